@@ -1,0 +1,138 @@
+package io.connectors.spi;
+
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.function.Function;
+import java.util.regex.Pattern;
+
+/**
+ * The declaration of one configuration field of a source: the single place its name, type, default,
+ * requirement, sensitivity, validation and documentation are stated.
+ *
+ * <p>Immutable; build with the static factories and the {@code with...} methods:
+ * <pre>{@code
+ * ConfigField.string("path").asRequired().description("Directory to sync").order(1)
+ * ConfigField.integer("max_file_size_kb").defaultValue(1024L).validate(ConfigField.atLeast(1))
+ * ConfigField.string("password").asSensitive()
+ * }</pre>
+ *
+ * @param name         the key in the connector's {@code configuration} block, snake_case
+ * @param type         how the raw value is parsed
+ * @param defaultValue the value used when the field is absent, already in the parsed form of {@code type}
+ *                     ({@code Long}, {@code Boolean}, {@code Duration}, {@code Long} bytes, {@code List<String>});
+ *                     {@code null} for none
+ * @param required     whether a value (or a default) must be present
+ * @param sensitive    whether the value is a secret: masked in logs, job records and error messages
+ * @param validator    checks a parsed value; returns an error message or {@code null} when valid
+ * @param description  one or two sentences for the configuration reference
+ * @param order        display order, ascending
+ */
+public record ConfigField(
+        String name,
+        FieldType type,
+        Object defaultValue,
+        boolean required,
+        boolean sensitive,
+        Function<Object, String> validator,
+        String description,
+        int order) {
+
+    private static final Pattern NAME = Pattern.compile("[a-z][a-z0-9_]*");
+
+    public ConfigField {
+        Objects.requireNonNull(name, "name");
+        Objects.requireNonNull(type, "type");
+        if (!NAME.matcher(name).matches()) {
+            throw new IllegalArgumentException("configuration field name must be snake_case: " + name);
+        }
+        validator = validator == null ? v -> null : validator;
+        description = description == null ? "" : description;
+    }
+
+    public static ConfigField string(String name) {
+        return of(name, FieldType.STRING);
+    }
+
+    public static ConfigField integer(String name) {
+        return of(name, FieldType.INTEGER);
+    }
+
+    public static ConfigField bool(String name) {
+        return of(name, FieldType.BOOLEAN);
+    }
+
+    public static ConfigField duration(String name) {
+        return of(name, FieldType.DURATION);
+    }
+
+    public static ConfigField byteSize(String name) {
+        return of(name, FieldType.BYTE_SIZE);
+    }
+
+    public static ConfigField list(String name) {
+        return of(name, FieldType.LIST);
+    }
+
+    public static ConfigField of(String name, FieldType type) {
+        return new ConfigField(name, type, null, false, false, null, "", Integer.MAX_VALUE);
+    }
+
+    public ConfigField asRequired() {
+        return new ConfigField(name, type, defaultValue, true, sensitive, validator, description, order);
+    }
+
+    public ConfigField asSensitive() {
+        return new ConfigField(name, type, defaultValue, required, true, validator, description, order);
+    }
+
+    /** Sets the default, given in the parsed form (or as a string in configuration syntax, e.g. {@code "30s"}). */
+    public ConfigField defaultValue(Object value) {
+        Object parsed = value instanceof String s && type != FieldType.STRING ? FieldParser.parse(type, s) : value;
+        return new ConfigField(name, type, parsed, required, sensitive, validator, description, order);
+    }
+
+    public ConfigField validate(Function<Object, String> check) {
+        Function<Object, String> previous = validator;
+        Function<Object, String> both = v -> {
+            String first = previous.apply(v);
+            return first != null ? first : check.apply(v);
+        };
+        return new ConfigField(name, type, defaultValue, required, sensitive, both, description, order);
+    }
+
+    public ConfigField description(String text) {
+        return new ConfigField(name, type, defaultValue, required, sensitive, validator, text, order);
+    }
+
+    public ConfigField order(int position) {
+        return new ConfigField(name, type, defaultValue, required, sensitive, validator, description, position);
+    }
+
+    /** The default value, if any. */
+    public Optional<Object> defaultOptional() {
+        return Optional.ofNullable(defaultValue);
+    }
+
+    /** A validator accepting numbers (or byte sizes, or durations in ms) no smaller than {@code min}. */
+    public static Function<Object, String> atLeast(long min) {
+        return v -> v instanceof Number n && n.longValue() < min ? "must be at least " + min + ", got " + n : null;
+    }
+
+    /** A validator accepting numbers within {@code [min, max]}. */
+    public static Function<Object, String> between(long min, long max) {
+        return v -> v instanceof Number n && (n.longValue() < min || n.longValue() > max)
+                ? "must be between " + min + " and " + max + ", got " + n : null;
+    }
+
+    /** A validator accepting one of the given strings. */
+    public static Function<Object, String> oneOf(String... allowed) {
+        List<String> values = List.of(allowed);
+        return v -> v instanceof String s && !values.contains(s) ? "must be one of " + values + ", got '" + s + "'" : null;
+    }
+
+    /** A validator refusing an empty string or an empty list. */
+    public static Function<Object, String> notEmpty() {
+        return v -> (v instanceof String s && s.isBlank()) || (v instanceof List<?> l && l.isEmpty()) ? "must not be empty" : null;
+    }
+}

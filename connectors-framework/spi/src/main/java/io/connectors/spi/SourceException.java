@@ -1,0 +1,33 @@
+package io.connectors.spi;
+
+/**
+ * A failure of the source as a whole (unreachable backend, refused credentials, missing table), signalled
+ * through {@code onError}. The message says what failed in words a user can act on, and never carries a
+ * secret.
+ */
+public class SourceException extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+    private final boolean retryable;
+
+    /** A failure that retrying will not fix (bad credentials, missing database). */
+    public SourceException(String message) {
+        this(message, null, false);
+    }
+
+    public SourceException(String message, Throwable cause) {
+        this(message, cause, false);
+    }
+
+    /**
+     * @param retryable {@code true} when the same call may succeed later (connection reset, timeout)
+     */
+    public SourceException(String message, Throwable cause, boolean retryable) {
+        super(message, cause);
+        this.retryable = retryable;
+    }
+
+    /** Whether the runtime may retry the operation that failed. */
+    public boolean retryable() {
+        return retryable;
+    }
+}
