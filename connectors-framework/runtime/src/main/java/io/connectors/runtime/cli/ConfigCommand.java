@@ -1,0 +1,126 @@
+package io.connectors.runtime.cli;
+
+import io.connectors.runtime.SourceRegistry;
+import io.connectors.runtime.config.ConnectorConfig;
+import io.connectors.runtime.config.ConnectorsConfig;
+import io.connectors.runtime.es.ElasticsearchClients;
+import io.connectors.runtime.es.ElasticsearchHandle;
+import io.connectors.spi.BaseDataSource;
+import io.connectors.spi.SourceContext;
+import java.io.PrintWriter;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+import reactor.core.publisher.Mono;
+
+/** {@code connectors config ...}: configuration tools. */
+@Command(name = "config", description = "Configuration tools.", subcommands = ConfigCommand.Check.class)
+final class ConfigCommand implements Runnable {
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(spec.commandLine().getOut());
+    }
+
+    /** {@code connectors config check}: validates the file, then reaches Elasticsearch and every source. */
+    @Command(name = "check", description = "Validate the configuration file, then check that Elasticsearch and every "
+            + "connector's source can be reached (unless --offline). Exit code 0 when all is well.")
+    static final class Check implements Callable<Integer> {
+        @ParentCommand
+        ConfigCommand config;
+
+        @Spec
+        CommandSpec spec;
+
+        @Option(names = "--offline", description = "Only validate the file; contact nothing.")
+        boolean offline;
+
+        @Option(names = "--timeout", defaultValue = "30s", paramLabel = "DURATION",
+                description = "Longest wait for each check (default ${DEFAULT-VALUE}).", converter = DurationConverter.class)
+        Duration timeout;
+
+        @Override
+        public Integer call() {
+            ConnectorsCommand root = (ConnectorsCommand) config.spec.parent().userObject();
+            ConnectorsConfig cfg = root.loadConfig(SourceRegistry.load());
+            PrintWriter out = spec.commandLine().getOut();
+            out.printf("%s: valid, %d connector(s)%n", cfg.origin(), cfg.connectors().size());
+            for (ConnectorConfig c : cfg.connectors()) {
+                out.printf("  %s%n", c);
+            }
+            out.flush();
+            if (offline) {
+                return 0;
+            }
+            boolean ok = checkElasticsearch(cfg, out);
+            for (ConnectorConfig c : cfg.connectors()) {
+                ok &= checkSource(c, out);
+            }
+            out.flush();
+            return ok ? 0 : 1;
+        }
+
+        private boolean checkElasticsearch(ConnectorsConfig cfg, PrintWriter out) {
+            if (cfg.elasticsearch().embeddedRequested()) {
+                out.println("Elasticsearch: no host configured; `connectors run` and `connectors sync` start a local one");
+                return true;
+            }
+            try (ElasticsearchHandle es = ElasticsearchClients.create(cfg.elasticsearch().settingsFor(cfg.elasticsearch().hosts()))) {
+                var health = Main.await(Mono.fromFuture(() -> es.async().cluster().health()).timeout(timeout));
+                out.printf("Elasticsearch %s: reachable, cluster '%s' is %s%n", cfg.elasticsearch().hosts(),
+                        health.clusterName(), health.status().jsonValue());
+                return true;
+            } catch (RuntimeException e) {
+                out.printf("Elasticsearch %s: FAILED: %s%n", cfg.elasticsearch().hosts(), rootMessage(e));
+                return false;
+            }
+        }
+
+        private boolean checkSource(ConnectorConfig c, PrintWriter out) {
+            BaseDataSource source = c.provider().create(c.source(), new SourceContext(c.id()));
+            try {
+                Main.await(source.ping().then(source.validateConfig()).timeout(timeout));
+                out.printf("Connector %s: source reachable and configuration valid%n", c.id());
+                return true;
+            } catch (RuntimeException e) {
+                out.printf("Connector %s: FAILED: %s%n", c.id(), rootMessage(e));
+                return false;
+            } finally {
+                Main.await(source.close().onErrorResume(e -> Mono.empty()));
+            }
+        }
+
+        private static String rootMessage(Throwable e) {
+            Throwable t = e;
+            while (t.getCause() != null && (t.getMessage() == null || t instanceof java.util.concurrent.CompletionException
+                    || t.getClass() == RuntimeException.class)) {
+                t = t.getCause();
+            }
+            return t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
+        }
+    }
+
+    /** Parses {@code 30s}, {@code 2m}, {@code 500ms} or ISO-8601. */
+    static final class DurationConverter implements picocli.CommandLine.ITypeConverter<Duration> {
+        @Override
+        public Duration convert(String value) {
+            String v = value.trim().toLowerCase(java.util.Locale.ROOT);
+            if (v.endsWith("ms")) {
+                return Duration.ofMillis(Long.parseLong(v.substring(0, v.length() - 2)));
+            }
+            if (v.endsWith("s")) {
+                return Duration.ofSeconds(Long.parseLong(v.substring(0, v.length() - 1)));
+            }
+            if (v.endsWith("m")) {
+                return Duration.ofMinutes(Long.parseLong(v.substring(0, v.length() - 1)));
+            }
+            return Duration.parse(value);
+        }
+    }
+}

@@ -1,0 +1,70 @@
+package io.connectors.runtime.cli;
+
+import io.connectors.runtime.config.ElasticsearchConfig;
+import io.connectors.runtime.config.EmbeddedElasticsearchSettings;
+import io.connectors.runtime.es.ElasticsearchClients;
+import io.connectors.runtime.es.ElasticsearchHandle;
+import io.connectors.runtime.es.ElasticsearchSettings;
+import io.connectors.testkit.elasticsearch.LocalElasticsearchLauncher;
+import java.net.URI;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The Elasticsearch a command talks to: the configured cluster, or, when none is configured, a local one started
+ * from the distribution (what {@code make run} relies on), stopped again on {@link #close()}.
+ */
+final class ElasticsearchAccess implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(ElasticsearchAccess.class);
+
+    private final ElasticsearchHandle handle;
+    private final LocalElasticsearchLauncher embedded;
+    private final URI uri;
+
+    private ElasticsearchAccess(ElasticsearchHandle handle, LocalElasticsearchLauncher embedded, URI uri) {
+        this.handle = handle;
+        this.embedded = embedded;
+        this.uri = uri;
+    }
+
+    static ElasticsearchAccess open(ElasticsearchConfig config) {
+        if (!config.embeddedRequested()) {
+            ElasticsearchSettings settings = config.settingsFor(config.hosts());
+            return new ElasticsearchAccess(ElasticsearchClients.create(settings), null, config.hosts().get(0));
+        }
+        EmbeddedElasticsearchSettings e = config.embedded();
+        LOG.info("No elasticsearch.host is configured: starting a local Elasticsearch (data in {})", e.home().toAbsolutePath());
+        LocalElasticsearchLauncher.Builder builder = LocalElasticsearchLauncher.builder()
+                .home(e.home().toAbsolutePath())
+                .keepData(true)
+                .heap(e.heap())
+                .httpPort(e.port());
+        e.version().ifPresent(builder::version);
+        LocalElasticsearchLauncher launcher = builder.build().start();
+        URI uri = launcher.endpoint().uri();
+        ElasticsearchSettings settings = config.settingsFor(List.of(uri));
+        return new ElasticsearchAccess(ElasticsearchClients.create(settings), launcher, uri);
+    }
+
+    ElasticsearchHandle handle() {
+        return handle;
+    }
+
+    /** The address of the cluster, for messages (no credentials). */
+    URI uri() {
+        return uri;
+    }
+
+    boolean embedded() {
+        return embedded != null;
+    }
+
+    @Override
+    public void close() {
+        handle.close();
+        if (embedded != null) {
+            embedded.stop();
+        }
+    }
+}

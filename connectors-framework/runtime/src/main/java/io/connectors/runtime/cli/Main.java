@@ -1,0 +1,47 @@
+package io.connectors.runtime.cli;
+
+import picocli.CommandLine;
+
+/** The {@code connectors} command line: process entry point. */
+public final class Main {
+    private Main() {
+    }
+
+    public static void main(String[] args) {
+        System.exit(execute(args));
+    }
+
+    /** Runs the command line and returns its exit code (0 success, 1 failure, 2 bad usage or configuration). */
+    public static int execute(String... args) {
+        return new CommandLine(new ConnectorsCommand())
+                .setCaseInsensitiveEnumValuesAllowed(true)
+                .setExecutionExceptionHandler(new ErrorHandler())
+                .execute(args);
+    }
+
+    /**
+     * Waits for a publisher's result. Only the command line, the process entry point, waits like this; everything
+     * below it is non-blocking.
+     */
+    static <T> T await(reactor.core.publisher.Mono<T> mono) {
+        return mono.block();
+    }
+
+    /** Configuration problems are the user's to fix: print them plainly, no stack trace. */
+    private static final class ErrorHandler implements CommandLine.IExecutionExceptionHandler {
+        @Override
+        public int handleExecutionException(Exception e, CommandLine cmd, CommandLine.ParseResult parsed) {
+            if (e instanceof io.connectors.runtime.config.ConfigException) {
+                cmd.getErr().println(e.getMessage());
+                return 2;
+            }
+            if (e instanceof UserFacingException) {
+                cmd.getErr().println("error: " + e.getMessage());
+                return 1;
+            }
+            cmd.getErr().println("error: " + e);
+            e.printStackTrace(cmd.getErr());
+            return 1;
+        }
+    }
+}

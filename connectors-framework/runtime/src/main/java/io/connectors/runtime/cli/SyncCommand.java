@@ -1,0 +1,59 @@
+package io.connectors.runtime.cli;
+
+import io.connectors.runtime.SourceRegistry;
+import io.connectors.runtime.config.ConnectorConfig;
+import io.connectors.runtime.config.ConnectorsConfig;
+import io.connectors.runtime.sync.SyncReport;
+import io.connectors.runtime.sync.SyncRunner;
+import io.connectors.runtime.sync.SyncStats;
+import java.io.PrintWriter;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/** {@code connectors sync <connector>}: one full sync now, with progress and a summary. */
+@Command(name = "sync", description = "Run one full sync of a connector now, print progress and a summary.")
+final class SyncCommand implements Callable<Integer> {
+    @ParentCommand
+    ConnectorsCommand parent;
+
+    @Spec
+    CommandSpec spec;
+
+    @Parameters(paramLabel = "CONNECTOR", description = "The id of a connector in the configuration file.")
+    String connectorId;
+
+    @Override
+    public Integer call() {
+        ConnectorsConfig config = parent.loadConfig(SourceRegistry.load());
+        ConnectorConfig connector = config.connector(connectorId).orElseThrow(() -> new UserFacingException(
+                "no connector '" + connectorId + "' in " + config.origin() + "; configured connectors: "
+                        + config.connectors().stream().map(ConnectorConfig::id).toList()));
+        PrintWriter err = spec.commandLine().getErr();
+        try (ElasticsearchAccess es = ElasticsearchAccess.open(config.elasticsearch())) {
+            SyncRunner runner = new SyncRunner(es.handle().async(), config.bulk(), config.sync());
+            SyncStats stats = new SyncStats();
+            long start = System.nanoTime();
+            SyncReport report = Main.await(runner.fullSync(connector, stats, s -> {
+                double seconds = Math.max(1, (System.nanoTime() - start) / 1_000_000) / 1000.0;
+                err.printf(Locale.ROOT, "%s: %d read, %d indexed, %d updated, %d unchanged, %d deleted, %d failed (%.0f docs/s)%n",
+                        connector.id(), s.seen(), s.indexed(), s.updated(), s.unchanged(), s.deleted(), s.failed(),
+                        s.seen() / seconds);
+                err.flush();
+            }));
+            PrintWriter out = spec.commandLine().getOut();
+            out.println(report.summary());
+            out.printf("Search it: curl -s '%s/%s/_search?pretty&size=3'%n", stripSlash(es.uri().toString()), connector.index());
+            out.flush();
+            return report.status() == SyncReport.Status.COMPLETED ? 0 : 1;
+        }
+    }
+
+    static String stripSlash(String s) {
+        return s.endsWith("/") ? s.substring(0, s.length() - 1) : s;
+    }
+}

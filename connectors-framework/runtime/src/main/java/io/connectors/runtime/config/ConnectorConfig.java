@@ -1,0 +1,36 @@
+package io.connectors.runtime.config;
+
+import io.connectors.spi.DataSourceProvider;
+import io.connectors.spi.SourceConfig;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * One connector of {@code config.yml}: a source of a type, its validated configuration, the index it fills, and
+ * its schedules.
+ *
+ * @param id        unique name of the connector ({@code connectors sync <id>})
+ * @param type      the source type
+ * @param index     the Elasticsearch index the documents go to
+ * @param pipeline  the ingest pipeline passed on {@code _bulk}, if any
+ * @param schedules cron expression (Quartz syntax) per job type ({@code full}, {@code incremental},
+ *                  {@code access_control})
+ * @param provider  the provider of {@code type}
+ * @param source    the configuration, validated against the provider's fields
+ */
+public record ConnectorConfig(
+        String id,
+        String type,
+        String index,
+        Optional<String> pipeline,
+        Map<String, String> schedules,
+        DataSourceProvider provider,
+        SourceConfig source) {
+
+    /** For logs: secrets masked. */
+    @Override
+    public String toString() {
+        return "Connector[id=" + id + ", type=" + type + ", index=" + index + ", pipeline=" + pipeline.orElse("-")
+                + ", schedules=" + schedules + ", configuration=" + source.masked() + "]";
+    }
+}

@@ -1,0 +1,28 @@
+package io.connectors.runtime.config;
+
+import io.connectors.runtime.sink.BulkSinkSettings;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The whole, validated configuration of the daemon.
+ *
+ * @param origin        where it was read from, for messages
+ * @param elasticsearch the cluster and how to reach it
+ * @param bulk          how documents are sent
+ * @param sync          how syncs run
+ * @param daemon        daemon behaviour
+ * @param connectors    the connectors, in file order
+ */
+public record ConnectorsConfig(
+        String origin,
+        ElasticsearchConfig elasticsearch,
+        BulkSinkSettings bulk,
+        SyncSettings sync,
+        DaemonSettings daemon,
+        List<ConnectorConfig> connectors) {
+
+    public Optional<ConnectorConfig> connector(String id) {
+        return connectors.stream().filter(c -> c.id().equals(id)).findFirst();
+    }
+}

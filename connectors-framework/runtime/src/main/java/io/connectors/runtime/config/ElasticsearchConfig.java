@@ -1,0 +1,26 @@
+package io.connectors.runtime.config;
+
+import io.connectors.runtime.es.ElasticsearchSettings;
+import java.net.URI;
+import java.util.List;
+
+/**
+ * The {@code elasticsearch} section: where the cluster is (or that a local one must be started) and how to talk
+ * to it.
+ *
+ * @param hosts    configured URLs; empty means "start the embedded local Elasticsearch"
+ * @param client   connection settings, with {@code hosts} filled in once known
+ * @param embedded the local Elasticsearch used when {@code hosts} is empty
+ */
+public record ElasticsearchConfig(List<URI> hosts, ElasticsearchSettings client, EmbeddedElasticsearchSettings embedded) {
+
+    /** Whether the daemon must start its own local Elasticsearch. */
+    public boolean embeddedRequested() {
+        return hosts.isEmpty();
+    }
+
+    /** The connection settings for these hosts (the configured ones, or the embedded node's). */
+    public ElasticsearchSettings settingsFor(List<URI> actualHosts) {
+        return client.withHosts(List.copyOf(actualHosts));
+    }
+}

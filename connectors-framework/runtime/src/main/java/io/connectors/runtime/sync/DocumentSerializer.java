@@ -1,0 +1,155 @@
+package io.connectors.runtime.sync;
+
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import io.connectors.spi.SourceDocument;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.lang.reflect.Array;
+import java.math.BigDecimal;
+import java.math.BigInteger;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.temporal.TemporalAccessor;
+import java.util.Collection;
+import java.util.HexFormat;
+import java.util.Map;
+import java.util.UUID;
+
+/**
+ * Serializes a {@link SourceDocument} to the JSON stored in Elasticsearch: its fields in a canonical form (map
+ * keys sorted, so equal content gives equal bytes), followed by the runtime's bookkeeping fields
+ * {@code _sync_id} and {@code _sync_version}.
+ *
+ * <p>The version stamp is {@code <fingerprint>:<version>} where the version is the source's own, or the SHA-256
+ * of the canonical fields when the source has none; the fingerprint identifies the connector's configuration,
+ * so a configuration change rewrites every document instead of leaving stale content marked unchanged.
+ */
+public final class DocumentSerializer {
+    /** Field holding the normalized id; sorted on when detecting deletions. */
+    public static final String ID_FIELD = "_sync_id";
+    /** Field holding the version stamp compared to skip unchanged documents. */
+    public static final String VERSION_FIELD = "_sync_version";
+
+    private final ObjectMapper mapper;
+    private final String fingerprint;
+
+    /**
+     * @param fingerprint short text identifying the connector configuration the documents were produced with
+     */
+    public DocumentSerializer(String fingerprint) {
+        this.fingerprint = fingerprint;
+        this.mapper = new ObjectMapper()
+                .registerModule(new JavaTimeModule())
+                .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
+                .disable(SerializationFeature.FAIL_ON_EMPTY_BEANS)
+                .enable(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS)
+                .enable(JsonGenerator.Feature.WRITE_BIGDECIMAL_AS_PLAIN);
+    }
+
+    /**
+     * @throws InvalidDocumentException naming the field path when a value cannot be represented in JSON
+     */
+    public PreparedDocument prepare(SourceDocument doc) {
+        checkValue(doc.id(), "", doc.fields(), 0);
+        byte[] fields;
+        try {
+            fields = mapper.writeValueAsBytes(doc.fields());
+        } catch (IOException e) {
+            throw new InvalidDocumentException(doc.id(), "cannot be serialized: " + e.getMessage());
+        }
+        String version = doc.version().orElseGet(() -> "sha256:" + HexFormat.of().formatHex(DocIds.sha256(fields)));
+        String stamp = fingerprint + ":" + version;
+        String id = DocIds.normalize(doc.id());
+        return new PreparedDocument(id, stamp, appendBookkeeping(fields, id, stamp));
+    }
+
+    private byte[] appendBookkeeping(byte[] fields, String id, String stamp) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(fields.length + id.length() + stamp.length() + 40);
+        out.write(fields, 0, fields.length - 1); // drop the closing brace
+        if (fields.length > 2) {
+            out.write(',');
+        }
+        try {
+            out.write(mapper.writeValueAsBytes(ID_FIELD));
+            out.write(':');
+            out.write(mapper.writeValueAsBytes(id));
+            out.write(',');
+            out.write(mapper.writeValueAsBytes(VERSION_FIELD));
+            out.write(':');
+            out.write(mapper.writeValueAsBytes(stamp));
+        } catch (IOException e) {
+            throw new IllegalStateException("writing to memory failed", e);
+        }
+        out.write('}');
+        return out.toByteArray();
+    }
+
+    private static void checkValue(String docId, String path, Object value, int depth) {
+        if (depth > 100) {
+            throw new InvalidDocumentException(docId, "field '" + path + "' is nested more than 100 levels deep");
+        }
+        if (value == null || value instanceof String || value instanceof Boolean || value instanceof Character
+                || value instanceof Integer || value instanceof Long || value instanceof Short || value instanceof Byte
+                || value instanceof BigInteger || value instanceof BigDecimal || value instanceof UUID
+                || value instanceof byte[] || value instanceof ByteBuffer || value instanceof Enum<?>
+                || value instanceof TemporalAccessor || value instanceof java.util.Date) {
+            return;
+        }
+        if (value instanceof Double d) {
+            checkFinite(docId, path, d);
+            return;
+        }
+        if (value instanceof Float f) {
+            checkFinite(docId, path, f.doubleValue());
+            return;
+        }
+        if (value instanceof Map<?, ?> map) {
+            for (Map.Entry<?, ?> e : map.entrySet()) {
+                if (!(e.getKey() instanceof String key)) {
+                    throw new InvalidDocumentException(docId, "field '" + path + "' has a non-text key: " + e.getKey());
+                }
+                checkValue(docId, path.isEmpty() ? key : path + "." + key, e.getValue(), depth + 1);
+            }
+            return;
+        }
+        if (value instanceof Collection<?> c) {
+            int i = 0;
+            for (Object item : c) {
+                checkValue(docId, path + "[" + i++ + "]", item, depth + 1);
+            }
+            return;
+        }
+        if (value.getClass().isArray()) {
+            int n = Array.getLength(value);
+            for (int i = 0; i < n; i++) {
+                checkValue(docId, path + "[" + i + "]", Array.get(value, i), depth + 1);
+            }
+            return;
+        }
+        throw new InvalidDocumentException(docId, "field '" + path + "' holds a " + value.getClass().getName()
+                + ", which is not a JSON-compatible value");
+    }
+
+    private static void checkFinite(String docId, String path, double d) {
+        if (Double.isNaN(d) || Double.isInfinite(d)) {
+            throw new InvalidDocumentException(docId, "field '" + path + "' is " + d + ", which JSON cannot represent");
+        }
+    }
+
+    /** UTF-8 text of serialized JSON, for tests and logs of non-sensitive content. */
+    static String text(byte[] json) {
+        return new String(json, StandardCharsets.UTF_8);
+    }
+
+    /** A document the source produced that cannot be stored; it fails alone, not the sync. */
+    public static final class InvalidDocumentException extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        public InvalidDocumentException(String docId, String problem) {
+            super("document '" + docId + "': " + problem);
+        }
+    }
+}

@@ -1,0 +1,47 @@
+package io.connectors.runtime.sync;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+
+/**
+ * The outcome of one sync job.
+ *
+ * @param connectorId the connector
+ * @param jobType     {@code full}, {@code incremental} or {@code access_control}
+ * @param status      how it ended
+ * @param startedAt   when it started
+ * @param finishedAt  when it ended
+ * @param counts      the {@link SyncStats} at the end
+ * @param error       what went wrong, when {@code status} is {@link Status#ERROR}; never contains secrets
+ */
+public record SyncReport(String connectorId, String jobType, Status status, Instant startedAt, Instant finishedAt,
+                         Map<String, Long> counts, String error) {
+
+    /** How a job ended. */
+    public enum Status { COMPLETED, ERROR, CANCELED }
+
+    public Duration duration() {
+        return Duration.between(startedAt, finishedAt);
+    }
+
+    /** Documents read from the source per second of wall time. */
+    public double docsPerSecond() {
+        double seconds = Math.max(duration().toMillis(), 1) / 1000.0;
+        return counts.getOrDefault("seen", 0L) / seconds;
+    }
+
+    /** One line for logs and the CLI. */
+    public String summary() {
+        StringBuilder sb = new StringBuilder();
+        sb.append("Connector ").append(connectorId).append(": ").append(jobType).append(" sync ")
+                .append(status.name().toLowerCase(java.util.Locale.ROOT)).append(" in ")
+                .append(String.format(java.util.Locale.ROOT, "%.1fs", duration().toMillis() / 1000.0)).append(": ");
+        counts.forEach((k, v) -> sb.append(v).append(' ').append(k).append(", "));
+        sb.append(String.format(java.util.Locale.ROOT, "%.0f docs/s", docsPerSecond()));
+        if (error != null) {
+            sb.append(" - error: ").append(error);
+        }
+        return sb.toString();
+    }
+}

@@ -1,0 +1,198 @@
+package io.connectors.runtime.sync;
+
+import co.elastic.clients.elasticsearch.ElasticsearchAsyncClient;
+import co.elastic.clients.elasticsearch._types.ElasticsearchException;
+import co.elastic.clients.elasticsearch._types.FieldValue;
+import co.elastic.clients.elasticsearch._types.SortOptions;
+import co.elastic.clients.elasticsearch._types.SortOrder;
+import co.elastic.clients.elasticsearch._types.query_dsl.Query;
+import co.elastic.clients.elasticsearch.core.SearchResponse;
+import co.elastic.clients.elasticsearch.core.mget.MultiGetResponseItem;
+import co.elastic.clients.elasticsearch.core.search.Hit;
+import co.elastic.clients.elasticsearch.indices.CreateIndexRequest;
+import co.elastic.clients.elasticsearch.indices.PutMappingRequest;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+
+/**
+ * The index a connector writes to, and the reads the sync engine needs from it: stored version stamps, and a
+ * sorted scan of its ids under a point in time.
+ */
+public final class TargetIndex {
+    private static final Logger LOG = LoggerFactory.getLogger(TargetIndex.class);
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String KEEP_ALIVE = "5m";
+
+    private final ElasticsearchAsyncClient client;
+    private final String name;
+
+    public TargetIndex(ElasticsearchAsyncClient client, String name) {
+        this.client = client;
+        this.name = name;
+    }
+
+    public String name() {
+        return name;
+    }
+
+    /** The mapping properties the runtime adds to every index. */
+    static Map<String, Object> bookkeepingProperties() {
+        Map<String, Object> p = new LinkedHashMap<>();
+        p.put(DocumentSerializer.ID_FIELD, Map.of("type", "keyword"));
+        p.put(DocumentSerializer.VERSION_FIELD, Map.of("type", "keyword", "index", false, "doc_values", false));
+        return p;
+    }
+
+    /**
+     * Creates the index with explicit mappings (the source's plus the runtime's) if it is missing; if it exists,
+     * adds the source's mappings for fields it does not map yet. Emits {@code true} when the index was created.
+     */
+    public Mono<Boolean> ensure(Map<String, Object> sourceProperties) {
+        Map<String, Object> properties = new LinkedHashMap<>(sourceProperties);
+        properties.putAll(bookkeepingProperties());
+        return Mono.fromFuture(() -> client.indices().exists(e -> e.index(name)))
+                .flatMap(exists -> exists.value() ? putMapping(properties).thenReturn(false) : create(properties));
+    }
+
+    private Mono<Boolean> create(Map<String, Object> properties) {
+        Map<String, Object> body = Map.of(
+                "settings", Map.of("index", Map.of("auto_expand_replicas", "0-1")),
+                "mappings", Map.of("dynamic", true, "properties", properties));
+        return Mono.fromFuture(() -> client.indices().create(CreateIndexRequest.of(b -> b.index(name).withJson(json(body)))))
+                .doOnNext(r -> LOG.info("Created index {} with explicit mappings for {} fields", name, properties.size()))
+                .thenReturn(true)
+                .onErrorResume(e -> isAlreadyExists(e), e -> putMapping(properties).thenReturn(false));
+    }
+
+    private Mono<Void> putMapping(Map<String, Object> properties) {
+        Map<String, Object> body = Map.of("properties", properties);
+        return Mono.fromFuture(() -> client.indices().putMapping(PutMappingRequest.of(b -> b.index(name).withJson(json(body)))))
+                .then()
+                .onErrorResume(ElasticsearchException.class, e -> {
+                    // A field already mapped differently keeps its mapping; documents still index.
+                    LOG.warn("Index {}: the source's mappings could not all be applied: {}", name, e.getMessage());
+                    return Mono.empty();
+                });
+    }
+
+    private static boolean isAlreadyExists(Throwable e) {
+        Throwable cause = e instanceof java.util.concurrent.CompletionException && e.getCause() != null ? e.getCause() : e;
+        return cause instanceof ElasticsearchException ee && "resource_already_exists_exception".equals(ee.error().type());
+    }
+
+    /** The stored version stamps of those of {@code ids} that are in the index. */
+    public Mono<Map<String, String>> storedStamps(List<String> ids) {
+        if (ids.isEmpty()) {
+            return Mono.just(Map.of());
+        }
+        return Mono.fromFuture(() -> client.mget(m -> m.index(name).ids(ids).sourceIncludes(DocumentSerializer.VERSION_FIELD),
+                        ObjectNode.class))
+                .map(response -> {
+                    Map<String, String> stamps = new HashMap<>(ids.size() * 2);
+                    for (MultiGetResponseItem<ObjectNode> item : response.docs()) {
+                        if (item.isFailure()) {
+                            throw new IllegalStateException("looking up stored versions in " + name + " failed: "
+                                    + item.failure().error().reason());
+                        }
+                        if (item.result().found() && item.result().source() != null) {
+                            JsonNode v = item.result().source().get(DocumentSerializer.VERSION_FIELD);
+                            if (v != null && v.isTextual()) {
+                                stamps.put(item.result().id(), v.asText());
+                            }
+                        }
+                    }
+                    return stamps;
+                });
+    }
+
+    /** One indexed document seen by a scan. */
+    public record IndexedId(String id, String syncId) {
+    }
+
+    /**
+     * Every document written by the runtime (it has {@code _sync_id}), in ascending {@code _sync_id} order (unsigned
+     * UTF-8 bytes), read under a point in time so concurrent writes do not disturb the scan.
+     */
+    public Flux<IndexedId> scanSyncIds(int pageSize) {
+        Query query = Query.of(q -> q.exists(e -> e.field(DocumentSerializer.ID_FIELD)));
+        SortOptions sort = SortOptions.of(s -> s.field(f -> f.field(DocumentSerializer.ID_FIELD).order(SortOrder.Asc)));
+        return scan(query, sort, pageSize)
+                .map(hit -> new IndexedId(hit.id(), hit.sort().get(0).stringValue()));
+    }
+
+    /** Documents in the index that the runtime did not write (no {@code _sync_id}); they are not in any source. */
+    public Flux<String> scanForeignIds(int pageSize) {
+        Query query = Query.of(q -> q.bool(b -> b.mustNot(m -> m.exists(e -> e.field(DocumentSerializer.ID_FIELD)))));
+        SortOptions sort = SortOptions.of(s -> s.field(f -> f.field("_shard_doc").order(SortOrder.Asc)));
+        return scan(query, sort, pageSize).map(Hit::id);
+    }
+
+    private Flux<Hit<Void>> scan(Query query, SortOptions sort, int pageSize) {
+        return Flux.usingWhen(
+                Mono.fromFuture(() -> client.openPointInTime(o -> o.index(name).keepAlive(k -> k.time(KEEP_ALIVE))))
+                        .map(r -> new String[] {r.id()}),
+                pit -> page(pit, query, sort, pageSize, null)
+                        .expand(r -> {
+                            List<Hit<Void>> hits = r.hits().hits();
+                            if (hits.size() < pageSize) {
+                                return Mono.empty();
+                            }
+                            return page(pit, query, sort, pageSize, hits.get(hits.size() - 1).sort());
+                        })
+                        .concatMapIterable(r -> r.hits().hits()),
+                pit -> Mono.fromFuture(() -> client.closePointInTime(c -> c.id(pit[0])))
+                        .then()
+                        .onErrorResume(e -> {
+                            LOG.debug("Closing a point in time on {} failed (it expires by itself): {}", name, e.toString());
+                            return Mono.empty();
+                        }));
+    }
+
+    private Mono<SearchResponse<Void>> page(String[] pit, Query query, SortOptions sort, int pageSize, List<FieldValue> after) {
+        return Mono.fromFuture(() -> client.search(s -> {
+                    s.pit(p -> p.id(pit[0]).keepAlive(k -> k.time(KEEP_ALIVE)))
+                            .size(pageSize)
+                            .source(src -> src.fetch(false))
+                            .trackTotalHits(t -> t.enabled(false))
+                            .query(query)
+                            .sort(sort);
+                    if (after != null) {
+                        s.searchAfter(after);
+                    }
+                    return s;
+                }, Void.class))
+                .doOnNext(r -> {
+                    if (r.pitId() != null) {
+                        pit[0] = r.pitId();
+                    }
+                });
+    }
+
+    public Mono<Void> refresh() {
+        return Mono.fromFuture(() -> client.indices().refresh(r -> r.index(name))).then();
+    }
+
+    public Mono<Long> count() {
+        return Mono.fromFuture(() -> client.count(c -> c.index(name))).map(r -> r.count());
+    }
+
+    private static ByteArrayInputStream json(Map<String, Object> body) {
+        try {
+            return new ByteArrayInputStream(JSON.writeValueAsBytes(body));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
