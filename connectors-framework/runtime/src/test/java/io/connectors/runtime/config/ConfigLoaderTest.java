@@ -1,0 +1,250 @@
+package io.connectors.runtime.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.connectors.runtime.TestSources;
+import java.io.IOException;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ConfigLoaderTest {
+    @TempDir
+    Path dir;
+
+    private static final String CONNECTOR = """
+            connectors:
+              - id: docs
+                type: test
+                configuration:
+                  path: /data
+            """;
+
+    private Path write(String yaml) throws IOException {
+        Path file = dir.resolve("config.yml");
+        Files.writeString(file, yaml);
+        return file;
+    }
+
+    private ConnectorsConfig load(String yaml, Map<String, String> env) throws IOException {
+        return ConfigLoader.load(write(yaml), env, TestSources.registry());
+    }
+
+    private String error(String yaml) {
+        return error(yaml, Map.of());
+    }
+
+    private String error(String yaml, Map<String, String> env) {
+        Throwable t = org.assertj.core.api.Assertions.catchThrowable(() -> load(yaml, env));
+        assertThat(t).isInstanceOf(ConfigException.class);
+        return t.getMessage();
+    }
+
+    @Test
+    void defaultsApplyAndTypedValuesAreBound() throws IOException {
+        ConnectorsConfig c = load(CONNECTOR, Map.of());
+        assertThat(c.elasticsearch().embeddedRequested()).isTrue();
+        assertThat(c.bulk().maxActions()).isEqualTo(1000);
+        assertThat(c.bulk().maxBytes()).isEqualTo(5L << 20);
+        assertThat(c.elasticsearch().client().maxLifeTime()).isEqualTo(Duration.ofMinutes(5));
+        assertThat(c.sync().maxConcurrentSyncs()).isEqualTo(2);
+        ConnectorConfig docs = c.connector("docs").orElseThrow();
+        assertThat(docs.index()).isEqualTo("docs");
+        assertThat(docs.source().string("path")).isEqualTo("/data");
+        assertThat(docs.source().integer("batch")).isEqualTo(10L);
+    }
+
+    @Test
+    void missingKeyIsNamedWithTheFile() {
+        String message = error("""
+                connectors:
+                  - id: docs
+                    configuration:
+                      path: /data
+                """);
+        assertThat(message)
+                .contains(dir.resolve("config.yml").toString())
+                .contains("connectors[0] (docs).type: is required; known source types are [test]");
+    }
+
+    @Test
+    void missingRequiredSourceFieldIsNamed() {
+        assertThat(error("""
+                connectors:
+                  - id: docs
+                    type: test
+                    configuration: {}
+                """)).contains("connectors[0] (docs).configuration.path: is required");
+    }
+
+    @Test
+    void wrongTypeNamesKeyExpectationAndValue() {
+        assertThat(error(CONNECTOR + "bulk:\n  max_actions: lots\n"))
+                .contains("bulk.max_actions: expected a number, got the text 'lots'");
+        assertThat(error(CONNECTOR + "bulk:\n  max_backoff: soon\n"))
+                .contains("bulk.max_backoff: a duration such as 500ms, 30s or 5m, got the text 'soon'");
+        assertThat(error(CONNECTOR + "elasticsearch:\n  pool: 5\n"))
+                .contains("elasticsearch.pool");
+        assertThat(error("""
+                connectors:
+                  - id: docs
+                    type: test
+                    configuration:
+                      path: /data
+                      batch: many
+                """)).contains("connectors[0] (docs).configuration.batch: expected a whole number, got 'many'");
+    }
+
+    @Test
+    void unknownSourceTypeListsKnownTypes() {
+        assertThat(error("""
+                connectors:
+                  - id: docs
+                    type: nope
+                """)).contains("connectors[0] (docs).type: unknown source type 'nope'; known source types are [test]");
+    }
+
+    @Test
+    void unknownKeysAreRefusedWithASuggestion() {
+        assertThat(error(CONNECTOR + "elasticsearch:\n  hots: http://x:9200\n"))
+                .contains("elasticsearch.hots: unknown key; did you mean 'elasticsearch.host'?");
+        assertThat(error("""
+                connectors:
+                  - id: docs
+                    type: test
+                    indx: foo
+                    configuration:
+                      path: /data
+                """)).contains("connectors[0] (docs).indx: unknown key");
+        assertThat(error("""
+                connectors:
+                  - id: docs
+                    type: test
+                    configuration:
+                      path: /data
+                      colour: blue
+                """)).contains("connectors[0] (docs).configuration.colour: unknown field");
+    }
+
+    @Test
+    void everyProblemIsReportedAtOnce() {
+        String message = error("""
+                bulk:
+                  max_actions: 0
+                  max_retries: -1
+                connectors:
+                  - id: docs
+                    type: test
+                    index: Bad Index
+                    schedule:
+                      full: "every day"
+                      weekly: "0 0 0 ? * MON"
+                    configuration: {}
+                  - id: docs
+                    type: test
+                    configuration:
+                      path: /x
+                """);
+        assertThat(message)
+                .contains("bulk.max_actions: must be at least 1, got 0")
+                .contains("bulk.max_retries: must be at least 0, got -1")
+                .contains("connectors[0] (docs).index: 'Bad Index' must be lower case")
+                .contains("connectors[0] (docs).schedule.full: invalid cron expression \"every day\"")
+                .contains("connectors[0] (docs).schedule.weekly: unknown job type")
+                .contains("connectors[0] (docs).configuration.path: is required")
+                .contains("connectors[1] (docs).id: another connector already uses this id");
+    }
+
+    @Test
+    void environmentOverridesKeys() throws IOException {
+        ConnectorsConfig c = load(CONNECTOR, Map.of(
+                "CONNECTORS_ELASTICSEARCH_HOST", "http://es1:9200, http://es2:9200",
+                "CONNECTORS_BULK_MAX_ACTIONS", "50",
+                "CONNECTORS_ELASTICSEARCH_POOL_MAX_LIFE_TIME", "90s",
+                "CONNECTORS_CONFIG", "ignored.yml"));
+        assertThat(c.elasticsearch().hosts()).containsExactly(URI.create("http://es1:9200"), URI.create("http://es2:9200"));
+        assertThat(c.bulk().maxActions()).isEqualTo(50);
+        assertThat(c.elasticsearch().client().maxLifeTime()).isEqualTo(Duration.ofSeconds(90));
+    }
+
+    @Test
+    void badEnvironmentOverrideIsNamed() {
+        assertThat(error(CONNECTOR, Map.of("CONNECTORS_BULK_MAX_ACTIONS", "lots")))
+                .contains("bulk.max_actions: expected a number, got the text 'lots' (from environment variable CONNECTORS_BULK_MAX_ACTIONS)");
+        assertThat(error(CONNECTOR, Map.of("CONNECTORS_ELASTICSEARCH_HOTS", "x")))
+                .contains("environment variable CONNECTORS_ELASTICSEARCH_HOTS: does not name a configuration key; did you mean CONNECTORS_ELASTICSEARCH_HOST?");
+    }
+
+    @Test
+    void environmentReferencesAreSubstituted() throws IOException {
+        String yaml = """
+                connectors:
+                  - id: docs
+                    type: test
+                    configuration:
+                      path: ${DATA_DIR}
+                      password: ${SECRET}
+                """;
+        ConnectorsConfig c = load(yaml, Map.of("DATA_DIR", "/srv/data", "SECRET", "hunter2"));
+        ConnectorConfig docs = c.connector("docs").orElseThrow();
+        assertThat(docs.source().string("path")).isEqualTo("/srv/data");
+        assertThat(docs.source().string("password")).isEqualTo("hunter2");
+        assertThat(docs.toString()).doesNotContain("hunter2").contains("********");
+        assertThat(error(yaml, Map.of("DATA_DIR", "/d")))
+                .contains("connectors[0].configuration.password: environment variable SECRET is not set");
+    }
+
+    @Test
+    void secretsNeverAppearInErrors() {
+        String message = error(CONNECTOR + "elasticsearch:\n  username: elastic\n  password: [\"s3cr3t-value\"]\n");
+        assertThat(message).contains("elasticsearch.password").doesNotContain("s3cr3t-value");
+    }
+
+    @Test
+    void invalidYamlGivesLineAndColumn() {
+        assertThat(error("connectors:\n  - id: docs\n   type: [unclosed\n")).contains("not valid YAML at line");
+        assertThat(error("bulk:\n  max_actions: 1\n  max_actions: 2\n" + CONNECTOR)).contains("max_actions");
+    }
+
+    @Test
+    void missingFileIsNamed() {
+        Path missing = dir.resolve("nope.yml");
+        assertThatThrownBy(() -> ConfigLoader.load(missing, Map.of(), TestSources.registry()))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining(missing.toString())
+                .hasMessageContaining("file not found");
+    }
+
+    @Test
+    void hostMustBeAnHttpUrlWithoutCredentials() {
+        assertThat(error(CONNECTOR + "elasticsearch:\n  host: ftp://x\n")).contains("is not an http(s) URL");
+        assertThat(error(CONNECTOR + "elasticsearch:\n  host: http://u:p@x:9200\n"))
+                .contains("put credentials in elasticsearch.username/password");
+    }
+
+    @Test
+    void schedulesAreParsed() throws IOException {
+        ConnectorsConfig c = load("""
+                connectors:
+                  - id: docs
+                    type: test
+                    index: my-docs
+                    pipeline: my-pipeline
+                    schedule:
+                      full: "0 0/5 * * * ?"
+                    configuration:
+                      path: /data
+                """, Map.of());
+        ConnectorConfig docs = c.connector("docs").orElseThrow();
+        assertThat(docs.schedules()).containsEntry("full", "0 0/5 * * * ?");
+        assertThat(docs.pipeline()).contains("my-pipeline");
+        assertThat(docs.index()).isEqualTo("my-docs");
+        assertThat(c.connectors()).extracting(ConnectorConfig::id).isEqualTo(List.of("docs"));
+    }
+}

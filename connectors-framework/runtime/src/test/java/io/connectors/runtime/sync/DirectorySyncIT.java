@@ -1,0 +1,150 @@
+package io.connectors.runtime.sync;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.connectors.runtime.SourceRegistry;
+import io.connectors.runtime.config.ConfigLoader;
+import io.connectors.runtime.config.ConnectorsConfig;
+import io.connectors.runtime.es.ElasticsearchClients;
+import io.connectors.runtime.es.ElasticsearchHandle;
+import io.connectors.testkit.elasticsearch.ElasticsearchEndpoint;
+import io.connectors.testkit.elasticsearch.TestElasticsearch;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** A directory of 12,000 files against a real Elasticsearch: full sync, changes, deletions, and a no-change sync. */
+class DirectorySyncIT {
+    private static final int FILES = 12_000;
+    private static ElasticsearchEndpoint endpoint;
+    private static ElasticsearchHandle es;
+
+    @TempDir
+    Path tmp;
+
+    @BeforeAll
+    static void connect() {
+        endpoint = TestElasticsearch.get();
+        Map<String, Object> yaml = new LinkedHashMap<>();
+        yaml.put("elasticsearch", esSection());
+        ConnectorsConfig c = ConfigLoader.fromMap(yaml, "test", Map.of(), SourceRegistry.load());
+        es = ElasticsearchClients.create(c.elasticsearch().settingsFor(c.elasticsearch().hosts()));
+    }
+
+    @AfterAll
+    static void close() {
+        es.close();
+    }
+
+    private static Map<String, Object> esSection() {
+        Map<String, Object> m = new HashMap<>();
+        m.put("host", endpoint.uri().toString());
+        if (endpoint.username() != null) {
+            m.put("username", endpoint.username());
+            m.put("password", endpoint.password());
+        }
+        return m;
+    }
+
+    private ConnectorsConfig config(Path root, String index) {
+        Map<String, Object> yaml = new LinkedHashMap<>();
+        yaml.put("elasticsearch", esSection());
+        yaml.put("sync", Map.of("id_spill_chunk", 1000, "temp_dir", tmp.resolve("spill").toString()));
+        yaml.put("connectors", List.of(Map.of(
+                "id", "files", "type", "directory", "index", index,
+                "configuration", Map.of("path", root.toString()))));
+        return ConfigLoader.fromMap(yaml, "test", Map.of(), SourceRegistry.load());
+    }
+
+    private SyncReport sync(ConnectorsConfig c) {
+        SyncRunner runner = new SyncRunner(es.async(), c.bulk(), c.sync());
+        SyncReport report = runner.fullSync(c.connectors().get(0), new SyncStats(), s -> { }).block(Duration.ofMinutes(5));
+        assertThat(report).isNotNull();
+        assertThat(report.error()).isNull();
+        assertThat(report.status()).isEqualTo(SyncReport.Status.COMPLETED);
+        return report;
+    }
+
+    private static Map<String, String> directory(Path root) throws IOException {
+        Map<String, String> out = new TreeMap<>();
+        try (Stream<Path> files = Files.walk(root)) {
+            for (Path p : files.filter(Files::isRegularFile).toList()) {
+                out.put(root.relativize(p).toString().replace('\\', '/'), Files.readString(p));
+            }
+        }
+        return out;
+    }
+
+    @Test
+    void fullSyncChangesAndDeletionsKeepTheIndexEqualToTheDirectory() throws Exception {
+        Path root = Files.createDirectories(tmp.resolve("data"));
+        for (int i = 0; i < FILES; i++) {
+            Path file = root.resolve("d" + (i % 120)).resolve("file-" + i + ".txt");
+            Files.createDirectories(file.getParent());
+            Files.writeString(file, "content of file " + i + "\n");
+        }
+        ConnectorsConfig config = config(root, "it-directory");
+
+        SyncReport first = sync(config);
+        assertThat(first.counts()).containsEntry("indexed", (long) FILES).containsEntry("unchanged", 0L)
+                .containsEntry("deleted", 0L).containsEntry("failed", 0L);
+        assertThat(IndexContents.read(es.async(), "it-directory", "content")).isEqualTo(directory(root));
+
+        List<Path> all;
+        try (Stream<Path> files = Files.walk(root)) {
+            all = new ArrayList<>(files.filter(Files::isRegularFile).sorted().toList());
+        }
+        for (int i = 0; i < 100; i++) {
+            Path changed = all.get(i * 3);
+            Files.writeString(changed, "changed content " + i + "\n");
+            // Coarse file-system clocks could keep the old mtime; a later one is what a real edit gives.
+            Files.setLastModifiedTime(changed, FileTime.fromMillis(Files.getLastModifiedTime(changed).toMillis() + 10_000));
+            Files.delete(all.get(i * 3 + 1));
+            Path added = root.resolve("new").resolve("added-" + i + ".txt");
+            Files.createDirectories(added.getParent());
+            Files.writeString(added, "added " + i + "\n");
+        }
+
+        SyncReport second = sync(config);
+        assertThat(second.counts())
+                .containsEntry("updated", 100L)
+                .containsEntry("deleted", 100L)
+                .containsEntry("indexed", 100L)
+                .containsEntry("unchanged", (long) FILES - 200)
+                .containsEntry("failed", 0L);
+        assertThat(IndexContents.read(es.async(), "it-directory", "content")).isEqualTo(directory(root));
+
+        SyncReport third = sync(config);
+        assertThat(third.counts())
+                .containsEntry("indexed", 0L)
+                .containsEntry("updated", 0L)
+                .containsEntry("deleted", 0L)
+                .containsEntry("bytes", 0L)
+                .containsEntry("unchanged", (long) FILES);
+    }
+
+    @Test
+    void documentsNotWrittenByTheConnectorAreRemoved() throws Exception {
+        Path root = Files.createDirectories(tmp.resolve("small"));
+        Files.writeString(root.resolve("a.txt"), "a");
+        ConnectorsConfig config = config(root, "it-foreign");
+        sync(config);
+        es.async().index(i -> i.index("it-foreign").id("stray").document(Map.of("x", 1))).get();
+        SyncReport report = sync(config);
+        assertThat(report.counts()).containsEntry("deleted", 1L).containsEntry("unchanged", 1L);
+        assertThat(IndexContents.read(es.async(), "it-foreign", "content")).containsOnlyKeys("a.txt");
+    }
+}
