@@ -13,9 +13,16 @@ public final class Main {
 
     /** Runs the command line and returns its exit code (0 success, 1 failure, 2 bad usage or configuration). */
     public static int execute(String... args) {
+        return execute(new java.io.PrintWriter(System.out, true), new java.io.PrintWriter(System.err, true), args);
+    }
+
+    /** As {@link #execute(String...)}, writing to the given streams. */
+    public static int execute(java.io.PrintWriter out, java.io.PrintWriter err, String... args) {
         return new CommandLine(new ConnectorsCommand())
                 .setCaseInsensitiveEnumValuesAllowed(true)
                 .setExecutionExceptionHandler(new ErrorHandler())
+                .setOut(out)
+                .setErr(err)
                 .execute(args);
     }
 

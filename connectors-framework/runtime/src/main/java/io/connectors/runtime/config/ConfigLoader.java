@@ -379,7 +379,7 @@ public final class ConfigLoader {
     private <T> T get(String path, BiFunction<Config, String, T> getter, T fallback) {
         try {
             return getter.apply(config, path);
-        } catch (com.typesafe.config.ConfigException.Missing | com.typesafe.config.ConfigException.Null e) {
+        } catch (com.typesafe.config.ConfigException.Missing e) {
             problems.add(path + ": is required");
         } catch (com.typesafe.config.ConfigException.WrongType e) {
             problems.add(path + ": expected " + expected(e) + ", got " + shown(path));

@@ -1,0 +1,96 @@
+package io.connectors.runtime.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class MainTest {
+    @TempDir
+    Path dir;
+
+    private final StringWriter out = new StringWriter();
+    private final StringWriter err = new StringWriter();
+
+    private int run(String... args) {
+        return Main.execute(new PrintWriter(out, true), new PrintWriter(err, true), args);
+    }
+
+    @Test
+    void sourcesListsTheDirectorySourceAndItsFields() {
+        assertThat(run("sources")).isZero();
+        assertThat(out.toString()).contains("directory").contains("path").contains("required");
+    }
+
+    @Test
+    void configCheckOfflineAcceptsAValidFileAndMasksSecrets() throws Exception {
+        Path file = dir.resolve("ok.yml");
+        Files.writeString(file, """
+                elasticsearch:
+                  host: http://127.0.0.1:9
+                  username: elastic
+                  password: top-secret
+                connectors:
+                  - id: docs
+                    type: directory
+                    configuration:
+                      path: %s
+                """.formatted(dir));
+        assertThat(run("-c", file.toString(), "config", "check", "--offline")).isZero();
+        assertThat(out.toString()).contains("valid, 1 connector(s)").contains("docs").doesNotContain("top-secret");
+    }
+
+    @Test
+    void configCheckReportsBadFilesWithExitCode2() throws Exception {
+        Path file = dir.resolve("bad.yml");
+        Files.writeString(file, "connectors:\n  - id: docs\n    type: nope\n");
+        assertThat(run("-c", file.toString(), "config", "check")).isEqualTo(2);
+        assertThat(err.toString()).contains("Invalid configuration in " + file)
+                .contains("connectors[0] (docs).type: unknown source type 'nope'");
+    }
+
+    @Test
+    void configCheckFailsWhenElasticsearchIsUnreachable() throws Exception {
+        Path file = dir.resolve("down.yml");
+        Files.writeString(file, """
+                elasticsearch:
+                  host: http://127.0.0.1:9
+                  timeouts:
+                    connect: 1s
+                connectors:
+                  - id: docs
+                    type: directory
+                    configuration:
+                      path: %s
+                """.formatted(dir));
+        assertThat(run("-c", file.toString(), "config", "check", "--timeout", "20s")).isEqualTo(1);
+        assertThat(out.toString()).contains("Elasticsearch [http://127.0.0.1:9]: FAILED").contains("127.0.0.1:9")
+                .contains("Connector docs: source reachable and configuration valid");
+    }
+
+    @Test
+    void syncOfAnUnknownConnectorNamesTheConfiguredOnes() throws Exception {
+        Path file = dir.resolve("one.yml");
+        Files.writeString(file, """
+                elasticsearch:
+                  host: http://127.0.0.1:9
+                connectors:
+                  - id: docs
+                    type: directory
+                    configuration:
+                      path: %s
+                """.formatted(dir));
+        assertThat(run("-c", file.toString(), "sync", "nope")).isEqualTo(1);
+        assertThat(err.toString()).contains("no connector 'nope'").contains("[docs]");
+    }
+
+    @Test
+    void missingConfigFileIsReported() {
+        assertThat(run("-c", dir.resolve("absent.yml").toString(), "config", "check")).isEqualTo(2);
+        assertThat(err.toString()).contains("file not found");
+    }
+}
