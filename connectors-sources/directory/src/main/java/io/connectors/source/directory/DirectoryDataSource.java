@@ -1,0 +1,104 @@
+package io.connectors.source.directory;
+
+import io.connectors.spi.BaseDataSource;
+import io.connectors.spi.ConfigValidationException;
+import io.connectors.spi.MappingContributor;
+import io.connectors.spi.SourceContext;
+import io.connectors.spi.SourceDocument;
+import io.connectors.spi.SourceException;
+import io.connectors.spi.SyncRules;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.TimeoutException;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Schedulers;
+
+/**
+ * Syncs a directory tree: one document per regular file, with its id the path relative to the root.
+ *
+ * <p>Each subscription to {@link #getDocs} walks the tree afresh on {@code boundedElastic}, one file per
+ * requested document, and releases its open directories on completion, error or cancel. The instance itself
+ * holds nothing, so {@link #close()} has nothing to release.
+ */
+public final class DirectoryDataSource implements BaseDataSource, MappingContributor {
+
+    /** A hung network mount must not hang a ping. */
+    static final Duration PING_TIMEOUT = Duration.ofSeconds(10);
+
+    private static final Map<String, Object> MAPPING = Map.of(
+            "path", Map.of("type", "keyword"),
+            "name", Map.of("type", "keyword"),
+            "extension", Map.of("type", "keyword"),
+            "mime_type", Map.of("type", "keyword"),
+            "size", Map.of("type", "long"),
+            "created", Map.of("type", "date"),
+            "modified", Map.of("type", "date"),
+            "content", Map.of("type", "text"));
+
+    private final DirectoryConfig config;
+    private final SourceContext context;
+    private final DirectoryWalker.Opener opener;
+
+    DirectoryDataSource(DirectoryConfig config, SourceContext context) {
+        this(config, context, DirectoryHandle::open);
+    }
+
+    DirectoryDataSource(DirectoryConfig config, SourceContext context, DirectoryWalker.Opener opener) {
+        this.config = config;
+        this.context = context;
+        this.opener = opener;
+    }
+
+    @Override
+    public Mono<Void> ping() {
+        return Mono.fromCallable(() -> DirectoryWalker.checkRoot(config.root(), opener))
+                .subscribeOn(Schedulers.boundedElastic())
+                .timeout(PING_TIMEOUT)
+                .onErrorMap(TimeoutException.class, e -> new SourceException(
+                        "directory " + config.root() + " did not answer within " + PING_TIMEOUT.toSeconds() + "s", e, true))
+                .flatMap(problem -> problem.isPresent()
+                        ? Mono.<Void>error(new SourceException(problem.get()))
+                        : Mono.<Void>empty());
+    }
+
+    @Override
+    public Mono<Void> validateConfig() {
+        return Mono.fromCallable(() -> DirectoryWalker.checkRoot(config.root(), opener))
+                .subscribeOn(Schedulers.boundedElastic())
+                .flatMap(problem -> problem.isPresent()
+                        ? Mono.<Void>error(new ConfigValidationException(DirectoryConfig.PATH, problem.get()))
+                        : Mono.<Void>empty());
+    }
+
+    @Override
+    public Flux<SourceDocument> getDocs(SyncRules rules) {
+        if (rules.hasAdvanced()) {
+            return Flux.error(new SourceException("the directory source has no advanced sync rules; remove them"));
+        }
+        // Basic rules are applied by the runtime.
+        return Flux.<SourceDocument, DirectoryWalker>generate(
+                        () -> DirectoryWalker.open(config, context.connectorId(), opener),
+                        (walker, sink) -> {
+                            SourceDocument doc = walker.next();
+                            if (doc == null) {
+                                sink.complete();
+                            } else {
+                                sink.next(doc);
+                            }
+                            return walker;
+                        },
+                        DirectoryWalker::close)
+                .subscribeOn(Schedulers.boundedElastic());
+    }
+
+    @Override
+    public Mono<Void> close() {
+        return Mono.empty();
+    }
+
+    @Override
+    public Map<String, Object> mappingProperties() {
+        return MAPPING;
+    }
+}

@@ -1,0 +1,34 @@
+package io.connectors.source.directory;
+
+import io.connectors.spi.BaseDataSource;
+import io.connectors.spi.ConfigField;
+import io.connectors.spi.DataSourceProvider;
+import io.connectors.spi.SourceConfig;
+import io.connectors.spi.SourceContext;
+import java.util.List;
+
+/** The {@code directory} source type: one document per regular file of a directory tree. */
+public final class DirectoryDataSourceProvider implements DataSourceProvider {
+
+    public static final String TYPE = "directory";
+
+    @Override
+    public String type() {
+        return TYPE;
+    }
+
+    @Override
+    public String displayName() {
+        return "Directory";
+    }
+
+    @Override
+    public List<ConfigField> configFields() {
+        return DirectoryConfig.FIELDS;
+    }
+
+    @Override
+    public BaseDataSource create(SourceConfig config, SourceContext context) {
+        return new DirectoryDataSource(DirectoryConfig.from(config), context);
+    }
+}

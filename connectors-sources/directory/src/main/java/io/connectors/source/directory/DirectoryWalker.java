@@ -1,0 +1,276 @@
+package io.connectors.source.directory;
+
+import io.connectors.source.directory.FileExtractor.Extracted;
+import io.connectors.source.directory.WalkReport.Skip;
+import io.connectors.spi.SourceDocument;
+import io.connectors.spi.SourceException;
+import java.io.IOException;
+import java.nio.channels.SeekableByteChannel;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileSystemException;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.NotDirectoryException;
+import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Walks a directory tree depth-first, one document per call to {@link #next()}, for one subscription.
+ *
+ * <p>Holds one open {@link DirectoryHandle} per directory from the root down to the current one, and the sorted
+ * names of each: memory grows with the depth of the tree and the size of its largest directories, never with the
+ * size of the tree. Not thread-safe: the owner calls it from one thread at a time (Reactor's
+ * {@code Flux.generate} guarantees that, including for {@link #close()} on cancel).
+ */
+final class DirectoryWalker implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(DirectoryWalker.class);
+
+    /** Opens a directory of the tree; {@link DirectoryHandle#open} outside tests. */
+    @FunctionalInterface
+    interface Opener {
+        DirectoryHandle open(Path dir) throws IOException;
+    }
+
+    private record Level(DirectoryHandle handle, String prefix, Iterator<String> names, Object key) {
+    }
+
+    private final DirectoryConfig config;
+    private final FileExtractor extractor;
+    private final WalkReport report;
+    private final String versionSuffix;
+    private final Deque<Level> stack = new ArrayDeque<>();
+    private boolean exhausted;
+    private boolean closed;
+
+    private DirectoryWalker(DirectoryConfig config, WalkReport report) {
+        this.config = config;
+        this.report = report;
+        this.extractor = new FileExtractor(config.extractText(), config.maxContentSize());
+        // Changing what is extracted changes every document, so it changes every version.
+        this.versionSuffix = config.extractText() ? ":text-" + config.maxContentSize() : ":no-text";
+    }
+
+    /**
+     * Opens the root and lists it.
+     *
+     * @throws SourceException naming the root when it is missing, not a directory or unreadable
+     */
+    static DirectoryWalker open(DirectoryConfig config, String connectorId, Opener opener) {
+        DirectoryWalker walker = new DirectoryWalker(config, new WalkReport(connectorId, config.root().toString()));
+        DirectoryHandle root = null;
+        try {
+            root = opener.open(config.root());
+            walker.stack.push(new Level(root, "", root.sortedNames().iterator(), root.key()));
+            walker.report.directory();
+            return walker;
+        } catch (IOException e) {
+            closeQuietly(root);
+            throw new SourceException(describeRootProblem(config.root(), e), e);
+        }
+    }
+
+    /** Why the root cannot be walked, if it cannot; opens and closes it. */
+    static Optional<String> checkRoot(Path root, Opener opener) {
+        try {
+            opener.open(root).close();
+            return Optional.empty();
+        } catch (IOException e) {
+            return Optional.of(describeRootProblem(root, e));
+        }
+    }
+
+    static String describeRootProblem(Path root, IOException e) {
+        if (e instanceof NoSuchFileException) {
+            return "directory " + root + " does not exist";
+        }
+        if (e instanceof NotDirectoryException) {
+            return root + " is not a directory";
+        }
+        return "directory " + root + " cannot be read: " + reason(e);
+    }
+
+    /** The next document, or {@code null} when the walk is over. */
+    SourceDocument next() {
+        while (!stack.isEmpty()) {
+            Level level = stack.peek();
+            if (!level.names().hasNext()) {
+                closeQuietly(stack.pop().handle());
+                continue;
+            }
+            String name = level.names().next();
+            SourceDocument doc = visit(level, name, level.prefix() + name);
+            if (doc != null) {
+                report.document();
+                return doc;
+            }
+        }
+        exhausted = true;
+        return null;
+    }
+
+    WalkReport report() {
+        return report;
+    }
+
+    /** The number of directories open right now, from the root down. */
+    int depth() {
+        return stack.size();
+    }
+
+    /** Closes every open directory and logs the summary; idempotent. */
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        while (!stack.isEmpty()) {
+            closeQuietly(stack.pop().handle());
+        }
+        report.finish(exhausted ? "completed" : "stopped before the end");
+    }
+
+    private SourceDocument visit(Level level, String name, String relativePath) {
+        BasicFileAttributes attributes;
+        try {
+            attributes = level.handle().attributes(name, false);
+            if (attributes.isSymbolicLink()) {
+                if (!config.followSymlinks()) {
+                    report.skipped(Skip.SYMLINK, relativePath, "symbolic link, and follow_symlinks is false");
+                    return null;
+                }
+                attributes = targetAttributes(level, name, relativePath);
+                if (attributes == null) {
+                    return null;
+                }
+            }
+        } catch (IOException e) {
+            return skip(relativePath, e);
+        }
+        if (attributes.isDirectory()) {
+            descend(level, name, relativePath);
+            return null;
+        }
+        if (!attributes.isRegularFile()) {
+            report.skipped(Skip.NOT_REGULAR, relativePath, "not a regular file");
+            return null;
+        }
+        return config.filter().includesFile(relativePath) ? read(level, name, relativePath, attributes) : null;
+    }
+
+    private BasicFileAttributes targetAttributes(Level level, String name, String relativePath) throws IOException {
+        try {
+            return level.handle().attributes(name, true);
+        } catch (NoSuchFileException e) {
+            report.skipped(Skip.UNREADABLE, relativePath, "broken symbolic link");
+            return null;
+        }
+    }
+
+    private void descend(Level level, String name, String relativePath) {
+        if (config.filter().excludesDirectory(relativePath)) {
+            report.skipped(Skip.EXCLUDED_DIRECTORY, relativePath, "matched by an exclude pattern");
+            return;
+        }
+        DirectoryHandle child = null;
+        try {
+            child = level.handle().openDirectory(name, config.followSymlinks());
+            Object key = child.key();
+            Optional<Level> ancestor = key == null ? Optional.empty()
+                    : stack.stream().filter(l -> key.equals(l.key())).findFirst();
+            if (ancestor.isPresent()) {
+                String prefix = ancestor.get().prefix();
+                String target = prefix.isEmpty() ? "the root" : "'" + prefix.substring(0, prefix.length() - 1) + "'";
+                report.skipped(Skip.SYMLINK_LOOP, relativePath, "symbolic link loop: leads back to " + target);
+                closeQuietly(child);
+                return;
+            }
+            List<String> names = child.sortedNames();
+            stack.push(new Level(child, relativePath + "/", names.iterator(), key));
+            report.directory();
+        } catch (IOException e) {
+            closeQuietly(child);
+            skip(relativePath, e);
+        }
+    }
+
+    private SourceDocument read(Level level, String name, String relativePath, BasicFileAttributes attributes) {
+        Extracted extracted;
+        try (SeekableByteChannel channel = level.handle().openFile(name, config.followSymlinks())) {
+            extracted = extractor.extract(name, channel, attributes.size());
+        } catch (IOException e) {
+            return skip(relativePath, e);
+        }
+        switch (extracted.text()) {
+            case TOO_LARGE -> report.skipped(Skip.CONTENT_TOO_LARGE, relativePath, attributes.size() + " bytes");
+            case BINARY -> report.skipped(Skip.CONTENT_BINARY, relativePath, extracted.mimeType());
+            default -> {
+                // content extracted, or not asked for
+            }
+        }
+        Instant modified = attributes.lastModifiedTime().toInstant();
+        SourceDocument.Builder doc = SourceDocument.builder(relativePath)
+                .version(version(modified, attributes.size()))
+                .field("path", relativePath)
+                .field("name", name)
+                .field("extension", extension(name))
+                .field("size", attributes.size())
+                .field("mime_type", extracted.mimeType())
+                .field("created", attributes.creationTime().toInstant())
+                .field("modified", modified);
+        if (extracted.content() != null) {
+            doc.field("content", extracted.content());
+        }
+        Path file = config.root().resolve(relativePath);
+        return doc.body(new FileBody(file, attributes.size(), extracted.mimeType(), config.followSymlinks())).build();
+    }
+
+    /** Nanosecond modification time and size: a rewrite that keeps the time but not the size is still seen. */
+    private String version(Instant modified, long size) {
+        return String.format(Locale.ROOT, "%d.%09d:%d%s", modified.getEpochSecond(), modified.getNano(), size, versionSuffix);
+    }
+
+    /** Lower case, without the dot; empty for {@code Makefile}, {@code .bashrc} or {@code notes.}. */
+    static String extension(String name) {
+        int dot = name.lastIndexOf('.');
+        return dot <= 0 || dot == name.length() - 1 ? "" : name.substring(dot + 1).toLowerCase(Locale.ROOT);
+    }
+
+    private SourceDocument skip(String relativePath, IOException e) {
+        if (e instanceof NoSuchFileException) {
+            report.skipped(Skip.VANISHED, relativePath, "no longer exists");
+        } else {
+            report.skipped(Skip.UNREADABLE, relativePath, reason(e));
+        }
+        return null;
+    }
+
+    private static String reason(IOException e) {
+        if (e instanceof AccessDeniedException) {
+            return "permission denied";
+        }
+        if (e instanceof FileSystemException fse && fse.getReason() != null) {
+            return fse.getReason();
+        }
+        return e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
+    }
+
+    private static void closeQuietly(DirectoryHandle handle) {
+        if (handle == null) {
+            return;
+        }
+        try {
+            handle.close();
+        } catch (IOException e) {
+            LOG.debug("could not close a directory", e);
+        }
+    }
+}
