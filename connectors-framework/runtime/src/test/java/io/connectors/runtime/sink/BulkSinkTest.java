@@ -19,14 +19,15 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BiFunction;
-import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 import org.slf4j.LoggerFactory;
+import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Schedulers;
 import reactor.test.StepVerifier;
 import reactor.test.publisher.PublisherProbe;
+import reactor.test.scheduler.VirtualTimeScheduler;
 
 class BulkSinkTest {
     private static final Duration TIMEOUT = Duration.ofSeconds(10);
@@ -41,7 +42,7 @@ class BulkSinkTest {
 
     @Test
     void batchesByCount() {
-        FakeClient client = FakeClient.answering(FakeClient::ok);
+        FakeClient client = FakeClient.acceptingAll();
         BulkSink sink = new BulkSink(client, SMALL, stats);
 
         sink.write(indexOps("d", 25))
@@ -59,9 +60,9 @@ class BulkSinkTest {
 
     @Test
     void batchesByBytesAndSendsAnOversizedButAllowedOperationAlone() {
-        FakeClient client = FakeClient.answering(FakeClient::ok);
-        // Each op: 100 bytes of source + 2 of id + 64 of action line = 166 bytes; 3 of them exceed 500.
-        BulkSink sink = new BulkSink(client, SMALL.withMaxBytes(500), stats);
+        FakeClient client = FakeClient.acceptingAll();
+        // Each op: 100 bytes of source + 2 of id + 64 of action line = 166 bytes; 3 of them exceed 400.
+        BulkSink sink = new BulkSink(client, SMALL.withMaxBytes(400), stats);
         Flux<BulkOp> ops = Flux.just(index("a1", 100), index("a2", 100), index("a3", 100), index("a4", 100),
                 index("b1", 600), index("c1", 100));
 
@@ -74,7 +75,7 @@ class BulkSinkTest {
 
     @Test
     void flushIntervalSendsThePartialBatchOfASlowSource() {
-        FakeClient client = FakeClient.answering(FakeClient::ok);
+        FakeClient client = FakeClient.acceptingAll();
         BulkSinkSettings settings = SMALL.withMaxActions(100);
 
         StepVerifier.withVirtualTime(() -> new BulkSink(client, settings, stats).write(Flux.concat(
@@ -98,7 +99,7 @@ class BulkSinkTest {
 
     @Test
     void flushIntervalBoundsTheWaitEvenWhenOperationsKeepTrickling() {
-        FakeClient client = FakeClient.answering(FakeClient::ok);
+        FakeClient client = FakeClient.acceptingAll();
         BulkSinkSettings settings = SMALL.withMaxActions(100);
 
         // One op every 300ms never leaves 1s idle; the batch is still sent 1s after its first op.
@@ -120,20 +121,25 @@ class BulkSinkTest {
     @Test
     void aBatchFlushedWithoutDemandWaitsForIt() {
         BulkSinkSettings settings = SMALL.withMaxActions(100);
+        Flux<BulkOp> source = Flux.concat(Flux.just(index("a"), index("b")),
+                Mono.delay(Duration.ofSeconds(2)).map(x -> index("c")), Flux.never());
 
-        StepVerifier.withVirtualTime(() -> new BulkSink.Batcher(Flux.concat(Flux.just(index("a"), index("b")),
-                        Flux.never()), settings, Schedulers.parallel(), new BulkSink.Run(settings)), 0)
+        StepVerifier.withVirtualTime(
+                        () -> new BulkSink.Batcher(source, settings, Schedulers.parallel(), new BulkSink.Run(settings, stats)), 1)
                 .expectSubscription()
+                .thenAwait(Duration.ofSeconds(1))
+                .assertNext(b -> assertThat(b.ops()).extracting(BulkOp::id).containsExactly("a", "b"))
+                // "c" arrives at 2s and its batch is closed at 3s, with no demand: it waits, nothing overflows.
                 .expectNoEvent(Duration.ofSeconds(10))
                 .thenRequest(1)
-                .assertNext(b -> assertThat(b.ops()).extracting(BulkOp::id).containsExactly("a", "b"))
+                .assertNext(b -> assertThat(b.ops()).extracting(BulkOp::id).containsExactly("c"))
                 .thenCancel()
                 .verify(TIMEOUT);
     }
 
     @Test
     void anUpstreamErrorFailsTheWrite() {
-        FakeClient client = FakeClient.answering(FakeClient::ok);
+        FakeClient client = FakeClient.acceptingAll();
         new BulkSink(client, SMALL, stats)
                 .write(Flux.concat(indexOps("d", 10), Flux.error(new IllegalStateException("source broke"))))
                 .as(StepVerifier::create)
@@ -146,7 +152,7 @@ class BulkSinkTest {
 
     @Test
     void pullsFromUpstreamOnlyAsBatchesCanBeSent() {
-        FakeClient client = FakeClient.answering(FakeClient::ok);
+        FakeClient client = FakeClient.acceptingAll();
         BulkSinkSettings settings = SMALL.withMaxActions(10).withMaxConcurrentRequests(2);
         AtomicLong requested = new AtomicLong();
         AtomicLong emitted = new AtomicLong();
@@ -194,6 +200,35 @@ class BulkSinkTest {
 
         assertThat(client.requests).hasSize(60);
         assertThat(client.maxInFlight.get()).isEqualTo(3);
+    }
+
+    @Test
+    void everyOperationIsSentExactlyOnceWhenSignalsRaceAcrossThreads() {
+        // Upstream, answers and flush timers on different threads; a tiny flush interval races the count cut.
+        FakeClient client = FakeClient.answering((n, ops) ->
+                Mono.fromCallable(() -> FakeClient.ok(n, ops)).subscribeOn(Schedulers.parallel()));
+        BulkSinkSettings settings = SMALL.withMaxActions(50).withMaxConcurrentRequests(4)
+                .withFlushInterval(Duration.ofNanos(20_000));
+        int total = 50_000;
+        AtomicLong expectedSequence = new AtomicLong();
+        AtomicLong resolved = new AtomicLong();
+
+        new BulkSink(client, settings, stats)
+                .write(indexOps("d", total).publishOn(Schedulers.boundedElastic(), 64))
+                .doOnNext(r -> {
+                    assertThat(r.sequence()).isEqualTo(expectedSequence.getAndIncrement());
+                    resolved.addAndGet(r.ops());
+                })
+                .then()
+                .as(StepVerifier::create)
+                .expectComplete()
+                .verify(Duration.ofSeconds(60));
+
+        assertThat(resolved.get()).isEqualTo(total);
+        List<String> sent = client.requests.stream().flatMap(List::stream).toList();
+        assertThat(sent).hasSize(total).doesNotHaveDuplicates();
+        assertThat(stats.indexed()).isEqualTo(total);
+        assertThat(client.maxInFlight.get()).isLessThanOrEqualTo(4);
     }
 
     @Test
@@ -256,14 +291,19 @@ class BulkSinkTest {
     @Test
     void cancellingDuringABackoffSendsNothingMore() {
         FakeClient client = FakeClient.answering((n, ops) -> Mono.just(FakeClient.statuses(ops, 429)));
+        VirtualTimeScheduler time = VirtualTimeScheduler.getOrSet();
+        try {
+            Disposable write = new BulkSink(client, SMALL, stats, () -> 1.0).write(indexOps("d", 3)).subscribe();
+            time.advanceTimeBy(Duration.ofMillis(100));
+            assertThat(client.requests).hasSize(1);
 
-        StepVerifier.withVirtualTime(() -> new BulkSink(client, SMALL, stats, () -> 1.0).write(indexOps("d", 3)))
-                .expectSubscription()
-                .thenAwait(Duration.ofMillis(100))
-                .thenCancel()
-                .verify(TIMEOUT);
+            write.dispose();
+            time.advanceTimeBy(Duration.ofMinutes(1));
 
-        assertThat(client.requests).hasSize(1);
+            assertThat(client.requests).hasSize(1);
+        } finally {
+            VirtualTimeScheduler.reset();
+        }
     }
 
     // ---------------------------------------------------------------- retries
@@ -337,8 +377,8 @@ class BulkSinkTest {
     @Test
     void backoffBounds() {
         BulkSinkSettings settings = SMALL.withRetries(5, Duration.ofMillis(200), Duration.ofSeconds(30));
-        BulkSink max = new BulkSink(FakeClient.answering(FakeClient::ok), settings, stats, () -> 1.0);
-        BulkSink half = new BulkSink(FakeClient.answering(FakeClient::ok), settings, stats, () -> 0.5);
+        BulkSink max = new BulkSink(FakeClient.acceptingAll(), settings, stats, () -> 1.0);
+        BulkSink half = new BulkSink(FakeClient.acceptingAll(), settings, stats, () -> 0.5);
 
         assertThat(max.backoff(1)).isEqualTo(Duration.ofMillis(200));
         assertThat(max.backoff(2)).isEqualTo(Duration.ofMillis(400));
@@ -519,7 +559,7 @@ class BulkSinkTest {
 
     @Test
     void oversizedDocumentsAreDroppedAndCountedWhileTheRestProceed() {
-        FakeClient client = FakeClient.answering(FakeClient::ok);
+        FakeClient client = FakeClient.acceptingAll();
         BulkSinkSettings settings = SMALL.withMaxActions(3).withMaxDocumentBytes(100);
         Flux<BulkOp> ops = Flux.just(index("a", 10), index("huge1", 101), index("b", 100),
                 new BulkOp.Delete("gone"), index("huge2", 5000), index("huge3", 5000), index("c", 10));
@@ -542,7 +582,7 @@ class BulkSinkTest {
 
     @Test
     void aBatchOfOnlyDroppedDocumentsSendsNothing() {
-        FakeClient client = FakeClient.answering(FakeClient::ok);
+        FakeClient client = FakeClient.acceptingAll();
         BulkSinkSettings settings = SMALL.withMaxActions(2).withMaxDocumentBytes(100);
 
         new BulkSink(client, settings, stats).write(Flux.just(index("h1", 200), index("h2", 200), index("a")))
@@ -681,8 +721,16 @@ class BulkSinkTest {
                     times.add(now - start.get());
                 }
                 maxInFlight.accumulateAndGet(inFlight.incrementAndGet(), Math::max);
-                return script.apply(n, List.copyOf(ops)).doFinally(s -> inFlight.decrementAndGet());
+                // Before the answer travels downstream, where it may already trigger the next request.
+                return script.apply(n, List.copyOf(ops))
+                        .doOnTerminate(inFlight::decrementAndGet)
+                        .doOnCancel(inFlight::decrementAndGet);
             });
+        }
+
+        /** Answers every request at once, every item acknowledged. */
+        static FakeClient acceptingAll() {
+            return answering((n, ops) -> Mono.just(ok(n, ops)));
         }
 
         List<Integer> requestSizes() {
@@ -718,10 +766,6 @@ class BulkSinkTest {
                                 + "'. Preview of field's value: 'SECRET'");
                 default -> new ItemResult(op.id(), status, null, "error_" + status, "status " + status);
             };
-        }
-
-        static List<String> ids(int from, int to) {
-            return IntStream.range(from, to).mapToObj(i -> "d" + i).toList();
         }
     }
 }
