@@ -295,7 +295,8 @@ public final class ConfigLoader {
         if (index == null) {
             problems.add(where + ".index: expected an index name");
         } else {
-            indexProblem(index).ifPresent(p -> problems.add(where + ".index: " + p));
+            String at = where;
+            indexProblem(index).ifPresent(p -> problems.add(at + ".index: " + p));
         }
         Object pipelineValue = m.get("pipeline");
         if (pipelineValue != null && !(pipelineValue instanceof String)) {
@@ -382,13 +383,33 @@ public final class ConfigLoader {
         } catch (com.typesafe.config.ConfigException.Missing e) {
             problems.add(path + ": is required");
         } catch (com.typesafe.config.ConfigException.WrongType e) {
-            problems.add(path + ": expected " + expected(e) + ", got " + shown(path));
+            String parent = scalarParent(path);
+            String problem = parent != null
+                    ? parent + ": expected a mapping, got " + shown(parent)
+                    : path + ": expected " + expected(e) + ", got " + shown(path);
+            if (!problems.contains(problem)) {
+                problems.add(problem);
+            }
         } catch (com.typesafe.config.ConfigException.BadValue e) {
             problems.add(path + ": " + expected(e) + ", got " + shown(path));
         } catch (com.typesafe.config.ConfigException e) {
             problems.add(path + ": " + e.getMessage());
         }
         return fallback;
+    }
+
+    /** The closest enclosing key that holds a plain value where a mapping was expected, if any. */
+    private String scalarParent(String path) {
+        String[] parts = path.split("\\.");
+        StringBuilder prefix = new StringBuilder();
+        for (int i = 0; i < parts.length - 1; i++) {
+            prefix.append(i == 0 ? "" : ".").append(parts[i]);
+            if (config.hasPathOrNull(prefix.toString())
+                    && config.getValue(prefix.toString()).valueType() != ConfigValueType.OBJECT) {
+                return prefix.toString();
+            }
+        }
+        return null;
     }
 
     private String shown(String path) {

@@ -90,7 +90,7 @@ class ConfigLoaderTest {
         assertThat(error(CONNECTOR + "bulk:\n  max_backoff: soon\n"))
                 .contains("bulk.max_backoff: a duration such as 500ms, 30s or 5m, got the text 'soon'");
         assertThat(error(CONNECTOR + "elasticsearch:\n  pool: 5\n"))
-                .contains("elasticsearch.pool");
+                .contains("elasticsearch.pool: expected a mapping, got the number '5'");
         assertThat(error("""
                 connectors:
                   - id: docs
