@@ -1,0 +1,68 @@
+package io.connectors.runtime;
+
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+
+import com.tngtech.archunit.core.domain.JavaClasses;
+import com.tngtech.archunit.core.importer.ClassFileImporter;
+import com.tngtech.archunit.lang.ArchRule;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * House rules (STYLE.md) the compiler cannot check: no blocking in reactive code, no swallowed errors via
+ * onErrorContinue, no subscribe() inside the engine. The process entry point (cli.Main, which waits for a
+ * command's result, and the shutdown path of the daemon command) is the one place allowed to block.
+ */
+class ArchitectureTest {
+    private static JavaClasses main;
+
+    @BeforeAll
+    static void importClasses() {
+        main = new ClassFileImporter()
+                .withImportOption(location -> !location.contains("/test-classes/") && !location.matches(".*-tests?\\.jar.*"))
+                .importPackages("io.connectors.runtime", "io.connectors.spi", "io.connectors.source");
+    }
+
+    @Test
+    void noBlockingCallsOutsideTheEntryPoint() {
+        ArchRule rule = noClasses()
+                .that().doNotHaveFullyQualifiedName("io.connectors.runtime.cli.Main")
+                .should().callMethod(reactor.core.publisher.Mono.class, "block")
+                .orShould().callMethod(reactor.core.publisher.Mono.class, "block", java.time.Duration.class)
+                .orShould().callMethod(reactor.core.publisher.Flux.class, "blockFirst")
+                .orShould().callMethod(reactor.core.publisher.Flux.class, "blockLast")
+                .orShould().callMethod(reactor.core.publisher.Flux.class, "toIterable")
+                .orShould().callMethod(reactor.core.publisher.Flux.class, "toStream")
+                .orShould().callMethod(Thread.class, "sleep", long.class)
+                .because("reactive code must not block; only the CLI entry point waits for a result");
+        rule.check(main);
+    }
+
+    @Test
+    void noOnErrorContinue() {
+        noClasses().should().callMethodWhere(com.tngtech.archunit.core.domain.JavaCall.Predicates.target(
+                        com.tngtech.archunit.core.domain.properties.HasName.Predicates.name("onErrorContinue")))
+                .because("onErrorContinue silently drops elements and breaks operator contracts")
+                .check(main);
+    }
+
+    @Test
+    void engineDoesNotSubscribeInsideOperators() {
+        noClasses().that().resideInAnyPackage("io.connectors.runtime.sync..", "io.connectors.runtime.sink..",
+                        "io.connectors.runtime.daemon..", "io.connectors.source..")
+                // A custom operator subscribes to its upstream: that is its job, not a nested subscription.
+                .and().areNotAssignableTo(reactor.core.publisher.Flux.class)
+                .and().areNotAssignableTo(reactor.core.publisher.Mono.class)
+                .should().callMethodWhere(com.tngtech.archunit.core.domain.JavaCall.Predicates.target(
+                        com.tngtech.archunit.core.domain.properties.HasName.Predicates.name("subscribe")))
+                .because("subscribing inside an operator loses backpressure, cancellation and errors")
+                .check(main);
+    }
+
+    @Test
+    void sourcesUseTheSpiOnly() {
+        noClasses().that().resideInAPackage("io.connectors.source..")
+                .should().dependOnClassesThat().resideInAPackage("io.connectors.runtime..")
+                .check(main);
+    }
+}
