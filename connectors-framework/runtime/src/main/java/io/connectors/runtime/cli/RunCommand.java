@@ -33,7 +33,7 @@ final class RunCommand implements Callable<Integer> {
     public Integer call() throws InterruptedException {
         ConnectorsConfig config = parent.loadConfig(SourceRegistry.load());
         ElasticsearchAccess es = ElasticsearchAccess.open(config.elasticsearch());
-        Daemon daemon = new Daemon(config, new SyncRunner(es.handle().async(), config.bulk(), config.sync()));
+        Daemon daemon = new Daemon(config, Daemon.FullSyncs.of(new SyncRunner(es.handle().async(), config.bulk(), config.sync())));
 
         PrintWriter out = spec.commandLine().getOut();
         out.printf("Connectors daemon running against %s with %d connector(s). Stop it with Ctrl-C.%n",

@@ -33,18 +33,29 @@ public final class Daemon {
     private static final CronParser CRON = new CronParser(CronDefinitionBuilder.instanceDefinitionFor(CronType.QUARTZ));
 
     private final ConnectorsConfig config;
-    private final SyncRunner runner;
+    private final FullSyncs syncs;
     private final Clock clock;
     private final Scheduler timer;
     private final Set<String> running = ConcurrentHashMap.newKeySet();
 
-    public Daemon(ConnectorsConfig config, SyncRunner runner) {
-        this(config, runner, Clock.systemDefaultZone(), Schedulers.parallel());
+    /** Runs one full sync of a connector; the report carries the outcome, errors included. */
+    @FunctionalInterface
+    public interface FullSyncs {
+        Mono<SyncReport> run(ConnectorConfig connector);
+
+        /** Full syncs by a {@link SyncRunner}, logging progress. */
+        static FullSyncs of(SyncRunner runner) {
+            return c -> runner.fullSync(c, new SyncStats(), s -> LOG.info("Connector {}: {}", c.id(), s));
+        }
     }
 
-    Daemon(ConnectorsConfig config, SyncRunner runner, Clock clock, Scheduler timer) {
+    public Daemon(ConnectorsConfig config, FullSyncs syncs) {
+        this(config, syncs, Clock.systemDefaultZone(), Schedulers.parallel());
+    }
+
+    Daemon(ConnectorsConfig config, FullSyncs syncs, Clock clock, Scheduler timer) {
         this.config = config;
-        this.runner = runner;
+        this.syncs = syncs;
         this.clock = clock;
         this.timer = timer;
     }
@@ -87,8 +98,7 @@ public final class Daemon {
             LOG.warn("Connector {}: a sync is still running; this scheduled sync is skipped", connector.id());
             return Mono.empty();
         }
-        SyncStats stats = new SyncStats();
-        return runner.fullSync(connector, stats, s -> LOG.info("Connector {}: {}", connector.id(), s))
+        return Mono.defer(() -> syncs.run(connector))
                 .doFinally(signal -> running.remove(connector.id()));
     }
 
