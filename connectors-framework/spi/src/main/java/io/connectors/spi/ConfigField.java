@@ -50,38 +50,47 @@ public record ConfigField(
         description = description == null ? "" : description;
     }
 
+    /** Declares a text field named {@code name}: optional, no default, not sensitive. */
     public static ConfigField string(String name) {
         return of(name, FieldType.STRING);
     }
 
+    /** Declares a whole-number field named {@code name}: optional, no default, not sensitive. */
     public static ConfigField integer(String name) {
         return of(name, FieldType.INTEGER);
     }
 
+    /** Declares a true/false field named {@code name}: optional, no default, not sensitive. */
     public static ConfigField bool(String name) {
         return of(name, FieldType.BOOLEAN);
     }
 
+    /** Declares a duration field named {@code name}: optional, no default, not sensitive. */
     public static ConfigField duration(String name) {
         return of(name, FieldType.DURATION);
     }
 
+    /** Declares a byte-size field named {@code name}: optional, no default, not sensitive. */
     public static ConfigField byteSize(String name) {
         return of(name, FieldType.BYTE_SIZE);
     }
 
+    /** Declares a list-of-strings field named {@code name}: optional, no default, not sensitive. */
     public static ConfigField list(String name) {
         return of(name, FieldType.LIST);
     }
 
+    /** Declares a field of the given type. */
     public static ConfigField of(String name, FieldType type) {
         return new ConfigField(name, type, null, false, false, null, "", Integer.MAX_VALUE);
     }
 
+    /** The same field, required: a missing value without a default is a validation error. */
     public ConfigField asRequired() {
         return new ConfigField(name, type, defaultValue, true, sensitive, validator, description, order);
     }
 
+    /** The same field, holding a secret: never shown in logs, job records or messages. */
     public ConfigField asSensitive() {
         return new ConfigField(name, type, defaultValue, required, true, validator, description, order);
     }
@@ -92,6 +101,7 @@ public record ConfigField(
         return new ConfigField(name, type, parsed, required, sensitive, validator, description, order);
     }
 
+    /** The same field with one more check, run on the parsed value after the existing ones. */
     public ConfigField validate(Function<Object, String> check) {
         Function<Object, String> previous = validator;
         Function<Object, String> both = v -> {
@@ -101,10 +111,12 @@ public record ConfigField(
         return new ConfigField(name, type, defaultValue, required, sensitive, both, description, order);
     }
 
+    /** The same field with its documentation. */
     public ConfigField description(String text) {
         return new ConfigField(name, type, defaultValue, required, sensitive, validator, text, order);
     }
 
+    /** The same field at this display position. */
     public ConfigField order(int position) {
         return new ConfigField(name, type, defaultValue, required, sensitive, validator, description, position);
     }

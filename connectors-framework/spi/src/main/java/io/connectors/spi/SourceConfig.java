@@ -85,30 +85,37 @@ public final class SourceConfig {
         return f.description().isEmpty() ? f.type().name().toLowerCase(java.util.Locale.ROOT) : f.description();
     }
 
+    /** The value of a {@link FieldType#STRING} field that has a value or a default. */
     public String string(String name) {
         return (String) require(name, FieldType.STRING);
     }
 
+    /** The value of an optional {@link FieldType#STRING} field. */
     public Optional<String> optionalString(String name) {
         return Optional.ofNullable((String) get(name, FieldType.STRING));
     }
 
+    /** The value of an {@link FieldType#INTEGER} field. */
     public long integer(String name) {
         return (Long) require(name, FieldType.INTEGER);
     }
 
+    /** The value of a {@link FieldType#BOOLEAN} field. */
     public boolean bool(String name) {
         return (Boolean) require(name, FieldType.BOOLEAN);
     }
 
+    /** The value of a {@link FieldType#DURATION} field. */
     public Duration duration(String name) {
         return (Duration) require(name, FieldType.DURATION);
     }
 
+    /** The value of a {@link FieldType#BYTE_SIZE} field, in bytes. */
     public long byteSize(String name) {
         return (Long) require(name, FieldType.BYTE_SIZE);
     }
 
+    /** The value of a {@link FieldType#LIST} field; empty when it has none. */
     @SuppressWarnings("unchecked")
     public List<String> list(String name) {
         Object v = get(name, FieldType.LIST);
@@ -132,6 +139,8 @@ public final class SourceConfig {
         return List.copyOf(fields.values());
     }
 
+    // Accessors throw IllegalArgumentException for an undeclared name or a type mismatch (a bug in the source),
+    // and IllegalStateException when a required value is absent (impossible after from() succeeded).
     private Object require(String name, FieldType type) {
         Object v = get(name, type);
         if (v == null) {

@@ -47,6 +47,7 @@ public final class SourceDocument {
         return new Builder(id);
     }
 
+    /** The stable id, as the source knows it. */
     public String id() {
         return id;
     }
@@ -86,6 +87,7 @@ public final class SourceDocument {
             this.id = id;
         }
 
+        /** Sets the source's version of the document (a row version, an etag, ...). */
         public Builder version(String value) {
             this.version = value;
             return this;
@@ -107,16 +109,19 @@ public final class SourceDocument {
             return this;
         }
 
+        /** Sets several fields, in the map's iteration order. */
         public Builder fields(Map<String, ?> values) {
             values.forEach(this::field);
             return this;
         }
 
+        /** Attaches binary content for the runtime to extract text from. */
         public Builder body(LazyBody value) {
             this.body = value;
             return this;
         }
 
+        /** The immutable document; the builder may be reused afterwards. */
         public SourceDocument build() {
             return new SourceDocument(this);
         }
