@@ -3,8 +3,8 @@ package io.connectors.runtime.es;
 import io.netty.handler.codec.http.DefaultHttpHeaders;
 import io.netty.handler.codec.http.HttpHeaders;
 import java.net.URI;
-import java.time.Duration;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -30,11 +30,16 @@ final class FakeElasticsearch implements AutoCloseable {
              "delayed_unassigned_shards":0,"number_of_pending_tasks":0,"number_of_in_flight_fetch":0,
              "task_max_waiting_in_queue_millis":0,"active_shards_percent_as_number":100.0}""";
 
+    /** What Elasticsearch 8.19.21 answers to {@code GET _nodes/_local/_none}. */
     static final String NODES_LOCAL = """
             {"_nodes":{"total":1,"successful":1,"failed":0},"cluster_name":"fake-cluster",
-             "nodes":{"n1":{"name":"n1","transport_address":"127.0.0.1:9300","host":"127.0.0.1","ip":"127.0.0.1",
-             "version":"8.19.21","build_flavor":"default","build_type":"zip","build_hash":"abc",
-             "roles":["master","data"],"attributes":{}}}}""";
+             "nodes":{"0sye55TISW2fqGGyLQU4nA":{"name":"vm","transport_address":"127.0.0.1:19350",
+             "host":"127.0.0.1","ip":"127.0.0.1","version":"8.19.21","transport_version":8841096,
+             "index_version":8537000,"component_versions":{"transform_config_version":10000099,
+             "ml_config_version":12000099,"api_key_version":8150099},"build_flavor":"default","build_type":"zip",
+             "build_hash":"4fe44c255c3d0da06779b921e132cdc555ed9aff","roles":["data","data_cold","data_content",
+             "data_frozen","data_hot","data_warm","ingest","master","ml","remote_cluster_client","transform"],
+             "attributes":{"xpack.installed":"true"}}}}""";
 
     static final String UNAUTHORIZED = """
             {"error":{"root_cause":[{"type":"security_exception","reason":"unable to authenticate user [elastic]"}],
@@ -79,10 +84,11 @@ final class FakeElasticsearch implements AutoCloseable {
         HttpServer http = HttpServer.create()
                 .host("127.0.0.1")
                 .port(0)
-                .doOnConnection(connection -> {
+                // Per TCP connection (doOnConnection would fire per HTTP request).
+                .doOnChannelInit((observer, channel, remoteAddress) -> {
                     connectionsOpened.incrementAndGet();
                     mostOpen.accumulateAndGet(openNow.incrementAndGet(), Math::max);
-                    connection.onDispose(() -> {
+                    channel.closeFuture().addListener(closed -> {
                         openNow.decrementAndGet();
                         emit("closed");
                     });

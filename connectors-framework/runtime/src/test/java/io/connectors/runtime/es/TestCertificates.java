@@ -7,6 +7,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
+import java.security.cert.Certificate;
+import java.security.cert.CertificateFactory;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -58,14 +60,23 @@ final class TestCertificates {
         keytool("-gencert", "-rfc", "-keystore", "ca.p12", "-storepass", PASSWORD, "-alias", "ca",
                 "-infile", name + ".csr", "-outfile", name + ".pem", "-validity", "2",
                 "-ext", "san=" + subjectAltNames, "-ext", "eku=serverAuth", "-ext", "ku=digitalSignature");
-        keytool("-importcert", "-noprompt", "-keystore", keystore, "-storepass", PASSWORD, "-alias", "ca",
-                "-file", "ca.pem");
-        keytool("-importcert", "-noprompt", "-keystore", keystore, "-storepass", PASSWORD, "-alias", "server",
-                "-file", name + ".pem");
-        KeyStore store = KeyStore.getInstance("PKCS12");
+        // Key plus the CA-signed chain, assembled here rather than with two more keytool runs.
+        KeyStore generated = KeyStore.getInstance("PKCS12");
         try (InputStream in = Files.newInputStream(dir.resolve(keystore))) {
-            store.load(in, PASSWORD.toCharArray());
+            generated.load(in, PASSWORD.toCharArray());
         }
+        CertificateFactory x509 = CertificateFactory.getInstance("X.509");
+        Certificate signed;
+        Certificate ca;
+        try (InputStream serverPem = Files.newInputStream(dir.resolve(name + ".pem"));
+             InputStream caIn = Files.newInputStream(caPem)) {
+            signed = x509.generateCertificate(serverPem);
+            ca = x509.generateCertificate(caIn);
+        }
+        KeyStore store = KeyStore.getInstance("PKCS12");
+        store.load(null, null);
+        store.setKeyEntry("server", generated.getKey("server", PASSWORD.toCharArray()), PASSWORD.toCharArray(),
+                new Certificate[] {signed, ca});
         KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
         kmf.init(store, PASSWORD.toCharArray());
         return kmf;
@@ -74,6 +85,8 @@ final class TestCertificates {
     private void keytool(String... args) throws IOException, InterruptedException {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "keytool").toString());
+        // keytool is a short-lived JVM: start it cheaply.
+        command.addAll(List.of("-J-XX:TieredStopAtLevel=1", "-J-XX:+UseSerialGC", "-J-Xshare:auto"));
         command.addAll(List.of(args));
         Process process = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true).start();
         String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
