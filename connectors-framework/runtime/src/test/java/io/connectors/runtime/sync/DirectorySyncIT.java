@@ -60,21 +60,34 @@ class DirectorySyncIT {
     }
 
     private ConnectorsConfig config(Path root, String index) {
+        return config(root, index, null);
+    }
+
+    private ConnectorsConfig config(Path root, String index, String pipeline) {
         Map<String, Object> yaml = new LinkedHashMap<>();
         yaml.put("elasticsearch", esSection());
         yaml.put("sync", Map.of("id_spill_chunk", 1000, "temp_dir", tmp.resolve("spill").toString()));
-        yaml.put("connectors", List.of(Map.of(
+        Map<String, Object> connector = new LinkedHashMap<>(Map.of(
                 "id", "files", "type", "directory", "index", index,
-                "configuration", Map.of("path", root.toString()))));
+                "configuration", Map.of("path", root.toString())));
+        if (pipeline != null) {
+            connector.put("pipeline", pipeline);
+        }
+        yaml.put("connectors", List.of(connector));
         return ConfigLoader.fromMap(yaml, "test", Map.of(), SourceRegistry.load());
     }
 
     private SyncReport sync(ConnectorsConfig c) {
+        SyncReport report = run(c);
+        assertThat(report.error()).isNull();
+        assertThat(report.status()).isEqualTo(SyncReport.Status.COMPLETED);
+        return report;
+    }
+
+    private SyncReport run(ConnectorsConfig c) {
         SyncRunner runner = new SyncRunner(es.async(), c.bulk(), c.sync());
         SyncReport report = runner.fullSync(c.connectors().get(0), new SyncStats(), s -> { }).block(Duration.ofMinutes(5));
         assertThat(report).isNotNull();
-        assertThat(report.error()).isNull();
-        assertThat(report.status()).isEqualTo(SyncReport.Status.COMPLETED);
         return report;
     }
 
@@ -146,5 +159,33 @@ class DirectorySyncIT {
         SyncReport report = sync(config);
         assertThat(report.counts()).containsEntry("deleted", 1L).containsEntry("unchanged", 1L);
         assertThat(IndexContents.read(es.async(), "it-foreign", "content")).containsOnlyKeys("a.txt");
+    }
+
+    @Test
+    void theConfiguredPipelineIsPassedOnEveryBulkRequest() throws Exception {
+        Path root = Files.createDirectories(tmp.resolve("piped"));
+        for (int i = 0; i < 5; i++) {
+            Files.writeString(root.resolve("p" + i + ".txt"), "p" + i);
+        }
+        SyncReport missing = run(config(root, "it-pipeline-missing", "no-such-pipeline"));
+        assertThat(missing.counts()).containsEntry("failed", 5L).containsEntry("indexed", 0L);
+
+        es.async().ingest().putPipeline(p -> p.id("it-noop").withJson(new java.io.StringReader("{\"processors\": []}"))).get();
+        SyncReport piped = sync(config(root, "it-pipeline", "it-noop"));
+        assertThat(piped.counts()).containsEntry("indexed", 5L).containsEntry("failed", 0L);
+    }
+
+    @Test
+    void aMissingRootFailsTheSyncWithoutDeletingAnything() throws Exception {
+        Path root = Files.createDirectories(tmp.resolve("vanishing"));
+        Files.writeString(root.resolve("keep.txt"), "keep");
+        ConnectorsConfig config = config(root, "it-vanishing");
+        sync(config);
+        Files.delete(root.resolve("keep.txt"));
+        Files.delete(root);
+        SyncReport report = run(config);
+        assertThat(report.status()).isEqualTo(SyncReport.Status.ERROR);
+        assertThat(report.error()).contains(root.toString());
+        assertThat(IndexContents.read(es.async(), "it-vanishing", "content")).containsOnlyKeys("keep.txt");
     }
 }
