@@ -1,0 +1,779 @@
+package io.connectors.testkit.elasticsearch;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.Collection;
+import java.util.Deque;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Starts and stops a single-node Elasticsearch from the {@code integ-test-zip} distribution, as a child process on
+ * 127.0.0.1. Used by the tests (through {@link TestElasticsearch}) and by {@code make run}.
+ *
+ * <pre>{@code
+ * try (var es = LocalElasticsearchLauncher.builder().build().start()) {
+ *     URI uri = es.endpoint().uri();
+ *     ...
+ * }
+ * }</pre>
+ *
+ * <p>What {@link #start()} does: finds the zip in the local Maven repository (running {@code mvn dependency:get} if
+ * it is missing), unpacks it once per version into {@code <home>/elasticsearch-<version>/}, writes a per-instance
+ * configuration into the data folder (so several launchers can share one unpacked distribution), stops an
+ * Elasticsearch that an earlier launcher left running on the same data folder, starts the node and waits until
+ * its cluster health is yellow.
+ *
+ * <p>Data folder layout: {@code config/} (rewritten on every start), {@code data/}, {@code logs/} (the node's logs,
+ * {@code console.log} with everything the process printed, {@code http.ports}), {@code tmp/},
+ * {@code elasticsearch.pid} (the node) and {@code launcher.pid} (the process this class started). A data folder
+ * belongs to one launcher at a time.
+ *
+ * <p>Started as root, the launcher gives the distribution and data folders to {@code nobody} (uid 65534) and runs
+ * Elasticsearch as that user, because Elasticsearch refuses to run as root. If {@code nobody} cannot reach a
+ * folder (a parent such as {@code /root} is private), that folder moves to
+ * {@code /var/tmp/connectors-elasticsearch/<hash of the requested path>}, and the log says so.
+ *
+ * <p>Thread-safe; {@link #start()} and {@link #stop()} block (this is a process launcher, not reactive code).
+ */
+public final class LocalElasticsearchLauncher implements AutoCloseable {
+
+    /** System property that overrides the default version (failsafe sets it from the build). */
+    static final String VERSION_PROPERTY = "connectors.elasticsearch.version";
+    static final String PID_FILE = "elasticsearch.pid";
+    static final String LAUNCHER_PID_FILE = "launcher.pid";
+    static final String CONSOLE_LOG = "console.log";
+    static final Path FALLBACK_ROOT = Path.of("/var/tmp/connectors-elasticsearch");
+
+    private static final Logger LOG = LoggerFactory.getLogger(LocalElasticsearchLauncher.class);
+    private static final String PROPERTIES_RESOURCE = "/connectors-testkit.properties";
+    private static final Pattern HEAP = Pattern.compile("[1-9][0-9]*[kKmMgG]?");
+    private static final String RESERVED_SUPERUSER = "elastic";
+    private static final int LOG_TAIL_LINES = 40;
+    private static final Duration POLL_INTERVAL = Duration.ofMillis(250);
+    private static final Duration GRACEFUL_STOP_TIMEOUT = Duration.ofSeconds(30);
+    private static final Duration KILL_TIMEOUT = Duration.ofSeconds(10);
+    private static final Duration TOOL_TIMEOUT = Duration.ofMinutes(2);
+    private static final Duration STALE_PID_SLACK = Duration.ofSeconds(2);
+
+    private final String version;
+    private final Path requestedHome;
+    private final Path requestedDataDir;
+    private final boolean keepData;
+    private final String heap;
+    private final int httpPort;
+    private final Path requestedJavaHome;
+    private final String username;
+    private final String password;
+    private final Duration startupTimeout;
+
+    // Everything below is guarded by "this".
+    private boolean asRoot;
+    private Path home;
+    private boolean temporaryHome;
+    private Path homeFallback;
+    private Path installDir;
+    private Path dataDir;
+    private Process process;
+    private ElasticsearchEndpoint endpoint;
+    private Thread shutdownHook;
+
+    private LocalElasticsearchLauncher(Builder builder) {
+        this.version = builder.version != null ? builder.version : defaultVersion();
+        this.requestedHome = builder.home;
+        this.requestedDataDir = builder.dataDir;
+        this.keepData = builder.keepData;
+        this.heap = builder.heap;
+        this.httpPort = builder.httpPort;
+        this.requestedJavaHome = builder.javaHome;
+        this.username = builder.username;
+        this.password = builder.password;
+        this.startupTimeout = builder.startupTimeout;
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /**
+     * The version started when none is given: the {@value #VERSION_PROPERTY} system property if set, else the one
+     * this build was made with ({@code elasticsearch.version} in the root pom).
+     */
+    public static String defaultVersion() {
+        String fromProperty = System.getProperty(VERSION_PROPERTY);
+        if (fromProperty != null && !fromProperty.isBlank()) {
+            return fromProperty.trim();
+        }
+        Properties properties = new Properties();
+        try (InputStream in = LocalElasticsearchLauncher.class.getResourceAsStream(PROPERTIES_RESOURCE)) {
+            if (in == null) {
+                throw new ElasticsearchLaunchException(PROPERTIES_RESOURCE + " is missing from the class path");
+            }
+            properties.load(in);
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot read " + PROPERTIES_RESOURCE, e);
+        }
+        String value = properties.getProperty("elasticsearch.version", "").trim();
+        if (value.isEmpty() || value.startsWith("${")) {
+            throw new ElasticsearchLaunchException(PROPERTIES_RESOURCE + " has no filtered elasticsearch.version");
+        }
+        return value;
+    }
+
+    /**
+     * Starts Elasticsearch and waits until it answers with a yellow or green cluster health. Does nothing if it is
+     * already running. Registers a JVM shutdown hook that calls {@link #stop()}.
+     *
+     * @return this launcher, for chaining
+     * @throws ElasticsearchLaunchException if it cannot be prepared, exits early or is not ready within the
+     *                                      startup timeout; the message ends with the tail of its console log
+     */
+    public synchronized LocalElasticsearchLauncher start() {
+        if (process != null) {
+            return this;
+        }
+        long started = System.nanoTime();
+        try {
+            Path javaHome = prepare();
+            launch(javaHome);
+            URI uri = awaitReady();
+            endpoint = new ElasticsearchEndpoint(uri, username, password);
+        } catch (RuntimeException e) {
+            stop();
+            throw e;
+        }
+        LOG.info("Elasticsearch {} is up at {} in {} s (pid {}, data in {})", version, endpoint.uri(),
+                (System.nanoTime() - started) / 1_000_000_000, process.pid(), dataDir);
+        return this;
+    }
+
+    /**
+     * Where the running node answers.
+     *
+     * @throws IllegalStateException if it is not running
+     */
+    public synchronized ElasticsearchEndpoint endpoint() {
+        if (endpoint == null) {
+            throw new IllegalStateException("Elasticsearch is not running; call start() first");
+        }
+        return endpoint;
+    }
+
+    /**
+     * Stops Elasticsearch: SIGTERM, up to 30 s for a clean shutdown, then a kill. Then deletes the data folder
+     * (and a temporary home) unless {@code keepData} was set. Idempotent; safe to call when not started.
+     */
+    public synchronized void stop() {
+        removeShutdownHook();
+        boolean gone = true;
+        if (process != null) {
+            List<ProcessHandle> tree = new ArrayList<>();
+            tree.add(process.toHandle());
+            tree.addAll(process.descendants().toList());
+            gone = terminate(tree);
+            if (gone) {
+                LOG.info("Elasticsearch at {} stopped", endpoint != null ? endpoint.uri() : dataDir);
+            }
+        }
+        process = null;
+        endpoint = null;
+        if (!gone) {
+            LOG.warn("Elasticsearch (data in {}) did not exit; leaving its files in place", dataDir);
+            return;
+        }
+        if (dataDir != null && !keepData) {
+            FileTrees.deleteQuietly(dataDir);
+        }
+        if (temporaryHome && !keepData && home != null) {
+            FileTrees.deleteQuietly(home);
+            if (homeFallback != null) {
+                FileTrees.deleteQuietly(homeFallback);
+            }
+            home = null;
+            homeFallback = null;
+        }
+    }
+
+    /** Same as {@link #stop()}. */
+    @Override
+    public void close() {
+        stop();
+    }
+
+    // ---- preparation -------------------------------------------------------------------------------------------
+
+    private Path prepare() {
+        try {
+            asRoot = UnprivilegedUser.runningAsRoot();
+            Path javaHome = javaHome();
+            Path zip = ElasticsearchDistribution.locate(version, MavenLocalRepository.resolve());
+            if (home == null) {
+                temporaryHome = requestedHome == null;
+                home = temporaryHome ? Files.createTempDirectory("connectors-es-") : requestedHome.toAbsolutePath();
+                if (temporaryHome) {
+                    // createTempDirectory makes it private to us, and the node may run as another user.
+                    Files.setPosixFilePermissions(home, PosixFilePermissions.fromString("rwxr-xr-x"));
+                }
+            }
+            Files.createDirectories(home);
+            Path data = requestedDataDir != null ? requestedDataDir.toAbsolutePath().normalize() : home.resolve("data");
+            Files.createDirectories(data.getParent());
+            Path installParent = reachable(home, "home folder");
+            if (temporaryHome && !installParent.equals(home)) {
+                homeFallback = installParent;
+            }
+            installDir = installParent.resolve("elasticsearch-" + version);
+            dataDir = reachable(data.getParent(), "parent of the data folder").resolve(data.getFileName().toString());
+            DistributionUnpacker.unpackOnce(zip, installDir);
+            Files.createDirectories(dataDir);
+            stopStaleProcesses();
+            writeInstanceConfig();
+            if (asRoot) {
+                UnprivilegedUser.chown(installDir, dataDir);
+            }
+            if (username != null) {
+                createSuperuser(javaHome);
+            }
+            return javaHome;
+        } catch (IOException e) {
+            throw new ElasticsearchLaunchException("Cannot prepare Elasticsearch " + version + " under " + home
+                    + ": " + e, e);
+        }
+    }
+
+    private Path javaHome() {
+        int required = JavaHomeSelector.requiredFeature(version);
+        if (requestedJavaHome != null) {
+            Path home = requestedJavaHome.toAbsolutePath();
+            if (!JavaHomeSelector.hasJavaExecutable(home)) {
+                throw new ElasticsearchLaunchException("javaHome " + home + " has no executable bin/java");
+            }
+            int feature = JavaHomeSelector.featureVersionOf(home).orElse(required);
+            if (feature < required) {
+                throw new ElasticsearchLaunchException("Elasticsearch " + version + " needs Java " + required
+                        + " or newer, but javaHome " + home + " is Java " + feature);
+            }
+            if (asRoot && !UnprivilegedUser.canTraverse(home, UnprivilegedUser.UID, UnprivilegedUser.GID)) {
+                throw new ElasticsearchLaunchException("javaHome " + home + " is not reachable by "
+                        + UnprivilegedUser.NAME + ", the user Elasticsearch runs as");
+            }
+            return home;
+        }
+        Path current = Path.of(System.getProperty("java.home"));
+        return JavaHomeSelector.select(required, current, Runtime.version().feature(),
+                        JavaHomeSelector.DEFAULT_SEARCH_ROOT, this::usableJavaHome)
+                .orElseThrow(() -> new ElasticsearchLaunchException("Elasticsearch " + version + " needs Java "
+                        + required + " or newer: this JVM is Java " + Runtime.version().feature()
+                        + (asRoot ? " (or not reachable by " + UnprivilegedUser.NAME + ")" : "") + " and no such JDK"
+                        + " is under " + JavaHomeSelector.DEFAULT_SEARCH_ROOT + ". Set javaHome(...)."));
+    }
+
+    private boolean usableJavaHome(Path home) {
+        return JavaHomeSelector.hasJavaExecutable(home)
+                && (!asRoot || UnprivilegedUser.canTraverse(home, UnprivilegedUser.UID, UnprivilegedUser.GID));
+    }
+
+    /**
+     * {@code dir} if the node's user can pass through it and every parent (always, when not running as root),
+     * else a folder under {@link #FALLBACK_ROOT} named after a hash of {@code dir}: the same one on every run.
+     */
+    private Path reachable(Path dir, String what) throws IOException {
+        if (!asRoot || UnprivilegedUser.canTraverse(dir, UnprivilegedUser.UID, UnprivilegedUser.GID)) {
+            return dir;
+        }
+        Path fallback = fallbackFor(dir);
+        Files.createDirectories(fallback);
+        for (Path p : List.of(FALLBACK_ROOT, fallback)) {
+            Files.setPosixFilePermissions(p, PosixFilePermissions.fromString("rwxr-xr-x"));
+        }
+        if (!UnprivilegedUser.canTraverse(fallback, UnprivilegedUser.UID, UnprivilegedUser.GID)) {
+            throw new ElasticsearchLaunchException("Neither " + dir + " nor " + fallback + " is reachable by "
+                    + UnprivilegedUser.NAME + ", the user Elasticsearch runs as");
+        }
+        LOG.info("The {} {} is not reachable by {} (uid {}), who runs Elasticsearch: using {} instead", what, dir,
+                UnprivilegedUser.NAME, UnprivilegedUser.UID, fallback);
+        return fallback;
+    }
+
+    static Path fallbackFor(Path requested) {
+        try {
+            byte[] digest = MessageDigest.getInstance("SHA-256")
+                    .digest(requested.toAbsolutePath().normalize().toString().getBytes(StandardCharsets.UTF_8));
+            return FALLBACK_ROOT.resolve(HexFormat.of().formatHex(digest, 0, 8));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is always available", e);
+        }
+    }
+
+    private void writeInstanceConfig() throws IOException {
+        Path config = dataDir.resolve("config");
+        FileTrees.delete(config);
+        FileTrees.copy(installDir.resolve("config"), config);
+        for (String dir : List.of("data", "logs", "tmp")) {
+            Files.createDirectories(dataDir.resolve(dir));
+        }
+        Path logs = dataDir.resolve("logs");
+        Files.deleteIfExists(logs.resolve("http.ports"));
+        Files.deleteIfExists(logs.resolve("transport.ports"));
+        Files.writeString(config.resolve("elasticsearch.yml"),
+                toYaml(settings(JavaHomeSelector.majorOf(version), httpPort, dataDir, username != null)));
+    }
+
+    /** The node settings; {@code http.port} 0 lets the node pick a free port and report it in {@code http.ports}. */
+    static Map<String, String> settings(int major, int httpPort, Path dataDir, boolean security) {
+        Map<String, String> settings = new LinkedHashMap<>();
+        settings.put("cluster.name", "connectors-test");
+        settings.put("node.name", "connectors-test-node");
+        settings.put("discovery.type", "single-node");
+        settings.put("network.host", "127.0.0.1");
+        settings.put("http.port", Integer.toString(httpPort));
+        settings.put("transport.port", "0");
+        // Writes logs/http.ports once bound: the real port, with no race between choosing a port and binding it.
+        settings.put("node.portsfile", "true");
+        settings.put("path.data", dataDir.resolve("data").toString());
+        settings.put("path.logs", dataDir.resolve("logs").toString());
+        settings.put("cluster.routing.allocation.disk.threshold_enabled", "false");
+        settings.put("action.destructive_requires_name", "false");
+        settings.put("xpack.security.enabled", Boolean.toString(security));
+        if (security) {
+            settings.put("xpack.security.http.ssl.enabled", "false");
+            settings.put("xpack.security.transport.ssl.enabled", "false");
+        }
+        if (major == 8) {
+            // Registered by x-pack-core in 8.19 (checked with _cluster/settings?include_defaults); an unknown
+            // setting is a startup error, so other majors get none of them. The plugins behind them are not in
+            // the integ-test zip anyway: these keep the node from advertising features it cannot run.
+            for (String feature : List.of("ml", "watcher", "graph", "profiling", "ent_search", "apm_data")) {
+                settings.put("xpack." + feature + ".enabled", "false");
+            }
+        }
+        return settings;
+    }
+
+    static String toYaml(Map<String, String> settings) {
+        StringBuilder yaml = new StringBuilder("# Written by LocalElasticsearchLauncher on every start.\n");
+        settings.forEach((key, value) -> yaml.append(key).append(": \"")
+                .append(value.replace("\\", "\\\\").replace("\"", "\\\"")).append("\"\n"));
+        return yaml.toString();
+    }
+
+    private void createSuperuser(Path javaHome) {
+        if (RESERVED_SUPERUSER.equals(username)) {
+            // The file realm refuses reserved names; the built-in "elastic" takes its password from the keystore.
+            runTool(javaHome, "elasticsearch-keystore", List.of("add", "-x", "-f", "bootstrap.password"), password);
+        } else {
+            runTool(javaHome, "elasticsearch-users", List.of("useradd", username, "-r", "superuser"),
+                    password + "\n" + password + "\n");
+        }
+    }
+
+    private void runTool(Path javaHome, String tool, List<String> args, String stdin) {
+        List<String> command = new ArrayList<>(asRoot ? UnprivilegedUser.commandPrefix() : List.of());
+        command.add(installDir.resolve("bin").resolve(tool).toString());
+        command.addAll(args);
+        Path output = dataDir.resolve("logs").resolve("setup.log");
+        ProcessBuilder builder = new ProcessBuilder(command).directory(dataDir.toFile()).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(output.toFile()));
+        environment(builder.environment(), javaHome);
+        try {
+            Process tool0 = builder.start();
+            try (OutputStream in = tool0.getOutputStream()) {
+                in.write(stdin.getBytes(StandardCharsets.UTF_8));
+            }
+            if (!tool0.waitFor(TOOL_TIMEOUT.toSeconds(), TimeUnit.SECONDS)) {
+                tool0.destroyForcibly();
+                throw new ElasticsearchLaunchException("bin/" + tool + " did not finish within " + TOOL_TIMEOUT);
+            }
+            if (tool0.exitValue() != 0) {
+                throw new ElasticsearchLaunchException("bin/" + tool + " " + args.get(0) + " failed with exit code "
+                        + tool0.exitValue() + ":\n" + tail(output, LOG_TAIL_LINES));
+            }
+        } catch (IOException e) {
+            throw new ElasticsearchLaunchException("Cannot run bin/" + tool + ": " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ElasticsearchLaunchException("Interrupted while running bin/" + tool, e);
+        }
+    }
+
+    private void environment(Map<String, String> env, Path javaHome) {
+        // The scripts warn about, or are confused by, the caller's Java settings.
+        Stream.of("JAVA_HOME", "JAVA_TOOL_OPTIONS", "_JAVA_OPTIONS", "JAVA_OPTS", "ES_JAVA_OPTS", "CLI_JAVA_OPTS",
+                "ES_HOME").forEach(env::remove);
+        env.put("ES_JAVA_HOME", javaHome.toString());
+        env.put("ES_PATH_CONF", dataDir.resolve("config").toString());
+        env.put("ES_TMPDIR", dataDir.resolve("tmp").toString());
+    }
+
+    // ---- process ------------------------------------------------------------------------------------------------
+
+    private void launch(Path javaHome) {
+        List<String> command = new ArrayList<>(asRoot ? UnprivilegedUser.commandPrefix() : List.of());
+        command.add(installDir.resolve("bin").resolve("elasticsearch").toString());
+        command.add("-p");
+        command.add(dataDir.resolve(PID_FILE).toString());
+        ProcessBuilder builder = new ProcessBuilder(command).directory(dataDir.toFile()).redirectErrorStream(true)
+                .redirectOutput(consoleLog().toFile());
+        environment(builder.environment(), javaHome);
+        builder.environment().put("ES_JAVA_OPTS", "-Xms" + heap + " -Xmx" + heap);
+        try {
+            process = builder.start();
+            // The node never reads its standard input; closing it keeps nothing of ours attached.
+            process.getOutputStream().close();
+            Files.writeString(dataDir.resolve(LAUNCHER_PID_FILE), Long.toString(process.pid()));
+        } catch (IOException e) {
+            throw new ElasticsearchLaunchException("Cannot start " + String.join(" ", command) + ": " + e, e);
+        }
+        shutdownHook = new Thread(this::stop, "elasticsearch-launcher-shutdown");
+        Runtime.getRuntime().addShutdownHook(shutdownHook);
+        LOG.info("Starting Elasticsearch {} (pid {}{}, Java {}, heap {}, data in {})", version, process.pid(),
+                asRoot ? ", as " + UnprivilegedUser.NAME : "", javaHome, heap, dataDir);
+    }
+
+    private URI awaitReady() {
+        HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+        Path portsFile = dataDir.resolve("logs").resolve("http.ports");
+        long deadline = System.nanoTime() + startupTimeout.toNanos();
+        URI uri = null;
+        String lastProblem = "the node has not written " + portsFile + " yet";
+        while (true) {
+            if (!process.isAlive()) {
+                throw failure("Elasticsearch exited with code " + process.exitValue() + " before it was ready");
+            }
+            if (uri == null) {
+                uri = readPortsFile(portsFile).orElse(null);
+            }
+            if (uri != null) {
+                try {
+                    HttpResponse<String> response =
+                            client.send(healthRequest(uri), HttpResponse.BodyHandlers.ofString());
+                    if (response.statusCode() == 200) {
+                        return uri;
+                    }
+                    lastProblem = "_cluster/health answered " + response.statusCode() + ": "
+                            + abbreviate(response.body());
+                } catch (IOException e) {
+                    lastProblem = "_cluster/health failed: " + e;
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new ElasticsearchLaunchException("Interrupted while waiting for Elasticsearch", e);
+                }
+            }
+            if (System.nanoTime() - deadline > 0) {
+                throw failure("Elasticsearch was not ready within " + startupTimeout + " (" + lastProblem + ")");
+            }
+            try {
+                Thread.sleep(POLL_INTERVAL.toMillis());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new ElasticsearchLaunchException("Interrupted while waiting for Elasticsearch", e);
+            }
+        }
+    }
+
+    private HttpRequest healthRequest(URI base) {
+        URI health = base.resolve("/_cluster/health?wait_for_status=yellow&timeout=1s");
+        HttpRequest.Builder request = HttpRequest.newBuilder(health).timeout(Duration.ofSeconds(10)).GET();
+        if (username != null) {
+            String token = Base64.getEncoder()
+                    .encodeToString((username + ":" + password).getBytes(StandardCharsets.UTF_8));
+            request.header("Authorization", "Basic " + token);
+        }
+        return request.build();
+    }
+
+    /** The first address in a node's {@code http.ports} file, such as {@code 127.0.0.1:9200} or {@code [::1]:9200}. */
+    static Optional<URI> readPortsFile(Path portsFile) {
+        try {
+            List<String> lines = Files.readAllLines(portsFile, StandardCharsets.UTF_8);
+            return lines.stream().map(String::trim).filter(line -> !line.isEmpty()).findFirst()
+                    .map(address -> URI.create("http://" + address));
+        } catch (IOException e) {
+            // Not written yet (it appears once the HTTP server is bound).
+            return Optional.empty();
+        }
+    }
+
+    private ElasticsearchLaunchException failure(String message) {
+        return new ElasticsearchLaunchException(message + "\n--- last " + LOG_TAIL_LINES + " lines of "
+                + consoleLog() + " ---\n" + tail(consoleLog(), LOG_TAIL_LINES));
+    }
+
+    private Path consoleLog() {
+        return dataDir.resolve("logs").resolve(CONSOLE_LOG);
+    }
+
+    static String tail(Path file, int lines) {
+        Deque<String> last = new ArrayDeque<>(lines);
+        try (Stream<String> all = Files.lines(file, StandardCharsets.ISO_8859_1)) {
+            all.forEach(line -> {
+                if (last.size() == lines) {
+                    last.removeFirst();
+                }
+                last.addLast(line);
+            });
+        } catch (IOException | UncheckedIOException e) {
+            return "(cannot read " + file + ": " + e + ")";
+        }
+        return String.join("\n", last);
+    }
+
+    private static String abbreviate(String text) {
+        String oneLine = text.replaceAll("\\s+", " ").trim();
+        return oneLine.length() <= 300 ? oneLine : oneLine.substring(0, 300) + "...";
+    }
+
+    // ---- stopping ------------------------------------------------------------------------------------------------
+
+    private void stopStaleProcesses() throws IOException {
+        // By pid: the node is both a descendant of the launcher process and named by its own pid file.
+        Map<Long, ProcessHandle> stale = new LinkedHashMap<>();
+        for (String name : List.of(LAUNCHER_PID_FILE, PID_FILE)) {
+            staleProcess(dataDir.resolve(name)).ifPresent(handle -> {
+                stale.putIfAbsent(handle.pid(), handle);
+                handle.descendants().forEach(child -> stale.putIfAbsent(child.pid(), child));
+            });
+        }
+        if (!stale.isEmpty()) {
+            String pids = stale.keySet().stream().map(String::valueOf).collect(Collectors.joining(", "));
+            LOG.warn("An earlier launcher left Elasticsearch running on {} (pids {}): stopping it", dataDir, pids);
+            if (!terminate(List.copyOf(stale.values()))) {
+                throw new ElasticsearchLaunchException("Cannot stop the Elasticsearch left running on " + dataDir
+                        + " (pids " + pids + ")");
+            }
+        }
+        Files.deleteIfExists(dataDir.resolve(LAUNCHER_PID_FILE));
+        Files.deleteIfExists(dataDir.resolve(PID_FILE));
+    }
+
+    /**
+     * The live Elasticsearch process named by {@code pidFile}: the process must look like Elasticsearch and must
+     * have started before the file was written, so that a recycled pid is never taken for it.
+     */
+    static Optional<ProcessHandle> staleProcess(Path pidFile) {
+        long pid;
+        Instant written;
+        try {
+            pid = Long.parseLong(Files.readString(pidFile, StandardCharsets.UTF_8).trim());
+            written = Files.getLastModifiedTime(pidFile).toInstant();
+        } catch (IOException | NumberFormatException e) {
+            return Optional.empty();
+        }
+        return ProcessHandle.of(pid)
+                .filter(ProcessHandle::isAlive)
+                .filter(handle -> handle.info().commandLine()
+                        .map(cmd -> cmd.contains("-Des.path.home=") || cmd.contains("/bin/elasticsearch"))
+                        .orElse(false))
+                .filter(handle -> handle.info().startInstant()
+                        .map(start -> !start.isAfter(written.plus(STALE_PID_SLACK)))
+                        .orElse(true));
+    }
+
+    /** SIGTERM to each process, a wait, then SIGKILL to the survivors. True when all are gone. */
+    private static boolean terminate(Collection<ProcessHandle> handles) {
+        List<ProcessHandle> alive = handles.stream().filter(ProcessHandle::isAlive).distinct().toList();
+        if (alive.isEmpty()) {
+            return true;
+        }
+        // The first handle is the top of the tree: Elasticsearch's CLI stops the node it started, in order.
+        alive.get(0).destroy();
+        if (awaitExit(alive, GRACEFUL_STOP_TIMEOUT)) {
+            return true;
+        }
+        // The top went (or never had the node as a child) while something lingers: signal each one directly.
+        alive.stream().filter(ProcessHandle::isAlive).forEach(ProcessHandle::destroy);
+        if (awaitExit(alive, KILL_TIMEOUT)) {
+            return true;
+        }
+        LOG.warn("Elasticsearch did not stop within {} of SIGTERM: killing it",
+                GRACEFUL_STOP_TIMEOUT.plus(KILL_TIMEOUT));
+        alive.stream().filter(ProcessHandle::isAlive).forEach(ProcessHandle::destroyForcibly);
+        return awaitExit(alive, KILL_TIMEOUT);
+    }
+
+    private static boolean awaitExit(List<ProcessHandle> handles, Duration timeout) {
+        CompletableFuture<?>[] exits = handles.stream().map(ProcessHandle::onExit).toArray(CompletableFuture[]::new);
+        try {
+            CompletableFuture.allOf(exits).get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            return true;
+        } catch (TimeoutException e) {
+            return false;
+        } catch (ExecutionException e) {
+            return handles.stream().noneMatch(ProcessHandle::isAlive);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return handles.stream().noneMatch(ProcessHandle::isAlive);
+        }
+    }
+
+    private void removeShutdownHook() {
+        if (shutdownHook == null) {
+            return;
+        }
+        if (Thread.currentThread() != shutdownHook) {
+            try {
+                Runtime.getRuntime().removeShutdownHook(shutdownHook);
+            } catch (IllegalStateException e) {
+                // The JVM is already shutting down; the hook (or this call) stops the node.
+            }
+        }
+        shutdownHook = null;
+    }
+
+    /** The processes of the running node (its launcher and the node), for tests. */
+    synchronized List<ProcessHandle> processes() {
+        if (process == null) {
+            return List.of();
+        }
+        List<ProcessHandle> all = new ArrayList<>();
+        all.add(process.toHandle());
+        all.addAll(process.descendants().toList());
+        return all;
+    }
+
+    /** The data folder actually used (it may be a fallback), for tests. */
+    synchronized Path dataDir() {
+        return dataDir;
+    }
+
+    /**
+     * Configures a {@link LocalElasticsearchLauncher}. Every setting has a default: {@code builder().build()}
+     * gives a launcher of the build's Elasticsearch version, in a temporary folder, on a free port, security off.
+     */
+    public static final class Builder {
+
+        private String version;
+        private Path home;
+        private Path dataDir;
+        private boolean keepData;
+        private String heap = "512m";
+        private int httpPort;
+        private Path javaHome;
+        private String username;
+        private String password;
+        private Duration startupTimeout = Duration.ofSeconds(120);
+
+        private Builder() {
+        }
+
+        /** The Elasticsearch version; default {@link LocalElasticsearchLauncher#defaultVersion()}. */
+        public Builder version(String version) {
+            JavaHomeSelector.majorOf(Objects.requireNonNull(version, "version"));
+            this.version = version.trim();
+            return this;
+        }
+
+        /**
+         * The folder that holds the unpacked distribution ({@code elasticsearch-<version>/}, reused by later
+         * launchers) and, unless {@link #dataDir(Path)} is set, the data folder ({@code data/}). Default: a new
+         * temporary folder, deleted on stop unless {@link #keepData(boolean)} is set.
+         */
+        public Builder home(Path home) {
+            this.home = Objects.requireNonNull(home, "home");
+            return this;
+        }
+
+        /** The folder for this node's configuration, data, logs and pid files. Default: {@code <home>/data}. */
+        public Builder dataDir(Path dataDir) {
+            this.dataDir = Objects.requireNonNull(dataDir, "dataDir");
+            return this;
+        }
+
+        /** Keep the data folder (and a temporary home) after stop. Default false: they are deleted. */
+        public Builder keepData(boolean keepData) {
+            this.keepData = keepData;
+            return this;
+        }
+
+        /** The JVM heap, as {@code -Xms}/{@code -Xmx} take it ({@code 512m}, {@code 1g}). Default {@code 512m}. */
+        public Builder heap(String heap) {
+            if (heap == null || !HEAP.matcher(heap).matches()) {
+                throw new IllegalArgumentException("heap must look like 512m or 1g, not '" + heap + "'");
+            }
+            this.heap = heap;
+            return this;
+        }
+
+        /** The HTTP port on 127.0.0.1; 0 (the default) lets the node pick a free one. */
+        public Builder httpPort(int httpPort) {
+            if (httpPort < 0 || httpPort > 65535) {
+                throw new IllegalArgumentException("httpPort must be 0..65535, not " + httpPort);
+            }
+            this.httpPort = httpPort;
+            return this;
+        }
+
+        /**
+         * The JDK that runs Elasticsearch. Default: this JVM's {@code java.home} if it is new enough (17+ for 8.x,
+         * 21+ for 9.x), else the oldest new-enough JDK under {@code /usr/lib/jvm}.
+         */
+        public Builder javaHome(Path javaHome) {
+            this.javaHome = Objects.requireNonNull(javaHome, "javaHome");
+            return this;
+        }
+
+        /**
+         * Turns security on (HTTP stays plain) with one superuser. {@code elastic} is the built-in superuser and
+         * gets {@code password} through the keystore's {@code bootstrap.password}; any other name is created in
+         * the file realm with {@code bin/elasticsearch-users}, which wants at least 6 characters.
+         */
+        public Builder security(String username, String password) {
+            Objects.requireNonNull(username, "username");
+            Objects.requireNonNull(password, "password");
+            if (username.isBlank() || username.contains(":")) {
+                throw new IllegalArgumentException("username must be non-blank and without ':'");
+            }
+            if (password.isEmpty() || password.contains("\n") || password.contains("\r")) {
+                throw new IllegalArgumentException("password must be non-empty and on one line");
+            }
+            this.username = username;
+            this.password = password;
+            return this;
+        }
+
+        /** How long {@link #start()} waits for a yellow cluster. Default 120 s. */
+        public Builder startupTimeout(Duration startupTimeout) {
+            if (startupTimeout == null || startupTimeout.isNegative() || startupTimeout.isZero()) {
+                throw new IllegalArgumentException("startupTimeout must be positive");
+            }
+            this.startupTimeout = startupTimeout;
+            return this;
+        }
+
+        /** A launcher with these settings; nothing happens until {@link LocalElasticsearchLauncher#start()}. */
+        public LocalElasticsearchLauncher build() {
+            return new LocalElasticsearchLauncher(this);
+        }
+    }
+}

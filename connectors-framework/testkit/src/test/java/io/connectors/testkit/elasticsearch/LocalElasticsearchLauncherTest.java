@@ -1,0 +1,128 @@
+package io.connectors.testkit.elasticsearch;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.IOException;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class LocalElasticsearchLauncherTest {
+
+    @TempDir
+    Path tmp;
+
+    @Test
+    void theDefaultVersionComesFromTheFilteredProperties() {
+        assertThat(LocalElasticsearchLauncher.defaultVersion()).matches("\\d+\\.\\d+\\.\\d+.*");
+    }
+
+    @Test
+    void settingsAreForOneLoopbackNodeWithSecurityOnlyWhenAsked() {
+        Map<String, String> plain = LocalElasticsearchLauncher.settings(8, 0, Path.of("/d"), false);
+        assertThat(plain).containsEntry("discovery.type", "single-node")
+                .containsEntry("network.host", "127.0.0.1")
+                .containsEntry("http.port", "0")
+                .containsEntry("node.portsfile", "true")
+                .containsEntry("path.data", "/d/data")
+                .containsEntry("path.logs", "/d/logs")
+                .containsEntry("cluster.routing.allocation.disk.threshold_enabled", "false")
+                .containsEntry("action.destructive_requires_name", "false")
+                .containsEntry("xpack.security.enabled", "false")
+                .containsEntry("xpack.ml.enabled", "false")
+                .doesNotContainKey("xpack.security.http.ssl.enabled");
+
+        Map<String, String> secured = LocalElasticsearchLauncher.settings(8, 9250, Path.of("/d"), true);
+        assertThat(secured).containsEntry("xpack.security.enabled", "true")
+                .containsEntry("xpack.security.http.ssl.enabled", "false")
+                .containsEntry("http.port", "9250");
+
+        assertThat(LocalElasticsearchLauncher.settings(9, 0, Path.of("/d"), false))
+                .doesNotContainKey("xpack.ml.enabled");
+    }
+
+    @Test
+    void yamlValuesAreQuoted() {
+        assertThat(LocalElasticsearchLauncher.toYaml(Map.of("path.data", "/a \"b\"\\c")))
+                .endsWith("path.data: \"/a \\\"b\\\"\\\\c\"\n");
+    }
+
+    @Test
+    void readsTheFirstAddressOfAPortsFile() throws IOException {
+        Path ports = tmp.resolve("http.ports");
+        assertThat(LocalElasticsearchLauncher.readPortsFile(ports)).isEmpty();
+
+        Files.writeString(ports, "\n127.0.0.1:41234\n[::1]:41234\n");
+        assertThat(LocalElasticsearchLauncher.readPortsFile(ports)).contains(URI.create("http://127.0.0.1:41234"));
+    }
+
+    @Test
+    void theFallbackFolderIsStablePerRequestedPath() {
+        Path a = LocalElasticsearchLauncher.fallbackFor(Path.of("/root/project/target/es"));
+
+        assertThat(a).startsWithRaw(LocalElasticsearchLauncher.FALLBACK_ROOT)
+                .isEqualTo(LocalElasticsearchLauncher.fallbackFor(Path.of("/root/project/target/./es")))
+                .isNotEqualTo(LocalElasticsearchLauncher.fallbackFor(Path.of("/root/other/target/es")));
+        assertThat(a.getFileName().toString()).matches("[0-9a-f]{16}");
+    }
+
+    @Test
+    void theTailIsTheLastLines() throws IOException {
+        Path log = tmp.resolve("console.log");
+        Files.writeString(log,
+                IntStream.rangeClosed(1, 100).mapToObj(i -> "line " + i).collect(Collectors.joining("\n")));
+
+        String tail = LocalElasticsearchLauncher.tail(log, 40);
+        assertThat(tail.lines()).hasSize(40).first().isEqualTo("line 61");
+        assertThat(LocalElasticsearchLauncher.tail(tmp.resolve("missing"), 40)).contains("cannot read");
+    }
+
+    @Test
+    void aPidFileOfADeadOrForeignProcessIsNotStale() throws IOException {
+        Path pidFile = tmp.resolve("elasticsearch.pid");
+        assertThat(LocalElasticsearchLauncher.staleProcess(pidFile)).isEmpty();
+
+        Files.writeString(pidFile, "not a pid");
+        assertThat(LocalElasticsearchLauncher.staleProcess(pidFile)).isEmpty();
+
+        // This JVM is alive but is not Elasticsearch.
+        Files.writeString(pidFile, Long.toString(ProcessHandle.current().pid()));
+        assertThat(LocalElasticsearchLauncher.staleProcess(pidFile)).isEmpty();
+    }
+
+    @Test
+    void theBuilderRejectsNonsense() {
+        var builder = LocalElasticsearchLauncher.builder();
+        assertThatThrownBy(() -> builder.heap("lots")).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> builder.httpPort(70000)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> builder.startupTimeout(Duration.ZERO)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> builder.security("a:b", "secret123")).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> builder.security("user", "two\nlines")).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> builder.version("main")).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void anUnstartedLauncherHasNoEndpointAndStopsQuietly() {
+        LocalElasticsearchLauncher launcher = LocalElasticsearchLauncher.builder().build();
+
+        assertThatThrownBy(launcher::endpoint).isInstanceOf(IllegalStateException.class);
+        launcher.stop();
+        launcher.close();
+    }
+
+    @Test
+    void theEndpointNeverPrintsItsPassword() {
+        ElasticsearchEndpoint endpoint = new ElasticsearchEndpoint(URI.create("http://127.0.0.1:9200"), "u", "s3cret");
+
+        assertThat(endpoint.toString()).contains("u").doesNotContain("s3cret");
+        assertThat(endpoint.hasCredentials()).isTrue();
+        assertThat(new ElasticsearchEndpoint(URI.create("http://h:1"), null, null).hasCredentials()).isFalse();
+    }
+}
