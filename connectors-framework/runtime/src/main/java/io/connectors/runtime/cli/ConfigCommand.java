@@ -3,6 +3,7 @@ package io.connectors.runtime.cli;
 import io.connectors.runtime.SourceRegistry;
 import io.connectors.runtime.config.ConnectorConfig;
 import io.connectors.runtime.config.ConnectorsConfig;
+import io.connectors.runtime.es.ClusterInfo;
 import io.connectors.runtime.es.ElasticsearchClients;
 import io.connectors.runtime.es.ElasticsearchHandle;
 import io.connectors.spi.BaseDataSource;
@@ -72,9 +73,9 @@ final class ConfigCommand implements Runnable {
                 return true;
             }
             try (ElasticsearchHandle es = ElasticsearchClients.create(cfg.elasticsearch().settingsFor(cfg.elasticsearch().hosts()))) {
-                var health = Main.await(Mono.fromFuture(() -> es.async().cluster().health()).timeout(timeout));
-                out.printf("Elasticsearch %s: reachable, cluster '%s' is %s%n", cfg.elasticsearch().hosts(),
-                        health.clusterName(), health.status().jsonValue());
+                ClusterInfo info = Main.await(es.ping().timeout(timeout));
+                out.printf("Elasticsearch %s: reachable, cluster '%s' (version %s) is %s%n", cfg.elasticsearch().hosts(),
+                        info.clusterName(), info.version() == null ? "unknown" : info.version(), info.status());
                 return true;
             } catch (RuntimeException e) {
                 out.printf("Elasticsearch %s: FAILED: %s%n", cfg.elasticsearch().hosts(), rootMessage(e));

@@ -2,6 +2,7 @@ package io.connectors.runtime.cli;
 
 import io.connectors.runtime.config.ElasticsearchConfig;
 import io.connectors.runtime.config.EmbeddedElasticsearchSettings;
+import io.connectors.runtime.es.ClusterInfo;
 import io.connectors.runtime.es.ElasticsearchClients;
 import io.connectors.runtime.es.ElasticsearchHandle;
 import io.connectors.runtime.es.ElasticsearchSettings;
@@ -45,6 +46,23 @@ final class ElasticsearchAccess implements AutoCloseable {
         URI uri = launcher.endpoint().uri();
         ElasticsearchSettings settings = config.settingsFor(List.of(uri));
         return new ElasticsearchAccess(ElasticsearchClients.create(settings), launcher, uri);
+    }
+
+    /**
+     * Opens access and checks the cluster answers, so a command fails at once with a clear message rather than
+     * at its first request.
+     */
+    static ElasticsearchAccess openAndPing(ElasticsearchConfig config) {
+        ElasticsearchAccess access = open(config);
+        try {
+            ClusterInfo info = Main.await(access.handle.ping());
+            LOG.info("Elasticsearch {}: cluster '{}' (version {}) is {}", access.uri, info.clusterName(),
+                    info.version() == null ? "unknown" : info.version(), info.status());
+            return access;
+        } catch (RuntimeException e) {
+            access.close();
+            throw new UserFacingException("Elasticsearch at " + access.uri + " cannot be used: " + e.getMessage());
+        }
     }
 
     ElasticsearchHandle handle() {

@@ -32,7 +32,7 @@ final class RunCommand implements Callable<Integer> {
     @Override
     public Integer call() throws InterruptedException {
         ConnectorsConfig config = parent.loadConfig(SourceRegistry.load());
-        ElasticsearchAccess es = ElasticsearchAccess.open(config.elasticsearch());
+        ElasticsearchAccess es = ElasticsearchAccess.openAndPing(config.elasticsearch());
         Daemon daemon = new Daemon(config, Daemon.FullSyncs.of(new SyncRunner(es.handle().async(), config.bulk(), config.sync())));
 
         PrintWriter out = spec.commandLine().getOut();

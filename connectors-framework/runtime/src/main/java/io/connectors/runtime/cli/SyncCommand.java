@@ -34,7 +34,7 @@ final class SyncCommand implements Callable<Integer> {
                 "no connector '" + connectorId + "' in " + config.origin() + "; configured connectors: "
                         + config.connectors().stream().map(ConnectorConfig::id).toList()));
         PrintWriter err = spec.commandLine().getErr();
-        try (ElasticsearchAccess es = ElasticsearchAccess.open(config.elasticsearch())) {
+        try (ElasticsearchAccess es = ElasticsearchAccess.openAndPing(config.elasticsearch())) {
             SyncRunner runner = new SyncRunner(es.handle().async(), config.bulk(), config.sync());
             SyncStats stats = new SyncStats();
             long start = System.nanoTime();
