@@ -1,6 +1,7 @@
 package io.connectors.runtime.sink;
 
 import io.connectors.runtime.sync.SyncStats;
+import io.connectors.runtime.util.ProblemLog;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -311,9 +312,8 @@ public final class BulkSink {
         final ErrorBreaker breaker;
         private final SyncStats stats;
         private final long maxDocumentBytes;
-        private final Map<String, Long> failuresByType = new TreeMap<>();
-        private long failures;
-        private long drops;
+        private final ProblemLog failures = new ProblemLog(log, "Document failed", LOGGED_EXAMPLES);
+        private final ProblemLog drops = new ProblemLog(log, "Document dropped", LOGGED_EXAMPLES);
 
         Run(BulkSinkSettings settings, SyncStats stats) {
             this.breaker = new ErrorBreaker(settings);
@@ -321,36 +321,25 @@ public final class BulkSink {
             this.maxDocumentBytes = settings.maxDocumentBytes();
         }
 
-        synchronized void failed(String id, int status, String type, String reason, int retries) {
-            failures++;
-            failuresByType.merge(type, 1L, Long::sum);
-            if (failures <= LOGGED_EXAMPLES) {
-                log.warn("Document {} failed{}: status {}, {}: {}", id,
-                        retries > 0 ? " after " + retries + " retries" : "", status, type, sanitize(reason));
-            } else if (failures == LOGGED_EXAMPLES + 1) {
-                log.warn("More documents failed; they are counted, and summarized when the write ends");
-            }
+        void failed(String id, int status, String type, String reason, int retries) {
+            failures.report(type, id + (retries > 0 ? " after " + retries + " retries" : "") + ": status " + status
+                    + ", " + type + ": " + sanitize(reason));
         }
 
-        synchronized void dropped(String id, long sourceBytes) {
+        void dropped(String id, long sourceBytes) {
             stats.addDropped(1);
-            drops++;
-            if (drops <= LOGGED_EXAMPLES) {
-                log.warn("Dropped document {}: its source is {} bytes, more than bulk.max_document_size={}", id,
-                        sourceBytes, maxDocumentBytes);
-            } else if (drops == LOGGED_EXAMPLES + 1) {
-                log.warn("More documents dropped for their size; they are counted, and summarized when the write ends");
-            }
+            drops.report("too_large", id + ": its source is " + sourceBytes + " bytes, more than bulk.max_document_size="
+                    + maxDocumentBytes);
         }
 
-        synchronized void logSummary(SignalType signal) {
-            if (drops > 0) {
-                log.warn("{} documents dropped, larger than bulk.max_document_size={} bytes", drops, maxDocumentBytes);
+        void logSummary(SignalType signal) {
+            if (drops.total() > 0) {
+                log.warn("{} documents dropped, larger than bulk.max_document_size={} bytes", drops.total(), maxDocumentBytes);
             }
-            if (failures > 0) {
-                log.warn("{} documents failed ({}): {}", failures,
+            if (failures.total() > 0) {
+                log.warn("{} documents failed ({}): {}", failures.total(),
                         signal == SignalType.ON_COMPLETE ? "write completed" : "write ended: " + signal,
-                        failuresByType);
+                        failures.summary());
             }
         }
     }

@@ -3,6 +3,7 @@ package io.connectors.runtime.sync;
 import io.connectors.runtime.sink.BulkOp;
 import io.connectors.runtime.sink.BulkSink;
 import io.connectors.runtime.config.SyncSettings;
+import io.connectors.runtime.util.ProblemLog;
 import io.connectors.spi.BaseDataSource;
 import io.connectors.spi.SourceDocument;
 import io.connectors.spi.SyncRules;
