@@ -36,16 +36,31 @@ final class ElasticsearchAccess implements AutoCloseable {
         }
         EmbeddedElasticsearchSettings e = config.embedded();
         LOG.info("No elasticsearch.host is configured: starting a local Elasticsearch (data in {})", e.home().toAbsolutePath());
+        int port = e.port();
+        if (port != 0 && !portFree(port)) {
+            LOG.warn("Port {} is taken; the local Elasticsearch will listen on another free port", port);
+            port = 0;
+        }
         LocalElasticsearchLauncher.Builder builder = LocalElasticsearchLauncher.builder()
                 .home(e.home().toAbsolutePath())
                 .keepData(true)
                 .heap(e.heap())
-                .httpPort(e.port());
+                .httpPort(port);
         e.version().ifPresent(builder::version);
         LocalElasticsearchLauncher launcher = builder.build().start();
         URI uri = launcher.endpoint().uri();
         ElasticsearchSettings settings = config.settingsFor(List.of(uri));
         return new ElasticsearchAccess(ElasticsearchClients.create(settings), launcher, uri);
+    }
+
+    private static boolean portFree(int port) {
+        try (java.net.ServerSocket socket = new java.net.ServerSocket()) {
+            socket.setReuseAddress(true);
+            socket.bind(new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), port));
+            return true;
+        } catch (java.io.IOException ex) {
+            return false;
+        }
     }
 
     /**
