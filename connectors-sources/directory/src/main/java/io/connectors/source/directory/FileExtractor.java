@@ -10,10 +10,11 @@ import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import org.apache.tika.metadata.Metadata;
 import org.apache.tika.metadata.TikaCoreProperties;
+import org.apache.tika.mime.MediaType;
 import org.apache.tika.mime.MimeTypes;
 
 /**
- * Reads what a document needs from a file: its MIME type (Tika, by name and magic bytes) and, for a text file no
+ * Reads what a document needs from a file: its MIME type (Tika: by name, else by magic bytes) and, for a text file no
  * larger than the configured limit, its text. Reads at most {@code max(max_content_size + 1, magic length)}
  * bytes, whatever the file's size.
  */
@@ -102,9 +103,18 @@ final class FileExtractor {
         }
     }
 
+    /**
+     * The name decides when it maps to a type; the magic bytes are consulted only when it does not. Evaluating
+     * Tika's whole magic table costs about 0.3 ms per file and dominated a walk of small files, while a known
+     * extension is what users (and most tools) go by.
+     */
     private static String detect(String name, byte[] bytes, int magicLength) throws IOException {
         Metadata metadata = new Metadata();
         metadata.set(TikaCoreProperties.RESOURCE_NAME_KEY, name);
+        MediaType byName = MimeTypesHolder.INSTANCE.detect(null, metadata);
+        if (!MediaType.OCTET_STREAM.equals(byName)) {
+            return byName.getBaseType().toString();
+        }
         ByteArrayInputStream head = new ByteArrayInputStream(bytes, 0, Math.min(bytes.length, magicLength));
         return MimeTypesHolder.INSTANCE.detect(head, metadata).getBaseType().toString();
     }
