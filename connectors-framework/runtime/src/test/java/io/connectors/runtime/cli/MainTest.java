@@ -89,6 +89,27 @@ class MainTest {
     }
 
     @Test
+    void syncFailsClearlyWhenElasticsearchIsUnreachable() throws Exception {
+        Path file = dir.resolve("down.yml");
+        Files.writeString(file, """
+                elasticsearch:
+                  host: http://127.0.0.1:9
+                  username: elastic
+                  password: never-shown
+                  timeouts:
+                    connect: 1s
+                connectors:
+                  - id: docs
+                    type: directory
+                    configuration:
+                      path: %s
+                """.formatted(dir));
+        assertThat(run("-c", file.toString(), "sync", "docs")).isEqualTo(1);
+        assertThat(err.toString()).contains("Elasticsearch at http://127.0.0.1:9 cannot be used").contains("127.0.0.1:9")
+                .doesNotContain("never-shown");
+    }
+
+    @Test
     void missingConfigFileIsReported() {
         assertThat(run("-c", dir.resolve("absent.yml").toString(), "config", "check")).isEqualTo(2);
         assertThat(err.toString()).contains("file not found");
