@@ -99,6 +99,11 @@ public final class Daemon {
             return Mono.empty();
         }
         return Mono.defer(() -> syncs.run(connector))
+                // A sync reports its own failures; anything escaping it must not stop the other connectors.
+                .onErrorResume(e -> {
+                    LOG.error("Connector {}: the sync failed unexpectedly; its next scheduled sync still runs", connector.id(), e);
+                    return Mono.empty();
+                })
                 .doFinally(signal -> running.remove(connector.id()));
     }
 

@@ -133,6 +133,21 @@ class DaemonTest {
     }
 
     @Test
+    void anUnexpectedSyncFailureDoesNotStopTheDaemon() {
+        AtomicInteger calls = new AtomicInteger();
+        Daemon.FullSyncs failingOnce = c -> calls.getAndIncrement() == 0
+                ? Mono.error(new IllegalStateException("boom"))
+                : Mono.just(report(c));
+        Daemon d = new Daemon(config(2, true, Map.of("a", "0/10 * * * * ?")), failingOnce, clock, time);
+        java.util.List<SyncReport> reports = new ArrayList<>();
+        daemon = d.run().subscribe(reports::add);
+        time.advanceTimeBy(Duration.ofSeconds(25));
+        assertThat(calls).hasValue(3);
+        assertThat(reports).hasSize(2);
+        assertThat(d.running()).isEmpty();
+    }
+
+    @Test
     void disposingCancelsRunningSyncs() {
         AtomicInteger canceled = new AtomicInteger();
         Daemon.FullSyncs slow = c -> Mono.delay(Duration.ofHours(1), time).map(t -> report(c)).doOnCancel(canceled::incrementAndGet);
