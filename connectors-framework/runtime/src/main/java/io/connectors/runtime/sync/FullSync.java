@@ -51,11 +51,19 @@ public final class FullSync {
 
     /** Runs the sync; completes when the index equals the source, fails if the source or the sink failed. */
     public Mono<Void> run(SyncRules rules) {
+        return run(rules, false);
+    }
+
+    /**
+     * @param freshIndex the index was created empty by this sync: nothing is stored to compare versions with and
+     *                   nothing can be stale, so the lookups and the deletion pass are skipped
+     */
+    public Mono<Void> run(SyncRules rules, boolean freshIndex) {
         return Mono.usingWhen(
                 Mono.fromCallable(() -> new ExternalIdSorter(settings.tempDir(), settings.idSpillChunk())),
-                sorter -> upserts(rules, sorter)
+                sorter -> upserts(rules, sorter, freshIndex)
                         .then(index.refresh())
-                        .then(deletions(sorter))
+                        .then(freshIndex ? Mono.empty() : deletions(sorter))
                         .then(index.refresh())
                         .doOnSuccess(v -> {
                             if (invalid.total() > 0) {
@@ -65,7 +73,7 @@ public final class FullSync {
                 sorter -> Mono.fromRunnable(sorter::close).subscribeOn(Schedulers.boundedElastic()));
     }
 
-    private Mono<Void> upserts(SyncRules rules, ExternalIdSorter sorter) {
+    private Mono<Void> upserts(SyncRules rules, ExternalIdSorter sorter, boolean freshIndex) {
         BasicRulesFilter filter = new BasicRulesFilter(rules.basic());
         Flux<PreparedDocument> prepared = source.getDocs(rules)
                 .doOnNext(d -> stats.addSeen(1))
@@ -84,13 +92,16 @@ public final class FullSync {
                 });
         Flux<BulkOp> ops = Batches.byCountAndBytes(prepared, settings.reconcileBatchSize(), settings.reconcileBatchBytes(),
                         p -> p.json().length)
-                .flatMapSequential(batch -> index.storedStamps(batch.stream().map(PreparedDocument::id).toList())
+                .flatMapSequential(batch -> (freshIndex ? Mono.just(Map.<String, String>of())
+                                : index.storedStamps(batch.stream().map(PreparedDocument::id).toList()))
                         .map(stored -> decide(batch, stored)), 2, 1)
                 .publishOn(Schedulers.boundedElastic(), 2)
                 .concatMapIterable(decision -> {
-                    synchronized (sorter) {
-                        for (PreparedDocument d : decision.batch()) {
-                            sorter.add(d.id());
+                    if (!freshIndex) {
+                        synchronized (sorter) {
+                            for (PreparedDocument d : decision.batch()) {
+                                sorter.add(d.id());
+                            }
                         }
                     }
                     stats.addUnchanged(decision.unchanged());

@@ -80,7 +80,7 @@ public final class SyncRunner {
                 bulk, stats);
         DocumentSerializer serializer = new DocumentSerializer(fingerprint(connector));
         return index.ensure(mappings)
-                .then(new FullSync(source, index, sink, serializer, sync, stats).run(SyncRules.NONE));
+                .flatMap(created -> new FullSync(source, index, sink, serializer, sync, stats).run(SyncRules.NONE, created));
     }
 
     /**
