@@ -28,6 +28,29 @@ sources: build
 check: build
 	./bin/connectors config check
 
+## ftest: one source end to end through the daemon, verified exactly: make ftest NAME=directory [SIZE=small|medium|large]
+##        (small 12,000 documents, the default; medium 100,000; large 1,000,000). Report: functional-tests/target/ftest-NAME.md
+JAVA ?= $(if $(JAVA_HOME),$(JAVA_HOME)/bin/java,java)
+FTEST_CLASSES ?= functional-tests/target/classes
+FTEST_JAVA_OPTS ?= -Xmx1g
+.PHONY: ftest
+ftest:
+	@if [ -z "$(NAME)" ]; then echo "usage: make ftest NAME=<source> [SIZE=small|medium|large]" >&2; exit 2; fi
+	$(MAKE) --no-print-directory build
+	$(JAVA) $(FTEST_JAVA_OPTS) -cp '$(FTEST_CLASSES):target/connectors/lib/*:target/connectors/ftest-lib/*' \
+		io.connectors.functional.FtestMain $(NAME) $(or $(SIZE),small)
+
+## bench: a source's full sync vs the Elasticsearch and source ceilings, re-syncs and memory (not in CI; docs/benchmarks.md):
+##        make bench [NAME=directory] [SIZE=medium|large|flatness]. Report: functional-tests/target/bench-NAME.md
+BENCH_JAVA_OPTS ?= -Xmx1g
+.PHONY: bench
+bench:
+	$(MAKE) --no-print-directory build
+	$(JAVA) $(BENCH_JAVA_OPTS) -Djava.awt.headless=true \
+		-cp '$(FTEST_CLASSES):target/connectors/lib/*:target/connectors/ftest-lib/*' \
+		io.connectors.functional.bench.BenchMain --home '$(CURDIR)' --name $(or $(NAME),directory) \
+		--size $(or $(SIZE),medium) $(BENCH_ARGS)
+
 clean:
 	$(MVN) $(MVN_FLAGS) -q clean
 	rm -rf target

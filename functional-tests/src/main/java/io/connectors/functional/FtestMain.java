@@ -1,0 +1,327 @@
+package io.connectors.functional;
+
+import io.connectors.testkit.elasticsearch.ElasticsearchEndpoint;
+import io.connectors.testkit.elasticsearch.LocalElasticsearchLauncher;
+import io.connectors.testkit.elasticsearch.TestElasticsearch;
+import io.connectors.testkit.functional.SourceFixture;
+import java.io.IOException;
+import java.nio.file.FileVisitResult;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * {@code make ftest NAME=<source> [SIZE=small|medium|large]}: one source end to end, through the daemon as users
+ * run it, with exact verification.
+ *
+ * <ol>
+ *   <li>Start Elasticsearch ({@code ES_URL} if set, else a local node) and the source's backend (its fixture);
+ *       load N documents.</li>
+ *   <li>Start the daemon on a config for this connector; it runs a full sync at start-up. Wait for it; stop the
+ *       daemon; verify that the index equals the source.</li>
+ *   <li>Mutate the source (1% each of adds, updates and deletes, at least 100 each), start the daemon again, wait
+ *       for the full sync it starts (after the mutation, by construction), verify again, and check the sync's counts:
+ *       adds indexed, updates updated, deletes deleted, the rest unchanged.</li>
+ * </ol>
+ *
+ * <p>Each sync gets its own daemon process: no scheduled sync can start while the source is being mutated and see
+ * half of the change, so the counts of the sync after it are exact, and each sync's memory peaks are its own.
+ *
+ * <p>Exit code 0 when every verification and check passed, 1 otherwise, 2 on a usage error. The report goes to
+ * {@code functional-tests/target/ftest-<source>.json} and {@code .md}, and is printed at the end.
+ *
+ * <p>Environment: {@code ES_URL} ({@code ES_USERNAME}, {@code ES_PASSWORD}) to use a running cluster;
+ * {@code FTEST_ES_HEAP} the local node's heap (default 512m small, 1g medium, 2g large);
+ * {@code FTEST_DAEMON_JAVA_OPTS} the daemon's JVM options (default: the launcher's, {@value #DEFAULT_DAEMON_JAVA_OPTS});
+ * {@code FTEST_KEEP_WORK=true} keeps the generated data after a successful run.
+ */
+public final class FtestMain {
+    static final String DEFAULT_DAEMON_JAVA_OPTS = DaemonProcess.LAUNCHER_JAVA_OPTS;
+    static final Map<String, Integer> SIZES = Map.of("small", 12_000, "medium", 100_000, "large", 1_000_000);
+    static final String CONNECTOR_ID = "ftest";
+    private static final String USAGE = "usage: FtestMain <source type> [small|medium|large|<number of documents>]"
+            + " (make ftest NAME=<source> [SIZE=small|medium|large]); small is 12,000 documents, medium 100,000,"
+            + " large 1,000,000";
+
+    private final String type;
+    private final String size;
+    private final int documents;
+    private final Path home;
+    private final Path out;
+    private final Path work;
+    private final FtestReport report = new FtestReport();
+
+    private FtestMain(String type, String size, int documents, Path home) {
+        this.type = type;
+        this.size = size;
+        this.documents = documents;
+        this.home = home;
+        this.out = home.resolve("functional-tests/target");
+        this.work = out.resolve("ftest-" + type + "-work");
+    }
+
+    public static void main(String[] args) {
+        int code;
+        try {
+            code = fromArguments(args).run();
+        } catch (UsageException e) {
+            System.err.println("ftest: " + e.getMessage());
+            code = 2;
+        } catch (Exception e) {
+            System.err.println("ftest: the run could not complete: " + e);
+            e.printStackTrace();
+            code = 1;
+        }
+        System.exit(code);
+    }
+
+    static FtestMain fromArguments(String... args) {
+        if (args.length < 1 || args.length > 2 || args[0].isBlank()) {
+            throw new UsageException(USAGE);
+        }
+        String size = args.length > 1 && !args[1].isBlank() ? args[1].trim().toLowerCase(Locale.ROOT) : "small";
+        Integer documents = SIZES.get(size);
+        if (documents == null) {
+            try {
+                documents = Integer.parseInt(size.replace("_", ""));
+            } catch (NumberFormatException e) {
+                throw new UsageException("unknown size '" + size + "'; " + USAGE);
+            }
+            if (documents < 1) {
+                throw new UsageException("the number of documents must be positive; " + USAGE);
+            }
+        }
+        Path home = Path.of(System.getProperty("connectors.home", ".")).toAbsolutePath().normalize();
+        return new FtestMain(args[0].trim(), size, documents, home);
+    }
+
+    int run() throws Exception {
+        SourceFixture fixture;
+        try {
+            fixture = FixtureLoader.load(type);
+        } catch (IllegalArgumentException e) {
+            throw new UsageException(e.getMessage());
+        }
+        Files.createDirectories(out);
+        deleteTree(work);
+        Files.createDirectories(work);
+        String index = "ftest-" + type.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9_-]", "-");
+        int changes = Math.max(100, documents / 100);
+        report.run.put("source", type);
+        report.run.put("size", size);
+        report.run.put("documents", documents);
+        report.run.put("date", Instant.now().truncatedTo(ChronoUnit.SECONDS).atOffset(ZoneOffset.UTC).toString());
+        report.run.put("machine", Runtime.getRuntime().availableProcessors() + " cores, Java "
+                + System.getProperty("java.version"));
+        String daemonJavaOpts = env("FTEST_DAEMON_JAVA_OPTS", DEFAULT_DAEMON_JAVA_OPTS);
+        report.run.put("daemon_java_opts", daemonJavaOpts);
+        report.run.put("index", index);
+        say("%s, %,d documents (%s); report in %s", type, documents, size, out);
+
+        LocalElasticsearchLauncher launcher = null;
+        DaemonProcess daemon = null;
+        try (fixture) {
+            Instant t = Instant.now();
+            ElasticsearchEndpoint es;
+            if (System.getenv("ES_URL") != null && !System.getenv("ES_URL").isBlank()) {
+                es = TestElasticsearch.get();
+            } else {
+                launcher = LocalElasticsearchLauncher.builder()
+                        .home(home.resolve(".local/ftest-elasticsearch"))
+                        .heap(env("FTEST_ES_HEAP", documents > 500_000 ? "2g" : documents > 50_000 ? "1g" : "512m"))
+                        .build()
+                        .start();
+                es = launcher.endpoint();
+            }
+            try (ElasticsearchSession session = ElasticsearchSession.open(es)) {
+                report.run.put("elasticsearch", session.version() + " at " + es.uri());
+                session.deleteIndex(index);
+            }
+            step("start Elasticsearch", t, es.uri().toString());
+
+            t = Instant.now();
+            fixture.start(work.resolve("backend"));
+            step("start the " + type + " backend", t, null);
+
+            t = Instant.now();
+            fixture.load(documents);
+            step("load", t, String.format(Locale.ROOT, "%,d documents", documents));
+
+            // No schedule: each daemon runs exactly one full sync, at start-up.
+            Path config = FunctionalConfig.write(out.resolve("ftest-" + type + "-config.yml"), es, CONNECTOR_ID, type,
+                    index, fixture.connectorConfiguration(), Map.of(), null);
+            Duration timeout = Duration.ofMinutes(10).plusMillis(6L * documents);
+
+            t = Instant.now();
+            daemon = DaemonProcess.start(home, config, out.resolve("ftest-" + type + "-daemon-1.log"), daemonJavaOpts,
+                    FunctionalConfig.environment(es));
+            SyncOutcome first = awaitSync(daemon, t, timeout);
+            step("full sync (daemon 1)", t, "from daemon start to sync end");
+            daemon.stop();
+            recordSync("full sync", daemon, first);
+            daemon = null;
+            checkCounts("full sync", first, Map.of("seen", (long) documents, "indexed", (long) documents,
+                    "updated", 0L, "unchanged", 0L, "deleted", 0L, "dropped", 0L, "failed", 0L));
+
+            verify("after the full sync", es, index, fixture);
+
+            t = Instant.now();
+            SourceFixture.Mutation mutation = fixture.mutate(changes, changes, changes);
+            Instant mutated = Instant.now();
+            step("mutate", t, String.format(Locale.ROOT, "%d added, %d updated, %d deleted", mutation.added().size(),
+                    mutation.updated().size(), mutation.deleted().size()));
+            report.run.put("mutation", Map.of("added", mutation.added().size(), "updated", mutation.updated().size(),
+                    "deleted", mutation.deleted().size()));
+
+            if (fixture.supportsIncremental()) {
+                report.notes.add("The source supports incremental sync, but the runtime does not run incremental syncs"
+                        + " yet: only the full sync after the mutation was run.");
+            }
+
+            t = Instant.now();
+            daemon = DaemonProcess.start(home, config, out.resolve("ftest-" + type + "-daemon-2.log"), daemonJavaOpts,
+                    FunctionalConfig.environment(es));
+            SyncOutcome second = awaitSync(daemon, mutated, timeout);
+            step("full sync after the mutation (daemon 2)", t, "from daemon start to sync end");
+            daemon.stop();
+            recordSync("full sync after the mutation", daemon, second);
+            daemon = null;
+            long added = mutation.added().size();
+            long updated = mutation.updated().size();
+            long deleted = mutation.deleted().size();
+            checkCounts("full sync after the mutation", second, Map.of("seen", documents + added - deleted,
+                    "indexed", added, "updated", updated, "unchanged", documents - updated - deleted,
+                    "deleted", deleted, "dropped", 0L, "failed", 0L));
+
+            verify("after the mutation", es, index, fixture);
+        } catch (Exception e) {
+            report.fail("the run stopped: " + e.getMessage());
+            System.err.println("ftest: the run stopped: " + e);
+            e.printStackTrace();
+        } finally {
+            if (daemon != null) {
+                daemon.stop();
+            }
+            if (launcher != null) {
+                launcher.stop();
+            }
+        }
+
+        if (report.passed() && !"true".equalsIgnoreCase(System.getenv("FTEST_KEEP_WORK"))) {
+            deleteTree(work);
+        } else {
+            report.notes.add("The generated data is kept in " + work + " (deleted by the next run).");
+        }
+        Path json = out.resolve("ftest-" + type + ".json");
+        Path md = out.resolve("ftest-" + type + ".md");
+        report.writeJson(json);
+        String markdown = report.markdown();
+        Files.writeString(md, markdown);
+        System.out.println();
+        System.out.println(markdown);
+        say("%s; report: %s and %s", report.passed() ? "PASSED" : "FAILED", md, json);
+        return report.passed() ? 0 : 1;
+    }
+
+    private SyncOutcome awaitSync(DaemonProcess daemon, Instant startedNotBefore, Duration timeout) throws InterruptedException {
+        ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread thread = new Thread(r, "ftest-progress");
+            thread.setDaemon(true);
+            return thread;
+        });
+        ticker.scheduleAtFixedRate(() -> {
+            List<ProgressPoint> points = daemon.progress(CONNECTOR_ID);
+            if (!points.isEmpty()) {
+                ProgressPoint last = points.get(points.size() - 1);
+                say("  ... %,d seen, %,d indexed", last.seen(), last.indexed());
+            }
+        }, 15, 15, TimeUnit.SECONDS);
+        try {
+            return daemon.awaitSync(CONNECTOR_ID, startedNotBefore, timeout);
+        } finally {
+            ticker.shutdownNow();
+        }
+    }
+
+    private void recordSync(String label, DaemonProcess daemon, SyncOutcome outcome) {
+        MemoryPeak memory = daemon.memoryPeak();
+        report.sync(label, outcome, memory, daemon.heapSamplingProblem(), daemon.progress(CONNECTOR_ID));
+        say("%s: %s in %.1f s, %s, %,.0f docs/s, peak RSS %d MiB, peak heap %d MiB", label, outcome.status(),
+                outcome.duration().toMillis() / 1000.0, outcome.counts(), outcome.docsPerSecond(),
+                memory.rssBytes() >> 20, memory.heapBytes() >> 20);
+    }
+
+    private void checkCounts(String label, SyncOutcome outcome, Map<String, Long> expected) {
+        report.check(label + ": status", "completed", outcome.status()
+                + (outcome.error() == null ? "" : " (" + outcome.error() + ")"));
+        for (String count : List.of("seen", "indexed", "updated", "unchanged", "deleted", "dropped", "failed")) {
+            report.check(label + ": " + count, expected.get(count), outcome.count(count));
+        }
+    }
+
+    private void verify(String label, ElasticsearchEndpoint es, String index, SourceFixture fixture) throws Exception {
+        Instant t = Instant.now();
+        Verification v = IndexVerifier.verify(es, index, fixture);
+        Duration took = Duration.between(t, Instant.now());
+        report.step("verify " + label, took, v.summary());
+        report.verification(label, took, v);
+        say("verify %s: %s (%.1f s)", label, v.summary(), took.toMillis() / 1000.0);
+        if (!v.equal()) {
+            v.firstDifferences().forEach(d -> say("  %s", d));
+        }
+    }
+
+    private void step(String name, Instant started, String detail) {
+        Duration took = Duration.between(started, Instant.now());
+        report.step(name, took, detail);
+        say("%s: %.1f s%s", name, took.toMillis() / 1000.0, detail == null ? "" : " (" + detail + ")");
+    }
+
+    private static void say(String format, Object... args) {
+        System.out.println("ftest: " + String.format(Locale.ROOT, format, args));
+    }
+
+    private static String env(String name, String fallback) {
+        String value = System.getenv(name);
+        return value == null || value.isBlank() ? fallback : value.trim();
+    }
+
+    static void deleteTree(Path dir) throws IOException {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        Files.walkFileTree(dir, new SimpleFileVisitor<>() {
+            @Override
+            public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
+                Files.delete(file);
+                return FileVisitResult.CONTINUE;
+            }
+
+            @Override
+            public FileVisitResult postVisitDirectory(Path d, IOException e) throws IOException {
+                Files.delete(d);
+                return FileVisitResult.CONTINUE;
+            }
+        });
+    }
+
+    /** A bad command line: the message says how to call it. */
+    static final class UsageException extends IllegalArgumentException {
+        private static final long serialVersionUID = 1L;
+
+        UsageException(String message) {
+            super(message);
+        }
+    }
+}
