@@ -1,0 +1,766 @@
+package io.connectors.functional.bench;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.connectors.functional.DaemonProcess;
+import io.connectors.functional.FixtureLoader;
+import io.connectors.functional.FunctionalConfig;
+import io.connectors.functional.IndexVerifier;
+import io.connectors.functional.MemoryPeak;
+import io.connectors.functional.ProgressPoint;
+import io.connectors.functional.SyncOutcome;
+import io.connectors.functional.Verification;
+import io.connectors.runtime.SourceRegistry;
+import io.connectors.runtime.sync.DocumentSerializer;
+import io.connectors.spi.BaseDataSource;
+import io.connectors.spi.DataSourceProvider;
+import io.connectors.spi.MappingContributor;
+import io.connectors.spi.SourceConfig;
+import io.connectors.spi.SourceContext;
+import io.connectors.spi.SyncRules;
+import io.connectors.testkit.elasticsearch.ElasticsearchEndpoint;
+import io.connectors.testkit.elasticsearch.LocalElasticsearchLauncher;
+import io.connectors.testkit.functional.SourceFixture;
+import java.awt.Color;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import reactor.core.publisher.Mono;
+
+/**
+ * {@code make bench NAME=<type> [SIZE=...]}: measures, in one run on one machine so that the ratios mean something,
+ * the Elasticsearch ceiling, the source ceiling, a full sync through the daemon process, a no-change re-sync, an
+ * incremental sync (where the source has one) and, with {@code SIZE=flatness}, the daemon's memory at 100,000 and
+ * 1,000,000 documents. Writes {@code bench-<type>.md}, {@code bench-<type>.json}, {@code bench-<type>-throughput.png}
+ * and {@code bench-<type>-cpu.png} into {@code functional-tests/target}, and prints the table.
+ *
+ * <p>This is a process entry point: it blocks, by design.
+ */
+public final class BenchMain {
+    private static final Logger LOG = LoggerFactory.getLogger(BenchMain.class);
+
+    /** Same length as the daemon's 12-hex-digit configuration fingerprint, so the bodies have the same size. */
+    static final String FINGERPRINT = "benchmark000";
+    static final List<Integer> BATCH_SIZES = List.of(500, 1000, 2000);
+    static final List<Integer> CONCURRENCIES = List.of(1, 2, 4);
+    static final int WARM_UP_DOCUMENTS = 20_000;
+    static final int SOURCE_RUNS = 2;
+    static final double FULL_SYNC_TARGET = 0.9;
+    static final double NO_CHANGE_TARGET = 0.1;
+    static final double INCREMENTAL_TARGET = 0.05;
+    static final double FLATNESS_TARGET = 1.2;
+    /** A measurement starts once other processes used at most this many cores over the last 5 s (or after a while). */
+    static final double QUIET_CORES = 0.25;
+
+    private final BenchOptions options;
+    private final String connectorId;
+    private final String index;
+    private final BenchReport report;
+    private ElasticsearchEndpoint endpoint;
+    private ElasticsearchHttp es;
+    private CpuSampler cpu;
+    private String esVersion = "unknown";
+    private final List<List<String>> syncRows = new ArrayList<>();
+    private final List<List<String>> cpuRows = new ArrayList<>();
+    private final Map<String, Object> syncDetails = new LinkedHashMap<>();
+    private final List<List<String>> quietRows = new ArrayList<>();
+    private final List<List<String>> memoryRows = new ArrayList<>();
+    private final Map<DaemonProcess, Path> gcLogs = new java.util.HashMap<>();
+    private final Map<String, GcLog.Summary> gcByRun = new LinkedHashMap<>();
+    private boolean failed;
+
+    private BenchMain(BenchOptions options) {
+        this.options = options;
+        this.connectorId = "bench-" + options.source();
+        this.index = "bench-" + options.source().toLowerCase(Locale.ROOT);
+        this.report = new BenchReport(options.source());
+    }
+
+    /** What one daemon process did: its sync, the progress it logged, its memory and the CPU split of the sync. */
+    record DaemonRun(String label, SyncOutcome outcome, List<ProgressPoint> progress,
+                     MemoryPeak memory, CpuSampler.Split cpu) {
+        double seconds() {
+            return Duration.between(outcome.started(), outcome.finished()).toNanos() / 1e9;
+        }
+
+        long seen() {
+            return outcome.counts().getOrDefault("seen", 0L);
+        }
+
+        double docsPerSecond() {
+            return seen() / seconds();
+        }
+
+        boolean completed() {
+            return outcome.completed();
+        }
+    }
+
+    public static void main(String[] args) {
+        BenchOptions options;
+        try {
+            options = BenchOptions.parse(args);
+        } catch (IllegalArgumentException e) {
+            System.err.println(e.getMessage());
+            System.exit(2);
+            return;
+        }
+        int exit;
+        try {
+            exit = new BenchMain(options).run();
+        } catch (Exception e) {
+            LOG.error("The benchmark failed", e);
+            exit = 1;
+        }
+        System.exit(exit);
+    }
+
+    private int run() throws Exception {
+        long benchStarted = System.nanoTime();
+        prepareWorkDir();
+        LocalElasticsearchLauncher launcher = null;
+        boolean finished = false;
+        try {
+            launcher = startElasticsearch();
+            es = new ElasticsearchHttp(endpoint);
+            cpu = new CpuSampler(es);
+            conditions();
+            // Not try-with-resources: SourceFixture.close() may throw InterruptedException, which javac warns about.
+            SourceFixture fixture = FixtureLoader.load(options.source());
+            try {
+                fixture.start(Files.createDirectories(options.workDir().resolve("fixture")));
+                measure(fixture);
+            } finally {
+                fixture.close();
+            }
+            finished = true;
+        } finally {
+            if (cpu != null) {
+                cpu.close();
+            }
+            if (launcher != null) {
+                launcher.stop();
+            }
+            deleteWorkDir();
+            if (!finished) {
+                report.note("The benchmark stopped early (see its output); the figures above are those measured before.");
+                failed = true;
+            }
+            writeReport(benchStarted);
+        }
+        return failed ? 1 : 0;
+    }
+
+    private void writeReport(long benchStarted) throws IOException {
+        report.condition("bench wall time", minutes((System.nanoTime() - benchStarted) / 1e9));
+        report.section(new BenchReport.Section("Daemon syncs",
+                List.of("Run", "Status", "Wall time", "Docs/s", "Counts", "Peak heap so far", "Peak RSS so far"), syncRows));
+        report.section(new BenchReport.Section("Daemon memory (heap figures from its GC log during the sync; peaks since"
+                + " the daemon started from jstat and /proc)", List.of("Run", "GC pauses", "Max heap after GC",
+                "Max heap before GC", "Max heap committed", "Peak heap in use (jstat)", "Peak RSS"), memoryRows));
+        report.section(new BenchReport.Section("Where the CPU went (average cores in use; the machine has "
+                + Runtime.getRuntime().availableProcessors() + ")",
+                List.of("Window", "Seconds", "Elasticsearch", "Daemon", "Bench JVM", "Other processes", "Steal", "Machine busy"),
+                cpuRows));
+        report.section(new BenchReport.Section("Waiting for a quiet machine before each measurement (other processes"
+                + " at most " + QUIET_CORES + " cores over 5 s, waiting at most " + options.quietMaxWait().toSeconds() + " s)",
+                List.of("Measurement", "Waited", "Other processes' cores when it started"), quietRows));
+        report.detail("syncs", syncDetails);
+        Path md = report.write(options.outDir());
+        System.out.println();
+        System.out.println(report.markdown());
+        System.out.println("Written: " + md + ", " + md.resolveSibling("bench-" + options.source() + ".json") + ", "
+                + md.resolveSibling("bench-" + options.source() + "-throughput.png") + ", "
+                + md.resolveSibling("bench-" + options.source() + "-cpu.png"));
+    }
+
+    private void measure(SourceFixture fixture) throws Exception {
+        int n = options.documents();
+        long t = System.nanoTime();
+        fixture.load(n);
+        LOG.info("Loaded {} documents into the {} fixture in {}", n, options.source(), minutes((System.nanoTime() - t) / 1e9));
+        report.condition("fixture load (" + String.format(Locale.ROOT, "%,d", n) + " documents)",
+                minutes((System.nanoTime() - t) / 1e9));
+
+        double sourceRate = sourceCeiling(fixture, n);
+
+        ElasticsearchCeiling.Trial best;
+        Map<String, Object> indexBody;
+        try (Corpus corpus = corpus(fixture)) {
+            indexBody = indexBody(corpus.mappingProperties());
+            best = elasticsearchCeiling(corpus.corpus(), indexBody);
+        }
+        double ceiling = best == null ? Double.NaN : Math.min(best.docsPerSecond(), sourceRate);
+
+        // Full sync into an empty index, then the same sync again with nothing changed, in one daemon process that
+        // runs on a frequent schedule: the re-sync runs in a warm, long-running daemon, as it does for users.
+        Path scheduled = FunctionalConfig.write(options.workDir().resolve("config-scheduled.yml"), endpoint, connectorId,
+                options.source(), index, fixture.connectorConfiguration(), Map.of());
+        DaemonRun full = null;
+        DaemonRun again = null;
+        for (int attempt = 1; attempt <= ElasticsearchCeiling.MAX_ATTEMPTS; attempt++) {
+            if (attempt > 1) {
+                LOG.info("Other processes used more than {} cores during the daemon's syncs; running them again",
+                        ElasticsearchCeiling.DISTURBED_CORES);
+            }
+            String suffix = attempt == 1 ? "" : " (run " + attempt + ")";
+            es.deleteIndex(index);
+            quiet("full sync" + suffix);
+            Instant notBefore = Instant.now();
+            DaemonProcess daemon = startDaemon(scheduled, "full-and-no-change" + (attempt == 1 ? "" : "-" + attempt));
+            try {
+                full = awaitSync(daemon, "full sync" + suffix, notBefore, n);
+                again = awaitSync(daemon, "no-change re-sync" + suffix, full.outcome().finished(), n);
+            } finally {
+                daemon.stop();
+            }
+            collections(daemon, full, again);
+            if (!disturbed(full) && !disturbed(again)) {
+                break;
+            }
+        }
+        verify(fixture, "after the full sync and the no-change re-sync");
+        checkMapping(indexBody);
+        report.figure(Figure.info("full_sync_rate", "Full sync through the daemon", full.docsPerSecond(),
+                Figure.rate(full.docsPerSecond()) + String.format(Locale.ROOT, " (%,d docs in %.1f s)", full.seen(),
+                        full.seconds())));
+        if (!Double.isNaN(ceiling) && full.completed()) {
+            double ratio = full.docsPerSecond() / ceiling;
+            report.figure(Figure.target("full_sync_ratio", "Full sync / min(Elasticsearch, source ceiling)", ratio,
+                    Figure.number(ratio) + " (" + Figure.rate(full.docsPerSecond()) + " / " + Figure.rate(ceiling) + ")",
+                    Figure.Goal.AT_LEAST, FULL_SYNC_TARGET));
+        } else {
+            report.figure(Figure.absent("full_sync_ratio", "Full sync / min(Elasticsearch, source ceiling)",
+                    "not measured (see the notes)", Figure.Goal.AT_LEAST, FULL_SYNC_TARGET, "not measured"));
+        }
+        chart(full, best, sourceRate);
+
+        double noChange = again.seconds() / full.seconds();
+        report.figure(Figure.target("no_change_fraction", "No-change re-sync, wall time / full sync", noChange,
+                Figure.number(noChange) + String.format(Locale.ROOT, " (%.1f s / %.1f s)", again.seconds(), full.seconds()),
+                Figure.Goal.AT_MOST, NO_CHANGE_TARGET));
+
+        // Later runs start a daemon that syncs once, at start-up, so nothing runs while the fixture changes.
+        Path once = FunctionalConfig.write(options.workDir().resolve("config-once.yml"), endpoint, connectorId,
+                options.source(), index, fixture.connectorConfiguration(), Map.of(), null);
+        incremental(fixture, once, full, n);
+
+        memory(fixture, once, full);
+    }
+
+    // ---- the ceilings -----------------------------------------------------------------------------------------
+
+    private double sourceCeiling(SourceFixture fixture, int n) throws Exception {
+        double best = 0;
+        List<String> runs = new ArrayList<>();
+        for (int run = 1; run <= SOURCE_RUNS; run++) {
+            quiet("source ceiling, run " + run);
+            long t = System.nanoTime();
+            long read = fixture.readAllWithOwnDriver();
+            double seconds = (System.nanoTime() - t) / 1e9;
+            double rate = read / seconds;
+            runs.add(String.format(Locale.ROOT, "%,.0f docs/s (%.1f s)", rate, seconds));
+            LOG.info("Source ceiling, run {}: {} documents in {} s: {} docs/s", run, read,
+                    String.format(Locale.ROOT, "%.1f", seconds), Math.round(rate));
+            if (read != n) {
+                report.note("The source's own driver read " + read + " documents, not " + n + ".");
+                failed = true;
+            }
+            best = Math.max(best, rate);
+        }
+        report.figure(Figure.info("source_ceiling", "Source ceiling (own driver, best of " + SOURCE_RUNS + ")", best,
+                Figure.rate(best) + " (runs: " + String.join(", ", runs) + ")"));
+        report.detail("source_ceiling_runs", runs);
+        return best;
+    }
+
+    private record Corpus(BulkCorpus corpus, Map<String, Object> mappingProperties) implements AutoCloseable {
+        @Override
+        public void close() throws IOException {
+            corpus.close();
+        }
+    }
+
+    /** The documents the daemon would send, read through the source and serialized as the daemon does. */
+    private Corpus corpus(SourceFixture fixture) throws IOException {
+        DataSourceProvider provider = SourceRegistry.load().find(options.source()).orElseThrow(() ->
+                new IllegalStateException("no source of type '" + options.source() + "' on the class path"));
+        SourceConfig config = SourceConfig.from(provider.configFields(), fixture.connectorConfiguration());
+        BaseDataSource source = provider.create(config, new SourceContext(connectorId));
+        Map<String, Object> mapping = source instanceof MappingContributor m ? m.mappingProperties() : Map.of();
+        DocumentSerializer serializer = new DocumentSerializer(FINGERPRINT);
+        BulkCorpus.Writer writer = BulkCorpus.writer(options.workDir().resolve("corpus.ndjson"));
+        long t = System.nanoTime();
+        BulkCorpus corpus = Mono.usingWhen(Mono.just(source),
+                        s -> s.getDocs(SyncRules.NONE)
+                                .map(serializer::prepare)
+                                .doOnNext(p -> {
+                                    try {
+                                        writer.add(p.id(), p.json());
+                                    } catch (IOException e) {
+                                        throw new UncheckedIOException(e);
+                                    }
+                                })
+                                .then(Mono.fromCallable(writer::finish)),
+                        BaseDataSource::close)
+                .block();
+        LOG.info("Serialized {} documents ({} MiB of _bulk NDJSON) in {} s, outside any measurement",
+                corpus.documents(), corpus.bytes() >> 20, String.format(Locale.ROOT, "%.1f", (System.nanoTime() - t) / 1e9));
+        report.condition("documents", String.format(Locale.ROOT, "%,d (%,.1f MiB as _bulk NDJSON, %,d bytes per document"
+                + " on average)", corpus.documents(), corpus.bytes() / 1048576.0, corpus.bytes() / Math.max(1, corpus.documents())));
+        return new Corpus(corpus, mapping);
+    }
+
+    /** Settings and mappings as the daemon's {@code TargetIndex} creates them (checked after the full sync). */
+    static Map<String, Object> indexBody(Map<String, Object> sourceProperties) {
+        Map<String, Object> properties = new LinkedHashMap<>(sourceProperties);
+        properties.put(DocumentSerializer.ID_FIELD, Map.of("type", "keyword"));
+        properties.put(DocumentSerializer.VERSION_FIELD, Map.of("type", "keyword", "index", false, "doc_values", false));
+        return Map.of(
+                "settings", Map.of("index", Map.of("auto_expand_replicas", "0-1")),
+                "mappings", Map.of("dynamic", true, "properties", properties));
+    }
+
+    private ElasticsearchCeiling.Trial elasticsearchCeiling(BulkCorpus corpus, Map<String, Object> indexBody)
+            throws IOException, InterruptedException {
+        ElasticsearchCeiling ceiling = new ElasticsearchCeiling(es, corpus, indexBody, cpu, this::quiet);
+        // Elasticsearch's JIT and caches warm up on a discarded run, so the first trial is not penalized.
+        ceiling.run(index + "-warmup", 1000, 2, Math.min(WARM_UP_DOCUMENTS, corpus.documents()), 1);
+        List<ElasticsearchCeiling.Trial> trials = ceiling.runAll(index + "-ceiling", BATCH_SIZES, CONCURRENCIES);
+        Optional<ElasticsearchCeiling.Trial> best = ElasticsearchCeiling.best(trials);
+        List<List<String>> rows = new ArrayList<>();
+        List<Map<String, Object>> json = new ArrayList<>();
+        for (ElasticsearchCeiling.Trial t : trials) {
+            CpuSampler.Split c = t.cpu();
+            rows.add(List.of(String.valueOf(t.batchSize()), String.valueOf(t.concurrency()),
+                    String.format(Locale.ROOT, "%,.0f", t.docsPerSecond()),
+                    String.format(Locale.ROOT, "%.1f", t.bytesPerSecond() / 1048576.0),
+                    String.format(Locale.ROOT, "%.1f", t.seconds()),
+                    c == null ? "—" : cores(c.elasticsearch()), c == null ? "—" : cores(c.bench()),
+                    c == null ? "—" : cores(c.others()),
+                    String.valueOf(t.attempts()),
+                    t.valid() ? (best.isPresent() && best.get() == t ? "best" : "") : t.failedItems() + " failed: " + t.firstError()));
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("batch_size", t.batchSize());
+            m.put("concurrency", t.concurrency());
+            m.put("documents", t.documents());
+            m.put("bytes", t.bytes());
+            m.put("seconds", t.seconds());
+            m.put("docs_per_second", t.docsPerSecond());
+            m.put("failed_items", t.failedItems());
+            m.put("attempts", t.attempts());
+            m.put("cpu", c == null ? null : cpuJson(c));
+            json.add(m);
+        }
+        report.section(new BenchReport.Section("Elasticsearch ceiling trials (fresh index each, clock includes the final"
+                + " refresh)", List.of("Batch (docs)", "In flight", "Docs/s", "MiB/s", "Seconds", "ES cores",
+                "Bench cores", "Other cores", "Runs", ""), rows));
+        report.detail("elasticsearch_ceiling_trials", json);
+        if (best.isEmpty()) {
+            report.figure(Figure.absent("elasticsearch_ceiling", "Elasticsearch ceiling", "every trial had failures",
+                    Figure.Goal.NONE, null, "failed"));
+            report.note("No Elasticsearch ceiling trial ran without failures; see the trials table.");
+            failed = true;
+            return null;
+        }
+        ElasticsearchCeiling.Trial b = best.get();
+        report.figure(Figure.info("elasticsearch_ceiling", "Elasticsearch ceiling (best of " + trials.size()
+                        + " batch sizes x concurrencies)", b.docsPerSecond(), Figure.rate(b.docsPerSecond())
+                        + " (" + b.batchSize() + " docs x " + b.concurrency() + " in flight)"));
+        if (b.cpu() != null) {
+            cpuRows.add(cpuRow("Elasticsearch ceiling, best trial", b.cpu()));
+        }
+        return b;
+    }
+
+    // ---- the daemon -------------------------------------------------------------------------------------------
+
+    private DaemonProcess startDaemon(Path config, String name) throws IOException {
+        Path log = options.outDir().resolve("bench-" + options.source() + "-daemon-" + name + ".log");
+        Files.createDirectories(log.getParent());
+        LOG.info("Starting a daemon on {} (log {})", config.getFileName(), log);
+        Path gc = options.outDir().resolve("bench-" + options.source() + "-daemon-" + name + "-gc.log");
+        Files.deleteIfExists(gc);
+        DaemonProcess daemon = DaemonProcess.start(options.home(), config, log,
+                options.daemonJavaOpts() + " " + GcLog.option(gc), FunctionalConfig.environment(endpoint));
+        gcLogs.put(daemon, gc);
+        cpu.watchDaemon(daemon.pid());
+        return daemon;
+    }
+
+    /** A daemon that syncs once, at start-up: started, awaited, stopped. */
+    private DaemonRun runOnce(Path config, String label, long documents) throws Exception {
+        quiet(label);
+        Instant notBefore = Instant.now();
+        DaemonProcess daemon = startDaemon(config, label.replaceAll("[^a-z0-9]+", "-"));
+        DaemonRun run;
+        try {
+            run = awaitSync(daemon, label, notBefore, documents);
+        } finally {
+            daemon.stop();
+        }
+        collections(daemon, run);
+        return run;
+    }
+
+    /** The daemon's garbage collections during {@code runs}, from its GC log (complete once it stopped). */
+    private void collections(DaemonProcess daemon, DaemonRun... runs) throws IOException {
+        List<GcLog.Pause> pauses = GcLog.read(gcLogs.get(daemon));
+        for (DaemonRun run : runs) {
+            Optional<GcLog.Summary> summary = GcLog.summarize(pauses, run.outcome().started(), run.outcome().finished());
+            summary.ifPresent(g -> gcByRun.put(run.label(), g));
+            memoryRows.add(List.of(run.label(), summary.map(g -> g.pauses() + " (" + g.fullPauses() + " full)").orElse("none"),
+                    summary.map(g -> mib(g.maxAfterBytes())).orElse("—"), summary.map(g -> mib(g.maxBeforeBytes())).orElse("—"),
+                    summary.map(g -> mib(g.maxCommittedBytes())).orElse("—"), mib(run.memory().heapBytes()),
+                    mib(run.memory().rssBytes())));
+        }
+    }
+
+    /** Waits for the first sync that starts at or after {@code notBefore}, and records it. */
+    private DaemonRun awaitSync(DaemonProcess daemon, String label, Instant notBefore, long documents)
+            throws InterruptedException {
+        Duration timeout = Duration.ofSeconds(Math.max(600, documents / 200));
+        SyncOutcome outcome = daemon.awaitSync(connectorId, notBefore, timeout);
+        DaemonRun run = new DaemonRun(label, outcome, daemon.progress(connectorId), daemon.memoryPeak(),
+                cpu.between(outcome.started(), outcome.finished()).orElse(null));
+        LOG.info("Daemon: {} {} in {} s, {} docs/s, counts {}", label, outcome.status(),
+                String.format(Locale.ROOT, "%.1f", run.seconds()), Math.round(run.docsPerSecond()), outcome.counts());
+        if (!run.completed()) {
+            report.note("The daemon's " + label + " ended " + outcome.status() + ": " + outcome.error()
+                    + "; see its log in " + options.outDir() + ".");
+            failed = true;
+        }
+        syncRows.add(List.of(label, outcome.status(), String.format(Locale.ROOT, "%.1f s", run.seconds()),
+                String.format(Locale.ROOT, "%,.0f", run.docsPerSecond()), counts(outcome.counts()),
+                mib(run.memory().heapBytes()), mib(run.memory().rssBytes())));
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("status", outcome.status());
+        m.put("started", outcome.started().toString());
+        m.put("finished", outcome.finished().toString());
+        m.put("seconds", run.seconds());
+        m.put("docs_per_second", run.docsPerSecond());
+        m.put("counts", outcome.counts());
+        m.put("peak_heap_bytes_so_far", run.memory().heapBytes());
+        m.put("peak_rss_bytes_so_far", run.memory().rssBytes());
+        m.put("cpu", run.cpu() == null ? null : cpuJson(run.cpu()));
+        syncDetails.put(label, m);
+        if (run.cpu() != null) {
+            cpuRows.add(cpuRow("Daemon: " + label, run.cpu()));
+        }
+        if (disturbed(run)) {
+            LOG.warn("Other processes used {} cores during the daemon's {}", cores(run.cpu().others()), label);
+        }
+        return run;
+    }
+
+    /** Whether other processes used enough CPU during the sync to make it unrepresentative. */
+    private static boolean disturbed(DaemonRun run) {
+        return run.cpu() != null && run.cpu().others() > ElasticsearchCeiling.DISTURBED_CORES;
+    }
+
+    private void verify(SourceFixture fixture, String when) throws Exception {
+        long t = System.nanoTime();
+        Verification v = IndexVerifier.verify(endpoint, index, fixture);
+        LOG.info("Verification {}: {} ({} expected, {} indexed) in {} s", when, v.equal() ? "equal" : "DIFFERENT",
+                v.expected(), v.actual(), String.format(Locale.ROOT, "%.1f", (System.nanoTime() - t) / 1e9));
+        if (!v.equal()) {
+            report.note("The index did not equal the source " + when + ": " + v.summary() + "; first differences: "
+                    + v.firstDifferences());
+            failed = true;
+        } else {
+            report.note("The index equals the source " + when + " (" + v.expected() + " documents, ids and digests).");
+        }
+    }
+
+    /** The ceiling's index must be the daemon's: same explicit mappings, same replicas. */
+    private void checkMapping(Map<String, Object> indexBody) throws IOException, InterruptedException {
+        String probe = index + "-mapping-probe";
+        es.deleteIndex(probe);
+        es.createIndex(probe, indexBody);
+        try {
+            JsonNode daemonIndex = es.get(index);
+            JsonNode probeIndex = es.get(probe);
+            JsonNode dp = daemonIndex.path(index).path("mappings").path("properties");
+            JsonNode pp = probeIndex.path(probe).path("mappings").path("properties");
+            List<String> differences = new ArrayList<>();
+            pp.fieldNames().forEachRemaining(f -> {
+                if (!pp.get(f).equals(dp.get(f))) {
+                    differences.add(f + ": ceiling " + pp.get(f) + ", daemon " + dp.get(f));
+                }
+            });
+            String dr = daemonIndex.path(index).path("settings").path("index").path("auto_expand_replicas").asText();
+            String pr = probeIndex.path(probe).path("settings").path("index").path("auto_expand_replicas").asText();
+            if (!dr.equals(pr)) {
+                differences.add("auto_expand_replicas: ceiling " + pr + ", daemon " + dr);
+            }
+            if (!differences.isEmpty()) {
+                report.note("The Elasticsearch ceiling's index differs from the daemon's: " + differences);
+            }
+        } finally {
+            es.deleteIndex(probe);
+        }
+    }
+
+    private void incremental(SourceFixture fixture, Path config, DaemonRun full, int n) throws Exception {
+        int changed = Math.max(3, n / 100);
+        int adds = changed / 4;
+        int deletes = changed / 4;
+        int updates = changed - adds - deletes;
+        if (!fixture.supportsIncremental()) {
+            report.figure(Figure.absent("incremental_fraction", "Incremental sync of 1% changed, wall time / full sync",
+                    "n/a (source has no incremental sync)", Figure.Goal.AT_MOST, INCREMENTAL_TARGET, "n/a"));
+        } else {
+            // The runtime has no incremental job yet (docs/architecture.md, "Not yet built"): nothing to time.
+            report.figure(Figure.absent("incremental_fraction", "Incremental sync of 1% changed, wall time / full sync",
+                    "n/a (the runtime runs no incremental sync yet)", Figure.Goal.AT_MOST, INCREMENTAL_TARGET, "n/a"));
+        }
+        // What a 1% change costs today: a full re-sync. No target; it shows what an incremental sync would save.
+        fixture.mutate(adds, updates, deletes);
+        DaemonRun after = runOnce(config, "full re-sync after 1% changed", n);
+        verify(fixture, "after the full re-sync of 1% changed");
+        double fraction = after.seconds() / full.seconds();
+        report.figure(Figure.info("changed_full_resync_fraction", "Full re-sync after 1% changed (" + adds + " added, "
+                        + updates + " updated, " + deletes + " deleted), wall time / full sync", fraction,
+                Figure.number(fraction) + String.format(Locale.ROOT, " (%.1f s)", after.seconds())));
+    }
+
+    private void memory(SourceFixture fixture, Path config, DaemonRun medium) throws Exception {
+        String size = String.format(Locale.ROOT, "%,d", medium.seen());
+        report.figure(Figure.info("peak_heap", "Daemon peak heap in use, full sync of " + size,
+                medium.memory().heapBytes(), mib(medium.memory().heapBytes())));
+        report.figure(Figure.info("peak_rss", "Daemon peak RSS, full sync of " + size,
+                medium.memory().rssBytes(), mib(medium.memory().rssBytes())));
+        GcLog.Summary mediumGc = gcByRun.get(medium.label());
+        if (mediumGc != null) {
+            report.figure(Figure.info("peak_heap_after_gc", "Daemon heap left after GC (retained data), peak, full sync of "
+                    + size, mediumGc.maxAfterBytes(), mib(mediumGc.maxAfterBytes())));
+        }
+        if (!options.flatness()) {
+            String why = "not run (make bench SIZE=flatness)";
+            report.figure(Figure.absent("heap_flatness", "Memory flatness: peak heap, large / medium", why,
+                    Figure.Goal.AT_MOST, FLATNESS_TARGET, "not run"));
+            report.figure(Figure.absent("rss_flatness", "Memory flatness: peak RSS, large / medium", why,
+                    Figure.Goal.AT_MOST, FLATNESS_TARGET, "not run"));
+            return;
+        }
+        long t = System.nanoTime();
+        fixture.load(BenchOptions.LARGE);
+        double loadSeconds = (System.nanoTime() - t) / 1e9;
+        report.condition("fixture load (" + String.format(Locale.ROOT, "%,d", BenchOptions.LARGE) + " documents)",
+                minutes(loadSeconds));
+        es.deleteIndex(index);
+        DaemonRun large = runOnce(config, "full sync, large", BenchOptions.LARGE);
+        long count = es.count(index);
+        if (count != BenchOptions.LARGE) {
+            report.note("After the large full sync the index holds " + count + " documents, not " + BenchOptions.LARGE + ".");
+            failed = true;
+        }
+        report.figure(Figure.info("large_full_sync_rate", "Full sync through the daemon, "
+                        + String.format(Locale.ROOT, "%,d", BenchOptions.LARGE) + " documents", large.docsPerSecond(),
+                Figure.rate(large.docsPerSecond()) + String.format(Locale.ROOT, " (%.1f s)", large.seconds())));
+        double heap = (double) large.memory().heapBytes() / medium.memory().heapBytes();
+        double rss = (double) large.memory().rssBytes() / medium.memory().rssBytes();
+        report.figure(Figure.target("heap_flatness", "Memory flatness: peak heap in use, large / medium", heap,
+                Figure.number(heap) + " (" + mib(large.memory().heapBytes()) + " / " + mib(medium.memory().heapBytes()) + ")",
+                Figure.Goal.AT_MOST, FLATNESS_TARGET));
+        report.figure(Figure.target("rss_flatness", "Memory flatness: peak RSS, large / medium", rss,
+                Figure.number(rss) + " (" + mib(large.memory().rssBytes()) + " / " + mib(medium.memory().rssBytes()) + ")",
+                Figure.Goal.AT_MOST, FLATNESS_TARGET));
+        GcLog.Summary largeGc = gcByRun.get(large.label());
+        if (mediumGc != null && largeGc != null) {
+            double retained = (double) largeGc.maxAfterBytes() / mediumGc.maxAfterBytes();
+            report.figure(Figure.info("heap_after_gc_flatness", "Heap left after GC (retained data), large / medium",
+                    retained, Figure.number(retained) + " (" + mib(largeGc.maxAfterBytes()) + " / "
+                            + mib(mediumGc.maxAfterBytes()) + ")"));
+        }
+        es.deleteIndex(index);
+    }
+
+    // ---- charts -----------------------------------------------------------------------------------------------
+
+    private void chart(DaemonRun full, ElasticsearchCeiling.Trial best, double sourceRate) throws IOException {
+        List<ProgressRates.Reading> readings = new ArrayList<>();
+        for (ProgressPoint p : full.progress()) {
+            if (!p.at().isBefore(full.outcome().started()) && !p.at().isAfter(full.outcome().finished())) {
+                readings.add(new ProgressRates.Reading(p.at(), p.seen(), p.indexed()));
+            }
+        }
+        Map<String, Long> counts = full.outcome().counts();
+        readings.add(new ProgressRates.Reading(full.outcome().finished(), counts.getOrDefault("seen", 0L),
+                counts.getOrDefault("indexed", 0L) + counts.getOrDefault("updated", 0L)));
+        List<ProgressRates.Rate> rates = ProgressRates.of(full.outcome().started(), readings);
+        LineChart chart = new LineChart(options.source() + ": full sync of " + String.format(Locale.ROOT, "%,d", full.seen())
+                + " documents through the daemon (" + String.format(Locale.ROOT, "%,.0f", full.docsPerSecond())
+                + " docs/s on average)", "seconds since the sync started", "documents per second", 1100, 560)
+                .series("read from the source", LineChart.BLUE,
+                        rates.stream().map(r -> new LineChart.Point(r.seconds(), r.seenPerSecond())).toList())
+                .series("written to Elasticsearch", LineChart.ORANGE,
+                        rates.stream().map(r -> new LineChart.Point(r.seconds(), r.indexedPerSecond())).toList());
+        if (best != null) {
+            chart.reference("Elasticsearch ceiling " + Figure.rate(best.docsPerSecond()), best.docsPerSecond(), LineChart.RED);
+            double target = FULL_SYNC_TARGET * Math.min(best.docsPerSecond(), sourceRate);
+            chart.reference("target: 0.9 x min(ceilings) = " + Figure.rate(target), target, LineChart.GREEN);
+        }
+        // A source ceiling far above the rest would flatten every line; it is then named in the caption instead.
+        String offScale = "";
+        if (best == null || sourceRate <= 2 * best.docsPerSecond()) {
+            chart.reference("source ceiling " + Figure.rate(sourceRate), sourceRate, LineChart.PURPLE);
+        } else {
+            offScale = "source ceiling " + Figure.rate(sourceRate) + " (off the scale); ";
+        }
+        chart.caption(offScale + "from the daemon's progress lines (every second); Elasticsearch " + esVersion + ", "
+                + Runtime.getRuntime().availableProcessors() + " cores, " + LocalDate.now(ZoneOffset.UTC));
+        chart.write(options.outDir().resolve("bench-" + options.source() + "-throughput.png"));
+
+        List<CpuSampler.Split> series = cpu.series(full.outcome().started(), full.outcome().finished());
+        Instant start = full.outcome().started();
+        java.util.function.Function<java.util.function.ToDoubleFunction<CpuSampler.Split>, List<LineChart.Point>> line =
+                f -> series.stream().map(s -> new LineChart.Point(
+                        Duration.between(start, s.to()).toNanos() / 1e9, f.applyAsDouble(s))).toList();
+        new LineChart(options.source() + ": CPU during the full sync (cores in use, of "
+                + Runtime.getRuntime().availableProcessors() + ")", "seconds since the sync started", "cores", 1100, 560)
+                .caption("CPU time per second: Elasticsearch and the daemon from /proc/<pid>/stat, the machine from /proc/stat")
+                .series("Elasticsearch", LineChart.RED, line.apply(CpuSampler.Split::elasticsearch))
+                .series("daemon", LineChart.BLUE, line.apply(CpuSampler.Split::daemon))
+                .series("other processes and the bench JVM", LineChart.GREY, line.apply(s -> s.others() + s.bench()))
+                .series("steal (hypervisor)", LineChart.PURPLE, line.apply(CpuSampler.Split::steal))
+                .reference("all cores", Runtime.getRuntime().availableProcessors(), Color.BLACK)
+                .write(options.outDir().resolve("bench-" + options.source() + "-cpu.png"));
+        report.detail("full_sync_rates", rates);
+    }
+
+    /** Waits for the machine to be quiet before a measurement; records how quiet it got. */
+    private void quiet(String what) throws InterruptedException {
+        long t = System.nanoTime();
+        double others = cpu.awaitQuiet(QUIET_CORES, Duration.ofSeconds(5), options.quietMaxWait());
+        double waited = (System.nanoTime() - t) / 1e9;
+        if (!(others <= QUIET_CORES)) {
+            LOG.warn("Other processes still use {} cores after {} s; measuring {} anyway",
+                    String.format(Locale.ROOT, "%.2f", others), Math.round(waited), what);
+        }
+        quietRows.add(List.of(what, String.format(Locale.ROOT, "%.0f s", waited), cores(others)));
+    }
+
+    // ---- set-up -----------------------------------------------------------------------------------------------
+
+    private LocalElasticsearchLauncher startElasticsearch() {
+        String url = System.getenv("ES_URL");
+        if (url != null && !url.isBlank()) {
+            endpoint = new ElasticsearchEndpoint(URI.create(url.trim()), blankToNull(System.getenv("ES_USERNAME")),
+                    blankToNull(System.getenv("ES_PASSWORD")));
+            LOG.info("Using the Elasticsearch at {} (ES_URL)", endpoint.uri());
+            return null;
+        }
+        LocalElasticsearchLauncher launcher = LocalElasticsearchLauncher.builder().heap(options.esHeap()).build().start();
+        endpoint = launcher.endpoint();
+        return launcher;
+    }
+
+    private void conditions() throws IOException, InterruptedException {
+        report.condition("date", LocalDate.now(ZoneOffset.UTC).toString());
+        report.condition("source", options.source());
+        esVersion = es.version();
+        report.condition("elasticsearch", esVersion + (System.getenv("ES_URL") == null
+                ? ", local single node, heap " + options.esHeap() : ", " + endpoint.uri()));
+        report.condition("machine", Runtime.getRuntime().availableProcessors() + " cores, "
+                + machineMemory() + ", " + System.getProperty("os.name") + " " + System.getProperty("os.arch"));
+        report.condition("java", System.getProperty("java.vm.name") + " " + System.getProperty("java.version"));
+        report.condition("daemon", "bin/connectors run, CONNECTORS_JAVA_OPTS=\"" + options.daemonJavaOpts()
+                + "\", default bulk and sync settings (sync.progress_interval: 1s)");
+    }
+
+    private static String machineMemory() {
+        try (Stream<String> lines = Files.lines(Path.of("/proc/meminfo"))) {
+            return lines.filter(l -> l.startsWith("MemTotal:")).findFirst()
+                    .map(l -> String.format(Locale.ROOT, "%.0f GiB RAM",
+                            Long.parseLong(l.replaceAll("[^0-9]", "")) / 1048576.0))
+                    .orElse("RAM unknown");
+        } catch (IOException | RuntimeException e) {
+            return "RAM unknown";
+        }
+    }
+
+    private void prepareWorkDir() throws IOException {
+        deleteWorkDir();
+        Files.createDirectories(options.workDir());
+    }
+
+    private void deleteWorkDir() {
+        Path dir = options.workDir();
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> walk = Files.walk(dir)) {
+            walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> {
+                try {
+                    Files.deleteIfExists(p);
+                } catch (IOException e) {
+                    LOG.warn("Could not delete {}: {}", p, e.toString());
+                }
+            });
+        } catch (IOException e) {
+            LOG.warn("Could not clean {}: {}", dir, e.toString());
+        }
+    }
+
+    // ---- formatting -------------------------------------------------------------------------------------------
+
+    private static List<String> cpuRow(String window, CpuSampler.Split c) {
+        return List.of(window, String.format(Locale.ROOT, "%.1f", c.seconds()), cores(c.elasticsearch()),
+                cores(c.daemon()), cores(c.bench()), cores(c.others()), cores(c.steal()), cores(c.machineBusy()));
+    }
+
+    private static Map<String, Object> cpuJson(CpuSampler.Split c) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("seconds", c.seconds());
+        m.put("elasticsearch_cores", c.elasticsearch());
+        m.put("daemon_cores", c.daemon());
+        m.put("bench_cores", c.bench());
+        m.put("other_cores", c.others());
+        m.put("steal_cores", c.steal());
+        m.put("machine_busy_cores", c.machineBusy());
+        m.put("machine_cores", c.cores());
+        return m;
+    }
+
+    private static String cores(double c) {
+        return String.format(Locale.ROOT, "%.2f", c);
+    }
+
+    static String mib(long bytes) {
+        return bytes < 0 ? "unknown" : String.format(Locale.ROOT, "%,.0f MiB", bytes / 1048576.0);
+    }
+
+    private static String minutes(double seconds) {
+        return seconds < 120 ? String.format(Locale.ROOT, "%.0f s", seconds)
+                : String.format(Locale.ROOT, "%.1f min", seconds / 60);
+    }
+
+    private static String counts(Map<String, Long> counts) {
+        StringBuilder sb = new StringBuilder();
+        counts.forEach((k, v) -> {
+            if (v != 0 && !k.equals("bytes")) {
+                sb.append(sb.length() == 0 ? "" : ", ").append(k).append(' ').append(String.format(Locale.ROOT, "%,d", v));
+            }
+        });
+        return sb.toString();
+    }
+
+    private static String blankToNull(String s) {
+        return s == null || s.isBlank() ? null : s.trim();
+    }
+}
