@@ -1,15 +1,13 @@
 package io.connectors.functional;
 
+import io.connectors.testkit.elasticsearch.FileTrees;
 import io.connectors.testkit.elasticsearch.ElasticsearchEndpoint;
 import io.connectors.testkit.elasticsearch.LocalElasticsearchLauncher;
 import io.connectors.testkit.elasticsearch.TestElasticsearch;
 import io.connectors.testkit.functional.SourceFixture;
 import java.io.IOException;
-import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.SimpleFileVisitor;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -114,7 +112,7 @@ public final class FtestMain {
             throw new UsageException(e.getMessage());
         }
         Files.createDirectories(out);
-        deleteTree(work);
+        FileTrees.delete(work);
         Files.createDirectories(work);
         String index = "ftest-" + type.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9_-]", "-");
         int changes = Math.max(100, documents / 100);
@@ -219,7 +217,7 @@ public final class FtestMain {
         }
 
         if (report.passed() && !"true".equalsIgnoreCase(System.getenv("FTEST_KEEP_WORK"))) {
-            deleteTree(work);
+            FileTrees.delete(work);
         } else {
             report.notes.add("The generated data is kept in " + work + " (deleted by the next run).");
         }
@@ -297,24 +295,6 @@ public final class FtestMain {
         return value == null || value.isBlank() ? fallback : value.trim();
     }
 
-    static void deleteTree(Path dir) throws IOException {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        Files.walkFileTree(dir, new SimpleFileVisitor<>() {
-            @Override
-            public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
-                Files.delete(file);
-                return FileVisitResult.CONTINUE;
-            }
-
-            @Override
-            public FileVisitResult postVisitDirectory(Path d, IOException e) throws IOException {
-                Files.delete(d);
-                return FileVisitResult.CONTINUE;
-            }
-        });
-    }
 
     /** A bad command line: the message says how to call it. */
     static final class UsageException extends IllegalArgumentException {

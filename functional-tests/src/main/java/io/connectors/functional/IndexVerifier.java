@@ -1,5 +1,6 @@
 package io.connectors.functional;
 
+import io.connectors.testkit.elasticsearch.FileTrees;
 import co.elastic.clients.elasticsearch.ElasticsearchClient;
 import co.elastic.clients.elasticsearch._types.FieldValue;
 import co.elastic.clients.elasticsearch._types.SortOptions;
@@ -16,11 +17,8 @@ import io.connectors.testkit.functional.SourceFixture;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.SimpleFileVisitor;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -82,7 +80,7 @@ public final class IndexVerifier {
             return new Verification(differences.none(), truth.count(), actual, differences.first, differences.missing,
                     differences.extra, differences.digestDiffers);
         } finally {
-            deleteTree(temp);
+            FileTrees.delete(temp);
         }
     }
 
@@ -236,21 +234,5 @@ public final class IndexVerifier {
                 // it expires by itself
             }
         }
-    }
-
-    private static void deleteTree(Path dir) throws IOException {
-        Files.walkFileTree(dir, new SimpleFileVisitor<>() {
-            @Override
-            public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
-                Files.delete(file);
-                return FileVisitResult.CONTINUE;
-            }
-
-            @Override
-            public FileVisitResult postVisitDirectory(Path d, IOException e) throws IOException {
-                Files.delete(d);
-                return FileVisitResult.CONTINUE;
-            }
-        });
     }
 }

@@ -13,15 +13,16 @@ import java.nio.file.attribute.BasicFileAttributes;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** Recursive copy and delete, without following symbolic links. */
-final class FileTrees {
+/** Recursive copy and delete, without following symbolic links. Public for harnesses and fixtures. */
+public final class FileTrees {
 
     private static final Logger LOG = LoggerFactory.getLogger(FileTrees.class);
 
     private FileTrees() {
     }
 
-    static void delete(Path root) throws IOException {
+    /** Deletes {@code root} and everything below it; a missing root is not an error. */
+    public static void delete(Path root) throws IOException {
         if (!Files.exists(root, LinkOption.NOFOLLOW_LINKS)) {
             return;
         }

@@ -1,5 +1,6 @@
 package io.connectors.source.directory;
 
+import io.connectors.testkit.elasticsearch.FileTrees;
 import io.connectors.testkit.functional.SourceFixture;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -8,11 +9,9 @@ import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
-import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.SimpleFileVisitor;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileTime;
 import java.security.MessageDigest;
@@ -99,7 +98,7 @@ public final class DirectoryFixture implements SourceFixture {
         if (count < 1) {
             throw new IllegalArgumentException("count must be at least 1, got " + count);
         }
-        deleteTree(root);
+        FileTrees.delete(root);
         Files.createDirectories(root);
         loaded = count;
         next = count;
@@ -491,27 +490,5 @@ public final class DirectoryFixture implements SourceFixture {
             }
             throw new IOException(cause);
         }
-    }
-
-    private static void deleteTree(Path dir) throws IOException {
-        if (!Files.exists(dir, LinkOption.NOFOLLOW_LINKS)) {
-            return;
-        }
-        Files.walkFileTree(dir, new SimpleFileVisitor<>() {
-            @Override
-            public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
-                Files.delete(file);
-                return FileVisitResult.CONTINUE;
-            }
-
-            @Override
-            public FileVisitResult postVisitDirectory(Path d, IOException e) throws IOException {
-                if (e != null) {
-                    throw e;
-                }
-                Files.delete(d);
-                return FileVisitResult.CONTINUE;
-            }
-        });
     }
 }
