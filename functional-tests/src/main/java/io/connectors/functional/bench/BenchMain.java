@@ -680,7 +680,8 @@ public final class BenchMain {
                 + machineMemory() + ", " + System.getProperty("os.name") + " " + System.getProperty("os.arch"));
         report.condition("java", System.getProperty("java.vm.name") + " " + System.getProperty("java.version"));
         report.condition("daemon", "bin/connectors run, CONNECTORS_JAVA_OPTS=\"" + options.daemonJavaOpts()
-                + "\", default bulk and sync settings (sync.progress_interval: 1s)");
+                + "\" plus a GC log, default bulk and sync settings (sync.progress_interval: 1s); the full sync and the"
+                + " no-change re-sync in one daemon on a 2 s schedule, later syncs each in a new daemon");
     }
 
     private static String machineMemory() {
