@@ -170,7 +170,8 @@ public final class BenchMain {
         report.section(new BenchReport.Section("Daemon syncs",
                 List.of("Run", "Status", "Wall time", "Docs/s", "Counts", "Peak heap so far", "Peak RSS so far"), syncRows));
         report.section(new BenchReport.Section("Daemon memory (heap figures from its GC log during the sync; peaks since"
-                + " the daemon started from jstat and /proc)", List.of("Run", "GC pauses", "Max heap after GC",
+                + " the daemon started from jstat and /proc)", List.of("Run", "GC pauses", "Heap after the forced full GC",
+                "Max heap after GC",
                 "Max heap before GC", "Max heap committed", "Peak heap in use (jstat)", "Peak RSS"), memoryRows));
         report.section(new BenchReport.Section("Where the CPU went (average cores in use; the machine has "
                 + Runtime.getRuntime().availableProcessors() + ")",
@@ -404,17 +405,57 @@ public final class BenchMain {
 
     /** A daemon that syncs once, at start-up: started, awaited, stopped. */
     private DaemonRun runOnce(Path config, String label, long documents) throws Exception {
+        return runOnce(config, label, documents, false);
+    }
+
+    /**
+     * As {@link #runOnce(Path, String, long)}; with {@code liveSet}, once 80% of the documents are read, a full
+     * collection is forced in the daemon ({@code jcmd <pid> GC.run}): the heap it leaves, in the GC log, is the
+     * data the daemon holds in the middle of a sync, garbage excluded.
+     */
+    private DaemonRun runOnce(Path config, String label, long documents, boolean liveSet) throws Exception {
         quiet(label);
         Instant notBefore = Instant.now();
         DaemonProcess daemon = startDaemon(config, label.replaceAll("[^a-z0-9]+", "-"));
+        Thread collector = liveSet ? forceCollection(daemon, documents * 8 / 10) : null;
         DaemonRun run;
         try {
             run = awaitSync(daemon, label, notBefore, documents);
         } finally {
+            if (collector != null) {
+                collector.interrupt();
+                collector.join();
+            }
             daemon.stop();
         }
         collections(daemon, run);
         return run;
+    }
+
+    /** A thread that runs {@code jcmd <pid> GC.run} once the daemon has read {@code seen} documents. */
+    private Thread forceCollection(DaemonProcess daemon, long seen) {
+        Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");
+        Thread t = new Thread(() -> {
+            try {
+                while (!Thread.currentThread().isInterrupted()) {
+                    List<ProgressPoint> progress = daemon.progress(connectorId);
+                    if (!progress.isEmpty() && progress.get(progress.size() - 1).seen() >= seen) {
+                        Process p = new ProcessBuilder(jcmd.toString(), Long.toString(daemon.pid()), "GC.run")
+                                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+                        p.waitFor();
+                        return;
+                    }
+                    java.util.concurrent.TimeUnit.MILLISECONDS.sleep(200);
+                }
+            } catch (IOException e) {
+                LOG.warn("Could not force a collection in the daemon with {}: {}", jcmd, e.toString());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, "bench-force-gc");
+        t.setDaemon(true);
+        t.start();
+        return t;
     }
 
     /** The daemon's garbage collections during {@code runs}, from its GC log (complete once it stopped). */
@@ -424,6 +465,7 @@ public final class BenchMain {
             Optional<GcLog.Summary> summary = GcLog.summarize(pauses, run.outcome().started(), run.outcome().finished());
             summary.ifPresent(g -> gcByRun.put(run.label(), g));
             memoryRows.add(List.of(run.label(), summary.map(g -> g.pauses() + " (" + g.fullPauses() + " full)").orElse("none"),
+                    summary.filter(g -> g.liveBytes() > 0).map(g -> mib(g.liveBytes())).orElse("—"),
                     summary.map(g -> mib(g.maxAfterBytes())).orElse("—"), summary.map(g -> mib(g.maxBeforeBytes())).orElse("—"),
                     summary.map(g -> mib(g.maxCommittedBytes())).orElse("—"), mib(run.memory().heapBytes()),
                     mib(run.memory().rssBytes())));
@@ -538,7 +580,8 @@ public final class BenchMain {
                 Figure.number(fraction) + String.format(Locale.ROOT, " (%.1f s)", after.seconds())));
     }
 
-    private void memory(SourceFixture fixture, Path config, DaemonRun medium) throws Exception {
+    private void memory(SourceFixture fixture, Path config, DaemonRun full) throws Exception {
+        DaemonRun medium = full;
         String size = String.format(Locale.ROOT, "%,d", medium.seen());
         report.figure(Figure.info("peak_heap", "Daemon peak heap in use, full sync of " + size,
                 medium.memory().heapBytes(), mib(medium.memory().heapBytes())));
@@ -557,13 +600,19 @@ public final class BenchMain {
                     Figure.Goal.AT_MOST, FLATNESS_TARGET, "not run"));
             return;
         }
+        // Both sides of the ratio the same way: a fresh daemon, a full sync into a new index, and a forced full
+        // collection once 80% of the documents are read, whose result is the data the daemon holds at that point.
+        es.deleteIndex(index);
+        DaemonRun mediumMemory = runOnce(config, "memory run, medium", medium.seen(), true);
         long t = System.nanoTime();
         fixture.load(BenchOptions.LARGE);
         double loadSeconds = (System.nanoTime() - t) / 1e9;
         report.condition("fixture load (" + String.format(Locale.ROOT, "%,d", BenchOptions.LARGE) + " documents)",
                 minutes(loadSeconds));
         es.deleteIndex(index);
-        DaemonRun large = runOnce(config, "full sync, large", BenchOptions.LARGE);
+        DaemonRun large = runOnce(config, "memory run, large", BenchOptions.LARGE, true);
+        medium = mediumMemory;
+        mediumGc = gcByRun.get(medium.label());
         long count = es.count(index);
         if (count != BenchOptions.LARGE) {
             report.note("After the large full sync the index holds " + count + " documents, not " + BenchOptions.LARGE + ".");
@@ -581,11 +630,12 @@ public final class BenchMain {
                 Figure.number(rss) + " (" + mib(large.memory().rssBytes()) + " / " + mib(medium.memory().rssBytes()) + ")",
                 Figure.Goal.AT_MOST, FLATNESS_TARGET));
         GcLog.Summary largeGc = gcByRun.get(large.label());
-        if (mediumGc != null && largeGc != null) {
-            double retained = (double) largeGc.maxAfterBytes() / mediumGc.maxAfterBytes();
-            report.figure(Figure.info("heap_after_gc_flatness", "Heap left after GC (retained data), large / medium",
-                    retained, Figure.number(retained) + " (" + mib(largeGc.maxAfterBytes()) + " / "
-                            + mib(mediumGc.maxAfterBytes()) + ")"));
+        if (mediumGc != null && largeGc != null && mediumGc.liveBytes() > 0 && largeGc.liveBytes() > 0) {
+            double live = (double) largeGc.liveBytes() / mediumGc.liveBytes();
+            report.figure(Figure.info("live_heap_flatness", "Live heap at 80% of the sync (forced full GC), large / medium",
+                    live, Figure.number(live) + " (" + mib(largeGc.liveBytes()) + " / " + mib(mediumGc.liveBytes()) + ")"));
+        } else {
+            report.note("The forced full collections of the memory runs were not found in their GC logs.");
         }
         es.deleteIndex(index);
     }

@@ -41,8 +41,10 @@ final class GcLog {
      * @param maxAfterBytes     the most heap left after a collection: the peak of retained data
      * @param maxBeforeBytes    the most heap in use when a collection started
      * @param maxCommittedBytes the most heap the collector had committed
+     * @param liveBytes         heap left by the last full collection (nothing but live data), or -1 without one
      */
-    record Summary(int pauses, int fullPauses, long maxAfterBytes, long maxBeforeBytes, long maxCommittedBytes) {
+    record Summary(int pauses, int fullPauses, long maxAfterBytes, long maxBeforeBytes, long maxCommittedBytes,
+                   long liveBytes) {
     }
 
     /** The JVM option that writes the log this class reads. */
@@ -80,17 +82,21 @@ final class GcLog {
         long after = 0;
         long before = 0;
         long committed = 0;
+        long live = -1;
         for (Pause p : pauses) {
             if (p.at().isBefore(from) || p.at().isAfter(to)) {
                 continue;
             }
             n++;
-            full += p.full() ? 1 : 0;
+            if (p.full()) {
+                full++;
+                live = p.afterBytes();
+            }
             after = Math.max(after, p.afterBytes());
             before = Math.max(before, p.beforeBytes());
             committed = Math.max(committed, p.committedBytes());
         }
-        return n == 0 ? Optional.empty() : Optional.of(new Summary(n, full, after, before, committed));
+        return n == 0 ? Optional.empty() : Optional.of(new Summary(n, full, after, before, committed, live));
     }
 
     private static long bytes(String number, String unit) {

@@ -35,7 +35,9 @@ class GcLogTest {
         GcLog.Summary s = GcLog.summarize(pauses, Instant.parse("2026-11-21T01:14:32.500Z"),
                 Instant.parse("2026-11-21T01:14:34.500Z")).orElseThrow();
 
-        assertThat(s).isEqualTo(new GcLog.Summary(2, 0, 31L << 20, 40L << 20, 300L << 20));
+        assertThat(s).isEqualTo(new GcLog.Summary(2, 0, 31L << 20, 40L << 20, 300L << 20, -1));
+        assertThat(GcLog.summarize(pauses, Instant.parse("2026-11-21T01:14:32Z"), Instant.parse("2026-11-21T01:14:36Z"))
+                .orElseThrow().liveBytes()).isEqualTo(512L << 10);
         assertThat(GcLog.summarize(pauses, Instant.parse("2026-11-21T02:00:00Z"), Instant.parse("2026-11-21T03:00:00Z")))
                 .isEmpty();
     }
