@@ -18,6 +18,7 @@ import io.connectors.spi.SourceConfig;
 import io.connectors.spi.SourceContext;
 import io.connectors.spi.SyncRules;
 import io.connectors.testkit.elasticsearch.ElasticsearchEndpoint;
+import io.connectors.testkit.elasticsearch.FileTrees;
 import io.connectors.testkit.elasticsearch.LocalElasticsearchLauncher;
 import io.connectors.testkit.functional.SourceFixture;
 import java.awt.Color;
@@ -751,20 +752,10 @@ public final class BenchMain {
     }
 
     private void deleteWorkDir() {
-        Path dir = options.workDir();
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> walk = Files.walk(dir)) {
-            walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> {
-                try {
-                    Files.deleteIfExists(p);
-                } catch (IOException e) {
-                    LOG.warn("Could not delete {}: {}", p, e.toString());
-                }
-            });
+        try {
+            FileTrees.delete(options.workDir());
         } catch (IOException e) {
-            LOG.warn("Could not clean {}: {}", dir, e.toString());
+            LOG.warn("Could not delete {}: {}", options.workDir(), e.toString());
         }
     }
 
