@@ -18,8 +18,9 @@ public interface IncrementalSource {
      * @param cursor the cursor of the last acknowledged checkpoint, or {@code null} when there is none (the
      *               runtime then runs a full sync first, so a source may fail with {@link SourceException})
      * @param rules  the sync rules in force
-     * @throws SourceException (as {@code onError}) when the cursor can no longer be resumed, so the runtime
-     *                         falls back to a full sync
+     * @throws CursorExpiredException (as {@code onError}) when the cursor can no longer be resumed: the runtime
+     *                         then falls back to a full sync and says so in the job record; any other error
+     *                         fails the job
      */
     Flux<ChangeEvent> getDocsIncrementally(SyncCursor cursor, SyncRules rules);
 

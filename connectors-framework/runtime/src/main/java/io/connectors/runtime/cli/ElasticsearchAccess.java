@@ -80,6 +80,27 @@ final class ElasticsearchAccess implements AutoCloseable {
         }
     }
 
+    /**
+     * Access to a cluster that is already running, for commands that read or write state: the configured hosts,
+     * or, with none configured, the local Elasticsearch a daemon started (on {@code elasticsearch.embedded.port}).
+     * Never starts one.
+     */
+    static ElasticsearchAccess openRunning(ElasticsearchConfig config) {
+        List<URI> hosts = config.embeddedRequested()
+                ? List.of(URI.create("http://127.0.0.1:" + (config.embedded().port() == 0 ? 9200 : config.embedded().port())))
+                : config.hosts();
+        ElasticsearchAccess access = new ElasticsearchAccess(ElasticsearchClients.create(config.settingsFor(hosts)), null, hosts.get(0));
+        try {
+            Main.await(access.handle.ping());
+            return access;
+        } catch (RuntimeException e) {
+            access.close();
+            throw new UserFacingException("Elasticsearch at " + access.uri + " cannot be used: " + e.getMessage()
+                    + (config.embeddedRequested() ? "; no elasticsearch.host is configured, so this looks for the local one a "
+                    + "running daemon started (connectors run)" : ""));
+        }
+    }
+
     ElasticsearchHandle handle() {
         return handle;
     }

@@ -4,12 +4,16 @@ import io.connectors.runtime.SourceRegistry;
 import io.connectors.runtime.config.ConnectorConfig;
 import io.connectors.runtime.config.ConnectorsConfig;
 import io.connectors.runtime.daemon.Daemon;
+import io.connectors.runtime.ops.DaemonMetrics;
+import io.connectors.runtime.ops.OpsServer;
+import io.connectors.runtime.state.StateStore;
 import io.connectors.runtime.sync.SyncRunner;
 import java.io.PrintWriter;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
@@ -17,6 +21,7 @@ import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 import reactor.core.Disposable;
+import reactor.core.publisher.Mono;
 
 /** {@code connectors run}: the daemon, until SIGTERM or Ctrl-C. */
 @Command(name = "run", description = "Run the sync daemon: every connector on its schedule, until stopped (SIGTERM, Ctrl-C).")
@@ -33,45 +38,74 @@ final class RunCommand implements Callable<Integer> {
     public Integer call() throws InterruptedException {
         ConnectorsConfig config = parent.loadConfig(SourceRegistry.load());
         ElasticsearchAccess es = ElasticsearchAccess.openAndPing(config.elasticsearch());
-        Daemon daemon = new Daemon(config, Daemon.FullSyncs.of(new SyncRunner(es.handle().async(), config.bulk(), config.sync())));
+        DaemonMetrics metrics = new DaemonMetrics();
+        StateStore store = new StateStore(es.handle().async(), config.daemon().statePrefix());
+        Daemon daemon = new Daemon(config, store,
+                new SyncRunner(es.handle().async(), config.bulk(), config.sync(), metrics.bulkListener()), metrics);
+        OpsServer ops = null;
+        if (config.daemon().http().enabled()) {
+            try {
+                ops = Main.await(OpsServer.start(config.daemon().http(), () -> readiness(es, store), metrics));
+            } catch (RuntimeException e) {
+                es.close();
+                throw new UserFacingException("the operations endpoint cannot start on " + config.daemon().http().host() + ":"
+                        + config.daemon().http().port() + " (" + SyncRunner.describe(e)
+                        + "); set daemon.http.port to a free port (0 takes any) or daemon.http.enabled to false");
+            }
+        }
 
         PrintWriter out = spec.commandLine().getOut();
-        out.printf("Connectors daemon running against %s with %d connector(s). Stop it with Ctrl-C.%n",
-                es.uri(), config.connectors().size());
+        out.printf("Connectors daemon %s running against %s with %d connector(s). Stop it with Ctrl-C.%n",
+                daemon.workerId(), es.uri(), config.connectors().size());
+        if (ops != null) {
+            out.printf("  operations: http://%s:%d/health, /ready, /metrics%n", config.daemon().http().host(), ops.port());
+        }
         for (ConnectorConfig c : config.connectors()) {
             out.printf("  %s (%s) -> index %s; search it: curl -s '%s/%s/_search?pretty&size=3'%n", c.id(), c.type(),
                     c.index(), SyncCommand.stripSlash(es.uri().toString()), c.index());
         }
+        out.printf("  jobs: connectors jobs list; state in %s and %s%n", store.alias(StateStore.Kind.CONNECTORS),
+                store.alias(StateStore.Kind.JOBS));
         out.flush();
 
         CountDownLatch stopped = new CountDownLatch(1);
+        int[] exit = {1};
         Disposable running = daemon.run().subscribe(
                 report -> { },
                 error -> {
-                    LOG.error("The daemon stopped on an unexpected error", error);
+                    LOG.error("The daemon stopped: {}", SyncRunner.describe(error), error);
                     stopped.countDown();
                 });
-        Thread hook = new Thread(() -> shutdown(running, daemon, es, config.daemon().shutdownGrace(), stopped),
+        OpsServer opsServer = ops;
+        Thread hook = new Thread(() -> shutdown(running, daemon, opsServer, es, config.daemon().shutdownGrace(), stopped),
                 "connectors-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
         stopped.await();
-        return 1;
+        return exit[0];
     }
 
-    private static void shutdown(Disposable running, Daemon daemon, ElasticsearchAccess es, Duration grace,
+    private static Mono<List<String>> readiness(ElasticsearchAccess es, StateStore store) {
+        return es.handle().ping()
+                .then(store.missingIndices())
+                .map(missing -> {
+                    List<String> reasons = new ArrayList<>();
+                    missing.forEach(m -> reasons.add("state index " + m + " is missing"));
+                    return reasons;
+                })
+                .onErrorResume(e -> Mono.just(List.of("Elasticsearch is not reachable: " + SyncRunner.describe(e))));
+    }
+
+    private static void shutdown(Disposable running, Daemon daemon, OpsServer ops, ElasticsearchAccess es, Duration grace,
                                  CountDownLatch stopped) {
-        LOG.info("Stopping: canceling running syncs {}", daemon.running());
-        running.dispose();
-        long deadline = System.nanoTime() + grace.toNanos();
+        LOG.info("Stopping: suspending running jobs {}", daemon.running());
         try {
-            while (!daemon.running().isEmpty() && System.nanoTime() < deadline) {
-                TimeUnit.MILLISECONDS.sleep(100);
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+            Main.await(daemon.suspendRunning().timeout(grace.plusSeconds(5)));
+        } catch (RuntimeException e) {
+            LOG.warn("Suspending running jobs did not finish within {}: {}", grace, e.toString());
         }
-        if (!daemon.running().isEmpty()) {
-            LOG.warn("Syncs still running after {}: {}", grace, daemon.running());
+        running.dispose();
+        if (ops != null) {
+            ops.close();
         }
         es.close();
         LOG.info("Stopped");

@@ -9,12 +9,14 @@ import com.typesafe.config.ConfigParseOptions;
 import com.typesafe.config.ConfigValue;
 import com.typesafe.config.ConfigValueType;
 import io.connectors.runtime.SourceRegistry;
+import io.connectors.runtime.rules.SyncRulesCodec;
 import io.connectors.runtime.es.ElasticsearchSettings;
 import io.connectors.runtime.sink.BulkSinkSettings;
 import io.connectors.spi.ConfigValidationException;
 import io.connectors.spi.DataSourceProvider;
 import io.connectors.spi.FieldError;
 import io.connectors.spi.SourceConfig;
+import io.connectors.spi.SyncRules;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -40,9 +42,9 @@ import java.util.regex.Pattern;
  */
 public final class ConfigLoader {
     /** Environment variables with the prefix that are not configuration keys. */
-    private static final Set<String> NOT_KEYS = Set.of("CONNECTORS_CONFIG", "CONNECTORS_HOME", "CONNECTORS_OPTS", "CONNECTORS_JAVA_OPTS", "CONNECTORS_LOG_LEVEL");
+    private static final Set<String> NOT_KEYS = Set.of("CONNECTORS_CONFIG", "CONNECTORS_HOME", "CONNECTORS_OPTS", "CONNECTORS_JAVA_OPTS", "CONNECTORS_LOG_LEVEL", "CONNECTORS_LOG_FORMAT");
     private static final Set<String> SENSITIVE = Set.of("elasticsearch.password", "elasticsearch.api_key");
-    private static final Set<String> CONNECTOR_KEYS = Set.of("id", "type", "index", "pipeline", "schedule", "configuration");
+    private static final Set<String> CONNECTOR_KEYS = Set.of("id", "type", "index", "pipeline", "schedule", "sync_rules", "configuration");
     private static final Set<String> JOB_TYPES = Set.of("full", "incremental", "access_control");
     private static final Pattern CONNECTOR_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,99}");
     private static final Pattern BAD_INDEX_CHARS = Pattern.compile("[\\\\/*?\"<>| ,#:A-Z]");
@@ -89,9 +91,7 @@ public final class ConfigLoader {
         ElasticsearchConfig es = section("elasticsearch", this::elasticsearch);
         BulkSinkSettings bulk = section("bulk", this::bulk);
         SyncSettings sync = section("sync", this::sync);
-        DaemonSettings daemon = new DaemonSettings(
-                get("daemon.sync_on_start", Config::getBoolean, true),
-                positive("daemon.shutdown_grace", get("daemon.shutdown_grace", Config::getDuration, Duration.ofSeconds(20))));
+        DaemonSettings daemon = section("daemon", this::daemon);
         List<ConnectorConfig> connectors = connectors();
         if (!problems.isEmpty()) {
             throw new ConfigException(origin, problems);
@@ -239,6 +239,31 @@ public final class ConfigLoader {
                 positive("sync.progress_interval", get("sync.progress_interval", Config::getDuration, Duration.ofSeconds(5))));
     }
 
+    private DaemonSettings daemon() {
+        String worker = get("daemon.worker_id", Config::getString, "").trim();
+        Duration heartbeat = positive("daemon.heartbeat_interval", get("daemon.heartbeat_interval", Config::getDuration, Duration.ofSeconds(2)));
+        Duration timeout = positive("daemon.heartbeat_timeout", get("daemon.heartbeat_timeout", Config::getDuration, Duration.ofSeconds(30)));
+        if (timeout.compareTo(heartbeat.multipliedBy(3)) < 0) {
+            problems.add("daemon.heartbeat_timeout: must be at least three heartbeat intervals (" + heartbeat.multipliedBy(3)
+                    + "), got " + timeout);
+        }
+        String prefix = get("state.index_prefix", Config::getString, "connectors-state");
+        indexProblem(prefix).ifPresent(p -> problems.add("state.index_prefix: " + p));
+        int port = get("daemon.http.port", Config::getInt, 8090);
+        if (port < 0 || port > 65535) {
+            problems.add("daemon.http.port: must be a port number between 0 and 65535 (0 takes a free port), got " + port);
+        }
+        return new DaemonSettings(
+                get("daemon.sync_on_start", Config::getBoolean, true),
+                positive("daemon.shutdown_grace", get("daemon.shutdown_grace", Config::getDuration, Duration.ofSeconds(20))),
+                worker.isEmpty() ? DaemonSettings.defaultWorkerId() : worker,
+                positive("daemon.poll_interval", get("daemon.poll_interval", Config::getDuration, Duration.ofSeconds(1))),
+                heartbeat, timeout,
+                new io.connectors.runtime.ops.OpsSettings(get("daemon.http.enabled", Config::getBoolean, true),
+                        get("daemon.http.host", Config::getString, "127.0.0.1"), port),
+                prefix);
+    }
+
     private List<ConnectorConfig> connectors() {
         if (config.getValue("connectors").valueType() != ConfigValueType.LIST) {
             return List.of();
@@ -303,6 +328,7 @@ public final class ConfigLoader {
             problems.add(where + ".pipeline: expected the name of an ingest pipeline");
         }
         Map<String, String> schedules = schedules(where, m.get("schedule"));
+        SyncRules rules = SyncRulesCodec.parse(m.get("sync_rules"), where + ".sync_rules", problems);
         SourceConfig source = null;
         Object cfg = m.get("configuration");
         if (cfg != null && !(cfg instanceof Map)) {
@@ -323,7 +349,7 @@ public final class ConfigLoader {
         }
         String pipeline = (String) pipelineValue;
         return new ConnectorConfig(id, provider.type(), index,
-                Optional.ofNullable(pipeline).filter(p -> !p.isBlank()), schedules, provider, source);
+                Optional.ofNullable(pipeline).filter(p -> !p.isBlank()), schedules, rules, provider, source);
     }
 
     private Map<String, String> schedules(String where, Object value) {

@@ -2,6 +2,7 @@ package io.connectors.runtime.config;
 
 import io.connectors.spi.DataSourceProvider;
 import io.connectors.spi.SourceConfig;
+import io.connectors.spi.SyncRules;
 import java.util.Map;
 import java.util.Optional;
 
@@ -15,6 +16,8 @@ import java.util.Optional;
  * @param pipeline  the ingest pipeline passed on {@code _bulk}, if any
  * @param schedules cron expression (Quartz syntax) per job type ({@code full}, {@code incremental},
  *                  {@code access_control})
+ * @param syncRules the sync rules given in the configuration, parsed; they are validated (against the source for
+ *                  advanced rules) before a sync uses them
  * @param provider  the provider of {@code type}
  * @param source    the configuration, validated against the provider's fields
  */
@@ -24,6 +27,7 @@ public record ConnectorConfig(
         String index,
         Optional<String> pipeline,
         Map<String, String> schedules,
+        SyncRules syncRules,
         DataSourceProvider provider,
         SourceConfig source) {
 

@@ -1,114 +1,371 @@
 package io.connectors.runtime.daemon;
 
-import com.cronutils.model.CronType;
-import com.cronutils.model.definition.CronDefinitionBuilder;
-import com.cronutils.model.time.ExecutionTime;
-import com.cronutils.parser.CronParser;
 import io.connectors.runtime.config.ConnectorConfig;
 import io.connectors.runtime.config.ConnectorsConfig;
+import io.connectors.runtime.config.DaemonSettings;
+import io.connectors.runtime.ops.DaemonMetrics;
+import io.connectors.runtime.rules.SyncRulesValidator;
+import io.connectors.runtime.state.ConnectorRecords;
+import io.connectors.runtime.state.JobRecords;
+import io.connectors.runtime.state.JobStatus;
+import io.connectors.runtime.state.JobType;
+import io.connectors.runtime.state.StateStore;
+import io.connectors.runtime.state.StateStore.Versioned;
 import io.connectors.runtime.sync.SyncReport;
 import io.connectors.runtime.sync.SyncRunner;
-import io.connectors.runtime.sync.SyncStats;
+import io.connectors.spi.BaseDataSource;
+import io.connectors.spi.ConfigValidationException;
+import io.connectors.spi.SourceContext;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.ZonedDateTime;
+import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
-import reactor.core.scheduler.Scheduler;
-import reactor.core.scheduler.Schedulers;
+import reactor.core.publisher.Sinks;
 
 /**
- * The long-running sync loop: each connector's full sync runs at start-up (if configured) and then on its cron
- * schedule, with at most {@code sync.max_concurrent_syncs} syncs at once and never two at once for one connector.
- * Runs until the returned publisher is cancelled, which cancels running syncs (their sources are closed).
+ * The sync daemon, with its state in Elasticsearch (see {@link StateStore}):
+ * <ul>
+ *   <li><b>Start-up.</b> Creates the state indices, upserts the configured connectors, checks each one's
+ *       configuration against its backend (status {@code connected}, {@code needs_configuration} or
+ *       {@code error}) and validates its sync rules (draft, then valid or invalid).</li>
+ *   <li><b>Scheduling.</b> Each connector's cron expressions (one per job type) create job records when due. A
+ *       scheduled job's id is derived from its due time, so daemons sharing a schedule create it once.</li>
+ *   <li><b>Work.</b> The daemon claims queued (and suspended) jobs of the connectors it knows, with a conditional
+ *       write, takes the connector's lock, and runs them: at most {@code sync.max_concurrent_syncs} at once, never
+ *       two of one connector. A running job heartbeats its counts; a cancel request stops it within a heartbeat.</li>
+ *   <li><b>Recovery.</b> A running job whose worker stopped heartbeating is marked failed by any daemon, which
+ *       frees its connector. On shutdown, running jobs are stopped and marked {@code suspended}; the next daemon
+ *       resumes them.</li>
+ * </ul>
  */
 public final class Daemon {
     private static final Logger LOG = LoggerFactory.getLogger(Daemon.class);
-    private static final CronParser CRON = new CronParser(CronDefinitionBuilder.instanceDefinitionFor(CronType.QUARTZ));
+    private static final int CLAIM_PAGE = 20;
 
     private final ConnectorsConfig config;
-    private final FullSyncs syncs;
+    private final DaemonSettings settings;
+    private final StateStore store;
+    private final JobRecords jobs;
+    private final ConnectorRecords connectors;
+    private final SyncRunner runner;
+    private final DaemonMetrics metrics;
     private final Clock clock;
-    private final Scheduler timer;
-    private final Set<String> running = ConcurrentHashMap.newKeySet();
+    private final Map<String, ConnectorConfig> byId;
+    /** Running jobs of this daemon, by connector id. */
+    private final Map<String, JobExecution> running = new ConcurrentHashMap<>();
+    private volatile boolean stopping;
 
-    /** Runs one full sync of a connector; the report carries the outcome, errors included. */
-    @FunctionalInterface
-    public interface FullSyncs {
-        Mono<SyncReport> run(ConnectorConfig connector);
-
-        /** Full syncs by a {@link SyncRunner}, logging progress. */
-        static FullSyncs of(SyncRunner runner) {
-            return c -> runner.fullSync(c, new SyncStats(), s -> LOG.info("Connector {}: {}", c.id(), s));
-        }
+    public Daemon(ConnectorsConfig config, StateStore store, SyncRunner runner, DaemonMetrics metrics) {
+        this(config, store, runner, metrics, Clock.systemUTC());
     }
 
-    public Daemon(ConnectorsConfig config, FullSyncs syncs) {
-        this(config, syncs, Clock.systemDefaultZone(), Schedulers.parallel());
-    }
-
-    Daemon(ConnectorsConfig config, FullSyncs syncs, Clock clock, Scheduler timer) {
+    Daemon(ConnectorsConfig config, StateStore store, SyncRunner runner, DaemonMetrics metrics, Clock clock) {
         this.config = config;
-        this.syncs = syncs;
+        this.settings = config.daemon();
+        this.store = store;
+        this.jobs = new JobRecords(store);
+        this.connectors = new ConnectorRecords(store);
+        this.runner = runner;
+        this.metrics = metrics;
         this.clock = clock;
-        this.timer = timer;
+        this.byId = config.connectors().stream().collect(Collectors.toUnmodifiableMap(ConnectorConfig::id, c -> c));
     }
 
-    /** Emits the report of every sync as it ends; never completes on its own. */
+    public String workerId() {
+        return settings.workerId();
+    }
+
+    /**
+     * Starts the daemon and emits the report of every job it runs as the job ends; never completes on its own.
+     * Fails at once when the state indices cannot be created. Cancelling stops everything abruptly (running
+     * jobs are left to the heartbeat timeout): call {@link #suspendRunning} first for a clean stop.
+     */
     public Flux<SyncReport> run() {
-        List<Flux<ConnectorConfig>> triggers = config.connectors().stream().map(this::triggers).toList();
-        if (triggers.isEmpty()) {
-            LOG.warn("No connectors are configured in {}; the daemon is idle", config.origin());
-        }
-        return Flux.merge(triggers)
-                .concatWith(Flux.never())
-                .flatMap(this::runOnce, config.sync().maxConcurrentSyncs(), 1);
+        return startUp().thenMany(Flux.defer(() -> {
+            if (config.connectors().isEmpty()) {
+                LOG.warn("No connectors are configured in {}; the daemon only reaps stale jobs", config.origin());
+            }
+            Sinks.Many<SyncReport> reports = Sinks.many().multicast().onBackpressureBuffer();
+            Flux<Void> scheduling = Flux.merge(config.connectors().stream()
+                    .flatMap(c -> c.schedules().entrySet().stream()
+                            .map(e -> schedule(c, JobType.parse(e.getKey()).orElseThrow(), new CronSchedule(e.getValue()))))
+                    .toList());
+            Flux<SyncReport> work = Flux.interval(Duration.ZERO, settings.pollInterval())
+                    .onBackpressureDrop()
+                    .concatMap(t -> claimSome().onErrorResume(e -> {
+                        LOG.warn("Looking for queued jobs failed: {}", e.toString());
+                        return Mono.just(List.of());
+                    }), 1)
+                    .flatMapIterable(l -> l)
+                    .flatMap(this::execute);
+            Duration reapEvery = settings.heartbeatTimeout().dividedBy(4).compareTo(settings.pollInterval()) > 0
+                    ? settings.heartbeatTimeout().dividedBy(4) : settings.pollInterval();
+            Flux<Void> reaping = Flux.interval(reapEvery, reapEvery).onBackpressureDrop()
+                    .concatMap(t -> reapStale().onErrorResume(e -> {
+                        LOG.warn("Looking for stale jobs failed: {}", e.toString());
+                        return Mono.empty();
+                    }), 1);
+            Flux<Void> gauges = Flux.interval(Duration.ZERO, Duration.ofSeconds(10)).onBackpressureDrop()
+                    .concatMap(t -> store.jobCountsByStatus().doOnNext(metrics::jobCountsByStatus).then()
+                            .onErrorResume(e -> Mono.empty()), 1);
+            Flux<Void> liveness = Flux.interval(Duration.ofSeconds(30), Duration.ofSeconds(30)).onBackpressureDrop()
+                    .concatMap(t -> Flux.fromIterable(config.connectors())
+                            .concatMap(c -> connectors.touch(c.id(), now()).onErrorResume(e -> Mono.empty())).then(), 1);
+            return Flux.merge(scheduling.cast(SyncReport.class), work, reaping.cast(SyncReport.class),
+                    gauges.cast(SyncReport.class), liveness.cast(SyncReport.class));
+        }));
     }
 
-    private Flux<ConnectorConfig> triggers(ConnectorConfig connector) {
-        Flux<ConnectorConfig> onStart = config.daemon().syncOnStart() ? Flux.just(connector) : Flux.empty();
-        String cron = connector.schedules().get("full");
-        if (cron == null) {
-            LOG.info("Connector {}: no full-sync schedule{}", connector.id(),
-                    config.daemon().syncOnStart() ? "; it syncs once at start-up" : "; it only syncs on demand");
-            return onStart;
-        }
-        ExecutionTime schedule = ExecutionTime.forCron(CRON.parse(cron));
-        Flux<ConnectorConfig> ticks = Flux.defer(() -> nextDelay(schedule)
-                        .map(delay -> Mono.delay(delay, timer).thenReturn(connector))
-                        .orElseGet(Mono::empty))
-                .repeat();
-        return onStart.concatWith(ticks);
+    /** Connectors with a job running in this daemon. */
+    public Set<String> running() {
+        return Set.copyOf(running.keySet());
     }
 
-    private Optional<Duration> nextDelay(ExecutionTime schedule) {
-        ZonedDateTime now = ZonedDateTime.now(clock);
-        // Measured from one second on, so a tick that fires a little early does not fire twice.
-        return schedule.timeToNextExecution(now.plusSeconds(1)).map(d -> d.plusSeconds(1));
+    /**
+     * Stops claiming jobs and stops the running ones, recording them as {@code suspended} so the next daemon to
+     * start resumes them. Completes when they are recorded.
+     */
+    public Mono<Void> suspendRunning() {
+        stopping = true;
+        List<JobExecution> now = new ArrayList<>(running.values());
+        if (!now.isEmpty()) {
+            LOG.info("Suspending {} running job(s): {}", now.size(), now.stream().map(JobExecution::jobId).toList());
+        }
+        return Flux.fromIterable(now).flatMap(JobExecution::suspend).then();
     }
 
-    private Mono<SyncReport> runOnce(ConnectorConfig connector) {
-        if (!running.add(connector.id())) {
-            LOG.warn("Connector {}: a sync is still running; this scheduled sync is skipped", connector.id());
-            return Mono.empty();
-        }
-        return Mono.defer(() -> syncs.run(connector))
-                // A sync reports its own failures; anything escaping it must not stop the other connectors.
+    // ---------------------------------------------------------------- start-up
+
+    private Mono<Void> startUp() {
+        return store.ensureIndices()
+                .onErrorMap(e -> new IllegalStateException("the state indices " + store.alias(StateStore.Kind.CONNECTORS)
+                        + " and " + store.alias(StateStore.Kind.JOBS) + " cannot be created: " + e.getMessage(), e))
+                .thenMany(Flux.fromIterable(config.connectors()))
+                .concatMap(c -> register(c).onErrorResume(e -> {
+                    LOG.error("Connector {}: recording it in {} failed: {}", c.id(), store.alias(StateStore.Kind.CONNECTORS),
+                            e.toString());
+                    return Mono.empty();
+                }))
+                .then(store.refresh(StateStore.Kind.JOBS))
+                .then(settings.syncOnStart()
+                        ? Flux.fromIterable(config.connectors()).concatMap(this::queueStartSync).then()
+                        : Mono.empty())
+                .doOnSuccess(v -> LOG.info("Daemon {} started with {} connector(s); state in {} and {}", workerId(),
+                        config.connectors().size(), store.alias(StateStore.Kind.CONNECTORS), store.alias(StateStore.Kind.JOBS)));
+    }
+
+    /** Records the connector, then checks its configuration and sync rules against the source. */
+    private Mono<Void> register(ConnectorConfig c) {
+        return connectors.register(c, SyncRunner.fingerprint(c), now())
+                .then(Mono.usingWhen(
+                        Mono.fromCallable(() -> c.provider().create(c.source(), new SourceContext(c.id()))),
+                        source -> check(c, source),
+                        BaseDataSource::close,
+                        (source, e) -> source.close(),
+                        BaseDataSource::close));
+    }
+
+    private Mono<Void> check(ConnectorConfig c, BaseDataSource source) {
+        Mono<Void> status = source.validateConfig().then(source.ping())
+                .then(connectors.setStatus(c.id(), ConnectorRecords.Status.CONNECTED, null, now()))
                 .onErrorResume(e -> {
-                    LOG.error("Connector {}: the sync failed unexpectedly; its next scheduled sync still runs", connector.id(), e);
+                    boolean config = e instanceof ConfigValidationException;
+                    String message = SyncRunner.describe(e);
+                    LOG.warn("Connector {}: {}: {}", c.id(), config ? "needs configuration" : "cannot reach its source", message);
+                    return connectors.setStatus(c.id(), config ? ConnectorRecords.Status.NEEDS_CONFIGURATION
+                            : ConnectorRecords.Status.ERROR, message, now());
+                });
+        Mono<Void> rules = SyncRulesValidator.validate(c.syncRules(), source, c.type())
+                .flatMap(result -> {
+                    if (!result.isValid()) {
+                        LOG.warn("Connector {}: its sync rules are invalid and not used (syncs keep the last valid rules): {}",
+                                c.id(), result.messages());
+                    }
+                    return connectors.recordRulesValidation(c.id(), c.syncRules(), result, now());
+                })
+                .then();
+        return status.then(rules);
+    }
+
+    private Mono<Void> queueStartSync(ConnectorConfig c) {
+        return jobs.ofConnector(c.id(), List.of(JobStatus.PENDING, JobStatus.SUSPENDED), 10)
+                .flatMap(queued -> {
+                    if (queued.stream().anyMatch(j -> JobType.FULL.value().equals(j.doc().get("job_type")))
+                            || queued.stream().anyMatch(j -> JobStatus.SUSPENDED.value().equals(j.doc().get("status")))) {
+                        LOG.info("Connector {}: a job is already queued or suspended; no start-up sync queued", c.id());
+                        return Mono.empty();
+                    }
+                    String id = c.id() + "-full-start-" + UUID.randomUUID().toString().substring(0, 13);
+                    return createJob(c, JobType.FULL, id, "scheduled", JobStatus.PENDING, "daemon start-up", now()).then();
+                })
+                .onErrorResume(e -> {
+                    LOG.error("Connector {}: queueing its start-up sync failed: {}", c.id(), e.toString());
+                    return Mono.empty();
+                });
+    }
+
+    // ---------------------------------------------------------------- scheduling
+
+    private Flux<Void> schedule(ConnectorConfig c, JobType type, CronSchedule cron) {
+        LOG.info("Connector {}: {} syncs on \"{}\" (UTC)", c.id(), type.value(), cron);
+        Instant[] last = {now()};
+        return Flux.defer(() -> {
+                    Optional<Instant> next = cron.next(last[0]);
+                    if (next.isEmpty()) {
+                        return Mono.<Void>empty();
+                    }
+                    Instant due = next.get();
+                    Duration wait = Duration.between(now(), due);
+                    return Mono.delay(wait.isNegative() ? Duration.ZERO : wait)
+                            .then(Mono.defer(() -> {
+                                last[0] = due;
+                                return queueScheduled(c, type, due);
+                            }));
+                })
+                .repeat(() -> !stopping)
+                .onErrorResume(e -> {
+                    LOG.error("Connector {}: its {} schedule stopped: {}", c.id(), type.value(), e.toString());
+                    return Mono.empty();
+                });
+    }
+
+    /** Creates the job due at {@code due}, once across daemons; skipped when one of its type is still queued. */
+    private Mono<Void> queueScheduled(ConnectorConfig c, JobType type, Instant due) {
+        String id = JobRecords.scheduledId(c.id(), type, due);
+        return jobs.ofConnector(c.id(), List.of(JobStatus.PENDING, JobStatus.SUSPENDED), 10)
+                .flatMap(queued -> {
+                    Optional<Versioned> waiting = queued.stream()
+                            .filter(j -> type.value().equals(j.doc().get("job_type")) && !id.equals(j.id()))
+                            .findFirst();
+                    return waiting.isPresent()
+                            ? createJob(c, type, id, "scheduled", JobStatus.SKIPPED,
+                                    "job " + waiting.get().id() + " of this connector was still queued", due)
+                            : createJob(c, type, id, "scheduled", JobStatus.PENDING, null, due);
+                })
+                .onErrorResume(StateStore.ConflictException.class, e -> {
+                    LOG.debug("Job {} was already created by another daemon", id);
                     return Mono.empty();
                 })
-                .doFinally(signal -> running.remove(connector.id()));
+                .onErrorResume(e -> {
+                    LOG.error("Connector {}: queueing its {} sync due at {} failed: {}", c.id(), type.value(), due, e.toString());
+                    return Mono.empty();
+                })
+                .then();
     }
 
-    /** Connectors with a sync in progress. */
-    public Set<String> running() {
-        return Set.copyOf(running);
+    private Mono<Versioned> createJob(ConnectorConfig c, JobType type, String id, String trigger, JobStatus status,
+                                      String reason, Instant scheduledFor) {
+        Map<String, Object> doc = JobRecords.newJob(id, ConnectorRecords.snapshot(c, c.syncRules()), type, trigger,
+                status, reason, scheduledFor, now());
+        return jobs.create(doc, false)
+                .doOnNext(v -> LOG.info("Connector {}: {} job {} {}{}", c.id(), type.value(), id,
+                        status == JobStatus.PENDING ? "queued" : status.value(), reason == null ? "" : " (" + reason + ")"));
+    }
+
+    // ---------------------------------------------------------------- claiming and running
+
+    /** Claims queued jobs up to the free capacity; emits the claimed ones. */
+    private Mono<List<Versioned>> claimSome() {
+        int free = config.sync().maxConcurrentSyncs() - running.size();
+        if (stopping || free <= 0) {
+            return Mono.just(List.of());
+        }
+        Set<String> candidates = byId.keySet().stream().filter(id -> !running.containsKey(id)).collect(Collectors.toSet());
+        Set<Object> claimedConnectors = new java.util.HashSet<>();
+        return jobs.claimable(candidates, CLAIM_PAGE)
+                .flatMapMany(Flux::fromIterable)
+                // One job per connector per round, oldest first; the rest wait for a later poll.
+                .filter(job -> !claimedConnectors.contains(job.doc().get("connector_id")))
+                .concatMap(job -> lockLooksFree((String) job.doc().get("connector_id"))
+                        .filter(b -> b)
+                        .flatMap(b -> jobs.claim(job, workerId(), now())
+                                .onErrorResume(StateStore.ConflictException.class, e -> Mono.empty()))
+                        .doOnNext(claimed -> claimedConnectors.add(claimed.doc().get("connector_id"))), 1)
+                .take(free, true)
+                .collectList();
+    }
+
+    /** A cheap read: whether no live job holds the connector's lock. The lock itself is taken after the claim. */
+    private Mono<Boolean> lockLooksFree(String connectorId) {
+        if (running.containsKey(connectorId)) {
+            return Mono.just(false);
+        }
+        return connectors.get(connectorId)
+                .flatMap(c -> {
+                    Object lock = c.doc().get("active_job");
+                    if (!(lock instanceof Map<?, ?> m) || m.get("job_id") == null) {
+                        return Mono.just(true);
+                    }
+                    return jobs.get(m.get("job_id").toString())
+                            .map(h -> {
+                                JobStatus s = JobStatus.of(h.doc().get("status"));
+                                if (s.terminal() || s.claimable()) {
+                                    return true;
+                                }
+                                Object beat = h.doc().get("last_heartbeat_at");
+                                return beat == null || Instant.parse(beat.toString()).plus(settings.heartbeatTimeout()).isBefore(now());
+                            })
+                            .defaultIfEmpty(true);
+                })
+                .defaultIfEmpty(true);
+    }
+
+    private Flux<SyncReport> execute(Versioned claimed) {
+        String connectorId = (String) claimed.doc().get("connector_id");
+        ConnectorConfig c = byId.get(connectorId);
+        JobExecution execution = new JobExecution(claimed, c, jobs, connectors, runner, metrics, settings, clock);
+        if (running.putIfAbsent(connectorId, execution) != null) {
+            // Cannot happen (claims skip running connectors); put it back rather than run two.
+            return execution.requeue().thenMany(Flux.empty());
+        }
+        return execution.run()
+                .doFinally(s -> running.remove(connectorId, execution))
+                .flux();
+    }
+
+    // ---------------------------------------------------------------- recovery
+
+    /** Fails running jobs whose worker stopped heartbeating, and frees their connectors. */
+    private Mono<Void> reapStale() {
+        Instant now = now();
+        return jobs.stale(now.minus(settings.heartbeatTimeout()), 50)
+                .flatMapMany(Flux::fromIterable)
+                .concatMap(job -> reap(job, now))
+                .then();
+    }
+
+    private Mono<Void> reap(Versioned job, Instant now) {
+        Map<String, Object> doc = StateStore.deepCopy(job.doc());
+        JobStatus status = JobStatus.of(doc.get("status"));
+        String worker = String.valueOf(doc.get("worker"));
+        String message = "worker " + worker + " stopped heartbeating (last heartbeat " + doc.get("last_heartbeat_at")
+                + ", timeout " + settings.heartbeatTimeout().toSeconds() + "s); marked failed by " + workerId();
+        doc.put("status", status == JobStatus.CANCELING ? JobStatus.CANCELED.value() : JobStatus.ERROR.value());
+        doc.put("error", message);
+        doc.put("completed_at", now.toString());
+        String connectorId = (String) doc.get("connector_id");
+        return jobs.replace(job, doc)
+                .flatMap(written -> {
+                    LOG.warn("Job {} of connector {}: {}", job.id(), connectorId, message);
+                    metrics.jobStarted(connectorId, String.valueOf(doc.get("job_type"))).finished((String) doc.get("status"));
+                    return connectors.release(connectorId, job.id(), String.valueOf(doc.get("job_type")),
+                            JobExecution.outcome(doc), ConnectorRecords.Status.ERROR, message, now);
+                })
+                .onErrorResume(StateStore.ConflictException.class, e -> Mono.empty());
+    }
+
+    private Instant now() {
+        return clock.instant();
     }
 }

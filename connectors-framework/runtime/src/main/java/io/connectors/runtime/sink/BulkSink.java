@@ -13,8 +13,10 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicLongFieldUpdater;
 import java.util.function.DoubleSupplier;
+import java.util.function.LongSupplier;
 import org.reactivestreams.Subscription;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -61,6 +63,8 @@ import reactor.util.context.Context;
  *       with {@link ErrorBreakerTrippedException} when failures exceed {@code maxErrors}, or
  *       {@code maxConsecutiveErrors} in a row, or when more than {@code maxErrorRate} of the last
  *       {@code errorRateWindow} outcomes failed.</li>
+ *   <li><b>Observation.</b> A {@link Listener} hears of every {@code _bulk} round trip, retry, 429 answer, and of
+ *       the bytes accepted and resolved, for metrics; it never changes what the sink does.</li>
  * </ul>
  *
  * <p>Thread safety: a sink may serve several {@link #write} calls, even at once; each call has its own breaker
@@ -77,17 +81,74 @@ public final class BulkSink {
     private final BulkSinkSettings settings;
     private final SyncStats stats;
     private final DoubleSupplier jitter;
+    private final Listener listener;
+    private final LongSupplier nanoClock;
+
+    /**
+     * What a sink reports as it works, for metrics. Called from the threads the sink runs on (Reactor Netty's
+     * event loops, timers), possibly from several at once when several writes or sinks share a listener: an
+     * implementation must be thread-safe, cheap and must not throw or block. Every method defaults to doing
+     * nothing.
+     */
+    public interface Listener {
+        /** Hears nothing. */
+        Listener NONE = new Listener() {
+        };
+
+        /**
+         * One {@code _bulk} round trip ended.
+         *
+         * @param latency    from sending the request to its answer (or failure)
+         * @param operations the operations in the request
+         * @param ok         whether Elasticsearch answered with per-item results (some items may still have
+         *                   failed); false when the request failed as a whole (no response, or an error status)
+         */
+        default void onRequest(Duration latency, int operations, boolean ok) {
+        }
+
+        /** {@code operations} are about to be re-sent after a retryable failure (a 429, a 5xx, no response). */
+        default void onRetry(int operations) {
+        }
+
+        /** {@code operations} were answered 429 (too many requests), item by item or as a whole request. */
+        default void onThrottled(int operations) {
+        }
+
+        /** Operations of {@code bytes} (their {@link BulkOp#sizeBytes()}) were accepted into a batch. */
+        default void onQueued(long bytes) {
+        }
+
+        /**
+         * Operations of {@code bytes} earlier reported to {@link #onQueued} are resolved (acknowledged, failed, or
+         * abandoned because the write ended). Over a write, the bytes resolved add up to the bytes queued.
+         */
+        default void onResolved(long bytes) {
+        }
+    }
 
     public BulkSink(BulkClient client, BulkSinkSettings settings, SyncStats stats) {
-        this(client, settings, stats, () -> ThreadLocalRandom.current().nextDouble());
+        this(client, settings, stats, Listener.NONE);
+    }
+
+    /** @param listener told of requests, retries, 429s and bytes in flight, for metrics */
+    public BulkSink(BulkClient client, BulkSinkSettings settings, SyncStats stats, Listener listener) {
+        this(client, settings, stats, listener, () -> ThreadLocalRandom.current().nextDouble(), System::nanoTime);
     }
 
     /** @param jitter uniform in {@code [0, 1]}, the fraction of the backoff bound actually waited */
     BulkSink(BulkClient client, BulkSinkSettings settings, SyncStats stats, DoubleSupplier jitter) {
+        this(client, settings, stats, Listener.NONE, jitter, System::nanoTime);
+    }
+
+    /** @param nanoClock the clock request latencies are measured with, in nanoseconds */
+    BulkSink(BulkClient client, BulkSinkSettings settings, SyncStats stats, Listener listener, DoubleSupplier jitter,
+            LongSupplier nanoClock) {
         this.client = Objects.requireNonNull(client, "client");
         this.settings = Objects.requireNonNull(settings, "settings");
         this.stats = Objects.requireNonNull(stats, "stats");
+        this.listener = Objects.requireNonNull(listener, "listener");
         this.jitter = Objects.requireNonNull(jitter, "jitter");
+        this.nanoClock = Objects.requireNonNull(nanoClock, "nanoClock");
     }
 
     /**
@@ -114,12 +175,15 @@ public final class BulkSink {
      */
     public Flux<BatchResult> write(Flux<? extends BulkOp> ops) {
         return Flux.defer(() -> {
-            Run run = new Run(settings, stats);
+            Run run = new Run(settings, stats, listener);
             // Resolved at subscription so virtual time in tests replaces it.
             Scheduler timers = Schedulers.parallel();
             return new Batcher(ops, settings, timers, run)
                     .flatMapSequential(batch -> resolve(batch, run), settings.maxConcurrentRequests(), 1)
-                    .doFinally(run::logSummary);
+                    .doFinally(signal -> {
+                        run.resolveRemaining();
+                        run.logSummary(signal);
+                    });
         });
     }
 
@@ -134,7 +198,7 @@ public final class BulkSink {
                 all.add(new Pending(i, batch.ops().get(i), 0, null, null));
             }
             return send(r, all, 0).then(Mono.defer(r::finish));
-        });
+        }).doFinally(signal -> run.resolved(batch.bytes()));
     }
 
     private Mono<Void> send(Resolution r, List<Pending> pending, int retry) {
@@ -142,9 +206,12 @@ public final class BulkSink {
         for (Pending p : pending) {
             ops.add(p.op());
         }
-        return client.bulk(ops)
+        return timed(client.bulk(ops), ops.size())
                 .map(items -> r.answered(pending, items))
                 .onErrorResume(BulkRequestException.class, e -> {
+                    if (e.status() == 429) {
+                        listener.onThrottled(pending.size());
+                    }
                     if (!e.retryable()) {
                         return Mono.error(e);
                     }
@@ -163,6 +230,7 @@ public final class BulkSink {
                         r.giveUp(again, retry);
                         return Mono.empty();
                     }
+                    listener.onRetry(again.size());
                     Duration delay = backoff(retry + 1);
                     if (log.isDebugEnabled()) {
                         log.debug("Re-sending {} of {} operations of batch {} in {} ms (retry {}/{}): {}",
@@ -171,6 +239,21 @@ public final class BulkSink {
                     }
                     return Mono.delay(delay).then(Mono.defer(() -> send(r, again, retry + 1)));
                 });
+    }
+
+    /** Reports the latency of one round trip (not of a cancelled one) to the listener. */
+    private Mono<List<ItemResult>> timed(Mono<List<ItemResult>> request, int operations) {
+        if (listener == Listener.NONE) {
+            return request;
+        }
+        return Mono.defer(() -> {
+            long start = nanoClock.getAsLong();
+            return request
+                    .doOnNext(items -> listener.onRequest(Duration.ofNanos(nanoClock.getAsLong() - start), operations,
+                            true))
+                    .doOnError(e -> listener.onRequest(Duration.ofNanos(nanoClock.getAsLong() - start), operations,
+                            false));
+        });
     }
 
     /** Full jitter: uniform in {@code [0, min(maxBackoff, initialBackoff * 2^(retry-1))]}. */
@@ -241,9 +324,13 @@ public final class BulkSink {
                         + " operations");
             }
             List<Pending> again = new ArrayList<>();
+            int throttled = 0;
             for (int i = 0; i < items.size(); i++) {
                 Pending p = pending.get(i);
                 ItemResult item = items.get(i);
+                if (item.status() == 429) {
+                    throttled++;
+                }
                 if (item.succeeded()) {
                     acknowledged(p.op(), item.result());
                 } else if (item.retryable()) {
@@ -251,6 +338,9 @@ public final class BulkSink {
                 } else {
                     failed(p.failedWith(item.status(), item.errorType(), item.errorReason()), 0);
                 }
+            }
+            if (throttled > 0) {
+                run.listener.onThrottled(throttled);
             }
             return again;
         }
@@ -310,15 +400,52 @@ public final class BulkSink {
     /** What one {@link #write} call shares across its batches: the breaker and the aggregated logging. */
     static final class Run {
         final ErrorBreaker breaker;
+        final Listener listener;
         private final SyncStats stats;
         private final long maxDocumentBytes;
+        /** Bytes reported queued and not yet resolved, so that a write's end resolves whatever is left. */
+        private final AtomicLong outstanding = new AtomicLong();
         private final ProblemLog failures = new ProblemLog(log, "Document failed", LOGGED_EXAMPLES);
         private final ProblemLog drops = new ProblemLog(log, "Document dropped", LOGGED_EXAMPLES);
 
         Run(BulkSinkSettings settings, SyncStats stats) {
+            this(settings, stats, Listener.NONE);
+        }
+
+        Run(BulkSinkSettings settings, SyncStats stats, Listener listener) {
             this.breaker = new ErrorBreaker(settings);
+            this.listener = listener;
             this.stats = stats;
             this.maxDocumentBytes = settings.maxDocumentBytes();
+        }
+
+        void queued(long bytes) {
+            if (listener == Listener.NONE) {
+                return;
+            }
+            outstanding.addAndGet(bytes);
+            listener.onQueued(bytes);
+        }
+
+        /** Resolves {@code bytes}, or what is left of them if the end of the write resolved them already. */
+        void resolved(long bytes) {
+            long left;
+            long take;
+            do {
+                left = outstanding.get();
+                take = Math.min(left, bytes);
+            } while (take > 0 && !outstanding.compareAndSet(left, left - take));
+            if (take > 0) {
+                listener.onResolved(take);
+            }
+        }
+
+        /** At the end of a write (completion, error, cancel): operations never sent count as resolved. */
+        void resolveRemaining() {
+            long left = outstanding.getAndSet(0);
+            if (left > 0) {
+                listener.onResolved(left);
+            }
         }
 
         void failed(String id, int status, String type, String reason, int retries) {
@@ -630,6 +757,7 @@ public final class BulkSink {
                 }
                 ops.add(op);
                 bytes += size;
+                run.queued(size);
             }
             if (count() == 1) {
                 startTimer();

@@ -14,12 +14,24 @@ import java.util.Map;
  * @param finishedAt  when it ended
  * @param counts      the {@link SyncStats} at the end
  * @param error       what went wrong, when {@code status} is {@link Status#ERROR}; never contains secrets
+ * @param notes       what happened that is worth knowing and not an error (a fallback to a full sync, why a
+ *                    job was skipped)
+ * @param totalInIndex documents in the index after the sync, -1 when unknown
  */
 public record SyncReport(String connectorId, String jobType, Status status, Instant startedAt, Instant finishedAt,
-                         Map<String, Long> counts, String error) {
+                         Map<String, Long> counts, String error, java.util.List<String> notes, long totalInIndex) {
 
     /** How a job ended. */
-    public enum Status { COMPLETED, ERROR, CANCELED }
+    public enum Status { COMPLETED, ERROR, CANCELED, SKIPPED }
+
+    public SyncReport {
+        notes = java.util.List.copyOf(notes);
+    }
+
+    public SyncReport(String connectorId, String jobType, Status status, Instant startedAt, Instant finishedAt,
+                      Map<String, Long> counts, String error) {
+        this(connectorId, jobType, status, startedAt, finishedAt, counts, error, java.util.List.of(), -1);
+    }
 
     public Duration duration() {
         return Duration.between(startedAt, finishedAt);

@@ -6,25 +6,36 @@ import io.connectors.runtime.config.SyncSettings;
 import io.connectors.runtime.sink.BulkSink;
 import io.connectors.runtime.sink.BulkSinkSettings;
 import io.connectors.runtime.sink.ElasticsearchBulkClient;
+import io.connectors.runtime.state.JobType;
+import io.connectors.spi.AccessControlSource;
 import io.connectors.spi.BaseDataSource;
+import io.connectors.spi.CursorExpiredException;
+import io.connectors.spi.IncrementalSource;
 import io.connectors.spi.MappingContributor;
 import io.connectors.spi.SourceContext;
+import io.connectors.spi.SourceDocument;
+import io.connectors.spi.SyncCursor;
 import io.connectors.spi.SyncRules;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.CancellationException;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
 /**
- * Runs sync jobs for connectors: creates the source, checks its configuration against the backend, prepares the
- * index, runs the sync, and closes the source whatever happens.
+ * Runs sync jobs for connectors: creates the source, checks its configuration against the backend, asks it
+ * whether anything changed (scheduled jobs), prepares the index, runs the full, incremental or access-control
+ * sync, saves the cursor once the writes it covers are acknowledged, and closes the source whatever happens.
  */
 public final class SyncRunner {
     private static final Logger LOG = LoggerFactory.getLogger(SyncRunner.class);
@@ -34,38 +45,86 @@ public final class SyncRunner {
     private final ElasticsearchAsyncClient client;
     private final BulkSinkSettings bulk;
     private final SyncSettings sync;
+    private final BulkSink.Listener listener;
 
     public SyncRunner(ElasticsearchAsyncClient client, BulkSinkSettings bulk, SyncSettings sync) {
+        this(client, bulk, sync, BulkSink.Listener.NONE);
+    }
+
+    public SyncRunner(ElasticsearchAsyncClient client, BulkSinkSettings bulk, SyncSettings sync, BulkSink.Listener listener) {
         this.client = client;
         this.bulk = bulk;
         this.sync = sync;
+        this.listener = listener;
     }
 
     /**
-     * A full sync of {@code connector}. Never fails: the outcome, errors included, is in the report. Cancelling
-     * the returned Mono stops the sync and releases the source.
+     * What to run.
+     *
+     * @param connector  the connector
+     * @param type       the job type
+     * @param askChanged ask the source's {@link BaseDataSource#changed()} first and skip the job when it says no
+     * @param rules      the (validated) sync rules in force
+     * @param cursor     the saved cursor of incremental syncs
+     * @param saveCursor stores a cursor; called only after Elasticsearch acknowledged the writes it covers
+     */
+    public record SyncRequest(ConnectorConfig connector, JobType type, boolean askChanged, SyncRules rules,
+                              Optional<SyncCursor> cursor, Function<SyncCursor, Mono<Void>> saveCursor) {
+
+        /** A full sync with the connector's configured rules, no change check, no cursor kept. */
+        public static SyncRequest full(ConnectorConfig connector) {
+            return new SyncRequest(connector, JobType.FULL, false, connector.syncRules(), Optional.empty(), c -> Mono.empty());
+        }
+    }
+
+    /** A full sync of {@code connector} with its configured rules; see {@link #run}. */
+    public Mono<SyncReport> fullSync(ConnectorConfig connector, SyncStats stats, Consumer<SyncStats> progress) {
+        return run(SyncRequest.full(connector), stats, progress);
+    }
+
+    /**
+     * Runs one job. Never fails: the outcome, errors included, is in the report. Cancelling the returned Mono
+     * stops the sync and releases the source.
      *
      * @param progress called every {@code sync.progress_interval} with the running counts
      */
-    public Mono<SyncReport> fullSync(ConnectorConfig connector, SyncStats stats, Consumer<SyncStats> progress) {
+    public Mono<SyncReport> run(SyncRequest request, SyncStats stats, Consumer<SyncStats> progress) {
+        ConnectorConfig connector = request.connector();
+        String type = request.type().value();
         return Mono.defer(() -> {
             Instant started = Instant.now();
-            LOG.info("Connector {}: full sync started into index {}", connector.id(), connector.index());
-            Mono<Void> work = Mono.usingWhen(
+            List<String> notes = new CopyOnWriteArrayList<>();
+            long[] total = {-1};
+            LOG.info("Connector {}: {} sync started into index {}", connector.id(), type, connector.index());
+            Mono<SyncReport.Status> work = Mono.usingWhen(
                     Mono.fromCallable(() -> connector.provider().create(connector.source(), new SourceContext(connector.id()))),
-                    source -> source.validateConfig().then(Mono.defer(() -> runFull(connector, source, stats))),
+                    source -> source.validateConfig()
+                            .then(request.askChanged() ? source.changed() : Mono.just(true))
+                            .flatMap(changed -> {
+                                if (!changed) {
+                                    notes.add("the source reported no change since the last sync");
+                                    return Mono.just(SyncReport.Status.SKIPPED);
+                                }
+                                return dispatch(request, source, stats, notes)
+                                        .then(new TargetIndex(client, indexFor(request)).count()
+                                                .doOnNext(n -> total[0] = n)
+                                                .onErrorResume(e -> Mono.empty()))
+                                        .thenReturn(SyncReport.Status.COMPLETED);
+                            }),
                     BaseDataSource::close,
                     (source, error) -> source.close(),
                     BaseDataSource::close);
             Flux<Long> ticks = Flux.interval(sync.progressInterval()).doOnNext(t -> progress.accept(stats));
-            return work.then(Mono.fromCallable(() -> report(connector, started, stats, SyncReport.Status.COMPLETED, null)))
-                    .onErrorResume(e -> Mono.just(report(connector, started, stats, SyncReport.Status.ERROR, describe(e))))
-                    .doOnCancel(() -> LOG.info("Connector {}: full sync canceled", connector.id()))
+            return work.map(status -> new SyncReport(connector.id(), type, status, started, Instant.now(), stats.snapshot(),
+                            null, notes, total[0]))
+                    .onErrorResume(e -> Mono.just(new SyncReport(connector.id(), type, SyncReport.Status.ERROR, started,
+                            Instant.now(), stats.snapshot(), describe(e), notes, total[0])))
+                    .doOnCancel(() -> LOG.info("Connector {}: {} sync canceled", connector.id(), type))
                     .doOnNext(r -> {
-                        if (r.status() == SyncReport.Status.COMPLETED) {
-                            LOG.info("{}", r.summary());
-                        } else {
+                        if (r.status() == SyncReport.Status.ERROR) {
                             LOG.error("{}", r.summary());
+                        } else {
+                            LOG.info("{}", r.summary());
                         }
                     })
                     // Progress ticks run alongside the sync and stop with it.
@@ -73,31 +132,116 @@ public final class SyncRunner {
         });
     }
 
-    private Mono<Void> runFull(ConnectorConfig connector, BaseDataSource source, SyncStats stats) {
+    private static String indexFor(SyncRequest request) {
+        return request.type() == JobType.ACCESS_CONTROL ? accessControlIndex(request.connector()) : request.connector().index();
+    }
+
+    /** Where the access-control documents of a connector go. */
+    public static String accessControlIndex(ConnectorConfig connector) {
+        return connector.index() + "-access-control";
+    }
+
+    private Mono<Void> dispatch(SyncRequest request, BaseDataSource source, SyncStats stats, List<String> notes) {
+        ConnectorConfig connector = request.connector();
+        return switch (request.type()) {
+            case FULL -> fullWithCursor(request, source, stats);
+            case INCREMENTAL -> {
+                if (!(source instanceof IncrementalSource incremental)) {
+                    yield Mono.error(new UnsupportedOperationException("source type " + connector.type()
+                            + " does not support incremental syncs; schedule full syncs for it"));
+                }
+                if (request.cursor().isEmpty()) {
+                    notes.add("no saved cursor yet: ran a full sync, which saves one");
+                    yield fullWithCursor(request, source, stats);
+                }
+                yield incremental(request, incremental, stats)
+                        .onErrorResume(CursorExpiredException.class, e -> {
+                            LOG.warn("Connector {}: the saved cursor cannot be resumed ({}); running a full sync instead",
+                                    connector.id(), e.getMessage());
+                            notes.add("the saved cursor could not be resumed (" + e.getMessage() + "): ran a full sync instead");
+                            return fullWithCursor(request, source, stats);
+                        });
+            }
+            case ACCESS_CONTROL -> {
+                if (!(source instanceof AccessControlSource acl)) {
+                    yield Mono.error(new UnsupportedOperationException("source type " + connector.type()
+                            + " does not support access-control syncs"));
+                }
+                yield full(connector, accessControlIndex(connector), new AccessControlDocs(source, acl), SyncRules.NONE, stats);
+            }
+        };
+    }
+
+    /** A full sync; a source that also syncs incrementally has its cursor taken before and saved after. */
+    private Mono<Void> fullWithCursor(SyncRequest request, BaseDataSource source, SyncStats stats) {
+        Mono<Void> full = full(request.connector(), request.connector().index(), source, request.rules(), stats);
+        if (!(source instanceof IncrementalSource incremental)) {
+            return full;
+        }
+        return incremental.currentCursor()
+                .flatMap(cursor -> full.then(Mono.defer(() -> request.saveCursor().apply(cursor))))
+                .switchIfEmpty(full);
+    }
+
+    private Mono<Void> full(ConnectorConfig connector, String indexName, BaseDataSource source, SyncRules rules, SyncStats stats) {
         Map<String, Object> mappings = source instanceof MappingContributor m ? m.mappingProperties() : Map.of();
-        TargetIndex index = new TargetIndex(client, connector.index());
-        BulkSink sink = new BulkSink(new ElasticsearchBulkClient(client, connector.index(), connector.pipeline().orElse(null)),
-                bulk, stats);
+        TargetIndex index = new TargetIndex(client, indexName);
+        BulkSink sink = sink(connector, indexName, stats);
         DocumentSerializer serializer = new DocumentSerializer(fingerprint(connector));
         return index.ensure(mappings)
-                .flatMap(created -> new FullSync(source, index, sink, serializer, sync, stats).run(SyncRules.NONE, created));
+                .flatMap(created -> new FullSync(source, index, sink, serializer, sync, stats).run(rules, created));
+    }
+
+    private Mono<Void> incremental(SyncRequest request, IncrementalSource source, SyncStats stats) {
+        ConnectorConfig connector = request.connector();
+        Map<String, Object> mappings = source instanceof MappingContributor m ? m.mappingProperties() : Map.of();
+        TargetIndex index = new TargetIndex(client, connector.index());
+        return index.ensure(mappings)
+                .then(new IncrementalSync(source, sink(connector, connector.index(), stats),
+                        new DocumentSerializer(fingerprint(connector)), new BasicRulesFilter(request.rules().basic()), stats)
+                        .run(request.cursor().orElseThrow(), request.rules(), request.saveCursor()))
+                .then(index.refresh());
+    }
+
+    private BulkSink sink(ConnectorConfig connector, String indexName, SyncStats stats) {
+        return new BulkSink(new ElasticsearchBulkClient(client, indexName, connector.pipeline().orElse(null)), bulk, stats, listener);
+    }
+
+    /** A source's access-control documents seen as a source of documents, for a full sync into their own index. */
+    private record AccessControlDocs(BaseDataSource source, AccessControlSource acl) implements BaseDataSource {
+        @Override
+        public Mono<Void> ping() {
+            return source.ping();
+        }
+
+        @Override
+        public Mono<Void> validateConfig() {
+            return Mono.empty();
+        }
+
+        @Override
+        public Flux<SourceDocument> getDocs(SyncRules rules) {
+            return acl.getAccessControl();
+        }
+
+        @Override
+        public Mono<Void> close() {
+            return Mono.empty();
+        }
     }
 
     /**
      * Identifies what shapes the stored documents: the source type, its non-secret configuration, the pipeline and
      * the storage format. Changing any of them rewrites every document on the next full sync.
      */
-    static String fingerprint(ConnectorConfig connector) {
+    public static String fingerprint(ConnectorConfig connector) {
         String text = FORMAT + "|" + connector.type() + "|" + new TreeMap<>(connector.source().masked()) + "|"
                 + connector.pipeline().orElse("");
         return HexFormat.of().formatHex(DocIds.sha256(text.getBytes(StandardCharsets.UTF_8))).substring(0, 12);
     }
 
-    private static SyncReport report(ConnectorConfig c, Instant started, SyncStats stats, SyncReport.Status status, String error) {
-        return new SyncReport(c.id(), "full", status, started, Instant.now(), stats.snapshot(), error);
-    }
-
-    private static String describe(Throwable e) {
+    /** A failure in words for job records and logs: the innermost meaningful message. */
+    public static String describe(Throwable e) {
         Throwable t = e;
         while ((t instanceof java.util.concurrent.CompletionException || t instanceof CancellationException)
                 && t.getCause() != null) {

@@ -1,0 +1,273 @@
+package io.connectors.runtime.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import io.connectors.runtime.SourceRegistry;
+import io.connectors.runtime.config.ConnectorConfig;
+import io.connectors.runtime.config.ConnectorsConfig;
+import io.connectors.runtime.state.ConnectorRecords;
+import io.connectors.runtime.state.JobRecords;
+import io.connectors.runtime.state.JobStatus;
+import io.connectors.runtime.state.JobType;
+import io.connectors.runtime.state.StateStore;
+import io.connectors.runtime.state.StateStore.Versioned;
+import io.connectors.runtime.sync.SyncRunner;
+import java.io.PrintWriter;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+
+/**
+ * {@code connectors jobs}: sync jobs in the state index of a running cluster: start one on demand, list, view,
+ * cancel. Daemons pick up started jobs; these commands never run a sync themselves.
+ */
+@Command(name = "jobs", description = "Start, list, view and cancel sync jobs (run by the daemons).",
+        subcommands = {JobsCommand.Start.class, JobsCommand.ListJobs.class, JobsCommand.View.class, JobsCommand.Cancel.class})
+final class JobsCommand implements Runnable {
+    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+    @ParentCommand
+    ConnectorsCommand parent;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(spec.commandLine().getOut());
+    }
+
+    /** The state store of the configured cluster, which must already be running. */
+    private record Session(ConnectorsConfig config, ElasticsearchAccess es, StateStore store) implements AutoCloseable {
+        JobRecords jobs() {
+            return new JobRecords(store);
+        }
+
+        @Override
+        public void close() {
+            es.close();
+        }
+    }
+
+    Session open() {
+        ConnectorsConfig config = parent.loadConfig(SourceRegistry.load());
+        ElasticsearchAccess es = ElasticsearchAccess.openRunning(config.elasticsearch());
+        StateStore store = new StateStore(es.handle().async(), config.daemon().statePrefix());
+        List<String> missing = Main.await(store.missingIndices());
+        if (!missing.isEmpty()) {
+            es.close();
+            throw new UserFacingException("no job state in " + es.uri() + " (missing " + missing
+                    + "); start a daemon first: connectors run");
+        }
+        return new Session(config, es, store);
+    }
+
+    static String table(List<Versioned> jobs) {
+        StringBuilder sb = new StringBuilder(String.format(Locale.ROOT, "%-48s %-16s %-14s %-10s %-11s %-20s %10s %8s %s%n",
+                "JOB", "CONNECTOR", "TYPE", "TRIGGER", "STATUS", "CREATED", "INDEXED", "DELETED", "ERROR"));
+        for (Versioned v : jobs) {
+            Map<String, Object> d = v.doc();
+            Object counts = d.get("counts");
+            Map<?, ?> c = counts instanceof Map<?, ?> m ? m : Map.of();
+            Object error = d.get("error");
+            sb.append(String.format(Locale.ROOT, "%-48s %-16s %-14s %-10s %-11s %-20s %10s %8s %s%n", v.id(),
+                    d.get("connector_id"), d.get("job_type"), d.get("trigger"), d.get("status"),
+                    String.valueOf(d.get("created_at")).replaceFirst("\\.\\d+Z$", "Z"),
+                    value(c.get("indexed")), value(c.get("deleted")), error == null ? "" : error));
+        }
+        return sb.toString();
+    }
+
+    private static String value(Object o) {
+        return o == null ? "-" : o.toString();
+    }
+
+    static String json(Object value) {
+        try {
+            return JSON.writeValueAsString(value);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    /** Polls a job until it ends, printing each status it goes through; exit code 0 when it completed or was skipped. */
+    static int await(JobRecords jobs, String jobId, Duration timeout, PrintWriter out) {
+        String[] last = {null};
+        Versioned end = Main.await(Flux.interval(Duration.ZERO, Duration.ofMillis(500))
+                .concatMap(t -> jobs.get(jobId).switchIfEmpty(Mono.error(() -> new UserFacingException("job " + jobId + " vanished"))), 1)
+                .doOnNext(v -> {
+                    String status = String.valueOf(v.doc().get("status"));
+                    if (!status.equals(last[0])) {
+                        out.printf("%s: %s%n", jobId, status);
+                        out.flush();
+                        last[0] = status;
+                    }
+                })
+                .filter(v -> JobStatus.of(v.doc().get("status")).terminal())
+                .next()
+                .timeout(timeout, Mono.error(() -> new UserFacingException("job " + jobId + " did not end within " + timeout
+                        + "; it keeps running (see: connectors jobs view " + jobId + ")"))));
+        JobStatus status = JobStatus.of(end.doc().get("status"));
+        out.printf("counts: %s%n", end.doc().get("counts"));
+        if (end.doc().get("error") != null) {
+            out.printf("error: %s%n", end.doc().get("error"));
+        }
+        out.flush();
+        return status == JobStatus.COMPLETED || status == JobStatus.SKIPPED ? 0 : 1;
+    }
+
+    @Command(name = "start", description = "Queue a sync job for a connector; a daemon serving the connector runs it.")
+    static final class Start implements Callable<Integer> {
+        @ParentCommand
+        JobsCommand jobs;
+
+        @Parameters(paramLabel = "CONNECTOR", description = "The id of a connector in the configuration file.")
+        String connectorId;
+
+        @Option(names = "--type", paramLabel = "TYPE", defaultValue = "full",
+                description = "full, incremental or access_control (default: ${DEFAULT-VALUE}).")
+        String type;
+
+        @Option(names = "--wait", description = "Wait until the job ends and exit 0 only if it completed (or was skipped).")
+        boolean wait;
+
+        @Option(names = "--timeout", paramLabel = "DURATION", defaultValue = "PT1H",
+                description = "With --wait: how long to wait, ISO-8601 (default: ${DEFAULT-VALUE}).")
+        Duration timeout;
+
+        @Override
+        public Integer call() {
+            JobType jobType = JobType.parse(type).orElseThrow(() -> new UserFacingException("unknown job type '" + type
+                    + "'; use full, incremental or access_control"));
+            try (Session s = jobs.open()) {
+                ConnectorConfig c = s.config().connector(connectorId).orElseThrow(() -> new UserFacingException(
+                        "no connector '" + connectorId + "' in " + s.config().origin() + "; configured connectors: "
+                                + s.config().connectors().stream().map(ConnectorConfig::id).toList()));
+                ConnectorRecords connectors = new ConnectorRecords(s.store());
+                if (Main.await(connectors.get(c.id())) == null) {
+                    Main.await(connectors.register(c, SyncRunner.fingerprint(c), Instant.now()));
+                }
+                String id = JobRecords.onDemandId(c.id(), jobType);
+                Main.await(s.jobs().create(JobRecords.newJob(id, ConnectorRecords.snapshot(c, c.syncRules()), jobType,
+                        "on_demand", JobStatus.PENDING, "started from the command line", null, Instant.now()), true));
+                PrintWriter out = jobs.spec.commandLine().getOut();
+                out.println(id);
+                out.flush();
+                return wait ? await(s.jobs(), id, timeout, out) : 0;
+            }
+        }
+    }
+
+    @Command(name = "list", description = "List recent jobs, newest first.")
+    static final class ListJobs implements Callable<Integer> {
+        @ParentCommand
+        JobsCommand jobs;
+
+        @Option(names = "--connector", paramLabel = "ID", description = "Only this connector's jobs.")
+        String connector;
+
+        @Option(names = "--status", paramLabel = "STATUS", description = "Only jobs in this status (pending, in_progress, "
+                + "canceling, canceled, suspended, completed, error, skipped).")
+        String status;
+
+        @Option(names = "--limit", defaultValue = "20", description = "At most this many (default: ${DEFAULT-VALUE}).")
+        int limit;
+
+        @Option(names = "--json", description = "Print the job records as JSON.")
+        boolean json;
+
+        @Override
+        public Integer call() {
+            Optional<JobStatus> st;
+            try {
+                st = Optional.ofNullable(status).map(JobStatus::of);
+            } catch (IllegalArgumentException e) {
+                throw new UserFacingException("unknown status '" + status + "'; use one of "
+                        + java.util.Arrays.stream(JobStatus.values()).map(JobStatus::value).toList());
+            }
+            if (limit < 1 || limit > 10_000) {
+                throw new UserFacingException("--limit must be between 1 and 10000, got " + limit);
+            }
+            try (Session s = jobs.open()) {
+                Main.await(s.store().refresh(StateStore.Kind.JOBS));
+                List<Versioned> found = Main.await(s.jobs().recent(Optional.ofNullable(connector), st, limit));
+                PrintWriter out = jobs.spec.commandLine().getOut();
+                out.print(json ? json(found.stream().map(Versioned::doc).toList()) + "\n" : table(found));
+                out.flush();
+                return 0;
+            }
+        }
+    }
+
+    @Command(name = "view", description = "Show one job's record as JSON.")
+    static final class View implements Callable<Integer> {
+        @ParentCommand
+        JobsCommand jobs;
+
+        @Parameters(paramLabel = "JOB", description = "The job id (see: connectors jobs list).")
+        String jobId;
+
+        @Override
+        public Integer call() {
+            try (Session s = jobs.open()) {
+                Versioned v = Main.await(s.jobs().get(jobId));
+                if (v == null) {
+                    throw new UserFacingException("no job '" + jobId + "'; see: connectors jobs list");
+                }
+                PrintWriter out = jobs.spec.commandLine().getOut();
+                out.println(json(v.doc()));
+                out.flush();
+                return 0;
+            }
+        }
+    }
+
+    @Command(name = "cancel", description = "Cancel a job: a queued one at once, a running one within a few seconds.")
+    static final class Cancel implements Callable<Integer> {
+        @ParentCommand
+        JobsCommand jobs;
+
+        @Parameters(paramLabel = "JOB", description = "The job id (see: connectors jobs list).")
+        String jobId;
+
+        @Option(names = "--wait", description = "Wait until the job has stopped.")
+        boolean wait;
+
+        @Option(names = "--timeout", paramLabel = "DURATION", defaultValue = "PT1M",
+                description = "With --wait: how long to wait, ISO-8601 (default: ${DEFAULT-VALUE}).")
+        Duration timeout;
+
+        @Override
+        public Integer call() {
+            try (Session s = jobs.open()) {
+                Versioned v;
+                try {
+                    v = Main.await(s.jobs().requestCancel(jobId, Instant.now()));
+                } catch (java.util.NoSuchElementException e) {
+                    throw new UserFacingException("no job '" + jobId + "'; see: connectors jobs list");
+                } catch (IllegalStateException e) {
+                    throw new UserFacingException(e.getMessage());
+                }
+                PrintWriter out = jobs.spec.commandLine().getOut();
+                out.printf("%s: %s%n", jobId, v.doc().get("status"));
+                out.flush();
+                if (wait) {
+                    await(s.jobs(), jobId, timeout, out);
+                }
+                return 0;
+            }
+        }
+    }
+}

@@ -1,0 +1,305 @@
+package io.connectors.runtime.daemon;
+
+import io.connectors.runtime.config.ConnectorConfig;
+import io.connectors.runtime.config.DaemonSettings;
+import io.connectors.runtime.ops.DaemonMetrics;
+import io.connectors.runtime.ops.JobMetrics;
+import io.connectors.runtime.state.ConnectorRecords;
+import io.connectors.runtime.state.JobRecords;
+import io.connectors.runtime.state.JobStatus;
+import io.connectors.runtime.state.JobType;
+import io.connectors.runtime.state.StateStore;
+import io.connectors.runtime.state.StateStore.Versioned;
+import io.connectors.runtime.sync.SyncReport;
+import io.connectors.runtime.sync.SyncRunner;
+import io.connectors.runtime.sync.SyncRunner.SyncRequest;
+import io.connectors.runtime.sync.SyncStats;
+import io.connectors.spi.SyncCursor;
+import io.connectors.spi.SyncRules;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicReference;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.core.publisher.Sinks;
+
+/**
+ * One claimed job, run by this daemon: takes the connector's lock, runs the sync with the connector's active
+ * rules and saved cursor, heartbeats (counts, liveness) every {@code daemon.heartbeat_interval} and watches for a
+ * cancel request or for having lost the job, then records the outcome on the job and the connector and releases
+ * the lock.
+ */
+final class JobExecution {
+    private static final Logger LOG = LoggerFactory.getLogger(JobExecution.class);
+
+    /** Why a job stopped before its sync ended. */
+    private enum Stop { CANCEL, SUSPEND, LOST }
+
+    private final ConnectorConfig connector;
+    private final JobRecords jobs;
+    private final ConnectorRecords connectors;
+    private final SyncRunner runner;
+    private final DaemonMetrics metrics;
+    private final DaemonSettings settings;
+    private final Clock clock;
+    private final String jobId;
+    private final JobType type;
+    private final AtomicReference<Versioned> current;
+    private final SyncStats stats = new SyncStats();
+    private final Sinks.One<Stop> stop = Sinks.one();
+    private final Sinks.Empty<Void> finished = Sinks.empty();
+    /** Set once the outcome is decided: later heartbeats write nothing. */
+    private volatile boolean deciding;
+
+    JobExecution(Versioned claimed, ConnectorConfig connector, JobRecords jobs, ConnectorRecords connectors,
+                 SyncRunner runner, DaemonMetrics metrics, DaemonSettings settings, Clock clock) {
+        this.connector = connector;
+        this.jobs = jobs;
+        this.connectors = connectors;
+        this.runner = runner;
+        this.metrics = metrics;
+        this.settings = settings;
+        this.clock = clock;
+        this.jobId = claimed.id();
+        this.type = JobType.parse(String.valueOf(claimed.doc().get("job_type"))).orElse(JobType.FULL);
+        this.current = new AtomicReference<>(claimed);
+    }
+
+    String jobId() {
+        return jobId;
+    }
+
+    /** Stops the job and records it as suspended; completes once recorded. */
+    Mono<Void> suspend() {
+        stop.tryEmitValue(Stop.SUSPEND);
+        return finished.asMono().timeout(settings.shutdownGrace()).onErrorResume(e -> Mono.empty());
+    }
+
+    /** Puts a claimed job back in the queue without running it. */
+    Mono<Void> requeue() {
+        Versioned v = current.get();
+        Map<String, Object> doc = StateStore.deepCopy(v.doc());
+        doc.put("status", JobStatus.PENDING.value());
+        doc.remove("worker");
+        doc.put("attempt", Math.max(0, ((Number) doc.getOrDefault("attempt", 1)).intValue() - 1));
+        return jobs.replace(v, doc).then().onErrorResume(e -> Mono.empty());
+    }
+
+    /** Runs the job; emits its report (empty when it was not run, or was lost to another worker). */
+    Mono<SyncReport> run() {
+        return connectors.lock(connector.id(), jobId, settings.workerId(), jobs, settings.heartbeatTimeout(), now())
+                .flatMap(locked -> {
+                    if (!locked) {
+                        LOG.info("Connector {}: another job holds it; job {} goes back to the queue", connector.id(), jobId);
+                        return requeue().then(Mono.<SyncReport>empty());
+                    }
+                    return runLocked();
+                })
+                .onErrorResume(e -> {
+                    LOG.error("Job {} of connector {} could not be run: {}", jobId, connector.id(), SyncRunner.describe(e));
+                    return finish(errorReport(SyncRunner.describe(e)), null).then(Mono.empty());
+                })
+                .doFinally(s -> finished.tryEmitEmpty());
+    }
+
+    private Mono<SyncReport> runLocked() {
+        Map<String, Object> job = current.get().doc();
+        boolean scheduled = "scheduled".equals(job.get("trigger"));
+        boolean firstAttempt = ((Number) job.getOrDefault("attempt", 1)).intValue() <= 1;
+        LOG.info("Connector {}: running {} job {} ({}, attempt {})", connector.id(), type.value(), jobId, job.get("trigger"),
+                job.get("attempt"));
+        JobMetrics jobMetrics = metrics.jobStarted(connector.id(), type.value());
+        return connectors.get(connector.id())
+                .switchIfEmpty(Mono.error(() -> new IllegalStateException("connector " + connector.id() + " is not recorded")))
+                .flatMap(record -> {
+                    SyncRules rules = ConnectorRecords.activeRules(record.doc());
+                    Optional<SyncCursor> cursor = ConnectorRecords.cursor(record.doc());
+                    Object draftState = ConnectorRecords.draftValidation(record.doc()).get("state");
+                    List<String> extraNotes = "invalid".equals(draftState)
+                            ? List.of("the configured sync rules are invalid " + ConnectorRecords.draftValidation(record.doc()).get("messages")
+                                    + "; the last valid rules were used")
+                            : List.of();
+                    recordRules(rules);
+                    SyncRequest request = new SyncRequest(connector, type, scheduled && firstAttempt, rules, cursor,
+                            c -> connectors.saveCursor(connector.id(), c, jobId, now()));
+                    Mono<Outcome> sync = runner.run(request, stats, s -> LOG.info("Connector {}: {}", connector.id(), s))
+                            .map(r -> new Outcome(r, null, extraNotes));
+                    Mono<Outcome> stopped = stop.asMono().map(s -> new Outcome(null, s, extraNotes));
+                    Flux<Void> beats = Flux.interval(settings.heartbeatInterval(), settings.heartbeatInterval())
+                            .onBackpressureDrop()
+                            .concatMap(t -> heartbeat(jobMetrics), 1);
+                    // The sync races the stop signal: a cancel request, a shutdown or a lost claim cancels the sync,
+                    // which closes the source. Heartbeats run alongside and never win the race.
+                    return Mono.firstWithSignal(sync, stopped, beats.then(Mono.<Outcome>never()))
+                            .flatMap(o -> {
+                                deciding = true;
+                                jobMetrics.progress(stats.snapshot());
+                                return finish(o, jobMetrics);
+                            });
+                });
+    }
+
+    /** Records the rules the job runs with in its connector snapshot, for the job record. */
+    private void recordRules(SyncRules rules) {
+        Map<String, Object> doc = current.get().doc();
+        Object snapshot = doc.get("connector");
+        if (snapshot instanceof Map<?, ?> m) {
+            @SuppressWarnings("unchecked")
+            Map<String, Object> s = (Map<String, Object>) m;
+            s.put("sync_rules", io.connectors.runtime.rules.SyncRulesCodec.toMap(rules));
+        }
+    }
+
+    /** One heartbeat: counts and liveness written, and a cancel request or a lost claim noticed. */
+    private Mono<Void> heartbeat(JobMetrics jobMetrics) {
+        if (deciding) {
+            return Mono.empty();
+        }
+        jobMetrics.progress(stats.snapshot());
+        return jobs.get(jobId)
+                .switchIfEmpty(Mono.fromRunnable(() -> lost("its record was deleted")))
+                .filter(v -> !deciding)
+                .flatMap(v -> {
+                    JobStatus status = JobStatus.of(v.doc().get("status"));
+                    if (!settings.workerId().equals(v.doc().get("worker")) || (status != JobStatus.IN_PROGRESS && status != JobStatus.CANCELING)) {
+                        lost("it is now " + status.value() + " (worker " + v.doc().get("worker") + ")");
+                        return Mono.empty();
+                    }
+                    if (status == JobStatus.CANCELING) {
+                        LOG.info("Job {} of connector {}: cancel requested; stopping", jobId, connector.id());
+                        stop.tryEmitValue(Stop.CANCEL);
+                    }
+                    Map<String, Object> doc = StateStore.deepCopy(v.doc());
+                    doc.put("last_heartbeat_at", now().toString());
+                    doc.put("counts", counts(stats.snapshot(), -1));
+                    doc.put("connector", current.get().doc().get("connector"));
+                    return jobs.replace(v, doc).doOnNext(current::set).then();
+                })
+                .onErrorResume(e -> {
+                    LOG.debug("Job {}: heartbeat not written this time: {}", jobId, e.toString());
+                    return Mono.empty();
+                });
+    }
+
+    private void lost(String why) {
+        LOG.warn("Job {} of connector {} is no longer this worker's ({}); stopping it without recording an outcome",
+                jobId, connector.id(), why);
+        stop.tryEmitValue(Stop.LOST);
+    }
+
+    /** How the job ended: the sync's report, or why it was stopped. */
+    private record Outcome(SyncReport report, Stop stop, List<String> notes) {
+    }
+
+    private SyncReport errorReport(String error) {
+        Instant t = now();
+        return new SyncReport(connector.id(), type.value(), SyncReport.Status.ERROR, t, t, stats.snapshot(), error);
+    }
+
+    private Mono<SyncReport> finish(SyncReport report, JobMetrics jobMetrics) {
+        return finish(new Outcome(report, null, List.of()), jobMetrics);
+    }
+
+    private Mono<SyncReport> finish(Outcome o, JobMetrics jobMetrics) {
+        Instant now = now();
+        if (o.stop() == Stop.LOST) {
+            if (jobMetrics != null) {
+                jobMetrics.finished("lost");
+            }
+            return Mono.empty();
+        }
+        JobStatus status;
+        String error = null;
+        List<String> notes = new java.util.ArrayList<>(o.notes());
+        SyncReport report = o.report();
+        if (report != null) {
+            notes.addAll(report.notes());
+            error = report.error();
+            status = switch (report.status()) {
+                case COMPLETED -> JobStatus.COMPLETED;
+                case SKIPPED -> JobStatus.SKIPPED;
+                case CANCELED -> JobStatus.CANCELED;
+                case ERROR -> JobStatus.ERROR;
+            };
+        } else {
+            status = o.stop() == Stop.CANCEL ? JobStatus.CANCELED : JobStatus.SUSPENDED;
+            report = new SyncReport(connector.id(), type.value(),
+                    status == JobStatus.CANCELED ? SyncReport.Status.CANCELED : SyncReport.Status.ERROR,
+                    Instant.parse(String.valueOf(current.get().doc().getOrDefault("started_at", now.toString()))), now,
+                    stats.snapshot(), status == JobStatus.SUSPENDED ? "suspended by a shutdown; the next daemon resumes it" : null);
+            LOG.info("Connector {}: job {} {}", connector.id(), jobId, status.value());
+        }
+        JobStatus finalStatus = status;
+        String finalError = error;
+        long total = report.totalInIndex();
+        Mono<Versioned> writeJob = jobs.store().update(StateStore.Kind.JOBS, jobId, doc -> {
+            if (doc == null || !settings.workerId().equals(doc.get("worker")) || JobStatus.of(doc.get("status")).terminal()) {
+                LOG.warn("Job {}: not recording {}: the job is no longer this worker's", jobId, finalStatus.value());
+                return null;
+            }
+            doc.put("status", finalStatus.value());
+            doc.put("last_heartbeat_at", now.toString());
+            if (finalStatus != JobStatus.SUSPENDED) {
+                doc.put("completed_at", now.toString());
+            }
+            doc.put("error", finalError);
+            doc.put("counts", counts(stats.snapshot(), total));
+            doc.put("connector", current.get().doc().get("connector"));
+            for (String note : notes) {
+                JobRecords.appendNote(doc, note);
+            }
+            return doc;
+        });
+        ConnectorRecords.Status connectorStatus = switch (finalStatus) {
+            case COMPLETED -> ConnectorRecords.Status.CONNECTED;
+            case ERROR -> ConnectorRecords.Status.ERROR;
+            default -> null;
+        };
+        SyncReport finalReport = report;
+        return writeJob
+                .flatMap(written -> connectors.release(connector.id(), jobId, type.value(),
+                        finalStatus == JobStatus.SUSPENDED ? null : outcome(written.doc()), connectorStatus, finalError, now))
+                .switchIfEmpty(connectors.release(connector.id(), jobId, type.value(), null, null, null, now).then(Mono.empty()))
+                .then(Mono.fromRunnable(() -> {
+                    if (jobMetrics != null) {
+                        jobMetrics.finished(finalStatus.value());
+                    }
+                }))
+                .onErrorResume(e -> {
+                    LOG.error("Job {}: recording its outcome ({}) failed: {}; the heartbeat timeout will settle it", jobId,
+                            finalStatus.value(), e.toString());
+                    return Mono.empty();
+                })
+                .thenReturn(finalReport);
+    }
+
+    /** What the connector records of a job as its last sync of that type. */
+    static Map<String, Object> outcome(Map<String, Object> job) {
+        Map<String, Object> o = new LinkedHashMap<>();
+        o.put("job_id", job.get("job_id"));
+        o.put("status", job.get("status"));
+        o.put("started_at", job.get("started_at"));
+        o.put("completed_at", job.get("completed_at"));
+        o.put("counts", job.get("counts"));
+        o.put("error", job.get("error"));
+        return o;
+    }
+
+    private static Map<String, Object> counts(Map<String, Long> snapshot, long totalInIndex) {
+        Map<String, Object> c = new LinkedHashMap<>(snapshot);
+        if (totalInIndex >= 0) {
+            c.put("total_in_index", totalInIndex);
+        }
+        return c;
+    }
+
+    private Instant now() {
+        return clock.instant();
+    }
+}

@@ -1,0 +1,257 @@
+package io.connectors.runtime.ops;
+
+import io.connectors.runtime.sink.BulkSink;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.binder.BaseUnits;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.core.instrument.binder.system.UptimeMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The daemon's metrics, in a Prometheus registry scraped at {@code /metrics} (see {@code docs/operations.md} for
+ * every meter). Tags are bounded: connector ids, job types and statuses, outcomes; never job or document ids.
+ *
+ * <p>Thread-safe: the bulk listener and job handles are called from the sinks' and the scheduler's threads.
+ */
+public final class DaemonMetrics implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(DaemonMetrics.class);
+
+    /** The outcomes counted in {@code connectors.documents}, as named in the job's counts. */
+    static final List<String> OUTCOMES = List.of("indexed", "updated", "unchanged", "deleted", "dropped", "failed");
+    /** Distinct statuses tracked by {@code connectors.jobs}; the state index has a handful. */
+    static final int MAX_STATUSES = 32;
+
+    private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    private final JvmGcMetrics gc = new JvmGcMetrics();
+    private final AtomicInteger running = new AtomicInteger();
+    private final AtomicLong queuedBytes = new AtomicLong();
+    private final ConcurrentMap<String, AtomicLong> jobsByStatus = new ConcurrentHashMap<>();
+    private final AtomicBoolean tooManyStatusesLogged = new AtomicBoolean();
+    private final BulkSink.Listener bulkListener;
+
+    public DaemonMetrics() {
+        new JvmMemoryMetrics().bindTo(registry);
+        gc.bindTo(registry);
+        new JvmThreadMetrics().bindTo(registry);
+        new ProcessorMetrics().bindTo(registry);
+        new UptimeMetrics().bindTo(registry);
+
+        Gauge.builder("connectors.jobs.running", running, AtomicInteger::get)
+                .description("Sync jobs running in this daemon")
+                .register(registry);
+        Gauge.builder("connectors.bulk.queue.bytes", queuedBytes, AtomicLong::get)
+                .description("Bytes of operations accepted by bulk sinks and not yet resolved")
+                .baseUnit(BaseUnits.BYTES)
+                .register(registry);
+        bulkListener = new BulkMetrics(bulkLatency("success"), bulkLatency("error"),
+                Counter.builder("connectors.bulk.retries")
+                        .description("Bulk operations re-sent after a retryable failure (429, 5xx, no response)")
+                        .register(registry),
+                Counter.builder("connectors.bulk.throttled")
+                        .description("Bulk operations answered 429 Too Many Requests, item by item or as a whole request")
+                        .register(registry),
+                queuedBytes);
+    }
+
+    private Timer bulkLatency(String outcome) {
+        return Timer.builder("connectors.bulk.latency")
+                .description("Duration of _bulk round trips; outcome=error when the request failed as a whole")
+                .tag("outcome", outcome)
+                .publishPercentileHistogram(false)
+                .register(registry);
+    }
+
+    /** The registry, to add meters; {@link #scrape()} renders all of them. */
+    public MeterRegistry registry() {
+        return registry;
+    }
+
+    /** Every meter in the Prometheus text format (version 0.0.4). */
+    public String scrape() {
+        return registry.scrape();
+    }
+
+    /** The listener to give every {@link BulkSink}: request latencies, retries, 429s and bytes in flight. */
+    public BulkSink.Listener bulkListener() {
+        return bulkListener;
+    }
+
+    /**
+     * A job began: counts it in {@code connectors.jobs.running} until {@link JobMetrics#finished}.
+     *
+     * @param connectorId the connector's id, the {@code connector} tag
+     * @param jobType     e.g. {@code full}, {@code incremental}, {@code access_control}: the {@code type} tag of
+     *                    {@code connectors.jobs.finished}
+     */
+    public JobMetrics jobStarted(String connectorId, String jobType) {
+        Objects.requireNonNull(connectorId, "connectorId");
+        Objects.requireNonNull(jobType, "jobType");
+        Job job = new Job(connectorId, jobType);
+        running.incrementAndGet();
+        return job;
+    }
+
+    /**
+     * Sets {@code connectors.jobs}: the jobs in the state index per status. A status reported before and missing
+     * now reads 0.
+     *
+     * @param counts jobs per status, e.g. {@code {pending=1, in_progress=2, completed=340}}
+     */
+    public void jobCountsByStatus(Map<String, Long> counts) {
+        Objects.requireNonNull(counts, "counts");
+        for (Map.Entry<String, AtomicLong> e : jobsByStatus.entrySet()) {
+            if (!counts.containsKey(e.getKey())) {
+                e.getValue().set(0);
+            }
+        }
+        counts.forEach((status, count) -> {
+            if (status == null) {
+                return;
+            }
+            AtomicLong value = jobsByStatus.get(status);
+            if (value == null) {
+                value = statusGauge(status);
+            }
+            if (value != null) {
+                value.set(count == null ? 0 : count);
+            }
+        });
+    }
+
+    private synchronized AtomicLong statusGauge(String status) {
+        AtomicLong value = jobsByStatus.get(status);
+        if (value != null) {
+            return value;
+        }
+        if (jobsByStatus.size() >= MAX_STATUSES) {
+            if (tooManyStatusesLogged.compareAndSet(false, true)) {
+                log.warn("More than {} job statuses in the state index; connectors_jobs ignores status [{}] and any "
+                        + "further new one", MAX_STATUSES, status);
+            }
+            return null;
+        }
+        AtomicLong created = new AtomicLong();
+        Gauge.builder("connectors.jobs", created, AtomicLong::get)
+                .description("Sync jobs in the state index, by status")
+                .tag("status", status)
+                .register(registry);
+        jobsByStatus.put(status, created);
+        return created;
+    }
+
+    /** Unbinds the JVM garbage collection listeners and closes the registry. */
+    @Override
+    public void close() {
+        gc.close();
+        registry.close();
+    }
+
+    /** Turns a job's cumulative counts into counter increments. */
+    private final class Job implements JobMetrics {
+        private final String connectorId;
+        private final String jobType;
+        private final Map<String, Counter> documents = new LinkedHashMap<>();
+        private final Counter bytes;
+        private final Map<String, Long> last = new LinkedHashMap<>();
+        private final AtomicBoolean finished = new AtomicBoolean();
+
+        Job(String connectorId, String jobType) {
+            this.connectorId = connectorId;
+            this.jobType = jobType;
+            for (String outcome : OUTCOMES) {
+                documents.put(outcome, Counter.builder("connectors.documents")
+                        .description("Documents processed by syncs, by outcome; rate() gives documents per second")
+                        .tag("connector", connectorId)
+                        .tag("outcome", outcome)
+                        .register(registry));
+            }
+            bytes = Counter.builder("connectors.bytes")
+                    .description("Bytes of document source acknowledged by Elasticsearch")
+                    .baseUnit(BaseUnits.BYTES)
+                    .tag("connector", connectorId)
+                    .register(registry);
+        }
+
+        @Override
+        public synchronized void progress(Map<String, Long> cumulativeCounts) {
+            Objects.requireNonNull(cumulativeCounts, "cumulativeCounts");
+            documents.forEach((outcome, counter) -> add(counter, outcome, cumulativeCounts.get(outcome)));
+            add(bytes, "bytes", cumulativeCounts.get("bytes"));
+        }
+
+        private void add(Counter counter, String key, Long cumulative) {
+            if (cumulative == null) {
+                return;
+            }
+            long delta = cumulative - last.getOrDefault(key, 0L);
+            // A count going down means a new baseline (the caller restarted counting): nothing to add.
+            last.put(key, cumulative);
+            if (delta > 0) {
+                counter.increment(delta);
+            }
+        }
+
+        @Override
+        public void finished(String status) {
+            if (!finished.compareAndSet(false, true)) {
+                return;
+            }
+            running.decrementAndGet();
+            Counter.builder("connectors.jobs.finished")
+                    .description("Sync jobs ended, by connector, job type and final status")
+                    .tag("connector", connectorId)
+                    .tag("type", jobType)
+                    .tag("status", status == null ? "unknown" : status)
+                    .register(registry)
+                    .increment();
+        }
+    }
+
+    /** Feeds the bulk meters; every call is a few atomic operations. */
+    private record BulkMetrics(Timer success, Timer error, Counter retries, Counter throttled, AtomicLong queued)
+            implements BulkSink.Listener {
+        @Override
+        public void onRequest(Duration latency, int operations, boolean ok) {
+            (ok ? success : error).record(latency);
+        }
+
+        @Override
+        public void onRetry(int operations) {
+            retries.increment(operations);
+        }
+
+        @Override
+        public void onThrottled(int operations) {
+            throttled.increment(operations);
+        }
+
+        @Override
+        public void onQueued(long bytes) {
+            queued.addAndGet(bytes);
+        }
+
+        @Override
+        public void onResolved(long bytes) {
+            queued.addAndGet(-bytes);
+        }
+    }
+}

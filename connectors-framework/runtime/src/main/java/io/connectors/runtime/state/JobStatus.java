@@ -1,0 +1,41 @@
+package io.connectors.runtime.state;
+
+import java.util.Locale;
+
+/** Where a sync job is in its life; stored lower case. */
+public enum JobStatus {
+    /** Queued, waiting for a worker. */
+    PENDING,
+    /** Claimed by a worker and running. */
+    IN_PROGRESS,
+    /** A cancel was requested; the worker stops it at its next heartbeat. */
+    CANCELING,
+    CANCELED,
+    /** Stopped by a daemon shutdown; the next daemon to start resumes it. */
+    SUSPENDED,
+    COMPLETED,
+    ERROR,
+    /** Not run: the source reported no change, or another job of the connector was already queued. */
+    SKIPPED;
+
+    public String value() {
+        return name().toLowerCase(Locale.ROOT);
+    }
+
+    /** Whether the job has ended for good. */
+    public boolean terminal() {
+        return this == CANCELED || this == COMPLETED || this == ERROR || this == SKIPPED;
+    }
+
+    /** Whether a worker may claim the job. */
+    public boolean claimable() {
+        return this == PENDING || this == SUSPENDED;
+    }
+
+    public static JobStatus of(Object value) {
+        if (value == null) {
+            throw new IllegalArgumentException("a job without status");
+        }
+        return valueOf(value.toString().toUpperCase(Locale.ROOT));
+    }
+}

@@ -1,0 +1,616 @@
+package io.connectors.runtime.sync;
+
+import io.connectors.runtime.sink.BatchResult;
+import io.connectors.runtime.sink.BulkOp;
+import io.connectors.runtime.sink.BulkSink;
+import io.connectors.runtime.util.ProblemLog;
+import io.connectors.spi.ChangeEvent;
+import io.connectors.spi.IncrementalSource;
+import io.connectors.spi.SourceDocument;
+import io.connectors.spi.SyncCursor;
+import io.connectors.spi.SyncRules;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
+import org.reactivestreams.Subscription;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import reactor.core.CoreSubscriber;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.core.publisher.Operators;
+import reactor.util.context.Context;
+
+/**
+ * Applies the changes an {@link IncrementalSource} reports since a saved cursor, and saves the cursors it reports
+ * only once Elasticsearch acknowledged every write they cover.
+ *
+ * <h2>How a checkpoint becomes safe to save</h2>
+ * Change events become bulk operations (upsert: index, or delete when the basic rules now exclude the document;
+ * delete: delete). Each operation gets an ordinal as it is handed to the {@link BulkSink}, and each
+ * {@link ChangeEvent.Checkpoint} the ordinal that every operation before it in the stream is covered by. The sink
+ * reports batches in order ({@link BulkSink#write}), so after its results the first {@code sum(ops)} operations are
+ * resolved: a checkpoint whose ordinal is within is saved, unless an operation failed. A failure (an item Elasticsearch
+ * refused, a document dropped as too large, a document that cannot be serialized) stops all later saves: the sync
+ * goes on applying changes but ends with {@link ChangesNotAppliedException}, and the next incremental sync starts
+ * from the last safe checkpoint and applies the failed changes again. Saves run one at a time, in order, alongside
+ * the writes; checkpoints that became safe while a save was running are coalesced into the latest. The search for
+ * a safe checkpoint runs on each batch result and at the end: a checkpoint that arrives when everything before it is
+ * already acknowledged is saved with the next result, or when the stream ends.
+ *
+ * <h2>The same document changed twice</h2>
+ * Elasticsearch may apply operations of different batches out of order (concurrent requests, retries), so an id is
+ * never in flight twice. A change to a document whose earlier operation is still in flight waits, while changes to
+ * other documents overtake it; further changes to the waiting document replace its waiting operation (the last one
+ * wins: update then delete ends deleted). A checkpoint after a waiting operation waits for it too. What waits is
+ * bounded by the sink's own in-flight window (one entry per id in flight) plus a small read-ahead.
+ */
+public final class IncrementalSync {
+    private static final Logger LOG = LoggerFactory.getLogger(IncrementalSync.class);
+
+    /** Change events read from the source ahead of the sink's demand. */
+    static final int READ_AHEAD = 64;
+
+    private final IncrementalSource source;
+    private final BulkSink sink;
+    private final DocumentSerializer serializer;
+    private final BasicRulesFilter filter;
+    private final SyncStats stats;
+
+    public IncrementalSync(IncrementalSource source, BulkSink sink, DocumentSerializer serializer,
+                           BasicRulesFilter filter, SyncStats stats) {
+        this.source = Objects.requireNonNull(source, "source");
+        this.sink = Objects.requireNonNull(sink, "sink");
+        this.serializer = Objects.requireNonNull(serializer, "serializer");
+        this.filter = Objects.requireNonNull(filter, "filter");
+        this.stats = Objects.requireNonNull(stats, "stats");
+    }
+
+    /**
+     * Applies the source's changes since {@code cursor}; nothing happens before subscription.
+     *
+     * <ul>
+     *   <li>{@link ChangeEvent.Upsert}: the document is serialized and indexed; if the basic rules exclude it, its
+     *       id is deleted instead (it may have been indexed before the rules or the document changed).</li>
+     *   <li>{@link ChangeEvent.Delete}: its id is deleted.</li>
+     *   <li>{@link ChangeEvent.Checkpoint}: {@code saveCursor} is called with its cursor once every operation before
+     *       it in the stream is acknowledged and none failed; saves are sequential and in stream order, and a
+     *       checkpoint superseded by a later safe one while waiting is not saved. When the stream completes, the
+     *       last safe checkpoint is saved before the returned Mono completes. A source that emits no checkpoint
+     *       saves nothing.</li>
+     * </ul>
+     *
+     * <p><b>Errors.</b> When some operations could not be written, the changes after them are still applied,
+     * the checkpoints after them are not saved, and the Mono fails with {@link ChangesNotAppliedException} saying
+     * how many. A source or sink error (a {@code CursorExpiredException}, a tripped error breaker) and a failure of
+     * {@code saveCursor} fail the Mono with that error, unchanged; checkpoints already safe when a source or sink
+     * error happens are saved first.
+     *
+     * <p><b>Cancellation</b> stops reading and writing; no save starts after it.
+     *
+     * @param cursor     where the last incremental sync stopped, handed to the source as is
+     * @param rules      the rules in force, handed to the source (the basic ones are applied by this class's
+     *                   {@link BasicRulesFilter})
+     * @param saveCursor stores a cursor; subscribed once per save, never concurrently
+     * @return the last cursor saved; empty when none was
+     */
+    public Mono<SyncCursor> run(SyncCursor cursor, SyncRules rules, Function<SyncCursor, Mono<Void>> saveCursor) {
+        Objects.requireNonNull(saveCursor, "saveCursor");
+        return Mono.defer(() -> {
+            Run run = new Run();
+            Flux<ChangeEvent> events = Flux.defer(() -> source.getDocsIncrementally(cursor, rules));
+            Flux<Boolean> ticks = sink.write(new ChangeOps(events, run))
+                    .map(run::resolved)
+                    // Not swallowed: signalled by outcome() once the checkpoints already safe are saved.
+                    .onErrorResume(e -> {
+                        run.failed(e);
+                        return Mono.empty();
+                    })
+                    .concatWith(Mono.fromCallable(run::finish));
+            return ticks
+                    // A tick only says "look for a safe checkpoint": the latest one is enough.
+                    .onBackpressureLatest()
+                    .concatMap(tick -> Mono.defer(() -> {
+                        SyncCursor safe = run.takeSafe();
+                        return safe == null ? Mono.<SyncCursor>empty() : saveCursor.apply(safe).thenReturn(safe);
+                    }), 1)
+                    .reduce(Optional.<SyncCursor>empty(), (last, saved) -> Optional.of(saved))
+                    .flatMap(last -> {
+                        Throwable failure = run.outcome();
+                        return failure == null ? Mono.justOrEmpty(last) : Mono.error(failure);
+                    });
+        });
+    }
+
+    /**
+     * Some changes could not be applied: Elasticsearch refused them, they were too large, or the source's
+     * document could not be serialized. The cursor was left at the last checkpoint before them.
+     */
+    public static final class ChangesNotAppliedException extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+        private final long failed;
+        private final long dropped;
+        private final long invalid;
+
+        ChangesNotAppliedException(long failed, long dropped, long invalid) {
+            super(message(failed, dropped, invalid));
+            this.failed = failed;
+            this.dropped = dropped;
+            this.invalid = invalid;
+        }
+
+        /** Operations Elasticsearch refused, or that still failed after the retries. */
+        public long failed() {
+            return failed;
+        }
+
+        /** Index operations dropped before sending because the document was too large. */
+        public long dropped() {
+            return dropped;
+        }
+
+        /** Source documents that could not be serialized. */
+        public long invalid() {
+            return invalid;
+        }
+
+        private static String message(long failed, long dropped, long invalid) {
+            List<String> parts = new ArrayList<>(3);
+            if (failed > 0) {
+                parts.add(failed + " refused by Elasticsearch");
+            }
+            if (dropped > 0) {
+                parts.add(dropped + " dropped as larger than bulk.max_document_size");
+            }
+            if (invalid > 0) {
+                parts.add(invalid + (invalid == 1 ? " invalid document" : " invalid documents"));
+            }
+            long total = failed + dropped + invalid;
+            return total + (total == 1 ? " change was" : " changes were") + " not applied (" + String.join(", ", parts)
+                    + "); the cursor stays at the last safe checkpoint before them, so the next incremental sync "
+                    + "retries them";
+        }
+    }
+
+    /** The operations of one run, handed to the sink: subscribing to it subscribes the run to the source's events. */
+    private static final class ChangeOps extends Flux<BulkOp> {
+        private final Flux<ChangeEvent> events;
+        private final Run run;
+
+        ChangeOps(Flux<ChangeEvent> events, Run run) {
+            this.events = events;
+            this.run = run;
+        }
+
+        @Override
+        public void subscribe(CoreSubscriber<? super BulkOp> actual) {
+            if (run.attach(actual)) {
+                events.subscribe(run);
+            } else {
+                Operators.error(actual, new IllegalStateException("the operations of an incremental sync run can be "
+                        + "subscribed to once"));
+            }
+        }
+    }
+
+    /** A change waiting to be handed to the sink; its operation is replaced by later changes of the same id. */
+    private static final class Waiting {
+        final String id;
+        final long seq;
+        BulkOp op;
+        /** An operation with this id is in flight. */
+        boolean blocked;
+
+        Waiting(String id, long seq, BulkOp op) {
+            this.id = id;
+            this.seq = seq;
+            this.op = op;
+        }
+    }
+
+    /** A checkpoint behind waiting changes: it waits until no change created before {@code bound} waits. */
+    private static final class Unsealed {
+        final long bound;
+        SyncCursor cursor;
+
+        Unsealed(long bound, SyncCursor cursor) {
+            this.bound = bound;
+            this.cursor = cursor;
+        }
+    }
+
+    /** A checkpoint that is safe once the first {@code required} operations are resolved without failure. */
+    private static final class Sealed {
+        final long required;
+        SyncCursor cursor;
+
+        Sealed(long required, SyncCursor cursor) {
+            this.required = required;
+            this.cursor = cursor;
+        }
+    }
+
+    private record Sent(long ordinal, String id) {
+    }
+
+    /**
+     * The state of one run: subscriber of the source's events, publisher of the operations to the sink, and the
+     * ledger of checkpoints fed by the sink's results. State is guarded by {@code this}; emission to the sink is
+     * serialized by a work-in-progress counter and happens outside the lock, because the sink may answer (and so
+     * call {@link #resolved}) from within {@code onNext}.
+     */
+    private final class Run implements CoreSubscriber<ChangeEvent>, Subscription {
+        private final AtomicInteger wip = new AtomicInteger();
+        private final ProblemLog invalid = new ProblemLog(LOG, "Document refused", 5);
+        private CoreSubscriber<? super BulkOp> actual;
+        private Subscription upstream;
+
+        // Flow, guarded by this.
+        private long requested;
+        private long outstanding;
+        private boolean upstreamDone;
+        private Throwable upstreamError;
+        private boolean cancelled;
+        private boolean terminated;
+
+        // Operations, guarded by this.
+        private long nextSeq;
+        private final Map<String, Waiting> waitingById = new HashMap<>();
+        private final TreeMap<Long, Waiting> waitingBySeq = new TreeMap<>();
+        private final ArrayDeque<Waiting> ready = new ArrayDeque<>();
+        private final Map<String, Long> inFlight = new HashMap<>();
+        private final ArrayDeque<Sent> sent = new ArrayDeque<>();
+        private long emitted;
+        private long resolved;
+        private long coalesced;
+
+        // Checkpoints, guarded by this.
+        private final ArrayDeque<Unsealed> unsealed = new ArrayDeque<>();
+        private final ArrayDeque<Sealed> sealed = new ArrayDeque<>();
+        private SyncCursor safe;
+        private boolean checkpointsBlocked;
+
+        // Outcome, guarded by this.
+        private long failedOps;
+        private long droppedOps;
+        private long invalidDocs;
+        private Throwable error;
+
+        synchronized boolean attach(CoreSubscriber<? super BulkOp> subscriber) {
+            if (actual != null) {
+                return false;
+            }
+            actual = subscriber;
+            return true;
+        }
+
+        // ------------------------------------------------------------ from the source
+
+        @Override
+        public Context currentContext() {
+            return actual.currentContext();
+        }
+
+        @Override
+        public void onSubscribe(Subscription s) {
+            if (Operators.validate(upstream, s)) {
+                upstream = s;
+                actual.onSubscribe(this);
+            }
+        }
+
+        @Override
+        public void onNext(ChangeEvent event) {
+            // Serializing here, on the source's thread and outside the lock.
+            BulkOp op = null;
+            SyncCursor checkpoint = null;
+            if (event instanceof ChangeEvent.Upsert upsert) {
+                stats.addSeen(1);
+                op = operation(upsert.document());
+            } else if (event instanceof ChangeEvent.Delete delete) {
+                op = new BulkOp.Delete(DocIds.normalize(delete.id()));
+            } else if (event instanceof ChangeEvent.Checkpoint c) {
+                checkpoint = c.cursor();
+            }
+            synchronized (this) {
+                outstanding--;
+                if (cancelled || terminated) {
+                    return;
+                }
+                if (op != null) {
+                    enqueue(op);
+                } else if (checkpoint != null) {
+                    arrived(checkpoint);
+                } else {
+                    // The change is lost for now: no later checkpoint may be saved, earlier ones still may.
+                    invalidDocs++;
+                    checkpointsBlocked = true;
+                }
+            }
+            drain();
+        }
+
+        @Override
+        public void onError(Throwable t) {
+            synchronized (this) {
+                if (upstreamDone) {
+                    Operators.onErrorDropped(t, currentContext());
+                    return;
+                }
+                upstreamDone = true;
+                upstreamError = t;
+            }
+            drain();
+        }
+
+        @Override
+        public void onComplete() {
+            synchronized (this) {
+                upstreamDone = true;
+            }
+            drain();
+        }
+
+        private BulkOp operation(SourceDocument doc) {
+            if (!filter.includes(doc)) {
+                return new BulkOp.Delete(DocIds.normalize(doc.id()));
+            }
+            try {
+                PreparedDocument prepared = serializer.prepare(doc);
+                return new BulkOp.Index(prepared.id(), prepared.json());
+            } catch (DocumentSerializer.InvalidDocumentException e) {
+                stats.addFailed(1);
+                invalid.report("invalid_document", e.getMessage());
+                return null;
+            }
+        }
+
+        // ------------------------------------------------------------ to the sink
+
+        @Override
+        public void request(long n) {
+            if (Operators.validate(n)) {
+                synchronized (this) {
+                    requested = Operators.addCap(requested, n);
+                }
+                drain();
+            }
+        }
+
+        @Override
+        public void cancel() {
+            synchronized (this) {
+                if (cancelled) {
+                    return;
+                }
+                cancelled = true;
+                clearWaiting();
+            }
+            upstream.cancel();
+        }
+
+        private void drain() {
+            if (wip.getAndIncrement() != 0) {
+                return;
+            }
+            int missed = 1;
+            for (;;) {
+                for (;;) {
+                    BulkOp next = null;
+                    long more = 0;
+                    boolean complete = false;
+                    Throwable failure = null;
+                    synchronized (this) {
+                        if (cancelled || terminated) {
+                            break;
+                        }
+                        if (upstreamError != null) {
+                            terminated = true;
+                            failure = upstreamError;
+                            clearWaiting();
+                        } else if (requested > 0 && !ready.isEmpty()) {
+                            next = take();
+                        } else if (upstreamDone && waitingBySeq.isEmpty()) {
+                            terminated = true;
+                            complete = true;
+                        } else if (!upstreamDone && outstanding == 0 && ready.size() < READ_AHEAD) {
+                            more = READ_AHEAD - ready.size();
+                            outstanding = more;
+                        } else {
+                            break;
+                        }
+                    }
+                    if (next != null) {
+                        actual.onNext(next);
+                    } else if (more > 0) {
+                        upstream.request(more);
+                    } else if (failure != null) {
+                        actual.onError(failure);
+                    } else if (complete) {
+                        actual.onComplete();
+                    }
+                }
+                missed = wip.addAndGet(-missed);
+                if (missed == 0) {
+                    return;
+                }
+            }
+        }
+
+        /** Called with the lock held. */
+        private void enqueue(BulkOp op) {
+            Waiting w = waitingById.get(op.id());
+            if (w != null) {
+                // Not sent yet: the later change replaces it.
+                w.op = op;
+                coalesced++;
+                return;
+            }
+            w = new Waiting(op.id(), nextSeq++, op);
+            waitingById.put(w.id, w);
+            waitingBySeq.put(w.seq, w);
+            if (inFlight.containsKey(w.id)) {
+                w.blocked = true;
+            } else {
+                ready.add(w);
+            }
+        }
+
+        /** Called with the lock held, when there is demand and a ready operation. */
+        private BulkOp take() {
+            Waiting w = ready.poll();
+            waitingById.remove(w.id);
+            waitingBySeq.remove(w.seq);
+            if (requested != Long.MAX_VALUE) {
+                requested--;
+            }
+            emitted++;
+            inFlight.put(w.id, emitted);
+            sent.add(new Sent(emitted, w.id));
+            seal();
+            return w.op;
+        }
+
+        private void clearWaiting() {
+            waitingById.clear();
+            waitingBySeq.clear();
+            ready.clear();
+        }
+
+        // ------------------------------------------------------------ checkpoints
+
+        /** Called with the lock held. */
+        private void arrived(SyncCursor cursor) {
+            if (checkpointsBlocked) {
+                return;
+            }
+            if (waitingBySeq.isEmpty()) {
+                sealed(emitted, cursor);
+                return;
+            }
+            Unsealed last = unsealed.peekLast();
+            if (last != null && waitingBySeq.ceilingKey(last.bound) == null) {
+                // Nothing arrived between the two is still waiting: both would be sealed at once.
+                last.cursor = cursor;
+            } else {
+                unsealed.add(new Unsealed(nextSeq, cursor));
+            }
+        }
+
+        /** Called with the lock held, after a waiting change was sent. */
+        private void seal() {
+            while (!unsealed.isEmpty()) {
+                Unsealed u = unsealed.peek();
+                if (!waitingBySeq.isEmpty() && waitingBySeq.firstKey() < u.bound) {
+                    return;
+                }
+                unsealed.poll();
+                sealed(emitted, u.cursor);
+            }
+        }
+
+        /** Called with the lock held: every change before {@code cursor} is among the first {@code required} sent. */
+        private void sealed(long required, SyncCursor cursor) {
+            if (required <= resolved) {
+                sealed.clear();
+                safe = cursor;
+                return;
+            }
+            Sealed last = sealed.peekLast();
+            if (last != null && last.required == required) {
+                last.cursor = cursor;
+            } else {
+                sealed.add(new Sealed(required, cursor));
+            }
+        }
+
+        /** Called with the lock held: the checkpoints covered by the first {@code count} operations are safe. */
+        private void release(long count) {
+            while (!sealed.isEmpty() && sealed.peek().required <= count) {
+                safe = sealed.poll().cursor;
+            }
+        }
+
+        /** Called with the lock held, after an operation of unknown position in the last batch failed. */
+        private void blockCheckpoints() {
+            checkpointsBlocked = true;
+            unsealed.clear();
+            sealed.clear();
+        }
+
+        // ------------------------------------------------------------ from the sink's results
+
+        /** A batch was resolved. Always true: the tick asking to save what became safe. */
+        boolean resolved(BatchResult result) {
+            synchronized (this) {
+                long before = resolved;
+                resolved += result.ops();
+                while (!sent.isEmpty() && sent.peek().ordinal() <= resolved) {
+                    Sent s = sent.poll();
+                    if (inFlight.remove(s.id(), s.ordinal())) {
+                        Waiting w = waitingById.get(s.id());
+                        if (w != null && w.blocked) {
+                            w.blocked = false;
+                            ready.add(w);
+                        }
+                    }
+                }
+                if (result.failed() > 0 || result.dropped() > 0) {
+                    failedOps += result.failed();
+                    droppedOps += result.dropped();
+                    // Which operation of the batch failed is unknown: only checkpoints before the batch are safe.
+                    release(before);
+                    blockCheckpoints();
+                } else {
+                    release(resolved);
+                }
+            }
+            drain();
+            return true;
+        }
+
+        synchronized void failed(Throwable e) {
+            if (error == null) {
+                error = e;
+            }
+        }
+
+        /** The sink is done (or failed): every checkpoint covered by what was resolved is safe. */
+        synchronized Boolean finish() {
+            release(resolved);
+            if (invalid.total() > 0) {
+                LOG.warn("{} documents were refused: {}", invalid.total(), invalid.summary());
+            }
+            if (coalesced > 0) {
+                LOG.debug("{} changes were replaced by later changes of the same document before being sent",
+                        coalesced);
+            }
+            return Boolean.TRUE;
+        }
+
+        /** The latest safe checkpoint not handed out yet, or null. */
+        synchronized SyncCursor takeSafe() {
+            SyncCursor c = safe;
+            safe = null;
+            return c;
+        }
+
+        /** The error to end with, once the safe checkpoints are saved, or null. */
+        synchronized Throwable outcome() {
+            if (error != null) {
+                return error;
+            }
+            if (failedOps + droppedOps + invalidDocs > 0) {
+                return new ChangesNotAppliedException(failedOps, droppedOps, invalidDocs);
+            }
+            return null;
+        }
+    }
+}
