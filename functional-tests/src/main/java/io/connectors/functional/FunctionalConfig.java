@@ -65,7 +65,8 @@ public final class FunctionalConfig {
         Map<String, Object> root = new LinkedHashMap<>();
         root.put("elasticsearch", elasticsearch);
         root.put("sync", Map.of("progress_interval", "1s"));
-        root.put("daemon", Map.of("sync_on_start", true));
+        // Port 0: the operations endpoint takes a free port, so a run never clashes with another daemon on this machine.
+        root.put("daemon", Map.of("sync_on_start", true, "http", Map.of("port", 0)));
         root.put("connectors", List.of(connector));
         Map<String, Object> merged = merge(root, extraTopLevel);
 

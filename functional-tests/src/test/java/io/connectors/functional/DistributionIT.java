@@ -64,6 +64,9 @@ class DistributionIT {
             yaml.append("  username: ").append(es.username()).append("\n  password: ${ES_TEST_PASSWORD}\n");
         }
         yaml.append(extra);
+        if (!extra.contains("daemon:")) {
+            yaml.append("daemon:\n  http:\n    port: 0\n");
+        }
         yaml.append("connectors:\n  - id: files\n    type: directory\n    index: ").append(index)
                 .append("\n    configuration:\n      path: ").append(data).append('\n');
         Path file = tmp.resolve("config.yml");

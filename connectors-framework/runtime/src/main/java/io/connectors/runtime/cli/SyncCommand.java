@@ -5,7 +5,10 @@ import io.connectors.runtime.config.ConnectorConfig;
 import io.connectors.runtime.config.ConnectorsConfig;
 import io.connectors.runtime.sync.SyncReport;
 import io.connectors.runtime.sync.SyncRunner;
-import io.connectors.runtime.sync.SyncStats;
+import io.connectors.runtime.daemon.Daemon;
+import io.connectors.runtime.ops.DaemonMetrics;
+import io.connectors.runtime.state.JobType;
+import io.connectors.runtime.state.StateStore;
 import java.io.PrintWriter;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -15,8 +18,11 @@ import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
-/** {@code connectors sync <connector>}: one full sync now, with progress and a summary. */
-@Command(name = "sync", description = "Run one full sync of a connector now, print progress and a summary.")
+/**
+ * {@code connectors sync <connector>}: one job now, in this process, with progress and a summary. It is recorded
+ * in the jobs index and holds the connector's lock like a daemon's job, so it never runs alongside one.
+ */
+@Command(name = "sync", description = "Run one sync of a connector now (recorded as an on-demand job), print progress and a summary.")
 final class SyncCommand implements Callable<Integer> {
     @ParentCommand
     ConnectorsCommand parent;
@@ -27,29 +33,41 @@ final class SyncCommand implements Callable<Integer> {
     @Parameters(paramLabel = "CONNECTOR", description = "The id of a connector in the configuration file.")
     String connectorId;
 
+    @picocli.CommandLine.Option(names = "--type", paramLabel = "TYPE", defaultValue = "full",
+            description = "full, incremental or access_control (default: ${DEFAULT-VALUE}).")
+    String type;
+
     @Override
     public Integer call() {
+        JobType jobType = JobType.parse(type).orElseThrow(() -> new UserFacingException("unknown job type '" + type
+                + "'; use full, incremental or access_control"));
         ConnectorsConfig config = parent.loadConfig(SourceRegistry.load());
         ConnectorConfig connector = config.connector(connectorId).orElseThrow(() -> new UserFacingException(
                 "no connector '" + connectorId + "' in " + config.origin() + "; configured connectors: "
                         + config.connectors().stream().map(ConnectorConfig::id).toList()));
         PrintWriter err = spec.commandLine().getErr();
         try (ElasticsearchAccess es = ElasticsearchAccess.openAndPing(config.elasticsearch())) {
-            SyncRunner runner = new SyncRunner(es.handle().async(), config.bulk(), config.sync());
-            SyncStats stats = new SyncStats();
+            DaemonMetrics metrics = new DaemonMetrics();
+            Daemon daemon = new Daemon(config, new StateStore(es.handle().async(), config.daemon().statePrefix()),
+                    new SyncRunner(es.handle().async(), config.bulk(), config.sync(), metrics.bulkListener()), metrics);
             long start = System.nanoTime();
-            SyncReport report = Main.await(runner.fullSync(connector, stats, s -> {
-                double seconds = Math.max(1, (System.nanoTime() - start) / 1_000_000) / 1000.0;
-                err.printf(Locale.ROOT, "%s: %d read, %d indexed, %d updated, %d unchanged, %d deleted, %d failed (%.0f docs/s)%n",
-                        connector.id(), s.seen(), s.indexed(), s.updated(), s.unchanged(), s.deleted(), s.failed(),
-                        s.seen() / seconds);
-                err.flush();
-            }));
+            SyncReport report;
+            try {
+                report = Main.await(daemon.runNow(connector.id(), jobType, s -> {
+                    double seconds = Math.max(1, (System.nanoTime() - start) / 1_000_000) / 1000.0;
+                    err.printf(Locale.ROOT, "%s: %d read, %d indexed, %d updated, %d unchanged, %d deleted, %d failed (%.0f docs/s)%n",
+                            connector.id(), s.seen(), s.indexed(), s.updated(), s.unchanged(), s.deleted(), s.failed(),
+                            s.seen() / seconds);
+                    err.flush();
+                }));
+            } catch (IllegalStateException e) {
+                throw new UserFacingException(e.getMessage());
+            }
             PrintWriter out = spec.commandLine().getOut();
             out.println(report.summary());
             out.printf("Search it: curl -s '%s/%s/_search?pretty&size=3'%n", stripSlash(es.uri().toString()), connector.index());
             out.flush();
-            return report.status() == SyncReport.Status.COMPLETED ? 0 : 1;
+            return report.status() == SyncReport.Status.COMPLETED || report.status() == SyncReport.Status.SKIPPED ? 0 : 1;
         }
     }
 

@@ -145,6 +145,38 @@ public final class Daemon {
         return Flux.fromIterable(now).flatMap(JobExecution::suspend).then();
     }
 
+    /**
+     * Runs one job of one connector now, in this process ({@code connectors sync}): records the connector, queues
+     * an on-demand job, claims it and runs it under the connector's lock, like a daemon would, so it never runs
+     * alongside a daemon's job of the same connector. Fails with {@link IllegalStateException} when another job of
+     * the connector is running.
+     */
+    public Mono<SyncReport> runNow(String connectorId, JobType type, java.util.function.Consumer<io.connectors.runtime.sync.SyncStats> progress) {
+        ConnectorConfig c = byId.get(connectorId);
+        if (c == null) {
+            return Mono.error(new IllegalArgumentException("no connector '" + connectorId + "'"));
+        }
+        String id = JobRecords.onDemandId(c.id(), type);
+        return store.ensureIndices()
+                .then(register(c))
+                .then(lockHolder(c.id()))
+                .flatMap(holder -> Mono.<SyncReport>error(new IllegalStateException("connector " + c.id() + " is being synced by job "
+                        + holder + "; wait for it, or cancel it: connectors jobs cancel " + holder)))
+                .switchIfEmpty(Mono.defer(() -> createJob(c, type, id, "on_demand", JobStatus.PENDING, "run by connectors sync", null)
+                        .flatMap(job -> jobs.claim(job, workerId(), now()))
+                        .flatMap(claimed -> new JobExecution(claimed, c, jobs, connectors, runner, metrics, settings, clock, progress)
+                                .run()
+                                .switchIfEmpty(jobs.requestCancel(id, now()).then(Mono.error(() -> new IllegalStateException(
+                                        "another job of connector " + c.id() + " started first; try again")))))));
+    }
+
+    /** The live job holding the connector's lock, if any. */
+    private Mono<String> lockHolder(String connectorId) {
+        return lockLooksFree(connectorId).filter(free -> !free)
+                .flatMap(busy -> connectors.get(connectorId))
+                .map(v -> String.valueOf(((Map<?, ?>) v.doc().get("active_job")).get("job_id")));
+    }
+
     // ---------------------------------------------------------------- start-up
 
     private Mono<Void> startUp() {
@@ -324,7 +356,8 @@ public final class Daemon {
     private Flux<SyncReport> execute(Versioned claimed) {
         String connectorId = (String) claimed.doc().get("connector_id");
         ConnectorConfig c = byId.get(connectorId);
-        JobExecution execution = new JobExecution(claimed, c, jobs, connectors, runner, metrics, settings, clock);
+        JobExecution execution = new JobExecution(claimed, c, jobs, connectors, runner, metrics, settings, clock,
+                s -> LOG.info("Connector {}: {}", connectorId, s));
         if (running.putIfAbsent(connectorId, execution) != null) {
             // Cannot happen (claims skip running connectors); put it back rather than run two.
             return execution.requeue().thenMany(Flux.empty());

@@ -57,8 +57,12 @@ final class JobExecution {
     /** Set once the outcome is decided: later heartbeats write nothing. */
     private volatile boolean deciding;
 
+    private final java.util.function.Consumer<SyncStats> progress;
+
     JobExecution(Versioned claimed, ConnectorConfig connector, JobRecords jobs, ConnectorRecords connectors,
-                 SyncRunner runner, DaemonMetrics metrics, DaemonSettings settings, Clock clock) {
+                 SyncRunner runner, DaemonMetrics metrics, DaemonSettings settings, Clock clock,
+                 java.util.function.Consumer<SyncStats> progress) {
+        this.progress = progress;
         this.connector = connector;
         this.jobs = jobs;
         this.connectors = connectors;
@@ -128,7 +132,7 @@ final class JobExecution {
                     recordRules(rules);
                     SyncRequest request = new SyncRequest(connector, type, scheduled && firstAttempt, rules, cursor,
                             c -> connectors.saveCursor(connector.id(), c, jobId, now()));
-                    Mono<Outcome> sync = runner.run(request, stats, s -> LOG.info("Connector {}: {}", connector.id(), s))
+                    Mono<Outcome> sync = runner.run(request, stats, progress)
                             .map(r -> new Outcome(r, null, extraNotes));
                     Mono<Outcome> stopped = stop.asMono().map(s -> new Outcome(null, s, extraNotes));
                     Flux<Void> beats = Flux.interval(settings.heartbeatInterval(), settings.heartbeatInterval())
