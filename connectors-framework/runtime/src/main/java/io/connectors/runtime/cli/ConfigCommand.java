@@ -1,5 +1,9 @@
 package io.connectors.runtime.cli;
 
+import io.connectors.runtime.rules.RulesValidation;
+import io.connectors.runtime.rules.SyncRulesValidator;
+import java.util.List;
+
 import io.connectors.runtime.SourceRegistry;
 import io.connectors.runtime.config.ConnectorConfig;
 import io.connectors.runtime.config.ConnectorsConfig;
@@ -55,11 +59,19 @@ final class ConfigCommand implements Runnable {
             for (ConnectorConfig c : cfg.connectors()) {
                 out.printf("  %s%n", c);
             }
+            boolean rulesOk = true;
+            for (ConnectorConfig c : cfg.connectors()) {
+                List<String> problems = SyncRulesValidator.validateBasic(c.syncRules());
+                if (!problems.isEmpty()) {
+                    rulesOk = false;
+                    out.printf("Connector %s: sync rules INVALID (a daemon will not use them): %s%n", c.id(), problems);
+                }
+            }
             out.flush();
             if (offline) {
-                return 0;
+                return rulesOk ? 0 : 1;
             }
-            boolean ok = checkElasticsearch(cfg, out);
+            boolean ok = checkElasticsearch(cfg, out) && rulesOk;
             for (ConnectorConfig c : cfg.connectors()) {
                 ok &= checkSource(c, out);
             }
@@ -88,6 +100,14 @@ final class ConfigCommand implements Runnable {
             try {
                 Main.await(source.ping().then(source.validateConfig()).timeout(timeout));
                 out.printf("Connector %s: source reachable and configuration valid%n", c.id());
+                if (c.syncRules().hasAdvanced()) {
+                    RulesValidation v = Main.await(SyncRulesValidator.validate(c.syncRules(), source, c.type()).timeout(timeout));
+                    if (!v.isValid()) {
+                        out.printf("Connector %s: advanced sync rules INVALID: %s%n", c.id(), v.messages());
+                        return false;
+                    }
+                    out.printf("Connector %s: advanced sync rules valid%n", c.id());
+                }
                 return true;
             } catch (RuntimeException e) {
                 out.printf("Connector %s: FAILED: %s%n", c.id(), rootMessage(e));

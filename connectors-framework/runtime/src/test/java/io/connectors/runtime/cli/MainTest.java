@@ -114,4 +114,60 @@ class MainTest {
         assertThat(run("-c", dir.resolve("absent.yml").toString(), "config", "check")).isEqualTo(2);
         assertThat(err.toString()).contains("file not found");
     }
+
+    @Test
+    void configCheckOfflineReportsInvalidSyncRules() throws Exception {
+        Path file = dir.resolve("rules.yml");
+        Files.writeString(file, """
+                connectors:
+                  - id: docs
+                    type: directory
+                    configuration:
+                      path: %s
+                    sync_rules:
+                      basic:
+                        - { field: path, policy: exclude, rule: regex, value: "(drafts" }
+                """.formatted(dir));
+        assertThat(run("-c", file.toString(), "config", "check", "--offline")).isEqualTo(1);
+        assertThat(out.toString()).contains("Connector docs: sync rules INVALID").contains("regex");
+    }
+
+    @Test
+    void configCheckRefusesMalformedSyncRulesWithTheirKey() throws Exception {
+        Path file = dir.resolve("rules-bad.yml");
+        Files.writeString(file, """
+                connectors:
+                  - id: docs
+                    type: directory
+                    configuration:
+                      path: %s
+                    sync_rules:
+                      basic:
+                        - { field: path, policy: drop, rule: equals, value: x }
+                """.formatted(dir));
+        assertThat(run("-c", file.toString(), "config", "check", "--offline")).isEqualTo(2);
+        assertThat(err.toString()).contains("connectors[0] (docs).sync_rules.basic[0].policy");
+    }
+
+    @Test
+    void jobsCommandsNeedARunningElasticsearch() throws Exception {
+        Path file = dir.resolve("jobs.yml");
+        Files.writeString(file, """
+                elasticsearch:
+                  host: http://127.0.0.1:9
+                  timeouts:
+                    connect: 1s
+                connectors: []
+                """);
+        assertThat(run("-c", file.toString(), "jobs", "list")).isEqualTo(1);
+        assertThat(err.toString()).contains("Elasticsearch at http://127.0.0.1:9 cannot be used");
+    }
+
+    @Test
+    void jobsListRefusesAnUnknownStatus() throws Exception {
+        Path file = dir.resolve("jobs2.yml");
+        Files.writeString(file, "connectors: []\n");
+        assertThat(run("-c", file.toString(), "jobs", "list", "--status", "finished")).isEqualTo(1);
+        assertThat(err.toString()).contains("unknown status 'finished'").contains("completed");
+    }
 }
