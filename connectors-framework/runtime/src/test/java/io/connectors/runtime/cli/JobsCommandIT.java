@@ -1,0 +1,130 @@
+package io.connectors.runtime.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.connectors.runtime.SourceRegistry;
+import io.connectors.runtime.config.ConfigLoader;
+import io.connectors.runtime.config.ConnectorsConfig;
+import io.connectors.runtime.daemon.Daemon;
+import io.connectors.runtime.es.ElasticsearchClients;
+import io.connectors.runtime.es.ElasticsearchHandle;
+import io.connectors.runtime.ops.DaemonMetrics;
+import io.connectors.runtime.state.StateStore;
+import io.connectors.runtime.sync.SyncRunner;
+import io.connectors.testkit.elasticsearch.ElasticsearchEndpoint;
+import io.connectors.testkit.elasticsearch.TestElasticsearch;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import reactor.core.Disposable;
+
+/** {@code connectors jobs start|list|view|cancel} and {@code connectors sync} against a real Elasticsearch and daemon. */
+class JobsCommandIT {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @TempDir
+    Path dir;
+
+    private record Result(int exit, String out, String err) {
+    }
+
+    private Result run(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int exit = Main.execute(new PrintWriter(out, true), new PrintWriter(err, true), args);
+        return new Result(exit, out.toString(), err.toString());
+    }
+
+    @Test
+    void startListViewCancel() throws Exception {
+        ElasticsearchEndpoint es = TestElasticsearch.get();
+        Path data = Files.createDirectories(dir.resolve("data"));
+        for (int i = 0; i < 500; i++) {
+            Files.writeString(data.resolve("f" + i + ".md"), "# note " + i + "\n");
+        }
+        String prefix = "cli-" + UUID.randomUUID().toString().substring(0, 8);
+        Path file = dir.resolve("config.yml");
+        String auth = es.username() == null ? "" : "  username: " + es.username() + "\n  password: " + es.password() + "\n";
+        Files.writeString(file, """
+                elasticsearch:
+                  host: %s
+                %sstate:
+                  index_prefix: %s
+                daemon:
+                  sync_on_start: false
+                  http:
+                    enabled: false
+                connectors:
+                  - id: notes
+                    type: directory
+                    index: %s-notes
+                    configuration:
+                      path: %s
+                """.formatted(es.uri(), auth, prefix, prefix, data));
+
+        // Without a daemon having created the state, the commands say what to do.
+        Result none = run("-c", file.toString(), "jobs", "list");
+        assertThat(none.exit()).isEqualTo(1);
+        assertThat(none.err()).contains("no job state").contains("connectors run");
+
+        // `connectors sync` records its job too.
+        Result sync = run("-c", file.toString(), "sync", "notes");
+        assertThat(sync.exit()).as(sync.err()).isZero();
+        assertThat(sync.out()).contains("full sync completed").contains("500 indexed");
+
+        ConnectorsConfig config = ConfigLoader.load(file, Map.of(), SourceRegistry.load());
+        ElasticsearchHandle handle = ElasticsearchClients.create(config.elasticsearch().settingsFor(config.elasticsearch().hosts()));
+        DaemonMetrics metrics = new DaemonMetrics();
+        Daemon daemon = new Daemon(config, new StateStore(handle.async(), prefix),
+                new SyncRunner(handle.async(), config.bulk(), config.sync(), metrics.bulkListener()), metrics);
+        Disposable running = daemon.run().subscribe();
+        String jobId;
+        try {
+            Result started = run("-c", file.toString(), "jobs", "start", "notes", "--wait", "--timeout", "PT2M");
+            assertThat(started.exit()).as(started.err()).isZero();
+            jobId = started.out().lines().findFirst().orElseThrow();
+            assertThat(started.out()).contains(jobId + ": completed").contains("unchanged=500");
+        } finally {
+            running.dispose();
+            handle.close();
+        }
+
+        Result list = run("-c", file.toString(), "jobs", "list", "--connector", "notes");
+        assertThat(list.exit()).isZero();
+        assertThat(list.out()).contains(jobId).contains("on_demand").contains("completed");
+        assertThat(list.out().lines().count()).as("header, the sync's job and the started one").isEqualTo(3);
+
+        Result view = run("-c", file.toString(), "jobs", "view", jobId);
+        assertThat(view.exit()).isZero();
+        Map<?, ?> job = JSON.readValue(view.out(), Map.class);
+        assertThat(job.get("status")).isEqualTo("completed");
+        assertThat(((Map<?, ?>) job.get("counts")).get("total_in_index")).isEqualTo(500);
+        assertThat(((Map<?, ?>) job.get("connector")).get("index_name")).isEqualTo(prefix + "-notes");
+
+        Result again = run("-c", file.toString(), "jobs", "cancel", jobId);
+        assertThat(again.exit()).isEqualTo(1);
+        assertThat(again.err()).contains("already ended as completed");
+
+        // No daemon runs now: a queued job is canceled at once.
+        Result queued = run("-c", file.toString(), "jobs", "start", "notes");
+        String queuedId = queued.out().strip();
+        Result cancel = run("-c", file.toString(), "jobs", "cancel", queuedId);
+        assertThat(cancel.exit()).isZero();
+        assertThat(cancel.out()).contains(queuedId + ": canceled");
+
+        Result json = run("-c", file.toString(), "jobs", "list", "--json", "--status", "canceled");
+        List<?> jobs = JSON.readValue(json.out(), List.class);
+        assertThat(jobs).hasSize(1);
+
+        Result unknown = run("-c", file.toString(), "jobs", "view", "nope");
+        assertThat(unknown.exit()).isEqualTo(1);
+        assertThat(unknown.err()).contains("no job 'nope'");
+    }
+}
