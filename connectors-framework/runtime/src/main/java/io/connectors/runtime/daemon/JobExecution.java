@@ -91,7 +91,13 @@ final class JobExecution {
         Map<String, Object> doc = StateStore.deepCopy(v.doc());
         doc.put("status", JobStatus.PENDING.value());
         doc.remove("worker");
-        doc.put("attempt", Math.max(0, ((Number) doc.getOrDefault("attempt", 1)).intValue() - 1));
+        int attempt = Math.max(0, ((Number) doc.getOrDefault("attempt", 1)).intValue() - 1);
+        doc.put("attempt", attempt);
+        if (attempt == 0) {
+            // It never ran: no start time, so its record does not seem to overlap the job that held the connector.
+            doc.remove("started_at");
+            doc.remove("last_heartbeat_at");
+        }
         return jobs.replace(v, doc).then().onErrorResume(e -> Mono.empty());
     }
 

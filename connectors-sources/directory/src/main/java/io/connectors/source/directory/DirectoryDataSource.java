@@ -81,7 +81,10 @@ public final class DirectoryDataSource implements BaseDataSource, MappingContrib
                         () -> DirectoryWalker.open(config, context.connectorId(), opener),
                         (walker, sink) -> {
                             SourceDocument doc = walker.next();
-                            if (doc == null) {
+                            if (doc == null && walker.interrupted()) {
+                                // Never a completion: an incomplete listing must not let the runtime delete documents.
+                                sink.error(new SourceException("the walk of " + config.root() + " was interrupted", null, true));
+                            } else if (doc == null) {
                                 sink.complete();
                             } else {
                                 sink.next(doc);

@@ -44,6 +44,7 @@ final class DirectoryWalker implements AutoCloseable {
 
     private final DirectoryConfig config;
     private final FileExtractor extractor;
+    private boolean interrupted;
     private final WalkReport report;
     private final String versionSuffix;
     private final Deque<Level> stack = new ArrayDeque<>();
@@ -97,9 +98,17 @@ final class DirectoryWalker implements AutoCloseable {
         return "directory " + root + " cannot be read: " + reason(e);
     }
 
-    /** The next document, or {@code null} when the walk is over. */
+    /**
+     * The next document, or {@code null} when the walk is over or was {@linkplain #interrupted() interrupted}.
+     * A canceled subscription interrupts the walking thread: the walk then stops at once rather than running
+     * through the rest of the tree treating every file as unreadable.
+     */
     SourceDocument next() {
         while (!stack.isEmpty()) {
+            if (interrupted || Thread.currentThread().isInterrupted()) {
+                interrupted = true;
+                return null;
+            }
             Level level = stack.peek();
             if (!level.names().hasNext()) {
                 closeQuietly(stack.pop().handle());
@@ -120,6 +129,11 @@ final class DirectoryWalker implements AutoCloseable {
         return report;
     }
 
+    /** Whether the walk stopped because its thread was interrupted (a canceled sync), not because it ended. */
+    boolean interrupted() {
+        return interrupted;
+    }
+
     /** The number of directories open right now, from the root down. */
     int depth() {
         return stack.size();
@@ -135,7 +149,7 @@ final class DirectoryWalker implements AutoCloseable {
         while (!stack.isEmpty()) {
             closeQuietly(stack.pop().handle());
         }
-        report.finish(exhausted ? "completed" : "stopped before the end");
+        report.finish(exhausted ? "completed" : interrupted ? "interrupted (the sync was canceled)" : "stopped before the end");
     }
 
     private SourceDocument visit(Level level, String name, String relativePath) {
@@ -245,6 +259,10 @@ final class DirectoryWalker implements AutoCloseable {
     }
 
     private SourceDocument skip(String relativePath, IOException e) {
+        if (e instanceof java.nio.channels.ClosedByInterruptException) {
+            interrupted = true;
+            return null;
+        }
         if (e instanceof NoSuchFileException) {
             report.skipped(Skip.VANISHED, relativePath, "no longer exists");
         } else {

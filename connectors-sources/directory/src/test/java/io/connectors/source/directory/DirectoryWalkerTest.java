@@ -407,4 +407,44 @@ class DirectoryWalkerTest {
             delegate.close();
         }
     }
+
+    // ------------------------------------------------------------------------------------------ cancellation
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("openers")
+    void anInterruptedWalkStopsAtOnceAndClosesItsDirectories(String kind, DirectoryWalker.Opener opener) throws IOException {
+        for (int i = 0; i < 50; i++) {
+            write(root, "d" + (i % 5) + "/f" + i + ".txt", "text " + i);
+        }
+        DirectoryWalker walker = walker(opener);
+        assertThat(walker.next()).isNotNull();
+        assertThat(walker.depth()).isGreaterThan(0);
+        Thread.currentThread().interrupt();
+        try {
+            // The cancel of a sync interrupts the walking thread: nothing more is read, nothing is reported unreadable.
+            assertThat(walker.next()).isNull();
+            assertThat(walker.interrupted()).isTrue();
+            for (Skip skip : Skip.values()) {
+                assertThat(walker.report().count(skip)).as("files skipped as %s", skip).isZero();
+            }
+        } finally {
+            Thread.interrupted();
+        }
+        walker.close();
+        assertThat(walker.depth()).isZero();
+    }
+
+    @Test
+    void aCanceledSyncNeverLooksComplete() throws IOException {
+        for (int i = 0; i < 20; i++) {
+            write(root, "f" + i + ".txt", "text " + i);
+        }
+        DirectoryDataSource source = new DirectoryDataSource(config(root), new io.connectors.spi.SourceContext("c"), DirectoryHandle::open);
+        // An interrupt while walking (as a canceled subscription causes) ends the flux with an error, not a completion.
+        StepVerifier.create(source.getDocs(SyncRules.NONE).doOnNext(d -> Thread.currentThread().interrupt()).take(5))
+                .expectNextCount(1)
+                .expectErrorSatisfies(e -> assertThat(e).isInstanceOf(SourceException.class).hasMessageContaining("interrupted"))
+                .verify();
+        Thread.interrupted();
+    }
 }
