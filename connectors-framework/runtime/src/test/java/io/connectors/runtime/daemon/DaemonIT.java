@@ -131,9 +131,13 @@ class DaemonIT {
     }
 
     private String queue(ConnectorsConfig config, String connectorId) {
+        return queue(config, connectorId, JobType.FULL);
+    }
+
+    private String queue(ConnectorsConfig config, String connectorId, JobType type) {
         var c = config.connector(connectorId).orElseThrow();
-        String id = JobRecords.onDemandId(connectorId, JobType.FULL);
-        jobs.create(JobRecords.newJob(id, ConnectorRecords.snapshot(c, c.syncRules()), JobType.FULL, "on_demand",
+        String id = JobRecords.onDemandId(connectorId, type);
+        jobs.create(JobRecords.newJob(id, ConnectorRecords.snapshot(c, c.syncRules()), type, "on_demand",
                 JobStatus.PENDING, null, null, Instant.now()), true).block();
         return id;
     }
@@ -302,5 +306,51 @@ class DaemonIT {
         assertThat(String.valueOf(ConnectorRecords.draftValidation(broken).get("messages"))).contains("regex");
         assertThat(ConnectorRecords.activeRules(broken).basic()).isEmpty();
         assertThat(ruled.get("status")).isEqualTo("connected");
+    }
+
+    @Test
+    void incrementalJobsResumeFromTheSavedCursorAndFallBackToAFullSyncWhenItExpired() throws InterruptedException {
+        ScriptedSources.CHANGES.clear();
+        ScriptedSources.EXPIRED_BEFORE.set(0);
+        ConnectorsConfig config = config("worker-1", false, 2, List.of(connector("inc", Map.of("docs", 10, "incremental", true))));
+        start(config);
+        ConnectorRecords connectors = new ConnectorRecords(store);
+
+        // No cursor yet: a full sync, which saves the source's cursor taken before it started.
+        String first = queue(config, "inc", JobType.INCREMENTAL);
+        await("the first incremental job completes", Duration.ofSeconds(30), () -> "completed".equals(status(job(first))));
+        assertThat(String.valueOf(job(first).doc().get("notes"))).contains("no saved cursor yet");
+        assertThat(ConnectorRecords.cursor(connectors.get("inc").block().doc()).orElseThrow().values()).containsEntry("pos", 0);
+        assertThat(count(prefix + "-inc")).isEqualTo(10);
+
+        // Changes since the cursor: one new document, one deleted, one updated.
+        ScriptedSources.CHANGES.add(new io.connectors.spi.ChangeEvent.Upsert(
+                io.connectors.spi.SourceDocument.builder("doc-100").field("n", 100).version("v1").build()));
+        ScriptedSources.CHANGES.add(new io.connectors.spi.ChangeEvent.Delete("doc-0"));
+        ScriptedSources.CHANGES.add(new io.connectors.spi.ChangeEvent.Upsert(
+                io.connectors.spi.SourceDocument.builder("doc-1").field("n", -1).version("v2").build()));
+        String second = queue(config, "inc", JobType.INCREMENTAL);
+        await("the second incremental job completes", Duration.ofSeconds(30), () -> "completed".equals(status(job(second))));
+        Map<?, ?> counts = (Map<?, ?>) job(second).doc().get("counts");
+        assertThat(counts.get("deleted")).isEqualTo(1);
+        assertThat(counts.get("indexed")).isEqualTo(1);
+        assertThat(counts.get("updated")).isEqualTo(1);
+        assertThat(ConnectorRecords.cursor(connectors.get("inc").block().doc()).orElseThrow().values()).containsEntry("pos", 3);
+        assertThat(count(prefix + "-inc")).isEqualTo(10);
+        assertThat(es.async().exists(e -> e.index(prefix + "-inc").id("doc-0")).join().value()).isFalse();
+        assertThat(es.async().exists(e -> e.index(prefix + "-inc").id("doc-100")).join().value()).isTrue();
+
+        // The log lost its history: the saved position is refused, a full sync brings the index back to the source.
+        ScriptedSources.CHANGES.add(new io.connectors.spi.ChangeEvent.Delete("doc-5"));
+        ScriptedSources.EXPIRED_BEFORE.set(4);
+        String third = queue(config, "inc", JobType.INCREMENTAL);
+        await("the third incremental job completes", Duration.ofSeconds(30), () -> "completed".equals(status(job(third))));
+        assertThat(String.valueOf(job(third).doc().get("notes"))).contains("could not be resumed").contains("full sync instead");
+        assertThat(count(prefix + "-inc")).isEqualTo(10);
+        assertThat(es.async().exists(e -> e.index(prefix + "-inc").id("doc-0")).join().value()).isTrue();
+        assertThat(es.async().exists(e -> e.index(prefix + "-inc").id("doc-100")).join().value()).isFalse();
+        assertThat(ConnectorRecords.cursor(connectors.get("inc").block().doc()).orElseThrow().values()).containsEntry("pos", 4);
+        Map<?, ?> lastSync = (Map<?, ?>) connectors.get("inc").block().doc().get("last_sync");
+        assertThat(((Map<?, ?>) lastSync.get("incremental")).get("job_id")).isEqualTo(third);
     }
 }

@@ -2,6 +2,10 @@ package io.connectors.runtime.daemon;
 
 import io.connectors.runtime.SourceRegistry;
 import io.connectors.spi.BaseDataSource;
+import io.connectors.spi.ChangeEvent;
+import io.connectors.spi.CursorExpiredException;
+import io.connectors.spi.IncrementalSource;
+import io.connectors.spi.SyncCursor;
 import io.connectors.spi.ConfigField;
 import io.connectors.spi.DataSourceProvider;
 import io.connectors.spi.SourceConfig;
@@ -22,6 +26,10 @@ import reactor.core.publisher.Mono;
 final class ScriptedSources {
     static final AtomicInteger OPEN = new AtomicInteger();
     static final AtomicInteger CREATED = new AtomicInteger();
+    /** The change log incremental scripted sources replay: a cursor is a position in it. */
+    static final List<ChangeEvent> CHANGES = new java.util.concurrent.CopyOnWriteArrayList<>();
+    /** Cursors before this position are refused as expired. */
+    static final AtomicInteger EXPIRED_BEFORE = new AtomicInteger();
 
     private ScriptedSources() {
     }
@@ -48,6 +56,7 @@ final class ScriptedSources {
                         ConfigField.integer("docs").defaultValue(10L).description("Documents"),
                         ConfigField.integer("delay_ms").defaultValue(0L).description("Delay before each document"),
                         ConfigField.bool("changed").defaultValue(true).description("What changed() answers"),
+                        ConfigField.bool("incremental").defaultValue(false).description("Replay CHANGES incrementally"),
                         ConfigField.string("password").asSensitive().description("A secret"));
             }
 
@@ -58,6 +67,52 @@ final class ScriptedSources {
                 boolean changed = config.bool("changed");
                 CREATED.incrementAndGet();
                 OPEN.incrementAndGet();
+                BaseDataSource plain = plain(docs, delay, changed);
+                return config.bool("incremental") ? new Incremental(plain) : plain;
+            }
+        };
+    }
+
+    /** A scripted source that also syncs incrementally from {@link #CHANGES}. */
+    private record Incremental(BaseDataSource plain) implements BaseDataSource, IncrementalSource {
+        @Override
+        public Mono<Void> ping() {
+            return plain.ping();
+        }
+
+        @Override
+        public Mono<Void> validateConfig() {
+            return plain.validateConfig();
+        }
+
+        @Override
+        public Flux<SourceDocument> getDocs(SyncRules rules) {
+            return plain.getDocs(rules);
+        }
+
+        @Override
+        public Mono<Void> close() {
+            return plain.close();
+        }
+
+        @Override
+        public Flux<ChangeEvent> getDocsIncrementally(SyncCursor cursor, SyncRules rules) {
+            int from = ((Number) cursor.values().get("pos")).intValue();
+            if (from < EXPIRED_BEFORE.get()) {
+                return Flux.error(new CursorExpiredException("position " + from + " is no longer in the change log"));
+            }
+            List<ChangeEvent> events = List.copyOf(CHANGES);
+            return Flux.fromIterable(events.subList(Math.min(from, events.size()), events.size()))
+                    .concatWith(Flux.just(new ChangeEvent.Checkpoint(new SyncCursor(java.util.Map.of("pos", events.size())))));
+        }
+
+        @Override
+        public Mono<SyncCursor> currentCursor() {
+            return Mono.fromCallable(() -> new SyncCursor(java.util.Map.of("pos", CHANGES.size())));
+        }
+    }
+
+    private static BaseDataSource plain(long docs, long delay, boolean changed) {
                 return new BaseDataSource() {
                     private final AtomicInteger closed = new AtomicInteger();
 
@@ -95,7 +150,5 @@ final class ScriptedSources {
                         });
                     }
                 };
-            }
-        };
     }
 }
