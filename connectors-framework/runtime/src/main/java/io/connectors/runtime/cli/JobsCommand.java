@@ -50,7 +50,7 @@ final class JobsCommand implements Runnable {
     }
 
     /** The state store of the configured cluster, which must already be running. */
-    private record Session(ConnectorsConfig config, ElasticsearchAccess es, StateStore store) implements AutoCloseable {
+    record Session(ConnectorsConfig config, ElasticsearchAccess es, StateStore store) implements AutoCloseable {
         JobRecords jobs() {
             return new JobRecords(store);
         }

@@ -261,7 +261,15 @@ public final class ConfigLoader {
                 heartbeat, timeout,
                 new io.connectors.runtime.ops.OpsSettings(get("daemon.http.enabled", Config::getBoolean, true),
                         get("daemon.http.host", Config::getString, "127.0.0.1"), port),
-                prefix);
+                prefix,
+                notNegative("state.job_retention", get("state.job_retention", Config::getDuration, Duration.ofDays(30))));
+    }
+
+    private Duration notNegative(String path, Duration value) {
+        if (value.isNegative()) {
+            problems.add(path + ": must not be negative (0 keeps jobs forever), got " + value);
+        }
+        return value;
     }
 
     private List<ConnectorConfig> connectors() {

@@ -14,6 +14,7 @@ import java.time.Duration;
  * @param heartbeatTimeout  silence after which a running job's worker is considered gone
  * @param http              the operations endpoint
  * @param statePrefix       prefix of the state indices' aliases
+ * @param jobRetention      how long ended jobs are kept; zero keeps them forever
  */
 public record DaemonSettings(
         boolean syncOnStart,
@@ -23,12 +24,14 @@ public record DaemonSettings(
         Duration heartbeatInterval,
         Duration heartbeatTimeout,
         OpsSettings http,
-        String statePrefix) {
+        String statePrefix,
+        Duration jobRetention) {
 
     /** The settings of {@code reference.conf}, with {@code syncOnStart} as given (tests). */
     public static DaemonSettings defaults(boolean syncOnStart) {
         return new DaemonSettings(syncOnStart, Duration.ofSeconds(20), defaultWorkerId(), Duration.ofSeconds(1),
-                Duration.ofSeconds(2), Duration.ofSeconds(30), OpsSettings.defaults(), "connectors-state");
+                Duration.ofSeconds(2), Duration.ofSeconds(30), OpsSettings.defaults(), "connectors-state",
+                Duration.ofDays(30));
     }
 
     /** {@code <host name>-<pid>}. */

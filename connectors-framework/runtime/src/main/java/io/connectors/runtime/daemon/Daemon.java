@@ -116,6 +116,12 @@ public final class Daemon {
                         LOG.warn("Looking for stale jobs failed: {}", e.toString());
                         return Mono.empty();
                     }), 1);
+            Flux<Void> retention = settings.jobRetention().isZero() ? Flux.empty()
+                    : Flux.interval(Duration.ZERO, Duration.ofMinutes(10)).onBackpressureDrop()
+                    .concatMap(t -> purgeEndedJobs().onErrorResume(e -> {
+                        LOG.warn("Deleting old jobs failed: {}", e.toString());
+                        return Mono.empty();
+                    }), 1);
             Flux<Void> gauges = Flux.interval(Duration.ZERO, Duration.ofSeconds(10)).onBackpressureDrop()
                     .concatMap(t -> store.jobCountsByStatus().doOnNext(metrics::jobCountsByStatus).then()
                             .onErrorResume(e -> Mono.empty()), 1);
@@ -123,7 +129,7 @@ public final class Daemon {
                     .concatMap(t -> Flux.fromIterable(config.connectors())
                             .concatMap(c -> connectors.touch(c.id(), now()).onErrorResume(e -> Mono.empty())).then(), 1);
             return Flux.merge(scheduling.cast(SyncReport.class), work, reaping.cast(SyncReport.class),
-                    gauges.cast(SyncReport.class), liveness.cast(SyncReport.class));
+                    gauges.cast(SyncReport.class), liveness.cast(SyncReport.class), retention.cast(SyncReport.class));
         }));
     }
 
@@ -396,6 +402,21 @@ public final class Daemon {
                             JobExecution.outcome(doc), ConnectorRecords.Status.ERROR, message, now);
                 })
                 .onErrorResume(StateStore.ConflictException.class, e -> Mono.empty());
+    }
+
+    /** Deletes jobs that ended longer than {@code state.job_retention} ago, a thousand per request. */
+    private Mono<Void> purgeEndedJobs() {
+        Instant before = now().minus(settings.jobRetention());
+        return jobs.deleteEnded(before, 1000)
+                .expand(n -> n == 1000 ? jobs.deleteEnded(before, 1000) : Mono.empty())
+                .reduce(0, Integer::sum)
+                .doOnNext(n -> {
+                    if (n > 0) {
+                        LOG.info("Deleted {} job record(s) that ended before {} (state.job_retention {})", n, before,
+                                settings.jobRetention());
+                    }
+                })
+                .then();
     }
 
     private Instant now() {

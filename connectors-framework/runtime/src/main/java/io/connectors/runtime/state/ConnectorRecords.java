@@ -43,6 +43,12 @@ public final class ConnectorRecords {
         return store.get(Kind.CONNECTORS, connectorId);
     }
 
+    /** Every connector record, by id. */
+    public Mono<java.util.List<Versioned>> all(int size) {
+        return store.search(Kind.CONNECTORS, co.elastic.clients.elasticsearch._types.query_dsl.Query.of(q -> q.matchAll(m -> m)),
+                List.of(JobRecords.asc("id")), size);
+    }
+
     /** What a job records of its connector: its settings as configured, secrets masked. */
     public static Map<String, Object> snapshot(ConnectorConfig c, SyncRules rules) {
         Map<String, Object> s = new LinkedHashMap<>();

@@ -115,6 +115,17 @@ public final class JobRecords {
         return store.search(Kind.JOBS, q, List.of(asc("last_heartbeat_at")), size);
     }
 
+    /** Deletes up to {@code size} ended jobs that ended before {@code before}; emits how many were deleted. */
+    public Mono<Integer> deleteEnded(Instant before, int size) {
+        Query q = Query.of(b -> b.bool(x -> x
+                .filter(f -> f.terms(t -> t.field("status").terms(v -> v.value(values(java.util.Arrays.stream(JobStatus.values())
+                        .filter(JobStatus::terminal).map(JobStatus::value).toList())))))
+                .filter(f -> f.range(r -> r.date(d -> d.field("completed_at").lt(Docs.ts(before)))))));
+        return store.search(Kind.JOBS, q, List.of(asc("completed_at")), size)
+                .flatMap(found -> found.isEmpty() ? Mono.just(0)
+                        : store.delete(Kind.JOBS, found.stream().map(Versioned::id).toList()));
+    }
+
     /** The most recent jobs, optionally of one connector and/or status. */
     public Mono<List<Versioned>> recent(Optional<String> connectorId, Optional<JobStatus> status, int size) {
         Query q = Query.of(b -> b.bool(x -> {

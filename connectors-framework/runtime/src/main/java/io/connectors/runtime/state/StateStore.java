@@ -190,6 +190,17 @@ public final class StateStore {
                 });
     }
 
+    /** Deletes documents by id in one bulk request; emits how many were deleted. */
+    public Mono<Integer> delete(Kind kind, List<String> ids) {
+        return Mono.fromFuture(() -> client.bulk(b -> {
+                    for (String id : ids) {
+                        b.operations(o -> o.delete(d -> d.index(alias(kind)).id(id)));
+                    }
+                    return b;
+                }))
+                .map(r -> (int) r.items().stream().filter(i -> i.error() == null && "deleted".equals(i.result())).count());
+    }
+
     /** Jobs per status, over the whole jobs index. */
     public Mono<Map<String, Long>> jobCountsByStatus() {
         return Mono.fromFuture(() -> client.search(s -> s.index(alias(Kind.JOBS)).size(0)

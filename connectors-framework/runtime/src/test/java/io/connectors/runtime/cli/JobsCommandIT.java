@@ -123,6 +123,11 @@ class JobsCommandIT {
         List<?> jobs = JSON.readValue(json.out(), List.class);
         assertThat(jobs).hasSize(1);
 
+        Result status = run("-c", file.toString(), "status");
+        assertThat(status.exit()).isZero();
+        assertThat(status.out()).contains("notes").contains("directory").contains("connected").contains("completed 20")
+                .contains("valid");
+
         Result unknown = run("-c", file.toString(), "jobs", "view", "nope");
         assertThat(unknown.exit()).isEqualTo(1);
         assertThat(unknown.err()).contains("no job 'nope'");

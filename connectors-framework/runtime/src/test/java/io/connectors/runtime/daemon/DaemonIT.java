@@ -92,13 +92,18 @@ class DaemonIT {
     }
 
     private ConnectorsConfig config(String worker, boolean syncOnStart, int maxConcurrent, List<Map<String, Object>> connectors) {
+        return config(worker, syncOnStart, maxConcurrent, connectors, "30d");
+    }
+
+    private ConnectorsConfig config(String worker, boolean syncOnStart, int maxConcurrent, List<Map<String, Object>> connectors,
+                                    String retention) {
         Map<String, Object> yaml = new LinkedHashMap<>();
         yaml.put("elasticsearch", esSection());
         yaml.put("sync", Map.of("max_concurrent_syncs", maxConcurrent, "progress_interval", "1s"));
         yaml.put("daemon", Map.of("sync_on_start", syncOnStart, "worker_id", worker, "poll_interval", "300ms",
                 "heartbeat_interval", "500ms", "heartbeat_timeout", "3s", "shutdown_grace", "10s",
                 "http", Map.of("enabled", false)));
-        yaml.put("state", Map.of("index_prefix", prefix));
+        yaml.put("state", Map.of("index_prefix", prefix, "job_retention", retention));
         yaml.put("connectors", connectors);
         return ConfigLoader.fromMap(yaml, "test", Map.of(), ScriptedSources.registry());
     }
@@ -352,5 +357,25 @@ class DaemonIT {
         assertThat(ConnectorRecords.cursor(connectors.get("inc").block().doc()).orElseThrow().values()).containsEntry("pos", 4);
         Map<?, ?> lastSync = (Map<?, ?>) connectors.get("inc").block().doc().get("last_sync");
         assertThat(((Map<?, ?>) lastSync.get("incremental")).get("job_id")).isEqualTo(third);
+    }
+
+    @Test
+    void jobsThatEndedLongerAgoThanTheRetentionAreDeleted() throws InterruptedException {
+        ConnectorsConfig config = config("worker-1", false, 2, List.of(connector("kept", Map.of("docs", 1))), "1h");
+        var c = config.connector("kept").orElseThrow();
+        Instant now = Instant.now();
+        for (String id : List.of("old-completed", "old-error", "recent", "old-but-queued")) {
+            boolean old = id.startsWith("old");
+            JobStatus st = id.endsWith("error") ? JobStatus.ERROR : id.endsWith("queued") ? JobStatus.SUSPENDED : JobStatus.COMPLETED;
+            Map<String, Object> doc = JobRecords.newJob(id, ConnectorRecords.snapshot(c, c.syncRules()), JobType.FULL, "scheduled",
+                    st, null, null, old ? now.minus(Duration.ofHours(3)) : now);
+            if (st.terminal()) {
+                doc.put("completed_at", (old ? now.minus(Duration.ofHours(2)) : now).toString());
+            }
+            jobs.create(doc, true).block();
+        }
+        start(config);
+        await("the old ended jobs are deleted", Duration.ofSeconds(20),
+                () -> allJobs().stream().map(Versioned::id).collect(Collectors.toSet()).equals(java.util.Set.of("recent", "old-but-queued")));
     }
 }
