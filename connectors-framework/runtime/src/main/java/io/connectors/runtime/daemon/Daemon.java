@@ -237,7 +237,7 @@ public final class Daemon {
     }
 
     private Mono<Void> queueStartSync(ConnectorConfig c) {
-        return jobs.ofConnector(c.id(), List.of(JobStatus.PENDING, JobStatus.SUSPENDED), 10)
+        return queued(c.id())
                 .flatMap(queued -> {
                     if (queued.stream().anyMatch(j -> JobType.FULL.value().equals(j.doc().get("job_type")))
                             || queued.stream().anyMatch(j -> JobStatus.SUSPENDED.value().equals(j.doc().get("status")))) {
@@ -281,7 +281,7 @@ public final class Daemon {
     /** Creates the job due at {@code due}, once across daemons; skipped when one of its type is still queued. */
     private Mono<Void> queueScheduled(ConnectorConfig c, JobType type, Instant due) {
         String id = JobRecords.scheduledId(c.id(), type, due);
-        return jobs.ofConnector(c.id(), List.of(JobStatus.PENDING, JobStatus.SUSPENDED), 10)
+        return queued(c.id())
                 .flatMap(queued -> {
                     Optional<Versioned> waiting = queued.stream()
                             .filter(j -> type.value().equals(j.doc().get("job_type")) && !id.equals(j.id()))
@@ -300,6 +300,18 @@ public final class Daemon {
                     return Mono.empty();
                 })
                 .then();
+    }
+
+    /**
+     * The connector's queued or suspended jobs. The search is near-real-time, so a job claimed a moment ago may
+     * still look queued: each hit is read again in real time and kept only if it still is.
+     */
+    private Mono<List<Versioned>> queued(String connectorId) {
+        return jobs.ofConnector(connectorId, List.of(JobStatus.PENDING, JobStatus.SUSPENDED), 10)
+                .flatMapMany(Flux::fromIterable)
+                .concatMap(hit -> jobs.get(hit.id()))
+                .filter(v -> JobStatus.of(v.doc().get("status")).claimable())
+                .collectList();
     }
 
     private Mono<Versioned> createJob(ConnectorConfig c, JobType type, String id, String trigger, JobStatus status,
