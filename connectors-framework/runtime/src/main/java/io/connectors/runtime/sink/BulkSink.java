@@ -170,7 +170,7 @@ public final class BulkSink {
      *
      * <p><b>Cancellation</b> cancels in-flight requests and pending retries, and the upstream subscription.
      *
-     * @param ops the operations, each id at most once per write
+     * @param ops the operations, each id at most once among the operations in flight (an id may recur once its earlier operation is resolved)
      * @return one result per batch, in order
      */
     public Flux<BatchResult> write(Flux<? extends BulkOp> ops) {
