@@ -140,4 +140,35 @@ class DistributionIT {
             daemon.destroyForcibly();
         }
     }
+
+    @Test
+    void aSyncStoppedWithSigtermIsRecordedAsCanceled() throws Exception {
+        Path data = Files.createDirectories(tmp.resolve("many"));
+        String filler = "words ".repeat(400);
+        for (int i = 0; i < 30_000; i++) {
+            Path dir = Files.createDirectories(data.resolve("d" + (i / 1000)));
+            Files.writeString(dir.resolve("f" + i + ".md"), "# File " + i + "\n" + filler);
+        }
+        Path cfg = config(data, "ft-sigterm", "state:\n  index_prefix: ft-sigterm-state\n");
+        Process sync = start("-c", cfg.toString(), "sync", "files");
+        try {
+            long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
+            while (count("ft-sigterm") <= 0 && System.nanoTime() < deadline && sync.isAlive()) {
+                TimeUnit.MILLISECONDS.sleep(100);
+            }
+            assertThat(sync.isAlive()).as("the sync is still running when stopped").isTrue();
+            sync.destroy(); // SIGTERM, as Ctrl-C would
+            assertThat(sync.waitFor(60, TimeUnit.SECONDS)).isTrue();
+            HttpRequest.Builder req = HttpRequest.newBuilder(URI.create(es.uri() + "/ft-sigterm-state-jobs/_search?q=connector_id:files"));
+            if (es.username() != null) {
+                req.header("Authorization", "Basic " + Base64.getEncoder().encodeToString(
+                        (es.username() + ":" + es.password()).getBytes(StandardCharsets.UTF_8)));
+            }
+            String body = HTTP.send(req.build(), HttpResponse.BodyHandlers.ofString()).body();
+            assertThat(body).as(Files.readString(tmp.resolve("err.txt"))).contains("\"status\":\"canceled\"")
+                    .contains("\"trigger\":\"on_demand\"");
+        } finally {
+            sync.destroyForcibly();
+        }
+    }
 }

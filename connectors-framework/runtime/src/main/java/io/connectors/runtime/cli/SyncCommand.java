@@ -50,6 +50,10 @@ final class SyncCommand implements Callable<Integer> {
             DaemonMetrics metrics = new DaemonMetrics();
             Daemon daemon = new Daemon(config, new StateStore(es.handle().async(), config.daemon().statePrefix()),
                     new SyncRunner(es.handle().async(), config.bulk(), config.sync(), metrics.bulkListener()), metrics);
+            // Ctrl-C or SIGTERM: the job is stopped and recorded as canceled, not left for the heartbeat timeout.
+            Thread hook = new Thread(() -> Main.await(daemon.cancelRunning().timeout(config.daemon().shutdownGrace())),
+                    "connectors-sync-cancel");
+            Runtime.getRuntime().addShutdownHook(hook);
             long start = System.nanoTime();
             SyncReport report;
             try {
@@ -62,6 +66,12 @@ final class SyncCommand implements Callable<Integer> {
                 }));
             } catch (IllegalStateException e) {
                 throw new UserFacingException(e.getMessage());
+            } finally {
+                try {
+                    Runtime.getRuntime().removeShutdownHook(hook);
+                } catch (IllegalStateException shuttingDown) {
+                    // The hook is running: it records the cancel.
+                }
             }
             PrintWriter out = spec.commandLine().getOut();
             out.println(report.summary());

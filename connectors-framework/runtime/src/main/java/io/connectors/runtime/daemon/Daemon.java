@@ -170,8 +170,15 @@ public final class Daemon {
                         + holder + "; wait for it, or cancel it: connectors jobs cancel " + holder)))
                 .switchIfEmpty(Mono.defer(() -> createJob(c, type, id, "on_demand", JobStatus.PENDING, "run by connectors sync", null)
                         .flatMap(job -> jobs.claim(job, workerId(), now()))
-                        .flatMap(claimed -> new JobExecution(claimed, c, jobs, connectors, runner, metrics, settings, clock, progress)
-                                .run()
+                        .flatMap(claimed -> Mono.usingWhen(
+                                Mono.fromCallable(() -> {
+                                    JobExecution execution = new JobExecution(claimed, c, jobs, connectors, runner, metrics,
+                                            settings, clock, progress);
+                                    running.put(c.id(), execution);
+                                    return execution;
+                                }),
+                                JobExecution::run,
+                                execution -> Mono.fromRunnable(() -> running.remove(c.id(), execution)))
                                 .switchIfEmpty(jobs.requestCancel(id, now()).then(Mono.error(() -> new IllegalStateException(
                                         "another job of connector " + c.id() + " started first; try again")))))));
     }
@@ -181,6 +188,12 @@ public final class Daemon {
         return lockLooksFree(connectorId).filter(free -> !free)
                 .flatMap(busy -> connectors.get(connectorId))
                 .map(v -> String.valueOf(((Map<?, ?>) v.doc().get("active_job")).get("job_id")));
+    }
+
+    /** Stops the running jobs and records them as {@code canceled} (a one-shot sync interrupted by Ctrl-C). */
+    public Mono<Void> cancelRunning() {
+        stopping = true;
+        return Flux.fromIterable(new ArrayList<>(running.values())).flatMap(JobExecution::cancel).then();
     }
 
     // ---------------------------------------------------------------- start-up

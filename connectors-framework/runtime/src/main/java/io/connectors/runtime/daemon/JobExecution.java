@@ -85,6 +85,12 @@ final class JobExecution {
         return finished.asMono().timeout(settings.shutdownGrace()).onErrorResume(e -> Mono.empty());
     }
 
+    /** Stops the job and records it as canceled; completes once recorded. */
+    Mono<Void> cancel() {
+        stop.tryEmitValue(Stop.CANCEL);
+        return finished.asMono().timeout(settings.shutdownGrace()).onErrorResume(e -> Mono.empty());
+    }
+
     /** Puts a claimed job back in the queue without running it. */
     Mono<Void> requeue() {
         Versioned v = current.get();
