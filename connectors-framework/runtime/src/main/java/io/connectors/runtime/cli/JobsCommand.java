@@ -94,6 +94,12 @@ final class JobsCommand implements Runnable {
         return o == null ? "-" : o.toString();
     }
 
+    /** The job type named on the command line, or a message listing the known ones. */
+    static JobType jobType(String name) {
+        return JobType.parse(name).orElseThrow(() -> new UserFacingException("unknown job type '" + name + "'; use "
+                + java.util.Arrays.stream(JobType.values()).map(JobType::value).toList()));
+    }
+
     static String json(Object value) {
         try {
             return JSON.writeValueAsString(value);
@@ -149,8 +155,7 @@ final class JobsCommand implements Runnable {
 
         @Override
         public Integer call() {
-            JobType jobType = JobType.parse(type).orElseThrow(() -> new UserFacingException("unknown job type '" + type
-                    + "'; use full, incremental or access_control"));
+            JobType jobType = jobType(type);
             try (Session s = jobs.open()) {
                 ConnectorConfig c = s.config().connector(connectorId).orElseThrow(() -> new UserFacingException(
                         "no connector '" + connectorId + "' in " + s.config().origin() + "; configured connectors: "

@@ -39,8 +39,7 @@ final class SyncCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        JobType jobType = JobType.parse(type).orElseThrow(() -> new UserFacingException("unknown job type '" + type
-                + "'; use full, incremental or access_control"));
+        JobType jobType = JobsCommand.jobType(type);
         ConnectorsConfig config = parent.loadConfig(SourceRegistry.load());
         ConnectorConfig connector = config.connector(connectorId).orElseThrow(() -> new UserFacingException(
                 "no connector '" + connectorId + "' in " + config.origin() + "; configured connectors: "
