@@ -159,11 +159,19 @@ class DistributionIT {
             assertThat(sync.isAlive()).as("the sync is still running when stopped").isTrue();
             sync.destroy(); // SIGTERM, as Ctrl-C would
             assertThat(sync.waitFor(60, TimeUnit.SECONDS)).isTrue();
+            // Searches see writes after a refresh; the record was written before the process exited.
+            HttpRequest.Builder refresh = HttpRequest.newBuilder(URI.create(es.uri() + "/ft-sigterm-state-jobs/_refresh"))
+                    .POST(HttpRequest.BodyPublishers.noBody());
             HttpRequest.Builder req = HttpRequest.newBuilder(URI.create(es.uri() + "/ft-sigterm-state-jobs/_search?q=connector_id:files"));
             if (es.username() != null) {
                 req.header("Authorization", "Basic " + Base64.getEncoder().encodeToString(
                         (es.username() + ":" + es.password()).getBytes(StandardCharsets.UTF_8)));
             }
+            if (es.username() != null) {
+                refresh.header("Authorization", "Basic " + Base64.getEncoder().encodeToString(
+                        (es.username() + ":" + es.password()).getBytes(StandardCharsets.UTF_8)));
+            }
+            HTTP.send(refresh.build(), HttpResponse.BodyHandlers.ofString());
             String body = HTTP.send(req.build(), HttpResponse.BodyHandlers.ofString()).body();
             assertThat(body).as(Files.readString(tmp.resolve("err.txt"))).contains("\"status\":\"canceled\"")
                     .contains("\"trigger\":\"on_demand\"");
