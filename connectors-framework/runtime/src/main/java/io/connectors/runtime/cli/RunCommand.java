@@ -8,6 +8,7 @@ import io.connectors.runtime.ops.DaemonMetrics;
 import io.connectors.runtime.ops.OpsServer;
 import io.connectors.runtime.state.StateStore;
 import io.connectors.runtime.sync.SyncRunner;
+import io.connectors.runtime.util.Failures;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -49,7 +50,7 @@ final class RunCommand implements Callable<Integer> {
             } catch (RuntimeException e) {
                 es.close();
                 throw new UserFacingException("the operations endpoint cannot start on " + config.daemon().http().host() + ":"
-                        + config.daemon().http().port() + " (" + SyncRunner.describe(e)
+                        + config.daemon().http().port() + " (" + Failures.describe(e)
                         + "); set daemon.http.port to a free port (0 takes any) or daemon.http.enabled to false");
             }
         }
@@ -73,7 +74,7 @@ final class RunCommand implements Callable<Integer> {
         Disposable running = daemon.run().subscribe(
                 report -> { },
                 error -> {
-                    LOG.error("The daemon stopped: {}", SyncRunner.describe(error), error);
+                    LOG.error("The daemon stopped: {}", Failures.describe(error), error);
                     stopped.countDown();
                 });
         OpsServer opsServer = ops;
@@ -92,7 +93,7 @@ final class RunCommand implements Callable<Integer> {
                     missing.forEach(m -> reasons.add("state index " + m + " is missing"));
                     return reasons;
                 })
-                .onErrorResume(e -> Mono.just(List.of("Elasticsearch is not reachable: " + SyncRunner.describe(e))));
+                .onErrorResume(e -> Mono.just(List.of("Elasticsearch is not reachable: " + Failures.describe(e))));
     }
 
     private static void shutdown(Disposable running, Daemon daemon, OpsServer ops, ElasticsearchAccess es, Duration grace,

@@ -13,6 +13,7 @@ import io.connectors.runtime.state.StateStore;
 import io.connectors.runtime.state.StateStore.Versioned;
 import io.connectors.runtime.sync.SyncReport;
 import io.connectors.runtime.sync.SyncRunner;
+import io.connectors.runtime.util.Failures;
 import io.connectors.spi.BaseDataSource;
 import io.connectors.spi.ConfigValidationException;
 import io.connectors.spi.SourceContext;
@@ -232,7 +233,7 @@ public final class Daemon {
                 .then(connectors.setStatus(c.id(), ConnectorRecords.Status.CONNECTED, null, now()))
                 .onErrorResume(e -> {
                     boolean config = e instanceof ConfigValidationException;
-                    String message = SyncRunner.describe(e);
+                    String message = Failures.describe(e);
                     LOG.warn("Connector {}: {}: {}", c.id(), config ? "needs configuration" : "cannot reach its source", message);
                     return connectors.setStatus(c.id(), config ? ConnectorRecords.Status.NEEDS_CONFIGURATION
                             : ConnectorRecords.Status.ERROR, message, now());

@@ -14,6 +14,7 @@ import io.connectors.runtime.sync.SyncReport;
 import io.connectors.runtime.sync.SyncRunner;
 import io.connectors.runtime.sync.SyncRunner.SyncRequest;
 import io.connectors.runtime.sync.SyncStats;
+import io.connectors.runtime.util.Failures;
 import io.connectors.spi.SyncCursor;
 import io.connectors.spi.SyncRules;
 import java.time.Clock;
@@ -118,8 +119,8 @@ final class JobExecution {
                     return runLocked();
                 })
                 .onErrorResume(e -> {
-                    LOG.error("Job {} of connector {} could not be run: {}", jobId, connector.id(), SyncRunner.describe(e));
-                    return finish(errorReport(SyncRunner.describe(e)), null).then(Mono.empty());
+                    LOG.error("Job {} of connector {} could not be run: {}", jobId, connector.id(), Failures.describe(e));
+                    return finish(errorReport(Failures.describe(e)), null).then(Mono.empty());
                 })
                 .doFinally(s -> finished.tryEmitEmpty());
     }

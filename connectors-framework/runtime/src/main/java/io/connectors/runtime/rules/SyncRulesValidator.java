@@ -9,7 +9,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.concurrent.CompletionException;
+import io.connectors.runtime.util.Failures;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
 import org.slf4j.Logger;
@@ -63,7 +63,7 @@ public final class SyncRulesValidator {
                     })
                     .onErrorResume(e -> {
                         // Not swallowed: the rules are marked invalid with this message, and it is logged.
-                        String message = describe(e);
+                        String message = Failures.describe(e);
                         LOG.warn("Source type {}: validating advanced sync rules failed: {}", sourceType, message);
                         LOG.debug("Advanced sync rules validation failure", e);
                         return Mono.just(outcome(basic, List.of("advanced: could not be validated: " + message)));
@@ -143,12 +143,4 @@ public final class SyncRulesValidator {
         return RulesValidation.invalid(all);
     }
 
-    private static String describe(Throwable e) {
-        Throwable t = e;
-        while (t instanceof CompletionException && t.getCause() != null) {
-            t = t.getCause();
-        }
-        String message = t.getMessage();
-        return message == null || message.isBlank() ? t.getClass().getSimpleName() : message;
-    }
 }

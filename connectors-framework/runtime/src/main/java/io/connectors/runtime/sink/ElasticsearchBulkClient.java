@@ -9,12 +9,11 @@ import co.elastic.clients.elasticsearch.core.bulk.BulkResponseItem;
 import co.elastic.clients.transport.TransportException;
 import co.elastic.clients.util.BinaryData;
 import co.elastic.clients.util.ContentType;
+import io.connectors.runtime.util.Failures;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
-import java.util.concurrent.CompletionException;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeoutException;
 import reactor.core.publisher.Mono;
 
@@ -74,7 +73,7 @@ public final class ElasticsearchBulkClient implements BulkClient {
     }
 
     static BulkRequestException toBulkRequestException(Throwable e) {
-        Throwable t = unwrap(e);
+        Throwable t = Failures.unwrap(e);
         if (t instanceof ElasticsearchException ee) {
             ErrorCause cause = ee.error();
             String what = cause == null ? ee.getMessage() : cause.type() + ": " + cause.reason();
@@ -96,14 +95,6 @@ public final class ElasticsearchBulkClient implements BulkClient {
 
     private static boolean retryableStatus(int status) {
         return status == 429 || status == 502 || status == 503 || status == 504;
-    }
-
-    private static Throwable unwrap(Throwable e) {
-        Throwable t = e;
-        while ((t instanceof CompletionException || t instanceof ExecutionException) && t.getCause() != null) {
-            t = t.getCause();
-        }
-        return t;
     }
 
     private static String describe(Throwable t) {

@@ -1,7 +1,6 @@
 package io.connectors.runtime.state;
 
 import co.elastic.clients.elasticsearch.ElasticsearchAsyncClient;
-import co.elastic.clients.elasticsearch._types.ElasticsearchException;
 import co.elastic.clients.elasticsearch._types.OpType;
 import co.elastic.clients.elasticsearch._types.Refresh;
 import co.elastic.clients.elasticsearch._types.SortOptions;
@@ -10,7 +9,8 @@ import co.elastic.clients.elasticsearch.core.search.Hit;
 import co.elastic.clients.elasticsearch.indices.CreateIndexRequest;
 import co.elastic.clients.elasticsearch.indices.PutMappingRequest;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.ByteArrayInputStream;
+import io.connectors.runtime.es.JsonBody;
+import io.connectors.runtime.util.Failures;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -19,7 +19,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Function;
 import org.slf4j.Logger;
@@ -97,14 +96,14 @@ public final class StateStore {
                 "settings", Map.of("index", Map.of("number_of_shards", 1, "auto_expand_replicas", "0-1", "hidden", true)),
                 "aliases", Map.of(alias, Map.of("is_write_index", true, "is_hidden", true)),
                 "mappings", mappings);
-        return Mono.fromFuture(() -> client.indices().create(CreateIndexRequest.of(b -> b.index(index).withJson(json(body)))))
+        return Mono.fromFuture(() -> client.indices().create(CreateIndexRequest.of(b -> b.index(index).withJson(JsonBody.of(body)))))
                 .doOnNext(r -> LOG.info("Created state index {} behind alias {}", index, alias))
                 .then()
-                .onErrorResume(e -> "resource_already_exists_exception".equals(errorType(e)), e -> putMappings(alias, mappings));
+                .onErrorResume(e -> Failures.isErrorType(e, "resource_already_exists_exception"), e -> putMappings(alias, mappings));
     }
 
     private Mono<Void> putMappings(String alias, Map<String, Object> mappings) {
-        return Mono.fromFuture(() -> client.indices().putMapping(PutMappingRequest.of(b -> b.index(alias).withJson(json(mappings)))))
+        return Mono.fromFuture(() -> client.indices().putMapping(PutMappingRequest.of(b -> b.index(alias).withJson(JsonBody.of(mappings)))))
                 .then();
     }
 
@@ -135,7 +134,7 @@ public final class StateStore {
     /** Creates the document; fails with {@link ConflictException} when it exists. */
     public Mono<Versioned> create(Kind kind, String id, Map<String, Object> doc, boolean waitForRefresh) {
         return Mono.fromFuture(() -> client.index(i -> i.index(alias(kind)).id(id).opType(OpType.Create).requireAlias(true)
-                        .refresh(waitForRefresh ? Refresh.WaitFor : Refresh.False).withJson(json(doc))))
+                        .refresh(waitForRefresh ? Refresh.WaitFor : Refresh.False).withJson(JsonBody.of(doc))))
                 .map(r -> new Versioned(id, doc, r.seqNo(), r.primaryTerm()))
                 .onErrorMap(StateStore::isConflict, e -> new ConflictException(kind.suffix + " document " + id + " already exists"));
     }
@@ -143,7 +142,7 @@ public final class StateStore {
     /** Replaces the document if it is still at {@code seqNo}/{@code primaryTerm}; else {@link ConflictException}. */
     public Mono<Versioned> replace(Kind kind, Versioned current, Map<String, Object> doc) {
         return Mono.fromFuture(() -> client.index(i -> i.index(alias(kind)).id(current.id()).requireAlias(true)
-                        .ifSeqNo(current.seqNo()).ifPrimaryTerm(current.primaryTerm()).withJson(json(doc))))
+                        .ifSeqNo(current.seqNo()).ifPrimaryTerm(current.primaryTerm()).withJson(JsonBody.of(doc))))
                 .map(r -> new Versioned(current.id(), doc, r.seqNo(), r.primaryTerm()))
                 .onErrorMap(StateStore::isConflict, e -> new ConflictException(kind.suffix + " document " + current.id()
                         + " was changed concurrently"));
@@ -221,26 +220,12 @@ public final class StateStore {
         return Mono.fromFuture(() -> client.indices().refresh(r -> r.index(alias(kind)))).then();
     }
 
-    static boolean isConflict(Throwable e) {
-        Throwable t = unwrap(e);
-        return t instanceof ElasticsearchException ee && ee.status() == 409;
+    private static boolean isConflict(Throwable e) {
+        return Failures.isStatus(e, 409);
     }
 
-    static String errorType(Throwable e) {
-        Throwable t = unwrap(e);
-        return t instanceof ElasticsearchException ee && ee.error() != null ? ee.error().type() : null;
-    }
-
-    private static Throwable unwrap(Throwable e) {
-        Throwable t = e;
-        while (t instanceof CompletionException && t.getCause() != null) {
-            t = t.getCause();
-        }
-        return t;
-    }
-
-    @SuppressWarnings("unchecked")
     /** A deep, mutable copy of a JSON document. */
+    @SuppressWarnings("unchecked")
     public static Map<String, Object> deepCopy(Map<String, Object> doc) {
         return JSON.convertValue(doc, LinkedHashMap.class);
     }
@@ -254,14 +239,6 @@ public final class StateStore {
             @SuppressWarnings("unchecked")
             Map<String, Object> m = JSON.readValue(in, LinkedHashMap.class);
             return m;
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    static ByteArrayInputStream json(Map<String, Object> body) {
-        try {
-            return new ByteArrayInputStream(JSON.writeValueAsBytes(body));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

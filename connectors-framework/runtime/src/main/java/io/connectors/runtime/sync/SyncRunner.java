@@ -7,6 +7,7 @@ import io.connectors.runtime.sink.BulkSink;
 import io.connectors.runtime.sink.BulkSinkSettings;
 import io.connectors.runtime.sink.ElasticsearchBulkClient;
 import io.connectors.runtime.state.JobType;
+import io.connectors.runtime.util.Failures;
 import io.connectors.spi.AccessControlSource;
 import io.connectors.spi.BaseDataSource;
 import io.connectors.spi.CursorExpiredException;
@@ -23,7 +24,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
-import java.util.concurrent.CancellationException;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
 import java.util.function.Function;
@@ -118,7 +118,7 @@ public final class SyncRunner {
             return work.map(status -> new SyncReport(connector.id(), type, status, started, Instant.now(), stats.snapshot(),
                             null, notes, total[0]))
                     .onErrorResume(e -> Mono.just(new SyncReport(connector.id(), type, SyncReport.Status.ERROR, started,
-                            Instant.now(), stats.snapshot(), describe(e), notes, total[0])))
+                            Instant.now(), stats.snapshot(), Failures.describe(e), notes, total[0])))
                     .doOnCancel(() -> LOG.info("Connector {}: {} sync canceled", connector.id(), type))
                     .doOnNext(r -> {
                         if (r.status() == SyncReport.Status.ERROR) {
@@ -238,16 +238,5 @@ public final class SyncRunner {
         String text = FORMAT + "|" + connector.type() + "|" + new TreeMap<>(connector.source().masked()) + "|"
                 + connector.pipeline().orElse("");
         return HexFormat.of().formatHex(DocIds.sha256(text.getBytes(StandardCharsets.UTF_8))).substring(0, 12);
-    }
-
-    /** A failure in words for job records and logs: the innermost meaningful message. */
-    public static String describe(Throwable e) {
-        Throwable t = e;
-        while ((t instanceof java.util.concurrent.CompletionException || t instanceof CancellationException)
-                && t.getCause() != null) {
-            t = t.getCause();
-        }
-        String message = t.getMessage();
-        return message == null || message.isBlank() ? t.getClass().getSimpleName() : message;
     }
 }

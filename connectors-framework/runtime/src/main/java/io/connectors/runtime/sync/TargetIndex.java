@@ -12,11 +12,9 @@ import co.elastic.clients.elasticsearch.core.search.Hit;
 import co.elastic.clients.elasticsearch.indices.CreateIndexRequest;
 import co.elastic.clients.elasticsearch.indices.PutMappingRequest;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import io.connectors.runtime.es.JsonBody;
+import io.connectors.runtime.util.Failures;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.io.ByteArrayInputStream;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -32,7 +30,6 @@ import reactor.core.publisher.Mono;
  */
 public final class TargetIndex {
     private static final Logger LOG = LoggerFactory.getLogger(TargetIndex.class);
-    private static final ObjectMapper JSON = new ObjectMapper();
     private static final String KEEP_ALIVE = "5m";
 
     private final ElasticsearchAsyncClient client;
@@ -70,26 +67,21 @@ public final class TargetIndex {
         Map<String, Object> body = Map.of(
                 "settings", Map.of("index", Map.of("auto_expand_replicas", "0-1")),
                 "mappings", Map.of("dynamic", true, "properties", properties));
-        return Mono.fromFuture(() -> client.indices().create(CreateIndexRequest.of(b -> b.index(name).withJson(json(body)))))
+        return Mono.fromFuture(() -> client.indices().create(CreateIndexRequest.of(b -> b.index(name).withJson(JsonBody.of(body)))))
                 .doOnNext(r -> LOG.info("Created index {} with explicit mappings for {} fields", name, properties.size()))
                 .thenReturn(true)
-                .onErrorResume(e -> isAlreadyExists(e), e -> putMapping(properties).thenReturn(false));
+                .onErrorResume(e -> Failures.isErrorType(e, "resource_already_exists_exception"), e -> putMapping(properties).thenReturn(false));
     }
 
     private Mono<Void> putMapping(Map<String, Object> properties) {
         Map<String, Object> body = Map.of("properties", properties);
-        return Mono.fromFuture(() -> client.indices().putMapping(PutMappingRequest.of(b -> b.index(name).withJson(json(body)))))
+        return Mono.fromFuture(() -> client.indices().putMapping(PutMappingRequest.of(b -> b.index(name).withJson(JsonBody.of(body)))))
                 .then()
                 .onErrorResume(ElasticsearchException.class, e -> {
                     // A field already mapped differently keeps its mapping; documents still index.
                     LOG.warn("Index {}: the source's mappings could not all be applied: {}", name, e.getMessage());
                     return Mono.empty();
                 });
-    }
-
-    private static boolean isAlreadyExists(Throwable e) {
-        Throwable cause = e instanceof java.util.concurrent.CompletionException && e.getCause() != null ? e.getCause() : e;
-        return cause instanceof ElasticsearchException ee && "resource_already_exists_exception".equals(ee.error().type());
     }
 
     /** The stored version stamps of those of {@code ids} that are in the index. */
@@ -186,13 +178,5 @@ public final class TargetIndex {
 
     public Mono<Long> count() {
         return Mono.fromFuture(() -> client.count(c -> c.index(name))).map(r -> r.count());
-    }
-
-    private static ByteArrayInputStream json(Map<String, Object> body) {
-        try {
-            return new ByteArrayInputStream(JSON.writeValueAsBytes(body));
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
     }
 }
