@@ -186,9 +186,7 @@ public final class Daemon {
 
     /** The live job holding the connector's lock, if any. */
     private Mono<String> lockHolder(String connectorId) {
-        return lockLooksFree(connectorId).filter(free -> !free)
-                .flatMap(busy -> connectors.get(connectorId))
-                .map(v -> String.valueOf(((Map<?, ?>) v.doc().get("active_job")).get("job_id")));
+        return connectors.liveHolder(connectorId, jobs, settings.heartbeatTimeout(), now());
     }
 
     /** Stops the running jobs and records them as {@code canceled} (a one-shot sync interrupted by Ctrl-C). */
@@ -365,24 +363,7 @@ public final class Daemon {
         if (running.containsKey(connectorId)) {
             return Mono.just(false);
         }
-        return connectors.get(connectorId)
-                .flatMap(c -> {
-                    Object lock = c.doc().get("active_job");
-                    if (!(lock instanceof Map<?, ?> m) || m.get("job_id") == null) {
-                        return Mono.just(true);
-                    }
-                    return jobs.get(m.get("job_id").toString())
-                            .map(h -> {
-                                JobStatus s = JobStatus.of(h.doc().get("status"));
-                                if (s.terminal() || s.claimable()) {
-                                    return true;
-                                }
-                                Object beat = h.doc().get("last_heartbeat_at");
-                                return beat == null || Instant.parse(beat.toString()).plus(settings.heartbeatTimeout()).isBefore(now());
-                            })
-                            .defaultIfEmpty(true);
-                })
-                .defaultIfEmpty(true);
+        return lockHolder(connectorId).map(holder -> false).defaultIfEmpty(true);
     }
 
     private Flux<SyncReport> execute(Versioned claimed) {

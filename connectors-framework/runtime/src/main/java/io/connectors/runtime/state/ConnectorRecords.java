@@ -193,17 +193,15 @@ public final class ConnectorRecords {
     }
 
     /**
-     * Takes the connector's lock for {@code jobId}. The lock is free when unset, or held by a job that ended, or by
-     * a running job whose worker stopped heartbeating ({@code heartbeatTimeout}). Emits whether it was taken.
+     * Takes the connector's lock for {@code jobId}. The lock is free when unset, or held by {@code jobId}, or by a job
+     * that is no longer {@linkplain #liveHolder live}. Emits whether it was taken.
      */
     public Mono<Boolean> lock(String connectorId, String jobId, String worker, JobRecords jobs, Duration heartbeatTimeout,
                               Instant now) {
         return Mono.defer(() -> get(connectorId).flatMap(current -> {
-            Map<String, Object> lock = Docs.map(current.doc(), "active_job");
-            String holder = Docs.str(lock, "job_id");
-            Mono<Boolean> free = holder == null || holder.equals(jobId)
+            Mono<Boolean> free = jobId.equals(Docs.str(Docs.map(current.doc(), "active_job"), "job_id"))
                     ? Mono.just(true)
-                    : jobs.get(holder).map(h -> lockReleasable(h.doc(), heartbeatTimeout, now)).defaultIfEmpty(true);
+                    : liveHolder(current, jobs, heartbeatTimeout, now).map(holder -> false).defaultIfEmpty(true);
             return free.flatMap(isFree -> {
                 if (!isFree) {
                     return Mono.just(false);
@@ -215,13 +213,31 @@ public final class ConnectorRecords {
         })).retryWhen(reactor.util.retry.Retry.max(20).filter(e -> e instanceof StateStore.ConflictException));
     }
 
-    private static boolean lockReleasable(Map<String, Object> holderJob, Duration heartbeatTimeout, Instant now) {
-        JobStatus status = JobStatus.of(holderJob.get("status"));
-        if (status.terminal() || status.claimable()) {
-            return true;
+    /** The job holding the connector's lock while it is alive; empty when the lock is free. */
+    public Mono<String> liveHolder(String connectorId, JobRecords jobs, Duration heartbeatTimeout, Instant now) {
+        return get(connectorId).flatMap(current -> liveHolder(current, jobs, heartbeatTimeout, now));
+    }
+
+    /**
+     * The job named by the connector's lock, if that job is alive: running (or canceling) and heartbeating within
+     * {@code heartbeatTimeout}. A lock naming a missing job, one that ended or went back to the queue, or one whose
+     * worker went silent, is free.
+     */
+    private static Mono<String> liveHolder(Versioned connector, JobRecords jobs, Duration heartbeatTimeout, Instant now) {
+        String holder = Docs.str(Docs.map(connector.doc(), "active_job"), "job_id");
+        if (holder == null) {
+            return Mono.empty();
         }
-        Instant beat = Docs.instant(holderJob, "last_heartbeat_at");
-        return beat == null || beat.plus(heartbeatTimeout).isBefore(now);
+        return jobs.get(holder).filter(h -> alive(h.doc(), heartbeatTimeout, now)).map(h -> holder);
+    }
+
+    private static boolean alive(Map<String, Object> job, Duration heartbeatTimeout, Instant now) {
+        JobStatus status = JobStatus.of(job.get("status"));
+        if (status.terminal() || status.claimable()) {
+            return false;
+        }
+        Instant beat = Docs.instant(job, "last_heartbeat_at");
+        return beat != null && !beat.plus(heartbeatTimeout).isBefore(now);
     }
 
     /**
