@@ -404,7 +404,7 @@ public final class Daemon {
         return jobs.replace(job, doc)
                 .flatMap(written -> {
                     LOG.warn("Job {} of connector {}: {}", job.id(), connectorId, message);
-                    metrics.jobStarted(connectorId, String.valueOf(doc.get("job_type"))).finished((String) doc.get("status"));
+                    metrics.jobEnded(connectorId, String.valueOf(doc.get("job_type")), (String) doc.get("status"));
                     return connectors.release(connectorId, job.id(), String.valueOf(doc.get("job_type")),
                             JobExecution.outcome(doc), ConnectorRecords.Status.ERROR, message, now);
                 })

@@ -111,6 +111,20 @@ public final class DaemonMetrics implements AutoCloseable {
     }
 
     /**
+     * Counts a job that ended, in {@code connectors.jobs.finished}. {@link JobMetrics#finished} calls it for the
+     * jobs this daemon runs; the daemon calls it directly for a job it marks failed on another worker's behalf.
+     */
+    public void jobEnded(String connectorId, String jobType, String status) {
+        Counter.builder("connectors.jobs.finished")
+                .description("Sync jobs ended, by connector, job type and final status")
+                .tag("connector", connectorId)
+                .tag("type", jobType)
+                .tag("status", status == null ? "unknown" : status)
+                .register(registry)
+                .increment();
+    }
+
+    /**
      * Sets {@code connectors.jobs}: the jobs in the state index per status. A status reported before and missing
      * now reads 0.
      *
@@ -216,13 +230,7 @@ public final class DaemonMetrics implements AutoCloseable {
                 return;
             }
             running.decrementAndGet();
-            Counter.builder("connectors.jobs.finished")
-                    .description("Sync jobs ended, by connector, job type and final status")
-                    .tag("connector", connectorId)
-                    .tag("type", jobType)
-                    .tag("status", status == null ? "unknown" : status)
-                    .register(registry)
-                    .increment();
+            jobEnded(connectorId, jobType, status);
         }
     }
 

@@ -70,6 +70,18 @@ class DaemonMetricsTest {
     }
 
     @Test
+    void aJobEndedOnAnotherWorkersBehalfIsCountedWithoutEverRunningHere() {
+        JobMetrics here = metrics.jobStarted("docs", "full");
+        metrics.jobEnded("wiki", "full", "error");
+
+        assertThat(registry.get("connectors.jobs.running").gauge().value()).isEqualTo(1);
+        assertThat(registry.get("connectors.jobs.finished").tags("connector", "wiki", "type", "full", "status",
+                "error").counter().count()).isEqualTo(1);
+        here.finished("completed");
+        assertThat(registry.get("connectors.jobs.running").gauge().value()).isZero();
+    }
+
+    @Test
     void jobCountsByStatusFollowTheLatestReport() {
         metrics.jobCountsByStatus(Map.of("pending", 1L, "completed", 3L));
         metrics.jobCountsByStatus(Map.of("completed", 4L, "error", 1L));
