@@ -55,6 +55,20 @@ final class JobsCommand implements Runnable {
             return new JobRecords(store);
         }
 
+        /** Opens the state of the cluster {@code root}'s configuration names; fails when no daemon created it yet. */
+        static Session open(ConnectorsCommand root) {
+            ConnectorsConfig config = root.loadConfig(SourceRegistry.load());
+            ElasticsearchAccess es = ElasticsearchAccess.openRunning(config.elasticsearch());
+            StateStore store = new StateStore(es.handle().async(), config.daemon().statePrefix());
+            List<String> missing = Main.await(store.missingIndices());
+            if (!missing.isEmpty()) {
+                es.close();
+                throw new UserFacingException("no job state in " + es.uri() + " (missing " + missing
+                        + "); start a daemon first: connectors run");
+            }
+            return new Session(config, es, store);
+        }
+
         @Override
         public void close() {
             es.close();
@@ -62,16 +76,7 @@ final class JobsCommand implements Runnable {
     }
 
     Session open() {
-        ConnectorsConfig config = parent.loadConfig(SourceRegistry.load());
-        ElasticsearchAccess es = ElasticsearchAccess.openRunning(config.elasticsearch());
-        StateStore store = new StateStore(es.handle().async(), config.daemon().statePrefix());
-        List<String> missing = Main.await(store.missingIndices());
-        if (!missing.isEmpty()) {
-            es.close();
-            throw new UserFacingException("no job state in " + es.uri() + " (missing " + missing
-                    + "); start a daemon first: connectors run");
-        }
-        return new Session(config, es, store);
+        return Session.open(parent);
     }
 
     static String table(List<Versioned> jobs) {

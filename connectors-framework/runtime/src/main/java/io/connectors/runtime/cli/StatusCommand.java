@@ -29,9 +29,7 @@ final class StatusCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        JobsCommand jobs = new JobsCommand();
-        jobs.parent = parent;
-        try (JobsCommand.Session s = jobs.open()) {
+        try (JobsCommand.Session s = JobsCommand.Session.open(parent)) {
             Main.await(s.store().refresh(StateStore.Kind.CONNECTORS));
             List<Versioned> all = Main.await(new ConnectorRecords(s.store()).all(1000));
             PrintWriter out = spec.commandLine().getOut();
