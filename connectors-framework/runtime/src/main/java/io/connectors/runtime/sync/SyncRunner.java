@@ -178,9 +178,12 @@ public final class SyncRunner {
         if (!(source instanceof IncrementalSource incremental)) {
             return full;
         }
+        // The full sync's Mono<Void> completes empty: the cursor rides in an Optional so that an empty result never
+        // means "no cursor, run the full sync again".
         return incremental.currentCursor()
-                .flatMap(cursor -> full.then(Mono.defer(() -> request.saveCursor().apply(cursor))))
-                .switchIfEmpty(full);
+                .map(Optional::of)
+                .defaultIfEmpty(Optional.empty())
+                .flatMap(cursor -> full.then(Mono.defer(() -> cursor.map(request.saveCursor()).orElse(Mono.empty()))));
     }
 
     private Mono<Void> full(ConnectorConfig connector, String indexName, BaseDataSource source, SyncRules rules, SyncStats stats) {

@@ -325,6 +325,7 @@ class DaemonIT {
         String first = queue(config, "inc", JobType.INCREMENTAL);
         await("the first incremental job completes", Duration.ofSeconds(30), () -> "completed".equals(status(job(first))));
         assertThat(String.valueOf(job(first).doc().get("notes"))).contains("no saved cursor yet");
+        assertThat(((Map<?, ?>) job(first).doc().get("counts")).get("seen")).as("the source is read once").isEqualTo(10);
         assertThat(ConnectorRecords.cursor(connectors.get("inc").block().doc()).orElseThrow().values()).containsEntry("pos", 0);
         assertThat(count(prefix + "-inc")).isEqualTo(10);
 
@@ -351,6 +352,7 @@ class DaemonIT {
         String third = queue(config, "inc", JobType.INCREMENTAL);
         await("the third incremental job completes", Duration.ofSeconds(30), () -> "completed".equals(status(job(third))));
         assertThat(String.valueOf(job(third).doc().get("notes"))).contains("could not be resumed").contains("full sync instead");
+        assertThat(((Map<?, ?>) job(third).doc().get("counts")).get("seen")).as("the source is read once").isEqualTo(10);
         assertThat(count(prefix + "-inc")).isEqualTo(10);
         assertThat(es.async().exists(e -> e.index(prefix + "-inc").id("doc-0")).join().value()).isTrue();
         assertThat(es.async().exists(e -> e.index(prefix + "-inc").id("doc-100")).join().value()).isFalse();
