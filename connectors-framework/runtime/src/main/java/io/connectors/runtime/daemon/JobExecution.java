@@ -279,10 +279,14 @@ final class JobExecution {
             default -> null;
         };
         SyncReport finalReport = report;
+        // The lock is released either way; the outcome is recorded on the connector only if it was on the job.
         return writeJob
-                .flatMap(written -> connectors.release(connector.id(), jobId, type.value(),
-                        finalStatus == JobStatus.SUSPENDED ? null : outcome(written.doc()), connectorStatus, finalError, now))
-                .switchIfEmpty(connectors.release(connector.id(), jobId, type.value(), null, null, null, now).then(Mono.empty()))
+                .map(Optional::of)
+                .defaultIfEmpty(Optional.empty())
+                .flatMap(written -> written.isPresent()
+                        ? connectors.release(connector.id(), jobId, type.value(),
+                                finalStatus == JobStatus.SUSPENDED ? null : outcome(written.get().doc()), connectorStatus, finalError, now)
+                        : connectors.release(connector.id(), jobId, type.value(), null, null, null, now))
                 .then(Mono.fromRunnable(() -> {
                     if (jobMetrics != null) {
                         jobMetrics.finished(finalStatus.value());
