@@ -210,7 +210,7 @@ public final class ConnectorRecords {
                 doc.put("active_job", Map.of("job_id", jobId, "worker", worker, "claimed_at", Docs.ts(now)));
                 return store.replace(Kind.CONNECTORS, current, doc).thenReturn(true);
             });
-        })).retryWhen(reactor.util.retry.Retry.max(20).filter(e -> e instanceof StateStore.ConflictException));
+        })).retryWhen(StateStore.retryOnConflict());
     }
 
     /** The job holding the connector's lock while it is alive; empty when the lock is free. */

@@ -168,10 +168,19 @@ public final class StateStore {
                                     ? replace(kind, current.get(), changed)
                                     : create(kind, id, changed, false);
                         }))
-                .retryWhen(reactor.util.retry.Retry.max(MAX_UPDATE_ATTEMPTS)
-                        .filter(e -> e instanceof ConflictException)
-                        .doBeforeRetryAsync(s -> Mono.delay(Duration.ofMillis(ThreadLocalRandom.current().nextLong(5, 50))).then())
-                        .onRetryExhaustedThrow((spec, signal) -> signal.failure()));
+                .retryWhen(retryOnConflict());
+    }
+
+    /**
+     * How a read-modify-write that lost to a concurrent writer is retried: from the read, after a short random
+     * pause so that competing daemons spread out, up to {@value #MAX_UPDATE_ATTEMPTS} times, then failing with the
+     * last conflict.
+     */
+    static reactor.util.retry.Retry retryOnConflict() {
+        return reactor.util.retry.Retry.max(MAX_UPDATE_ATTEMPTS)
+                .filter(e -> e instanceof ConflictException)
+                .doBeforeRetryAsync(s -> Mono.delay(Duration.ofMillis(ThreadLocalRandom.current().nextLong(5, 50))).then())
+                .onRetryExhaustedThrow((spec, signal) -> signal.failure());
     }
 
     /** Documents matching {@code query}, with their versions; at most {@code size}. */
