@@ -54,6 +54,8 @@ final class ConfigCommand implements Runnable {
         public Integer call() {
             ConnectorsCommand root = (ConnectorsCommand) config.spec.parent().userObject();
             ConnectorsConfig cfg = root.loadConfig(SourceRegistry.load());
+            // Real-time connectors whose source cannot follow changes: a daemon refuses to start with them.
+            Main.await(io.connectors.runtime.daemon.Daemon.checkCapabilities(cfg));
             PrintWriter out = spec.commandLine().getOut();
             out.printf("%s: valid, %d connector(s)%n", cfg.origin(), cfg.connectors().size());
             for (ConnectorConfig c : cfg.connectors()) {

@@ -99,10 +99,21 @@ final class JobsCommand implements Runnable {
         return o == null ? "-" : o.toString();
     }
 
-    /** The job type named on the command line, or a message listing the known ones. */
+    /**
+     * The job type named on the command line, or a message listing the ones that can be started from it. Real-time
+     * jobs are refused: the daemons create, run and restart them for {@code realtime: true} connectors.
+     */
     static JobType jobType(String name) {
-        return JobType.parse(name).orElseThrow(() -> new UserFacingException("unknown job type '" + name + "'; use "
-                + java.util.Arrays.stream(JobType.values()).map(JobType::value).toList()));
+        List<String> startable = java.util.Arrays.stream(JobType.values()).filter(t -> t != JobType.REALTIME)
+                .map(JobType::value).toList();
+        JobType type = JobType.parse(name).orElseThrow(() -> new UserFacingException("unknown job type '" + name
+                + "'; use " + startable));
+        if (type == JobType.REALTIME) {
+            throw new UserFacingException("real-time jobs are run by the daemons, not started from the command line: set "
+                    + "'realtime: true' on the connector in the configuration file and run `connectors run`; "
+                    + "this command starts " + startable);
+        }
+        return type;
     }
 
     static String json(Object value) {
@@ -148,7 +159,7 @@ final class JobsCommand implements Runnable {
         String connectorId;
 
         @Option(names = "--type", paramLabel = "TYPE", defaultValue = "full",
-                description = "full, incremental or access_control (default: ${DEFAULT-VALUE}).")
+                description = "full, incremental or access_control (default: ${DEFAULT-VALUE}); real-time jobs are run by the daemons.")
         String type;
 
         @Option(names = "--wait", description = "Wait until the job ends and exit 0 only if it completed (or was skipped).")

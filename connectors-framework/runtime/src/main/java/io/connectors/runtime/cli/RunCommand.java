@@ -38,6 +38,7 @@ final class RunCommand implements Callable<Integer> {
     @Override
     public Integer call() throws InterruptedException {
         ConnectorsConfig config = parent.loadConfig(SourceRegistry.load());
+        Main.await(Daemon.checkCapabilities(config));
         ElasticsearchAccess es = ElasticsearchAccess.openAndPing(config.elasticsearch());
         DaemonMetrics metrics = new DaemonMetrics();
         StateStore store = new StateStore(es.handle().async(), config.daemon().statePrefix());

@@ -34,7 +34,7 @@ final class SyncCommand implements Callable<Integer> {
     String connectorId;
 
     @picocli.CommandLine.Option(names = "--type", paramLabel = "TYPE", defaultValue = "full",
-            description = "full, incremental or access_control (default: ${DEFAULT-VALUE}).")
+            description = "full, incremental or access_control (default: ${DEFAULT-VALUE}); real-time jobs are run by the daemons.")
     String type;
 
     @Override

@@ -44,7 +44,7 @@ public final class ConfigLoader {
     /** Environment variables with the prefix that are not configuration keys. */
     private static final Set<String> NOT_KEYS = Set.of("CONNECTORS_CONFIG", "CONNECTORS_HOME", "CONNECTORS_OPTS", "CONNECTORS_JAVA_OPTS", "CONNECTORS_LOG_LEVEL", "CONNECTORS_LOG_FORMAT");
     private static final Set<String> SENSITIVE = Set.of("elasticsearch.password", "elasticsearch.api_key");
-    private static final Set<String> CONNECTOR_KEYS = Set.of("id", "type", "index", "pipeline", "schedule", "sync_rules", "configuration");
+    private static final Set<String> CONNECTOR_KEYS = Set.of("id", "type", "index", "pipeline", "schedule", "sync_rules", "configuration", "realtime");
     private static final Set<String> JOB_TYPES = Set.of("full", "incremental", "access_control");
     private static final Pattern CONNECTOR_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,99}");
     private static final Pattern BAD_INDEX_CHARS = Pattern.compile("[\\\\/*?\"<>| ,#:A-Z]");
@@ -262,7 +262,8 @@ public final class ConfigLoader {
                 new io.connectors.runtime.ops.OpsSettings(get("daemon.http.enabled", Config::getBoolean, true),
                         get("daemon.http.host", Config::getString, "127.0.0.1"), port),
                 prefix,
-                notNegative("state.job_retention", get("state.job_retention", Config::getDuration, Duration.ofDays(30))));
+                notNegative("state.job_retention", get("state.job_retention", Config::getDuration, Duration.ofDays(30))),
+                positive("daemon.realtime_restart_delay", get("daemon.realtime_restart_delay", Config::getDuration, Duration.ofSeconds(10))));
     }
 
     private Duration notNegative(String path, Duration value) {
@@ -335,6 +336,14 @@ public final class ConfigLoader {
         if (pipelineValue != null && !(pipelineValue instanceof String)) {
             problems.add(where + ".pipeline: expected the name of an ingest pipeline");
         }
+        Object realtimeValue = m.get("realtime");
+        if (realtimeValue instanceof String text && (text.equalsIgnoreCase("true") || text.equalsIgnoreCase("false"))) {
+            realtimeValue = Boolean.valueOf(text);
+        }
+        if (realtimeValue != null && !(realtimeValue instanceof Boolean)) {
+            problems.add(where + ".realtime: expected true or false, got '" + realtimeValue + "'");
+        }
+        boolean realtime = Boolean.TRUE.equals(realtimeValue);
         Map<String, String> schedules = schedules(where, m.get("schedule"));
         SyncRules rules = SyncRulesCodec.parse(m.get("sync_rules"), where + ".sync_rules", problems);
         SourceConfig source = null;
@@ -357,7 +366,7 @@ public final class ConfigLoader {
         }
         String pipeline = (String) pipelineValue;
         return new ConnectorConfig(id, provider.type(), index,
-                Optional.ofNullable(pipeline).filter(p -> !p.isBlank()), schedules, rules, provider, source);
+                Optional.ofNullable(pipeline).filter(p -> !p.isBlank()), schedules, rules, provider, source, realtime);
     }
 
     private Map<String, String> schedules(String where, Object value) {
@@ -372,6 +381,10 @@ public final class ConfigLoader {
         for (Map.Entry<?, ?> e : m.entrySet()) {
             String jobType = String.valueOf(e.getKey());
             String key = where + ".schedule." + jobType;
+            if (jobType.equals("realtime")) {
+                problems.add(key + ": real-time jobs are not scheduled; set 'realtime: true' on the connector instead");
+                continue;
+            }
             if (!JOB_TYPES.contains(jobType)) {
                 problems.add(key + ": unknown job type; use one of " + new TreeSet<>(JOB_TYPES));
                 continue;

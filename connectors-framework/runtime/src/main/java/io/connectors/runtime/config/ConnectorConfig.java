@@ -20,6 +20,8 @@ import java.util.Optional;
  *                  advanced rules) before a sync uses them
  * @param provider  the provider of {@code type}
  * @param source    the configuration, validated against the provider's fields
+ * @param realtime  real-time mode ({@code realtime: true}): the daemons keep one job following the source's changes
+ *                  running (the source must implement {@code RealtimeSource})
  */
 public record ConnectorConfig(
         String id,
@@ -29,12 +31,19 @@ public record ConnectorConfig(
         Map<String, String> schedules,
         SyncRules syncRules,
         DataSourceProvider provider,
-        SourceConfig source) {
+        SourceConfig source,
+        boolean realtime) {
+
+    /** A connector not in real-time mode. */
+    public ConnectorConfig(String id, String type, String index, Optional<String> pipeline, Map<String, String> schedules,
+                           SyncRules syncRules, DataSourceProvider provider, SourceConfig source) {
+        this(id, type, index, pipeline, schedules, syncRules, provider, source, false);
+    }
 
     /** For logs: secrets masked. */
     @Override
     public String toString() {
         return "Connector[id=" + id + ", type=" + type + ", index=" + index + ", pipeline=" + pipeline.orElse("-")
-                + ", schedules=" + schedules + ", configuration=" + source.masked() + "]";
+                + ", schedules=" + schedules + (realtime ? ", realtime" : "") + ", configuration=" + source.masked() + "]";
     }
 }

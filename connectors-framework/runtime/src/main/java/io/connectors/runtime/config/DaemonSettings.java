@@ -15,6 +15,7 @@ import java.time.Duration;
  * @param http              the operations endpoint
  * @param statePrefix       prefix of the state indices' aliases
  * @param jobRetention      how long ended jobs are kept; zero keeps them forever
+ * @param realtimeRestartDelay how long after a real-time job ended the next one is created
  */
 public record DaemonSettings(
         boolean syncOnStart,
@@ -25,13 +26,22 @@ public record DaemonSettings(
         Duration heartbeatTimeout,
         OpsSettings http,
         String statePrefix,
-        Duration jobRetention) {
+        Duration jobRetention,
+        Duration realtimeRestartDelay) {
+
+    /** With the default {@code realtimeRestartDelay} (10 s). */
+    public DaemonSettings(boolean syncOnStart, Duration shutdownGrace, String workerId, Duration pollInterval,
+                          Duration heartbeatInterval, Duration heartbeatTimeout, OpsSettings http, String statePrefix,
+                          Duration jobRetention) {
+        this(syncOnStart, shutdownGrace, workerId, pollInterval, heartbeatInterval, heartbeatTimeout, http, statePrefix,
+                jobRetention, Duration.ofSeconds(10));
+    }
 
     /** The settings of {@code reference.conf}, with {@code syncOnStart} as given (tests). */
     public static DaemonSettings defaults(boolean syncOnStart) {
         return new DaemonSettings(syncOnStart, Duration.ofSeconds(20), defaultWorkerId(), Duration.ofSeconds(1),
                 Duration.ofSeconds(2), Duration.ofSeconds(30), OpsSettings.defaults(), "connectors-state",
-                Duration.ofDays(30));
+                Duration.ofDays(30), Duration.ofSeconds(10));
     }
 
     /** {@code <host name>-<pid>}. */

@@ -1,5 +1,6 @@
 package io.connectors.runtime.daemon;
 
+import io.connectors.runtime.config.ConfigException;
 import io.connectors.runtime.config.ConnectorConfig;
 import io.connectors.runtime.config.ConnectorsConfig;
 import io.connectors.runtime.config.DaemonSettings;
@@ -16,6 +17,7 @@ import io.connectors.runtime.sync.SyncRunner;
 import io.connectors.runtime.util.Failures;
 import io.connectors.spi.BaseDataSource;
 import io.connectors.spi.ConfigValidationException;
+import io.connectors.spi.RealtimeSource;
 import io.connectors.spi.SourceContext;
 import java.time.Clock;
 import java.time.Duration;
@@ -48,6 +50,12 @@ import reactor.core.publisher.Sinks;
  *   <li><b>Recovery.</b> A running job whose worker stopped heartbeating is marked failed by any daemon, which
  *       frees its connector. On shutdown, running jobs are stopped and marked {@code suspended}; the next daemon
  *       resumes them.</li>
+ *   <li><b>Change watches.</b> Connectors whose source watches its backend ({@code ChangeWatchingSource}) are
+ *       watched while the daemon runs, so that their scheduled syncs are skipped when nothing changed since the last
+ *       completed one ({@link ChangeWatchers}).</li>
+ *   <li><b>Real time.</b> For each {@code realtime: true} connector, every poll round makes sure a real-time job
+ *       exists (queued, running or suspended), creating one {@code daemon.realtime_restart_delay} after the last one
+ *       ended.</li>
  * </ul>
  */
 public final class Daemon {
@@ -63,6 +71,7 @@ public final class Daemon {
     private final DaemonMetrics metrics;
     private final Clock clock;
     private final Map<String, ConnectorConfig> byId;
+    private final ChangeWatchers watchers;
     /** Running jobs of this daemon, by connector id. */
     private final Map<String, JobExecution> running = new ConcurrentHashMap<>();
     private volatile boolean stopping;
@@ -81,6 +90,7 @@ public final class Daemon {
         this.metrics = metrics;
         this.clock = clock;
         this.byId = config.connectors().stream().collect(Collectors.toUnmodifiableMap(ConnectorConfig::id, c -> c));
+        this.watchers = new ChangeWatchers(config.connectors(), metrics);
     }
 
     public String workerId() {
@@ -89,11 +99,13 @@ public final class Daemon {
 
     /**
      * Starts the daemon and emits the report of every job it runs as the job ends; never completes on its own.
-     * Fails at once when the state indices cannot be created. Cancelling stops everything abruptly (running
-     * jobs are left to the heartbeat timeout): call {@link #suspendRunning} first for a clean stop.
+     * Fails at once when the state indices cannot be created, and with a {@link ConfigException} when a
+     * {@code realtime: true} connector's source cannot follow changes ({@link #checkCapabilities}). Cancelling stops
+     * everything abruptly (running jobs are left to the heartbeat timeout; change watches are closed): call
+     * {@link #suspendRunning} first for a clean stop.
      */
     public Flux<SyncReport> run() {
-        return startUp().thenMany(Flux.defer(() -> {
+        return checkCapabilities(config).then(startUp()).thenMany(Flux.defer(() -> {
             if (config.connectors().isEmpty()) {
                 LOG.warn("No connectors are configured in {}; the daemon only reaps stale jobs", config.origin());
             }
@@ -104,7 +116,7 @@ public final class Daemon {
                     .toList());
             Flux<SyncReport> work = Flux.interval(Duration.ZERO, settings.pollInterval())
                     .onBackpressureDrop()
-                    .concatMap(t -> claimSome().onErrorResume(e -> {
+                    .concatMap(t -> ensureRealtimeJobs().then(claimSome()).onErrorResume(e -> {
                         LOG.warn("Looking for queued jobs failed: {}", e.toString());
                         return Mono.just(List.of());
                     }), 1)
@@ -130,7 +142,8 @@ public final class Daemon {
                     .concatMap(t -> Flux.fromIterable(config.connectors())
                             .concatMap(c -> connectors.touch(c.id(), now()).onErrorResume(e -> Mono.empty())).then(), 1);
             return Flux.merge(scheduling.cast(SyncReport.class), work, reaping.cast(SyncReport.class),
-                    gauges.cast(SyncReport.class), liveness.cast(SyncReport.class), retention.cast(SyncReport.class));
+                    gauges.cast(SyncReport.class), liveness.cast(SyncReport.class), retention.cast(SyncReport.class),
+                    watchers.run().cast(SyncReport.class));
         }));
     }
 
@@ -173,8 +186,8 @@ public final class Daemon {
                         .flatMap(job -> jobs.claim(job, workerId(), now()))
                         .flatMap(claimed -> Mono.usingWhen(
                                 Mono.fromCallable(() -> {
-                                    JobExecution execution = new JobExecution(claimed, c, jobs, connectors, runner, metrics,
-                                            settings, clock, progress);
+                                    JobExecution execution = new JobExecution(claimed, c, jobs, connectors, runner, watchers,
+                                            metrics, settings, clock, progress);
                                     running.put(c.id(), execution);
                                     return execution;
                                 }),
@@ -196,6 +209,29 @@ public final class Daemon {
     }
 
     // ---------------------------------------------------------------- start-up
+
+    /**
+     * Checks that the source of every {@code realtime: true} connector can follow its changes (implements
+     * {@link RealtimeSource}), creating one instance of each (no I/O, by the provider's contract) and closing it.
+     * Fails with a {@link ConfigException} naming each such connector and its type. A source that cannot be
+     * created is left to the daemon's start-up check, which records why.
+     */
+    public static Mono<Void> checkCapabilities(ConnectorsConfig config) {
+        return Flux.fromIterable(config.connectors())
+                .filter(ConnectorConfig::realtime)
+                .concatMap(c -> Mono.usingWhen(
+                                Mono.fromCallable(() -> c.provider().create(c.source(), new SourceContext(c.id()))),
+                                source -> source instanceof RealtimeSource ? Mono.<String>empty()
+                                        : Mono.just("connector " + c.id() + ": realtime: true, but source type '" + c.type()
+                                                + "' does not support real-time mode (its source does not implement RealtimeSource)"),
+                                BaseDataSource::close,
+                                (source, e) -> source.close(),
+                                BaseDataSource::close)
+                        .onErrorResume(ConfigValidationException.class, e -> Mono.empty()))
+                .collectList()
+                .flatMap(problems -> problems.isEmpty() ? Mono.<Void>empty()
+                        : Mono.error(new ConfigException(config.origin(), problems)));
+    }
 
     private Mono<Void> startUp() {
         return store.ensureIndices()
@@ -249,6 +285,10 @@ public final class Daemon {
     }
 
     private Mono<Void> queueStartSync(ConnectorConfig c) {
+        if (c.realtime()) {
+            // Its real-time job runs a full sync itself when there is no cursor to follow from.
+            return Mono.empty();
+        }
         return queued(c.id())
                 .flatMap(queued -> {
                     if (queued.stream().anyMatch(j -> JobType.FULL.value().equals(j.doc().get("job_type")))
@@ -335,6 +375,57 @@ public final class Daemon {
                         status == JobStatus.PENDING ? "queued" : status.value(), reason == null ? "" : " (" + reason + ")"));
     }
 
+    // ---------------------------------------------------------------- real time
+
+    /**
+     * Creates the real-time job of each {@code realtime: true} connector that has none queued, running or suspended,
+     * once its last one ended {@code daemon.realtime_restart_delay} ago. Daemons racing each other may create two:
+     * the second waits in the queue behind the connector's lock, a standby.
+     */
+    private Mono<Void> ensureRealtimeJobs() {
+        if (stopping) {
+            return Mono.empty();
+        }
+        return Flux.fromIterable(config.connectors())
+                .filter(ConnectorConfig::realtime)
+                .concatMap(c -> ensureRealtimeJob(c).onErrorResume(e -> {
+                    LOG.warn("Connector {}: looking for its real-time job failed: {}", c.id(), Failures.describe(e));
+                    return Mono.empty();
+                }))
+                .then();
+    }
+
+    private Mono<Void> ensureRealtimeJob(ConnectorConfig c) {
+        JobExecution local = running.get(c.id());
+        if (local != null && local.type() == JobType.REALTIME) {
+            return Mono.empty();
+        }
+        Instant now = now();
+        return jobs.ofConnector(c.id(), JobType.REALTIME, List.of(JobStatus.PENDING, JobStatus.IN_PROGRESS,
+                        JobStatus.CANCELING, JobStatus.SUSPENDED), 1)
+                .filter(List::isEmpty)
+                .flatMap(none -> jobs.lastEnded(c.id(), JobType.REALTIME).map(Optional::of).defaultIfEmpty(Optional.empty()))
+                .flatMap(last -> {
+                    if (last.isPresent()) {
+                        Object endedAt = last.get().doc().get("completed_at");
+                        Instant ended = endedAt == null ? null : Instant.parse(endedAt.toString());
+                        if (ended != null && ended.plus(settings.realtimeRestartDelay()).isAfter(now)) {
+                            return Mono.empty();
+                        }
+                    }
+                    String reason = last.map(j -> "real-time mode: restarted after job " + j.id() + " ended ("
+                            + j.doc().get("status") + ")").orElse("real-time mode");
+                    String id = JobRecords.scheduledId(c.id(), JobType.REALTIME, now);
+                    Map<String, Object> doc = JobRecords.newJob(id, ConnectorRecords.snapshot(c, c.syncRules()),
+                            JobType.REALTIME, "realtime", JobStatus.PENDING, reason, null, now);
+                    // Visible to the next round's search at once, so it is not created twice.
+                    return jobs.create(doc, true)
+                            .doOnNext(v -> LOG.info("Connector {}: realtime job {} queued ({})", c.id(), id, reason))
+                            .then();
+                })
+                .onErrorResume(StateStore.ConflictException.class, e -> Mono.empty());
+    }
+
     // ---------------------------------------------------------------- claiming and running
 
     /** Claims queued jobs up to the free capacity; emits the claimed ones. */
@@ -369,7 +460,7 @@ public final class Daemon {
     private Flux<SyncReport> execute(Versioned claimed) {
         String connectorId = (String) claimed.doc().get("connector_id");
         ConnectorConfig c = byId.get(connectorId);
-        JobExecution execution = new JobExecution(claimed, c, jobs, connectors, runner, metrics, settings, clock,
+        JobExecution execution = new JobExecution(claimed, c, jobs, connectors, runner, watchers, metrics, settings, clock,
                 s -> LOG.info("Connector {}: {}", connectorId, s));
         if (running.putIfAbsent(connectorId, execution) != null) {
             // Cannot happen (claims skip running connectors); put it back rather than run two.

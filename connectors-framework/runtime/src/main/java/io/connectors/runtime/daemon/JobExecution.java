@@ -46,6 +46,7 @@ final class JobExecution {
     private final JobRecords jobs;
     private final ConnectorRecords connectors;
     private final SyncRunner runner;
+    private final ChangeWatchers watchers;
     private final DaemonMetrics metrics;
     private final DaemonSettings settings;
     private final Clock clock;
@@ -61,9 +62,10 @@ final class JobExecution {
     private final java.util.function.Consumer<SyncStats> progress;
 
     JobExecution(Versioned claimed, ConnectorConfig connector, JobRecords jobs, ConnectorRecords connectors,
-                 SyncRunner runner, DaemonMetrics metrics, DaemonSettings settings, Clock clock,
+                 SyncRunner runner, ChangeWatchers watchers, DaemonMetrics metrics, DaemonSettings settings, Clock clock,
                  java.util.function.Consumer<SyncStats> progress) {
         this.progress = progress;
+        this.watchers = watchers;
         this.connector = connector;
         this.jobs = jobs;
         this.connectors = connectors;
@@ -78,6 +80,10 @@ final class JobExecution {
 
     String jobId() {
         return jobId;
+    }
+
+    JobType type() {
+        return type;
     }
 
     /** Stops the job and records it as suspended; completes once recorded. */
@@ -143,7 +149,8 @@ final class JobExecution {
                                     + "; the last valid rules were used")
                             : List.of();
                     recordRules(rules);
-                    SyncRequest request = new SyncRequest(connector, type, scheduled && firstAttempt, rules, cursor,
+                    SyncRequest request = new SyncRequest(connector, type,
+                            watchers.check(connector.id(), type, scheduled && firstAttempt, jobId), rules, cursor,
                             c -> connectors.saveCursor(connector.id(), c, jobId, now()));
                     Mono<Outcome> sync = runner.run(request, stats, progress)
                             .map(r -> new Outcome(r, null, extraNotes));

@@ -125,6 +125,23 @@ public final class DaemonMetrics implements AutoCloseable {
     }
 
     /**
+     * Registers {@code connectors.change_watch.established{connector}}: 1 while the connector's change watch is
+     * established (a scheduled sync of an unchanged source is skipped without reading it), 0 otherwise. Registering
+     * a connector again keeps the first supplier.
+     *
+     * @param established read at each scrape; must be cheap and thread-safe
+     */
+    public void changeWatchEstablished(String connectorId, java.util.function.BooleanSupplier established) {
+        Objects.requireNonNull(connectorId, "connectorId");
+        Objects.requireNonNull(established, "established");
+        Gauge.builder("connectors.change_watch.established", established, s -> s.getAsBoolean() ? 1 : 0)
+                .description("1 while the connector's change watch is established, else 0")
+                .tag("connector", connectorId)
+                .strongReference(true)
+                .register(registry);
+    }
+
+    /**
      * Sets {@code connectors.jobs}: the jobs in the state index per status. A status reported before and missing
      * now reads 0.
      *

@@ -49,6 +49,16 @@ public final class ConnectorRecords {
                 List.of(JobRecords.asc("id")), size);
     }
 
+    /**
+     * The connector's source configuration as stored: secrets masked, and values in JSON form (a duration as its
+     * ISO-8601 text, which the configuration accepts back).
+     */
+    static Map<String, Object> configuration(ConnectorConfig c) {
+        Map<String, Object> out = new TreeMap<>();
+        c.source().masked().forEach((k, v) -> out.put(k, v instanceof java.time.Duration d ? d.toString() : v));
+        return out;
+    }
+
     /** What a job records of its connector: its settings as configured, secrets masked. */
     public static Map<String, Object> snapshot(ConnectorConfig c, SyncRules rules) {
         Map<String, Object> s = new LinkedHashMap<>();
@@ -56,7 +66,7 @@ public final class ConnectorRecords {
         s.put("type", c.type());
         s.put("index_name", c.index());
         c.pipeline().ifPresent(p -> s.put("pipeline", p));
-        s.put("configuration", new TreeMap<>(c.source().masked()));
+        s.put("configuration", configuration(c));
         s.put("sync_rules", SyncRulesCodec.toMap(rules));
         return s;
     }
@@ -77,7 +87,7 @@ public final class ConnectorRecords {
             d.put("type", c.type());
             d.put("index_name", c.index());
             d.put("pipeline", c.pipeline().orElse(null));
-            d.put("configuration", new TreeMap<>(c.source().masked()));
+            d.put("configuration", configuration(c));
             d.put("config_fingerprint", fingerprint);
             d.put("schedules", new TreeMap<>(c.schedules()));
             d.put("last_seen", Docs.ts(now));

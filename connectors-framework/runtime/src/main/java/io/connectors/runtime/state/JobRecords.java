@@ -22,7 +22,7 @@ import reactor.core.publisher.Mono;
  * schedule create each due job once), claims, heartbeats, cancel requests and final outcomes. Every status
  * change is a conditional write on the version last read.
  *
- * <p>A job document: {@code job_id, connector_id, job_type, trigger (scheduled|on_demand), status, reason,
+ * <p>A job document: {@code job_id, connector_id, job_type, trigger (scheduled|on_demand|realtime), status, reason,
  * scheduled_for, created_at, started_at, last_heartbeat_at, cancel_requested_at, completed_at, worker, attempt,
  * error, notes, counts{seen, indexed, updated, unchanged, deleted, dropped, failed, bytes, total_in_index},
  * connector{id, type, index_name, pipeline, configuration (secrets masked), sync_rules}}.
@@ -104,6 +104,27 @@ public final class JobRecords {
                 .filter(f -> f.terms(t -> t.field("status").terms(v -> v.value(values(
                         statuses.stream().map(JobStatus::value).toList())))))));
         return store.search(Kind.JOBS, q, List.of(asc("created_at")), size);
+    }
+
+    /** Jobs of one connector and type in any of {@code statuses}. */
+    public Mono<List<Versioned>> ofConnector(String connectorId, JobType type, Collection<JobStatus> statuses, int size) {
+        Query q = Query.of(b -> b.bool(x -> x
+                .filter(f -> f.term(t -> t.field("connector_id").value(connectorId)))
+                .filter(f -> f.term(t -> t.field("job_type").value(type.value())))
+                .filter(f -> f.terms(t -> t.field("status").terms(v -> v.value(values(
+                        statuses.stream().map(JobStatus::value).toList())))))));
+        return store.search(Kind.JOBS, q, List.of(asc("created_at")), size);
+    }
+
+    /** The job of one connector and type that ended last, if any. */
+    public Mono<Versioned> lastEnded(String connectorId, JobType type) {
+        Query q = Query.of(b -> b.bool(x -> x
+                .filter(f -> f.term(t -> t.field("connector_id").value(connectorId)))
+                .filter(f -> f.term(t -> t.field("job_type").value(type.value())))
+                .filter(f -> f.terms(t -> t.field("status").terms(v -> v.value(values(java.util.Arrays.stream(JobStatus.values())
+                        .filter(JobStatus::terminal).map(JobStatus::value).toList())))))));
+        return store.search(Kind.JOBS, q, List.of(desc("completed_at")), 1)
+                .flatMap(found -> Mono.justOrEmpty(found.stream().findFirst()));
     }
 
     /** Running jobs whose last heartbeat is older than {@code before}. */

@@ -6,6 +6,7 @@ import io.connectors.runtime.sink.BulkSink;
 import io.connectors.runtime.util.ProblemLog;
 import io.connectors.spi.ChangeEvent;
 import io.connectors.spi.IncrementalSource;
+import io.connectors.spi.RealtimeSource;
 import io.connectors.spi.SourceDocument;
 import io.connectors.spi.SyncCursor;
 import io.connectors.spi.SyncRules;
@@ -24,6 +25,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.CoreSubscriber;
 import reactor.core.publisher.Flux;
+import reactor.core.publisher.FluxSink;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Operators;
 import reactor.util.context.Context;
@@ -42,8 +44,8 @@ import reactor.util.context.Context;
  * goes on applying changes but ends with {@link ChangesNotAppliedException}, and the next incremental sync starts
  * from the last safe checkpoint and applies the failed changes again. Saves run one at a time, in order, alongside
  * the writes; checkpoints that became safe while a save was running are coalesced into the latest. The search for
- * a safe checkpoint runs on each batch result and at the end: a checkpoint that arrives when everything before it is
- * already acknowledged is saved with the next result, or when the stream ends.
+ * a safe checkpoint runs on each batch result, when a checkpoint arrives that is safe already (everything before it
+ * is acknowledged), and at the end.
  *
  * <h2>The same document changed twice</h2>
  * Elasticsearch may apply operations of different batches out of order (concurrent requests, retries), so an id is
@@ -51,6 +53,14 @@ import reactor.util.context.Context;
  * other documents overtake it; further changes to the waiting document replace its waiting operation (the last one
  * wins: update then delete ends deleted). A checkpoint after a waiting operation waits for it too. What waits is
  * bounded by the sink's own in-flight window (one entry per id in flight) plus a small read-ahead.
+ *
+ * <h2>Following a real-time source</h2>
+ * {@link #following} feeds {@link RealtimeSource#followChanges}, a stream that does not end while the source is
+ * healthy. Two things differ. A checkpoint that is already safe when it arrives (every operation before it was
+ * acknowledged: an idle source whose position moved) is saved at once rather than with the next batch result, so
+ * a quiet stream keeps its cursor current. And the first change that cannot be applied ends the run with
+ * {@link ChangesNotAppliedException} at once, cancelling the source and the writes in flight: a stream that never
+ * ends would otherwise never report it. The cursor stays at the last checkpoint before the failure.
  */
 public final class IncrementalSync {
     private static final Logger LOG = LoggerFactory.getLogger(IncrementalSync.class);
@@ -58,19 +68,44 @@ public final class IncrementalSync {
     /** Change events read from the source ahead of the sink's demand. */
     static final int READ_AHEAD = 64;
 
-    private final IncrementalSource source;
+    /** The source's changes after a cursor. */
+    @FunctionalInterface
+    private interface Changes {
+        Flux<ChangeEvent> after(SyncCursor cursor, SyncRules rules);
+    }
+
+    private final Changes changes;
+    private final boolean following;
     private final BulkSink sink;
     private final DocumentSerializer serializer;
     private final BasicRulesFilter filter;
     private final SyncStats stats;
 
+    /** Applies {@link IncrementalSource#getDocsIncrementally}: a finite stream of the changes since a cursor. */
     public IncrementalSync(IncrementalSource source, BulkSink sink, DocumentSerializer serializer,
                            BasicRulesFilter filter, SyncStats stats) {
-        this.source = Objects.requireNonNull(source, "source");
+        this(Objects.requireNonNull(source, "source")::getDocsIncrementally, false, sink, serializer, filter, stats);
+    }
+
+    private IncrementalSync(Changes changes, boolean following, BulkSink sink, DocumentSerializer serializer,
+                            BasicRulesFilter filter, SyncStats stats) {
+        this.changes = changes;
+        this.following = following;
         this.sink = Objects.requireNonNull(sink, "sink");
         this.serializer = Objects.requireNonNull(serializer, "serializer");
         this.filter = Objects.requireNonNull(filter, "filter");
         this.stats = Objects.requireNonNull(stats, "stats");
+    }
+
+    /**
+     * Applies {@link RealtimeSource#followChanges}: a stream that does not end while the source is healthy. Safe
+     * checkpoints are saved as soon as they are safe, even while the stream is quiet, and the first change that
+     * cannot be applied ends the run (see the class description).
+     */
+    public static IncrementalSync following(RealtimeSource source, BulkSink sink, DocumentSerializer serializer,
+                                            BasicRulesFilter filter, SyncStats stats) {
+        return new IncrementalSync(Objects.requireNonNull(source, "source")::followChanges, true, sink, serializer,
+                filter, stats);
     }
 
     /**
@@ -89,7 +124,7 @@ public final class IncrementalSync {
      *
      * <p><b>Errors.</b> When some operations could not be written, the changes after them are still applied,
      * the checkpoints after them are not saved, and the Mono fails with {@link ChangesNotAppliedException} saying
-     * how many. A source or sink error (a {@code CursorExpiredException}, a tripped error breaker) and a failure of
+     * how many (when {@linkplain #following following}, the run stops at the first such failure instead). A source or sink error (a {@code CursorExpiredException}, a tripped error breaker) and a failure of
      * {@code saveCursor} fail the Mono with that error, unchanged; checkpoints already safe when a source or sink
      * error happens are saved first.
      *
@@ -105,14 +140,22 @@ public final class IncrementalSync {
         Objects.requireNonNull(saveCursor, "saveCursor");
         return Mono.defer(() -> {
             Run run = new Run();
-            Flux<ChangeEvent> events = Flux.defer(() -> source.getDocsIncrementally(cursor, rules));
-            Flux<Boolean> ticks = sink.write(new ChangeOps(events, run))
+            Flux<ChangeEvent> events = Flux.defer(() -> changes.after(cursor, rules));
+            // Ticks from the source's side: a checkpoint safe on arrival, and (following) a change that cannot be
+            // applied. Subscribed first, so no tick of the first events is lost.
+            Flux<Boolean> arrivals = Flux.create(run::attachTicks, FluxSink.OverflowStrategy.LATEST);
+            Flux<Boolean> results = sink.write(new ChangeOps(events, run))
                     .map(run::resolved)
                     // Not swallowed: signalled by outcome() once the checkpoints already safe are saved.
                     .onErrorResume(e -> {
                         run.failed(e);
                         return Mono.empty();
                     })
+                    .doOnTerminate(run::completeTicks);
+            Flux<Boolean> ticks = Flux.merge(arrivals, results)
+                    // Following: a change that cannot be applied ends the run now (cancelling the source and the
+                    // writes in flight), not when a stream that never ends would end.
+                    .takeUntil(tick -> run.mustStop())
                     .concatWith(Mono.fromCallable(run::finish));
             return ticks
                     // A tick only says "look for a safe checkpoint": the latest one is enough.
@@ -140,7 +183,11 @@ public final class IncrementalSync {
         private final long invalid;
 
         ChangesNotAppliedException(long failed, long dropped, long invalid) {
-            super(message(failed, dropped, invalid));
+            this(failed, dropped, invalid, false);
+        }
+
+        ChangesNotAppliedException(long failed, long dropped, long invalid, boolean following) {
+            super(message(failed, dropped, invalid, following));
             this.failed = failed;
             this.dropped = dropped;
             this.invalid = invalid;
@@ -161,7 +208,7 @@ public final class IncrementalSync {
             return invalid;
         }
 
-        private static String message(long failed, long dropped, long invalid) {
+        private static String message(long failed, long dropped, long invalid, boolean following) {
             List<String> parts = new ArrayList<>(3);
             if (failed > 0) {
                 parts.add(failed + " refused by Elasticsearch");
@@ -174,8 +221,8 @@ public final class IncrementalSync {
             }
             long total = failed + dropped + invalid;
             return total + (total == 1 ? " change was" : " changes were") + " not applied (" + String.join(", ", parts)
-                    + "); the cursor stays at the last safe checkpoint before them, so the next incremental sync "
-                    + "retries them";
+                    + "); the cursor stays at the last safe checkpoint before them, so the next "
+                    + (following ? "real-time job (the daemon restarts it)" : "incremental sync") + " retries them";
         }
     }
 
@@ -249,6 +296,8 @@ public final class IncrementalSync {
     private final class Run implements CoreSubscriber<ChangeEvent>, Subscription {
         private final AtomicInteger wip = new AtomicInteger();
         private final ProblemLog invalid = new ProblemLog(LOG, "Document refused", 5);
+        /** Where ticks from the source's side go; set at subscription, before the source is subscribed to. */
+        private volatile FluxSink<Boolean> ticks;
         private CoreSubscriber<? super BulkOp> actual;
         private Subscription upstream;
 
@@ -282,6 +331,29 @@ public final class IncrementalSync {
         private long droppedOps;
         private long invalidDocs;
         private Throwable error;
+
+        void attachTicks(FluxSink<Boolean> sink) {
+            ticks = sink;
+        }
+
+        void completeTicks() {
+            FluxSink<Boolean> t = ticks;
+            if (t != null) {
+                t.complete();
+            }
+        }
+
+        private void tick() {
+            FluxSink<Boolean> t = ticks;
+            if (t != null) {
+                t.next(Boolean.TRUE);
+            }
+        }
+
+        /** Following, and a change could not be applied: the run must end now. */
+        synchronized boolean mustStop() {
+            return following && failedOps + droppedOps + invalidDocs > 0;
+        }
 
         synchronized boolean attach(CoreSubscriber<? super BulkOp> subscriber) {
             if (actual != null) {
@@ -319,6 +391,7 @@ public final class IncrementalSync {
             } else if (event instanceof ChangeEvent.Checkpoint c) {
                 checkpoint = c.cursor();
             }
+            boolean tick = false;
             synchronized (this) {
                 outstanding--;
                 if (cancelled || terminated) {
@@ -328,13 +401,19 @@ public final class IncrementalSync {
                     enqueue(op);
                 } else if (checkpoint != null) {
                     arrived(checkpoint);
+                    // Safe on arrival: no batch result may come soon to have it saved.
+                    tick = safe != null;
                 } else {
                     // The change is lost for now: no later checkpoint may be saved, earlier ones still may.
                     invalidDocs++;
                     checkpointsBlocked = true;
+                    tick = following;
                 }
             }
             drain();
+            if (tick) {
+                tick();
+            }
         }
 
         @Override
@@ -608,7 +687,7 @@ public final class IncrementalSync {
                 return error;
             }
             if (failedOps + droppedOps + invalidDocs > 0) {
-                return new ChangesNotAppliedException(failedOps, droppedOps, invalidDocs);
+                return new ChangesNotAppliedException(failedOps, droppedOps, invalidDocs, following);
             }
             return null;
         }

@@ -8,7 +8,7 @@ import java.util.Map;
  * The outcome of one sync job.
  *
  * @param connectorId the connector
- * @param jobType     {@code full}, {@code incremental} or {@code access_control}
+ * @param jobType     {@code full}, {@code incremental}, {@code access_control} or {@code realtime}
  * @param status      how it ended
  * @param startedAt   when it started
  * @param finishedAt  when it ended

@@ -13,11 +13,13 @@ import io.connectors.spi.BaseDataSource;
 import io.connectors.spi.CursorExpiredException;
 import io.connectors.spi.IncrementalSource;
 import io.connectors.spi.MappingContributor;
+import io.connectors.spi.RealtimeSource;
 import io.connectors.spi.SourceContext;
 import io.connectors.spi.SourceDocument;
 import io.connectors.spi.SyncCursor;
 import io.connectors.spi.SyncRules;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.HexFormat;
 import java.util.List;
@@ -25,6 +27,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import org.slf4j.Logger;
@@ -33,14 +36,25 @@ import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
 /**
- * Runs sync jobs for connectors: creates the source, checks its configuration against the backend, asks it
- * whether anything changed (scheduled jobs), prepares the index, runs the full, incremental or access-control
- * sync, saves the cursor once the writes it covers are acknowledged, and closes the source whatever happens.
+ * Runs sync jobs for connectors: creates the source, checks its configuration against the backend, asks whether
+ * anything changed ({@link ChangeCheck}: scheduled jobs), prepares the index, runs the full, incremental,
+ * access-control or real-time sync, saves the cursor once the writes it covers are acknowledged, and closes the
+ * source whatever happens.
+ *
+ * <p>A real-time job ({@link JobType#REALTIME}) follows {@link RealtimeSource#followChanges} from the saved cursor
+ * and does not end while the source is healthy: it ends when it is cancelled, when a change cannot be applied, or
+ * when the source fails. Without a saved cursor, or when the source says the cursor expired, it runs a full sync
+ * first (which saves the cursor taken before it) and follows from there.
  */
 public final class SyncRunner {
     private static final Logger LOG = LoggerFactory.getLogger(SyncRunner.class);
     /** Bumped when the stored document format changes, so every document is rewritten once. */
     private static final String FORMAT = "1";
+    /**
+     * Longest time a change of a real-time job waits in a partial bulk batch, whatever {@code bulk.flush_interval}
+     * says: with a 1 s refresh interval, a change is then searchable within about 1.5 s.
+     */
+    public static final Duration REALTIME_MAX_FLUSH_INTERVAL = Duration.ofMillis(500);
 
     private final ElasticsearchAsyncClient client;
     private final BulkSinkSettings bulk;
@@ -61,19 +75,33 @@ public final class SyncRunner {
     /**
      * What to run.
      *
-     * @param connector  the connector
-     * @param type       the job type
-     * @param askChanged ask the source's {@link BaseDataSource#changed()} first and skip the job when it says no
-     * @param rules      the (validated) sync rules in force
-     * @param cursor     the saved cursor of incremental syncs
-     * @param saveCursor stores a cursor; called only after Elasticsearch acknowledged the writes it covers
+     * @param connector   the connector
+     * @param type        the job type
+     * @param changeCheck whether the job may be skipped without reading the source, and who hears that it read it
+     * @param rules       the (validated) sync rules in force
+     * @param cursor      the saved cursor of incremental and real-time syncs
+     * @param saveCursor  stores a cursor; called only after Elasticsearch acknowledged the writes it covers
      */
-    public record SyncRequest(ConnectorConfig connector, JobType type, boolean askChanged, SyncRules rules,
+    public record SyncRequest(ConnectorConfig connector, JobType type, ChangeCheck changeCheck, SyncRules rules,
                               Optional<SyncCursor> cursor, Function<SyncCursor, Mono<Void>> saveCursor) {
+
+        public SyncRequest {
+            java.util.Objects.requireNonNull(changeCheck, "changeCheck");
+        }
+
+        /**
+         * @param askChanged ask the source's {@link BaseDataSource#changed()} first and skip the job when it says no
+         *                   ({@link ChangeCheck#ASK_SOURCE}), or always run ({@link ChangeCheck#NONE})
+         */
+        public SyncRequest(ConnectorConfig connector, JobType type, boolean askChanged, SyncRules rules,
+                           Optional<SyncCursor> cursor, Function<SyncCursor, Mono<Void>> saveCursor) {
+            this(connector, type, askChanged ? ChangeCheck.ASK_SOURCE : ChangeCheck.NONE, rules, cursor, saveCursor);
+        }
 
         /** A full sync with the connector's configured rules, no change check, no cursor kept. */
         public static SyncRequest full(ConnectorConfig connector) {
-            return new SyncRequest(connector, JobType.FULL, false, connector.syncRules(), Optional.empty(), c -> Mono.empty());
+            return new SyncRequest(connector, JobType.FULL, ChangeCheck.NONE, connector.syncRules(), Optional.empty(),
+                    c -> Mono.empty());
         }
     }
 
@@ -99,18 +127,20 @@ public final class SyncRunner {
             Mono<SyncReport.Status> work = Mono.usingWhen(
                     Mono.fromCallable(() -> connector.provider().create(connector.source(), new SourceContext(connector.id()))),
                     source -> source.validateConfig()
-                            .then(request.askChanged() ? source.changed() : Mono.just(true))
-                            .flatMap(changed -> {
-                                if (!changed) {
-                                    notes.add("the source reported no change since the last sync");
-                                    return Mono.just(SyncReport.Status.SKIPPED);
-                                }
+                            .then(request.changeCheck().skipReason(source))
+                            .map(reason -> {
+                                notes.add(reason);
+                                return SyncReport.Status.SKIPPED;
+                            })
+                            .switchIfEmpty(Mono.defer(() -> {
+                                request.changeCheck().reading();
                                 return dispatch(request, source, stats, notes)
                                         .then(new TargetIndex(client, indexFor(request)).count()
                                                 .doOnNext(n -> total[0] = n)
                                                 .onErrorResume(e -> Mono.empty()))
+                                        .then(Mono.fromRunnable(request.changeCheck()::completed))
                                         .thenReturn(SyncReport.Status.COMPLETED);
-                            }),
+                            })),
                     BaseDataSource::close,
                     (source, error) -> source.close(),
                     BaseDataSource::close);
@@ -144,7 +174,7 @@ public final class SyncRunner {
     private Mono<Void> dispatch(SyncRequest request, BaseDataSource source, SyncStats stats, List<String> notes) {
         ConnectorConfig connector = request.connector();
         return switch (request.type()) {
-            case FULL -> fullWithCursor(request, source, stats);
+            case FULL -> fullWithCursor(request, source, stats).then();
             case INCREMENTAL -> {
                 if (!(source instanceof IncrementalSource incremental)) {
                     yield Mono.error(new UnsupportedOperationException("source type " + connector.type()
@@ -152,15 +182,22 @@ public final class SyncRunner {
                 }
                 if (request.cursor().isEmpty()) {
                     notes.add("no saved cursor yet: ran a full sync, which saves one");
-                    yield fullWithCursor(request, source, stats);
+                    yield fullWithCursor(request, source, stats).then();
                 }
                 yield incremental(request, incremental, stats)
                         .onErrorResume(CursorExpiredException.class, e -> {
                             LOG.warn("Connector {}: the saved cursor cannot be resumed ({}); running a full sync instead",
                                     connector.id(), e.getMessage());
                             notes.add("the saved cursor could not be resumed (" + e.getMessage() + "): ran a full sync instead");
-                            return fullWithCursor(request, source, stats);
+                            return fullWithCursor(request, source, stats).then();
                         });
+            }
+            case REALTIME -> {
+                if (!(source instanceof RealtimeSource realtime)) {
+                    yield Mono.error(new UnsupportedOperationException("source type " + connector.type()
+                            + " does not support real-time mode; set realtime: false for connector " + connector.id()));
+                }
+                yield realtime(request, realtime, source, stats, notes);
             }
             case ACCESS_CONTROL -> {
                 if (!(source instanceof AccessControlSource acl)) {
@@ -172,18 +209,74 @@ public final class SyncRunner {
         };
     }
 
-    /** A full sync; a source that also syncs incrementally has its cursor taken before and saved after. */
-    private Mono<Void> fullWithCursor(SyncRequest request, BaseDataSource source, SyncStats stats) {
+    /**
+     * A full sync; a source that also syncs incrementally has its cursor taken before and saved after. Emits the
+     * cursor saved (empty Optional when none).
+     */
+    private Mono<Optional<SyncCursor>> fullWithCursor(SyncRequest request, BaseDataSource source, SyncStats stats) {
         Mono<Void> full = full(request.connector(), request.connector().index(), source, request.rules(), stats);
         if (!(source instanceof IncrementalSource incremental)) {
-            return full;
+            return full.thenReturn(Optional.empty());
         }
         // The full sync's Mono<Void> completes empty: the cursor rides in an Optional so that an empty result never
         // means "no cursor, run the full sync again".
         return incremental.currentCursor()
                 .map(Optional::of)
                 .defaultIfEmpty(Optional.empty())
-                .flatMap(cursor -> full.then(Mono.defer(() -> cursor.map(request.saveCursor()).orElse(Mono.empty()))));
+                .flatMap(cursor -> full.then(Mono.defer(() -> cursor.map(request.saveCursor()).orElse(Mono.empty())))
+                        .thenReturn(cursor));
+    }
+
+    /**
+     * A real-time job: follows the changes from the saved cursor; without one, or when the source says it expired,
+     * a full sync first. A cursor that expires again before the job saved anything after such a full sync fails the
+     * job (the daemon starts the next one after {@code daemon.realtime_restart_delay}) rather than looping on full
+     * syncs within one job.
+     */
+    private Mono<Void> realtime(SyncRequest request, RealtimeSource source, BaseDataSource base, SyncStats stats,
+                                List<String> notes) {
+        ConnectorConfig connector = request.connector();
+        AtomicBoolean saved = new AtomicBoolean();
+        SyncRequest tracked = new SyncRequest(connector, request.type(), request.changeCheck(), request.rules(),
+                request.cursor(), c -> request.saveCursor().apply(c).doOnSuccess(v -> saved.set(true)));
+        Mono<SyncCursor> fromFull = Mono.defer(() -> fullWithCursor(tracked, base, stats))
+                .flatMap(c -> Mono.justOrEmpty(c).switchIfEmpty(Mono.error(() -> new IllegalStateException(
+                        "source type " + connector.type() + " gave no cursor to follow its changes from"))))
+                .doOnNext(c -> saved.set(false));
+        Mono<SyncCursor> start = request.cursor().map(Mono::just).orElseGet(() -> {
+            notes.add("no saved cursor yet: ran a full sync, which saves one, then followed the changes from it");
+            return fromFull;
+        });
+        boolean fromSaved = request.cursor().isPresent();
+        return start.flatMap(cursor -> follow(tracked, source, cursor, stats))
+                .onErrorResume(CursorExpiredException.class, e -> {
+                    if (!fromSaved && !saved.get()) {
+                        return Mono.error(new IllegalStateException("the cursor taken before the full sync could not be "
+                                + "resumed either (" + e.getMessage() + "); the next real-time job starts over", e));
+                    }
+                    LOG.warn("Connector {}: the cursor cannot be resumed ({}); running a full sync, then following from it",
+                            connector.id(), e.getMessage());
+                    notes.add("the cursor could not be resumed (" + e.getMessage()
+                            + "): ran a full sync, then followed the changes from it");
+                    return fromFull.flatMap(cursor -> follow(tracked, source, cursor, stats))
+                            .onErrorMap(CursorExpiredException.class, again -> new IllegalStateException("the cursor "
+                                    + "expired again (" + again.getMessage() + "); the next real-time job starts over", again));
+                });
+    }
+
+    private Mono<Void> follow(SyncRequest request, RealtimeSource source, SyncCursor cursor, SyncStats stats) {
+        ConnectorConfig connector = request.connector();
+        Map<String, Object> mappings = source instanceof MappingContributor m ? m.mappingProperties() : Map.of();
+        BulkSinkSettings latency = bulk.flushInterval().compareTo(REALTIME_MAX_FLUSH_INTERVAL) > 0
+                ? bulk.withFlushInterval(REALTIME_MAX_FLUSH_INTERVAL) : bulk;
+        BulkSink sink = new BulkSink(new ElasticsearchBulkClient(client, connector.index(), connector.pipeline().orElse(null)),
+                latency, stats, listener);
+        return new TargetIndex(client, connector.index()).ensure(mappings)
+                .doOnSuccess(created -> LOG.info("Connector {}: following the source's changes in real time", connector.id()))
+                .then(IncrementalSync.following(source, sink, new DocumentSerializer(fingerprint(connector)),
+                                new BasicRulesFilter(request.rules().basic()), stats)
+                        .run(cursor, request.rules(), request.saveCursor()))
+                .then(Mono.fromRunnable(() -> LOG.warn("Connector {}: the source's change stream ended", connector.id())));
     }
 
     private Mono<Void> full(ConnectorConfig connector, String indexName, BaseDataSource source, SyncRules rules, SyncStats stats) {

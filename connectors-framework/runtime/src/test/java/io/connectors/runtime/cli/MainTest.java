@@ -170,4 +170,38 @@ class MainTest {
         assertThat(run("-c", file.toString(), "jobs", "list", "--status", "finished")).isEqualTo(1);
         assertThat(err.toString()).contains("unknown status 'finished'").contains("completed");
     }
+
+    @Test
+    void realtimeJobsCannotBeStartedFromTheCommandLine() throws Exception {
+        Path file = dir.resolve("rt.yml");
+        Files.writeString(file, """
+                elasticsearch:
+                  host: http://127.0.0.1:9
+                connectors:
+                  - id: docs
+                    type: directory
+                    configuration:
+                      path: %s
+                """.formatted(dir));
+        assertThat(run("-c", file.toString(), "sync", "docs", "--type", "realtime")).isEqualTo(1);
+        assertThat(err.toString()).contains("real-time jobs are run by the daemons").contains("realtime: true");
+        assertThat(run("-c", file.toString(), "jobs", "start", "docs", "--type", "realtime")).isEqualTo(1);
+        assertThat(err.toString()).contains("[full, incremental, access_control]");
+    }
+
+    @Test
+    void configCheckRefusesRealtimeForASourceThatCannotFollowChanges() throws Exception {
+        Path file = dir.resolve("rt.yml");
+        Files.writeString(file, """
+                connectors:
+                  - id: docs
+                    type: directory
+                    realtime: true
+                    configuration:
+                      path: %s
+                """.formatted(dir));
+        assertThat(run("-c", file.toString(), "config", "check", "--offline")).isEqualTo(2);
+        assertThat(err.toString()).contains("connector docs: realtime: true, but source type 'directory' does not support "
+                + "real-time mode");
+    }
 }

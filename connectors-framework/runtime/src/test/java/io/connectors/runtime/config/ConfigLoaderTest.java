@@ -247,4 +247,47 @@ class ConfigLoaderTest {
         assertThat(docs.index()).isEqualTo("my-docs");
         assertThat(c.connectors()).extracting(ConnectorConfig::id).isEqualTo(List.of("docs"));
     }
+
+    @Test
+    void realtimeIsAConnectorSwitchOffByDefault() throws IOException {
+        ConnectorsConfig c = load("""
+                daemon:
+                  realtime_restart_delay: 3s
+                connectors:
+                  - id: live
+                    type: test
+                    realtime: true
+                    configuration:
+                      path: /data
+                  - id: docs
+                    type: test
+                    configuration:
+                      path: /data
+                """, Map.of());
+        assertThat(c.connector("live").orElseThrow().realtime()).isTrue();
+        assertThat(c.connector("live").orElseThrow().toString()).contains("realtime");
+        assertThat(c.connector("docs").orElseThrow().realtime()).isFalse();
+        assertThat(c.daemon().realtimeRestartDelay()).isEqualTo(Duration.ofSeconds(3));
+        assertThat(load(CONNECTOR, Map.of()).daemon().realtimeRestartDelay()).isEqualTo(Duration.ofSeconds(10));
+    }
+
+    @Test
+    void realtimeMustBeABooleanAndIsNeverScheduled() {
+        String message = error("""
+                daemon:
+                  realtime_restart_delay: 0s
+                connectors:
+                  - id: live
+                    type: test
+                    realtime: sometimes
+                    schedule:
+                      realtime: "0 0/5 * * * ?"
+                    configuration:
+                      path: /data
+                """);
+        assertThat(message)
+                .contains("connectors[0] (live).realtime: expected true or false, got 'sometimes'")
+                .contains("connectors[0] (live).schedule.realtime: real-time jobs are not scheduled; set 'realtime: true'")
+                .contains("daemon.realtime_restart_delay: must be a positive duration");
+    }
 }

@@ -102,7 +102,7 @@ class DaemonIT {
         yaml.put("sync", Map.of("max_concurrent_syncs", maxConcurrent, "progress_interval", "1s"));
         yaml.put("daemon", Map.of("sync_on_start", syncOnStart, "worker_id", worker, "poll_interval", "300ms",
                 "heartbeat_interval", "500ms", "heartbeat_timeout", "3s", "shutdown_grace", "10s",
-                "http", Map.of("enabled", false)));
+                "http", Map.of("enabled", false), "realtime_restart_delay", "2s"));
         yaml.put("state", Map.of("index_prefix", prefix, "job_retention", retention));
         yaml.put("connectors", connectors);
         return ConfigLoader.fromMap(yaml, "test", Map.of(), ScriptedSources.registry());
@@ -379,5 +379,263 @@ class DaemonIT {
         start(config);
         await("the old ended jobs are deleted", Duration.ofSeconds(20),
                 () -> allJobs().stream().map(Versioned::id).collect(Collectors.toSet()).equals(java.util.Set.of("recent", "old-but-queued")));
+    }
+
+    // ---------------------------------------------------------------- change watches
+
+    private Map<String, Object> watched(String id) {
+        Map<String, Object> c = connector(id, Map.of("docs", 10, "watch", true, "changed", true));
+        c.put("schedule", Map.of("full", "0/2 * * * * ?"));
+        return c;
+    }
+
+    /** The connector's scheduled jobs, by due time. */
+    private List<Versioned> scheduled(String connectorId) {
+        return allJobs().stream()
+                .filter(j -> connectorId.equals(j.doc().get("connector_id")) && j.doc().get("scheduled_for") != null)
+                .sorted(java.util.Comparator.comparing(j -> Instant.parse((String) j.doc().get("scheduled_for"))))
+                .toList();
+    }
+
+    private static Instant due(Versioned job) {
+        return Instant.parse((String) job.doc().get("scheduled_for"));
+    }
+
+    /** A completed job due after {@code after}, then a later job skipped by the watcher that names it; emits the first. */
+    private Optional<Versioned> completedThenSkippedByTheWatcher(String connectorId, Instant after) {
+        List<Versioned> jobs = scheduled(connectorId).stream().filter(j -> due(j).isAfter(after)).toList();
+        for (int i = 0; i < jobs.size(); i++) {
+            if (!"completed".equals(status(jobs.get(i)))) {
+                continue;
+            }
+            String id = jobs.get(i).id();
+            for (Versioned later : jobs.subList(i + 1, jobs.size())) {
+                if ("skipped".equals(status(later)) && String.valueOf(later.doc().get("notes"))
+                        .contains("the change watcher saw no change since the last completed sync (job " + id + ")")) {
+                    return Optional.of(jobs.get(i));
+                }
+            }
+        }
+        return Optional.empty();
+    }
+
+    @Test
+    void theChangeWatcherSkipsScheduledSyncsWhileNothingChangesAndRunsThemAfterAChange() throws InterruptedException {
+        ScriptedSources.WatchScript script = ScriptedSources.watch("watched");
+        start(config("worker-1", false, 2, List.of(watched("watched"))));
+        await("the watch is subscribed", Duration.ofSeconds(20), () -> script.subscriptions.get() == 1);
+        // changed() says true: only the watcher can skip.
+        await("a completed sync, then one skipped by the watcher", Duration.ofSeconds(30),
+                () -> completedThenSkippedByTheWatcher("watched", Instant.EPOCH).isPresent());
+        Versioned skipped = scheduled("watched").stream().filter(j -> "skipped".equals(status(j))).findFirst().orElseThrow();
+        assertThat(((Map<?, ?>) skipped.doc().get("counts")).get("seen")).as("nothing read").isIn(null, 0);
+
+        script.changed();
+        Instant changed = Instant.now();
+        await("the next sync runs, and the one after is skipped again", Duration.ofSeconds(30),
+                () -> completedThenSkippedByTheWatcher("watched", changed).isPresent());
+        Versioned first = scheduled("watched").stream().filter(j -> due(j).isAfter(changed)).findFirst().orElseThrow();
+        await("the first sync due after the change ends", Duration.ofSeconds(10), () -> JobStatus.of(status(job(first.id()))).terminal());
+        assertThat(status(job(first.id()))).isEqualTo("completed");
+        assertThat(script.subscriptions.get()).isEqualTo(1);
+    }
+
+    @Test
+    void aLostWatchIsForgottenSoTheNextScheduledSyncRuns() throws InterruptedException {
+        ScriptedSources.WatchScript script = ScriptedSources.watch("flaky");
+        start(config("worker-1", false, 2, List.of(watched("flaky"))));
+        await("a sync skipped by the watcher", Duration.ofSeconds(30),
+                () -> completedThenSkippedByTheWatcher("flaky", Instant.EPOCH).isPresent());
+
+        script.fail("connection reset");
+        Instant failed = Instant.now();
+        await("the watch is subscribed again after a back-off", Duration.ofSeconds(10), () -> script.subscriptions.get() == 2);
+        await("a sync due after the failure ends", Duration.ofSeconds(20), () -> scheduled("flaky").stream()
+                .anyMatch(j -> due(j).isAfter(failed) && JobStatus.of(status(j)).terminal()));
+        Versioned first = scheduled("flaky").stream().filter(j -> due(j).isAfter(failed)).findFirst().orElseThrow();
+        assertThat(status(first)).as("the first sync due after the watch was lost reads the source").isEqualTo("completed");
+        await("then syncs are skipped again", Duration.ofSeconds(30),
+                () -> completedThenSkippedByTheWatcher("flaky", failed).isPresent());
+    }
+
+    // ---------------------------------------------------------------- real time
+
+    private Map<String, Object> live(String id, int docs) {
+        Map<String, Object> c = connector(id, Map.of("docs", docs, "realtime", true));
+        c.put("realtime", true);
+        return c;
+    }
+
+    private List<Versioned> realtimeJobs(String connectorId) {
+        return allJobs().stream().filter(j -> connectorId.equals(j.doc().get("connector_id"))
+                && "realtime".equals(j.doc().get("job_type"))).toList();
+    }
+
+    private Optional<Versioned> running(String connectorId) {
+        return realtimeJobs(connectorId).stream().filter(j -> "in_progress".equals(status(j))).findFirst();
+    }
+
+    private int cursorPos(String connectorId) {
+        Versioned c = new ConnectorRecords(store).get(connectorId).block();
+        return c == null ? -1 : ConnectorRecords.cursor(c.doc()).map(x -> ((Number) x.values().get("pos")).intValue()).orElse(-1);
+    }
+
+    /** Visible to search (near real time, no explicit refresh). */
+    private boolean searchable(String index, String id) {
+        return es.async().count(c -> c.index(index).query(q -> q.ids(i -> i.values(id)))).join().count() > 0;
+    }
+
+    /** Written (a real-time get). */
+    private boolean stored(String index, String id) {
+        return es.async().exists(e -> e.index(index).id(id)).join().value();
+    }
+
+    private static long seen(Versioned job) {
+        Object n = ((Map<?, ?>) job.doc().get("counts")).get("seen");
+        return n instanceof Number x ? x.longValue() : 0;
+    }
+
+    private static io.connectors.spi.ChangeEvent upsert(String id, Object n) {
+        return new io.connectors.spi.ChangeEvent.Upsert(io.connectors.spi.SourceDocument.builder(id).field("n", n).version("v" + n).build());
+    }
+
+    private void resetChangeLog() {
+        ScriptedSources.CHANGES.clear();
+        ScriptedSources.EXPIRED_BEFORE.set(0);
+    }
+
+    @Test
+    void aRealtimeJobKeepsTheIndexWithinSecondsOfTheSourceAndSavesTheCursorAfterTheWrites() throws InterruptedException {
+        resetChangeLog();
+        String index = prefix + "-live";
+        // sync_on_start: a real-time connector gets no start-up full sync; its real-time job runs one.
+        start(config("worker-1", true, 2, List.of(live("live", 5))));
+        await("the real-time job runs its first full sync", Duration.ofSeconds(30),
+                () -> running("live").isPresent() && cursorPos("live") == 0);
+        Versioned job = running("live").orElseThrow();
+        assertThat(job.id()).matches("live-realtime-\\d{8}T\\d{6}Z");
+        assertThat(job.doc().get("trigger")).isEqualTo("realtime");
+        assertThat(count(index)).isEqualTo(5);
+
+        for (int i = 0; i < 3; i++) {
+            String id = "doc-10" + i;
+            long start = System.nanoTime();
+            ScriptedSources.CHANGES.add(upsert(id, 100 + i));
+            int pos = ScriptedSources.CHANGES.size();
+            await(id + " searchable", Duration.ofSeconds(10), () -> searchable(index, id));
+            Duration took = Duration.ofNanos(System.nanoTime() - start);
+            assertThat(took).as("%s visible in search", id).isLessThan(Duration.ofMillis(2500));
+            await("the cursor moves past " + id, Duration.ofSeconds(10), () -> cursorPos("live") == pos);
+        }
+        // Every cursor save follows the acknowledgement of the writes before it.
+        for (int i = 0; i < 5; i++) {
+            String id = "late-" + i;
+            ScriptedSources.CHANGES.add(upsert(id, i));
+            int pos = ScriptedSources.CHANGES.size();
+            await("the cursor moves past " + id, Duration.ofSeconds(10), () -> cursorPos("live") >= pos);
+            assertThat(stored(index, id)).as("%s written before the cursor covering it was saved", id).isTrue();
+        }
+        ScriptedSources.CHANGES.add(new io.connectors.spi.ChangeEvent.Delete("doc-0"));
+        await("the deletion is visible", Duration.ofSeconds(5), () -> !searchable(index, "doc-0"));
+
+        assertThat(realtimeJobs("live")).hasSize(1);
+        assertThat(allJobs()).as("no start-up full sync").allMatch(j -> "realtime".equals(j.doc().get("job_type")));
+        await("the job heartbeats its counts", Duration.ofSeconds(5), () -> seen(job(job.id())) == 5 + 3 + 5);
+        assertThat(status(job(job.id()))).isEqualTo("in_progress");
+    }
+
+    @Test
+    void aFailedWriteEndsTheRealtimeJobAndTheNextOneStartsAfterTheDelayFromTheLastSafeCursor() throws InterruptedException {
+        resetChangeLog();
+        String index = prefix + "-rtfail";
+        start(config("worker-1", false, 2, List.of(live("rtfail", 3))));
+        await("the real-time job follows", Duration.ofSeconds(30), () -> running("rtfail").isPresent() && cursorPos("rtfail") == 0);
+        String first = running("rtfail").orElseThrow().id();
+        ScriptedSources.CHANGES.add(upsert("doc-100", 100));
+        await("the first change is applied", Duration.ofSeconds(10), () -> cursorPos("rtfail") == 1);
+
+        // n is mapped as a number: Elasticsearch refuses this one.
+        ScriptedSources.CHANGES.add(upsert("doc-bad", "not a number"));
+        await("the job fails", Duration.ofSeconds(10), () -> "error".equals(status(job(first))));
+        Versioned failed = job(first);
+        assertThat(String.valueOf(failed.doc().get("error"))).contains("1 change was not applied").contains("real-time job");
+        assertThat(cursorPos("rtfail")).as("the cursor stays before the refused change").isEqualTo(1);
+
+        ScriptedSources.CHANGES.set(1, upsert("doc-bad", 7));
+        await("the next real-time job runs", Duration.ofSeconds(15),
+                () -> running("rtfail").filter(j -> !j.id().equals(first)).isPresent());
+        Versioned second = running("rtfail").orElseThrow();
+        Instant ended = Instant.parse((String) failed.doc().get("completed_at"));
+        Instant created = Instant.parse((String) second.doc().get("created_at"));
+        assertThat(Duration.between(ended, created)).isGreaterThanOrEqualTo(Duration.ofSeconds(2));
+        assertThat(String.valueOf(second.doc().get("reason"))).contains("restarted after job " + first);
+        await("the corrected change is applied", Duration.ofSeconds(10), () -> cursorPos("rtfail") == 2 && stored(index, "doc-bad"));
+        await("the job heartbeats its counts", Duration.ofSeconds(5), () -> seen(job(second.id())) == 1);
+        assertThat(seen(job(second.id()))).as("followed from the saved cursor, no full sync").isEqualTo(1);
+        assertThat(realtimeJobs("rtfail")).hasSize(2);
+    }
+
+    @Test
+    void anExpiredCursorFallsBackToAFullSyncAndTheJobFollowsOn() throws InterruptedException {
+        resetChangeLog();
+        String index = prefix + "-rtexp";
+        start(config("worker-1", false, 2, List.of(live("rtexp", 4))));
+        await("the real-time job follows", Duration.ofSeconds(30), () -> running("rtexp").isPresent() && cursorPos("rtexp") == 0);
+        String id = running("rtexp").orElseThrow().id();
+        ScriptedSources.CHANGES.add(upsert("doc-100", 100));
+        await("the change is applied", Duration.ofSeconds(10), () -> cursorPos("rtexp") == 1 && stored(index, "doc-100"));
+
+        // The log loses its history past the follower's position: a full sync brings the index back to the source.
+        ScriptedSources.EXPIRED_BEFORE.set(2);
+        await("the full sync saved the cursor taken before it", Duration.ofSeconds(20), () -> cursorPos("rtexp") == 2);
+        await("the index is the source's listing again", Duration.ofSeconds(10), () -> !stored(index, "doc-100"));
+        ScriptedSources.CHANGES.add(upsert("lost", 0));
+        ScriptedSources.CHANGES.add(upsert("doc-200", 200));
+        await("the job follows on from the new cursor", Duration.ofSeconds(10), () -> cursorPos("rtexp") == 3 && stored(index, "doc-200"));
+        assertThat(stored(index, "lost")).isFalse();
+        assertThat(status(job(id))).isEqualTo("in_progress");
+        assertThat(realtimeJobs("rtexp")).hasSize(1);
+        assertThat(count(index)).isEqualTo(5);
+    }
+
+    @Test
+    void aSuspendedRealtimeJobIsResumedByTheNextDaemonFromTheSavedCursor() throws InterruptedException {
+        resetChangeLog();
+        String index = prefix + "-rtsus";
+        Daemon first = start(config("worker-1", false, 2, List.of(live("rtsus", 3))));
+        await("the real-time job follows", Duration.ofSeconds(30), () -> running("rtsus").isPresent() && cursorPos("rtsus") == 0);
+        String id = running("rtsus").orElseThrow().id();
+        ScriptedSources.CHANGES.add(upsert("doc-100", 100));
+        await("the change is applied", Duration.ofSeconds(10), () -> cursorPos("rtsus") == 1);
+
+        first.suspendRunning().block(Duration.ofSeconds(15));
+        assertThat(status(job(id))).isEqualTo("suspended");
+        daemons.forEach(d -> d.subscription().dispose());
+        daemons.clear();
+        ScriptedSources.CHANGES.add(upsert("doc-101", 101));
+
+        start(config("worker-2", false, 2, List.of(live("rtsus", 3))));
+        await("the job is resumed and applies what changed meanwhile", Duration.ofSeconds(30),
+                () -> cursorPos("rtsus") == 2 && stored(index, "doc-101"));
+        Versioned resumed = job(id);
+        assertThat(status(resumed)).isEqualTo("in_progress");
+        assertThat(resumed.doc().get("worker")).isEqualTo("worker-2");
+        assertThat(resumed.doc().get("attempt")).isEqualTo(2);
+        assertThat(String.valueOf(resumed.doc().get("notes"))).contains("resumed by worker-2");
+        await("the job heartbeats its counts", Duration.ofSeconds(5), () -> seen(job(id)) == 1);
+        assertThat(realtimeJobs("rtsus")).hasSize(1);
+        assertThat(count(index)).isEqualTo(5);
+    }
+
+    @Test
+    void aDaemonRefusesToStartWithARealtimeConnectorWhoseSourceCannotFollowChanges() {
+        Map<String, Object> c = connector("plain", Map.of("docs", 1));
+        c.put("realtime", true);
+        ConnectorsConfig config = config("worker-1", false, 2, List.of(c));
+        Daemon d = new Daemon(config, new StateStore(es.async(), prefix),
+                new SyncRunner(es.async(), config.bulk(), config.sync()), new DaemonMetrics());
+        Throwable e = org.assertj.core.api.Assertions.catchThrowable(() -> d.run().blockFirst(Duration.ofSeconds(10)));
+        assertThat(e).isInstanceOf(io.connectors.runtime.config.ConfigException.class)
+                .hasMessageContaining("connector plain").hasMessageContaining("source type 'scripted'");
     }
 }

@@ -12,6 +12,7 @@ import io.connectors.runtime.sink.ItemResult;
 import io.connectors.spi.BasicRule;
 import io.connectors.spi.ChangeEvent;
 import io.connectors.spi.IncrementalSource;
+import io.connectors.spi.RealtimeSource;
 import io.connectors.spi.SourceDocument;
 import io.connectors.spi.SourceException;
 import io.connectors.spi.SyncCursor;
@@ -661,7 +662,94 @@ class IncrementalSyncTest {
         assertThat(stats.failed()).isZero();
     }
 
+    // ---------------------------------------------------------------- following a real-time source
+
+    @Test
+    void aCheckpointThatIsSafeOnArrivalIsSavedAtOnceEvenWhileTheStreamIsQuiet() {
+        FakeElasticsearch es = FakeElasticsearch.acceptingAll(log);
+        // The write of a is acknowledged long before the idle checkpoint 2 arrives; no further result follows it.
+        source = new ScriptedSource(() -> Flux.concat(Flux.just(upsert("a", 1), checkpoint(1)),
+                Mono.delay(Duration.ofSeconds(5)).thenMany(Flux.just(checkpoint(2))), Flux.never()));
+
+        StepVerifier.withVirtualTime(() -> following(es, SETTINGS).run(cursor(0), SyncRules.NONE, this::save))
+                .expectSubscription()
+                .thenAwait(Duration.ofSeconds(2))
+                .then(() -> assertThat(log).containsExactly("ack a:1", "save 1"))
+                .thenAwait(Duration.ofSeconds(4))
+                .then(() -> assertThat(log).containsExactly("ack a:1", "save 1", "save 2"))
+                .thenCancel()
+                .verify(TIMEOUT);
+    }
+
+    @Test
+    void followingAQuietStreamWritesItsPartialBatchWithinTheFlushIntervalAndSavesItsCheckpoint() {
+        FakeElasticsearch es = FakeElasticsearch.acceptingAll(log);
+        source = new ScriptedSource(() -> Flux.concat(Flux.just(upsert("a", 1), upsert("b", 1), checkpoint(1)), Flux.never()));
+
+        StepVerifier.withVirtualTime(() -> following(es, SETTINGS).run(cursor(0), SyncRules.NONE, this::save))
+                .expectSubscription()
+                .expectNoEvent(Duration.ofMillis(999))
+                .then(() -> assertThat(es.requests).isEmpty())
+                .thenAwait(Duration.ofMillis(1))
+                .then(() -> {
+                    assertThat(es.requests).containsExactly(List.of("a", "b"));
+                    assertThat(log).containsExactly("ack a:1", "ack b:1", "save 1");
+                })
+                .thenAwait(Duration.ofHours(1))
+                .thenCancel()
+                .verify(TIMEOUT);
+        assertThat(source.followed).isTrue();
+    }
+
+    @Test
+    void followingEndsAtTheFirstRefusedWriteWithoutWaitingForTheStreamToEnd() {
+        FakeElasticsearch es = FakeElasticsearch.answering(log, (n, ops) ->
+                Mono.just(FakeElasticsearch.items(ops, op -> op.id().equals("bad") ? 400 : 201)));
+        PublisherProbe<ChangeEvent> events = PublisherProbe.of(Flux.concat(Flux.just(upsert("a", 1), checkpoint(1)),
+                // In a batch of its own: a's was written by then.
+                // Assembled at subscription, under virtual time.
+                Flux.defer(() -> Mono.delay(Duration.ofSeconds(2)).thenMany(Flux.just(upsert("bad", 1), checkpoint(2)))),
+                Flux.never()));
+        source = new ScriptedSource(events::flux);
+
+        StepVerifier.withVirtualTime(() -> following(es, SETTINGS).run(cursor(0), SyncRules.NONE, this::save))
+                .expectSubscription()
+                .thenAwait(Duration.ofSeconds(5))
+                .expectErrorSatisfies(e -> assertThat(e)
+                        .isInstanceOf(IncrementalSync.ChangesNotAppliedException.class)
+                        .hasMessageContaining("1 refused by Elasticsearch")
+                        .hasMessageContaining("real-time job"))
+                .verify(TIMEOUT);
+
+        events.assertWasCancelled();
+        assertThat(saved).containsExactly(1L);
+    }
+
+    @Test
+    void followingEndsAtTheFirstInvalidDocument() {
+        FakeElasticsearch es = FakeElasticsearch.acceptingAll(log);
+        PublisherProbe<ChangeEvent> events = PublisherProbe.of(Flux.concat(Flux.just(upsert("a", 1), checkpoint(1),
+                new ChangeEvent.Upsert(SourceDocument.builder("odd").field("v", new Object()).build()), checkpoint(2)),
+                Flux.never()));
+        source = new ScriptedSource(events::flux);
+
+        StepVerifier.withVirtualTime(() -> following(es, SETTINGS).run(cursor(0), SyncRules.NONE, this::save))
+                .expectSubscription()
+                .thenAwait(Duration.ofSeconds(5))
+                .expectError(IncrementalSync.ChangesNotAppliedException.class)
+                .verify(TIMEOUT);
+
+        events.assertWasCancelled();
+        assertThat(saved).isEmpty();
+        assertThat(stats.failed()).isEqualTo(1);
+    }
+
     // ---------------------------------------------------------------- helpers
+
+    private IncrementalSync following(FakeElasticsearch es, BulkSinkSettings settings) {
+        return IncrementalSync.following(source, new BulkSink(es, settings, stats), new DocumentSerializer("fp"),
+                new BasicRulesFilter(List.of()), stats);
+    }
 
     private ScriptedSource source;
 
@@ -700,7 +788,8 @@ class IncrementalSyncTest {
     }
 
     /** Emits a scripted stream of change events and records what it was asked for. */
-    private static final class ScriptedSource implements IncrementalSource {
+    private static final class ScriptedSource implements RealtimeSource {
+        volatile boolean followed;
         final List<SyncCursor> cursors = new CopyOnWriteArrayList<>();
         final List<SyncRules> rules = new CopyOnWriteArrayList<>();
         private final Supplier<Flux<ChangeEvent>> events;
@@ -715,6 +804,12 @@ class IncrementalSyncTest {
             cursors.add(cursor);
             this.rules.add(rules);
             return events.get();
+        }
+
+        @Override
+        public Flux<ChangeEvent> followChanges(SyncCursor cursor, SyncRules rules) {
+            followed = true;
+            return getDocsIncrementally(cursor, rules);
         }
 
         @Override
