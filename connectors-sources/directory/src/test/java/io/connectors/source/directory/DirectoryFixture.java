@@ -1,6 +1,7 @@
 package io.connectors.source.directory;
 
 import io.connectors.testkit.elasticsearch.FileTrees;
+import io.connectors.testkit.functional.FixtureSampling;
 import io.connectors.testkit.functional.SourceFixture;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -129,8 +130,8 @@ public final class DirectoryFixture implements SourceFixture {
         }
         SplittableRandom random = new SplittableRandom(SEED + ++rounds);
         Set<Integer> chosen = new HashSet<>();
-        List<Integer> toUpdate = pick(random, updates, chosen);
-        List<Integer> toDelete = pick(random, deletes, chosen);
+        List<Integer> toUpdate = FixtureSampling.pick(random, updates, next, live, chosen);
+        List<Integer> toDelete = FixtureSampling.pick(random, deletes, next, live, chosen);
         List<String> updated = new ArrayList<>(updates);
         for (int i : toUpdate) {
             Path file = root.resolve(path(i));
@@ -157,17 +158,6 @@ public final class DirectoryFixture implements SourceFixture {
             added.add(path(i));
         }
         return new Mutation(added, updated, deleted);
-    }
-
-    private List<Integer> pick(SplittableRandom random, int n, Set<Integer> chosen) {
-        List<Integer> picked = new ArrayList<>(n);
-        while (picked.size() < n) {
-            int i = random.nextInt(next);
-            if (live.get(i) && chosen.add(i)) {
-                picked.add(i);
-            }
-        }
-        return picked;
     }
 
     @Override

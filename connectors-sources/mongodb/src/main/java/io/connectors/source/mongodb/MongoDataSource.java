@@ -1,0 +1,275 @@
+package io.connectors.source.mongodb;
+
+import com.mongodb.MongoCommandException;
+import com.mongodb.reactivestreams.client.MongoClient;
+import com.mongodb.reactivestreams.client.MongoClients;
+import com.mongodb.reactivestreams.client.MongoCollection;
+import com.mongodb.reactivestreams.client.MongoDatabase;
+import io.connectors.spi.AdvancedRulesValidator;
+import io.connectors.spi.ChangeEvent;
+import io.connectors.spi.ChangeWatchingSource;
+import io.connectors.spi.ConfigValidationException;
+import io.connectors.spi.FieldError;
+import io.connectors.spi.RealtimeSource;
+import io.connectors.spi.SourceContext;
+import io.connectors.spi.SourceDocument;
+import io.connectors.spi.SourceException;
+import io.connectors.spi.SyncCursor;
+import io.connectors.spi.SyncRules;
+import io.connectors.spi.BaseDataSource;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import org.bson.BsonDocument;
+import org.bson.BsonInt32;
+import org.bson.BsonValue;
+import org.reactivestreams.Publisher;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+
+/**
+ * A MongoDB database's collections, read with the reactive streams driver.
+ *
+ * <ul>
+ *   <li>Full syncs stream each collection in {@code _id} order (or the rules' sort), in batches of
+ *       {@code batch_size}, with backpressure: a batch is fetched when the runtime asks for more.</li>
+ *   <li>Advanced rules ({@link MongoRules}) are pushed down to the server as a find or an aggregation.</li>
+ *   <li>Change streams ({@link ChangeStreams}) give incremental syncs, real-time mode and the watch that lets a
+ *       scheduled sync of an unchanged collection be skipped.</li>
+ *   <li>Connections come from the driver's pool, bounded by {@code max_pool_size} and recycled by idle and life
+ *       time; {@link Throttle} bounds concurrent operations and round trips per second.</li>
+ * </ul>
+ * One client per instance, created on first use and closed by {@link #close()}.
+ */
+final class MongoDataSource implements BaseDataSource, AdvancedRulesValidator, RealtimeSource, ChangeWatchingSource {
+    private static final Logger LOG = LoggerFactory.getLogger(MongoDataSource.class);
+    /** Documents without an _id (from a pipeline) are skipped; this many are logged one by one per read. */
+    private static final int LOGGED_SKIPS = 5;
+
+    private final MongoConfig config;
+    private final SourceContext context;
+    private final BsonJson json;
+    private final Throttle throttle;
+    private final AtomicReference<MongoClient> client = new AtomicReference<>();
+    private volatile boolean closed;
+
+    MongoDataSource(MongoConfig config, SourceContext context) {
+        this.config = config;
+        this.context = context;
+        this.json = new BsonJson(config.legacyUuid());
+        this.throttle = new Throttle(config.maxConcurrentOperations(), config.operationsPerSecond());
+    }
+
+    MongoConfig config() {
+        return config;
+    }
+
+    Throttle throttle() {
+        return throttle;
+    }
+
+    /** The database, with a client created on first use. */
+    Mono<MongoDatabase> database() {
+        return Mono.fromCallable(() -> {
+            if (closed) {
+                throw new SourceException("the MongoDB source of connector " + context.connectorId() + " was closed");
+            }
+            MongoClient c = client.get();
+            if (c == null) {
+                MongoClient created = MongoClients.create(config.clientSettings());
+                if (client.compareAndSet(null, created)) {
+                    c = created;
+                } else {
+                    created.close();
+                    c = client.get();
+                }
+            }
+            return c.getDatabase(config.database());
+        });
+    }
+
+    /** The client; only after {@link #database()} emitted. */
+    MongoClient mongoClient() {
+        MongoClient c = client.get();
+        if (c == null) {
+            throw new SourceException("the MongoDB source of connector " + context.connectorId() + " was closed");
+        }
+        return c;
+    }
+
+    @Override
+    public Mono<Void> ping() {
+        return throttle.single(database().flatMap(db -> Mono.from(db.runCommand(new BsonDocument("ping", new BsonInt32(1))))))
+                .onErrorMap(e -> MongoErrors.describe(e, config, "pinging the server"))
+                .then();
+    }
+
+    @Override
+    public Mono<Void> validateConfig() {
+        return ping().then(database().flatMap(db -> throttle.single(Flux.from(db.listCollectionNames())
+                .collect(java.util.stream.Collectors.toSet()))
+                // A database without collections may not exist at all: only then are the databases listed.
+                .flatMap(collections -> (collections.isEmpty() ? databaseListed() : Mono.just(true)).flatMap(exists -> {
+                    List<FieldError> errors = new ArrayList<>();
+                    if (!exists) {
+                        errors.add(new FieldError(MongoConfig.DATABASE, "database '" + config.database() + "' does not exist on "
+                                + config.hosts()));
+                    } else {
+                        for (String name : config.collections()) {
+                            if (!collections.contains(name)) {
+                                errors.add(new FieldError(MongoConfig.COLLECTIONS, "collection '" + name + "' does not exist in"
+                                        + " database '" + config.database() + "' on " + config.hosts()));
+                            }
+                        }
+                    }
+                    return errors.isEmpty() ? Mono.<Void>empty() : Mono.error(new ConfigValidationException(errors));
+                }))
+        ).onErrorMap(e -> !(e instanceof ConfigValidationException),
+                e -> MongoErrors.describe(e, config, "listing the collections")));
+    }
+
+    /** Whether the database is listed; true when the user may not list databases (then only collections are checked). */
+    private Mono<Boolean> databaseListed() {
+        return database().flatMap(db -> {
+            MongoClient c = mongoClient();
+            return throttle.single(Flux.from(c.listDatabaseNames()).collectList())
+                    .map(names -> names.contains(config.database()))
+                    .onErrorResume(e -> e instanceof MongoCommandException m && m.getErrorCode() == MongoErrors.UNAUTHORIZED,
+                            e -> Mono.just(true));
+        });
+    }
+
+    @Override
+    public Flux<SourceDocument> getDocs(SyncRules rules) {
+        MongoRules parsed = MongoRules.parse(rules.advanced());
+        return Flux.fromIterable(config.collections()).concatMap(name -> read(name, parsed), 0);
+    }
+
+    private Flux<SourceDocument> read(String collection, MongoRules rules) {
+        AtomicLong skipped = new AtomicLong();
+        return throttle.operation(permit -> database().flatMapMany(db -> {
+                    MongoCollection<BsonDocument> c = db.getCollection(collection, BsonDocument.class);
+                    Publisher<BsonDocument> documents = rules.isPipeline()
+                            ? c.aggregate(rules.pipeline(), BsonDocument.class).allowDiskUse(true).batchSize(config.batchSize())
+                            : c.find(rules.filter()).projection(rules.projection()).sort(rules.sort()).batchSize(config.batchSize());
+                    return paced(Flux.from(documents));
+                }))
+                .onErrorMap(e -> MongoErrors.describe(e, config, "reading collection '" + collection + "'"))
+                .mapNotNull(doc -> {
+                    SourceDocument d = document(collection, doc);
+                    if (d == null && skipped.incrementAndGet() <= LOGGED_SKIPS) {
+                        LOG.warn("Connector {}: a document of collection '{}' has no _id (the rules' pipeline removed it) and"
+                                + " was skipped", context.connectorId(), collection);
+                    }
+                    return d;
+                })
+                .doOnComplete(() -> {
+                    if (skipped.get() > LOGGED_SKIPS) {
+                        LOG.warn("Connector {}: {} documents of collection '{}' had no _id and were skipped",
+                                context.connectorId(), skipped.get(), collection);
+                    }
+                });
+    }
+
+    /** Applies the round-trip rate limit: one round trip per batch of documents read. */
+    <T> Flux<T> paced(Flux<T> items) {
+        if (config.operationsPerSecond() == 0) {
+            return items;
+        }
+        return items.buffer(config.batchSize()).concatMap(batch -> throttle.roundTrip().thenMany(Flux.fromIterable(batch)), 0);
+    }
+
+    /** The source document of a MongoDB document of {@code collection}, or {@code null} when it has no _id. */
+    SourceDocument document(String collection, BsonDocument doc) {
+        BsonValue id = doc.get("_id");
+        if (id == null) {
+            return null;
+        }
+        SourceDocument.Builder b = SourceDocument.builder(id(collection, id));
+        Map<String, Object> fields = json.fields(doc);
+        fields.forEach(b::field);
+        b.field("mongo_id", idText(id));
+        if (config.multiCollection()) {
+            b.field("mongo_collection", collection);
+        }
+        return b.build();
+    }
+
+    /**
+     * The {@code mongo_id} field: always text, because a collection may mix _id types (numbers, strings, ObjectIds)
+     * and one Elasticsearch field holds one type: an ObjectId as hex, a string as itself, a number in plain decimal,
+     * any other type in the tagged form of {@link BsonJson#id}.
+     */
+    static String idText(BsonValue id) {
+        if (id.isObjectId()) {
+            return id.asObjectId().getValue().toHexString();
+        }
+        if (id.isString()) {
+            return id.asString().getValue();
+        }
+        if (id.isInt32() || id.isInt64()) {
+            return String.valueOf(id.asNumber().longValue());
+        }
+        if (id.isDecimal128() && id.asDecimal128().getValue().isFinite()) {
+            return id.asDecimal128().getValue().bigDecimalValue().toPlainString();
+        }
+        if (id.isDouble() && Double.isFinite(id.asDouble().getValue())) {
+            return java.math.BigDecimal.valueOf(id.asDouble().getValue()).toPlainString();
+        }
+        return BsonJson.id(id);
+    }
+
+    /** The source id of the document with {@code _id} in {@code collection}. */
+    String id(String collection, BsonValue id) {
+        String base = BsonJson.id(id);
+        return config.multiCollection() ? collection + "/" + base : base;
+    }
+
+    @Override
+    public Mono<List<String>> validateAdvancedRules(Map<String, Object> advanced) {
+        return Mono.fromCallable(() -> MongoRules.validate(advanced));
+    }
+
+    @Override
+    public Flux<ChangeEvent> getDocsIncrementally(SyncCursor cursor, SyncRules rules) {
+        return new ChangeStreams(this).changesSince(cursor, MongoRules.parse(rules.advanced()));
+    }
+
+    @Override
+    public Flux<ChangeEvent> followChanges(SyncCursor cursor, SyncRules rules) {
+        return new ChangeStreams(this).follow(cursor, MongoRules.parse(rules.advanced()));
+    }
+
+    @Override
+    public Mono<SyncCursor> currentCursor() {
+        return new ChangeStreams(this).currentCursor();
+    }
+
+    @Override
+    public Flux<Signal> watchChanges() {
+        return new ChangeStreams(this).watch();
+    }
+
+    SourceContext context() {
+        return context;
+    }
+
+    @Override
+    public Mono<Void> close() {
+        return Mono.fromRunnable(() -> {
+            closed = true;
+            MongoClient c = client.getAndSet(null);
+            if (c != null) {
+                try {
+                    c.close();
+                } catch (RuntimeException e) {
+                    LOG.warn("Connector {}: closing the MongoDB client failed: {}", context.connectorId(), e.toString());
+                }
+            }
+        });
+    }
+}
