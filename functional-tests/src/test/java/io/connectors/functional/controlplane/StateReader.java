@@ -167,6 +167,17 @@ final class StateReader {
         return JSON.readTree(r.body()).path("count").asLong();
     }
 
+    /** How many documents match {@code query} in search, without a refresh: what searches see now. */
+    long countVisible(String index, Map<String, Object> query) throws IOException, InterruptedException {
+        HttpResponse<String> r = send(request(index + "/_count").header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(Map.of("query", query)))));
+        if (r.statusCode() == 404 || r.statusCode() == 503) {
+            return -1; // not created yet, or its shard not started yet
+        }
+        expect(r, "counting " + index);
+        return JSON.readTree(r.body()).path("count").asLong();
+    }
+
     /**
      * Every {@code _id} of the index, after a refresh: pages of 10,000 sorted by {@code _sync_id} (the runtime's
      * keyword copy of the id). Fails if the scan does not see as many documents as {@code _count} (a document the
