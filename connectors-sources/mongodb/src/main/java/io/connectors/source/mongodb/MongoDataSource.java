@@ -1,5 +1,6 @@
 package io.connectors.source.mongodb;
 
+import com.mongodb.MongoClientSettings;
 import com.mongodb.MongoCommandException;
 import com.mongodb.reactivestreams.client.MongoClient;
 import com.mongodb.reactivestreams.client.MongoClients;
@@ -17,6 +18,7 @@ import io.connectors.spi.SourceException;
 import io.connectors.spi.SyncCursor;
 import io.connectors.spi.SyncRules;
 import io.connectors.spi.BaseDataSource;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -49,12 +51,15 @@ final class MongoDataSource implements BaseDataSource, AdvancedRulesValidator, R
     private static final Logger LOG = LoggerFactory.getLogger(MongoDataSource.class);
     /** Documents without an _id (from a pipeline) are skipped; this many are logged one by one per read. */
     private static final int LOGGED_SKIPS = 5;
+    /** How long close() waits for commands in flight, then for the kill of cursors left open. */
+    private static final Duration CLOSE_SETTLE = Duration.ofSeconds(2);
 
     private final MongoConfig config;
     private final SourceContext context;
     private final BsonJson json;
     private final Throttle throttle;
     private final AtomicReference<MongoClient> client = new AtomicReference<>();
+    private final ServerCursors cursors = new ServerCursors();
     private volatile boolean closed;
 
     MongoDataSource(MongoConfig config, SourceContext context) {
@@ -80,7 +85,8 @@ final class MongoDataSource implements BaseDataSource, AdvancedRulesValidator, R
             }
             MongoClient c = client.get();
             if (c == null) {
-                MongoClient created = MongoClients.create(config.clientSettings());
+                MongoClient created = MongoClients.create(MongoClientSettings.builder(config.clientSettings())
+                        .addCommandListener(cursors).build());
                 if (client.compareAndSet(null, created)) {
                     c = created;
                 } else {
@@ -260,16 +266,21 @@ final class MongoDataSource implements BaseDataSource, AdvancedRulesValidator, R
 
     @Override
     public Mono<Void> close() {
-        return Mono.fromRunnable(() -> {
+        // Cursors the driver has not killed yet (a getMore was in flight at cancellation) are killed before the
+        // client closes, or they would stay open on the server.
+        return Mono.defer(() -> {
             closed = true;
             MongoClient c = client.getAndSet(null);
-            if (c != null) {
+            if (c == null) {
+                return Mono.<Void>empty();
+            }
+            return cursors.release(c, CLOSE_SETTLE).then(Mono.fromRunnable(() -> {
                 try {
                     c.close();
                 } catch (RuntimeException e) {
                     LOG.warn("Connector {}: closing the MongoDB client failed: {}", context.connectorId(), e.toString());
                 }
-            }
+            }));
         });
     }
 }
