@@ -17,6 +17,7 @@ import io.connectors.spi.SourceDocument;
 import io.connectors.spi.SourceException;
 import io.connectors.spi.SyncCursor;
 import io.connectors.spi.SyncRules;
+import io.connectors.spi.support.Throttle;
 import io.connectors.spi.BaseDataSource;
 import java.time.Duration;
 import java.util.ArrayList;

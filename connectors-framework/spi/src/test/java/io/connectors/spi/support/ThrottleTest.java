@@ -1,4 +1,4 @@
-package io.connectors.source.mongodb;
+package io.connectors.spi.support;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

@@ -1,4 +1,4 @@
-package io.connectors.source.mongodb;
+package io.connectors.spi.support;
 
 import java.time.Duration;
 import java.util.Queue;
@@ -13,11 +13,11 @@ import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
 
 /**
- * Keeps one connector's load on MongoDB within bounds, without blocking a thread: at most {@code maxConcurrent}
+ * Keeps one connector's load on its backend within bounds, without blocking a thread: at most {@code maxConcurrent}
  * operations (a query with its cursor, a change stream, a command) run at once, later ones wait their turn in order;
  * and, when {@code perSecond} is above zero, round trips are spaced so that no more than that many start per second.
  */
-final class Throttle {
+public final class Throttle {
     private final int maxConcurrent;
     private final long nanosPerOperation;
     private final LongSupplier clock;
@@ -25,7 +25,7 @@ final class Throttle {
     private final Queue<Waiter> waiters = new ConcurrentLinkedQueue<>();
     private final AtomicLong nextSlot = new AtomicLong(Long.MIN_VALUE);
 
-    Throttle(int maxConcurrent, int perSecond) {
+    public Throttle(int maxConcurrent, int perSecond) {
         this(maxConcurrent, perSecond, System::nanoTime);
     }
 
@@ -39,12 +39,12 @@ final class Throttle {
     }
 
     /** Runs {@code work} as one operation: it starts once a permit is free, and gives the permit back when it ends. */
-    <T> Flux<T> operation(Function<Permit, Flux<T>> work) {
+    public <T> Flux<T> operation(Function<Permit, Flux<T>> work) {
         return Flux.usingWhen(acquire(), permit -> roundTrip().thenMany(work.apply(permit)), Permit::release);
     }
 
     /** Like {@link #operation} for one result. */
-    <T> Mono<T> single(Mono<T> work) {
+    public <T> Mono<T> single(Mono<T> work) {
         return Mono.usingWhen(acquire(), permit -> roundTrip().then(work), Permit::release);
     }
 
@@ -52,7 +52,7 @@ final class Throttle {
      * Waits until the next round trip may start under the rate limit; immediate when there is none. A caller
      * reading a cursor calls it once per batch.
      */
-    Mono<Void> roundTrip() {
+    public Mono<Void> roundTrip() {
         if (nanosPerOperation == 0) {
             return Mono.empty();
         }
@@ -66,7 +66,7 @@ final class Throttle {
     }
 
     /** Permits in use now. */
-    int inUse() {
+    public int inUse() {
         return inUse.get();
     }
 
@@ -133,10 +133,10 @@ final class Throttle {
     }
 
     /** One operation's right to run; released once. */
-    final class Permit {
+    public final class Permit {
         private final AtomicBoolean released = new AtomicBoolean();
 
-        Mono<Void> release() {
+        public Mono<Void> release() {
             return Mono.fromRunnable(this::giveBack);
         }
 
