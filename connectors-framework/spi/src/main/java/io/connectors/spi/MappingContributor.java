@@ -14,4 +14,14 @@ public interface MappingContributor {
      * is created. Called once per sync; must not do I/O.
      */
     Map<String, Object> mappingProperties();
+
+    /**
+     * The mapping {@code properties} for a sync with the given rules, for sources whose fields depend on them (a
+     * database source whose advanced rules are queries) or that must ask the backend first. Lazy; may do I/O; called
+     * once per sync, after {@link BaseDataSource#validateConfig()} and before the documents are read. The default is
+     * {@link #mappingProperties()}.
+     */
+    default reactor.core.publisher.Mono<Map<String, Object>> mappingProperties(SyncRules rules) {
+        return reactor.core.publisher.Mono.fromCallable(this::mappingProperties);
+    }
 }

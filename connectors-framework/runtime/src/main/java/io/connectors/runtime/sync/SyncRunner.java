@@ -266,12 +266,11 @@ public final class SyncRunner {
 
     private Mono<Void> follow(SyncRequest request, RealtimeSource source, SyncCursor cursor, SyncStats stats) {
         ConnectorConfig connector = request.connector();
-        Map<String, Object> mappings = source instanceof MappingContributor m ? m.mappingProperties() : Map.of();
         BulkSinkSettings latency = bulk.flushInterval().compareTo(REALTIME_MAX_FLUSH_INTERVAL) > 0
                 ? bulk.withFlushInterval(REALTIME_MAX_FLUSH_INTERVAL) : bulk;
         BulkSink sink = new BulkSink(new ElasticsearchBulkClient(client, connector.index(), connector.pipeline().orElse(null)),
                 latency, stats, listener);
-        return new TargetIndex(client, connector.index()).ensure(mappings)
+        return mappings(source, request.rules()).flatMap(mappings -> new TargetIndex(client, connector.index()).ensure(mappings))
                 .doOnSuccess(created -> LOG.info("Connector {}: following the source's changes in real time", connector.id()))
                 .then(IncrementalSync.following(source, sink, new DocumentSerializer(fingerprint(connector)),
                                 new BasicRulesFilter(request.rules().basic()), stats)
@@ -279,20 +278,23 @@ public final class SyncRunner {
                 .then(Mono.fromRunnable(() -> LOG.warn("Connector {}: the source's change stream ended", connector.id())));
     }
 
+    /** The source's explicit mapping properties for a sync with these rules; none when it contributes none. */
+    private static Mono<Map<String, Object>> mappings(Object source, SyncRules rules) {
+        return source instanceof MappingContributor m ? m.mappingProperties(rules) : Mono.just(Map.of());
+    }
+
     private Mono<Void> full(ConnectorConfig connector, String indexName, BaseDataSource source, SyncRules rules, SyncStats stats) {
-        Map<String, Object> mappings = source instanceof MappingContributor m ? m.mappingProperties() : Map.of();
         TargetIndex index = new TargetIndex(client, indexName);
         BulkSink sink = sink(connector, indexName, stats);
         DocumentSerializer serializer = new DocumentSerializer(fingerprint(connector));
-        return index.ensure(mappings)
+        return mappings(source, rules).flatMap(index::ensure)
                 .flatMap(created -> new FullSync(source, index, sink, serializer, sync, stats).run(rules, created));
     }
 
     private Mono<Void> incremental(SyncRequest request, IncrementalSource source, SyncStats stats) {
         ConnectorConfig connector = request.connector();
-        Map<String, Object> mappings = source instanceof MappingContributor m ? m.mappingProperties() : Map.of();
         TargetIndex index = new TargetIndex(client, connector.index());
-        return index.ensure(mappings)
+        return mappings(source, request.rules()).flatMap(index::ensure)
                 .then(new IncrementalSync(source, sink(connector, connector.index(), stats),
                         new DocumentSerializer(fingerprint(connector)), new BasicRulesFilter(request.rules().basic()), stats)
                         .run(request.cursor().orElseThrow(), request.rules(), request.saveCursor()))

@@ -1,0 +1,401 @@
+package io.connectors.source.postgresql;
+
+import io.connectors.spi.ConfigField;
+import io.connectors.spi.ConfigValidationException;
+import io.connectors.spi.FieldError;
+import io.connectors.spi.SourceConfig;
+import io.r2dbc.pool.ConnectionPool;
+import io.r2dbc.pool.ConnectionPoolConfiguration;
+import io.r2dbc.postgresql.PostgresqlConnectionConfiguration;
+import io.r2dbc.postgresql.PostgresqlConnectionFactory;
+import io.r2dbc.postgresql.client.SSLMode;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.regex.Pattern;
+
+/**
+ * The PostgreSQL source's configuration: its field declarations (the single source of validation, defaults, masking
+ * and the configuration reference) and the typed values read from a validated {@link SourceConfig}.
+ *
+ * @param host               the server's host name or address
+ * @param port               its port
+ * @param database           the database
+ * @param user               the user to connect as
+ * @param password           that user's password (a secret)
+ * @param sslMode            libpq's sslmode: disable, allow, prefer, require, verify-ca, verify-full
+ * @param sslRootCert        PEM file of the certificate authorities to trust
+ * @param schemas            the schemas whose tables are synced (and in which bare table names are looked up)
+ * @param tables             the tables, bare or schema-qualified; empty for every table of the schemas
+ * @param keyColumns         key columns for tables without a primary key: table name to its columns
+ * @param fetchSize          rows per page (one query each)
+ * @param poolInitialSize    connections opened when the pool starts
+ * @param poolMaxSize        the most connections
+ * @param poolMaxIdleTime    an idle connection is closed after this long
+ * @param poolMaxLifeTime    a connection older than this is closed and replaced (recycling)
+ * @param validationQuery    run on a pooled connection before it is handed out
+ * @param connectTimeout     limit of one connection attempt
+ * @param maxConcurrentQueries most queries in flight at once
+ * @param queriesPerSecond   most queries started per second, 0 for no limit
+ * @param cursorColumn       the column incremental syncs follow, when set
+ * @param cursorOverlap      how far back before the saved cursor an incremental sync of a date/time cursor re-reads
+ * @param retries            how many times a query that lost its connection is retried, from the last row read
+ * @param watchInterval      how often the change watch polls the statistics counters
+ * @param watchChanges       whether the daemon's change watch runs
+ */
+record PgConfig(
+        String host,
+        int port,
+        String database,
+        String user,
+        Optional<String> password,
+        String sslMode,
+        Optional<Path> sslRootCert,
+        List<String> schemas,
+        List<String> tables,
+        Map<String, List<String>> keyColumns,
+        int fetchSize,
+        int poolInitialSize,
+        int poolMaxSize,
+        Duration poolMaxIdleTime,
+        Duration poolMaxLifeTime,
+        String validationQuery,
+        Duration connectTimeout,
+        int maxConcurrentQueries,
+        int queriesPerSecond,
+        Optional<String> cursorColumn,
+        Duration cursorOverlap,
+        int retries,
+        Duration watchInterval,
+        boolean watchChanges) {
+
+    static final String HOST = "host";
+    static final String PORT = "port";
+    static final String DATABASE = "database";
+    static final String USER = "user";
+    static final String PASSWORD = "password";
+    static final String SSL_MODE = "ssl_mode";
+    static final String SSL_ROOT_CERT = "ssl_root_cert";
+    static final String SCHEMAS = "schemas";
+    static final String TABLES = "tables";
+    static final String KEY_COLUMNS = "key_columns";
+    static final String FETCH_SIZE = "fetch_size";
+    static final String POOL_INITIAL_SIZE = "pool_initial_size";
+    static final String POOL_MAX_SIZE = "pool_max_size";
+    static final String POOL_MAX_IDLE_TIME = "pool_max_idle_time";
+    static final String POOL_MAX_LIFE_TIME = "pool_max_life_time";
+    static final String POOL_VALIDATION_QUERY = "pool_validation_query";
+    static final String CONNECT_TIMEOUT = "connect_timeout";
+    static final String MAX_CONCURRENT_QUERIES = "max_concurrent_queries";
+    static final String QUERIES_PER_SECOND = "queries_per_second";
+    static final String CURSOR_COLUMN = "cursor_column";
+    static final String CURSOR_OVERLAP = "cursor_overlap";
+    static final String RETRIES = "retries";
+    static final String WATCH_INTERVAL = "watch_interval";
+    static final String WATCH_CHANGES = "watch_changes";
+
+    /** What the source's sessions are told: dates, times and intervals in ISO-8601, in UTC, floats exact. */
+    static final Map<String, String> SESSION_OPTIONS = Map.of("TimeZone", "UTC", "DateStyle", "ISO",
+            "IntervalStyle", "iso_8601", "extra_float_digits", "1");
+
+    /** The application name of the source's connections, as {@code pg_stat_activity} shows it. */
+    static final String APPLICATION_NAME = "connectors";
+
+    static final List<String> SSL_MODES = List.of("disable", "allow", "prefer", "require", "verify-ca", "verify-full");
+
+    private static final Pattern HOST_NAME = Pattern.compile("[A-Za-z0-9._:\\-\\[\\]%]+");
+
+    static final List<ConfigField> FIELDS = List.of(
+            ConfigField.string(HOST).asRequired()
+                    .validate(ConfigField.notEmpty())
+                    .validate(PgConfig::checkHost)
+                    .description("The PostgreSQL server's host name or IP address.")
+                    .order(1),
+            ConfigField.integer(PORT).defaultValue(5432L)
+                    .validate(ConfigField.between(1, 65_535))
+                    .description("The server's port.")
+                    .order(2),
+            ConfigField.string(DATABASE).asRequired()
+                    .validate(ConfigField.notEmpty())
+                    .description("The database to sync from.")
+                    .order(3),
+            ConfigField.string(USER).asRequired()
+                    .validate(ConfigField.notEmpty())
+                    .description("The user to connect as. It needs only `CONNECT` on the database, `USAGE` on the schemas"
+                            + " and `SELECT` on the tables.")
+                    .order(4),
+            ConfigField.string(PASSWORD).asSensitive()
+                    .description("The user's password.")
+                    .order(5),
+            ConfigField.string(SSL_MODE).defaultValue("prefer")
+                    .validate(ConfigField.oneOf(SSL_MODES.toArray(String[]::new)))
+                    .description("TLS, as libpq's `sslmode`: `disable`, `allow`, `prefer`, `require`, `verify-ca` (the"
+                            + " certificate is checked against `ssl_root_cert`) or `verify-full` (and its host name too).")
+                    .order(6),
+            ConfigField.string(SSL_ROOT_CERT)
+                    .validate(PgConfig::checkReadableFile)
+                    .description("A PEM file with the certificate authorities to trust, for `verify-ca` and `verify-full`.")
+                    .order(7),
+            ConfigField.list(SCHEMAS).defaultValue(List.of("public"))
+                    .validate(ConfigField.notEmpty())
+                    .validate(PgConfig::checkNames)
+                    .description("The schemas whose tables are synced when `tables` is not set, and where bare table names"
+                            + " are looked up, in order.")
+                    .order(8),
+            ConfigField.list(TABLES)
+                    .validate(PgConfig::checkNames)
+                    .description("The tables to sync, bare (`orders`, looked up in `schemas`) or qualified"
+                            + " (`shop.orders`). Default: every table of `schemas`.")
+                    .order(9),
+            ConfigField.list(KEY_COLUMNS)
+                    .validate(PgConfig::checkKeyColumns)
+                    .description("Key columns for tables without a primary key, as `table: column, column` entries"
+                            + " (`audit_log: logged_at, seq`). They must identify a row; rows whose key is NULL are not"
+                            + " synced. A table with neither is reported and skipped.")
+                    .order(10),
+            ConfigField.integer(FETCH_SIZE).defaultValue(1000L)
+                    .validate(ConfigField.between(1, 100_000))
+                    .description("Rows per query: tables are read in pages of this many rows, by primary key.")
+                    .order(11),
+            ConfigField.integer(POOL_INITIAL_SIZE).defaultValue(1L)
+                    .validate(ConfigField.between(0, 1_000))
+                    .description("Connections opened when the pool starts.")
+                    .order(12),
+            ConfigField.integer(POOL_MAX_SIZE).defaultValue(4L)
+                    .validate(ConfigField.between(1, 1_000))
+                    .description("The most connections the connector holds.")
+                    .order(13),
+            ConfigField.duration(POOL_MAX_IDLE_TIME).defaultValue(Duration.ofMinutes(10))
+                    .validate(PgConfig::positive)
+                    .description("A pooled connection idle this long is closed.")
+                    .order(14),
+            ConfigField.duration(POOL_MAX_LIFE_TIME).defaultValue(Duration.ofMinutes(30))
+                    .validate(PgConfig::positive)
+                    .description("A pooled connection older than this is closed and replaced when it is next released, so"
+                            + " connections are recycled (through poolers and load balancers, after fail-overs).")
+                    .order(15),
+            ConfigField.string(POOL_VALIDATION_QUERY).defaultValue("SELECT 1")
+                    .validate(ConfigField.notEmpty())
+                    .description("Run on a pooled connection before it is handed out; a connection that fails it is"
+                            + " replaced.")
+                    .order(16),
+            ConfigField.duration(CONNECT_TIMEOUT).defaultValue(Duration.ofSeconds(10))
+                    .validate(PgConfig::positive)
+                    .description("The limit of one connection attempt; a ping of an unreachable server fails after this"
+                            + " long.")
+                    .order(17),
+            ConfigField.integer(MAX_CONCURRENT_QUERIES).defaultValue(0L)
+                    .validate(ConfigField.between(0, 1_000))
+                    .description("The most queries this connector runs at once; 0 means `pool_max_size`.")
+                    .order(18),
+            ConfigField.integer(QUERIES_PER_SECOND).defaultValue(0L)
+                    .validate(ConfigField.between(0, 1_000_000))
+                    .description("The most queries started per second (each page of `fetch_size` rows is one); 0 means"
+                            + " no limit.")
+                    .order(19),
+            ConfigField.string(CURSOR_COLUMN)
+                    .validate(PgConfig::checkName)
+                    .description("The column incremental syncs follow, present in every synced table or query: a"
+                            + " modification time (`updated_at`, set on every insert and update) or an ever-increasing"
+                            + " number. Rows where it is NULL are seen by full syncs only. Deletions are not seen by"
+                            + " incremental syncs: the scheduled full sync removes them.")
+                    .order(20),
+            ConfigField.duration(CURSOR_OVERLAP).defaultValue(Duration.ofMinutes(1))
+                    .validate(PgConfig::notNegative)
+                    .description("For a date or time `cursor_column`: how far before the saved position an incremental"
+                            + " sync starts reading again, so rows committed late by long transactions (their time was"
+                            + " taken when the transaction began) are not missed. Re-read rows are indexed again, harmlessly.")
+                    .order(21),
+            ConfigField.integer(RETRIES).defaultValue(5L)
+                    .validate(ConfigField.between(0, 100))
+                    .description("How many times a query that lost its connection (server restart, terminated backend,"
+                            + " network) is retried, with back-off, from the last row read, before the sync fails.")
+                    .order(22),
+            ConfigField.duration(WATCH_INTERVAL).defaultValue(Duration.ofSeconds(10))
+                    .validate(PgConfig::positive)
+                    .description("How often the change watch reads the tables' statistics counters.")
+                    .order(23),
+            ConfigField.bool(WATCH_CHANGES).defaultValue(true)
+                    .description("While the daemon runs, poll the tables' statistics counters (`pg_stat_user_tables`, one"
+                            + " cheap query each `watch_interval`) so that a scheduled sync of unchanged tables is"
+                            + " skipped.")
+                    .order(24));
+
+    /** Reads the typed values; no I/O. */
+    static PgConfig from(SourceConfig config) {
+        int poolMax = (int) config.integer(POOL_MAX_SIZE);
+        int poolInitial = (int) config.integer(POOL_INITIAL_SIZE);
+        if (poolInitial > poolMax) {
+            throw new ConfigValidationException(POOL_INITIAL_SIZE, "is " + poolInitial + ", more than `pool_max_size` ("
+                    + poolMax + ")");
+        }
+        String sslMode = config.string(SSL_MODE);
+        Optional<Path> rootCert = config.optionalString(SSL_ROOT_CERT).filter(s -> !s.isBlank()).map(Path::of);
+        int concurrent = (int) config.integer(MAX_CONCURRENT_QUERIES);
+        return new PgConfig(
+                config.string(HOST).trim(),
+                (int) config.integer(PORT),
+                config.string(DATABASE),
+                config.string(USER),
+                config.optionalString(PASSWORD).filter(s -> !s.isEmpty()),
+                sslMode,
+                rootCert,
+                List.copyOf(config.list(SCHEMAS)),
+                config.has(TABLES) ? List.copyOf(config.list(TABLES)) : List.of(),
+                config.has(KEY_COLUMNS) ? parseKeyColumns(config.list(KEY_COLUMNS)) : Map.of(),
+                (int) config.integer(FETCH_SIZE),
+                poolInitial,
+                poolMax,
+                config.duration(POOL_MAX_IDLE_TIME),
+                config.duration(POOL_MAX_LIFE_TIME),
+                config.string(POOL_VALIDATION_QUERY),
+                config.duration(CONNECT_TIMEOUT),
+                concurrent == 0 ? poolMax : concurrent,
+                (int) config.integer(QUERIES_PER_SECOND),
+                config.optionalString(CURSOR_COLUMN).filter(s -> !s.isBlank()).map(String::trim),
+                config.duration(CURSOR_OVERLAP),
+                (int) config.integer(RETRIES),
+                config.duration(WATCH_INTERVAL),
+                config.bool(WATCH_CHANGES));
+    }
+
+    /** Host, port and database, for messages: never the user's password. */
+    String where() {
+        return "PostgreSQL at " + host + ":" + port + ", database '" + database + "'";
+    }
+
+    /** The driver's connection factory (one connection per subscription), with the session options the source needs. */
+    PostgresqlConnectionFactory connectionFactory() {
+        PostgresqlConnectionConfiguration.Builder b = PostgresqlConnectionConfiguration.builder()
+                .host(host)
+                .port(port)
+                .database(database)
+                .username(user)
+                .applicationName(APPLICATION_NAME)
+                .connectTimeout(connectTimeout)
+                .tcpKeepAlive(true)
+                .options(SESSION_OPTIONS)
+                .sslMode(SSLMode.fromValue(sslMode));
+        password.ifPresent(b::password);
+        sslRootCert.ifPresent(path -> b.sslRootCert(path.toString()));
+        return new PostgresqlConnectionFactory(b.build());
+    }
+
+    /** A pool over {@link #connectionFactory()}: bounded, validated, recycled by idle and life time. */
+    ConnectionPool pool(String name) {
+        return new ConnectionPool(ConnectionPoolConfiguration.builder(connectionFactory())
+                .name(name)
+                .initialSize(poolInitialSize)
+                .maxSize(poolMaxSize)
+                .maxIdleTime(poolMaxIdleTime)
+                .maxLifeTime(poolMaxLifeTime)
+                .validationQuery(validationQuery)
+                .maxCreateConnectionTime(connectTimeout)
+                .maxAcquireTime(connectTimeout.multipliedBy(2))
+                .acquireRetry(1)
+                .build());
+    }
+
+    static Map<String, List<String>> parseKeyColumns(List<String> entries) {
+        Map<String, List<String>> keys = new LinkedHashMap<>();
+        for (String entry : entries) {
+            int colon = entry.indexOf(':');
+            String table = entry.substring(0, Math.max(colon, 0)).trim();
+            List<String> columns = new ArrayList<>();
+            for (String column : entry.substring(colon + 1).split(",")) {
+                columns.add(column.trim());
+            }
+            keys.put(table, List.copyOf(columns));
+        }
+        return Map.copyOf(keys);
+    }
+
+    private static String checkKeyColumns(Object value) {
+        @SuppressWarnings("unchecked")
+        List<String> entries = (List<String>) value;
+        List<String> seen = new ArrayList<>();
+        for (String entry : entries) {
+            int colon = entry.indexOf(':');
+            if (colon <= 0 || entry.substring(0, colon).isBlank()) {
+                return "entry '" + entry + "' is not `table: column, column`";
+            }
+            String table = entry.substring(0, colon).trim();
+            if (seen.contains(table)) {
+                return "names table '" + table + "' twice";
+            }
+            seen.add(table);
+            List<String> columns = new ArrayList<>();
+            for (String column : entry.substring(colon + 1).split(",", -1)) {
+                String c = column.trim();
+                if (c.isEmpty()) {
+                    return "entry '" + entry + "' has an empty column name";
+                }
+                if (columns.contains(c)) {
+                    return "entry '" + entry + "' names column '" + c + "' twice";
+                }
+                columns.add(c);
+            }
+        }
+        return null;
+    }
+
+    private static String checkHost(Object value) {
+        String s = ((String) value).trim();
+        if (!HOST_NAME.matcher(s).matches()) {
+            return "'" + value + "' is not a host name or IP address";
+        }
+        return null;
+    }
+
+    private static String checkName(Object value) {
+        String s = (String) value;
+        return s.isBlank() ? "is empty" : null;
+    }
+
+    private static String checkNames(Object value) {
+        @SuppressWarnings("unchecked")
+        List<String> names = (List<String>) value;
+        List<String> seen = new ArrayList<>();
+        for (String name : names) {
+            if (name == null || name.isBlank()) {
+                return "holds an empty name";
+            }
+            String key = name.trim().toLowerCase(Locale.ROOT);
+            if (seen.contains(key)) {
+                return "names '" + name + "' twice";
+            }
+            seen.add(key);
+        }
+        return null;
+    }
+
+    private static String checkReadableFile(Object value) {
+        String s = (String) value;
+        if (s.isBlank()) {
+            return null;
+        }
+        Path path = Path.of(s);
+        return Files.isRegularFile(path) && Files.isReadable(path) ? null : "'" + s + "' is not a readable file";
+    }
+
+    private static String positive(Object value) {
+        Duration d = (Duration) value;
+        return d.isNegative() || d.isZero() ? "must be positive, got " + d : null;
+    }
+
+    private static String notNegative(Object value) {
+        Duration d = (Duration) value;
+        return d.isNegative() ? "must not be negative, got " + d : null;
+    }
+
+    /** Errors about the tables configuration against what the catalog holds; used by validateConfig. */
+    static FieldError tableError(String message) {
+        return new FieldError(TABLES, message);
+    }
+}

@@ -1,0 +1,488 @@
+package io.connectors.source.postgresql;
+
+import io.connectors.spi.AdvancedRulesValidator;
+import io.connectors.spi.BaseDataSource;
+import io.connectors.spi.ChangeEvent;
+import io.connectors.spi.ChangeWatchingSource;
+import io.connectors.spi.ConfigValidationException;
+import io.connectors.spi.CursorExpiredException;
+import io.connectors.spi.FieldError;
+import io.connectors.spi.IncrementalSource;
+import io.connectors.spi.MappingContributor;
+import io.connectors.spi.SchemaDiscoverySource;
+import io.connectors.spi.SourceContext;
+import io.connectors.spi.SourceDocument;
+import io.connectors.spi.SourceException;
+import io.connectors.spi.SyncCursor;
+import io.connectors.spi.SyncRules;
+import io.connectors.spi.support.Throttle;
+import io.r2dbc.pool.ConnectionPool;
+import io.r2dbc.spi.Connection;
+import io.r2dbc.spi.R2dbcException;
+import io.r2dbc.spi.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.util.retry.Retry;
+
+/**
+ * A PostgreSQL database's tables (or the queries of its advanced rules), read over a pool of R2DBC connections.
+ *
+ * <ul>
+ *   <li>Full syncs read each table in pages of {@code fetch_size} rows ordered by its primary key, each page starting
+ *       after the last key read (keyset pagination: no OFFSET, so page N costs what page 1 costs), one query per page
+ *       on a pooled connection, fetched when the runtime asks for more.</li>
+ *   <li>A query that loses its connection (server restart, {@code pg_terminate_backend}, network) is retried with
+ *       back-off from the last row read: nothing is read twice and nothing is skipped.</li>
+ *   <li>Incremental syncs read the rows whose {@code cursor_column} passed the saved position, with a checkpoint
+ *       after every page.</li>
+ *   <li>Rows become documents through {@code to_jsonb} on the server and {@link PgTypes}; {@link PgTypes} also derives
+ *       the index mapping from the column types.</li>
+ *   <li>The change watch reads the statistics counters of the database's tables ({@code pg_stat_user_tables}), so a
+ *       scheduled sync of an unchanged database is skipped.</li>
+ * </ul>
+ * One pool per instance, created on first use and closed by {@link #close()}.
+ */
+final class PgDataSource implements BaseDataSource, IncrementalSource, AdvancedRulesValidator, SchemaDiscoverySource,
+        MappingContributor, ChangeWatchingSource {
+    private static final Logger LOG = LoggerFactory.getLogger(PgDataSource.class);
+    /** The field holding a document's table (or rule) name. */
+    static final String TABLE_FIELD = "pg_table";
+    private static final Duration FIRST_BACKOFF = Duration.ofMillis(250);
+    private static final Duration MAX_BACKOFF = Duration.ofSeconds(10);
+
+    /**
+     * A fingerprint of every user table of the database: write counters, storage (changed by TRUNCATE and rewrites)
+     * and columns (changed by DDL). Equal fingerprints: no write was published in between.
+     */
+    static final String FINGERPRINT_SQL = """
+            SELECT coalesce(md5(string_agg(concat_ws(':', s.relid, c.relfilenode, s.n_tup_ins, s.n_tup_upd, s.n_tup_del,
+                       (SELECT string_agg(a.attname || '/' || a.atttypid, ',' ORDER BY a.attnum) FROM pg_attribute a
+                        WHERE a.attrelid = s.relid AND a.attnum > 0 AND NOT a.attisdropped)), ';' ORDER BY s.relid)), '')
+                   AS fingerprint
+            FROM pg_stat_user_tables s JOIN pg_class c ON c.oid = s.relid""";
+
+    private final PgConfig config;
+    private final SourceContext context;
+    private final Throttle throttle;
+    private final PgCatalog catalog;
+    private final AtomicReference<ConnectionPool> pool = new AtomicReference<>();
+    private volatile boolean closed;
+    /** The configured tables, resolved once per instance (by validateConfig or the first read). */
+    private final AtomicReference<Mono<List<PgTarget>>> tables = new AtomicReference<>();
+    /** The last plan a read or mapping resolved, with the advanced rules it was resolved for. */
+    private final AtomicReference<Plan> lastPlan = new AtomicReference<>();
+
+    private record Plan(Map<String, Object> advanced, Mono<List<PgTarget>> targets) {
+    }
+
+    PgDataSource(PgConfig config, SourceContext context) {
+        this.config = config;
+        this.context = context;
+        this.throttle = new Throttle(config.maxConcurrentQueries(), config.queriesPerSecond());
+        this.catalog = new PgCatalog(config);
+    }
+
+    // ------------------------------------------------------------------------------------------------ connections
+
+    /** The pool, created on first use. */
+    private ConnectionPool pool() {
+        if (closed) {
+            throw new SourceException("the PostgreSQL source of connector " + context.connectorId() + " was closed");
+        }
+        ConnectionPool p = pool.get();
+        if (p == null) {
+            ConnectionPool created = config.pool("connectors-" + context.connectorId());
+            if (pool.compareAndSet(null, created)) {
+                p = created;
+            } else {
+                created.dispose();
+                p = pool.get();
+            }
+        }
+        return p;
+    }
+
+    /** Runs {@code work} on a pooled connection, under the throttle; the connection goes back to the pool after. */
+    private <T> Mono<T> withConnection(Function<Connection, Mono<T>> work) {
+        return throttle.single(Mono.usingWhen(Mono.defer(() -> Mono.from(pool().create())), work,
+                c -> Mono.from(c.close()), (c, e) -> Mono.from(c.close()), c -> Mono.from(c.close())));
+    }
+
+    @Override
+    public Mono<Void> ping() {
+        return withConnection(c -> Flux.from(c.createStatement("SELECT 1").execute())
+                        .flatMap(r -> r.map((row, meta) -> 1)).then())
+                .timeout(config.connectTimeout().multipliedBy(2))
+                .onErrorMap(e -> PgErrors.describe(e, config, "connecting"));
+    }
+
+    @Override
+    public Mono<Void> validateConfig() {
+        return tables()
+                .flatMap(targets -> {
+                    List<FieldError> errors = new ArrayList<>();
+                    config.cursorColumn().ifPresent(column -> targets.stream()
+                            .filter(t -> t.column(column).isEmpty())
+                            .forEach(t -> errors.add(new FieldError(PgConfig.CURSOR_COLUMN, "table " + t.name()
+                                    + " has no column '" + column + "'"))));
+                    return errors.isEmpty() ? Mono.<Void>empty() : Mono.error(new ConfigValidationException(errors));
+                })
+                .onErrorMap(e -> !(e instanceof ConfigValidationException), e -> missingDatabase(e)
+                        .map(Throwable.class::cast).orElseGet(() -> PgErrors.describe(e, config, "reading the catalog")));
+    }
+
+    private Optional<ConfigValidationException> missingDatabase(Throwable e) {
+        R2dbcException r2dbc = PgErrors.find(e, R2dbcException.class);
+        if (r2dbc != null && "3D000".equals(r2dbc.getSqlState())) {
+            return Optional.of(new ConfigValidationException(PgConfig.DATABASE, "database '" + config.database()
+                    + "' does not exist on " + config.host() + ":" + config.port()));
+        }
+        return Optional.empty();
+    }
+
+    /** The configured tables, resolved once (errors are not cached: a later call tries again). */
+    private Mono<List<PgTarget>> tables() {
+        Mono<List<PgTarget>> known = tables.get();
+        if (known != null) {
+            return known;
+        }
+        Mono<List<PgTarget>> resolving = withConnection(catalog::resolve)
+                .flatMap(resolution -> {
+                    if (!resolution.errors().isEmpty()) {
+                        return Mono.<List<PgTarget>>error(new ConfigValidationException(resolution.errors()));
+                    }
+                    resolution.skipped().forEach(reason -> LOG.warn("Connector {}: skipped table: {}",
+                            context.connectorId(), reason));
+                    return Mono.just(resolution.targets());
+                })
+                .cacheInvalidateIf(list -> false)
+                .doOnError(e -> tables.set(null));
+        return tables.compareAndSet(null, resolving) ? resolving : tables.get();
+    }
+
+    /** What a sync with these rules reads: the rules' queries, else the configured tables. */
+    private Mono<List<PgTarget>> plan(SyncRules rules) {
+        Map<String, Object> advanced = rules.advanced();
+        Plan last = lastPlan.get();
+        if (last != null && last.advanced().equals(advanced)) {
+            return last.targets();
+        }
+        Mono<List<PgTarget>> targets = advanced.isEmpty() ? tables() : withConnection(c -> queries(c, advanced)).cache();
+        lastPlan.set(new Plan(advanced, targets));
+        return targets;
+    }
+
+    private Mono<List<PgTarget>> queries(Connection c, Map<String, Object> advanced) {
+        PgRules parsed;
+        try {
+            parsed = PgRules.parse(advanced);
+        } catch (IllegalArgumentException e) {
+            return Mono.error(new SourceException("invalid advanced rules: " + e.getMessage(), null, false));
+        }
+        return parsed.resolve(c, table -> catalog.primaryKey(c, table))
+                .onErrorMap(IllegalArgumentException.class, e -> new SourceException("invalid advanced rules: "
+                        + e.getMessage(), null, false))
+                .map(resolved -> resolved.stream().map(q -> new PgTarget(q.table(), "(" + q.sql() + ")", q.key(),
+                        q.keyTypes(), q.columns(), Optional.empty(), -1)).toList());
+    }
+
+    @Override
+    public Mono<List<String>> validateAdvancedRules(Map<String, Object> advanced) {
+        return Mono.defer(() -> {
+            PgRules parsed;
+            try {
+                parsed = PgRules.parse(advanced);
+            } catch (IllegalArgumentException e) {
+                return Mono.just(List.of(e.getMessage().split("; ")));
+            }
+            return withConnection(c -> parsed.check(c, table -> catalog.primaryKey(c, table)));
+        }).onErrorMap(e -> PgErrors.describe(e, config, "checking the advanced rules"));
+    }
+
+    // ------------------------------------------------------------------------------------------------- full sync
+
+    @Override
+    public Flux<SourceDocument> getDocs(SyncRules rules) {
+        return plan(rules)
+                .flatMapMany(targets -> Flux.fromIterable(targets).concatMap(this::read, 0))
+                .onErrorMap(e -> PgErrors.describe(e, config, "reading the tables"));
+    }
+
+    /** Every row of a target, page after page. */
+    private Flux<SourceDocument> read(PgTarget target) {
+        return pagesAfter(target, null);
+    }
+
+    private Flux<SourceDocument> pagesAfter(PgTarget target, List<String> after) {
+        PgQueries.Page page = PgQueries.fullPage(target, after != null, config.fetchSize());
+        return fetch(target, page.sql(), after, List.of(), "reading " + target.name())
+                .flatMapMany(rows -> {
+                    Flux<SourceDocument> docs = Flux.fromIterable(rows).map(row -> document(target, row));
+                    if (rows.size() < config.fetchSize()) {
+                        return docs;
+                    }
+                    List<String> last = rows.get(rows.size() - 1).key();
+                    return docs.concatWith(Flux.defer(() -> pagesAfter(target, last)));
+                });
+    }
+
+    /**
+     * Runs one page query and collects its rows, retrying from the same position when the connection was lost: the
+     * position is the last row already emitted, so a retry neither repeats nor skips a row.
+     */
+    private Mono<List<PgQueries.Row>> fetch(PgTarget target, String sql, List<String> key, List<Object> extra,
+                                            String what) {
+        return withConnection(c -> {
+            Statement statement = c.createStatement(sql);
+            int i = 0;
+            for (Object value : extra) {
+                statement.bind(i++, value);
+            }
+            if (key != null) {
+                for (String value : key) {
+                    statement.bind(i++, value);
+                }
+            }
+            return Flux.from(statement.execute())
+                    .flatMap(result -> result.map((row, meta) -> PgQueries.Row.read(row, target.key().size())))
+                    .collectList();
+        }).retryWhen(Retry.backoff(config.retries(), FIRST_BACKOFF).maxBackoff(MAX_BACKOFF)
+                .filter(PgErrors::isConnectionLoss)
+                .doBeforeRetry(signal -> LOG.warn("Connector {}: lost the connection while {} ({}); retrying from the"
+                                + " last row read (attempt {} of {})", context.connectorId(), what,
+                        PgErrors.scrub(String.valueOf(signal.failure().getMessage()), config), signal.totalRetries() + 1,
+                        config.retries()))
+                .onRetryExhaustedThrow((spec, signal) -> signal.failure()))
+                .onErrorMap(e -> PgErrors.describe(e, config, what));
+    }
+
+    private SourceDocument document(PgTarget target, PgQueries.Row row) {
+        Map<String, Object> fields = PgTypes.document(row.json(), target.columns());
+        return SourceDocument.builder(PgQueries.id(target.name(), row.key()))
+                .fields(fields)
+                .field(TABLE_FIELD, target.name())
+                .build();
+    }
+
+    // ------------------------------------------------------------------------------------------ incremental sync
+
+    @Override
+    public Mono<SyncCursor> currentCursor() {
+        return Mono.defer(() -> {
+            String column = cursorColumn();
+            Plan last = lastPlan.get();
+            Mono<List<PgTarget>> targets = last != null ? last.targets() : tables();
+            return targets.flatMapMany(list -> Flux.fromIterable(list).concatMap(t -> fetchMax(t, column)
+                            .map(max -> Map.entry(t.name(), max))))
+                    .collectList()
+                    .map(entries -> {
+                        Map<String, Object> positions = new LinkedHashMap<>();
+                        entries.forEach(e -> positions.put(e.getKey(), e.getValue().orElse(null)));
+                        return cursor(column, positions);
+                    });
+        }).onErrorMap(e -> PgErrors.describe(e, config, "reading the cursor column's position"));
+    }
+
+    private Mono<Optional<String>> fetchMax(PgTarget target, String column) {
+        String sql = "SELECT max(" + PgTarget.ident(target.alias()) + "." + PgTarget.ident(column) + ")::text AS max FROM "
+                + target.from() + " " + PgTarget.ident(target.alias());
+        return withConnection(c -> Flux.from(c.createStatement(sql).execute())
+                .flatMap(r -> r.map((row, meta) -> Optional.ofNullable(row.get("max", String.class))))
+                .next())
+                .defaultIfEmpty(Optional.empty());
+    }
+
+    @Override
+    public Flux<ChangeEvent> getDocsIncrementally(SyncCursor cursor, SyncRules rules) {
+        return Flux.defer(() -> {
+            String column = cursorColumn();
+            if (cursor == null) {
+                return Flux.error(new SourceException("an incremental sync needs a cursor: run a full sync first", null,
+                        false));
+            }
+            Object savedColumn = cursor.values().get("column");
+            if (!column.equals(savedColumn)) {
+                return Flux.error(new CursorExpiredException("the saved cursor follows column '" + savedColumn
+                        + "', the configuration now '" + column + "'"));
+            }
+            Map<String, Object> positions = new LinkedHashMap<>();
+            if (cursor.values().get("positions") instanceof Map<?, ?> saved) {
+                saved.forEach((k, v) -> positions.put(String.valueOf(k), v == null ? null : String.valueOf(v)));
+            }
+            return plan(rules).flatMapMany(targets -> {
+                for (PgTarget t : targets) {
+                    if (t.column(column).isEmpty()) {
+                        return Flux.error(new SourceException(t.name() + " has no column '" + column
+                                + "' (cursor_column): it cannot be synced incrementally", null, false));
+                    }
+                }
+                return Flux.fromIterable(targets)
+                        .concatMap(t -> changes(t, column, (String) positions.get(t.name()), positions), 0)
+                        .concatWith(Mono.fromCallable(() -> new ChangeEvent.Checkpoint(cursor(column, positions))));
+            });
+        }).onErrorMap(e -> PgErrors.describe(e, config, "reading the changed rows"));
+    }
+
+    /** The rows of a target whose cursor column passed {@code from}, page by page, each page followed by a checkpoint. */
+    private Flux<ChangeEvent> changes(PgTarget target, String column, String from, Map<String, Object> positions) {
+        PgColumn cursorColumn = target.column(column).orElseThrow();
+        boolean overlaps = PgQueries.isTime(cursorColumn) && !config.cursorOverlap().isZero();
+        List<Object> start = new ArrayList<>();
+        if (from != null) {
+            start.add(from);
+            if (overlaps) {
+                start.add(config.cursorOverlap().toMillis() + " milliseconds");
+            }
+        }
+        String sql = PgQueries.changesPage(target, cursorColumn, from != null, overlaps, false, config.fetchSize());
+        return changePages(target, cursorColumn, sql, start, null, positions);
+    }
+
+    private Flux<ChangeEvent> changePages(PgTarget target, PgColumn column, String sql, List<Object> extra,
+                                          List<String> key, Map<String, Object> positions) {
+        return fetch(target, sql, key, extra, "reading the changes of " + target.name())
+                .flatMapMany(rows -> {
+                    if (rows.isEmpty()) {
+                        return Flux.empty();
+                    }
+                    PgQueries.Row last = rows.get(rows.size() - 1);
+                    Flux<ChangeEvent> events = Flux.<ChangeEvent>fromIterable(rows.stream()
+                                    .map(row -> (ChangeEvent) new ChangeEvent.Upsert(document(target, row))).toList())
+                            .concatWith(Mono.fromCallable(() -> {
+                                positions.put(target.name(), last.cursor());
+                                return new ChangeEvent.Checkpoint(cursor(column.name(), positions));
+                            }));
+                    if (rows.size() < config.fetchSize()) {
+                        return events;
+                    }
+                    String next = PgQueries.changesPage(target, column, true, false, true, config.fetchSize());
+                    return events.concatWith(Flux.defer(() -> changePages(target, column, next,
+                            List.of(last.cursor()), last.key(), positions)));
+                });
+    }
+
+    private String cursorColumn() {
+        return config.cursorColumn().orElseThrow(() -> new SourceException("incremental syncs of connector "
+                + context.connectorId() + " need `cursor_column`: the column (such as updated_at) that tells which"
+                + " rows changed", null, false));
+    }
+
+    private static SyncCursor cursor(String column, Map<String, Object> positions) {
+        Map<String, Object> values = new LinkedHashMap<>();
+        values.put("column", column);
+        values.put("positions", new LinkedHashMap<>(positions));
+        return new SyncCursor(values);
+    }
+
+    // ------------------------------------------------------------------------------------ schema, mapping, watch
+
+    @Override
+    public Mono<SourceSchema> discoverSchema() {
+        return tables().map(targets -> new SourceSchema(targets.stream().map(t -> {
+                    Map<String, String> fields = new LinkedHashMap<>();
+                    t.columns().forEach(c -> fields.put(c.name(), c.type()));
+                    return new Collection(t.name(), fields, t.estimatedRows() < 0 ? -1 : t.estimatedRows());
+                }).toList()))
+                .onErrorMap(e -> !(e instanceof ConfigValidationException),
+                        e -> PgErrors.describe(e, config, "reading the catalog"));
+    }
+
+    @Override
+    public Map<String, Object> mappingProperties() {
+        Map<String, Object> properties = new LinkedHashMap<>();
+        properties.put(TABLE_FIELD, Map.of("type", "keyword"));
+        return properties;
+    }
+
+    @Override
+    public Mono<Map<String, Object>> mappingProperties(SyncRules rules) {
+        return plan(rules).map(this::mapping)
+                .onErrorMap(e -> !(e instanceof ConfigValidationException),
+                        e -> PgErrors.describe(e, config, "reading the catalog"));
+    }
+
+    /** The targets' mappings merged; a field two targets map differently is left to dynamic mapping, and said so. */
+    private Map<String, Object> mapping(List<PgTarget> targets) {
+        Map<String, Object> merged = new LinkedHashMap<>();
+        List<String> conflicts = new ArrayList<>();
+        for (PgTarget t : targets) {
+            PgTypes.mappingProperties(t.columns()).forEach((field, definition) -> {
+                if (conflicts.contains(field)) {
+                    return;
+                }
+                Object known = merged.putIfAbsent(field, definition);
+                if (known != null && !known.equals(definition)) {
+                    merged.remove(field);
+                    conflicts.add(field);
+                }
+            });
+        }
+        if (!conflicts.isEmpty()) {
+            LOG.warn("Connector {}: fields {} have different types in different tables; they are mapped dynamically",
+                    context.connectorId(), conflicts);
+        }
+        merged.putAll(mappingProperties());
+        return merged;
+    }
+
+    @Override
+    public Flux<Signal> watchChanges() {
+        return Flux.defer(() -> {
+            AtomicReference<String> last = new AtomicReference<>();
+            return Flux.interval(Duration.ZERO, config.watchInterval())
+                    .onBackpressureDrop()
+                    .concatMap(tick -> fingerprint(), 1)
+                    .concatMap(fingerprint -> {
+                        String previous = last.getAndSet(fingerprint);
+                        if (previous == null) {
+                            return Mono.just(Signal.WATCHING);
+                        }
+                        return previous.equals(fingerprint) ? Mono.<Signal>empty() : Mono.just(Signal.CHANGED);
+                    });
+        });
+    }
+
+    /** The fingerprint of the database's tables now. */
+    Mono<String> fingerprint() {
+        return withConnection(c -> Flux.from(c.createStatement(FINGERPRINT_SQL).execute())
+                        .flatMap(r -> r.map((row, meta) -> Objects.requireNonNullElse(row.get("fingerprint", String.class), "")))
+                        .next())
+                .onErrorMap(e -> PgErrors.describe(e, config, "reading the table statistics"));
+    }
+
+    // ----------------------------------------------------------------------------------------------------- close
+
+    @Override
+    public Mono<Void> close() {
+        return Mono.defer(() -> {
+            closed = true;
+            ConnectionPool p = pool.getAndSet(null);
+            if (p == null) {
+                return Mono.<Void>empty();
+            }
+            return p.disposeLater()
+                    .timeout(config.connectTimeout())
+                    .onErrorResume(e -> {
+                        LOG.warn("Connector {}: closing the PostgreSQL pool failed: {}", context.connectorId(),
+                                PgErrors.scrub(e.toString(), config));
+                        return Mono.empty();
+                    });
+        });
+    }
+
+    /** The pool, when created: for tests. */
+    Optional<ConnectionPool> currentPool() {
+        return Optional.ofNullable(pool.get());
+    }
+}

@@ -1,0 +1,111 @@
+package io.connectors.source.postgresql;
+
+import io.connectors.spi.ConfigValidationException;
+import io.connectors.spi.SourceException;
+import io.r2dbc.spi.R2dbcException;
+import io.r2dbc.spi.R2dbcNonTransientResourceException;
+import io.r2dbc.spi.R2dbcPermissionDeniedException;
+import io.r2dbc.spi.R2dbcTransientResourceException;
+import java.io.IOException;
+import java.net.ConnectException;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * Turns driver exceptions into {@link SourceException}s whose messages say what went wrong in the user's terms (host,
+ * database, table, user, PostgreSQL's own message and SQLSTATE), never with the password; and tells which failures
+ * are a lost connection, worth retrying from the last row read.
+ */
+final class PgErrors {
+    private PgErrors() {
+    }
+
+    /**
+     * Whether {@code e} means the connection was lost or could not be had for a while (server restart, terminated
+     * backend, network, pool exhausted by dead connections): the query may succeed again on a new connection.
+     */
+    static boolean isConnectionLoss(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof SourceException || t instanceof ConfigValidationException) {
+                return false;
+            }
+            if (t instanceof R2dbcException r2dbc) {
+                String state = r2dbc.getSqlState();
+                if (state != null && (state.startsWith("08") // connection exception
+                        || state.equals("57P01") // admin_shutdown: pg_terminate_backend, fast shutdown
+                        || state.equals("57P02") // crash_shutdown
+                        || state.equals("57P03"))) { // cannot_connect_now: starting up
+                    return true;
+                }
+                if (t instanceof R2dbcNonTransientResourceException || t instanceof R2dbcTransientResourceException) {
+                    return true;
+                }
+            }
+            if (t instanceof IOException || t instanceof TimeoutException) {
+                return true;
+            }
+            if (t.getClass().getName().contains("ConnectionClosed") || t.getClass().getName().startsWith("io.netty.")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** A source exception for {@code e}, raised while doing {@code what} ("reading table shop.orders"). */
+    static RuntimeException describe(Throwable e, PgConfig config, String what) {
+        if (e instanceof SourceException || e instanceof ConfigValidationException) {
+            return (RuntimeException) e;
+        }
+        String where = " (" + config.where() + ")";
+        R2dbcException r2dbc = find(e, R2dbcException.class);
+        if (r2dbc instanceof R2dbcPermissionDeniedException || (r2dbc != null && "28P01".equals(r2dbc.getSqlState()))
+                || (r2dbc != null && "28000".equals(r2dbc.getSqlState()))) {
+            return new SourceException("PostgreSQL refused user '" + config.user() + "' while " + what + where + ": "
+                    + scrub(r2dbc.getMessage(), config) + " (" + r2dbc.getSqlState() + ")", null, false);
+        }
+        if (isConnectionLoss(e)) {
+            String verb = find(e, ConnectException.class) != null || find(e, TimeoutException.class) != null
+                    || (r2dbc == null && e.getClass().getName().contains("Connect"))
+                    ? "cannot reach PostgreSQL" : "lost the connection to PostgreSQL";
+            return new SourceException(verb + " while " + what + where + " (connect timeout "
+                    + config.connectTimeout().toSeconds() + "s): " + scrub(rootMessage(e), config), null, true);
+        }
+        if (r2dbc != null) {
+            String state = r2dbc.getSqlState() == null ? "" : " (" + r2dbc.getSqlState() + ")";
+            return new SourceException("PostgreSQL failed while " + what + where + ": " + scrub(r2dbc.getMessage(), config)
+                    + state, null, false);
+        }
+        return new SourceException("failed while " + what + where + ": " + scrub(String.valueOf(e), config), null, false);
+    }
+
+    /** The first cause of type {@code type} in the chain, or null. */
+    static <T extends Throwable> T find(Throwable e, Class<T> type) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (type.isInstance(t)) {
+                return type.cast(t);
+            }
+        }
+        return null;
+    }
+
+    private static String rootMessage(Throwable e) {
+        Throwable root = e;
+        String message = null;
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            root = t;
+            if (t.getMessage() != null) {
+                message = t.getMessage();
+            }
+        }
+        return message != null ? message : root.getClass().getSimpleName();
+    }
+
+    /** Removes the password from a message, should a driver ever quote it. */
+    static String scrub(String message, PgConfig config) {
+        String m = message == null ? "no detail" : message;
+        if (config.password().isPresent() && !config.password().get().isEmpty()) {
+            m = m.replace(config.password().get(), "********");
+        }
+        int nl = m.indexOf('\n');
+        return nl < 0 ? m : m.substring(0, nl);
+    }
+}
