@@ -102,7 +102,7 @@ record PgConfig(
 
     /** What the source's sessions are told: dates, times and intervals in ISO-8601, in UTC, floats exact. */
     static final Map<String, String> SESSION_OPTIONS = Map.of("TimeZone", "UTC", "DateStyle", "ISO",
-            "IntervalStyle", "iso_8601", "extra_float_digits", "1");
+            "IntervalStyle", "iso_8601", "extra_float_digits", "1", "bytea_output", "hex");
 
     /** The application name of the source's connections, as {@code pg_stat_activity} shows it. */
     static final String APPLICATION_NAME = "connectors";
@@ -295,11 +295,22 @@ record PgConfig(
                 .maxSize(poolMaxSize)
                 .maxIdleTime(poolMaxIdleTime)
                 .maxLifeTime(poolMaxLifeTime)
+                // Idle connections past their idle or life time are closed in the background too, not only when used.
+                .backgroundEvictionInterval(evictionInterval())
                 .validationQuery(validationQuery)
                 .maxCreateConnectionTime(connectTimeout)
                 .maxAcquireTime(connectTimeout.multipliedBy(2))
                 .acquireRetry(1)
                 .build());
+    }
+
+    /** How often idle connections are checked against the idle and life times: half the shorter, 1 s to 1 min. */
+    Duration evictionInterval() {
+        Duration shorter = poolMaxIdleTime.compareTo(poolMaxLifeTime) < 0 ? poolMaxIdleTime : poolMaxLifeTime;
+        Duration half = shorter.dividedBy(2);
+        Duration min = Duration.ofSeconds(1);
+        Duration max = Duration.ofMinutes(1);
+        return half.compareTo(min) < 0 ? min : half.compareTo(max) > 0 ? max : half;
     }
 
     static Map<String, List<String>> parseKeyColumns(List<String> entries) {

@@ -46,7 +46,7 @@ import reactor.util.retry.Retry;
  *       back-off from the last row read: nothing is read twice and nothing is skipped.</li>
  *   <li>Incremental syncs read the rows whose {@code cursor_column} passed the saved position, with a checkpoint
  *       after every page.</li>
- *   <li>Rows become documents through {@code to_jsonb} on the server and {@link PgTypes}; {@link PgTypes} also derives
+ *   <li>Rows become documents through {@code to_json} on the server and {@link PgTypes}; {@link PgTypes} also derives
  *       the index mapping from the column types.</li>
  *   <li>The change watch reads the statistics counters of the database's tables ({@code pg_stat_user_tables}), so a
  *       scheduled sync of an unchanged database is skipped.</li>
@@ -82,6 +82,8 @@ final class PgDataSource implements BaseDataSource, IncrementalSource, AdvancedR
     private final AtomicReference<Mono<List<PgTarget>>> tables = new AtomicReference<>();
     /** The last plan a read or mapping resolved, with the advanced rules it was resolved for. */
     private final AtomicReference<Plan> lastPlan = new AtomicReference<>();
+    /** Each target's row conversion, built once. */
+    private final Map<PgTarget, PgTypes> conversions = new java.util.concurrent.ConcurrentHashMap<>();
 
     private record Plan(Map<String, Object> advanced, Mono<List<PgTarget>> targets) {
     }
@@ -268,7 +270,7 @@ final class PgDataSource implements BaseDataSource, IncrementalSource, AdvancedR
     }
 
     private SourceDocument document(PgTarget target, PgQueries.Row row) {
-        Map<String, Object> fields = PgTypes.document(row.json(), target.columns());
+        Map<String, Object> fields = conversions.computeIfAbsent(target, t -> PgTypes.of(t.columns())).document(row.json());
         return SourceDocument.builder(PgQueries.id(target.name(), row.key()))
                 .fields(fields)
                 .field(TABLE_FIELD, target.name())

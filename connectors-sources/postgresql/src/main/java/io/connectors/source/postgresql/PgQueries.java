@@ -7,7 +7,7 @@ import java.util.Set;
 /**
  * The SQL of the source's reads, and the rows they return.
  *
- * <p>Every read is one page: {@code SELECT to_jsonb(row)::text, key::text ... FROM target row WHERE key > last
+ * <p>Every read is one page: {@code SELECT to_json(row)::text, key::text ... FROM target row WHERE key > last
  * ORDER BY key LIMIT n}. Keys travel as text and are cast back to their column types in the comparison, so the order
  * is the column type's own (numbers as numbers, text by its collation) whatever the type, and a page starts exactly
  * after the last row of the one before. Rows whose key has a NULL are never read (a configured key column of a
@@ -26,7 +26,7 @@ final class PgQueries {
     /**
      * One row of a page.
      *
-     * @param json   the row as {@code to_jsonb} wrote it
+     * @param json   the row as {@code to_json} wrote it
      * @param key    its key values, as text
      * @param cursor its cursor column value, as text (incremental reads only)
      */
@@ -111,7 +111,7 @@ final class PgQueries {
 
     private static StringBuilder select(PgTarget target, String cursor) {
         String alias = PgTarget.ident(target.alias());
-        StringBuilder sql = new StringBuilder("SELECT to_jsonb(").append(alias).append(")::text AS doc");
+        StringBuilder sql = new StringBuilder("SELECT to_json(").append(alias).append(")::text AS doc");
         List<String> key = target.qualifiedKey();
         for (int i = 0; i < key.size(); i++) {
             sql.append(", ").append(key.get(i)).append("::text AS k").append(i);

@@ -33,7 +33,7 @@ record PgTarget(String name, String from, List<String> key, List<String> keyType
         return columns.stream().filter(c -> c.name().equals(column)).findFirst();
     }
 
-    /** An alias for the row in queries that no column has (to_jsonb(alias) would read a same-named column instead). */
+    /** An alias for the row in queries that no column has (to_json(alias) would read a same-named column instead). */
     String alias() {
         String alias = "_row";
         int n = 0;
