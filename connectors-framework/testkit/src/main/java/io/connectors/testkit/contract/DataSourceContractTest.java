@@ -390,7 +390,9 @@ public abstract class DataSourceContractTest {
             if (!(source instanceof MappingContributor contributor)) {
                 return;
             }
-            Map<String, Object> properties = contributor.mappingProperties();
+            // As the runtime does: validate, then ask for the mapping of the sync's rules.
+            StepVerifier.create(source.validateConfig()).as("validateConfig()").expectComplete().verify(stepTimeout());
+            Map<String, Object> properties = contributor.mappingProperties(SyncRules.NONE).block(stepTimeout());
             Set<String> emitted = readAll(source.getDocs(SyncRules.NONE)).stream()
                     .flatMap(d -> d.fields().keySet().stream())
                     .collect(Collectors.toCollection(TreeSet::new));

@@ -102,7 +102,7 @@ record PgConfig(
 
     /** What the source's sessions are told: dates, times and intervals in ISO-8601, in UTC, floats exact. */
     static final Map<String, String> SESSION_OPTIONS = Map.of("TimeZone", "UTC", "DateStyle", "ISO",
-            "IntervalStyle", "iso_8601", "extra_float_digits", "1", "bytea_output", "hex");
+            "IntervalStyle", "iso_8601", "extra_float_digits", "1", "bytea_output", "hex", "default_transaction_read_only", "on");
 
     /** The application name of the source's connections, as {@code pg_stat_activity} shows it. */
     static final String APPLICATION_NAME = "connectors";

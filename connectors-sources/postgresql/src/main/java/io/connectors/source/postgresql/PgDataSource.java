@@ -78,6 +78,7 @@ final class PgDataSource implements BaseDataSource, IncrementalSource, AdvancedR
     private final PgCatalog catalog;
     private final AtomicReference<ConnectionPool> pool = new AtomicReference<>();
     private volatile boolean closed;
+    private final java.util.concurrent.atomic.AtomicInteger readsInProgress = new java.util.concurrent.atomic.AtomicInteger();
     /** The configured tables, resolved once per instance (by validateConfig or the first read). */
     private final AtomicReference<Mono<List<PgTarget>>> tables = new AtomicReference<>();
     /** The last plan a read or mapping resolved, with the advanced rules it was resolved for. */
@@ -190,7 +191,7 @@ final class PgDataSource implements BaseDataSource, IncrementalSource, AdvancedR
         try {
             parsed = PgRules.parse(advanced);
         } catch (IllegalArgumentException e) {
-            return Mono.error(new SourceException("invalid advanced rules: " + e.getMessage(), null, false));
+            return Mono.error(new SourceException(e.getMessage(), null, false));
         }
         return parsed.resolve(c, table -> catalog.primaryKey(c, table))
                 .onErrorMap(IllegalArgumentException.class, e -> new SourceException("invalid advanced rules: "
@@ -202,12 +203,11 @@ final class PgDataSource implements BaseDataSource, IncrementalSource, AdvancedR
     @Override
     public Mono<List<String>> validateAdvancedRules(Map<String, Object> advanced) {
         return Mono.defer(() -> {
-            PgRules parsed;
-            try {
-                parsed = PgRules.parse(advanced);
-            } catch (IllegalArgumentException e) {
-                return Mono.just(List.of(e.getMessage().split("; ")));
+            List<String> problems = PgRules.problems(advanced);
+            if (!problems.isEmpty()) {
+                return Mono.just(problems);
             }
+            PgRules parsed = PgRules.parse(advanced);
             return withConnection(c -> parsed.check(c, table -> catalog.primaryKey(c, table)));
         }).onErrorMap(e -> PgErrors.describe(e, config, "checking the advanced rules"));
     }
@@ -216,9 +216,33 @@ final class PgDataSource implements BaseDataSource, IncrementalSource, AdvancedR
 
     @Override
     public Flux<SourceDocument> getDocs(SyncRules rules) {
-        return plan(rules)
+        return reading(plan(rules)
                 .flatMapMany(targets -> Flux.fromIterable(targets).concatMap(this::read, 0))
-                .onErrorMap(e -> PgErrors.describe(e, config, "reading the tables"));
+                .onErrorMap(e -> PgErrors.describe(e, config, "reading the tables")));
+    }
+
+    /**
+     * A read that holds the pool's connections only while it runs: once the last read in progress ends (completed,
+     * failed or cancelled), the pool is closed, and the next use opens a new one. Connections do not linger on the
+     * server for {@code pool_max_idle_time} after a cancelled sync.
+     */
+    private <T> Flux<T> reading(Flux<T> read) {
+        return Flux.defer(() -> {
+            readsInProgress.incrementAndGet();
+            java.util.concurrent.atomic.AtomicBoolean ended = new java.util.concurrent.atomic.AtomicBoolean();
+            // Before the end is signalled downstream (not doFinally, which runs after): whoever reacts to the end may
+            // use the source again at once, and must get a new pool rather than this one being closed under it.
+            Runnable end = () -> {
+                if (ended.compareAndSet(false, true) && readsInProgress.decrementAndGet() == 0) {
+                    ConnectionPool p = pool.getAndSet(null);
+                    if (p != null) {
+                        p.disposeLater().subscribe(null, e -> LOG.debug("Connector {}: closing the pool after a read: {}",
+                                context.connectorId(), PgErrors.scrub(e.toString(), config)));
+                    }
+                }
+            };
+            return read.doOnTerminate(end).doOnCancel(end);
+        });
     }
 
     /** Every row of a target, page after page. */
@@ -307,7 +331,7 @@ final class PgDataSource implements BaseDataSource, IncrementalSource, AdvancedR
 
     @Override
     public Flux<ChangeEvent> getDocsIncrementally(SyncCursor cursor, SyncRules rules) {
-        return Flux.defer(() -> {
+        return reading(Flux.defer(() -> {
             String column = cursorColumn();
             if (cursor == null) {
                 return Flux.error(new SourceException("an incremental sync needs a cursor: run a full sync first", null,
@@ -333,7 +357,7 @@ final class PgDataSource implements BaseDataSource, IncrementalSource, AdvancedR
                         .concatMap(t -> changes(t, column, (String) positions.get(t.name()), positions), 0)
                         .concatWith(Mono.fromCallable(() -> new ChangeEvent.Checkpoint(cursor(column, positions))));
             });
-        }).onErrorMap(e -> PgErrors.describe(e, config, "reading the changed rows"));
+        }).onErrorMap(e -> PgErrors.describe(e, config, "reading the changed rows")));
     }
 
     /** The rows of a target whose cursor column passed {@code from}, page by page, each page followed by a checkpoint. */

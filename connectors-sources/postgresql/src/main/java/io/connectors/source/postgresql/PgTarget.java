@@ -54,11 +54,6 @@ record PgTarget(String name, String from, List<String> key, List<String> keyType
 
     /** An identifier, always quoted: {@code "a""b"}. */
     static String ident(String name) {
-        return '"' + name.replace("\"", "\"\"") + '"';
-    }
-
-    /** A text literal: {@code 'it''s'}. */
-    static String literal(String text) {
-        return "'" + text.replace("'", "''") + "'";
+        return PgSql.quoteIdent(name);
     }
 }

@@ -1,0 +1,367 @@
+package io.connectors.source.postgresql;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.connectors.source.postgresql.PgFixture.Table;
+import io.connectors.testkit.functional.SourceFixture;
+import io.connectors.testkit.functional.SourceFixture.Mutation;
+import io.connectors.testkit.functional.SourceFixture.Truth;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.ServiceLoader;
+import java.util.Set;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The fixture of {@code make ftest NAME=postgresql} against a real PostgreSQL ({@link PgBackend}): its tables, its
+ * ids, its ground truth (order and digests, checked against the rows as a faithful source would index them), its
+ * mutations and its reload.
+ */
+class PgFixtureTest {
+    private static final int COUNT = 3_000;
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @TempDir
+    static Path work;
+    private static PgFixture fixture;
+    private static PgBackend backend;
+
+    @BeforeAll
+    static void start() {
+        fixture = new PgFixture();
+        fixture.start(work);
+        backend = fixture.backend();
+    }
+
+    @AfterAll
+    static void close() {
+        fixture.close();
+        assertThat(backend.server().databases()).doesNotContain(backend.database());
+    }
+
+    @BeforeEach
+    void load() {
+        fixture.load(COUNT);
+    }
+
+    private static List<Truth> truth() {
+        List<Truth> truth = new ArrayList<>();
+        fixture.groundTruth().forEachRemaining(truth::add);
+        return truth;
+    }
+
+    private static Map<String, String> asMap(List<Truth> truth) {
+        Map<String, String> map = new LinkedHashMap<>();
+        truth.forEach(t -> map.put(t.id(), t.digest()));
+        return map;
+    }
+
+    /**
+     * Every row as a faithful source indexes it, mapped here independently of the fixture: its columns (through
+     * {@code to_jsonb}, read back by Jackson as the harness reads {@code _source}) plus {@code pg_table}; by id, the
+     * id built from the key columns' text.
+     */
+    private static Map<String, Map<String, Object>> indexed() {
+        Map<String, Map<String, Object>> rows = new HashMap<>();
+        for (Table table : Table.values()) {
+            String keys = table.key.stream().map(k -> k + "::text").collect(Collectors.joining(", "));
+            backend.query("SELECT to_jsonb(t)::text, ARRAY[" + keys + "] FROM " + table.qualified() + " t", row -> {
+                Map<String, Object> source = parse(row.get(0, String.class));
+                source.put("pg_table", table.qualified());
+                return rows.put(PgFixture.id(table.qualified(), row.get(1, String[].class)), source);
+            });
+        }
+        return rows;
+    }
+
+    private static Map<String, Object> parse(String json) {
+        try {
+            return JSON.readValue(json, new TypeReference<LinkedHashMap<String, Object>>() { });
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static Map<String, String> indexedDigests() {
+        Map<String, String> digests = new HashMap<>();
+        indexed().forEach((id, source) -> digests.put(id, fixture.digestOfIndexed(source)));
+        return digests;
+    }
+
+    /** The ids of rows 1 to n of each table, as the fixture's formulas give them. */
+    private static Set<String> expectedIds(int count) {
+        int[] sizes = PgFixture.split(count);
+        Set<String> ids = new HashSet<>();
+        for (Table table : Table.values()) {
+            for (int i = 1; i <= sizes[table.ordinal()]; i++) {
+                ids.add(PgFixture.id(table, i));
+            }
+        }
+        return ids;
+    }
+
+    @Test
+    void isFoundByServiceLoaderAndPointsTheSourceAtItsSchema() {
+        assertThat(ServiceLoader.load(SourceFixture.class).stream().map(p -> p.get().type())).containsExactly("postgresql");
+        assertThat(fixture.supportsIncremental()).isTrue();
+        Map<String, Object> configuration = fixture.connectorConfiguration();
+        assertThat(configuration).containsEntry("host", backend.host())
+                .containsEntry("port", backend.port())
+                .containsEntry("database", backend.database())
+                .containsEntry("user", backend.user())
+                .containsEntry("schemas", List.of("ftest"))
+                .containsEntry("cursor_column", "updated_at");
+        assertThat(configuration.containsKey("password")).isEqualTo(backend.password() != null);
+        assertThat(backend.database()).matches("ftest_[a-z0-9]{8}");
+    }
+
+    @Test
+    void everyTableHasItsShareAKeyABodyAndACursorColumn() {
+        int[] sizes = PgFixture.split(COUNT);
+        assertThat(Arrays.stream(sizes).sum()).isEqualTo(COUNT);
+        assertThat(sizes).containsExactly(450, 900, 1_500, 150);
+        for (Table table : Table.values()) {
+            assertThat(backend.count("SELECT count(*) FROM " + table.qualified())).as(table.name)
+                    .isEqualTo(sizes[table.ordinal()]);
+            List<String> key = backend.query("SELECT a.attname FROM pg_index i JOIN LATERAL unnest(i.indkey)"
+                    + " WITH ORDINALITY AS k(attnum, n) ON true JOIN pg_attribute a ON a.attrelid = i.indrelid"
+                    + " AND a.attnum = k.attnum WHERE i.indrelid = $1::regclass AND i.indisprimary ORDER BY k.n",
+                    row -> row.get(0, String.class), table.qualified());
+            assertThat(key).as(table.name).isEqualTo(table.key);
+            List<String> columns = backend.query("SELECT column_name || ' ' || data_type || ' ' || is_nullable"
+                    + " || ' ' || coalesce(column_default, '-') FROM information_schema.columns"
+                    + " WHERE table_schema = 'ftest' AND table_name = $1 AND column_name IN ('body', 'updated_at')"
+                    + " ORDER BY column_name", row -> row.get(0, String.class), table.name);
+            assertThat(columns).as(table.name).containsExactly("body text NO -",
+                    "updated_at timestamp with time zone NO now()");
+        }
+        assertThat(backend.query("SELECT table_name FROM information_schema.tables WHERE table_schema = 'ftest'"
+                + " ORDER BY 1", row -> row.get(0, String.class))).containsExactly("customers", "order_lines",
+                "orders", "pages");
+        // The identities go on after the loaded keys.
+        assertThat(backend.count("INSERT INTO ftest.customers (name, body) VALUES ('x', 'y') RETURNING id"))
+                .isEqualTo(sizes[0] + 1);
+    }
+
+    @Test
+    void theGroundTruthIsEveryRowInUnsignedUtf8OrderOfIdWithTheDigestOfItsIndexedForm() {
+        List<Truth> truth = truth();
+        assertThat(truth).hasSize(COUNT);
+        boolean utf16OrderDiffers = false;
+        for (int i = 1; i < truth.size(); i++) {
+            String previous = truth.get(i - 1).id();
+            String current = truth.get(i).id();
+            assertThat(Arrays.compareUnsigned(previous.getBytes(StandardCharsets.UTF_8),
+                    current.getBytes(StandardCharsets.UTF_8))).as("%s < %s", previous, current).isNegative();
+            utf16OrderDiffers |= previous.compareTo(current) > 0;
+        }
+        assertThat(utf16OrderDiffers).as("some ids sort differently as UTF-16 (outside the BMP)").isTrue();
+        assertThat(truth).extracting(Truth::id).containsExactlyInAnyOrderElementsOf(expectedIds(COUNT));
+        assertThat(new HashSet<>(truth.stream().map(Truth::digest).toList())).hasSize(COUNT)
+                .allSatisfy(d -> assertThat(d).matches("[0-9a-f]{64}"));
+        assertThat(indexedDigests()).isEqualTo(asMap(truth));
+    }
+
+    @Test
+    void idsAreTheKeysTextPercentEncodedAndCommaJoined() {
+        Set<String> ids = asMap(truth()).keySet();
+        assertThat(ids).contains("ftest.customers/42", "ftest.orders/42", "ftest.order_lines/1,1",
+                "ftest.order_lines/2,2", "ftest.order_lines/4,4", "ftest.order_lines/40,3",
+                // /100% uptime/getting-started-4 and /a,b testing/getting-started-3
+                "ftest.pages/%2F100%25 uptime%2Fgetting-started-4", "ftest.pages/%2Fa%2Cb testing%2Fgetting-started-3",
+                "ftest.pages/%2Fguides%2Fhow-to%2Finstall-14", "ftest.pages/%2F𝄞-score%2Fgetting-started-7");
+        assertThat(PgFixture.id("s.t", "a/b,c%d", "x")).isEqualTo("s.t/a%2Fb%2Cc%25d,x");
+        assertThat(PgFixture.encoded("100%2F")).isEqualTo("100%252F");
+        assertThat(PgFixture.encoded("é 東京?&=+")).isEqualTo("é 東京?&=+");
+
+        // The pages' ids are their paths as stored, encoded; each decodes back to its path.
+        Set<String> paths = new HashSet<>(backend.query("SELECT path FROM ftest.pages", row -> row.get(0, String.class)));
+        Set<String> decoded = ids.stream().filter(id -> id.startsWith("ftest.pages/"))
+                .map(id -> id.substring("ftest.pages/".length()).replace("%2F", "/").replace("%2C", ",")
+                        .replace("%25", "%"))
+                .collect(Collectors.toSet());
+        assertThat(decoded).isEqualTo(paths);
+
+        // One to four lines per order.
+        assertThat(backend.query("SELECT n, count(*) FROM (SELECT order_id, count(*) AS n FROM ftest.order_lines"
+                + " GROUP BY order_id) o GROUP BY n ORDER BY n", row -> row.get(0, Long.class)))
+                .containsExactly(1L, 2L, 3L, 4L);
+    }
+
+    @Test
+    void rowsHaveRealisticContent() {
+        int[] sizes = backend.query("SELECT octet_length(body) FROM (SELECT body FROM ftest.customers UNION ALL"
+                + " SELECT body FROM ftest.orders UNION ALL SELECT body FROM ftest.order_lines UNION ALL"
+                + " SELECT body FROM ftest.pages) b ORDER BY 1", row -> row.get(0, Integer.class))
+                .stream().mapToInt(Integer::intValue).toArray();
+        assertThat(sizes[0]).isBetween(60, 150);
+        assertThat(sizes[sizes.length - 1]).isBetween(4_000, 16_000);
+        assertThat(sizes[sizes.length / 2]).isBetween(300, 1_500);
+        long nonAscii = backend.count("SELECT count(*) FROM ftest.customers WHERE body ~ '[^\\x01-\\x7f]'");
+        assertThat(nonAscii).isBetween(50L, 449L);
+        assertThat(backend.count("SELECT count(*) FROM ftest.orders WHERE body LIKE E'%\\n\\n%'")).isPositive();
+        assertThat(backend.count("SELECT count(*) FROM ftest.order_lines WHERE body LIKE '%\"quoted\"%'")).isPositive();
+        assertThat(backend.count("SELECT count(*) FROM ftest.order_lines WHERE strpos(body, chr(92)) > 0")).isPositive();
+        assertThat(backend.count("SELECT count(*) FROM ftest.order_lines WHERE strpos(body, chr(9)) > 0")).isPositive();
+
+        // Nulls, empty arrays, non-ASCII names, numbers a double cannot hold, every status.
+        assertThat(backend.count("SELECT count(*) FROM ftest.customers WHERE email IS NULL")).isPositive();
+        assertThat(backend.count("SELECT count(*) FROM ftest.customers WHERE tags IS NULL")).isPositive();
+        assertThat(backend.count("SELECT count(*) FROM ftest.customers WHERE tags = '{}'")).isPositive();
+        assertThat(backend.count("SELECT count(*) FROM ftest.customers WHERE cardinality(tags) = 4")).isPositive();
+        assertThat(backend.count("SELECT count(*) FROM ftest.customers WHERE profile IS NULL")).isPositive();
+        assertThat(backend.count("SELECT count(*) FROM ftest.customers WHERE name = '田中 花子'")).isPositive();
+        assertThat(backend.count("SELECT count(*) FROM ftest.customers WHERE (profile->>'account')::numeric"
+                + " > 9007199254740992")).isEqualTo(backend.count("SELECT count(*) FROM ftest.customers"
+                + " WHERE profile IS NOT NULL"));
+        assertThat(backend.count("SELECT count(DISTINCT status) FROM ftest.orders")).isEqualTo(6);
+        assertThat(backend.count("SELECT count(*) FROM ftest.orders WHERE shipped_on IS NULL")).isPositive();
+        assertThat(backend.count("SELECT count(*) FROM ftest.orders WHERE total::text LIKE '%0'")).isPositive();
+        assertThat(backend.count("SELECT count(*) FROM ftest.order_lines WHERE discount IS NULL")).isPositive();
+        assertThat(backend.count("SELECT count(*) FROM ftest.order_lines WHERE discount IS NOT NULL")).isPositive();
+        assertThat(backend.count("SELECT count(*) FROM ftest.pages WHERE word_count IS NULL")).isPositive();
+
+        // The cursor column: in the past, with ties (rows changed in the same second).
+        assertThat(backend.count("SELECT count(*) FROM ftest.orders WHERE updated_at > now()")).isZero();
+        assertThat(backend.count("SELECT count(DISTINCT updated_at) FROM ftest.order_lines")).isBetween(1_000L, 1_499L);
+    }
+
+    @Test
+    void loadingIsDeterministicAndReplacesWhatWasThere() {
+        Map<String, String> first = asMap(truth());
+        fixture.mutate(100, 100, 100);
+        fixture.load(COUNT);
+        assertThat(asMap(truth())).isEqualTo(first);
+
+        fixture.load(500);
+        assertThat(truth()).hasSize(500).extracting(Truth::id).containsExactlyInAnyOrderElementsOf(expectedIds(500));
+        assertThat(fixture.readAllWithOwnDriver()).isEqualTo(500);
+        Mutation m = fixture.mutate(4, 0, 0);
+        int[] sizes = PgFixture.split(500);
+        assertThat(m.added()).containsExactly("ftest.customers/" + (sizes[0] + 1), "ftest.orders/" + (sizes[1] + 1),
+                PgFixture.id(Table.ORDER_LINES, sizes[2] + 1), PgFixture.id(Table.PAGES, sizes[3] + 1));
+        assertThatThrownBy(() -> fixture.load(0)).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void mutationsAddUpdateAndDeleteDistinctRowsSpreadOverTheTables() {
+        Map<String, String> before = asMap(truth());
+        OffsetDateTime loaded = backend.query("SELECT max(updated_at) FROM (SELECT updated_at FROM ftest.customers"
+                + " UNION ALL SELECT updated_at FROM ftest.orders UNION ALL SELECT updated_at FROM ftest.order_lines"
+                + " UNION ALL SELECT updated_at FROM ftest.pages) u", row -> row.get(0, OffsetDateTime.class)).get(0);
+
+        Mutation m = fixture.mutate(201, 122, 131);
+
+        assertThat(m.added()).hasSize(201).doesNotHaveDuplicates().doesNotContainAnyElementsOf(before.keySet());
+        assertThat(m.updated()).hasSize(122).doesNotHaveDuplicates().allSatisfy(id -> assertThat(before).containsKey(id));
+        assertThat(m.deleted()).hasSize(131).doesNotHaveDuplicates().allSatisfy(id -> assertThat(before).containsKey(id));
+        assertThat(m.updated()).doesNotContainAnyElementsOf(m.deleted());
+        for (List<String> ids : List.of(m.added(), m.updated(), m.deleted())) {
+            Map<String, Long> perTable = ids.stream().collect(Collectors.groupingBy(id -> id.substring(0, id.indexOf('/')),
+                    Collectors.counting()));
+            assertThat(perTable).as("spread").hasSize(4);
+            assertThat(perTable.values()).allSatisfy(n -> assertThat(n).isBetween(ids.size() / 4L, ids.size() / 4L + 1));
+        }
+
+        Map<String, String> after = asMap(truth());
+        assertThat(after).hasSize(COUNT + 201 - 131).containsKeys(m.added().toArray(String[]::new));
+        m.updated().forEach(id -> assertThat(after.get(id)).as(id).isNotNull().isNotEqualTo(before.get(id)));
+        m.deleted().forEach(id -> assertThat(after).doesNotContainKey(id));
+        Set<String> touched = new HashSet<>(m.updated());
+        touched.addAll(m.deleted());
+        assertThat(before.keySet().stream().filter(id -> !touched.contains(id))
+                .filter(id -> before.get(id).equals(after.get(id)))).hasSize(COUNT - 253);
+        assertThat(indexedDigests()).isEqualTo(after);
+        assertThat(fixture.readAllWithOwnDriver()).isEqualTo(COUNT + 201 - 131);
+
+        // What an incremental sync by updated_at finds: exactly the updates and the additions.
+        long changed = 0;
+        for (Table table : Table.values()) {
+            changed += backend.query("SELECT count(*) FROM " + table.qualified() + " WHERE updated_at > $1",
+                    row -> row.get(0, Long.class), loaded).get(0);
+        }
+        assertThat(changed).isEqualTo(122 + 201);
+        assertThat(backend.count("SELECT count(*) FROM ftest.pages WHERE title LIKE '% (v2)'")).isEqualTo(
+                m.updated().stream().filter(id -> id.startsWith("ftest.pages/")).count());
+        assertThat(backend.count("SELECT count(*) FROM ftest.orders WHERE body LIKE 'Order %, revision 1. %'"))
+                .isEqualTo(m.updated().stream().filter(id -> id.startsWith("ftest.orders/")).count());
+
+        // A second round touches only live rows, and revises a row again when it picks it again.
+        Mutation again = fixture.mutate(10, 2_000, 50);
+        Set<String> live = new HashSet<>(after.keySet());
+        assertThat(again.updated()).allSatisfy(id -> assertThat(live).contains(id));
+        assertThat(again.deleted()).allSatisfy(id -> assertThat(live).contains(id));
+        assertThat(again.updated()).containsAnyElementsOf(m.updated());
+        assertThat(backend.count("SELECT count(*) FROM ftest.orders WHERE body LIKE 'Order %, revision 2. %'"))
+                .isPositive();
+        assertThat(asMap(truth())).hasSize(COUNT + 201 - 131 + 10 - 50);
+        assertThat(indexedDigests()).isEqualTo(asMap(truth()));
+    }
+
+    @Test
+    void aMutationCannotTouchMoreRowsThanThereAre() {
+        assertThatThrownBy(() -> fixture.mutate(0, COUNT, 1)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> fixture.mutate(-1, 0, 0)).isInstanceOf(IllegalArgumentException.class);
+        assertThat(fixture.mutate(0, COUNT - 10, 10).deleted()).hasSize(10);
+        assertThat(fixture.readAllWithOwnDriver()).isEqualTo(COUNT - 10);
+    }
+
+    @Test
+    void sharesAreRoundRobinWithinWhatEachTableHas() {
+        assertThat(PgFixture.spread(10, new int[] {100, 100, 100, 100})).containsExactly(3, 3, 2, 2);
+        assertThat(PgFixture.spread(10, new int[] {1, 100, 0, 100})).containsExactly(1, 5, 0, 4);
+        assertThat(PgFixture.spread(0, new int[] {0, 0, 0, 0})).containsExactly(0, 0, 0, 0);
+        assertThatThrownBy(() -> PgFixture.spread(5, new int[] {1, 1, 1, 1})).isInstanceOf(IllegalArgumentException.class);
+        assertThat(IntStream.of(PgFixture.split(1)).sum()).isEqualTo(1);
+        assertThat(IntStream.of(PgFixture.split(1_000_000)).boxed()).containsExactly(150_000, 300_000, 500_000, 50_000);
+    }
+
+    @Test
+    void theDigestIsOfTheTableAndTheBodyAsIndexed() {
+        assertThat(fixture.digestFields()).containsExactly("pg_table", "body");
+        assertThat(PgFixture.digest("a", "b")).isEqualTo("7e18f737311b2dc3b2f269dd78396b0351f14fb66efa879f768cb23181883c78");
+        assertThat(PgFixture.digest("ftest.customers", "")).isEqualTo(
+                "ac18d250f398fad508590e1bf417f62d865cbdc393ff828acf9f8817701549d5");
+        Map<String, Object> source = new LinkedHashMap<>(indexed().get("ftest.customers/7"));
+        String digest = asMap(truth()).get("ftest.customers/7");
+        assertThat(fixture.digestOfIndexed(source)).isEqualTo(digest);
+        source.put("unrelated", List.of(1, 2));
+        assertThat(fixture.digestOfIndexed(source)).isEqualTo(digest);
+        source.put("pg_table", "ftest.orders");
+        assertThat(fixture.digestOfIndexed(source)).isNotEqualTo(digest);
+        source.put("pg_table", "ftest.customers");
+        source.put("body", source.get("body") + " ");
+        assertThat(fixture.digestOfIndexed(source)).isNotEqualTo(digest);
+        source.remove("body");
+        assertThat(fixture.digestOfIndexed(source)).isEqualTo("unreadable: pg_table String, body missing");
+        source.put("body", 42);
+        assertThat(fixture.digestOfIndexed(source)).isEqualTo("unreadable: pg_table String, body Integer");
+    }
+
+    @Test
+    void aGroundTruthLeftHalfReadIsClosedByTheNextLoad() {
+        Iterator<Truth> truth = fixture.groundTruth();
+        assertThat(truth.next().id()).isEqualTo("ftest.customers/1");
+        fixture.load(10);
+        assertThat(truth.hasNext()).isFalse();
+        assertThat(truth()).hasSize(10);
+    }
+}
