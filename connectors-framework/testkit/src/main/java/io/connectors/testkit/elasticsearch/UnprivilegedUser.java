@@ -14,16 +14,16 @@ import java.util.concurrent.TimeUnit;
  * launcher hands its folders to {@code nobody} (uid and gid 65534) and starts it through {@code setpriv} (or
  * {@code runuser}).
  */
-final class UnprivilegedUser {
+public final class UnprivilegedUser {
 
-    static final int UID = 65534;
-    static final int GID = 65534;
-    static final String NAME = "nobody";
+    public static final int UID = 65534;
+    public static final int GID = 65534;
+    public static final String NAME = "nobody";
 
     private UnprivilegedUser() {
     }
 
-    static boolean runningAsRoot() {
+    public static boolean runningAsRoot() {
         try {
             // /proc/self belongs to the effective user of this process.
             return ((Number) Files.getAttribute(Path.of("/proc/self"), "unix:uid")).intValue() == 0;
@@ -36,7 +36,7 @@ final class UnprivilegedUser {
      * Whether {@code uid}/{@code gid} (without supplementary groups) may search every folder from the root down to
      * {@code dir}, which must exist. Looks at mode bits only, not ACLs.
      */
-    static boolean canTraverse(Path dir, int uid, int gid) {
+    public static boolean canTraverse(Path dir, int uid, int gid) {
         if (uid == 0) {
             return true;
         }
@@ -81,6 +81,14 @@ final class UnprivilegedUser {
 
     /** The words to put before a command so that it runs as the unprivileged user. */
     static List<String> commandPrefix() {
+        return commandPrefix("Elasticsearch");
+    }
+
+    /**
+     * The words to put before a command so that {@code program} (which refuses to run as root: Elasticsearch,
+     * PostgreSQL) runs as the unprivileged user.
+     */
+    public static List<String> commandPrefix(String program) {
         String path = System.getenv("PATH");
         String pathWithSbin = (path == null ? "" : path) + ":/usr/bin:/bin:/usr/sbin:/sbin";
         var setpriv = ElasticsearchDistribution.findOnPath("setpriv", pathWithSbin);
@@ -92,12 +100,12 @@ final class UnprivilegedUser {
         if (runuser.isPresent()) {
             return List.of(runuser.get().toString(), "-u", NAME, "--");
         }
-        throw new ElasticsearchLaunchException("Elasticsearch refuses to run as root, and neither setpriv nor runuser "
+        throw new ElasticsearchLaunchException(program + " refuses to run as root, and neither setpriv nor runuser "
                 + "(util-linux) is available to run it as " + NAME + ". Install util-linux or run as another user.");
     }
 
     /** Gives {@code paths}, recursively, to the unprivileged user. */
-    static void chown(Path... paths) {
+    public static void chown(Path... paths) {
         List<String> command = new ArrayList<>(List.of("chown", "-R", UID + ":" + GID));
         for (Path path : paths) {
             command.add(path.toString());

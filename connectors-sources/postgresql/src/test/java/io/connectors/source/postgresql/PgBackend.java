@@ -1,5 +1,6 @@
 package io.connectors.source.postgresql;
 
+import io.connectors.testkit.elasticsearch.UnprivilegedUser;
 import io.r2dbc.postgresql.PostgresqlConnectionConfiguration;
 import io.r2dbc.postgresql.PostgresqlConnectionFactory;
 import io.r2dbc.spi.Connection;
@@ -534,8 +535,8 @@ final class PgBackend implements AutoCloseable {
                     + " nothing lets user postgres in at " + LOCAL_HOST + ":" + DEFAULT_PORT + ", " + URL_VARIABLE
                     + " is not set, and no initdb is installed (" + DEBIAN_ROOT + "/<major>/bin, or on the PATH)."
                     + " Install PostgreSQL (apt-get install postgresql) or set " + URL_VARIABLE + "."));
-            boolean root = runningAsRoot();
-            List<String> prefix = root ? unprivilegedPrefix() : List.of();
+            boolean root = UnprivilegedUser.runningAsRoot();
+            List<String> prefix = root ? UnprivilegedUser.commandPrefix("PostgreSQL") : List.of();
             IllegalStateException failure = null;
             // A free port may be taken between the look and the bind: a few tries.
             for (int attempt = 0; attempt < 3; attempt++) {
@@ -563,7 +564,7 @@ final class PgBackend implements AutoCloseable {
             Path data = directory.resolve("data");
             Path sockets = Files.createDirectories(directory.resolve("run"));
             if (root) {
-                chownToNobody(directory);
+                UnprivilegedUser.chown(directory);
             }
             exec(Duration.ofMinutes(2), "initdb.log", bin.resolve("initdb").toString(), "-D", data.toString(),
                     "-A", "trust", "-U", DEFAULT_USER, "-E", "UTF8", "--locale=C", "--no-sync");
@@ -736,84 +737,17 @@ final class PgBackend implements AutoCloseable {
             }
         }
 
-        static boolean runningAsRoot() {
-            try {
-                // /proc/self belongs to the effective user of this process.
-                return ((Number) Files.getAttribute(Path.of("/proc/self"), "unix:uid")).intValue() == 0;
-            } catch (IOException | UnsupportedOperationException | IllegalArgumentException e) {
-                return "root".equals(System.getProperty("user.name"));
-            }
-        }
-
-        /** The words that run a command as {@code nobody}: setpriv execs it, runuser forks it. */
-        static List<String> unprivilegedPrefix() {
-            for (String dir : List.of("/usr/bin", "/bin", "/usr/sbin", "/sbin")) {
-                if (Files.isExecutable(Path.of(dir, "setpriv"))) {
-                    return List.of(dir + "/setpriv", "--reuid=" + NOBODY, "--regid=" + NOBODY, "--clear-groups");
-                }
-            }
-            for (String dir : List.of("/usr/sbin", "/sbin", "/usr/bin", "/bin")) {
-                if (Files.isExecutable(Path.of(dir, "runuser"))) {
-                    return List.of(dir + "/runuser", "-u", "nobody", "--");
-                }
-            }
-            throw new IllegalStateException("PostgreSQL refuses to run as root, and neither setpriv nor runuser"
-                    + " (util-linux) is there to run it as nobody. Install util-linux, run as another user, or set "
-                    + URL_VARIABLE + ".");
-        }
-
         /**
          * A new folder under the JVM's temporary folder, or under {@code /tmp} when {@code nobody} could not reach
          * that one (as root, a folder of root's with mode 700 on the way).
          */
         static Path temporaryDirectory(boolean root) throws IOException {
             Path base = Path.of(System.getProperty("java.io.tmpdir"));
-            if (root && !canTraverse(base, NOBODY, NOBODY)) {
+            if (root && !UnprivilegedUser.canTraverse(base, NOBODY, NOBODY)) {
                 base = Path.of("/tmp");
             }
             // Short: the Unix socket's path must fit in 107 bytes.
             return Files.createTempDirectory(base, "pg-");
-        }
-
-        /** Whether {@code uid}/{@code gid} may search every folder from the root down to {@code dir} (mode bits). */
-        static boolean canTraverse(Path dir, int uid, int gid) {
-            Path current;
-            try {
-                current = dir.toRealPath();
-            } catch (IOException e) {
-                return false;
-            }
-            for (; current != null; current = current.getParent()) {
-                try {
-                    Map<String, Object> a = Files.readAttributes(current, "unix:uid,gid,mode");
-                    int mode = ((Number) a.get("mode")).intValue();
-                    int bit = ((Number) a.get("uid")).intValue() == uid ? 0100
-                            : ((Number) a.get("gid")).intValue() == gid ? 0010 : 0001;
-                    if ((mode & bit) == 0) {
-                        return false;
-                    }
-                } catch (IOException | UnsupportedOperationException | IllegalArgumentException e) {
-                    return false;
-                }
-            }
-            return true;
-        }
-
-        static void chownToNobody(Path path) {
-            try {
-                Process process = new ProcessBuilder("chown", "-R", NOBODY + ":" + NOBODY, path.toString())
-                        .redirectErrorStream(true).start();
-                process.getOutputStream().close();
-                String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-                if (!process.waitFor(60, TimeUnit.SECONDS) || process.exitValue() != 0) {
-                    throw new IllegalStateException("chown -R nobody " + path + " failed: " + output.strip());
-                }
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException("interrupted", e);
-            }
         }
 
         static int freePort() throws IOException {

@@ -1,5 +1,6 @@
 package io.connectors.source.postgresql;
 
+import io.connectors.testkit.elasticsearch.UnprivilegedUser;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -102,12 +103,12 @@ class PgBackendTest {
         Path closed = Files.createDirectory(temp.resolve("closed"),
                 PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
         Path inner = Files.createDirectory(closed.resolve("inner"));
-        assertThat(PrivateCluster.canTraverse(inner, PrivateCluster.NOBODY, PrivateCluster.NOBODY)).isFalse();
+        assertThat(UnprivilegedUser.canTraverse(inner, PrivateCluster.NOBODY, PrivateCluster.NOBODY)).isFalse();
         Files.setPosixFilePermissions(temp, PosixFilePermissions.fromString("rwxr-xr-x"));
         Files.setPosixFilePermissions(closed, PosixFilePermissions.fromString("rwx--x--x"));
-        assertThat(PrivateCluster.canTraverse(inner, PrivateCluster.NOBODY, PrivateCluster.NOBODY))
+        assertThat(UnprivilegedUser.canTraverse(inner, PrivateCluster.NOBODY, PrivateCluster.NOBODY))
                 .as("/tmp and above are searchable here").isTrue();
-        assertThat(PrivateCluster.canTraverse(temp.resolve("missing"), 0, 0)).isFalse();
+        assertThat(UnprivilegedUser.canTraverse(temp.resolve("missing"), PrivateCluster.NOBODY, PrivateCluster.NOBODY)).isFalse();
     }
 
     /** Path (c) for real, whatever server the other tests use: {@code initdb}, start, use, stop, delete. */
@@ -130,7 +131,7 @@ class PgBackendTest {
             String postmaster = Files.readAllLines(cluster.dataDirectory().resolve("postmaster.pid")).get(0).trim();
             String uid = Files.readAllLines(Path.of("/proc", postmaster, "status")).stream()
                     .filter(l -> l.startsWith("Uid:")).findFirst().orElseThrow().split("\\s+")[1];
-            if (PrivateCluster.runningAsRoot()) {
+            if (UnprivilegedUser.runningAsRoot()) {
                 assertThat(uid).as("the server runs as nobody").isEqualTo("65534");
                 assertThat(Files.getAttribute(cluster.dataDirectory(), "unix:uid")).isEqualTo(65534);
             } else {
