@@ -234,6 +234,14 @@ record MongoConfig(
         return collections.size() > 1;
     }
 
+    /** Without the connection string's credentials or the password, should the configuration ever be logged. */
+    @Override
+    public String toString() {
+        return "MongoConfig[hosts " + hosts() + ", database '" + database + "', collections " + collections
+                + ", username " + username.orElse("none") + ", password " + (password.isPresent() ? "********" : "none")
+                + "]";
+    }
+
     /** The hosts of the connection string, for messages: never the user or password. */
     String hosts() {
         return String.join(",", new ConnectionString(connectionString).getHosts());

@@ -39,6 +39,13 @@ class MongoConfigTest {
     }
 
     @Test
+    void toStringNeverShowsCredentials() {
+        String text = config(Map.of("connection_string", "mongodb://admin:hunter2@db1:27017/?authSource=admin",
+                "username", "reader", "password", "s3cret")).toString();
+        assertThat(text).contains("db1:27017", "reader").doesNotContain("hunter2", "s3cret");
+    }
+
+    @Test
     void defaultsAndPoolSettingsReachTheDriver() {
         MongoConfig config = config(Map.of("max_pool_size", 3, "max_connection_idle_time", "20s",
                 "max_connection_life_time", "5m", "read_preference", "secondaryPreferred", "uuid_representation", "csharp_legacy"));

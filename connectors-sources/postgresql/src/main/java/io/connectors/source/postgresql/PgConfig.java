@@ -265,6 +265,13 @@ record PgConfig(
                 config.bool(WATCH_CHANGES));
     }
 
+    /** Without the password, should the configuration ever be logged. */
+    @Override
+    public String toString() {
+        return "PgConfig[" + where() + ", user '" + user + "', password " + (password.isPresent() ? "********" : "none")
+                + ", ssl_mode " + sslMode + ", schemas " + schemas + ", tables " + tables + "]";
+    }
+
     /** Host, port and database, for messages: never the user's password. */
     String where() {
         return "PostgreSQL at " + host + ":" + port + ", database '" + database + "'";

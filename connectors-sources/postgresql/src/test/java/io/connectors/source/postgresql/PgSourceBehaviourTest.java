@@ -62,6 +62,14 @@ class PgSourceBehaviourTest {
     }
 
     @Test
+    void theConfigurationNeverShowsThePassword() {
+        PgConfig config = PgConfig.from(SourceConfig.from(PgConfig.FIELDS, Map.of("host", "db", "database", "d",
+                "user", "u", "password", "s3cret-pw")));
+        assertThat(config.toString()).contains("db:5432", "'u'").doesNotContain("s3cret-pw");
+        assertThat(PgErrors.scrub("auth failed for s3cret-pw\nsecond line", config)).isEqualTo("auth failed for ********");
+    }
+
+    @Test
     void pagesFollowTheKeyInTheKeysOwnOrderAcrossCompositeKeysAndOddValues() {
         db.sql("CREATE TABLE t (a text, b int, v text, PRIMARY KEY (a, b))",
                 "INSERT INTO t SELECT 'k' || (i % 7), i, 'v' || i FROM generate_series(1, 95) i",
