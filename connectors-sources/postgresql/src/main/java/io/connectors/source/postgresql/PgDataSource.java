@@ -464,6 +464,10 @@ final class PgDataSource implements BaseDataSource, IncrementalSource, AdvancedR
 
     @Override
     public Flux<Signal> watchChanges() {
+        if (!config.watchChanges()) {
+            // Never WATCHING: the runtime then never skips a sync on the watch's word.
+            return Flux.never();
+        }
         return Flux.defer(() -> {
             AtomicReference<String> last = new AtomicReference<>();
             return Flux.interval(Duration.ZERO, config.watchInterval())

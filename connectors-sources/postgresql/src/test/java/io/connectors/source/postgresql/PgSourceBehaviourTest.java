@@ -249,6 +249,13 @@ class PgSourceBehaviourTest {
     }
 
     @Test
+    void aWatchTurnedOffNeverSaysWatchingSoNoSyncIsSkipped() {
+        PgDataSource source = source(Map.of("watch_interval", "1s", "watch_changes", false));
+        StepVerifier.create(source.watchChanges()).expectSubscription().expectNoEvent(Duration.ofMillis(1_500))
+                .thenCancel().verify(WAIT);
+    }
+
+    @Test
     void schemaDiscoveryAndMappingDescribeTheTables() {
         db.sql("CREATE TABLE t (id int PRIMARY KEY, price numeric(10,2), at timestamptz)",
                 "INSERT INTO t SELECT i, i, now() FROM generate_series(1, 50) i", "ANALYZE t");
