@@ -122,6 +122,22 @@ final class PgDataSource implements BaseDataSource, IncrementalSource, AdvancedR
                 c -> Mono.from(c.close()), (c, e) -> Mono.from(c.close()), c -> Mono.from(c.close())));
     }
 
+    /**
+     * Runs {@code work} on a connection of its own, closed afterwards rather than pooled: rule checks open and roll
+     * back transactions, and a check cancelled at the wrong moment could otherwise hand the pool a connection still
+     * inside one.
+     */
+    private <T> Mono<T> withOwnConnection(Function<Connection, Mono<T>> work) {
+        return throttle.single(Mono.usingWhen(Mono.defer(() -> {
+                    if (closed) {
+                        return Mono.error(new SourceException("the PostgreSQL source of connector " + context.connectorId()
+                                + " was closed"));
+                    }
+                    return Mono.from(config.connectionFactory().create());
+                }), work,
+                c -> Mono.from(c.close()), (c, e) -> Mono.from(c.close()), c -> Mono.from(c.close())));
+    }
+
     @Override
     public Mono<Void> ping() {
         return withConnection(c -> Flux.from(c.createStatement("SELECT 1").execute())
@@ -181,7 +197,7 @@ final class PgDataSource implements BaseDataSource, IncrementalSource, AdvancedR
         if (last != null && last.advanced().equals(advanced)) {
             return last.targets();
         }
-        Mono<List<PgTarget>> targets = advanced.isEmpty() ? tables() : withConnection(c -> queries(c, advanced)).cache();
+        Mono<List<PgTarget>> targets = advanced.isEmpty() ? tables() : withOwnConnection(c -> queries(c, advanced)).cache();
         lastPlan.set(new Plan(advanced, targets));
         return targets;
     }
@@ -208,7 +224,7 @@ final class PgDataSource implements BaseDataSource, IncrementalSource, AdvancedR
                 return Mono.just(problems);
             }
             PgRules parsed = PgRules.parse(advanced);
-            return withConnection(c -> parsed.check(c, table -> catalog.primaryKey(c, table)));
+            return withOwnConnection(c -> parsed.check(c, table -> catalog.primaryKey(c, table)));
         }).onErrorMap(e -> PgErrors.describe(e, config, "checking the advanced rules"));
     }
 
