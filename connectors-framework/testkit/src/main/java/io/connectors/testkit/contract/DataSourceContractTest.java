@@ -392,7 +392,10 @@ public abstract class DataSourceContractTest {
             }
             // As the runtime does: validate, then ask for the mapping of the sync's rules.
             StepVerifier.create(source.validateConfig()).as("validateConfig()").expectComplete().verify(stepTimeout());
-            Map<String, Object> properties = contributor.mappingProperties(SyncRules.NONE).block(stepTimeout());
+            AtomicReference<Map<String, Object>> mapped = new AtomicReference<>();
+            StepVerifier.create(contributor.mappingProperties(SyncRules.NONE)).as("mappingProperties(rules)")
+                    .consumeNextWith(mapped::set).expectComplete().verify(stepTimeout());
+            Map<String, Object> properties = mapped.get();
             Set<String> emitted = readAll(source.getDocs(SyncRules.NONE)).stream()
                     .flatMap(d -> d.fields().keySet().stream())
                     .collect(Collectors.toCollection(TreeSet::new));

@@ -77,7 +77,7 @@ final class PgCatalog {
                     .flatMap(r -> r.map((row, meta) -> new Keys(quoted(new String[] {row.get("schema", String.class),
                             row.get("table", String.class)}),
                             Optional.ofNullable(row.get("estimate", Long.class)).orElse(-1L),
-                            Optional.ofNullable(row.get("pk", String[].class)).map(List::of).orElse(List.of()))))
+                            primaryKey(row))))
                     .collectList()
                     .zipWith(columns)
                     .map(both -> build(found.tables, both.getT1(), both.getT2(), errors));
@@ -124,10 +124,14 @@ final class PgCatalog {
     Mono<List<String>> primaryKey(Connection c, String table) {
         return find(c, table).flatMap(found -> Flux.from(c.createStatement(KEYS_SQL)
                         .bind("$1", new String[] {quoted(found)}).execute())
-                .flatMap(r -> r.map((row, meta) -> Optional.ofNullable(row.get("pk", String[].class))
-                        .map(List::of).orElse(List.<String>of())))
+                .flatMap(r -> r.map((row, meta) -> primaryKey(row)))
                 .next())
                 .defaultIfEmpty(List.of());
+    }
+
+    /** The {@code pk} column of a {@link #KEYS_SQL} row: the primary key's columns, empty when there is none. */
+    private static List<String> primaryKey(io.r2dbc.spi.Row row) {
+        return Optional.ofNullable(row.get("pk", String[].class)).map(List::of).orElse(List.of());
     }
 
     private record Keys(String relation, long estimate, List<String> pk) {

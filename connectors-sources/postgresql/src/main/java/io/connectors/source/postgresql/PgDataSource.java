@@ -100,9 +100,7 @@ final class PgDataSource implements BaseDataSource, IncrementalSource, AdvancedR
 
     /** The pool, created on first use. */
     private ConnectionPool pool() {
-        if (closed) {
-            throw new SourceException("the PostgreSQL source of connector " + context.connectorId() + " was closed");
-        }
+        ensureOpen();
         ConnectionPool p = pool.get();
         if (p == null) {
             ConnectionPool created = config.pool("connectors-" + context.connectorId());
@@ -116,10 +114,15 @@ final class PgDataSource implements BaseDataSource, IncrementalSource, AdvancedR
         return p;
     }
 
+    private void ensureOpen() {
+        if (closed) {
+            throw new SourceException("the PostgreSQL source of connector " + context.connectorId() + " was closed");
+        }
+    }
+
     /** Runs {@code work} on a pooled connection, under the throttle; the connection goes back to the pool after. */
     private <T> Mono<T> withConnection(Function<Connection, Mono<T>> work) {
-        return throttle.single(Mono.usingWhen(Mono.defer(() -> Mono.from(pool().create())), work,
-                c -> Mono.from(c.close()), (c, e) -> Mono.from(c.close()), c -> Mono.from(c.close())));
+        return on(() -> pool().create(), work);
     }
 
     /**
@@ -128,13 +131,16 @@ final class PgDataSource implements BaseDataSource, IncrementalSource, AdvancedR
      * inside one.
      */
     private <T> Mono<T> withOwnConnection(Function<Connection, Mono<T>> work) {
-        return throttle.single(Mono.usingWhen(Mono.defer(() -> {
-                    if (closed) {
-                        return Mono.error(new SourceException("the PostgreSQL source of connector " + context.connectorId()
-                                + " was closed"));
-                    }
-                    return Mono.from(config.connectionFactory().create());
-                }), work,
+        return on(() -> {
+            ensureOpen();
+            return config.connectionFactory().create();
+        }, work);
+    }
+
+    /** {@code work} on a connection from {@code connect}, under the throttle, closed (or released) whatever happens. */
+    private <T> Mono<T> on(java.util.function.Supplier<org.reactivestreams.Publisher<? extends Connection>> connect,
+                           Function<Connection, Mono<T>> work) {
+        return throttle.single(Mono.usingWhen(Mono.defer(() -> Mono.from(connect.get())), work,
                 c -> Mono.from(c.close()), (c, e) -> Mono.from(c.close()), c -> Mono.from(c.close())));
     }
 
