@@ -143,6 +143,16 @@ public record ConfigField(
         return v -> v instanceof String s && !values.contains(s) ? "must be one of " + values + ", got '" + s + "'" : null;
     }
 
+    /** A validator accepting only durations above zero. */
+    public static Function<Object, String> positiveDuration() {
+        return v -> v instanceof java.time.Duration d && (d.isNegative() || d.isZero()) ? "must be positive, got " + d : null;
+    }
+
+    /** A validator accepting only durations of zero or more. */
+    public static Function<Object, String> notNegativeDuration() {
+        return v -> v instanceof java.time.Duration d && d.isNegative() ? "must not be negative, got " + d : null;
+    }
+
     /** A validator refusing an empty string or an empty list. */
     public static Function<Object, String> notEmpty() {
         return v -> (v instanceof String s && s.isBlank()) || (v instanceof List<?> l && l.isEmpty()) ? "must not be empty" : null;

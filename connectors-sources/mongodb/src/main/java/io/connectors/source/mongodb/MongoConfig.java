@@ -149,20 +149,20 @@ record MongoConfig(
                     .description("The most connections the connector opens per server.")
                     .order(12),
             ConfigField.duration(MAX_CONNECTION_IDLE_TIME).defaultValue(Duration.ofMinutes(1))
-                    .validate(MongoConfig::positive)
+                    .validate(ConfigField.positiveDuration())
                     .description("A pooled connection idle this long is closed.")
                     .order(13),
             ConfigField.duration(MAX_CONNECTION_LIFE_TIME).defaultValue(Duration.ofMinutes(30))
-                    .validate(MongoConfig::positive)
+                    .validate(ConfigField.positiveDuration())
                     .description("A pooled connection older than this is closed and replaced, so connections are recycled"
                             + " (through load balancers, after fail-overs).")
                     .order(14),
             ConfigField.duration(CONNECT_TIMEOUT).defaultValue(Duration.ofSeconds(10))
-                    .validate(MongoConfig::positive)
+                    .validate(ConfigField.positiveDuration())
                     .description("The limit of one connection attempt.")
                     .order(15),
             ConfigField.duration(SERVER_SELECTION_TIMEOUT).defaultValue(Duration.ofSeconds(10))
-                    .validate(MongoConfig::positive)
+                    .validate(ConfigField.positiveDuration())
                     .description("How long an operation waits for a reachable, suitable server before it fails; a ping of"
                             + " an unreachable host fails after this long.")
                     .order(16),
@@ -182,7 +182,7 @@ record MongoConfig(
                             + " `java_legacy`, `csharp_legacy` or `python_legacy`. Standard UUIDs (subtype 4) need nothing.")
                     .order(19),
             ConfigField.duration(CHANGE_STREAM_IDLE).defaultValue(Duration.ofSeconds(1))
-                    .validate(MongoConfig::positive)
+                    .validate(ConfigField.positiveDuration())
                     .description("An incremental sync ends once no change arrived for this long (or once it reached the"
                             + " changes made before it started).")
                     .order(20),
@@ -354,9 +354,5 @@ record MongoConfig(
             return "lists a collection twice: " + names;
         }
         return null;
-    }
-
-    private static String positive(Object value) {
-        return value instanceof Duration d && (d.isNegative() || d.isZero()) ? "must be positive, got " + d : null;
     }
 }

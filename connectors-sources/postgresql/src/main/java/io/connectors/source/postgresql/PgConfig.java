@@ -172,11 +172,11 @@ record PgConfig(
                     .description("The most connections the connector holds.")
                     .order(13),
             ConfigField.duration(POOL_MAX_IDLE_TIME).defaultValue(Duration.ofMinutes(10))
-                    .validate(PgConfig::positive)
+                    .validate(ConfigField.positiveDuration())
                     .description("A pooled connection idle this long is closed.")
                     .order(14),
             ConfigField.duration(POOL_MAX_LIFE_TIME).defaultValue(Duration.ofMinutes(30))
-                    .validate(PgConfig::positive)
+                    .validate(ConfigField.positiveDuration())
                     .description("A pooled connection older than this is closed and replaced when it is next released, so"
                             + " connections are recycled (through poolers and load balancers, after fail-overs).")
                     .order(15),
@@ -186,7 +186,7 @@ record PgConfig(
                             + " replaced.")
                     .order(16),
             ConfigField.duration(CONNECT_TIMEOUT).defaultValue(Duration.ofSeconds(10))
-                    .validate(PgConfig::positive)
+                    .validate(ConfigField.positiveDuration())
                     .description("The limit of one connection attempt; a ping of an unreachable server fails after this"
                             + " long.")
                     .order(17),
@@ -207,7 +207,7 @@ record PgConfig(
                             + " incremental syncs: the scheduled full sync removes them.")
                     .order(20),
             ConfigField.duration(CURSOR_OVERLAP).defaultValue(Duration.ofMinutes(1))
-                    .validate(PgConfig::notNegative)
+                    .validate(ConfigField.notNegativeDuration())
                     .description("For a date or time `cursor_column`: how far before the saved position an incremental"
                             + " sync starts reading again, so rows committed late by long transactions (their time was"
                             + " taken when the transaction began) are not missed. Re-read rows are indexed again, harmlessly.")
@@ -218,7 +218,7 @@ record PgConfig(
                             + " network) is retried, with back-off, from the last row read, before the sync fails.")
                     .order(22),
             ConfigField.duration(WATCH_INTERVAL).defaultValue(Duration.ofSeconds(10))
-                    .validate(PgConfig::positive)
+                    .validate(ConfigField.positiveDuration())
                     .description("How often the change watch reads the tables' statistics counters.")
                     .order(23),
             ConfigField.bool(WATCH_CHANGES).defaultValue(true)
@@ -402,15 +402,6 @@ record PgConfig(
         return Files.isRegularFile(path) && Files.isReadable(path) ? null : "'" + s + "' is not a readable file";
     }
 
-    private static String positive(Object value) {
-        Duration d = (Duration) value;
-        return d.isNegative() || d.isZero() ? "must be positive, got " + d : null;
-    }
-
-    private static String notNegative(Object value) {
-        Duration d = (Duration) value;
-        return d.isNegative() ? "must not be negative, got " + d : null;
-    }
 
     /** Errors about the tables configuration against what the catalog holds; used by validateConfig. */
     static FieldError tableError(String message) {
