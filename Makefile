@@ -2,7 +2,7 @@
 MVN ?= mvn
 MVN_FLAGS ?= -B
 
-.PHONY: build run test sync sources check clean
+.PHONY: build run test sync sources check clean chaos
 
 ## build: compile and assemble the distribution (target/connectors/lib + bin/connectors), no tests
 build:
@@ -50,6 +50,16 @@ bench:
 		-cp '$(FTEST_CLASSES):target/connectors/lib/*:target/connectors/ftest-lib/*' \
 		io.connectors.functional.bench.BenchMain --home '$(CURDIR)' --name $(or $(NAME),directory) \
 		--size $(or $(SIZE),medium) $(BENCH_ARGS)
+
+## chaos: faults and bad input injected into real runs (Elasticsearch killed or overloaded, connections cut, the daemon
+##        killed, rejected and awkward documents, malformed config): make chaos [ONLY=name,...]. Report:
+##        functional-tests/target/chaos/chaos.md; see docs/chaos.md
+CHAOS_JAVA_OPTS ?= -Xmx1g
+.PHONY: chaos
+chaos:
+	$(MAKE) --no-print-directory build
+	$(JAVA) $(CHAOS_JAVA_OPTS) -cp '$(FTEST_CLASSES):target/connectors/lib/*:target/connectors/ftest-lib/*' \
+		io.connectors.functional.chaos.ChaosMain $(if $(ONLY),--only '$(ONLY)')
 
 clean:
 	$(MVN) $(MVN_FLAGS) -q clean

@@ -1,0 +1,13 @@
+package io.connectors.functional.chaos;
+
+import java.util.List;
+
+/** Faults of the sources and of their data: lost connections, rejected, oversized and awkward documents. */
+final class SourceFaults {
+    private SourceFaults() {
+    }
+
+    static List<ChaosScenario> all() {
+        return List.of();
+    }
+}
