@@ -47,7 +47,7 @@ final class ConfigCommand implements Runnable {
         boolean offline;
 
         @Option(names = "--timeout", defaultValue = "30s", paramLabel = "DURATION",
-                description = "Longest wait for each check (default ${DEFAULT-VALUE}).", converter = DurationConverter.class)
+                description = "Longest wait for each check (default ${DEFAULT-VALUE}).")
         Duration timeout;
 
         @Override
@@ -126,24 +126,6 @@ final class ConfigCommand implements Runnable {
                 t = t.getCause();
             }
             return t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
-        }
-    }
-
-    /** Parses {@code 30s}, {@code 2m}, {@code 500ms} or ISO-8601. */
-    static final class DurationConverter implements picocli.CommandLine.ITypeConverter<Duration> {
-        @Override
-        public Duration convert(String value) {
-            String v = value.trim().toLowerCase(java.util.Locale.ROOT);
-            if (v.endsWith("ms")) {
-                return Duration.ofMillis(Long.parseLong(v.substring(0, v.length() - 2)));
-            }
-            if (v.endsWith("s")) {
-                return Duration.ofSeconds(Long.parseLong(v.substring(0, v.length() - 1)));
-            }
-            if (v.endsWith("m")) {
-                return Duration.ofMinutes(Long.parseLong(v.substring(0, v.length() - 1)));
-            }
-            return Duration.parse(value);
         }
     }
 }

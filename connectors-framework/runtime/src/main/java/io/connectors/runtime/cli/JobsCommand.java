@@ -106,7 +106,7 @@ final class JobsCommand implements Runnable {
     static JobType jobType(String name) {
         List<String> startable = java.util.Arrays.stream(JobType.values()).filter(t -> t != JobType.REALTIME)
                 .map(JobType::value).toList();
-        JobType type = JobType.parse(name).orElseThrow(() -> new UserFacingException("unknown job type '" + name
+        JobType type = JobType.parse(name).orElseThrow(() -> new UsageException("unknown job type '" + name
                 + "'; use " + startable));
         if (type == JobType.REALTIME) {
             throw new UserFacingException("real-time jobs are run by the daemons, not started from the command line: set "
@@ -114,6 +114,13 @@ final class JobsCommand implements Runnable {
                     + "this command starts " + startable);
         }
         return type;
+    }
+
+    /** The configured connector with this id, or a usage error listing the configured ones. */
+    static ConnectorConfig connector(ConnectorsConfig config, String connectorId) {
+        return config.connector(connectorId).orElseThrow(() -> new UsageException("no connector '" + connectorId
+                + "' in " + config.origin() + "; configured connectors: "
+                + config.connectors().stream().map(ConnectorConfig::id).toList()));
     }
 
     static String json(Object value) {
@@ -166,16 +173,16 @@ final class JobsCommand implements Runnable {
         boolean wait;
 
         @Option(names = "--timeout", paramLabel = "DURATION", defaultValue = "PT1H",
-                description = "With --wait: how long to wait, ISO-8601 (default: ${DEFAULT-VALUE}).")
+                description = "With --wait: how long to wait: 30s, 5m, 1h or ISO-8601 (default: ${DEFAULT-VALUE}).")
         Duration timeout;
 
         @Override
         public Integer call() {
             JobType jobType = jobType(type);
+            // An unknown connector is a usage error, reported before Elasticsearch is contacted.
+            connector(jobs.parent.loadConfig(SourceRegistry.load()), connectorId);
             try (Session s = jobs.open()) {
-                ConnectorConfig c = s.config().connector(connectorId).orElseThrow(() -> new UserFacingException(
-                        "no connector '" + connectorId + "' in " + s.config().origin() + "; configured connectors: "
-                                + s.config().connectors().stream().map(ConnectorConfig::id).toList()));
+                ConnectorConfig c = connector(s.config(), connectorId);
                 ConnectorRecords connectors = new ConnectorRecords(s.store());
                 if (Main.await(connectors.get(c.id())) == null) {
                     Main.await(connectors.register(c, SyncRunner.fingerprint(c), Instant.now()));
@@ -215,11 +222,11 @@ final class JobsCommand implements Runnable {
             try {
                 st = Optional.ofNullable(status).map(JobStatus::of);
             } catch (IllegalArgumentException e) {
-                throw new UserFacingException("unknown status '" + status + "'; use one of "
+                throw new UsageException("unknown status '" + status + "'; use one of "
                         + java.util.Arrays.stream(JobStatus.values()).map(JobStatus::value).toList());
             }
             if (limit < 1 || limit > 10_000) {
-                throw new UserFacingException("--limit must be between 1 and 10000, got " + limit);
+                throw new UsageException("--limit must be between 1 and 10000, got " + limit);
             }
             try (Session s = jobs.open()) {
                 Main.await(s.store().refresh(StateStore.Kind.JOBS));
@@ -267,7 +274,7 @@ final class JobsCommand implements Runnable {
         boolean wait;
 
         @Option(names = "--timeout", paramLabel = "DURATION", defaultValue = "PT1M",
-                description = "With --wait: how long to wait, ISO-8601 (default: ${DEFAULT-VALUE}).")
+                description = "With --wait: how long to wait: 30s, 5m, 1h or ISO-8601 (default: ${DEFAULT-VALUE}).")
         Duration timeout;
 
         @Override

@@ -19,7 +19,9 @@ public final class Main {
     /** As {@link #execute(String...)}, writing to the given streams. */
     public static int execute(java.io.PrintWriter out, java.io.PrintWriter err, String... args) {
         return new CommandLine(new ConnectorsCommand())
+                .registerConverter(java.time.Duration.class, new DurationConverter())
                 .setCaseInsensitiveEnumValuesAllowed(true)
+                .setParameterExceptionHandler(new UsageHandler())
                 .setExecutionExceptionHandler(new ErrorHandler())
                 .setOut(out)
                 .setErr(err)
@@ -42,6 +44,10 @@ public final class Main {
                 cmd.getErr().println(e.getMessage());
                 return 2;
             }
+            if (e instanceof UsageException) {
+                cmd.getErr().println("error: " + e.getMessage());
+                return 2;
+            }
             if (e instanceof UserFacingException) {
                 cmd.getErr().println("error: " + e.getMessage());
                 return 1;
@@ -49,6 +55,44 @@ public final class Main {
             cmd.getErr().println("error: " + e);
             e.printStackTrace(cmd.getErr());
             return 1;
+        }
+    }
+
+    /**
+     * A command line picocli cannot parse: the problem first, then the command's usage, exit code 2. When a required
+     * argument is missing and an unknown option was given, the unknown option is what to report: picocli would
+     * complain about the missing argument, hiding the typo ({@code connectors sync --bogus}).
+     */
+    static final class UsageHandler implements CommandLine.IParameterExceptionHandler {
+        @Override
+        public int handleParseException(CommandLine.ParameterException e, String[] args) {
+            CommandLine cmd = e.getCommandLine();
+            java.io.PrintWriter err = cmd.getErr();
+            String message = e.getMessage();
+            if (e instanceof CommandLine.MissingParameterException) {
+                java.util.Optional<String> unknown = unknownOption(cmd, args);
+                if (unknown.isPresent()) {
+                    message = "Unknown option: '" + unknown.get() + "'";
+                }
+            }
+            err.println("error: " + message);
+            if (!CommandLine.UnmatchedArgumentException.printSuggestions(e, err)) {
+                cmd.usage(err);
+            }
+            return 2;
+        }
+
+        /** The first argument that looks like an option and that the failing command does not know. */
+        static java.util.Optional<String> unknownOption(CommandLine cmd, String[] args) {
+            java.util.Set<String> known = new java.util.HashSet<>();
+            for (CommandLine c = cmd; c != null; c = c.getParent()) {
+                c.getCommandSpec().options().forEach(o -> known.addAll(java.util.List.of(o.names())));
+            }
+            return java.util.Arrays.stream(args)
+                    .filter(a -> a.startsWith("-") && a.length() > 1)
+                    .map(a -> a.contains("=") ? a.substring(0, a.indexOf('=')) : a)
+                    .filter(a -> !known.contains(a))
+                    .findFirst();
         }
     }
 }

@@ -41,9 +41,7 @@ final class SyncCommand implements Callable<Integer> {
     public Integer call() {
         JobType jobType = JobsCommand.jobType(type);
         ConnectorsConfig config = parent.loadConfig(SourceRegistry.load());
-        ConnectorConfig connector = config.connector(connectorId).orElseThrow(() -> new UserFacingException(
-                "no connector '" + connectorId + "' in " + config.origin() + "; configured connectors: "
-                        + config.connectors().stream().map(ConnectorConfig::id).toList()));
+        ConnectorConfig connector = JobsCommand.connector(config, connectorId);
         PrintWriter err = spec.commandLine().getErr();
         try (ElasticsearchAccess es = ElasticsearchAccess.openAndPing(config.elasticsearch())) {
             DaemonMetrics metrics = new DaemonMetrics();

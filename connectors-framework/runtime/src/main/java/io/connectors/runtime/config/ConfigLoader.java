@@ -83,10 +83,9 @@ public final class ConfigLoader {
         Config file = ConfigFactory.parseMap(yaml, origin);
         checkUnknownKeys(file, reference);
         Config overrides = environmentOverrides(env, file.withFallback(reference));
+        // Unknown keys and stray environment variables do not stop the sections from being checked: `config check`
+        // reports every problem of the file at once.
         config = overrides.withFallback(file).withFallback(reference).resolve();
-        if (!problems.isEmpty()) {
-            throw new ConfigException(origin, problems);
-        }
 
         ElasticsearchConfig es = section("elasticsearch", this::elasticsearch);
         BulkSinkSettings bulk = section("bulk", this::bulk);

@@ -84,7 +84,7 @@ class MainTest {
                     configuration:
                       path: %s
                 """.formatted(dir));
-        assertThat(run("-c", file.toString(), "sync", "nope")).isEqualTo(1);
+        assertThat(run("-c", file.toString(), "sync", "nope")).isEqualTo(2);
         assertThat(err.toString()).contains("no connector 'nope'").contains("[docs]");
     }
 
@@ -167,7 +167,7 @@ class MainTest {
     void jobsListRefusesAnUnknownStatus() throws Exception {
         Path file = dir.resolve("jobs2.yml");
         Files.writeString(file, "connectors: []\n");
-        assertThat(run("-c", file.toString(), "jobs", "list", "--status", "finished")).isEqualTo(1);
+        assertThat(run("-c", file.toString(), "jobs", "list", "--status", "finished")).isEqualTo(2);
         assertThat(err.toString()).contains("unknown status 'finished'").contains("completed");
     }
 
