@@ -11,7 +11,6 @@ import io.connectors.runtime.es.ClusterInfo;
 import io.connectors.runtime.es.ElasticsearchClients;
 import io.connectors.runtime.es.ElasticsearchHandle;
 import io.connectors.spi.BaseDataSource;
-import io.connectors.spi.SourceContext;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.concurrent.Callable;
@@ -58,6 +57,10 @@ final class ConfigCommand implements Runnable {
             Main.await(io.connectors.runtime.daemon.Daemon.checkCapabilities(cfg));
             PrintWriter out = spec.commandLine().getOut();
             out.printf("%s: valid, %d connector(s)%n", cfg.origin(), cfg.connectors().size());
+            out.printf("  network: sources may reach %s%s; denied by default: %s%n",
+                    cfg.network().restricted() ? "only " + cfg.network().allowedHosts() : "any host",
+                    cfg.network().deniedHosts().isEmpty() ? "" : " except " + cfg.network().deniedHosts(),
+                    io.connectors.spi.NetworkPolicy.DENIED_BY_DEFAULT.keySet());
             for (ConnectorConfig c : cfg.connectors()) {
                 out.printf("  %s%n", c);
             }
@@ -98,7 +101,7 @@ final class ConfigCommand implements Runnable {
         }
 
         private boolean checkSource(ConnectorConfig c, PrintWriter out) {
-            BaseDataSource source = c.provider().create(c.source(), new SourceContext(c.id()));
+            BaseDataSource source = c.provider().create(c.source(), c.context());
             try {
                 Main.await(source.ping().then(source.validateConfig()).timeout(timeout));
                 out.printf("Connector %s: source reachable and configuration valid%n", c.id());

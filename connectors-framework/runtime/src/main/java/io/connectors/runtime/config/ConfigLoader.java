@@ -15,6 +15,7 @@ import io.connectors.runtime.sink.BulkSinkSettings;
 import io.connectors.spi.ConfigValidationException;
 import io.connectors.spi.DataSourceProvider;
 import io.connectors.spi.FieldError;
+import io.connectors.spi.NetworkPolicy;
 import io.connectors.spi.SourceConfig;
 import io.connectors.spi.SyncRules;
 import java.net.URI;
@@ -54,6 +55,7 @@ public final class ConfigLoader {
     private final SourceRegistry registry;
     private final List<String> problems = new ArrayList<>();
     private Config config;
+    private NetworkPolicy network = NetworkPolicy.defaults();
 
     private ConfigLoader(String origin, SourceRegistry registry) {
         this.origin = origin;
@@ -91,11 +93,12 @@ public final class ConfigLoader {
         BulkSinkSettings bulk = section("bulk", this::bulk);
         SyncSettings sync = section("sync", this::sync);
         DaemonSettings daemon = section("daemon", this::daemon);
+        network = network();
         List<ConnectorConfig> connectors = connectors();
         if (!problems.isEmpty()) {
             throw new ConfigException(origin, problems);
         }
-        return new ConnectorsConfig(origin, es, bulk, sync, daemon, connectors);
+        return new ConnectorsConfig(origin, es, bulk, sync, daemon, connectors, network);
     }
 
     /**
@@ -265,6 +268,30 @@ public final class ConfigLoader {
                 positive("daemon.realtime_restart_delay", get("daemon.realtime_restart_delay", Config::getDuration, Duration.ofSeconds(10))));
     }
 
+    /** The {@code network} section; each invalid entry is reported with its key and index. */
+    private NetworkPolicy network() {
+        List<String> allowed = hostRules("network.allowed_hosts");
+        List<String> denied = hostRules("network.denied_hosts");
+        int before = problems.size();
+        for (String key : List.of("network.allowed_hosts", "network.denied_hosts")) {
+            List<String> rules = key.endsWith("allowed_hosts") ? allowed : denied;
+            for (int i = 0; i < rules.size(); i++) {
+                int index = i;
+                NetworkPolicy.ruleProblem(rules.get(i)).ifPresent(p -> problems.add(key + "[" + index + "]: " + p));
+            }
+        }
+        return problems.size() > before ? NetworkPolicy.defaults() : NetworkPolicy.of(allowed, denied);
+    }
+
+    /** A list of strings, or (from an environment variable) one string of comma-separated entries. */
+    private List<String> hostRules(String path) {
+        if (config.hasPath(path) && config.getValue(path).valueType() == ConfigValueType.STRING) {
+            String text = config.getString(path);
+            return text.isBlank() ? List.of() : java.util.Arrays.stream(text.split(",")).map(String::trim).toList();
+        }
+        return get(path, Config::getStringList, List.of());
+    }
+
     private Duration notNegative(String path, Duration value) {
         if (value.isNegative()) {
             problems.add(path + ": must not be negative (0 keeps jobs forever), got " + value);
@@ -365,7 +392,8 @@ public final class ConfigLoader {
         }
         String pipeline = (String) pipelineValue;
         return new ConnectorConfig(id, provider.type(), index,
-                Optional.ofNullable(pipeline).filter(p -> !p.isBlank()), schedules, rules, provider, source, realtime);
+                Optional.ofNullable(pipeline).filter(p -> !p.isBlank()), schedules, rules, provider, source, realtime,
+                network);
     }
 
     private Map<String, String> schedules(String where, Object value) {

@@ -1,7 +1,9 @@
 package io.connectors.runtime.config;
 
 import io.connectors.spi.DataSourceProvider;
+import io.connectors.spi.NetworkPolicy;
 import io.connectors.spi.SourceConfig;
+import io.connectors.spi.SourceContext;
 import io.connectors.spi.SyncRules;
 import java.util.Map;
 import java.util.Optional;
@@ -22,6 +24,7 @@ import java.util.Optional;
  * @param source    the configuration, validated against the provider's fields
  * @param realtime  real-time mode ({@code realtime: true}): the daemons keep one job following the source's changes
  *                  running (the source must implement {@code RealtimeSource})
+ * @param network   the hosts its source may reach (the configuration's {@code network} section)
  */
 public record ConnectorConfig(
         String id,
@@ -32,12 +35,24 @@ public record ConnectorConfig(
         SyncRules syncRules,
         DataSourceProvider provider,
         SourceConfig source,
-        boolean realtime) {
+        boolean realtime,
+        NetworkPolicy network) {
 
-    /** A connector not in real-time mode. */
+    /** A connector not in real-time mode, under the default network policy. */
     public ConnectorConfig(String id, String type, String index, Optional<String> pipeline, Map<String, String> schedules,
                            SyncRules syncRules, DataSourceProvider provider, SourceConfig source) {
         this(id, type, index, pipeline, schedules, syncRules, provider, source, false);
+    }
+
+    /** Under the default network policy. */
+    public ConnectorConfig(String id, String type, String index, Optional<String> pipeline, Map<String, String> schedules,
+                           SyncRules syncRules, DataSourceProvider provider, SourceConfig source, boolean realtime) {
+        this(id, type, index, pipeline, schedules, syncRules, provider, source, realtime, NetworkPolicy.defaults());
+    }
+
+    /** What its source is created with: the connector's id and the network policy. */
+    public SourceContext context() {
+        return new SourceContext(id, network);
     }
 
     /** For logs: secrets masked. */

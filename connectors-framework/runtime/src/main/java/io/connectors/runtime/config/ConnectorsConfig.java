@@ -1,6 +1,7 @@
 package io.connectors.runtime.config;
 
 import io.connectors.runtime.sink.BulkSinkSettings;
+import io.connectors.spi.NetworkPolicy;
 import java.util.List;
 import java.util.Optional;
 
@@ -13,6 +14,7 @@ import java.util.Optional;
  * @param sync          how syncs run
  * @param daemon        daemon behaviour
  * @param connectors    the connectors, in file order
+ * @param network       the hosts sources may reach (each connector carries it too)
  */
 public record ConnectorsConfig(
         String origin,
@@ -20,7 +22,8 @@ public record ConnectorsConfig(
         BulkSinkSettings bulk,
         SyncSettings sync,
         DaemonSettings daemon,
-        List<ConnectorConfig> connectors) {
+        List<ConnectorConfig> connectors,
+        NetworkPolicy network) {
 
     public Optional<ConnectorConfig> connector(String id) {
         return connectors.stream().filter(c -> c.id().equals(id)).findFirst();

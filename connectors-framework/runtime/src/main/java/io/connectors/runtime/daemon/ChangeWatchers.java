@@ -7,7 +7,6 @@ import io.connectors.runtime.sync.ChangeCheck;
 import io.connectors.runtime.util.Failures;
 import io.connectors.spi.BaseDataSource;
 import io.connectors.spi.ChangeWatchingSource;
-import io.connectors.spi.SourceContext;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -80,7 +79,7 @@ final class ChangeWatchers {
 
     private Flux<Void> watch(ConnectorConfig c) {
         return Flux.usingWhen(
-                        Mono.fromCallable(() -> c.provider().create(c.source(), new SourceContext(c.id()))),
+                        Mono.fromCallable(() -> c.provider().create(c.source(), c.context())),
                         source -> source instanceof ChangeWatchingSource watching ? loop(c, watching) : Flux.<Void>empty(),
                         BaseDataSource::close,
                         (source, e) -> source.close(),

@@ -18,7 +18,6 @@ import io.connectors.runtime.util.Failures;
 import io.connectors.spi.BaseDataSource;
 import io.connectors.spi.ConfigValidationException;
 import io.connectors.spi.RealtimeSource;
-import io.connectors.spi.SourceContext;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -220,7 +219,7 @@ public final class Daemon {
         return Flux.fromIterable(config.connectors())
                 .filter(ConnectorConfig::realtime)
                 .concatMap(c -> Mono.usingWhen(
-                                Mono.fromCallable(() -> c.provider().create(c.source(), new SourceContext(c.id()))),
+                                Mono.fromCallable(() -> c.provider().create(c.source(), c.context())),
                                 source -> source instanceof RealtimeSource ? Mono.<String>empty()
                                         : Mono.just("connector " + c.id() + ": realtime: true, but source type '" + c.type()
                                                 + "' does not support real-time mode (its source does not implement RealtimeSource)"),
@@ -255,7 +254,7 @@ public final class Daemon {
     private Mono<Void> register(ConnectorConfig c) {
         return connectors.register(c, SyncRunner.fingerprint(c), now())
                 .then(Mono.usingWhen(
-                        Mono.fromCallable(() -> c.provider().create(c.source(), new SourceContext(c.id()))),
+                        Mono.fromCallable(() -> c.provider().create(c.source(), c.context())),
                         source -> check(c, source),
                         BaseDataSource::close,
                         (source, e) -> source.close(),

@@ -14,7 +14,6 @@ import io.connectors.spi.CursorExpiredException;
 import io.connectors.spi.IncrementalSource;
 import io.connectors.spi.MappingContributor;
 import io.connectors.spi.RealtimeSource;
-import io.connectors.spi.SourceContext;
 import io.connectors.spi.SourceDocument;
 import io.connectors.spi.SyncCursor;
 import io.connectors.spi.SyncRules;
@@ -125,7 +124,7 @@ public final class SyncRunner {
             long[] total = {-1};
             LOG.info("Connector {}: {} sync started into index {}", connector.id(), type, connector.index());
             Mono<SyncReport.Status> work = Mono.usingWhen(
-                    Mono.fromCallable(() -> connector.provider().create(connector.source(), new SourceContext(connector.id()))),
+                    Mono.fromCallable(() -> connector.provider().create(connector.source(), connector.context())),
                     source -> source.validateConfig()
                             .then(request.changeCheck().skipReason(source))
                             .map(reason -> {

@@ -41,7 +41,25 @@ class MainTest {
                       path: %s
                 """.formatted(dir));
         assertThat(run("-c", file.toString(), "config", "check", "--offline")).isZero();
-        assertThat(out.toString()).contains("valid, 1 connector(s)").contains("docs").doesNotContain("top-secret");
+        assertThat(out.toString()).contains("valid, 1 connector(s)").contains("docs").doesNotContain("top-secret")
+                .contains("network: sources may reach any host; denied by default: [169.254.0.0/16, fe80::/10");
+    }
+
+    @Test
+    void configCheckOfflineShowsTheNetworkAllowList() throws Exception {
+        Path file = dir.resolve("net.yml");
+        Files.writeString(file, """
+                network:
+                  allowed_hosts: [db.example.com, 10.0.0.0/8]
+                  denied_hosts: [10.9.0.0/16]
+                connectors:
+                  - id: docs
+                    type: directory
+                    configuration:
+                      path: %s
+                """.formatted(dir));
+        assertThat(run("-c", file.toString(), "config", "check", "--offline")).isZero();
+        assertThat(out.toString()).contains("network: sources may reach only [db.example.com, 10.0.0.0/8] except [10.9.0.0/16]");
     }
 
     @Test

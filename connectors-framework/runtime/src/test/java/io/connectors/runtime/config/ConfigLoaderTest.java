@@ -290,4 +290,51 @@ class ConfigLoaderTest {
                 .contains("connectors[0] (live).schedule.realtime: real-time jobs are not scheduled; set 'realtime: true'")
                 .contains("daemon.realtime_restart_delay: must be a positive duration");
     }
+
+    @Test
+    void theNetworkSectionBuildsThePolicyEveryConnectorIsCreatedWith() throws IOException {
+        ConnectorsConfig defaults = load(CONNECTOR, Map.of());
+        assertThat(defaults.network().restricted()).isFalse();
+        assertThat(defaults.connector("docs").orElseThrow().context().network()).isSameAs(defaults.network());
+
+        ConnectorsConfig c = load("""
+                network:
+                  allowed_hosts: [db.example.com, "*.corp.example", 10.0.0.0/8, "fd00::/8"]
+                  denied_hosts: [10.9.0.0/16]
+                """ + CONNECTOR, Map.of());
+        assertThat(c.network().allowedHosts()).containsExactly("db.example.com", "*.corp.example", "10.0.0.0/8", "fd00::/8");
+        assertThat(c.network().deniedHosts()).containsExactly("10.9.0.0/16");
+        io.connectors.spi.SourceContext context = c.connector("docs").orElseThrow().context();
+        assertThat(context.connectorId()).isEqualTo("docs");
+        assertThat(context.network()).isSameAs(c.network());
+        assertThatThrownBy(() -> context.network().resolve("host", "10.9.1.1", 5432))
+                .hasMessageContaining("network.denied_hosts entry '10.9.0.0/16'");
+        assertThatThrownBy(() -> context.network().resolve("host", "127.0.0.1", 5432))
+                .hasMessageContaining("not in network.allowed_hosts");
+    }
+
+    @Test
+    void theNetworkListsComeFromTheEnvironmentAsCommaSeparatedEntries() throws IOException {
+        ConnectorsConfig c = load(CONNECTOR, Map.of("CONNECTORS_NETWORK_ALLOWED_HOSTS", "10.0.0.0/8, db.example.com",
+                "CONNECTORS_NETWORK_DENIED_HOSTS", ""));
+        assertThat(c.network().allowedHosts()).containsExactly("10.0.0.0/8", "db.example.com");
+        assertThat(c.network().deniedHosts()).isEmpty();
+    }
+
+    @Test
+    void invalidNetworkEntriesAreNamedWithTheirKeyAndIndex() {
+        String message = error("""
+                network:
+                  allowed_hosts: [db.example.com, 10.0.0.0/33, "http://db"]
+                  denied_hosts: [10.0.0.1/24]
+                """ + CONNECTOR);
+        assertThat(message)
+                .contains("network.allowed_hosts[1]: '10.0.0.0/33' is not a CIDR network: the prefix length must be 0 to 32")
+                .contains("network.allowed_hosts[2]: 'http://db' is not a host name")
+                .contains("network.denied_hosts[0]: '10.0.0.1/24' has bits set after its /24 prefix; did you mean 10.0.0.0/24?")
+                .doesNotContain("allowed_hosts[0]");
+        assertThat(error("network:\n  allowed_hosts: 5\n" + CONNECTOR)).contains("network.allowed_hosts: expected a list");
+        assertThat(error("network:\n  allowd_hosts: []\n" + CONNECTOR))
+                .contains("network.allowd_hosts: unknown key; did you mean 'network.allowed_hosts'?");
+    }
 }

@@ -152,7 +152,7 @@ final class ChangeStreams {
                                     BsonTimestamp clock = new BsonTimestamp((int) (at.getEpochSecond() - 1), 0);
                                     return lastOplogEntry().defaultIfEmpty(clock);
                                 })))
-                .onErrorMap(e -> MongoErrors.describe(e, config, "reading the cluster time"));
+                .onErrorMap(e -> source.describe(e, "reading the cluster time"));
     }
 
     /** Just after the newest entry of the oplog, when it can be read. */
@@ -273,7 +273,7 @@ final class ChangeStreams {
                     return source.paced(Flux.from(publisher.withDocumentClass(BsonDocument.class)));
                 }))
                 .map(event -> new Change(collection, event))
-                .onErrorMap(e -> MongoErrors.describe(e, config, "following the changes of collection '" + collection + "'"));
+                .onErrorMap(e -> source.describe(e, "following the changes of collection '" + collection + "'"));
     }
 
     /** Turns batches of events into index and delete operations, each batch followed by a checkpoint. */
@@ -349,7 +349,7 @@ final class ChangeStreams {
                             : new BsonDocument("$and", new BsonArray(List.of(byId, rules.filter())));
                     return Flux.from(c.find(filter).projection(rules.projection()).batchSize(config.batchSize()));
                 }))
-                .onErrorMap(e -> MongoErrors.describe(e, config, "reading changed documents of collection '" + collection + "'"))
+                .onErrorMap(e -> source.describe(e, "reading changed documents of collection '" + collection + "'"))
                 .mapNotNull(doc -> source.document(collection, doc));
     }
 }

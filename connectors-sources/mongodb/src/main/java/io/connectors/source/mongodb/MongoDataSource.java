@@ -61,6 +61,7 @@ final class MongoDataSource implements BaseDataSource, AdvancedRulesValidator, R
     private final Throttle throttle;
     private final AtomicReference<MongoClient> client = new AtomicReference<>();
     private final ServerCursors cursors = new ServerCursors();
+    private final MongoHostCheck hostCheck;
     private volatile boolean closed;
 
     MongoDataSource(MongoConfig config, SourceContext context) {
@@ -68,6 +69,7 @@ final class MongoDataSource implements BaseDataSource, AdvancedRulesValidator, R
         this.context = context;
         this.json = new BsonJson(config.legacyUuid());
         this.throttle = new Throttle(config.maxConcurrentOperations(), config.operationsPerSecond());
+        this.hostCheck = new MongoHostCheck(context.network(), context.connectorId());
     }
 
     MongoConfig config() {
@@ -78,16 +80,20 @@ final class MongoDataSource implements BaseDataSource, AdvancedRulesValidator, R
         return throttle;
     }
 
-    /** The database, with a client created on first use. */
+    /**
+     * The database, with a client created on first use, once the network policy allowed the connection string's hosts;
+     * the client resolves every name through the policy too.
+     */
     Mono<MongoDatabase> database() {
-        return Mono.fromCallable(() -> {
+        return Mono.defer(() -> client.get() != null || closed ? Mono.<Void>empty()
+                : hostCheck.checkHosts(new com.mongodb.ConnectionString(config.connectionString()))).then(Mono.fromCallable(() -> {
             if (closed) {
                 throw new SourceException("the MongoDB source of connector " + context.connectorId() + " was closed");
             }
             MongoClient c = client.get();
             if (c == null) {
                 MongoClient created = MongoClients.create(MongoClientSettings.builder(config.clientSettings())
-                        .addCommandListener(cursors).build());
+                        .addCommandListener(cursors).inetAddressResolver(hostCheck).build());
                 if (client.compareAndSet(null, created)) {
                     c = created;
                 } else {
@@ -96,7 +102,23 @@ final class MongoDataSource implements BaseDataSource, AdvancedRulesValidator, R
                 }
             }
             return c.getDatabase(config.database());
-        });
+        }));
+    }
+
+    /**
+     * {@link MongoErrors#describe}, except that an operation which found no server after the policy refused a host says
+     * so: the driver's time-out would only list the member as unknown.
+     */
+    RuntimeException describe(Throwable e, String what) {
+        if (e instanceof com.mongodb.MongoTimeoutException && hostCheck.refusal().isPresent()) {
+            return new SourceException("cannot reach MongoDB while " + what + ": " + hostCheck.refusal().get().getMessage(),
+                    hostCheck.refusal().get(), false);
+        }
+        return MongoErrors.describe(e, config, what);
+    }
+
+    MongoHostCheck hostCheck() {
+        return hostCheck;
     }
 
     /** The client; only after {@link #database()} emitted. */
@@ -111,7 +133,7 @@ final class MongoDataSource implements BaseDataSource, AdvancedRulesValidator, R
     @Override
     public Mono<Void> ping() {
         return throttle.single(database().flatMap(db -> Mono.from(db.runCommand(new BsonDocument("ping", new BsonInt32(1))))))
-                .onErrorMap(e -> MongoErrors.describe(e, config, "pinging the server"))
+                .onErrorMap(e -> describe(e, "pinging the server"))
                 .then();
     }
 
@@ -136,7 +158,7 @@ final class MongoDataSource implements BaseDataSource, AdvancedRulesValidator, R
                     return errors.isEmpty() ? Mono.<Void>empty() : Mono.error(new ConfigValidationException(errors));
                 }))
         ).onErrorMap(e -> !(e instanceof ConfigValidationException),
-                e -> MongoErrors.describe(e, config, "listing the collections")));
+                e -> describe(e, "listing the collections")));
     }
 
     /** Whether the database is listed; true when the user may not list databases (then only collections are checked). */
@@ -165,7 +187,7 @@ final class MongoDataSource implements BaseDataSource, AdvancedRulesValidator, R
                             : c.find(rules.filter()).projection(rules.projection()).sort(rules.sort()).batchSize(config.batchSize());
                     return paced(Flux.from(documents));
                 }))
-                .onErrorMap(e -> MongoErrors.describe(e, config, "reading collection '" + collection + "'"))
+                .onErrorMap(e -> describe(e, "reading collection '" + collection + "'"))
                 .mapNotNull(doc -> {
                     SourceDocument d = document(collection, doc);
                     if (d == null && skipped.incrementAndGet() <= LOGGED_SKIPS) {

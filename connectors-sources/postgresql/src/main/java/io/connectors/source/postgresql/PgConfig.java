@@ -3,6 +3,7 @@ package io.connectors.source.postgresql;
 import io.connectors.spi.ConfigField;
 import io.connectors.spi.ConfigValidationException;
 import io.connectors.spi.FieldError;
+import io.connectors.spi.NetworkPolicy;
 import io.connectors.spi.SourceConfig;
 import io.r2dbc.pool.ConnectionPool;
 import io.r2dbc.pool.ConnectionPoolConfiguration;
@@ -18,7 +19,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.regex.Pattern;
 
 /**
  * The PostgreSQL source's configuration: its field declarations (the single source of validation, defaults, masking
@@ -108,8 +108,6 @@ record PgConfig(
     static final String APPLICATION_NAME = "connectors";
 
     static final List<String> SSL_MODES = List.of("disable", "allow", "prefer", "require", "verify-ca", "verify-full");
-
-    private static final Pattern HOST_NAME = Pattern.compile("[A-Za-z0-9._:\\-\\[\\]%]+");
 
     static final List<ConfigField> FIELDS = List.of(
             ConfigField.string(HOST).asRequired()
@@ -294,9 +292,9 @@ record PgConfig(
         return new PostgresqlConnectionFactory(b.build());
     }
 
-    /** A pool over {@link #connectionFactory()}: bounded, validated, recycled by idle and life time. */
-    ConnectionPool pool(String name) {
-        return new ConnectionPool(ConnectionPoolConfiguration.builder(connectionFactory())
+    /** A pool over {@code factory} (the checked {@link #connectionFactory()}): bounded, validated, recycled by idle and life time. */
+    ConnectionPool pool(String name, io.r2dbc.spi.ConnectionFactory factory) {
+        return new ConnectionPool(ConnectionPoolConfiguration.builder(factory)
                 .name(name)
                 .initialSize(poolInitialSize)
                 .maxSize(poolMaxSize)
@@ -363,12 +361,11 @@ record PgConfig(
         return null;
     }
 
+    /** Syntax only (no scheme, port, path or spaces); whether it resolves and may be reached is checked at connection time. */
     private static String checkHost(Object value) {
         String s = ((String) value).trim();
-        if (!HOST_NAME.matcher(s).matches()) {
-            return "'" + value + "' is not a host name or IP address";
-        }
-        return null;
+        return NetworkPolicy.hostProblem(s).map(problem -> "'" + value + "' is not a host name or IP address: " + problem)
+                .orElse(null);
     }
 
     private static String checkName(Object value) {

@@ -9,6 +9,7 @@ import io.connectors.spi.CursorExpiredException;
 import io.connectors.spi.FieldError;
 import io.connectors.spi.IncrementalSource;
 import io.connectors.spi.MappingContributor;
+import io.connectors.spi.NetworkPolicy;
 import io.connectors.spi.SchemaDiscoverySource;
 import io.connectors.spi.SourceContext;
 import io.connectors.spi.SourceDocument;
@@ -18,6 +19,7 @@ import io.connectors.spi.SyncRules;
 import io.connectors.spi.support.Throttle;
 import io.r2dbc.pool.ConnectionPool;
 import io.r2dbc.spi.Connection;
+import io.r2dbc.spi.ConnectionFactory;
 import io.r2dbc.spi.R2dbcException;
 import io.r2dbc.spi.Statement;
 import java.time.Duration;
@@ -76,6 +78,8 @@ final class PgDataSource implements BaseDataSource, IncrementalSource, AdvancedR
     private final SourceContext context;
     private final Throttle throttle;
     private final PgCatalog catalog;
+    /** The driver's connection factory behind the network policy: every new connection (pooled or not) is checked. */
+    private final ConnectionFactory checked;
     private final AtomicReference<ConnectionPool> pool = new AtomicReference<>();
     private volatile boolean closed;
     private final java.util.concurrent.atomic.AtomicInteger readsInProgress = new java.util.concurrent.atomic.AtomicInteger();
@@ -94,6 +98,25 @@ final class PgDataSource implements BaseDataSource, IncrementalSource, AdvancedR
         this.context = context;
         this.throttle = new Throttle(config.maxConcurrentQueries(), config.queriesPerSecond());
         this.catalog = new PgCatalog(config);
+        this.checked = checked(config.connectionFactory(), context.network(), config);
+    }
+
+    /**
+     * {@code factory}, whose connections are opened only once {@code policy} allowed the host: checked for each new
+     * connection (not each use of a pooled one), so a host whose name now resolves elsewhere is checked again.
+     */
+    static ConnectionFactory checked(ConnectionFactory factory, NetworkPolicy policy, PgConfig config) {
+        return new ConnectionFactory() {
+            @Override
+            public org.reactivestreams.Publisher<? extends Connection> create() {
+                return policy.check(PgConfig.HOST, config.host(), config.port()).then(Mono.defer(() -> Mono.from(factory.create())));
+            }
+
+            @Override
+            public io.r2dbc.spi.ConnectionFactoryMetadata getMetadata() {
+                return factory.getMetadata();
+            }
+        };
     }
 
     // ------------------------------------------------------------------------------------------------ connections
@@ -103,7 +126,7 @@ final class PgDataSource implements BaseDataSource, IncrementalSource, AdvancedR
         ensureOpen();
         ConnectionPool p = pool.get();
         if (p == null) {
-            ConnectionPool created = config.pool("connectors-" + context.connectorId());
+            ConnectionPool created = config.pool("connectors-" + context.connectorId(), checked);
             if (pool.compareAndSet(null, created)) {
                 p = created;
             } else {
@@ -133,7 +156,7 @@ final class PgDataSource implements BaseDataSource, IncrementalSource, AdvancedR
     private <T> Mono<T> withOwnConnection(Function<Connection, Mono<T>> work) {
         return on(() -> {
             ensureOpen();
-            return config.connectionFactory().create();
+            return checked.create();
         }, work);
     }
 

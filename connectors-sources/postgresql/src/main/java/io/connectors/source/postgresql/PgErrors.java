@@ -1,6 +1,7 @@
 package io.connectors.source.postgresql;
 
 import io.connectors.spi.ConfigValidationException;
+import io.connectors.spi.NetworkPolicyException;
 import io.connectors.spi.SourceException;
 import io.r2dbc.spi.R2dbcException;
 import io.r2dbc.spi.R2dbcNonTransientResourceException;
@@ -24,6 +25,9 @@ final class PgErrors {
      * backend, network, pool exhausted by dead connections): the query may succeed again on a new connection.
      */
     static boolean isConnectionLoss(Throwable e) {
+        if (find(e, NetworkPolicyException.class) != null) {
+            return false;
+        }
         for (Throwable t = e; t != null; t = t.getCause()) {
             if (t instanceof SourceException || t instanceof ConfigValidationException) {
                 return false;
@@ -52,6 +56,11 @@ final class PgErrors {
 
     /** A source exception for {@code e}, raised while doing {@code what} ("reading table shop.orders"). */
     static RuntimeException describe(Throwable e, PgConfig config, String what) {
+        NetworkPolicyException refused = find(e, NetworkPolicyException.class);
+        if (refused != null) {
+            // The pool may wrap it; its message already names the field, the host, the address and the rule.
+            return refused;
+        }
         if (e instanceof SourceException || e instanceof ConfigValidationException) {
             return (RuntimeException) e;
         }
