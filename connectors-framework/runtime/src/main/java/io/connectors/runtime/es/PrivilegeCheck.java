@@ -76,10 +76,12 @@ public final class PrivilegeCheck {
         return missing;
     }
 
-    private static boolean securityOff(Throwable e) {
+    /** Elasticsearch 8.19 with security off has no security endpoints: it answers 400 "no handler found". */
+    static boolean securityOff(Throwable e) {
         if (e instanceof ElasticsearchException ee) {
             String reason = ee.error() != null && ee.error().reason() != null ? ee.error().reason() : ee.getMessage();
-            return reason != null && (reason.contains("Security must be explicitly enabled")
+            return reason != null && (reason.contains("no handler found for uri [/_security/")
+                    || reason.contains("Security must be explicitly enabled")
                     || reason.contains("security is not enabled") || reason.contains("Security is not enabled"));
         }
         return false;

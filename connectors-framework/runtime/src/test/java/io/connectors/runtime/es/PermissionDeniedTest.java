@@ -86,6 +86,16 @@ class PermissionDeniedTest {
     }
 
     @Test
+    void securityOffIsRecognizedByTheMissingEndpoint() {
+        assertThat(PrivilegeCheck.securityOff(refused(400, "http_status_400",
+                "no handler found for uri [/_security/user/_has_privileges] and method [POST]"))).isTrue();
+        assertThat(PrivilegeCheck.securityOff(refused(500, "exception", "Security must be explicitly enabled when using"
+                + " a [basic] license"))).isTrue();
+        assertThat(PrivilegeCheck.securityOff(refused(401, "security_exception", "unable to authenticate"))).isFalse();
+        assertThat(PrivilegeCheck.securityOff(new IllegalStateException("x"))).isFalse();
+    }
+
+    @Test
     void theRoleCoversTheStateIndicesAndEachTargetIndexOnce() {
         RequiredPrivileges role = RequiredPrivileges.of("connectors-state", List.of("docs", "acl", "docs"));
         assertThat(role.roleDescriptor()).isEqualTo(Map.of(
