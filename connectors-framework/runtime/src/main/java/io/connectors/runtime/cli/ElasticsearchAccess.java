@@ -1,13 +1,20 @@
 package io.connectors.runtime.cli;
 
+import io.connectors.runtime.config.ConnectorConfig;
+import io.connectors.runtime.config.ConnectorsConfig;
 import io.connectors.runtime.config.ElasticsearchConfig;
 import io.connectors.runtime.config.EmbeddedElasticsearchSettings;
 import io.connectors.runtime.es.ClusterInfo;
 import io.connectors.runtime.es.ElasticsearchClients;
 import io.connectors.runtime.es.ElasticsearchHandle;
 import io.connectors.runtime.es.ElasticsearchSettings;
+import io.connectors.runtime.es.PrivilegeCheck;
+import io.connectors.runtime.es.RequiredPrivileges;
+import io.connectors.runtime.state.JobType;
+import io.connectors.runtime.sync.SyncRunner;
 import io.connectors.testkit.elasticsearch.LocalElasticsearchLauncher;
 import java.net.URI;
+import java.util.ArrayList;
 import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -99,6 +106,26 @@ final class ElasticsearchAccess implements AutoCloseable {
                     + (config.embeddedRequested() ? "; no elasticsearch.host is configured, so this looks for the local one a "
                     + "running daemon started (connectors run)" : ""));
         }
+    }
+
+    /**
+     * Fails with a {@link io.connectors.runtime.es.MissingPrivilegesException} naming every privilege the configured
+     * user lacks for the state indices and the connectors' indices; does nothing when security is off.
+     */
+    void checkPrivileges(ConnectorsConfig config) {
+        Main.await(PrivilegeCheck.check(handle.async(), requiredPrivileges(config)));
+    }
+
+    /** What the daemon of this configuration needs: its state indices, and each connector's index(es). */
+    static RequiredPrivileges requiredPrivileges(ConnectorsConfig config) {
+        List<String> targets = new ArrayList<>();
+        for (ConnectorConfig c : config.connectors()) {
+            targets.add(c.index());
+            if (c.schedules().containsKey(JobType.ACCESS_CONTROL.value())) {
+                targets.add(SyncRunner.accessControlIndex(c));
+            }
+        }
+        return RequiredPrivileges.of(config.daemon().statePrefix(), targets);
     }
 
     ElasticsearchHandle handle() {

@@ -48,6 +48,11 @@ public final class Main {
                 cmd.getErr().println("error: " + e.getMessage());
                 return 2;
             }
+            if (e instanceof io.connectors.runtime.es.MissingPrivilegesException
+                    || io.connectors.runtime.es.PermissionDenied.is(io.connectors.runtime.util.Failures.unwrap(e))) {
+                cmd.getErr().println("error: " + io.connectors.runtime.util.Failures.describe(e));
+                return 1;
+            }
             if (e instanceof UserFacingException) {
                 cmd.getErr().println("error: " + e.getMessage());
                 return 1;

@@ -40,6 +40,12 @@ final class RunCommand implements Callable<Integer> {
         ConnectorsConfig config = parent.loadConfig(SourceRegistry.load());
         Main.await(Daemon.checkCapabilities(config));
         ElasticsearchAccess es = ElasticsearchAccess.openAndPing(config.elasticsearch());
+        try {
+            es.checkPrivileges(config);
+        } catch (RuntimeException e) {
+            es.close();
+            throw e;
+        }
         DaemonMetrics metrics = new DaemonMetrics();
         StateStore store = new StateStore(es.handle().async(), config.daemon().statePrefix());
         Daemon daemon = new Daemon(config, store,

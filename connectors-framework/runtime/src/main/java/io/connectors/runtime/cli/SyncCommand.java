@@ -44,6 +44,7 @@ final class SyncCommand implements Callable<Integer> {
         ConnectorConfig connector = JobsCommand.connector(config, connectorId);
         PrintWriter err = spec.commandLine().getErr();
         try (ElasticsearchAccess es = ElasticsearchAccess.openAndPing(config.elasticsearch())) {
+            es.checkPrivileges(config);
             DaemonMetrics metrics = new DaemonMetrics();
             Daemon daemon = new Daemon(config, new StateStore(es.handle().async(), config.daemon().statePrefix()),
                     new SyncRunner(es.handle().async(), config.bulk(), config.sync(), metrics.bulkListener()), metrics);

@@ -13,6 +13,7 @@ import co.elastic.clients.elasticsearch.indices.CreateIndexRequest;
 import co.elastic.clients.elasticsearch.indices.PutMappingRequest;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.connectors.runtime.es.JsonBody;
+import io.connectors.runtime.es.PermissionDenied;
 import io.connectors.runtime.util.Failures;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.HashMap;
@@ -95,8 +96,9 @@ public final class TargetIndex {
                     Map<String, String> stamps = new HashMap<>(ids.size() * 2);
                     for (MultiGetResponseItem<ObjectNode> item : response.docs()) {
                         if (item.isFailure()) {
+                            String reason = item.failure().error().reason();
                             throw new IllegalStateException("looking up stored versions in " + name + " failed: "
-                                    + item.failure().error().reason());
+                                    + PermissionDenied.describe(reason).orElse(reason));
                         }
                         if (item.result().found() && item.result().source() != null) {
                             JsonNode v = item.result().source().get(DocumentSerializer.VERSION_FIELD);

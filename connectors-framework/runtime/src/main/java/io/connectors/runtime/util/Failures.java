@@ -1,6 +1,7 @@
 package io.connectors.runtime.util;
 
 import co.elastic.clients.elasticsearch._types.ElasticsearchException;
+import io.connectors.runtime.es.PermissionDenied;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
@@ -21,13 +22,17 @@ public final class Failures {
 
     /**
      * A failure in words for job records and logs: the message of the innermost meaningful failure (future and
-     * cancellation wrappers skipped), or its class name when it has none.
+     * cancellation wrappers skipped), or its class name when it has none. A 403 from Elasticsearch says which action
+     * on which index was refused for which user, and where the role the connectors need is documented.
      */
     public static String describe(Throwable e) {
         Throwable t = e;
         while ((t instanceof CompletionException || t instanceof ExecutionException || t instanceof CancellationException)
                 && t.getCause() != null) {
             t = t.getCause();
+        }
+        if (PermissionDenied.is(t)) {
+            return PermissionDenied.describe((ElasticsearchException) t);
         }
         String message = t.getMessage();
         return message == null || message.isBlank() ? t.getClass().getSimpleName() : message;

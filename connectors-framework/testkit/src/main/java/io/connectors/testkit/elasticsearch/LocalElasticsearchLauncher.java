@@ -65,6 +65,9 @@ import org.slf4j.LoggerFactory;
  * folder (a parent such as {@code /root} is private), that folder moves to
  * {@code /var/tmp/connectors-elasticsearch/<hash of the requested path>}, and the log says so.
  *
+ * <p>With {@code security(...)}, the node can also serve HTTPS with a CA made on start ({@code httpTls()}) and
+ * have file-realm roles and users besides the superuser ({@code role(...)}, {@code user(...)}).
+ *
  * <p>Thread-safe; {@link #start()} and {@link #stop()} block (this is a process launcher, not reactive code).
  */
 public final class LocalElasticsearchLauncher implements AutoCloseable {
@@ -97,6 +100,9 @@ public final class LocalElasticsearchLauncher implements AutoCloseable {
     private final String username;
     private final String password;
     private final Duration startupTimeout;
+    private final boolean httpTls;
+    private final Map<String, String> roles;
+    private final List<FileRealmUser> users;
 
     // Everything below is guarded by "this".
     private boolean asRoot;
@@ -108,6 +114,7 @@ public final class LocalElasticsearchLauncher implements AutoCloseable {
     private Process process;
     private ElasticsearchEndpoint endpoint;
     private Thread shutdownHook;
+    private Path caFile;
 
     private LocalElasticsearchLauncher(Builder builder) {
         this.version = builder.version != null ? builder.version : defaultVersion();
@@ -120,6 +127,9 @@ public final class LocalElasticsearchLauncher implements AutoCloseable {
         this.username = builder.username;
         this.password = builder.password;
         this.startupTimeout = builder.startupTimeout;
+        this.httpTls = builder.httpTls;
+        this.roles = Map.copyOf(builder.roles);
+        this.users = List.copyOf(builder.users);
     }
 
     public static Builder builder() {
@@ -168,7 +178,7 @@ public final class LocalElasticsearchLauncher implements AutoCloseable {
             Path javaHome = prepare();
             launch(javaHome);
             URI uri = awaitReady();
-            endpoint = new ElasticsearchEndpoint(uri, username, password);
+            endpoint = new ElasticsearchEndpoint(uri, username, password, caFile);
         } catch (RuntimeException e) {
             stop();
             throw e;
@@ -265,6 +275,7 @@ public final class LocalElasticsearchLauncher implements AutoCloseable {
             if (username != null) {
                 createSuperuser(javaHome);
             }
+            prepareSecurityFiles(javaHome);
             return javaHome;
         } catch (IOException e) {
             throw new ElasticsearchLaunchException("Cannot prepare Elasticsearch " + version + " under " + home
@@ -346,8 +357,11 @@ public final class LocalElasticsearchLauncher implements AutoCloseable {
         Path logs = dataDir.resolve("logs");
         Files.deleteIfExists(logs.resolve("http.ports"));
         Files.deleteIfExists(logs.resolve("transport.ports"));
-        Files.writeString(config.resolve("elasticsearch.yml"),
-                toYaml(settings(JavaHomeSelector.majorOf(version), httpPort, dataDir, username != null)));
+        Map<String, String> settings = settings(JavaHomeSelector.majorOf(version), httpPort, dataDir, username != null);
+        if (httpTls) {
+            settings.putAll(HttpTlsFiles.settings());
+        }
+        Files.writeString(config.resolve("elasticsearch.yml"), toYaml(settings));
     }
 
     /** The node settings; {@code http.port} 0 lets the node pick a free port and report it in {@code http.ports}. */
@@ -436,6 +450,65 @@ public final class LocalElasticsearchLauncher implements AutoCloseable {
         env.put("ES_TMPDIR", dataDir.resolve("tmp").toString());
     }
 
+    // ---- HTTP TLS, file-realm roles and users -----------------------------------------------------------------
+
+    /** A file-realm user besides the superuser. */
+    private record FileRealmUser(String name, String password, List<String> roles) {
+    }
+
+    /**
+     * Writes the CA and the node's HTTP certificate (with {@code httpTls}), {@code roles.yml} and the extra users
+     * into the node's configuration folder. The tools run as the node's user, so they write into {@code tmp/}
+     * (already the node's); the files the node reads are copied into {@code config/certs/} from there.
+     */
+    private void prepareSecurityFiles(Path javaHome) throws IOException {
+        caFile = null;
+        Path config = dataDir.resolve("config");
+        if (httpTls) {
+            Path tmp = dataDir.resolve("tmp");
+            Path caZip = tmp.resolve("http-ca.zip");
+            Path certZip = tmp.resolve("http-cert.zip");
+            Path caKey = tmp.resolve("http-ca.key");
+            Path caCert = config.resolve(HttpTlsFiles.CERTS_DIR).resolve(HttpTlsFiles.CA_FILE);
+            Files.deleteIfExists(caZip);
+            Files.deleteIfExists(certZip);
+            runTool(javaHome, "elasticsearch-certutil", List.of("ca", "--pem", "--silent", "--days", HttpTlsFiles.DAYS,
+                    "--out", caZip.toString()), "");
+            HttpTlsFiles.extract(caZip, "ca.crt", caCert);
+            HttpTlsFiles.extract(caZip, "ca.key", caKey);
+            runTool(javaHome, "elasticsearch-certutil", List.of("cert", "--pem", "--silent", "--days", HttpTlsFiles.DAYS,
+                    "--ca-cert", caCert.toString(), "--ca-key", caKey.toString(), "--name", "http",
+                    "--ip", "127.0.0.1", "--dns", "localhost", "--out", certZip.toString()), "");
+            Path certs = config.resolve(HttpTlsFiles.CERTS_DIR);
+            HttpTlsFiles.extract(certZip, HttpTlsFiles.CERT_FILE, certs.resolve(HttpTlsFiles.CERT_FILE));
+            HttpTlsFiles.extract(certZip, HttpTlsFiles.KEY_FILE, certs.resolve(HttpTlsFiles.KEY_FILE));
+            for (Path used : List.of(caZip, certZip, caKey)) {
+                Files.deleteIfExists(used);
+            }
+            caFile = caCert;
+        }
+        if (!roles.isEmpty()) {
+            Files.writeString(config.resolve("roles.yml"), rolesYaml(roles));
+        }
+        for (FileRealmUser user : users) {
+            List<String> args = new ArrayList<>(List.of("useradd", user.name()));
+            if (!user.roles().isEmpty()) {
+                args.addAll(List.of("-r", String.join(",", user.roles())));
+            }
+            runTool(javaHome, "elasticsearch-users", args, user.password() + "\n" + user.password() + "\n");
+        }
+    }
+
+    /** {@code roles.yml}: each role's definition (YAML, or JSON, which is YAML too) indented under its name. */
+    static String rolesYaml(Map<String, String> roles) {
+        StringBuilder yaml = new StringBuilder("# Written by LocalElasticsearchLauncher on every start.\n");
+        roles.entrySet().stream().sorted(Map.Entry.comparingByKey()).forEach(role -> {
+            yaml.append(role.getKey()).append(":\n");
+            role.getValue().lines().forEach(line -> yaml.append("  ").append(line).append('\n'));
+        });
+        return yaml.toString();
+    }
+
     // ---- process ------------------------------------------------------------------------------------------------
 
     private void launch(Path javaHome) {
@@ -462,7 +535,11 @@ public final class LocalElasticsearchLauncher implements AutoCloseable {
     }
 
     private URI awaitReady() {
-        HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+        HttpClient.Builder clientBuilder = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2));
+        if (caFile != null) {
+            clientBuilder.sslContext(HttpTlsFiles.trusting(caFile));
+        }
+        HttpClient client = clientBuilder.build();
         Path portsFile = dataDir.resolve("logs").resolve("http.ports");
         long deadline = System.nanoTime() + startupTimeout.toNanos();
         URI uri = null;
@@ -472,7 +549,7 @@ public final class LocalElasticsearchLauncher implements AutoCloseable {
                 throw failure("Elasticsearch exited with code " + process.exitValue() + " before it was ready");
             }
             if (uri == null) {
-                uri = readPortsFile(portsFile).orElse(null);
+                uri = readPortsFile(portsFile, httpTls ? "https" : "http").orElse(null);
             }
             if (uri != null) {
                 try {
@@ -515,10 +592,14 @@ public final class LocalElasticsearchLauncher implements AutoCloseable {
 
     /** The first address in a node's {@code http.ports} file, such as {@code 127.0.0.1:9200} or {@code [::1]:9200}. */
     static Optional<URI> readPortsFile(Path portsFile) {
+        return readPortsFile(portsFile, "http");
+    }
+
+    static Optional<URI> readPortsFile(Path portsFile, String scheme) {
         try {
             List<String> lines = Files.readAllLines(portsFile, StandardCharsets.UTF_8);
             return lines.stream().map(String::trim).filter(line -> !line.isEmpty()).findFirst()
-                    .map(address -> URI.create("http://" + address));
+                    .map(address -> URI.create(scheme + "://" + address));
         } catch (IOException e) {
             // Not written yet (it appears once the HTTP server is bound).
             return Optional.empty();
@@ -744,7 +825,7 @@ public final class LocalElasticsearchLauncher implements AutoCloseable {
         }
 
         /**
-         * Turns security on (HTTP stays plain) with one superuser. {@code elastic} is the built-in superuser and
+         * Turns security on (HTTP stays plain unless {@link #httpTls()}) with one superuser. {@code elastic} is the built-in superuser and
          * gets {@code password} through the keystore's {@code bootstrap.password}; any other name is created in
          * the file realm with {@code bin/elasticsearch-users}, which wants at least 6 characters.
          */
@@ -771,8 +852,63 @@ public final class LocalElasticsearchLauncher implements AutoCloseable {
             return this;
         }
 
+        // ---- HTTP TLS, file-realm roles and users (they need security(...)) ----
+
+        private boolean httpTls;
+        private final Map<String, String> roles = new LinkedHashMap<>();
+        private final List<FileRealmUser> users = new ArrayList<>();
+
+        /**
+         * Serves HTTP over TLS: on start, {@code bin/elasticsearch-certutil} makes a CA and a certificate for
+         * {@code 127.0.0.1} and {@code localhost} (PEM); the endpoint's URI is {@code https://127.0.0.1:<port>} and
+         * its {@link ElasticsearchEndpoint#caFile()} the CA to trust. Needs {@link #security(String, String)}.
+         */
+        public Builder httpTls() {
+            this.httpTls = true;
+            return this;
+        }
+
+        /**
+         * A file-realm role, written to {@code roles.yml}: {@code definition} is the role's body in YAML, or in
+         * the JSON the role API takes (JSON is YAML), e.g.
+         * {@code {"cluster": ["monitor"], "indices": [{"names": ["a-*"], "privileges": ["read"]}]}}. Needs
+         * {@link #security(String, String)}.
+         */
+        public Builder role(String name, String definition) {
+            Objects.requireNonNull(definition, "definition");
+            this.roles.put(checkedName(name, "role name"), definition);
+            return this;
+        }
+
+        /**
+         * A file-realm user with these roles (built-in ones such as {@code superuser} or {@code viewer}, or ones
+         * given with {@link #role}), created with {@code bin/elasticsearch-users}; passwords need at least 6
+         * characters. Needs {@link #security(String, String)}.
+         */
+        public Builder user(String name, String password, String... roles) {
+            Objects.requireNonNull(password, "password");
+            if (password.isEmpty() || password.contains("\n") || password.contains("\r")) {
+                throw new IllegalArgumentException("password must be non-empty and on one line");
+            }
+            List<String> roleNames = Stream.of(roles).map(r -> checkedName(r, "role name")).toList();
+            this.users.add(new FileRealmUser(checkedName(name, "username"), password, roleNames));
+            return this;
+        }
+
+        private static String checkedName(String name, String what) {
+            if (name == null || name.isBlank() || !name.equals(name.strip()) || name.contains(":")
+                    || name.contains(",") || name.contains("\n")) {
+                throw new IllegalArgumentException(what + " must be non-blank, without spaces around it and without"
+                        + " ':' or ',', not '" + name + "'");
+            }
+            return name;
+        }
+
         /** A launcher with these settings; nothing happens until {@link LocalElasticsearchLauncher#start()}. */
         public LocalElasticsearchLauncher build() {
+            if (username == null && (httpTls || !roles.isEmpty() || !users.isEmpty())) {
+                throw new IllegalStateException("httpTls(), role(...) and user(...) need security(username, password)");
+            }
             return new LocalElasticsearchLauncher(this);
         }
     }
