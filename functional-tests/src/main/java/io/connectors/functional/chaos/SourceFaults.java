@@ -8,6 +8,7 @@ final class SourceFaults {
     }
 
     static List<ChaosScenario> all() {
-        return List.of();
+        return List.of(new PostgresqlConnectionKilled(), new MongodbRestarted(), new RejectedDocument(),
+                new OversizedDocument(), new VanishingFile(), new InvalidUtf8File(), new AwkwardIds());
     }
 }

@@ -153,8 +153,31 @@ final class JobsCommand implements Runnable {
         if (end.doc().get("error") != null) {
             out.printf("error: %s%n", end.doc().get("error"));
         }
+        out.print(documentProblems(end.doc()));
         out.flush();
         return status == JobStatus.COMPLETED || status == JobStatus.SKIPPED ? 0 : 1;
+    }
+
+    /**
+     * The job's samples of failed and dropped documents, one line each ("failed documents (first 2 of 7):" then
+     * "  index <id>: <error type>: <reason>"); empty when it has none.
+     */
+    static String documentProblems(Map<String, Object> job) {
+        StringBuilder sb = new StringBuilder();
+        Map<?, ?> counts = job.get("counts") instanceof Map<?, ?> m ? m : Map.of();
+        for (String kind : List.of("failed", "dropped")) {
+            if (!(job.get(kind + "_documents") instanceof List<?> samples) || samples.isEmpty()) {
+                continue;
+            }
+            sb.append(kind).append(" documents (first ").append(samples.size()).append(" of ")
+                    .append(value(counts.get(kind))).append("):").append(System.lineSeparator());
+            for (Object sample : samples) {
+                Map<?, ?> p = sample instanceof Map<?, ?> m ? m : Map.of();
+                sb.append("  ").append(p.get("operation")).append(' ').append(p.get("id")).append(": ")
+                        .append(p.get("error_type")).append(": ").append(p.get("reason")).append(System.lineSeparator());
+            }
+        }
+        return sb.toString();
     }
 
     @Command(name = "start", description = "Queue a sync job for a connector; a daemon serving the connector runs it.")

@@ -202,6 +202,7 @@ final class JobExecution {
                     Map<String, Object> doc = StateStore.deepCopy(v.doc());
                     doc.put("last_heartbeat_at", now().toString());
                     doc.put("counts", counts(stats.snapshot(), -1));
+                    putSamples(doc, stats);
                     doc.put("connector", current.get().doc().get("connector"));
                     return jobs.replace(v, doc).doOnNext(current::set).then();
                 })
@@ -274,6 +275,7 @@ final class JobExecution {
             }
             doc.put("error", finalError);
             doc.put("counts", counts(stats.snapshot(), total));
+            putSamples(doc, stats);
             doc.put("connector", current.get().doc().get("connector"));
             for (String note : notes) {
                 JobRecords.appendNote(doc, note);
@@ -317,6 +319,21 @@ final class JobExecution {
         o.put("counts", job.get("counts"));
         o.put("error", job.get("error"));
         return o;
+    }
+
+    /**
+     * Writes the samples of failed and dropped documents ({@code failed_documents}, {@code dropped_documents}: id,
+     * operation, status, error type, reason) into a job document; a kind without any is left out.
+     */
+    static void putSamples(Map<String, Object> doc, SyncStats stats) {
+        List<SyncStats.DocumentProblem> failed = stats.failedSamples();
+        List<SyncStats.DocumentProblem> dropped = stats.droppedSamples();
+        if (!failed.isEmpty()) {
+            doc.put("failed_documents", failed.stream().map(SyncStats.DocumentProblem::toMap).toList());
+        }
+        if (!dropped.isEmpty()) {
+            doc.put("dropped_documents", dropped.stream().map(SyncStats.DocumentProblem::toMap).toList());
+        }
     }
 
     private static Map<String, Object> counts(Map<String, Long> snapshot, long totalInIndex) {

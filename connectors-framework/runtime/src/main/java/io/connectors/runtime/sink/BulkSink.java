@@ -287,6 +287,10 @@ public final class BulkSink {
         return r.length() <= MAX_REASON_CHARS ? r : r.substring(0, MAX_REASON_CHARS) + "...";
     }
 
+    private static String operation(BulkOp op) {
+        return op instanceof BulkOp.Delete ? "delete" : "index";
+    }
+
     /** Consecutive operations sent in one {@code _bulk} request. */
     record Batch(long sequence, List<BulkOp> ops, long bytes, int dropped) {
         int size() {
@@ -384,6 +388,8 @@ public final class BulkSink {
                 failedIds.add(p.op().id());
             }
             stats.addFailed(1);
+            stats.sampleFailed(new SyncStats.DocumentProblem(p.op().id(), operation(p.op()), p.status(), type,
+                    sanitize(p.reason())));
             run.failed(p.op().id(), p.status(), type, p.reason(), retries);
         }
 
@@ -455,8 +461,9 @@ public final class BulkSink {
 
         void dropped(String id, long sourceBytes) {
             stats.addDropped(1);
-            drops.report("too_large", id + ": its source is " + sourceBytes + " bytes, more than bulk.max_document_size="
-                    + maxDocumentBytes);
+            String reason = "its source is " + sourceBytes + " bytes, more than bulk.max_document_size=" + maxDocumentBytes;
+            stats.sampleDropped(new SyncStats.DocumentProblem(id, "index", 0, "too_large", reason));
+            drops.report("too_large", id + ": " + reason);
         }
 
         void logSummary(SignalType signal) {

@@ -83,6 +83,8 @@ public final class FullSync {
                         out.next(serializer.prepare(doc));
                     } catch (DocumentSerializer.InvalidDocumentException e) {
                         stats.addFailed(1);
+                        stats.sampleFailed(new SyncStats.DocumentProblem(DocIds.normalize(doc.id()), "index", 0, "invalid_document",
+                                e.getMessage()));
                         // Kept in the id set: a document that became unstorable is not deleted for it.
                         synchronized (sorter) {
                             sorter.add(DocIds.normalize(doc.id()));

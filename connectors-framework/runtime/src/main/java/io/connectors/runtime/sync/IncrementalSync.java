@@ -446,6 +446,8 @@ public final class IncrementalSync {
                 return new BulkOp.Index(prepared.id(), prepared.json());
             } catch (DocumentSerializer.InvalidDocumentException e) {
                 stats.addFailed(1);
+                stats.sampleFailed(new SyncStats.DocumentProblem(DocIds.normalize(doc.id()), "index", 0, "invalid_document",
+                        e.getMessage()));
                 invalid.report("invalid_document", e.getMessage());
                 return null;
             }

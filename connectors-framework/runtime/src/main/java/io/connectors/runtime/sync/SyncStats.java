@@ -1,6 +1,8 @@
 package io.connectors.runtime.sync;
 
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.LongAdder;
 
@@ -16,6 +18,10 @@ import java.util.concurrent.atomic.LongAdder;
  *   <li>{@code failed}: documents Elasticsearch refused, after retries;</li>
  *   <li>{@code bytes}: bytes of document source acknowledged by Elasticsearch.</li>
  * </ul>
+ *
+ * <p>Besides the counts, it keeps the first {@value #MAX_SAMPLES} failed and the first {@value #MAX_SAMPLES} dropped
+ * documents as {@link DocumentProblem}s (id, operation, error type, reason), for the job record: enough to find and
+ * fix the cause, bounded whatever the number of failures.
  */
 public final class SyncStats {
     private final LongAdder indexed = new LongAdder();
@@ -26,6 +32,40 @@ public final class SyncStats {
     private final LongAdder failed = new LongAdder();
     private final LongAdder bytes = new LongAdder();
     private final LongAdder seen = new LongAdder();
+    /** Guarded by itself. */
+    private final List<DocumentProblem> failedSamples = new ArrayList<>();
+    /** Guarded by itself. */
+    private final List<DocumentProblem> droppedSamples = new ArrayList<>();
+
+    /** Failed documents, and dropped documents, kept as samples per sync. */
+    public static final int MAX_SAMPLES = 20;
+
+    /**
+     * One document Elasticsearch refused, or the runtime dropped before sending.
+     *
+     * @param id        the {@code _id} (normalized: at most 512 bytes)
+     * @param operation {@code index} or {@code delete}
+     * @param status    the item's HTTP status; 0 when the document was never sent
+     * @param errorType Elasticsearch's error type ({@code document_parsing_exception}), or the runtime's
+     *                  ({@code too_large}, {@code invalid_document})
+     * @param reason    why, without document content: Elasticsearch's reason with any preview of a field's value cut
+     *                  off, capped in length
+     */
+    public record DocumentProblem(String id, String operation, int status, String errorType, String reason) {
+
+        /** As stored in the job record. */
+        public Map<String, Object> toMap() {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("id", id);
+            m.put("operation", operation);
+            if (status > 0) {
+                m.put("status", status);
+            }
+            m.put("error_type", errorType);
+            m.put("reason", reason);
+            return m;
+        }
+    }
 
     public void addIndexed(long n) {
         indexed.add(n);
@@ -53,6 +93,38 @@ public final class SyncStats {
 
     public void addBytes(long n) {
         bytes.add(n);
+    }
+
+    /** Keeps {@code problem} as a sample of the failed documents, if fewer than {@value #MAX_SAMPLES} are kept. */
+    public void sampleFailed(DocumentProblem problem) {
+        sample(failedSamples, problem);
+    }
+
+    /** Keeps {@code problem} as a sample of the dropped documents, if fewer than {@value #MAX_SAMPLES} are kept. */
+    public void sampleDropped(DocumentProblem problem) {
+        sample(droppedSamples, problem);
+    }
+
+    private static void sample(List<DocumentProblem> samples, DocumentProblem problem) {
+        synchronized (samples) {
+            if (samples.size() < MAX_SAMPLES) {
+                samples.add(problem);
+            }
+        }
+    }
+
+    /** The first failed documents, in the order they failed. */
+    public List<DocumentProblem> failedSamples() {
+        synchronized (failedSamples) {
+            return List.copyOf(failedSamples);
+        }
+    }
+
+    /** The first dropped documents, in the order they were dropped. */
+    public List<DocumentProblem> droppedSamples() {
+        synchronized (droppedSamples) {
+            return List.copyOf(droppedSamples);
+        }
     }
 
     /** Documents read from the source so far. */

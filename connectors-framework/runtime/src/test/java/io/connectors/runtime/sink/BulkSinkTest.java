@@ -3,6 +3,7 @@ package io.connectors.runtime.sink;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.tuple;
 
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
@@ -446,6 +447,45 @@ class BulkSinkTest {
     }
 
     @Test
+    void failedDocumentsAreSampledWithIdOperationTypeAndASanitizedReason() {
+        FakeClient client = FakeClient.answering((n, ops) ->
+                Mono.just(FakeClient.items(ops, op -> op.id().startsWith("bad") ? 400 : op.id().equals("busy") ? 429 : 201)));
+
+        StepVerifier.withVirtualTime(() -> new BulkSink(client, SMALL.withRetries(1, Duration.ofMillis(200), Duration.ofSeconds(1)), stats)
+                        .write(Flux.just(index("a"), index("bad1"), new BulkOp.Delete("bad2"), index("busy"))))
+                .thenAwait(Duration.ofMinutes(1))
+                .expectNextCount(1)
+                .expectComplete()
+                .verify(TIMEOUT);
+
+        assertThat(stats.failedSamples()).containsExactly(
+                new SyncStats.DocumentProblem("bad1", "index", 400, "mapper_parsing_exception",
+                        "failed to parse field [secret] of type [long] in document with id 'bad1'."),
+                new SyncStats.DocumentProblem("bad2", "delete", 400, "mapper_parsing_exception",
+                        "failed to parse field [secret] of type [long] in document with id 'bad2'."),
+                new SyncStats.DocumentProblem("busy", "index", 429, "es_rejected_execution_exception",
+                        "rejected execution of coordinating operation"));
+        assertThat(stats.failedSamples()).noneMatch(p -> p.reason().contains("SECRET"));
+        assertThat(stats.droppedSamples()).isEmpty();
+    }
+
+    @Test
+    void failedDocumentSamplesAreBounded() {
+        FakeClient client = FakeClient.answering((n, ops) -> Mono.just(FakeClient.statuses(ops, 400)));
+
+        new BulkSink(client, SMALL.withMaxActions(100).withErrorBreaker(0, 0, 0, 1000), stats)
+                .write(indexOps("d", 500))
+                .as(StepVerifier::create)
+                .expectNextCount(5)
+                .expectComplete()
+                .verify(TIMEOUT);
+
+        assertThat(stats.failed()).isEqualTo(500);
+        assertThat(stats.failedSamples()).hasSize(SyncStats.MAX_SAMPLES);
+        assertThat(stats.failedSamples().get(0).id()).isEqualTo("d0");
+    }
+
+    @Test
     void nonRetryableWholeRequestErrorFailsTheWrite() {
         FakeClient client = FakeClient.answering((n, ops) ->
                 Mono.error(new BulkRequestException(401, "_bulk answered 401: security_exception", false)));
@@ -578,6 +618,13 @@ class BulkSinkTest {
         assertThat(client.requests).containsExactly(List.of("a", "b"), List.of("gone"), List.of("c"));
         assertThat(stats.dropped()).isEqualTo(3);
         assertThat(stats.failed()).isZero();
+        assertThat(stats.droppedSamples()).extracting(SyncStats.DocumentProblem::id, SyncStats.DocumentProblem::operation,
+                        SyncStats.DocumentProblem::errorType)
+                .containsExactly(tuple("huge1", "index", "too_large"), tuple("huge2", "index", "too_large"),
+                        tuple("huge3", "index", "too_large"));
+        assertThat(stats.droppedSamples().get(0).reason())
+                .isEqualTo("its source is 101 bytes, more than bulk.max_document_size=100");
+        assertThat(stats.failedSamples()).isEmpty();
     }
 
     @Test

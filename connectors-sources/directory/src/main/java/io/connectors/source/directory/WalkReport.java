@@ -101,6 +101,9 @@ final class WalkReport {
                 notLogged > 0 ? " (" + notLogged + " problems not logged individually)" : "");
         if (problems() > 0) {
             LOG.warn(summary);
+        } else if (!counts.isEmpty()) {
+            // One line per walk: files that vanished or have no text are worth seeing without being problems.
+            LOG.info(summary);
         } else {
             LOG.debug(summary);
         }

@@ -268,6 +268,27 @@ class DirectoryWalkerTest {
     }
 
     @Test
+    void aWalkThatSkippedFilesQuietlySaysSoInOneInfoLine() throws IOException {
+        write(root, "a/1.txt", "1");
+        write(root, "a/2.txt", "2");
+        Files.write(root.resolve("a/latin1.txt"), new byte[] {'c', 'a', 'f', (byte) 0xE9});
+        ListAppender<ILoggingEvent> log = captureWalkLog();
+        ((ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(WalkReport.class))
+                .setLevel(ch.qos.logback.classic.Level.INFO);
+        try {
+            DirectoryWalker walker = walker(DirectoryHandle::open);
+            assertThat(walker.next().id()).isEqualTo("a/1.txt");
+            Files.delete(root.resolve("a/2.txt"));
+
+            assertThat(walkIds(walker)).containsExactly("a/latin1.txt");
+            assertThat(messages(log)).containsExactly("[test-connector] walk of " + root + " completed: 2 documents from"
+                    + " 2 directories; 1 vanished during the walk, 1 without content (binary or not UTF-8)");
+        } finally {
+            detach(log);
+        }
+    }
+
+    @Test
     void aStormOfProblemsIsLoggedAFewTimesThenCounted() throws IOException {
         Set<String> denied = new HashSet<>();
         for (int i = 0; i < 12; i++) {

@@ -19,6 +19,7 @@ import com.mongodb.reactivestreams.client.MongoDatabase;
 import de.bwaldvogel.mongo.MongoServer;
 import de.bwaldvogel.mongo.backend.memory.MemoryBackend;
 import io.connectors.testkit.functional.FixtureSampling;
+import io.connectors.testkit.functional.RestartableBackend;
 import io.connectors.testkit.functional.SourceFixture;
 import java.math.BigDecimal;
 import java.net.InetSocketAddress;
@@ -75,7 +76,7 @@ import reactor.core.publisher.Mono;
  * documents fit the harness's default {@code -Xmx1g}; 1,000,000 need {@code -Xmx8g} ({@code FTEST_JAVA_OPTS},
  * {@code BENCH_JAVA_OPTS}) or a real MongoDB, and {@link #load} says so before it starts.
  */
-public final class MongoFixture implements SourceFixture {
+public final class MongoFixture implements SourceFixture, RestartableBackend {
     static final String TYPE = "mongodb";
     static final String COLLECTION = "documents";
     static final String URI_VARIABLE = "MONGODB_URI";
@@ -117,6 +118,8 @@ public final class MongoFixture implements SourceFixture {
         "ñandú", "Ωmega", "𝄞"};
 
     private MongoServer server;
+    private KeptMemoryBackend memory;
+    private int port;
     private MongoClient client;
     private String connectionString;
     private String databaseName;
@@ -153,10 +156,12 @@ public final class MongoFixture implements SourceFixture {
                     + Integer.toString(ThreadLocalRandom.current().nextInt(1 << 20), 36);
             ownDatabase = true;
         } else {
-            server = new MongoServer(new MemoryBackend());
+            memory = new KeptMemoryBackend();
+            server = new MongoServer(memory);
             server.enableOplog();
             server.bind(new InetSocketAddress("127.0.0.1", 0));
-            connectionString = "mongodb://127.0.0.1:" + server.getLocalAddress().getPort();
+            port = server.getLocalAddress().getPort();
+            connectionString = "mongodb://127.0.0.1:" + port;
             databaseName = "ftest";
         }
         client = MongoClients.create(MongoClientSettings.builder()
@@ -175,7 +180,7 @@ public final class MongoFixture implements SourceFixture {
         if (Boolean.TRUE.equals(Flux.from(database.listCollectionNames()).any(COLLECTION::equals).block())) {
             Mono.from(collection.drop()).block();
         }
-        if (server != null) {
+        if (memory != null) {
             long needed = IN_PROCESS_HEADROOM + count * IN_PROCESS_BYTES_PER_DOCUMENT;
             if (needed > Runtime.getRuntime().maxMemory()) {
                 throw new IllegalStateException(String.format(Locale.ROOT, "%,d documents in the in-process MongoDB need"
@@ -203,8 +208,8 @@ public final class MongoFixture implements SourceFixture {
                     return Mono.from(collection.insertMany(docs, new InsertManyOptions().ordered(false)));
                 }), 2)
                 .index()
-                .concatMap(done -> server != null && (done.getT1() + 1) % TRIM_EVERY == 0 ? trimOplog() : Mono.empty())
-                .then(server != null ? trimOplog() : Mono.empty())
+                .concatMap(done -> memory != null && (done.getT1() + 1) % TRIM_EVERY == 0 ? trimOplog() : Mono.empty())
+                .then(memory != null ? trimOplog() : Mono.empty())
                 .block();
     }
 
@@ -224,7 +229,7 @@ public final class MongoFixture implements SourceFixture {
         // The in-process server answers an empty change-stream getMore at once, so a watch against it would poll
         // continuously and take a core from the run being measured; a real MongoDB holds it on the server.
         return Map.of("connection_string", connectionString, "database", databaseName, "collections", List.of(COLLECTION),
-                "watch_changes", server == null);
+                "watch_changes", memory == null);
     }
 
     /**
@@ -327,6 +332,53 @@ public final class MongoFixture implements SourceFixture {
     @Override
     public long readAllWithOwnDriver() {
         return Flux.from(collection.find().batchSize(INSERT_BATCH)).count().block();
+    }
+
+    @Override
+    public boolean restartable() {
+        return memory != null;
+    }
+
+    /** Shuts the in-process server down (its clients' connections are closed); the memory backend keeps the data. */
+    @Override
+    public void stopBackend() {
+        if (memory == null) {
+            throw new IllegalStateException("the MongoDB in " + URI_VARIABLE + " is not this fixture's to stop");
+        }
+        if (server != null) {
+            memory.keep = true;
+            try {
+                server.shutdownNow();
+            } finally {
+                memory.keep = false;
+            }
+            server = null;
+        }
+    }
+
+    /** A memory backend that a server's shutdown leaves intact while {@link #keep} is set: a restart keeps the data. */
+    private static final class KeptMemoryBackend extends MemoryBackend {
+        volatile boolean keep;
+
+        @Override
+        public void close() {
+            if (!keep) {
+                super.close();
+            }
+        }
+    }
+
+    /** A new server on the same port and the same memory backend (its oplog included). */
+    @Override
+    public void startBackend() {
+        if (memory == null) {
+            throw new IllegalStateException("the MongoDB in " + URI_VARIABLE + " is not this fixture's to start");
+        }
+        if (server == null) {
+            MongoServer restarted = new MongoServer(memory);
+            restarted.bind(new InetSocketAddress("127.0.0.1", port));
+            server = restarted;
+        }
     }
 
     @Override

@@ -267,6 +267,23 @@ class MongoFixtureTest {
     }
 
     @Test
+    void aRestartedBackendKeepsItsDataAndAddress() throws Exception {
+        Object address = fixture.connectorConfiguration().get("connection_string");
+        List<SourceFixture.Truth> before = new ArrayList<>();
+        fixture.groundTruth().forEachRemaining(before::add);
+        assertThat(fixture.restartable()).isTrue();
+
+        fixture.stopBackend();
+        fixture.startBackend();
+
+        List<SourceFixture.Truth> after = new ArrayList<>();
+        fixture.groundTruth().forEachRemaining(after::add);
+        assertThat(after).isEqualTo(before).hasSize(COUNT);
+        assertThat(fixture.connectorConfiguration().get("connection_string")).isEqualTo(address);
+        assertThat(new MongoFixture("mongodb://127.0.0.1:1").restartable()).isFalse();
+    }
+
+    @Test
     void loadingAgainReplacesTheCollection() throws Exception {
         fixture.mutate(100, 100, 100);
         fixture.load(500);
