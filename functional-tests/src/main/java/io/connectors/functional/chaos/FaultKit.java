@@ -148,7 +148,7 @@ final class FaultKit {
 
     /** Write requests the node's {@code write} thread pool rejected (answered 429) since it started. */
     static long writeRejections(ElasticsearchEndpoint es) throws IOException, InterruptedException {
-        JsonNode stats = JSON.readTree(get(es.uri().resolve("/_nodes/stats/thread_pool/write")));
+        JsonNode stats = JSON.readTree(get(es.uri().resolve("/_nodes/stats/thread_pool?filter_path=nodes.*.thread_pool.write")));
         long rejected = 0;
         for (JsonNode node : stats.path("nodes")) {
             rejected += node.path("thread_pool").path("write").path("rejected").asLong();
