@@ -8,6 +8,6 @@ final class ElasticsearchFaults {
     }
 
     static List<ChaosScenario> all() {
-        return List.of();
+        return List.of(new ElasticsearchKilled(), new ElasticsearchOverloaded(), new DaemonKilled());
     }
 }

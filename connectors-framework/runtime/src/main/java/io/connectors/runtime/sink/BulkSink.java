@@ -215,10 +215,9 @@ public final class BulkSink {
                     if (!e.retryable()) {
                         return Mono.error(e);
                     }
-                    // Once per batch and bounded by the request concurrency: not a storm, and worth seeing.
-                    if (retry == 0 && settings.maxRetries() > 0) {
-                        log.warn("_bulk request of {} operations (batch {}) failed, will retry up to {} times: {}",
-                                pending.size(), r.batch.sequence(), settings.maxRetries(), e.getMessage());
+                    // Under a sustained overload every batch fails this way: aggregated per write, not one line each.
+                    if (retry < settings.maxRetries()) {
+                        r.run.requestRetried(pending.size(), r.batch.sequence(), retry + 1, settings.maxRetries(), e);
                     }
                     return Mono.just(r.requestFailed(pending, e));
                 })
@@ -413,6 +412,7 @@ public final class BulkSink {
         private final AtomicLong outstanding = new AtomicLong();
         private final ProblemLog failures = new ProblemLog(log, "Document failed", LOGGED_EXAMPLES);
         private final ProblemLog drops = new ProblemLog(log, "Document dropped", LOGGED_EXAMPLES);
+        private final ProblemLog requestFailures = new ProblemLog(log, "_bulk request failed", LOGGED_EXAMPLES);
 
         Run(BulkSinkSettings settings, SyncStats stats) {
             this(settings, stats, Listener.NONE);
@@ -459,6 +459,13 @@ public final class BulkSink {
                     + ", " + type + ": " + sanitize(reason));
         }
 
+        /** A {@code _bulk} request failed as a whole and will be re-sent (its retry number {@code retry}). */
+        void requestRetried(int operations, long batch, int retry, int maxRetries, BulkRequestException e) {
+            requestFailures.report(e.status() == 0 ? "no_response" : "http_" + e.status(), operations
+                    + " operations (batch " + batch + "), re-sent (retry " + retry + "/" + maxRetries + "): "
+                    + sanitize(e.getMessage()));
+        }
+
         void dropped(String id, long sourceBytes) {
             stats.addDropped(1);
             String reason = "its source is " + sourceBytes + " bytes, more than bulk.max_document_size=" + maxDocumentBytes;
@@ -467,6 +474,11 @@ public final class BulkSink {
         }
 
         void logSummary(SignalType signal) {
+            if (requestFailures.total() > 0) {
+                log.warn("{} _bulk requests failed as a whole and were re-sent ({}): {}", requestFailures.total(),
+                        signal == SignalType.ON_COMPLETE ? "write completed" : "write ended: " + signal,
+                        requestFailures.summary());
+            }
             if (drops.total() > 0) {
                 log.warn("{} documents dropped, larger than bulk.max_document_size={} bytes", drops.total(), maxDocumentBytes);
             }

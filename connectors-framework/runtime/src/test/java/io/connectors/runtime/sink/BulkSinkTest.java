@@ -701,6 +701,44 @@ class BulkSinkTest {
     }
 
     @Test
+    void wholeRequest429sUnderSustainedOverloadAreLoggedInAggregate() {
+        Logger logger = (Logger) LoggerFactory.getLogger(BulkSink.class);
+        ListAppender<ILoggingEvent> appender = new ListAppender<>();
+        appender.start();
+        logger.addAppender(appender);
+        try {
+            // Every batch is refused as a whole twice, then accepted: 40 failed requests over 20 batches.
+            Map<String, AtomicInteger> attempts = new java.util.concurrent.ConcurrentHashMap<>();
+            FakeClient client = FakeClient.answering((n, ops) ->
+                    attempts.computeIfAbsent(ops.get(0).id(), id -> new AtomicInteger()).incrementAndGet() <= 2
+                            ? Mono.error(new BulkRequestException(429, "_bulk answered 429: es_rejected_execution_exception", true))
+                            : Mono.just(FakeClient.ok(n, ops)));
+
+            StepVerifier.withVirtualTime(() -> new BulkSink(client, SMALL.withMaxConcurrentRequests(4), stats, () -> 1.0)
+                            .write(indexOps("d", 200)))
+                    .expectSubscription()
+                    .thenAwait(Duration.ofMinutes(1))
+                    .expectNextCount(20)
+                    .expectComplete()
+                    .verify(TIMEOUT);
+
+            List<String> warnings = appender.list.stream()
+                    .filter(e -> e.getLevel().isGreaterOrEqual(Level.WARN))
+                    .map(ILoggingEvent::getFormattedMessage)
+                    .toList();
+            assertThat(stats.indexed()).isEqualTo(200);
+            assertThat(stats.failed()).isZero();
+            assertThat(warnings).hasSize(BulkSink.LOGGED_EXAMPLES + 2);
+            assertThat(warnings.subList(0, BulkSink.LOGGED_EXAMPLES))
+                    .allMatch(m -> m.startsWith("_bulk request failed: 10 operations (batch ") && m.contains("429"));
+            assertThat(warnings.get(warnings.size() - 1))
+                    .isEqualTo("40 _bulk requests failed as a whole and were re-sent (write completed): {http_429=40}");
+        } finally {
+            logger.detachAppender(appender);
+        }
+    }
+
+    @Test
     void sanitizedReasonsDropFieldValuePreviews() {
         assertThat(BulkSink.sanitize("failed to parse field [n] of type [long] in document with id 'd1'. "
                 + "Preview of field's value: 'SECRET'"))

@@ -103,6 +103,7 @@ public final class LocalElasticsearchLauncher implements AutoCloseable {
     private final boolean httpTls;
     private final Map<String, String> roles;
     private final List<FileRealmUser> users;
+    private final Map<String, String> extraSettings;
 
     // Everything below is guarded by "this".
     private boolean asRoot;
@@ -130,6 +131,7 @@ public final class LocalElasticsearchLauncher implements AutoCloseable {
         this.httpTls = builder.httpTls;
         this.roles = Map.copyOf(builder.roles);
         this.users = List.copyOf(builder.users);
+        this.extraSettings = Map.copyOf(builder.extraSettings);
     }
 
     public static Builder builder() {
@@ -239,6 +241,44 @@ public final class LocalElasticsearchLauncher implements AutoCloseable {
     @Override
     public void close() {
         stop();
+    }
+
+    // ---- fault injection (chaos tests): extra node settings, SIGKILL and restart -----------------------------
+
+    /**
+     * Kills the node with SIGKILL, as a crash or the OOM killer would: no clean shutdown, and its data folder is
+     * kept, so that {@link #start()} brings the same node back with its data (on the same port when
+     * {@link Builder#httpPort(int)} fixed one). Returns once every process of the node has exited. Does nothing
+     * when it is not running.
+     *
+     * @throws ElasticsearchLaunchException if a process survives SIGKILL
+     */
+    public synchronized void kill() {
+        if (process == null) {
+            return;
+        }
+        removeShutdownHook();
+        List<ProcessHandle> tree = new ArrayList<>(process.descendants().toList());
+        tree.add(process.toHandle());
+        tree.forEach(ProcessHandle::destroyForcibly);
+        if (!awaitExit(tree, KILL_TIMEOUT)) {
+            throw new ElasticsearchLaunchException("Elasticsearch (data in " + dataDir + ") survived SIGKILL for "
+                    + KILL_TIMEOUT);
+        }
+        LOG.info("Elasticsearch at {} killed (SIGKILL); its data stays in {}", endpoint != null ? endpoint.uri() : "?",
+                dataDir);
+        process = null;
+        endpoint = null;
+    }
+
+    /** {@code settings} with {@code extra} set over them, in order: the extra ones last. */
+    static Map<String, String> withExtra(Map<String, String> settings, Map<String, String> extra) {
+        Map<String, String> all = new LinkedHashMap<>(settings);
+        extra.forEach((key, value) -> {
+            all.remove(key);
+            all.put(key, value);
+        });
+        return all;
     }
 
     // ---- preparation -------------------------------------------------------------------------------------------
@@ -361,7 +401,7 @@ public final class LocalElasticsearchLauncher implements AutoCloseable {
         if (httpTls) {
             settings.putAll(HttpTlsFiles.settings());
         }
-        Files.writeString(config.resolve("elasticsearch.yml"), toYaml(settings));
+        Files.writeString(config.resolve("elasticsearch.yml"), toYaml(withExtra(settings, extraSettings)));
     }
 
     /** The node settings; {@code http.port} 0 lets the node pick a free port and report it in {@code http.ports}. */
@@ -764,8 +804,27 @@ public final class LocalElasticsearchLauncher implements AutoCloseable {
         private String username;
         private String password;
         private Duration startupTimeout = Duration.ofSeconds(120);
+        private final Map<String, String> extraSettings = new LinkedHashMap<>();
 
         private Builder() {
+        }
+
+        /**
+         * An extra node setting for {@code elasticsearch.yml}, set over the launcher's own (a tiny write thread
+         * pool to provoke 429s: {@code setting("thread_pool.write.queue_size", "1")}). An unknown key makes the
+         * node refuse to start.
+         */
+        public Builder setting(String key, String value) {
+            if (key == null || key.isBlank() || key.contains(":") || key.contains("\n")) {
+                throw new IllegalArgumentException("a setting key must be non-blank, without ':' or a line break, not '"
+                        + key + "'");
+            }
+            Objects.requireNonNull(value, "value");
+            if (value.contains("\n") || value.contains("\r")) {
+                throw new IllegalArgumentException("the value of setting " + key + " must be on one line");
+            }
+            extraSettings.put(key.trim(), value);
+            return this;
         }
 
         /** The Elasticsearch version; default {@link LocalElasticsearchLauncher#defaultVersion()}. */

@@ -132,6 +132,39 @@ class LocalElasticsearchLauncherIT {
         }
     }
 
+    @Test
+    void aKilledNodeComesBackOnTheSamePortWithItsDataAndExtraSettings() throws Exception {
+        int port;
+        try (java.net.ServerSocket free = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            port = free.getLocalPort();
+        }
+        try (LocalElasticsearchLauncher launcher = LocalElasticsearchLauncher.builder().httpPort(port)
+                .setting("thread_pool.write.queue_size", "7").build().start()) {
+            ElasticsearchEndpoint before = launcher.endpoint();
+            assertThat(before.uri().getPort()).isEqualTo(port);
+            assertThat(EsHttp.send(before, "GET", "/_nodes/_local/settings?filter_path=**.thread_pool", null).body())
+                    .contains("\"queue_size\":\"7\"");
+            assertThat(EsHttp.send(before, "PUT", "/kept/_doc/1?refresh=true", "{\"title\":\"acknowledged\"}")
+                    .statusCode()).isEqualTo(201);
+            List<ProcessHandle> processes = launcher.processes();
+            Path data = launcher.dataDir();
+
+            launcher.kill();
+
+            assertThat(processes).noneMatch(ProcessHandle::isAlive);
+            assertThat(EsHttp.portIsFree(port)).isTrue();
+            assertThat(data.resolve("data")).isDirectory();
+            assertThatThrownBy(launcher::endpoint).isInstanceOf(IllegalStateException.class);
+            launcher.kill();
+
+            launcher.start();
+
+            assertThat(launcher.endpoint().uri()).isEqualTo(before.uri());
+            assertThat(EsHttp.send(launcher.endpoint(), "GET", "/kept/_doc/1", null).body())
+                    .contains("\"found\":true").contains("acknowledged");
+        }
+    }
+
     /** A fallback folder outlives the test's temporary folder; it holds a whole distribution, so remove it. */
     private static void deleteFallback(Path requested) {
         FileTrees.deleteQuietly(LocalElasticsearchLauncher.fallbackFor(requested));

@@ -8,6 +8,7 @@ import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
@@ -46,6 +47,19 @@ class LocalElasticsearchLauncherTest {
 
         assertThat(LocalElasticsearchLauncher.settings(9, 0, Path.of("/d"), false))
                 .doesNotContainKey("xpack.ml.enabled");
+    }
+
+    @Test
+    void extraSettingsGoOverTheLaunchersOwnAndLast() {
+        Map<String, String> all = LocalElasticsearchLauncher.withExtra(
+                LocalElasticsearchLauncher.settings(8, 0, Path.of("/d"), false),
+                Map.of("http.port", "9299", "thread_pool.write.queue_size", "1"));
+
+        assertThat(all).containsEntry("http.port", "9299").containsEntry("thread_pool.write.queue_size", "1")
+                .containsEntry("discovery.type", "single-node");
+        assertThat(List.copyOf(all.keySet()).subList(all.size() - 2, all.size()))
+                .containsExactlyInAnyOrder("http.port", "thread_pool.write.queue_size");
+        assertThat(LocalElasticsearchLauncher.toYaml(all)).contains("thread_pool.write.queue_size: \"1\"\n");
     }
 
     @Test
@@ -106,6 +120,10 @@ class LocalElasticsearchLauncherTest {
         assertThatThrownBy(() -> builder.security("a:b", "secret123")).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> builder.security("user", "two\nlines")).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> builder.version("main")).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> builder.setting(" ", "1")).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> builder.setting("a: b", "1")).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> builder.setting("a", "1\nb: 2")).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> builder.setting("a", null)).isInstanceOf(NullPointerException.class);
     }
 
     @Test
@@ -113,6 +131,7 @@ class LocalElasticsearchLauncherTest {
         LocalElasticsearchLauncher launcher = LocalElasticsearchLauncher.builder().build();
 
         assertThatThrownBy(launcher::endpoint).isInstanceOf(IllegalStateException.class);
+        launcher.kill();
         launcher.stop();
         launcher.close();
     }
