@@ -31,6 +31,11 @@ public record Verification(boolean equal, long expected, long actual, List<Strin
         return differences.stream().filter(d -> d.startsWith(prefix)).count();
     }
 
+    /** Documents lost: in the source, and missing from the index or stale in it. */
+    public long documentsLost() {
+        return missing + digestDiffers;
+    }
+
     /** One line: "equal: 12000 documents" or the counts of each difference. */
     public String summary() {
         if (equal) {

@@ -69,7 +69,7 @@ final class AwkwardIds implements ChaosScenario {
             result.check("index equal to the source after the deletes", v3.equal(), v3.summary());
             return result.outcome("awkward ids indexed (" + total + "), re-synced as unchanged, 5 deleted and 2 updated"
                             + " exactly")
-                    .documentsLost(SourceChaos.lost(v1) + SourceChaos.lost(v3)).build();
+                    .documentsLost(v1.documentsLost() + v3.documentsLost()).build();
         }
     }
 

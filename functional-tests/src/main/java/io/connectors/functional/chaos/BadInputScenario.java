@@ -93,15 +93,10 @@ final class BadInputScenario implements ChaosScenario {
             passed += ok ? 1 : 0;
             String firstLine = printed.lines().filter(l -> !l.isBlank()).findFirst().orElse("");
             result.check(c.what() + ": exit " + c.exit() + " and a message naming it", ok,
-                    "exit " + r.exit() + ", " + oneLine(printed.contains(c.expected()) ? c.expected() : firstLine));
+                    "exit " + r.exit() + ", " + FaultKit.abbreviate(printed.contains(c.expected()) ? c.expected() : firstLine, 160));
         }
         return result.outcome(passed + " of " + n + " inputs refused with a message naming the key, option or connector,"
                         + " no stack trace, and the documented exit code")
                 .documentsLost(0).build();
-    }
-
-    private static String oneLine(String s) {
-        String t = s.replace('\n', ' ').trim();
-        return t.length() > 160 ? t.substring(0, 160) + "..." : t;
     }
 }

@@ -30,6 +30,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -74,22 +75,33 @@ final class FaultKit {
      * @throws IllegalStateException if the daemon exits or {@code timeout} passes first
      */
     static ProgressPoint awaitIndexed(DaemonProcess daemon, long indexed, Duration timeout) throws InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (true) {
+        if (awaitProgress(daemon, p -> p.indexed() >= indexed, timeout)) {
             List<ProgressPoint> points = daemon.progress(CONNECTOR);
-            if (!points.isEmpty() && points.get(points.size() - 1).indexed() >= indexed) {
-                return points.get(points.size() - 1);
-            }
-            if (!daemon.isAlive()) {
-                throw new IllegalStateException("the daemon exited before " + indexed + " documents were indexed; see "
-                        + daemon.logFile());
-            }
-            if (System.nanoTime() - deadline > 0) {
-                throw new IllegalStateException("fewer than " + indexed + " documents indexed after " + timeout
-                        + "; see " + daemon.logFile());
+            return points.get(points.size() - 1);
+        }
+        if (!daemon.isAlive()) {
+            throw new IllegalStateException("the daemon exited before " + indexed + " documents were indexed; see "
+                    + daemon.logFile());
+        }
+        throw new IllegalStateException("fewer than " + indexed + " documents indexed after " + timeout + "; see "
+                + daemon.logFile());
+    }
+
+    /**
+     * Waits until the daemon's progress satisfies {@code when} (its last progress point), polling every 100 ms; false
+     * when the daemon's sync ended (or {@code timeout} passed) first.
+     */
+    static boolean awaitProgress(DaemonProcess daemon, Predicate<ProgressPoint> when, Duration timeout)
+            throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline && daemon.isAlive()) {
+            List<ProgressPoint> points = daemon.progress(CONNECTOR);
+            if (!points.isEmpty() && when.test(points.get(points.size() - 1))) {
+                return true;
             }
             TimeUnit.MILLISECONDS.sleep(100);
         }
+        return false;
     }
 
     /**
@@ -223,7 +235,7 @@ final class FaultKit {
         Verification v = IndexVerifier.verify(es, index, fixture);
         result.check("the index equals the source " + label, v.equal(), v.summary()
                 + (v.equal() ? "" : "; first differences: " + v.firstDifferences()));
-        result.documentsLost(v.missing() + v.digestDiffers());
+        result.documentsLost(v.documentsLost());
         return v;
     }
 
@@ -235,7 +247,11 @@ final class FaultKit {
         return Duration.between(t, Instant.now());
     }
 
+    /** {@code text} on one line, cut to {@code max} characters; "none" for {@code null}. */
     static String abbreviate(String text, int max) {
+        if (text == null) {
+            return "none";
+        }
         String one = text.replaceAll("\\s+", " ").trim();
         return one.length() <= max ? one : one.substring(0, max) + "...";
     }

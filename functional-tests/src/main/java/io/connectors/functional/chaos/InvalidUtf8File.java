@@ -79,7 +79,7 @@ final class InvalidUtf8File implements ChaosScenario {
             result.checkEquals("a re-sync finds every file unchanged", List.of("completed", (long) FILES + bad.size()),
                     List.of(second.status(), second.count("unchanged")));
             return result.outcome("5 invalid UTF-8 files indexed without content (like binary files) and counted in the"
-                    + " walk summary; the sync completed; re-sync unchanged").documentsLost(SourceChaos.lost(v)).build();
+                    + " walk summary; the sync completed; re-sync unchanged").documentsLost(v.documentsLost()).build();
         }
     }
 }

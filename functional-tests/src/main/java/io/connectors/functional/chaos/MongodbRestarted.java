@@ -43,7 +43,7 @@ final class MongodbRestarted implements ChaosScenario {
             Path config = chaos.config("config", "mongodb", fixture.connectorConfiguration(), Map.of());
             Instant t = Instant.now();
             DaemonProcess daemon = chaos.start(config);
-            boolean midSync = SourceChaos.awaitProgress(daemon, p -> p.seen() >= 2_000, Duration.ofMinutes(5));
+            boolean midSync = FaultKit.awaitProgress(daemon, p -> p.seen() >= 2_000, Duration.ofMinutes(5));
             Instant stopped = Instant.now();
             backend.stopBackend();
             context.say(name(), "MongoDB stopped (mid-sync: %s)", midSync);
@@ -62,9 +62,9 @@ final class MongodbRestarted implements ChaosScenario {
             Verification v = chaos.verify(fixture);
             result.check("index equal to the source", v.equal(), v.summary());
             return result.outcome("the sync " + (first.completed() ? "completed across the restart ("
-                            + first.count("seen") + " seen)" : "failed cleanly (" + RejectedDocument.abbreviate(first.error())
+                            + first.count("seen") + " seen)" : "failed cleanly (" + FaultKit.abbreviate(first.error(), 90)
                             + ")") + "; the next one completed (" + next.counts() + ")")
-                    .documentsLost(SourceChaos.lost(v)).recovery(Duration.between(stopped, done)).build();
+                    .documentsLost(v.documentsLost()).recovery(Duration.between(stopped, done)).build();
         }
     }
 }

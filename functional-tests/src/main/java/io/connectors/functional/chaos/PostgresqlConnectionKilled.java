@@ -44,7 +44,7 @@ final class PostgresqlConnectionKilled implements ChaosScenario {
             int killed = 0;
             Instant firstKill = null;
             for (long at : new long[] {3_000, 15_000}) {
-                if (SourceChaos.awaitProgress(daemon, p -> p.seen() >= at, Duration.ofMinutes(5))) {
+                if (FaultKit.awaitProgress(daemon, p -> p.seen() >= at, Duration.ofMinutes(5))) {
                     int n = terminate(database);
                     context.say(name(), "terminated %d session(s) at about %,d rows seen", n, at);
                     if (n > 0 && firstKill == null) {
@@ -74,9 +74,9 @@ final class PostgresqlConnectionKilled implements ChaosScenario {
             return result.outcome(first.completed()
                             ? killed + " sessions terminated; the source retried from the last row and the sync completed"
                             + " with every row once"
-                            : "the sync failed cleanly (" + RejectedDocument.abbreviate(first.error()) + "); the next one"
+                            : "the sync failed cleanly (" + FaultKit.abbreviate(first.error(), 90) + "); the next one"
                             + " completed")
-                    .documentsLost(SourceChaos.lost(v))
+                    .documentsLost(v.documentsLost())
                     .recovery(firstKill == null ? null : Duration.between(firstKill, done)).build();
         }
     }

@@ -96,12 +96,8 @@ final class RejectedDocument implements ChaosScenario {
             Verification v = chaos.verify(table);
             result.check("index equal to the source", v.equal(), v.summary());
             return result.outcome("30 refused documents counted and listed with id and reason, the sync completed; 300"
-                            + " tripped the breaker (job error: " + abbreviate(second.error()) + "); fixed rows synced")
-                    .documentsLost(SourceChaos.lost(v)).recovery(recovery).build();
+                            + " tripped the breaker (job error: " + FaultKit.abbreviate(second.error(), 90) + "); fixed rows synced")
+                    .documentsLost(v.documentsLost()).recovery(recovery).build();
         }
-    }
-
-    static String abbreviate(String s) {
-        return s == null ? "none" : s.length() > 90 ? s.substring(0, 90) + "..." : s;
     }
 }

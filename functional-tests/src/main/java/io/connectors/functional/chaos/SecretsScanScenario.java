@@ -60,9 +60,7 @@ final class SecretsScanScenario implements ChaosScenario {
         Path work = context.work(name());
         ChaosResult.Builder result = ChaosResult.builder();
         List<AutoCloseable> open = new ArrayList<>();
-        LocalElasticsearchLauncher launcher = LocalElasticsearchLauncher.builder()
-                .home(context.home().resolve(".local/chaos-elasticsearch")).dataDir(work.resolve("es-data"))
-                .security(ES_USER, ES_SECRET).build();
+        LocalElasticsearchLauncher launcher = FaultKit.elasticsearch(context, work).security(ES_USER, ES_SECRET).build();
         try {
             ElasticsearchEndpoint es = launcher.start().endpoint();
             Map<String, Map<String, Object>> connectors = new LinkedHashMap<>();
@@ -94,7 +92,7 @@ final class SecretsScanScenario implements ChaosScenario {
                     boolean expected = type.equals("mongodb") ? !outcome.completed() : outcome.completed();
                     result.check("the " + type + " sync " + (type.equals("mongodb") ? "failed (authentication refused)"
                             : "completed"), expected, outcome.status() + (outcome.error() == null ? ""
-                            : ": " + abbreviate(outcome.error())));
+                            : ": " + FaultKit.abbreviate(outcome.error(), 200)));
                 }
             } finally {
                 daemon.stop();
@@ -130,7 +128,7 @@ final class SecretsScanScenario implements ChaosScenario {
             try (Stream<Path> files = Files.walk(work)) {
                 // The node's own files and the backends' data are not ours to scan; the configuration file is the control.
                 scanned = files.filter(Files::isRegularFile)
-                        .filter(p -> !p.startsWith(work.resolve("es-data"))
+                        .filter(p -> !p.startsWith(work.resolve("elasticsearch"))
                                 && !work.relativize(p).getName(0).toString().startsWith("backend-"))
                         .filter(p -> !p.equals(config))
                         .toList();
@@ -220,13 +218,8 @@ final class SecretsScanScenario implements ChaosScenario {
         HttpResponse<String> r = http.send(HttpRequest.newBuilder(uri).header("Authorization", auth).GET().build(),
                 HttpResponse.BodyHandlers.ofString());
         if (r.statusCode() != 200) {
-            throw new IOException("GET " + uri + " answered " + r.statusCode() + ": " + abbreviate(r.body()));
+            throw new IOException("GET " + uri + " answered " + r.statusCode() + ": " + FaultKit.abbreviate(r.body(), 200));
         }
         return r.body();
-    }
-
-    private static String abbreviate(String s) {
-        String t = s.replace('\n', ' ');
-        return t.length() > 200 ? t.substring(0, 200) + "..." : t;
     }
 }

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.connectors.functional.DaemonProcess;
 import io.connectors.functional.FunctionalConfig;
 import io.connectors.functional.IndexVerifier;
-import io.connectors.functional.ProgressPoint;
 import io.connectors.functional.SyncOutcome;
 import io.connectors.functional.Verification;
 import io.connectors.testkit.elasticsearch.ElasticsearchEndpoint;
@@ -12,7 +11,6 @@ import io.connectors.testkit.elasticsearch.LocalElasticsearchLauncher;
 import io.connectors.testkit.elasticsearch.TestElasticsearch;
 import io.connectors.testkit.functional.SourceFixture;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -20,8 +18,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
-import java.util.function.Predicate;
 
 /**
  * What the source scenarios share: an Elasticsearch for the scenario, one daemon per sync (started, awaited,
@@ -29,7 +25,7 @@ import java.util.function.Predicate;
  * and the verification. Closing it stops what it started.
  */
 final class SourceChaos implements AutoCloseable {
-    static final String CONNECTOR = "chaos";
+    static final String CONNECTOR = FaultKit.CONNECTOR;
     private static final Duration SYNC_TIMEOUT = Duration.ofMinutes(10);
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -41,6 +37,7 @@ final class SourceChaos implements AutoCloseable {
     final ElasticsearchEndpoint es;
     private int syncs;
     private DaemonProcess running;
+    private final Cli cli;
 
     private SourceChaos(ChaosContext context, String scenario, Path work, LocalElasticsearchLauncher launcher,
                         ElasticsearchEndpoint es) {
@@ -50,6 +47,7 @@ final class SourceChaos implements AutoCloseable {
         this.index = "chaos-" + scenario;
         this.launcher = launcher;
         this.es = es;
+        this.cli = new Cli(context.home(), work, FunctionalConfig.environment(es));
     }
 
     /** A fresh work folder and Elasticsearch ({@code ES_URL} if set, else a local node, heap 512m). */
@@ -61,11 +59,7 @@ final class SourceChaos implements AutoCloseable {
         if (url != null && !url.isBlank()) {
             es = TestElasticsearch.get();
         } else {
-            launcher = LocalElasticsearchLauncher.builder()
-                    .home(context.home().resolve(".local/chaos-elasticsearch"))
-                    .heap("512m")
-                    .build()
-                    .start();
+            launcher = FaultKit.elasticsearch(context, work).build().start();
             es = launcher.endpoint();
         }
         SourceChaos chaos = new SourceChaos(context, scenario, work, launcher, es);
@@ -108,33 +102,11 @@ final class SourceChaos implements AutoCloseable {
         return await(start(config), t);
     }
 
-    /**
-     * Waits until the daemon's progress satisfies {@code when} (its last progress point), polling every 100 ms; false
-     * when the daemon's sync ended (or {@code timeout} passed) first.
-     */
-    static boolean awaitProgress(DaemonProcess daemon, Predicate<ProgressPoint> when, Duration timeout)
-            throws InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (System.nanoTime() < deadline && daemon.isAlive()) {
-            List<ProgressPoint> points = daemon.progress(CONNECTOR);
-            if (!points.isEmpty() && when.test(points.get(points.size() - 1))) {
-                return true;
-            }
-            TimeUnit.MILLISECONDS.sleep(100);
-        }
-        return false;
-    }
-
     Verification verify(SourceFixture truth) throws Exception {
         Verification v = IndexVerifier.verify(es, index, truth);
         context.say(scenario, "verify: %s", v.summary());
         v.firstDifferences().stream().limit(5).forEach(d -> context.say(scenario, "  %s", d));
         return v;
-    }
-
-    /** Documents lost: in the source and missing or stale in the index. */
-    static long lost(Verification v) {
-        return v.missing() + v.digestDiffers();
     }
 
     /** The connector's jobs, newest first, as {@code bin/connectors jobs list --json} prints them. */
@@ -146,22 +118,16 @@ final class SourceChaos implements AutoCloseable {
 
     /** {@code bin/connectors -c config <args>}: its standard output; fails on a non-zero exit. */
     String cli(Path config, String... args) throws Exception {
-        List<String> command = new ArrayList<>(List.of(context.home().resolve("bin/connectors").toString(), "-c",
-                config.toString()));
-        command.addAll(List.of(args));
-        ProcessBuilder builder = new ProcessBuilder(command).directory(context.home().toFile()).redirectErrorStream(false);
-        builder.environment().keySet().removeIf(k -> k.startsWith("CONNECTORS_"));
-        builder.environment().put("CONNECTORS_HOME", context.home().toString());
-        builder.environment().putAll(FunctionalConfig.environment(es));
-        Path err = work.resolve("cli-stderr.log");
-        builder.redirectError(err.toFile());
-        Process p = builder.start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        if (!p.waitFor(2, TimeUnit.MINUTES) || p.exitValue() != 0) {
-            p.destroyForcibly();
-            throw new IllegalStateException("connectors " + String.join(" ", args) + " failed: " + Files.readString(err));
+        String[] all = new String[args.length + 2];
+        all[0] = "-c";
+        all[1] = config.toString();
+        System.arraycopy(args, 0, all, 2, args.length);
+        Cli.Result r = cli.run(Duration.ofMinutes(2), all);
+        if (r.exit() != 0) {
+            throw new IllegalStateException("connectors " + String.join(" ", args) + " failed (exit " + r.exit() + "): "
+                    + r.err());
         }
-        return out;
+        return r.out();
     }
 
     /** The lines of the daemon logs so far that contain {@code text}. */

@@ -9,7 +9,6 @@ import io.connectors.testkit.functional.SourceFixture;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -99,7 +98,7 @@ final class VanishingFile implements ChaosScenario {
             return result.outcome(deleted + " files deleted during the sync, " + vanished + " of them between listing and"
                             + " reading: skipped and counted, the sync completed; the next one removed the "
                             + second.count("deleted") + " indexed before their deletion")
-                    .documentsLost(SourceChaos.lost(v)).build();
+                    .documentsLost(v.documentsLost()).build();
         }
     }
 
