@@ -10,10 +10,8 @@ import io.connectors.spi.SourceConfig;
 import io.connectors.spi.SourceContext;
 import io.connectors.spi.SourceException;
 import io.connectors.spi.SyncRules;
-import java.io.IOException;
+import io.connectors.testkit.network.ConnectionCounter;
 import java.net.InetAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
 import java.net.UnknownHostException;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -28,24 +26,13 @@ import reactor.test.StepVerifier;
 /** Hosts the network policy refuses are never connected to, whether named in the connection string or resolved later. */
 class MongoNetworkPolicyTest {
     private static final Duration WAIT = Duration.ofSeconds(60);
-    private ServerSocket listener;
-    private final AtomicInteger accepted = new AtomicInteger();
-    private Thread acceptor;
+    /** Counts the connections made to it: a refused host must see none. */
+    private ConnectionCounter listener;
     private MongoDataSource source;
 
     @BeforeEach
-    void listen() throws IOException {
-        listener = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
-        acceptor = new Thread(() -> {
-            while (!listener.isClosed()) {
-                try (Socket s = listener.accept()) {
-                    accepted.incrementAndGet();
-                } catch (IOException e) {
-                    return;
-                }
-            }
-        }, "mongo-policy-listener");
-        acceptor.start();
+    void listen() {
+        listener = new ConnectionCounter("mongo-policy-listener");
     }
 
     @AfterEach
@@ -54,7 +41,6 @@ class MongoNetworkPolicyTest {
             source.close().block(WAIT);
         }
         listener.close();
-        acceptor.join(WAIT.toMillis());
     }
 
     private MongoDataSource source(String connectionString, NetworkPolicy policy) {
@@ -69,7 +55,7 @@ class MongoNetworkPolicyTest {
 
     @Test
     void aHostOutsideTheAllowListFailsEveryOperationWithTheRuleAndIsNeverConnected() throws Exception {
-        MongoDataSource s = source("mongodb://127.0.0.1:" + listener.getLocalPort() + "/?directConnection=true",
+        MongoDataSource s = source("mongodb://127.0.0.1:" + listener.port() + "/?directConnection=true",
                 NetworkPolicy.of(List.of("*.example.com"), List.of()));
         String expected = "connection_string: host '127.0.0.1' is refused by the network policy: it is not in"
                 + " network.allowed_hosts [*.example.com]";
@@ -80,13 +66,12 @@ class MongoNetworkPolicyTest {
         s.currentCursor().as(StepVerifier::create).expectErrorMessage(expected).verify(WAIT);
         s.close().block(WAIT);
         listener.close();
-        acceptor.join(WAIT.toMillis());
-        assertThat(accepted).hasValue(0);
+        assertThat(listener.accepted()).isZero();
     }
 
     @Test
     void everyHostOfTheConnectionStringIsCheckedAndTheMetadataAddressRefusedByDefault() {
-        MongoDataSource s = source("mongodb://127.0.0.1:" + listener.getLocalPort() + ",169.254.169.254/?replicaSet=rs0",
+        MongoDataSource s = source("mongodb://127.0.0.1:" + listener.port() + ",169.254.169.254/?replicaSet=rs0",
                 NetworkPolicy.defaults());
         s.ping().as(StepVerifier::create).expectErrorSatisfies(e -> assertThat(e)
                 .isInstanceOf(NetworkPolicyException.class)
@@ -99,7 +84,7 @@ class MongoNetworkPolicyTest {
         // DNS rebinding: the check sees a harmless address, the driver's own lookup the metadata service. The driver
         // resolves through the policy, so it is refused there, and the time-out says why.
         AtomicInteger lookups = new AtomicInteger();
-        int port = listener.getLocalPort();
+        int port = listener.port();
         NetworkPolicy policy = NetworkPolicy.defaults().withResolver(host -> List.of(InetAddress.getByName(
                 lookups.getAndIncrement() == 0 ? "127.0.0.1" : "169.254.169.254")));
         MongoDataSource s = source("mongodb://rebind.example:" + port + "/?directConnection=true", policy);

@@ -9,15 +9,11 @@ import io.connectors.spi.NetworkPolicyException;
 import io.connectors.spi.SourceConfig;
 import io.connectors.spi.SourceContext;
 import io.connectors.spi.SyncRules;
-import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
+import io.connectors.testkit.network.ConnectionCounter;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -27,29 +23,16 @@ import reactor.test.StepVerifier;
 class PgNetworkPolicyTest {
     private static final Duration WAIT = Duration.ofSeconds(60);
     /** Counts the connections made to it: a refused host must see none. */
-    private ServerSocket listener;
-    private final AtomicInteger accepted = new AtomicInteger();
-    private Thread acceptor;
+    private ConnectionCounter listener;
 
     @BeforeEach
-    void listen() throws IOException {
-        listener = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
-        acceptor = new Thread(() -> {
-            while (!listener.isClosed()) {
-                try (Socket s = listener.accept()) {
-                    accepted.incrementAndGet();
-                } catch (IOException e) {
-                    return;
-                }
-            }
-        }, "pg-policy-listener");
-        acceptor.start();
+    void listen() {
+        listener = new ConnectionCounter("pg-policy-listener");
     }
 
     @AfterEach
     void close() throws Exception {
         listener.close();
-        acceptor.join(WAIT.toMillis());
     }
 
     private PgDataSource source(String host, int port, NetworkPolicy policy) {
@@ -61,7 +44,7 @@ class PgNetworkPolicyTest {
 
     @Test
     void aHostOutsideTheAllowListFailsEveryOperationWithTheRuleAndIsNeverConnected() throws Exception {
-        PgDataSource source = source("127.0.0.1", listener.getLocalPort(), NetworkPolicy.of(List.of("10.0.0.0/8"), List.of()));
+        PgDataSource source = source("127.0.0.1", listener.port(), NetworkPolicy.of(List.of("10.0.0.0/8"), List.of()));
         String expected = "host: host '127.0.0.1' is refused by the network policy: it is not in network.allowed_hosts"
                 + " [10.0.0.0/8]";
         source.ping().as(StepVerifier::create).expectErrorSatisfies(e -> assertThat(e)
@@ -74,8 +57,7 @@ class PgNetworkPolicyTest {
                 .as(StepVerifier::create).expectErrorMessage(expected).verify(WAIT);
         source.close().block(WAIT);
         listener.close();
-        acceptor.join(WAIT.toMillis());
-        assertThat(accepted).hasValue(0);
+        assertThat(listener.accepted()).isZero();
     }
 
     @Test
