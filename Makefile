@@ -2,7 +2,7 @@
 MVN ?= mvn
 MVN_FLAGS ?= -B
 
-.PHONY: build run test sync sources check clean chaos
+.PHONY: build run test sync sources check clean chaos new-source
 
 ## build: compile and assemble the distribution (target/connectors/lib + bin/connectors), no tests
 build:
@@ -60,6 +60,11 @@ chaos:
 	$(MAKE) --no-print-directory build
 	$(JAVA) $(CHAOS_JAVA_OPTS) -cp '$(FTEST_CLASSES):target/connectors/lib/*:target/connectors/ftest-lib/*' \
 		io.connectors.functional.chaos.ChaosMain $(if $(ONLY),--only '$(ONLY)')
+
+## new-source: a new source module, connectors-sources/NAME, that builds at once and whose failing tests say what to
+##             write: make new-source NAME=<type>. See docs/DEVELOPING.md
+new-source:
+	@$(JAVA) connectors-framework/scaffold/src/main/java/io/connectors/scaffold/NewSource.java $(NAME)
 
 clean:
 	$(MVN) $(MVN_FLAGS) -q clean

@@ -107,6 +107,18 @@ public abstract class DataSourceContractTest {
     /** The number of backend resources open right now; see the class documentation. */
     protected abstract long openResourceCount();
 
+    /**
+     * For a fixture method not written yet: throw what this returns, and each test that needs the method fails with
+     * a message naming it and saying what to do. {@code make new-source} writes fixtures this way.
+     *
+     * @param method   the method, as {@code "expectedIds()"}
+     * @param whatToDo what the method must do, in a sentence
+     */
+    protected static AssertionError notWrittenYet(String method, String whatToDo) {
+        return new AssertionError(method + " of the contract test is not written yet: " + whatToDo
+                + ". See docs/DEVELOPING.md.");
+    }
+
     /** The context passed to {@link DataSourceProvider#create}. */
     protected SourceContext context() {
         return new SourceContext("contract-test");

@@ -1,0 +1,73 @@
+package io.connectors.source.__package__;
+
+import io.connectors.spi.BaseDataSource;
+import io.connectors.spi.SourceContext;
+import io.connectors.spi.SourceDocument;
+import io.connectors.spi.SyncRules;
+import io.connectors.spi.support.Throttle;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+
+/**
+ * One configured connection to a {@code __type__} backend, for one sync job. The rules every method follows (lazy,
+ * non-blocking, backpressure, cancellation, errors) are in the package documentation of {@code io.connectors.spi}
+ * and in docs/DEVELOPING.md.
+ *
+ * <p>Written by the scaffold: the methods that reach the backend are still to write, and fail saying so.
+ */
+final class __Type__DataSource implements BaseDataSource {
+
+    private final __Type__Config config;
+    private final SourceContext context;
+    /** Bounds this connector's load on the backend: every request goes through it. */
+    private final Throttle throttle;
+
+    __Type__DataSource(__Type__Config config, SourceContext context) {
+        this.config = config;
+        this.context = context;
+        this.throttle = new Throttle(config.maxConcurrentRequests(), config.requestsPerSecond());
+    }
+
+    @Override
+    public Mono<Void> ping() {
+        // The network policy is checked first, on subscription, so a refused host is never connected to.
+        return context.network().check(__Type__Config.HOST, config.host(), config.port())
+                .then(throttle.single(Mono.error(notWritten("ping()", "connect to " + address() + " (a pooled"
+                        + " connection, opened on subscription) and make the cheapest authenticated request; when it"
+                        + " fails, signal a SourceException whose message names " + address() + " and never the"
+                        + " password"))));
+    }
+
+    @Override
+    public Mono<Void> validateConfig() {
+        // The runtime already checked each field against its declaration. Check here what only the backend can tell
+        // (the database, collection or space named in the configuration exists), failing with a
+        // ConfigValidationException that names the field.
+        return Mono.empty();
+    }
+
+    @Override
+    public Flux<SourceDocument> getDocs(SyncRules rules) {
+        return context.network().check(__Type__Config.HOST, config.host(), config.port())
+                .thenMany(throttle.operation(permit -> Flux.<SourceDocument>error(notWritten("getDocs(rules)", "read"
+                        + " every item of the backend in pages (one throttle.roundTrip() per page), and emit each as"
+                        + " SourceDocument.builder(stableId).version(changeStamp).field(...).build(), honouring"
+                        + " demand and cancellation; signal onError when the listing is incomplete (a page failed for"
+                        + " good), so no deletion is derived from it"))));
+    }
+
+    @Override
+    public Mono<Void> close() {
+        // Release what this instance opened (a connection pool, a client). Idempotent; never fails.
+        return Mono.empty();
+    }
+
+    private String address() {
+        return config.host() + ":" + config.port();
+    }
+
+    private static UnsupportedOperationException notWritten(String method, String whatToDo) {
+        return new UnsupportedOperationException("__Type__DataSource." + method + " is not written yet: " + whatToDo
+                + ". See docs/DEVELOPING.md.");
+    }
+}

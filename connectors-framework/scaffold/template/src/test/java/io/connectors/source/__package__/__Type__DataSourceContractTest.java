@@ -1,0 +1,84 @@
+package io.connectors.source.__package__;
+
+import io.connectors.spi.DataSourceProvider;
+import io.connectors.testkit.contract.DataSourceContractTest;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The test kit's contract suite against a real {@code __type__} backend that this test prepares (a local service, an
+ * in-process server, or Testcontainers where a Docker engine answers): the inherited tests check every rule of the
+ * SPI that can be seen from outside. The methods still to write fail the tests that need them, saying what to do.
+ */
+class __Type__DataSourceContractTest extends DataSourceContractTest {
+
+    /** A loopback port nothing listens on: the backend is unreachable there. */
+    private static final int CLOSED_PORT = closedPort();
+
+    @Override
+    protected DataSourceProvider provider() {
+        return new __Type__DataSourceProvider();
+    }
+
+    @Override
+    protected Map<String, Object> validConfiguration() {
+        throw notWrittenYet("validConfiguration()", "start or reach a __type__ backend once for the class (a"
+                + " @BeforeAll), load at least " + MIN_DOCUMENTS + " documents into it, and return the configuration"
+                + " that reaches it, e.g. Map.of(\"host\", \"127.0.0.1\", \"port\", backendPort)");
+    }
+
+    @Override
+    protected Set<String> expectedIds() {
+        throw notWrittenYet("expectedIds()", "return the id of every document the backend holds, as getDocs must"
+                + " emit them");
+    }
+
+    @Override
+    protected long openResourceCount() {
+        throw notWrittenYet("openResourceCount()", "count the connections (or cursors, or file handles) open to the"
+                + " backend right now, as the backend or the operating system sees them: its own session list, its"
+                + " connection statistics, or /proc/self/fd. A probe that always answers 0 fails the suite");
+    }
+
+    @Override
+    protected Map<String, Object> unreachableConfiguration() {
+        return Map.of(__Type__Config.HOST, "127.0.0.1", __Type__Config.PORT, CLOSED_PORT);
+    }
+
+    @Override
+    protected String unreachableMessageFragment() {
+        return "127.0.0.1:" + CLOSED_PORT;
+    }
+
+    @Override
+    protected List<InvalidConfiguration> invalidConfigurations() {
+        return List.of(
+                invalid("port out of range", Map.of(__Type__Config.PORT, 70_000), __Type__Config.PORT),
+                invalid("port not a number", Map.of(__Type__Config.PORT, "http"), __Type__Config.PORT),
+                invalid("host with a scheme", Map.of(__Type__Config.HOST, "http://example.com"), __Type__Config.HOST),
+                invalid("no concurrency", Map.of(__Type__Config.MAX_CONCURRENT_REQUESTS, 0),
+                        __Type__Config.MAX_CONCURRENT_REQUESTS),
+                invalid("misspelt field", Map.of("prot", 1), "prot"));
+    }
+
+    /** The unreachable configuration with {@code overrides}: valid but for the field under test. */
+    private InvalidConfiguration invalid(String description, Map<String, Object> overrides, String field) {
+        Map<String, Object> raw = new LinkedHashMap<>(unreachableConfiguration());
+        raw.putAll(overrides);
+        return new InvalidConfiguration(description, raw, field);
+    }
+
+    private static int closedPort() {
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return socket.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException("no free loopback port", e);
+        }
+    }
+}
