@@ -165,6 +165,17 @@ class NewSourceTest {
         assertThat(run("a", "b")).startsWith("2\n").contains("one source type at a time, got 'a' and 'b'");
     }
 
+    @Test
+    void theDevelopersGuideShowsWhatTheScaffoldPrints() throws IOException {
+        String guide = Files.readString(DocSnippetsTest.REPOSITORY.resolve("docs/DEVELOPING.md"));
+        String marker = "<!-- output: make new-source NAME=rest_api -->\n```\n";
+        int start = guide.indexOf(marker);
+        assertThat(start).as("the output block in docs/DEVELOPING.md").isNotNegative();
+        String shown = guide.substring(start + marker.length(), guide.indexOf("```", start + marker.length()));
+
+        assertThat("0\n" + shown).isEqualTo(run("--root", root.toString(), "rest_api"));
+    }
+
     private static String run(String... args) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         int exit = NewSource.run(args, new PrintStream(out, true, StandardCharsets.UTF_8),

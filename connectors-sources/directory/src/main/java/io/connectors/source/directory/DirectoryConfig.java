@@ -30,6 +30,7 @@ record DirectoryConfig(Path root, GlobFilter filter, long maxContentSize, boolea
     /** Content is held in memory and sent in one bulk request: beyond this Elasticsearch would refuse it anyway. */
     static final long MAX_CONTENT_SIZE_LIMIT = 100L * 1024 * 1024;
 
+    // tag::fields[]
     static final List<ConfigField> FIELDS = List.of(
             ConfigField.string(PATH).asRequired()
                     .validate(ConfigField.notEmpty())
@@ -62,8 +63,10 @@ record DirectoryConfig(Path root, GlobFilter filter, long maxContentSize, boolea
                     .description("Put the text of UTF-8 text files in the `content` field. Binary files, and text that"
                             + " is not valid UTF-8, never get content.")
                     .order(6));
+    // end::fields[]
 
     /** Reads the typed values; no I/O. */
+    // tag::from[]
     static DirectoryConfig from(SourceConfig config) {
         return new DirectoryConfig(
                 Path.of(config.string(PATH)).toAbsolutePath(),
@@ -72,6 +75,7 @@ record DirectoryConfig(Path root, GlobFilter filter, long maxContentSize, boolea
                 config.bool(FOLLOW_SYMLINKS),
                 config.bool(EXTRACT_TEXT));
     }
+    // end::from[]
 
     private static String checkPath(Object value) {
         try {

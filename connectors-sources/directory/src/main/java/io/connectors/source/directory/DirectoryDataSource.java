@@ -62,6 +62,7 @@ public final class DirectoryDataSource implements BaseDataSource, MappingContrib
                         : Mono.<Void>empty());
     }
 
+    // tag::validate-config[]
     @Override
     public Mono<Void> validateConfig() {
         return Mono.fromCallable(() -> DirectoryWalker.checkRoot(config.root(), opener))
@@ -70,7 +71,9 @@ public final class DirectoryDataSource implements BaseDataSource, MappingContrib
                         ? Mono.<Void>error(new ConfigValidationException(DirectoryConfig.PATH, problem.get()))
                         : Mono.<Void>empty());
     }
+    // end::validate-config[]
 
+    // tag::get-docs[]
     @Override
     public Flux<SourceDocument> getDocs(SyncRules rules) {
         if (rules.hasAdvanced()) {
@@ -94,6 +97,7 @@ public final class DirectoryDataSource implements BaseDataSource, MappingContrib
                         DirectoryWalker::close)
                 .subscribeOn(Schedulers.boundedElastic());
     }
+    // end::get-docs[]
 
     @Override
     public Mono<Void> close() {

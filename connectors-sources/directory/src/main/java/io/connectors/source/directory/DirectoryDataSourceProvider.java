@@ -8,6 +8,7 @@ import io.connectors.spi.SourceContext;
 import java.util.List;
 
 /** The {@code directory} source type: one document per regular file of a directory tree. */
+// tag::provider[]
 public final class DirectoryDataSourceProvider implements DataSourceProvider {
 
     public static final String TYPE = "directory";
@@ -32,3 +33,4 @@ public final class DirectoryDataSourceProvider implements DataSourceProvider {
         return new DirectoryDataSource(DirectoryConfig.from(config), context);
     }
 }
+// end::provider[]

@@ -231,6 +231,7 @@ final class DirectoryWalker implements AutoCloseable {
             }
         }
         Instant modified = attributes.lastModifiedTime().toInstant();
+        // tag::document[]
         SourceDocument.Builder doc = SourceDocument.builder(relativePath)
                 .version(version(modified, attributes.size()))
                 .field("path", relativePath)
@@ -245,12 +246,15 @@ final class DirectoryWalker implements AutoCloseable {
         }
         Path file = config.root().resolve(relativePath);
         return doc.body(new FileBody(file, attributes.size(), extracted.mimeType(), config.followSymlinks())).build();
+        // end::document[]
     }
 
+    // tag::version[]
     /** Nanosecond modification time and size: a rewrite that keeps the time but not the size is still seen. */
     private String version(Instant modified, long size) {
         return String.format(Locale.ROOT, "%d.%09d:%d%s", modified.getEpochSecond(), modified.getNano(), size, versionSuffix);
     }
+    // end::version[]
 
     /** Lower case, without the dot; empty for {@code Makefile}, {@code .bashrc} or {@code notes.}. */
     static String extension(String name) {

@@ -85,6 +85,7 @@ class DirectoryDataSourceContractTest extends DataSourceContractTest {
                 invalid("misspelt field", withPath(Map.of("inlcude", List.of("**"))), "inlcude"));
     }
 
+    // tag::open-resources[]
     @Override
     protected long openResourceCount() {
         try (Stream<Path> fds = Files.list(FDS)) {
@@ -93,6 +94,7 @@ class DirectoryDataSourceContractTest extends DataSourceContractTest {
             throw new UncheckedIOException(e);
         }
     }
+    // end::open-resources[]
 
     private static boolean pointsIntoRoot(Path fd) {
         try {

@@ -293,6 +293,7 @@ record PgConfig(
     }
 
     /** A pool over {@code factory} (the checked {@link #connectionFactory()}): bounded, validated, recycled by idle and life time. */
+    // tag::pool[]
     ConnectionPool pool(String name, io.r2dbc.spi.ConnectionFactory factory) {
         return new ConnectionPool(ConnectionPoolConfiguration.builder(factory)
                 .name(name)
@@ -308,6 +309,7 @@ record PgConfig(
                 .acquireRetry(1)
                 .build());
     }
+    // end::pool[]
 
     /** How often idle connections are checked against the idle and life times: half the shorter, 1 s to 1 min. */
     Duration evictionInterval() {

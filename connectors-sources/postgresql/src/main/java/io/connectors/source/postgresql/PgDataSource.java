@@ -105,6 +105,7 @@ final class PgDataSource implements BaseDataSource, IncrementalSource, AdvancedR
      * {@code factory}, whose connections are opened only once {@code policy} allowed the host: checked for each new
      * connection (not each use of a pooled one), so a host whose name now resolves elsewhere is checked again.
      */
+    // tag::network-check[]
     static ConnectionFactory checked(ConnectionFactory factory, NetworkPolicy policy, PgConfig config) {
         return new ConnectionFactory() {
             @Override
@@ -118,6 +119,7 @@ final class PgDataSource implements BaseDataSource, IncrementalSource, AdvancedR
             }
         };
     }
+    // end::network-check[]
 
     // ------------------------------------------------------------------------------------------------ connections
 
@@ -161,11 +163,13 @@ final class PgDataSource implements BaseDataSource, IncrementalSource, AdvancedR
     }
 
     /** {@code work} on a connection from {@code connect}, under the throttle, closed (or released) whatever happens. */
+    // tag::throttle[]
     private <T> Mono<T> on(java.util.function.Supplier<org.reactivestreams.Publisher<? extends Connection>> connect,
                            Function<Connection, Mono<T>> work) {
         return throttle.single(Mono.usingWhen(Mono.defer(() -> Mono.from(connect.get())), work,
                 c -> Mono.from(c.close()), (c, e) -> Mono.from(c.close()), c -> Mono.from(c.close())));
     }
+    // end::throttle[]
 
     @Override
     public Mono<Void> ping() {
@@ -538,6 +542,7 @@ final class PgDataSource implements BaseDataSource, IncrementalSource, AdvancedR
 
     // ----------------------------------------------------------------------------------------------------- close
 
+    // tag::close[]
     @Override
     public Mono<Void> close() {
         return Mono.defer(() -> {
@@ -555,6 +560,7 @@ final class PgDataSource implements BaseDataSource, IncrementalSource, AdvancedR
                     });
         });
     }
+    // end::close[]
 
     /** The pool, when created: for tests. */
     Optional<ConnectionPool> currentPool() {

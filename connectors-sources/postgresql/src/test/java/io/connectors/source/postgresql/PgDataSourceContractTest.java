@@ -85,11 +85,13 @@ class PgDataSourceContractTest extends DataSourceContractTest {
                 invalid("misspelt field", with("tabels", List.of("items")), "tabels"));
     }
 
+    // tag::open-resources[]
     @Override
     protected long openResourceCount() {
         return db.count("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND application_name = '"
                 + PgConfig.APPLICATION_NAME + "'");
     }
+    // end::open-resources[]
 
     private static Map<String, Object> with(String key, Object value) {
         Map<String, Object> raw = new LinkedHashMap<>(Map.of("host", "127.0.0.1", "database", "db", "user", "u"));
