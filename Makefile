@@ -2,7 +2,7 @@
 MVN ?= mvn
 MVN_FLAGS ?= -B
 
-.PHONY: build run test sync sources check clean chaos new-source
+.PHONY: build run test sync sources check docs clean chaos new-source
 
 ## build: compile and assemble the distribution (target/connectors/lib + bin/connectors), no tests
 build:
@@ -27,6 +27,12 @@ sources: build
 ## check: validate config.yml and reach Elasticsearch and every source
 check: build
 	./bin/connectors config check
+
+## docs: regenerate docs/CONFIG.md, the configuration reference, with the built distribution
+##       (bin/connectors config reference); `make test` fails while it is stale (ConfigReferenceIT)
+docs: build
+	./bin/connectors config reference > docs/CONFIG.md.tmp || { rm -f docs/CONFIG.md.tmp; exit 1; }
+	mv docs/CONFIG.md.tmp docs/CONFIG.md
 
 ## ftest: one source end to end through the daemon, verified exactly: make ftest NAME=directory [SIZE=small|medium|large]
 ##        (small 12,000 documents, the default; medium 100,000; large 1,000,000). Report: functional-tests/target/ftest-NAME.md

@@ -5,6 +5,7 @@ import io.connectors.runtime.rules.SyncRulesValidator;
 import java.util.List;
 
 import io.connectors.runtime.SourceRegistry;
+import io.connectors.runtime.config.ConfigReference;
 import io.connectors.runtime.config.ConnectorConfig;
 import io.connectors.runtime.config.ConnectorsConfig;
 import io.connectors.runtime.es.ClusterInfo;
@@ -22,7 +23,8 @@ import picocli.CommandLine.Model.CommandSpec;
 import reactor.core.publisher.Mono;
 
 /** {@code connectors config ...}: configuration tools. */
-@Command(name = "config", description = "Configuration tools.", subcommands = ConfigCommand.Check.class)
+@Command(name = "config", description = "Configuration tools.",
+        subcommands = {ConfigCommand.Check.class, ConfigCommand.Reference.class})
 final class ConfigCommand implements Runnable {
     @Spec
     CommandSpec spec;
@@ -30,6 +32,25 @@ final class ConfigCommand implements Runnable {
     @Override
     public void run() {
         spec.commandLine().usage(spec.commandLine().getOut());
+    }
+
+    /**
+     * {@code connectors config reference}: the configuration reference in Markdown, {@code docs/CONFIG.md}. Reads no
+     * configuration file: it describes the defaults and the source types installed.
+     */
+    @Command(name = "reference", description = "Print the configuration reference (Markdown): every key with its "
+            + "default, environment variable and meaning, the keys of a connector, and the fields of every source type "
+            + "installed. docs/CONFIG.md is this output (make docs).")
+    static final class Reference implements Runnable {
+        @Spec
+        CommandSpec spec;
+
+        @Override
+        public void run() {
+            PrintWriter out = spec.commandLine().getOut();
+            out.print(ConfigReference.markdown(SourceRegistry.load()));
+            out.flush();
+        }
     }
 
     /** {@code connectors config check}: validates the file, then reaches Elasticsearch and every source. */

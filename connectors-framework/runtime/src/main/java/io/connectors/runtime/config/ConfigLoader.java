@@ -44,8 +44,8 @@ import java.util.regex.Pattern;
 public final class ConfigLoader {
     /** Environment variables with the prefix that are not configuration keys. */
     private static final Set<String> NOT_KEYS = Set.of("CONNECTORS_CONFIG", "CONNECTORS_HOME", "CONNECTORS_OPTS", "CONNECTORS_JAVA_OPTS", "CONNECTORS_LOG_LEVEL", "CONNECTORS_LOG_FORMAT");
-    private static final Set<String> SENSITIVE = Set.of("elasticsearch.password", "elasticsearch.api_key");
-    private static final Set<String> CONNECTOR_KEYS = Set.of("id", "type", "index", "pipeline", "schedule", "sync_rules", "configuration", "realtime");
+    /** Keys whose values are secrets: never shown in messages (and marked in the configuration reference). */
+    static final Set<String> SENSITIVE = Set.of("elasticsearch.password", "elasticsearch.api_key");
     private static final Set<String> JOB_TYPES = Set.of("full", "incremental", "access_control");
     private static final Pattern CONNECTOR_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,99}");
     private static final Pattern BAD_INDEX_CHARS = Pattern.compile("[\\\\/*?\"<>| ,#:A-Z]");
@@ -80,8 +80,7 @@ public final class ConfigLoader {
     }
 
     private ConnectorsConfig bind(Map<String, Object> yaml, Map<String, String> env) {
-        Config reference = ConfigFactory.parseResources(ConfigLoader.class.getClassLoader(), "reference.conf",
-                ConfigParseOptions.defaults().setAllowMissing(false));
+        Config reference = reference();
         Config file = ConfigFactory.parseMap(yaml, origin);
         checkUnknownKeys(file, reference);
         Config overrides = environmentOverrides(env, file.withFallback(reference));
@@ -99,6 +98,17 @@ public final class ConfigLoader {
             throw new ConfigException(origin, problems);
         }
         return new ConnectorsConfig(origin, es, bulk, sync, daemon, connectors, network);
+    }
+
+    /** The defaults: every {@code reference.conf} on the class path, with their comments (the keys' descriptions). */
+    static Config reference() {
+        return ConfigFactory.parseResources(ConfigLoader.class.getClassLoader(), "reference.conf",
+                ConfigParseOptions.defaults().setAllowMissing(false));
+    }
+
+    /** The environment variable that overrides the key at {@code path}: {@code CONNECTORS_BULK_MAX_ACTIONS}. */
+    static String environmentVariable(String path) {
+        return "CONNECTORS_" + path.replace('.', '_').replace("\"", "").toUpperCase(Locale.ROOT);
     }
 
     /**
@@ -137,7 +147,7 @@ public final class ConfigLoader {
     private Config environmentOverrides(Map<String, String> env, Config known) {
         Map<String, String> byEnvName = new LinkedHashMap<>();
         for (Map.Entry<String, ConfigValue> e : known.entrySet()) {
-            byEnvName.put("CONNECTORS_" + e.getKey().replace('.', '_').replace("\"", "").toUpperCase(Locale.ROOT), e.getKey());
+            byEnvName.put(environmentVariable(e.getKey()), e.getKey());
         }
         Config overrides = ConfigFactory.empty();
         for (Map.Entry<String, String> e : new java.util.TreeMap<>(env).entrySet()) {
@@ -336,8 +346,8 @@ public final class ConfigLoader {
             }
         }
         for (Object key : m.keySet()) {
-            if (!CONNECTOR_KEYS.contains(String.valueOf(key))) {
-                problems.add(where + "." + key + ": unknown key; a connector has " + new TreeSet<>(CONNECTOR_KEYS));
+            if (!ConnectorKey.isKey(String.valueOf(key))) {
+                problems.add(where + "." + key + ": unknown key; a connector has " + new TreeSet<>(ConnectorKey.keys()));
             }
         }
         DataSourceProvider provider = null;

@@ -27,6 +27,17 @@ class MainTest {
     }
 
     @Test
+    void configReferencePrintsTheGeneratedReferenceWithoutReadingAConfigurationFile() {
+        assertThat(run("-c", dir.resolve("absent.yml").toString(), "config", "reference")).isZero();
+        assertThat(err.toString()).isEmpty();
+        assertThat(out.toString()).isEqualTo(io.connectors.runtime.config.ConfigReference.markdown(
+                        io.connectors.runtime.SourceRegistry.load()))
+                .startsWith(io.connectors.runtime.config.ConfigReference.HEADER)
+                .contains("| `bulk.max_bytes` | `5MiB` | `CONNECTORS_BULK_MAX_BYTES` |")
+                .contains("### `directory` (Directory)");
+    }
+
+    @Test
     void configCheckOfflineAcceptsAValidFileAndMasksSecrets() throws Exception {
         Path file = dir.resolve("ok.yml");
         Files.writeString(file, """

@@ -121,7 +121,8 @@ class ConfigLoaderTest {
                     indx: foo
                     configuration:
                       path: /data
-                """)).contains("connectors[0] (docs).indx: unknown key");
+                """)).contains("connectors[0] (docs).indx: unknown key; a connector has [configuration, id, index, pipeline,"
+                + " realtime, schedule, sync_rules, type]");
         assertThat(error("""
                 connectors:
                   - id: docs
