@@ -72,6 +72,28 @@ chaos:
 new-source:
 	@$(JAVA) connectors-framework/scaffold/src/main/java/io/connectors/scaffold/NewSource.java $(NAME)
 
+## docker-check: offline checks of docker/ with the tools installed (docker compose or docker-compose, shellcheck,
+##               dockerfile-utils, node); a missing tool is skipped with a message. Builds and starts nothing; not in
+##               CI. DockerConfigTest and DockerfileBuildTest (functional-tests) run in make test. See docs/docker.md.
+.PHONY: docker-check
+docker-check:
+	@set -e; ran=0; skipped=0; \
+	if docker compose version >/dev/null 2>&1; then \
+	  echo "docker compose config --quiet: docker/compose.yml"; docker compose -f docker/compose.yml config --quiet; ran=$$((ran+1)); \
+	elif command -v docker-compose >/dev/null 2>&1; then \
+	  echo "docker-compose config --quiet: docker/compose.yml"; docker-compose -f docker/compose.yml config --quiet; ran=$$((ran+1)); \
+	else echo "skipped: docker/compose.yml (neither docker compose nor docker-compose is installed)"; skipped=$$((skipped+1)); fi; \
+	if command -v dockerfile-utils >/dev/null 2>&1; then \
+	  echo "dockerfile-utils lint: docker/Dockerfile"; dockerfile-utils lint docker/Dockerfile; ran=$$((ran+1)); \
+	else echo "skipped: docker/Dockerfile (dockerfile-utils is not installed: npm install -g dockerfile-utils)"; skipped=$$((skipped+1)); fi; \
+	if command -v shellcheck >/dev/null 2>&1; then \
+	  echo "shellcheck: docker/healthcheck docker/postgresql/*.sh"; shellcheck docker/healthcheck docker/postgresql/*.sh; ran=$$((ran+1)); \
+	else echo "skipped: shell scripts (shellcheck is not installed)"; skipped=$$((skipped+1)); fi; \
+	if command -v node >/dev/null 2>&1; then \
+	  echo "node --check: docker/mongodb/*.js"; for f in docker/mongodb/*.js; do node --check "$$f"; done; ran=$$((ran+1)); \
+	else echo "skipped: docker/mongodb/*.js (node is not installed)"; skipped=$$((skipped+1)); fi; \
+	echo "docker-check: $$ran check(s) passed, $$skipped skipped; the image was not built and the stack not started"
+
 clean:
 	$(MVN) $(MVN_FLAGS) -q clean
 	rm -rf target
