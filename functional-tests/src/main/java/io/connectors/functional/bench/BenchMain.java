@@ -567,7 +567,7 @@ public final class BenchMain {
             report.figure(Figure.absent("incremental_fraction", "Incremental sync of 1% changed, wall time / full sync",
                     "n/a (source has no incremental sync)", Figure.Goal.AT_MOST, INCREMENTAL_TARGET, "n/a"));
         } else {
-            // The runtime has no incremental job yet (docs/architecture.md, "Not yet built"): nothing to time.
+            // The runtime has no incremental job yet (docs/ARCHITECTURE.md, "Not yet built"): nothing to time.
             report.figure(Figure.absent("incremental_fraction", "Incremental sync of 1% changed, wall time / full sync",
                     "n/a (the runtime runs no incremental sync yet)", Figure.Goal.AT_MOST, INCREMENTAL_TARGET, "n/a"));
         }

@@ -27,7 +27,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The daemon's metrics, in a Prometheus registry scraped at {@code /metrics} (see {@code docs/operations.md} for
+ * The daemon's metrics, in a Prometheus registry scraped at {@code /metrics} (see {@code docs/OPERATIONS.md} for
  * every meter). Tags are bounded: connector ids, job types and statuses, outcomes; never job or document ids.
  *
  * <p>Thread-safe: the bulk listener and job handles are called from the sinks' and the scheduler's threads.
