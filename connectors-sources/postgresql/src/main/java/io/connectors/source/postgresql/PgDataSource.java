@@ -354,6 +354,10 @@ final class PgDataSource implements BaseDataSource, IncrementalSource, AdvancedR
 
     @Override
     public Mono<SyncCursor> currentCursor() {
+        if (config.cursorColumn().isEmpty()) {
+            // No cursor column, no incremental syncs: a full sync takes no cursor (the runtime accepts an empty one).
+            return Mono.empty();
+        }
         return Mono.defer(() -> {
             String column = cursorColumn();
             Plan last = lastPlan.get();

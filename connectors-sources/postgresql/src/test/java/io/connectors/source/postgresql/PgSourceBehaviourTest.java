@@ -12,6 +12,7 @@ import io.connectors.spi.SchemaDiscoverySource.SourceSchema;
 import io.connectors.spi.SourceConfig;
 import io.connectors.spi.SourceContext;
 import io.connectors.spi.SourceDocument;
+import io.connectors.spi.SourceException;
 import io.connectors.spi.SyncCursor;
 import io.connectors.spi.SyncRules;
 import java.time.Duration;
@@ -200,6 +201,20 @@ class PgSourceBehaviourTest {
         StepVerifier.create(source(Map.of("cursor_column", "v", "tables", List.of("t")))
                         .getDocsIncrementally(before, SyncRules.NONE))
                 .expectError(CursorExpiredException.class).verify(WAIT);
+    }
+
+    @Test
+    void withoutACursorColumnAFullSyncTakesNoCursorAndIncrementalSyncsSayWhatIsMissing() {
+        db.sql("CREATE TABLE t (id int PRIMARY KEY)", "INSERT INTO t SELECT i FROM generate_series(1, 3) i");
+        PgDataSource source = source(Map.of("tables", List.of("t")));
+
+        // The runtime takes the cursor before every full sync of an incremental source: empty, not an error.
+        StepVerifier.create(source.currentCursor()).expectComplete().verify(WAIT);
+        assertThat(readAll(source, SyncRules.NONE)).hasSize(3);
+        StepVerifier.create(source.getDocsIncrementally(new SyncCursor(Map.of("column", "updated_at")), SyncRules.NONE))
+                .expectErrorSatisfies(e -> assertThat(e).isInstanceOf(SourceException.class)
+                        .hasMessageContaining("need `cursor_column`"))
+                .verify(WAIT);
     }
 
     @Test
