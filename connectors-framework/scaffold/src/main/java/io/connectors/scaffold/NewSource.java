@@ -115,10 +115,11 @@ public final class NewSource {
     /**
      * What was created.
      *
+     * @param names  the names derived from the type
      * @param module the new module's folder
      * @param files  the files written in it, relative to the repository root, sorted
      */
-    record Result(Path module, List<Path> files) {
+    record Result(Names names, Path module, List<Path> files) {
     }
 
     private NewSource() {
@@ -170,7 +171,7 @@ public final class NewSource {
                     + io.getMessage(), io) : (RuntimeException) e;
         }
         written.sort(null);
-        return new Result(root.relativize(module), List.copyOf(written));
+        return new Result(names, root.relativize(module), List.copyOf(written));
     }
 
     /** {@code pom} with {@code <module>type</module>} added to its modules, which stay in alphabetical order. */
@@ -268,7 +269,7 @@ public final class NewSource {
         }
         try {
             Result result = create(root.toAbsolutePath().normalize(), type);
-            Names names = Names.of(type);
+            Names names = result.names();
             out.println("Created " + result.module() + " (source type '" + names.type() + "'):");
             result.files().forEach(f -> out.println("  " + f));
             out.println("and added <module>" + names.type() + "</module> to connectors-sources/pom.xml.");

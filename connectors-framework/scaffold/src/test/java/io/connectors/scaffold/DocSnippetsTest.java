@@ -1,5 +1,6 @@
 package io.connectors.scaffold;
 
+import static io.connectors.scaffold.RepositoryFiles.REPOSITORY;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
@@ -24,7 +25,6 @@ import org.junit.jupiter.api.Test;
  * -Dsnippets.update=true} rewrites the blocks from the sources.
  */
 class DocSnippetsTest {
-    static final Path REPOSITORY = Path.of(System.getProperty("scaffold.repository.root", "../..")).toAbsolutePath().normalize();
     private static final Pattern SNIPPET = Pattern.compile(
             "<!-- snippet: ([^#\\s]+)#([\\w-]+) -->\\n```(\\w*)\\n(.*?)```\\n", Pattern.DOTALL);
     private static final Pattern JAVA_BLOCK = Pattern.compile("(?m)^```java$");

@@ -12,7 +12,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
@@ -30,7 +29,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class NewSourceIT {
-    private static final Path REPOSITORY = Path.of(System.getProperty("scaffold.repository.root", "../..")).toAbsolutePath().normalize();
+    /** Build output, local state and version control stay out of the copy. */
     private static final Set<String> NOT_COPIED = Set.of("target", ".git", ".local", "node_modules");
     private static final String MODULE = "connectors-sources/rest_api";
     private static final Path REPORTS = Path.of(MODULE, "target", "surefire-reports");
@@ -40,7 +39,7 @@ class NewSourceIT {
 
     @BeforeAll
     static void scaffoldInACopy() throws IOException {
-        copyRepository(REPOSITORY, copy);
+        RepositoryFiles.copyTree(RepositoryFiles.REPOSITORY, copy, NOT_COPIED);
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         PrintStream print = new PrintStream(out, true, StandardCharsets.UTF_8);
         assertThat(NewSource.run(new String[]{"--root", copy.toString(), "rest_api"}, print, print))
@@ -132,28 +131,5 @@ class NewSourceIT {
 
     private static String report(String testClass) throws IOException {
         return Files.readString(copy.resolve(REPORTS).resolve("io.connectors.source.restapi." + testClass + ".txt"));
-    }
-
-    /** The repository's files without build output, local state or version control. */
-    private static void copyRepository(Path from, Path to) throws IOException {
-        try (Stream<Path> files = Files.walk(from)) {
-            for (Path file : (Iterable<Path>) files.filter(f -> !skipped(from.relativize(f)))::iterator) {
-                Path target = to.resolve(from.relativize(file).toString());
-                if (Files.isDirectory(file)) {
-                    Files.createDirectories(target);
-                } else {
-                    Files.copy(file, target);
-                }
-            }
-        }
-    }
-
-    private static boolean skipped(Path relative) {
-        for (Path part : relative) {
-            if (NOT_COPIED.contains(part.toString())) {
-                return true;
-            }
-        }
-        return false;
     }
 }

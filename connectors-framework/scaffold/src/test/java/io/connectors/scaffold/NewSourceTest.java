@@ -11,7 +11,7 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.stream.Stream;
+import java.util.Set;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -37,7 +37,7 @@ class NewSourceTest {
     @BeforeEach
     void repository() throws IOException {
         Path template = root.resolve(NewSource.TEMPLATE);
-        copy(MODULE.resolve("template"), template);
+        RepositoryFiles.copyTree(MODULE.resolve("template"), template, Set.of());
         Files.createDirectories(root.resolve("connectors-sources/directory/src/main/java/x"));
         Files.writeString(root.resolve("connectors-sources/pom.xml"), SOURCES_POM);
         Files.writeString(root.resolve("connectors-sources/directory/src/main/java/x/DirectoryDataSourceProvider.java"),
@@ -167,7 +167,7 @@ class NewSourceTest {
 
     @Test
     void theDevelopersGuideShowsWhatTheScaffoldPrints() throws IOException {
-        String guide = Files.readString(DocSnippetsTest.REPOSITORY.resolve("docs/DEVELOPING.md"));
+        String guide = Files.readString(RepositoryFiles.REPOSITORY.resolve("docs/DEVELOPING.md"));
         String marker = "<!-- output: make new-source NAME=rest_api -->\n```\n";
         int start = guide.indexOf(marker);
         assertThat(start).as("the output block in docs/DEVELOPING.md").isNotNegative();
@@ -181,18 +181,5 @@ class NewSourceTest {
         int exit = NewSource.run(args, new PrintStream(out, true, StandardCharsets.UTF_8),
                 new PrintStream(out, true, StandardCharsets.UTF_8));
         return exit + "\n" + out.toString(StandardCharsets.UTF_8);
-    }
-
-    private static void copy(Path from, Path to) throws IOException {
-        try (Stream<Path> files = Files.walk(from)) {
-            for (Path file : (Iterable<Path>) files::iterator) {
-                Path target = to.resolve(from.relativize(file).toString());
-                if (Files.isDirectory(file)) {
-                    Files.createDirectories(target);
-                } else {
-                    Files.copy(file, target);
-                }
-            }
-        }
     }
 }
