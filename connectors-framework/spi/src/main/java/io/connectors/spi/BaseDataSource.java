@@ -12,7 +12,7 @@ import reactor.core.publisher.Mono;
  * package documentation for the rules on laziness, threading, backpressure, cancellation and errors that
  * apply to every method here.
  *
- * <p>Optional capabilities are separate interfaces: {@link IncrementalSource}, {@link AccessControlSource},
+ * <p>Optional capabilities are separate interfaces: {@link DeferredSource}, {@link IncrementalSource}, {@link AccessControlSource},
  * {@link SchemaDiscoverySource}, {@link AdvancedRulesValidator}, {@link MappingContributor}.
  */
 public interface BaseDataSource {
@@ -44,6 +44,9 @@ public interface BaseDataSource {
      * be read is logged, counted and skipped, while a failure that makes the result incomplete (connection lost
      * for good, permission denied on the root) is signalled with {@code onError} so no deletion is derived from
      * a partial listing.
+     *
+     * <p>A source that implements {@link DeferredSource} may emit {@linkplain SourceDocument#deferred deferred}
+     * documents (id and version only) and build the new and changed ones when the runtime asks.
      *
      * @param rules the sync rules of the connector; basic rules are also applied by the runtime, so a source
      *              may ignore them or push them down as an optimisation. Advanced rules, if any, are the

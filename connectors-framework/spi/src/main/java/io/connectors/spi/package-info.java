@@ -4,7 +4,9 @@
  * <p>A source author implements {@link io.connectors.spi.DataSourceProvider} (registered in
  * {@code META-INF/services/io.connectors.spi.DataSourceProvider}) and {@link io.connectors.spi.BaseDataSource}.
  * Optional capabilities are separate interfaces the runtime detects with {@code instanceof}:
- * {@link io.connectors.spi.IncrementalSource}, {@link io.connectors.spi.AccessControlSource},
+ * {@link io.connectors.spi.DeferredSource} (list by id and version, build only what changed),
+ * {@link io.connectors.spi.IncrementalSource}, {@link io.connectors.spi.RealtimeSource},
+ * {@link io.connectors.spi.ChangeWatchingSource}, {@link io.connectors.spi.AccessControlSource},
  * {@link io.connectors.spi.SchemaDiscoverySource}, {@link io.connectors.spi.AdvancedRulesValidator} and
  * {@link io.connectors.spi.MappingContributor}.
  *

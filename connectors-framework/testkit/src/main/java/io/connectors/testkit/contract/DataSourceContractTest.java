@@ -8,6 +8,7 @@ import io.connectors.spi.BaseDataSource;
 import io.connectors.spi.ConfigField;
 import io.connectors.spi.ConfigValidationException;
 import io.connectors.spi.DataSourceProvider;
+import io.connectors.spi.DeferredSource;
 import io.connectors.spi.FieldError;
 import io.connectors.spi.MappingContributor;
 import io.connectors.spi.SourceConfig;
@@ -408,13 +409,64 @@ public abstract class DataSourceContractTest {
             StepVerifier.create(contributor.mappingProperties(SyncRules.NONE)).as("mappingProperties(rules)")
                     .consumeNextWith(mapped::set).expectComplete().verify(stepTimeout());
             Map<String, Object> properties = mapped.get();
-            Set<String> emitted = readAll(source.getDocs(SyncRules.NONE)).stream()
+            Set<String> emitted = built(source, readAll(source.getDocs(SyncRules.NONE))).stream()
                     .flatMap(d -> d.fields().keySet().stream())
                     .collect(Collectors.toCollection(TreeSet::new));
             assertThat(properties.keySet()).as("mapped fields").containsAll(emitted);
         } finally {
             close(source);
         }
+    }
+
+    @Test
+    @DisplayName("deferred documents come only from a DeferredSource, and fetch builds each with its id and version")
+    void deferredDocumentsAreBuiltByFetch() {
+        BaseDataSource source = createSource(validConfiguration());
+        try {
+            List<SourceDocument> listed = readAll(source.getDocs(SyncRules.NONE));
+            List<SourceDocument> deferred = listed.stream().filter(SourceDocument::isDeferred).toList();
+            if (deferred.isEmpty()) {
+                return;
+            }
+            assertThat(source).as("a source that emits deferred documents implements DeferredSource")
+                    .isInstanceOf(DeferredSource.class);
+            Map<String, Optional<String>> builtVersions = versionsById(built(source, deferred));
+            assertThat(builtVersions).as("ids and versions of the documents fetch built from the deferred ones")
+                    .isEqualTo(versionsById(deferred));
+        } finally {
+            close(source);
+        }
+    }
+
+    @Test
+    @DisplayName("fetch leaves out an item that vanished, builds the others")
+    void fetchLeavesOutVanishedItems() {
+        BaseDataSource source = createSource(validConfiguration());
+        try {
+            List<SourceDocument> deferred = readAll(source.getDocs(SyncRules.NONE)).stream()
+                    .filter(SourceDocument::isDeferred).limit(3).toList();
+            if (deferred.isEmpty()) {
+                return;
+            }
+            Optional<SourceDocument> vanished = vanishedItem(deferred.get(0));
+            if (vanished.isEmpty()) {
+                return;
+            }
+            List<SourceDocument> batch = new ArrayList<>(deferred);
+            batch.add(vanished.get());
+            Set<String> ids = built(source, batch).stream().map(SourceDocument::id).collect(Collectors.toSet());
+            assertThat(ids).as("ids fetch built").isEqualTo(deferred.stream().map(SourceDocument::id).collect(Collectors.toSet()));
+        } finally {
+            close(source);
+        }
+    }
+
+    /**
+     * A deferred document like {@code existing} (same kind of state) for an item the backend does not hold, so that
+     * {@link #fetchLeavesOutVanishedItems} can check fetch leaves it out; empty (the default) skips that test.
+     */
+    protected Optional<SourceDocument> vanishedItem(SourceDocument existing) {
+        return Optional.empty();
     }
 
     // ------------------------------------------------------------------------------------------ helpers
@@ -435,6 +487,14 @@ public abstract class DataSourceContractTest {
                 .expectComplete()
                 .verify(stepTimeout());
         return out;
+    }
+
+    /**
+     * {@code docs} with every deferred document replaced by the one {@link DeferredSource#fetch} builds, as the runtime
+     * would (in batches of 100); fails if a deferred document comes from a source that cannot build it.
+     */
+    protected final List<SourceDocument> built(BaseDataSource source, List<SourceDocument> docs) {
+        return DeferredDocuments.build(source, docs, stepTimeout());
     }
 
     /** Waits, up to {@link #releaseTimeout()}, for the open resource count to come back to {@code baseline}. */
