@@ -25,7 +25,7 @@ class FunctionalConfigTest {
     void writesOneConnectorAndMergesExtraKeysWithoutThePassword() throws Exception {
         ElasticsearchEndpoint es = new ElasticsearchEndpoint(URI.create("http://127.0.0.1:9200"), "elastic", "s3cret!");
         Path file = FunctionalConfig.write(dir.resolve("config.yml"), es, "ftest", "directory", "ftest-directory",
-                Map.of("path", "/data"), Map.of("sync", Map.of("id_spill_chunk", 1000), "bulk", Map.of("max_actions", 500)));
+                Map.of("path", "/data"), Map.of("sync", Map.of("workers", 3), "bulk", Map.of("max_actions", 500)));
 
         String text = Files.readString(file);
         assertThat(text).doesNotContain("s3cret!").contains("${ES_PASSWORD}");
@@ -33,7 +33,7 @@ class FunctionalConfigTest {
         assertThat((Map<String, Object>) yaml.get("elasticsearch"))
                 .containsEntry("host", "http://127.0.0.1:9200").containsEntry("username", "elastic");
         assertThat((Map<String, Object>) yaml.get("sync"))
-                .containsEntry("progress_interval", "1s").containsEntry("id_spill_chunk", 1000);
+                .containsEntry("progress_interval", "1s").containsEntry("workers", 3);
         assertThat((Map<String, Object>) yaml.get("bulk")).containsEntry("max_actions", 500);
         Map<String, Object> connector = ((List<Map<String, Object>>) yaml.get("connectors")).get(0);
         assertThat(connector).containsEntry("id", "ftest").containsEntry("type", "directory")

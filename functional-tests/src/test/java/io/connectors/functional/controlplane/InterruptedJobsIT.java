@@ -158,7 +158,7 @@ class InterruptedJobsIT {
         // Idle pooled connections close after 2 s, so what stays open afterwards is held, not pooled; spilling every
         // 5,000 ids gives the sync temporary files to leave open or behind.
         sections.put("elasticsearch", Map.of("pool", Map.of("max_idle_time", "2s")));
-        sections.put("sync", Map.of("temp_dir", spill.toString(), "id_spill_chunk", 5000));
+        sections.put("sync", Map.of("temp_dir", spill.toString(), "workers", 3));
         Path config = processes.writeConfig("cancel-c", sections,
                 List.of(DaemonProcesses.directoryConnector(CONNECTOR, index, shared.root(), null)));
         // An index that exists already: the sync looks up stored versions and collects every id for the deletion

@@ -21,7 +21,7 @@ import java.util.UUID;
 /**
  * Serializes a {@link SourceDocument} to the JSON stored in Elasticsearch: its fields in a canonical form (map
  * keys sorted, so equal content gives equal bytes), followed by the runtime's bookkeeping fields
- * {@code _sync_id} and {@code _sync_version}.
+ * {@code _sync_id} and {@code _sync_stamp}.
  *
  * <p>The version stamp is {@code <fingerprint>:<version>} where the version is the source's own, or the SHA-256
  * of the canonical fields when the source has none; the fingerprint identifies the connector's configuration,
@@ -30,8 +30,11 @@ import java.util.UUID;
 public final class DocumentSerializer {
     /** Field holding the normalized id; sorted on when detecting deletions. */
     public static final String ID_FIELD = "_sync_id";
-    /** Field holding the version stamp compared to skip unchanged documents. */
-    public static final String VERSION_FIELD = "_sync_version";
+    /**
+     * Field holding the version stamp compared to skip unchanged documents; a keyword with doc values, so the engine
+     * reads it without loading {@code _source}. (Until format 2 it was {@code _sync_version}, without doc values.)
+     */
+    public static final String VERSION_FIELD = "_sync_stamp";
 
     private final ObjectMapper mapper;
     private final String fingerprint;
@@ -49,6 +52,11 @@ public final class DocumentSerializer {
                 .enable(JsonGenerator.Feature.WRITE_BIGDECIMAL_AS_PLAIN);
     }
 
+    /** The stamp stored for a document of this version: what a later sync compares without building the document. */
+    public String stamp(String version) {
+        return fingerprint + ":" + version;
+    }
+
     /**
      * @throws InvalidDocumentException naming the field path when a value cannot be represented in JSON
      */
@@ -60,8 +68,7 @@ public final class DocumentSerializer {
         } catch (IOException e) {
             throw new InvalidDocumentException(doc.id(), "cannot be serialized: " + e.getMessage());
         }
-        String version = doc.version().orElseGet(() -> "sha256:" + HexFormat.of().formatHex(DocIds.sha256(fields)));
-        String stamp = fingerprint + ":" + version;
+        String stamp = stamp(doc.version().orElseGet(() -> "sha256:" + HexFormat.of().formatHex(DocIds.sha256(fields))));
         String id = DocIds.normalize(doc.id());
         return new PreparedDocument(id, stamp, appendBookkeeping(fields, id, stamp));
     }

@@ -1,15 +1,12 @@
 package io.connectors.runtime.sync;
 
+import io.connectors.runtime.config.SyncSettings;
 import io.connectors.runtime.sink.BulkOp;
 import io.connectors.runtime.sink.BulkSink;
-import io.connectors.runtime.config.SyncSettings;
 import io.connectors.runtime.util.ProblemLog;
 import io.connectors.spi.BaseDataSource;
-import io.connectors.spi.SourceDocument;
 import io.connectors.spi.SyncRules;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Map;
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Flux;
@@ -17,19 +14,21 @@ import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Schedulers;
 
 /**
- * A full sync of one source into one index, in two passes, with memory that does not grow with the index:
+ * A full sync of one source into one index, with memory that does not grow with the documents:
  * <ol>
- *   <li><b>Upserts.</b> Source documents are serialized, their version stamps compared in batches with those stored
- *       in the index ({@code _mget}); unchanged documents are skipped without a write, new and changed ones go to
- *       the {@link BulkSink}. Every id seen is added to an {@link ExternalIdSorter} (sorted chunks spilled to disk).</li>
- *   <li><b>Deletions</b>, only once the source completed without error and every write was acknowledged: a
- *       point-in-time scan of the index sorted by {@code _sync_id} is merged with the sorted source ids; indexed ids
- *       the source no longer has are deleted, as are documents the runtime did not write.</li>
+ *   <li><b>What the index holds.</b> Unless the sync created the index, one scan of its doc values (never
+ *       {@code _source}) loads every stored id and version stamp into a {@link StampTable} on disk.</li>
+ *   <li><b>Upserts.</b> The source's documents are compared with the table by version as they are listed, in
+ *       batches on worker threads ({@link DocumentBatches}): an unchanged one costs a local lookup and nothing else
+ *       (a deferred document is never built); new and changed ones are built, serialized and handed to the
+ *       {@link BulkSink}.</li>
+ *   <li><b>Deletions</b>, only once the source completed without error and every write was acknowledged: the
+ *       stored ids no source document claimed, then the documents the runtime did not write.</li>
  * </ol>
  */
 public final class FullSync {
     private static final Logger LOG = LoggerFactory.getLogger(FullSync.class);
-    private static final int SCAN_PAGE = 5_000;
+    private static final int SCAN_PAGE = 10_000;
 
     private final BaseDataSource source;
     private final TargetIndex index;
@@ -56,87 +55,104 @@ public final class FullSync {
 
     /**
      * @param freshIndex the index was created empty by this sync: nothing is stored to compare versions with and
-     *                   nothing can be stale, so the lookups and the deletion pass are skipped
+     *                   nothing can be stale, so the scan and the deletion pass are skipped
      */
     public Mono<Void> run(SyncRules rules, boolean freshIndex) {
         return Mono.usingWhen(
-                Mono.fromCallable(() -> new ExternalIdSorter(settings.tempDir(), settings.idSpillChunk())),
-                sorter -> upserts(rules, sorter, freshIndex)
-                        .then(index.refresh())
-                        .then(freshIndex ? Mono.empty() : deletions(sorter))
+                freshIndex ? Mono.just(Optional.<StampTable>empty()) : load().map(Optional::of),
+                table -> upserts(rules, table.orElse(null))
+                        .then(table.isPresent() ? deletions(table.get()) : Mono.empty())
                         .then(index.refresh())
                         .doOnSuccess(v -> {
                             if (invalid.total() > 0) {
                                 LOG.warn("Index {}: {} documents were refused: {}", index.name(), invalid.total(), invalid.summary());
                             }
                         }),
-                sorter -> Mono.fromRunnable(sorter::close).subscribeOn(Schedulers.boundedElastic()));
+                table -> Mono.fromRunnable(() -> table.ifPresent(StampTable::close)).subscribeOn(Schedulers.boundedElastic()));
     }
 
-    private Mono<Void> upserts(SyncRules rules, ExternalIdSorter sorter, boolean freshIndex) {
-        BasicRulesFilter filter = new BasicRulesFilter(rules.basic());
-        Flux<PreparedDocument> prepared = source.getDocs(rules)
-                .doOnNext(d -> stats.addSeen(1))
-                .filter(filter::includes)
-                .handle((SourceDocument doc, reactor.core.publisher.SynchronousSink<PreparedDocument> out) -> {
-                    try {
-                        out.next(serializer.prepare(doc));
-                    } catch (DocumentSerializer.InvalidDocumentException e) {
-                        stats.addFailed(1);
-                        stats.sampleFailed(new SyncStats.DocumentProblem(DocIds.normalize(doc.id()), "index", 0, "invalid_document",
-                                e.getMessage()));
-                        // Kept in the id set: a document that became unstorable is not deleted for it.
-                        synchronized (sorter) {
-                            sorter.add(DocIds.normalize(doc.id()));
+    /** The index's ids and stamps, read from doc values under a point in time. */
+    private Mono<StampTable> load() {
+        return Mono.defer(() -> {
+            StampTable[] table = {null};
+            long started = System.nanoTime();
+            return index.scanStamps(SCAN_PAGE)
+                    .publishOn(Schedulers.boundedElastic(), 2)
+                    .doOnNext(page -> {
+                        if (table[0] == null) {
+                            table[0] = newTable(Math.max(page.total(), page.stamps().size()));
                         }
-                        invalid.report("invalid_document", e.getMessage());
-                    }
-                });
-        Flux<BulkOp> ops = Batches.byCountAndBytes(prepared, settings.reconcileBatchSize(), settings.reconcileBatchBytes(),
-                        p -> p.json().length)
-                .flatMapSequential(batch -> (freshIndex ? Mono.just(Map.<String, String>of())
-                                : index.storedStamps(batch.stream().map(PreparedDocument::id).toList()))
-                        .map(stored -> decide(batch, stored)), 2, 1)
-                .publishOn(Schedulers.boundedElastic(), 2)
-                .concatMapIterable(decision -> {
-                    if (!freshIndex) {
-                        synchronized (sorter) {
-                            for (PreparedDocument d : decision.batch()) {
-                                sorter.add(d.id());
+                        for (TargetIndex.StoredStamp s : page.stamps()) {
+                            if (s.syncId() != null) {
+                                table[0].add(s.syncId(), s.stamp());
                             }
                         }
+                    })
+                    .then(Mono.fromCallable(() -> {
+                        StampTable t = table[0] != null ? table[0] : newTable(0);
+                        t.loaded();
+                        LOG.info("Index {}: read the versions of {} stored documents in {} ms", index.name(), t.size(),
+                                (System.nanoTime() - started) / 1_000_000);
+                        return t;
+                    }))
+                    .doOnError(e -> {
+                        if (table[0] != null) {
+                            table[0].close();
+                        }
+                    })
+                    .doOnCancel(() -> {
+                        if (table[0] != null) {
+                            table[0].close();
+                        }
+                    });
+        });
+    }
+
+    private StampTable newTable(long expected) {
+        try {
+            return new StampTable(settings.tempDir(), expected);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException("cannot create a file in sync.temp_dir " + settings.tempDir(), e);
+        }
+    }
+
+    private Mono<Void> upserts(SyncRules rules, StampTable table) {
+        DocumentBatches batches = new DocumentBatches(source, serializer, new BasicRulesFilter(rules.basic()), stats, invalid,
+                DocumentBatches.Absent.SKIP);
+        DocumentBatches.Stored stored = new DocumentBatches.Stored() {
+                    @Override
+                    public boolean unchanged(String id, String stamp) {
+                        return table != null && table.compare(id, stamp) == StampTable.Match.UNCHANGED;
                     }
-                    stats.addUnchanged(decision.unchanged());
-                    return decision.ops();
-                }, 1);
+
+                    @Override
+                    public void kept(String id) {
+                        if (table != null) {
+                            table.claim(id);
+                        }
+                    }
+                };
+        Flux<BulkOp> ops = source.getDocs(rules)
+                .doOnNext(d -> stats.addSeen(1))
+                .buffer(settings.reconcileBatchSize())
+                .flatMap(batch -> batches.prepare(batch, stored), settings.workers(), 1)
+                .concatMapIterable(list -> list, 1);
         return sink.write(ops).then();
     }
 
-    private record Decision(List<PreparedDocument> batch, List<BulkOp> ops, int unchanged) {
-    }
-
-    private static Decision decide(List<PreparedDocument> batch, Map<String, String> stored) {
-        List<BulkOp> ops = new ArrayList<>(batch.size());
-        int unchanged = 0;
-        for (PreparedDocument d : batch) {
-            if (d.stamp().equals(stored.get(d.id()))) {
-                unchanged++;
-            } else {
-                ops.add(new BulkOp.Index(d.id(), d.json()));
-            }
-        }
-        return new Decision(batch, ops, unchanged);
-    }
-
-    private Mono<Void> deletions(ExternalIdSorter sorter) {
-        Flux<BulkOp> vanished = Flux.usingWhen(
-                Mono.fromCallable(sorter::cursor).subscribeOn(Schedulers.boundedElastic()),
-                cursor -> index.scanSyncIds(SCAN_PAGE)
-                        .publishOn(Schedulers.boundedElastic(), 256)
-                        .filter(hit -> !cursor.contains(hit.syncId()))
-                        .map(hit -> (BulkOp) new BulkOp.Delete(hit.id())),
-                cursor -> Mono.fromRunnable(cursor::close));
-        Flux<BulkOp> foreign = index.scanForeignIds(SCAN_PAGE).map(BulkOp.Delete::new);
+    private Mono<Void> deletions(StampTable table) {
+        Flux<BulkOp> vanished = Flux.<BulkOp, Integer>generate(() -> 0, (from, out) -> {
+                    int slot = table.nextUnclaimed(from);
+                    if (slot < 0) {
+                        out.complete();
+                        return from;
+                    }
+                    out.next(new BulkOp.Delete(table.idAt(slot)));
+                    return slot + 1;
+                })
+                .subscribeOn(Schedulers.boundedElastic());
+        // A point in time sees what was refreshed: documents others wrote a moment ago are found too.
+        Flux<BulkOp> foreign = index.refresh().thenMany(index.scanForeignIds(SCAN_PAGE).map(BulkOp.Delete::new));
         return sink.write(Flux.concat(vanished, foreign)).then();
     }
 }

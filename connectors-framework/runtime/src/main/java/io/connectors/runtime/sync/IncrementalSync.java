@@ -80,6 +80,8 @@ public final class IncrementalSync {
     private final DocumentSerializer serializer;
     private final BasicRulesFilter filter;
     private final SyncStats stats;
+    /** Drops unchanged upserts and builds deferred documents before the writer; none in some tests. */
+    private ChangeVersions versions;
 
     /** Applies {@link IncrementalSource#getDocsIncrementally}: a finite stream of the changes since a cursor. */
     public IncrementalSync(IncrementalSource source, BulkSink sink, DocumentSerializer serializer,
@@ -106,6 +108,15 @@ public final class IncrementalSync {
                                             BasicRulesFilter filter, SyncStats stats) {
         return new IncrementalSync(Objects.requireNonNull(source, "source")::followChanges, true, sink, serializer,
                 filter, stats);
+    }
+
+    /**
+     * Compares each change's version with the stored one first, so that an unchanged re-read document is counted
+     * unchanged and not rewritten, and builds deferred documents; see {@link ChangeVersions}.
+     */
+    IncrementalSync comparingVersions(ChangeVersions versions) {
+        this.versions = versions;
+        return this;
     }
 
     /**
@@ -140,7 +151,8 @@ public final class IncrementalSync {
         Objects.requireNonNull(saveCursor, "saveCursor");
         return Mono.defer(() -> {
             Run run = new Run();
-            Flux<ChangeEvent> events = Flux.defer(() -> changes.after(cursor, rules));
+            Flux<ChangeEvent> read = Flux.defer(() -> changes.after(cursor, rules));
+            Flux<ChangeEvent> events = versions == null ? read : versions.apply(read);
             // Ticks from the source's side: a checkpoint safe on arrival, and (following) a change that cannot be
             // applied. Subscribed first, so no tick of the first events is lost.
             Flux<Boolean> arrivals = Flux.create(run::attachTicks, FluxSink.OverflowStrategy.LATEST);

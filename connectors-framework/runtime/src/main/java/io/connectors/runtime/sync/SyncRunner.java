@@ -48,12 +48,16 @@ import reactor.core.publisher.Mono;
 public final class SyncRunner {
     private static final Logger LOG = LoggerFactory.getLogger(SyncRunner.class);
     /** Bumped when the stored document format changes, so every document is rewritten once. */
-    private static final String FORMAT = "1";
+    private static final String FORMAT = "2";
     /**
      * Longest time a change of a real-time job waits in a partial bulk batch, whatever {@code bulk.flush_interval}
      * says: with a 1 s refresh interval, a change is then searchable within about 1.5 s.
      */
     public static final Duration REALTIME_MAX_FLUSH_INTERVAL = Duration.ofMillis(500);
+    /** Longest wait for more changes before a real-time job compares the versions of those it has. */
+    private static final Duration REALTIME_VERSION_WAIT = Duration.ofMillis(50);
+    /** Longest wait for more changes before an incremental job compares the versions of those it has. */
+    private static final Duration INCREMENTAL_VERSION_WAIT = Duration.ofMillis(200);
 
     private final ElasticsearchAsyncClient client;
     private final BulkSinkSettings bulk;
@@ -271,9 +275,13 @@ public final class SyncRunner {
                 latency, stats, listener);
         return mappings(source, request.rules()).flatMap(mappings -> new TargetIndex(client, connector.index()).ensure(mappings))
                 .doOnSuccess(created -> LOG.info("Connector {}: following the source's changes in real time", connector.id()))
-                .then(IncrementalSync.following(source, sink, new DocumentSerializer(fingerprint(connector)),
-                                new BasicRulesFilter(request.rules().basic()), stats)
-                        .run(cursor, request.rules(), request.saveCursor()))
+                .then(Mono.defer(() -> {
+                    DocumentSerializer serializer = serializer(connector, request.rules());
+                    return IncrementalSync.following(source, sink, serializer, new BasicRulesFilter(request.rules().basic()), stats)
+                            .comparingVersions(new ChangeVersions((BaseDataSource) source, new TargetIndex(client, connector.index()),
+                                    serializer, stats, sync.reconcileBatchSize(), REALTIME_VERSION_WAIT))
+                            .run(cursor, request.rules(), request.saveCursor());
+                }))
                 .then(Mono.fromRunnable(() -> LOG.warn("Connector {}: the source's change stream ended", connector.id())));
     }
 
@@ -285,7 +293,7 @@ public final class SyncRunner {
     private Mono<Void> full(ConnectorConfig connector, String indexName, BaseDataSource source, SyncRules rules, SyncStats stats) {
         TargetIndex index = new TargetIndex(client, indexName);
         BulkSink sink = sink(connector, indexName, stats);
-        DocumentSerializer serializer = new DocumentSerializer(fingerprint(connector));
+        DocumentSerializer serializer = serializer(connector, rules);
         return mappings(source, rules).flatMap(index::ensure)
                 .flatMap(created -> new FullSync(source, index, sink, serializer, sync, stats).run(rules, created));
     }
@@ -293,9 +301,12 @@ public final class SyncRunner {
     private Mono<Void> incremental(SyncRequest request, IncrementalSource source, SyncStats stats) {
         ConnectorConfig connector = request.connector();
         TargetIndex index = new TargetIndex(client, connector.index());
+        DocumentSerializer serializer = serializer(connector, request.rules());
         return mappings(source, request.rules()).flatMap(index::ensure)
-                .then(new IncrementalSync(source, sink(connector, connector.index(), stats),
-                        new DocumentSerializer(fingerprint(connector)), new BasicRulesFilter(request.rules().basic()), stats)
+                .then(new IncrementalSync(source, sink(connector, connector.index(), stats), serializer,
+                        new BasicRulesFilter(request.rules().basic()), stats)
+                        .comparingVersions(new ChangeVersions((BaseDataSource) source, index, serializer, stats,
+                                sync.reconcileBatchSize(), INCREMENTAL_VERSION_WAIT))
                         .run(request.cursor().orElseThrow(), request.rules(), request.saveCursor()))
                 .then(index.refresh());
     }
@@ -327,13 +338,23 @@ public final class SyncRunner {
         }
     }
 
-    /**
-     * Identifies what shapes the stored documents: the source type, its non-secret configuration, the pipeline and
-     * the storage format. Changing any of them rewrites every document on the next full sync.
-     */
+    private static DocumentSerializer serializer(ConnectorConfig connector, SyncRules rules) {
+        return new DocumentSerializer(fingerprint(connector, rules));
+    }
+
+    /** {@link #fingerprint(ConnectorConfig, SyncRules)} with the connector's configured rules. */
     public static String fingerprint(ConnectorConfig connector) {
+        return fingerprint(connector, connector.syncRules());
+    }
+
+    /**
+     * Identifies what shapes the stored documents: the source type, its non-secret configuration, the pipeline, the
+     * basic sync rules (a document found unchanged is then known to pass them still) and the storage format. Changing
+     * any of them rewrites every document on the next full sync.
+     */
+    public static String fingerprint(ConnectorConfig connector, SyncRules rules) {
         String text = FORMAT + "|" + connector.type() + "|" + new TreeMap<>(connector.source().masked()) + "|"
-                + connector.pipeline().orElse("");
+                + connector.pipeline().orElse("") + "|" + rules.basic();
         return HexFormat.of().formatHex(DocIds.sha256(text.getBytes(StandardCharsets.UTF_8))).substring(0, 12);
     }
 }

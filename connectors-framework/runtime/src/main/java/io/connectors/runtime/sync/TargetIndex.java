@@ -7,15 +7,12 @@ import co.elastic.clients.elasticsearch._types.SortOptions;
 import co.elastic.clients.elasticsearch._types.SortOrder;
 import co.elastic.clients.elasticsearch._types.query_dsl.Query;
 import co.elastic.clients.elasticsearch.core.SearchResponse;
-import co.elastic.clients.elasticsearch.core.mget.MultiGetResponseItem;
 import co.elastic.clients.elasticsearch.core.search.Hit;
 import co.elastic.clients.elasticsearch.indices.CreateIndexRequest;
 import co.elastic.clients.elasticsearch.indices.PutMappingRequest;
-import com.fasterxml.jackson.databind.JsonNode;
 import io.connectors.runtime.es.JsonBody;
 import io.connectors.runtime.es.PermissionDenied;
 import io.connectors.runtime.util.Failures;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -32,6 +29,9 @@ import reactor.core.publisher.Mono;
 public final class TargetIndex {
     private static final Logger LOG = LoggerFactory.getLogger(TargetIndex.class);
     private static final String KEEP_ALIVE = "5m";
+    private static final List<co.elastic.clients.elasticsearch._types.query_dsl.FieldAndFormat> DOC_VALUES = List.of(
+            co.elastic.clients.elasticsearch._types.query_dsl.FieldAndFormat.of(f -> f.field(DocumentSerializer.ID_FIELD)),
+            co.elastic.clients.elasticsearch._types.query_dsl.FieldAndFormat.of(f -> f.field(DocumentSerializer.VERSION_FIELD)));
 
     private final ElasticsearchAsyncClient client;
     private final String name;
@@ -49,7 +49,8 @@ public final class TargetIndex {
     static Map<String, Object> bookkeepingProperties() {
         Map<String, Object> p = new LinkedHashMap<>();
         p.put(DocumentSerializer.ID_FIELD, Map.of("type", "keyword"));
-        p.put(DocumentSerializer.VERSION_FIELD, Map.of("type", "keyword", "index", false, "doc_values", false));
+        // Read from doc values (never _source) when deciding what changed: see storedStamps and scanStamps.
+        p.put(DocumentSerializer.VERSION_FIELD, Map.of("type", "keyword", "index", false, "doc_values", true));
         return p;
     }
 
@@ -85,45 +86,113 @@ public final class TargetIndex {
                 });
     }
 
-    /** The stored version stamps of those of {@code ids} that are in the index. */
+    /**
+     * The stored version stamps of those of {@code ids} that are in the index, read from doc values: Elasticsearch
+     * neither loads nor decompresses any stored {@code _source}.
+     */
     public Mono<Map<String, String>> storedStamps(List<String> ids) {
         if (ids.isEmpty()) {
             return Mono.just(Map.of());
         }
-        return Mono.fromFuture(() -> client.mget(m -> m.index(name).ids(ids).sourceIncludes(DocumentSerializer.VERSION_FIELD),
-                        ObjectNode.class))
+        Query query = Query.of(q -> q.ids(i -> i.values(ids)));
+        return Mono.fromFuture(() -> client.search(s -> s.index(name)
+                                .size(ids.size())
+                                .query(query)
+                                .source(src -> src.fetch(false))
+                                .storedFields("_none_")
+                                .docvalueFields(DOC_VALUES)
+                                .trackTotalHits(t -> t.enabled(false)),
+                        Void.class))
                 .map(response -> {
                     Map<String, String> stamps = new HashMap<>(ids.size() * 2);
-                    for (MultiGetResponseItem<ObjectNode> item : response.docs()) {
-                        if (item.isFailure()) {
-                            String reason = item.failure().error().reason();
-                            throw new IllegalStateException("looking up stored versions in " + name + " failed: "
-                                    + PermissionDenied.describe(reason).orElse(reason));
-                        }
-                        if (item.result().found() && item.result().source() != null) {
-                            JsonNode v = item.result().source().get(DocumentSerializer.VERSION_FIELD);
-                            if (v != null && v.isTextual()) {
-                                stamps.put(item.result().id(), v.asText());
-                            }
+                    for (Hit<Void> hit : response.hits().hits()) {
+                        String id = docValue(hit, DocumentSerializer.ID_FIELD);
+                        String stamp = docValue(hit, DocumentSerializer.VERSION_FIELD);
+                        if (id != null && stamp != null) {
+                            stamps.put(id, stamp);
                         }
                     }
                     return stamps;
-                });
+                })
+                .onErrorMap(ElasticsearchException.class, e -> new IllegalStateException("looking up stored versions in "
+                        + name + " failed: " + PermissionDenied.describe(e.getMessage()).orElse(e.getMessage()), e));
     }
 
-    /** One indexed document seen by a scan. */
-    public record IndexedId(String id, String syncId) {
+    /** One document written by the runtime, with the stamp it was written with ({@code null} for an older format). */
+    public record StoredStamp(String syncId, String stamp) {
     }
 
     /**
-     * Every document written by the runtime (it has {@code _sync_id}), in ascending {@code _sync_id} order (unsigned
-     * UTF-8 bytes), read under a point in time so concurrent writes do not disturb the scan.
+     * A page of {@link #scanStamps}.
+     *
+     * @param total the number of documents the whole scan returns, on the first page; {@code -1} on the others
      */
-    public Flux<IndexedId> scanSyncIds(int pageSize) {
+    public record StampPage(long total, List<StoredStamp> stamps) {
+    }
+
+    /**
+     * Every document written by the runtime (it has {@code _sync_id}) with its stamp, in no particular order, read
+     * from doc values under a point in time: the cheapest full read of an index, neither sorted nor touching
+     * {@code _source}. The first page tells the exact number of such documents under the point in time.
+     */
+    public Flux<StampPage> scanStamps(int pageSize) {
         Query query = Query.of(q -> q.exists(e -> e.field(DocumentSerializer.ID_FIELD)));
-        SortOptions sort = SortOptions.of(s -> s.field(f -> f.field(DocumentSerializer.ID_FIELD).order(SortOrder.Asc)));
-        return scan(query, sort, pageSize)
-                .map(hit -> new IndexedId(hit.id(), hit.sort().get(0).stringValue()));
+        SortOptions sort = SortOptions.of(s -> s.field(f -> f.field("_shard_doc").order(SortOrder.Asc)));
+        return Flux.usingWhen(
+                Mono.fromFuture(() -> client.openPointInTime(o -> o.index(name).keepAlive(k -> k.time(KEEP_ALIVE))))
+                        .map(r -> new String[] {r.id()}),
+                pit -> stampPage(pit, query, sort, pageSize, null, true)
+                        .expand(r -> {
+                            List<Hit<Void>> hits = r.hits().hits();
+                            if (hits.size() < pageSize) {
+                                return Mono.empty();
+                            }
+                            return stampPage(pit, query, sort, pageSize, hits.get(hits.size() - 1).sort(), false);
+                        })
+                        .map(r -> {
+                            List<StoredStamp> stamps = new java.util.ArrayList<>(r.hits().hits().size());
+                            for (Hit<Void> hit : r.hits().hits()) {
+                                stamps.add(new StoredStamp(docValue(hit, DocumentSerializer.ID_FIELD),
+                                        docValue(hit, DocumentSerializer.VERSION_FIELD)));
+                            }
+                            return new StampPage(r.hits().total() != null ? r.hits().total().value() : -1, stamps);
+                        }),
+                pit -> closePit(pit[0]));
+    }
+
+    private Mono<SearchResponse<Void>> stampPage(String[] pit, Query query, SortOptions sort, int pageSize,
+                                                 List<FieldValue> after, boolean first) {
+        return Mono.fromFuture(() -> client.search(s -> {
+                    s.pit(p -> p.id(pit[0]).keepAlive(k -> k.time(KEEP_ALIVE)))
+                            .size(pageSize)
+                            .source(src -> src.fetch(false))
+                            .storedFields("_none_")
+                            .docvalueFields(DOC_VALUES)
+                            .trackTotalHits(t -> t.enabled(first))
+                            .query(query)
+                            .sort(sort);
+                    if (after != null) {
+                        s.searchAfter(after);
+                    }
+                    return s;
+                }, Void.class))
+                .doOnNext(r -> {
+                    if (r.pitId() != null) {
+                        pit[0] = r.pitId();
+                    }
+                });
+    }
+
+    private static String docValue(Hit<Void> hit, String field) {
+        co.elastic.clients.json.JsonData values = hit.fields().get(field);
+        if (values == null) {
+            return null;
+        }
+        jakarta.json.JsonValue v = values.toJson();
+        if (v instanceof jakarta.json.JsonArray a && !a.isEmpty() && a.get(0) instanceof jakarta.json.JsonString str) {
+            return str.getString();
+        }
+        return null;
     }
 
     /** Documents in the index that the runtime did not write (no {@code _sync_id}); they are not in any source. */
@@ -146,12 +215,17 @@ public final class TargetIndex {
                             return page(pit, query, sort, pageSize, hits.get(hits.size() - 1).sort());
                         })
                         .concatMapIterable(r -> r.hits().hits()),
-                pit -> Mono.fromFuture(() -> client.closePointInTime(c -> c.id(pit[0])))
-                        .then()
-                        .onErrorResume(e -> {
-                            LOG.debug("Closing a point in time on {} failed (it expires by itself): {}", name, e.toString());
-                            return Mono.empty();
-                        }));
+                pit -> closePit(pit[0]));
+    }
+
+    private Mono<Void> closePit(String id) {
+        return Mono.fromFuture(() -> client.closePointInTime(c -> c.id(id)))
+                .then()
+                .onErrorResume(e -> {
+                    // Harmless: a point in time expires by itself after KEEP_ALIVE.
+                    LOG.debug("Closing a point in time on {} failed (it expires by itself): {}", name, e.toString());
+                    return Mono.empty();
+                });
     }
 
     private Mono<SearchResponse<Void>> page(String[] pit, Query query, SortOptions sort, int pageSize, List<FieldValue> after) {

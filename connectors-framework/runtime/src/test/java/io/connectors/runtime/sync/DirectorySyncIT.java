@@ -66,7 +66,7 @@ class DirectorySyncIT {
     private ConnectorsConfig config(Path root, String index, String pipeline) {
         Map<String, Object> yaml = new LinkedHashMap<>();
         yaml.put("elasticsearch", esSection());
-        yaml.put("sync", Map.of("id_spill_chunk", 1000, "temp_dir", tmp.resolve("spill").toString()));
+        yaml.put("sync", Map.of("workers", 3, "temp_dir", tmp.resolve("spill").toString()));
         Map<String, Object> connector = new LinkedHashMap<>(Map.of(
                 "id", "files", "type", "directory", "index", index,
                 "configuration", Map.of("path", root.toString())));
