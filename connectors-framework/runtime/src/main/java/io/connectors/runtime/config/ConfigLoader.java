@@ -246,7 +246,6 @@ public final class ConfigLoader {
         return new SyncSettings(
                 (int) atLeast("sync.max_concurrent_syncs", get("sync.max_concurrent_syncs", Config::getInt, 2), 1),
                 (int) atLeast("sync.reconcile_batch_size", get("sync.reconcile_batch_size", Config::getInt, 500), 1),
-                atLeast("sync.reconcile_batch_bytes", get("sync.reconcile_batch_bytes", Config::getBytes, 8L << 20), 1024),
                 workers == 0 ? SyncSettings.defaultWorkers() : workers,
                 Path.of(temp.isBlank() ? System.getProperty("java.io.tmpdir") : temp),
                 positive("sync.progress_interval", get("sync.progress_interval", Config::getDuration, Duration.ofSeconds(5))));

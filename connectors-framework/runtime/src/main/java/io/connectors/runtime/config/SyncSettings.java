@@ -9,7 +9,6 @@ import java.time.Duration;
  * @param maxConcurrentSyncs  syncs running at once across all connectors
  * @param reconcileBatchSize  documents compared, built and serialized together by one worker (and, in incremental
  *                            syncs, whose stored versions are looked up in one request)
- * @param reconcileBatchBytes bound on the serialized bytes held by one lookup batch
  * @param workers             batches of documents compared, built and serialized at once, per sync
  * @param tempDir             where the stored versions of a full sync's index go
  * @param progressInterval    how often a running sync reports progress
@@ -17,13 +16,12 @@ import java.time.Duration;
 public record SyncSettings(
         int maxConcurrentSyncs,
         int reconcileBatchSize,
-        long reconcileBatchBytes,
         int workers,
         Path tempDir,
         Duration progressInterval) {
 
     public static SyncSettings defaults() {
-        return new SyncSettings(2, 500, 8L << 20, defaultWorkers(), Path.of(System.getProperty("java.io.tmpdir")),
+        return new SyncSettings(2, 500, defaultWorkers(), Path.of(System.getProperty("java.io.tmpdir")),
                 Duration.ofSeconds(5));
     }
 

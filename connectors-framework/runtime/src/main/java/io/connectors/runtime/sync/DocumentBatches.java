@@ -6,25 +6,26 @@ import io.connectors.spi.BaseDataSource;
 import io.connectors.spi.DeferredSource;
 import io.connectors.spi.SourceDocument;
 import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
+import reactor.core.publisher.SynchronousSink;
 import reactor.core.scheduler.Schedulers;
 
 /**
  * Turns a batch of source documents into bulk operations, version first: a document whose version stamp equals the
  * stored one is counted unchanged and goes no further (a deferred one is never built); the others are built (one
  * {@link DeferredSource#fetch} per batch for the deferred ones), filtered by the basic rules, serialized and become
- * index operations. The work runs on a worker thread, never on the source's emitting thread; the operations come out
- * in the order of the documents they stem from.
+ * index operations. The work runs on worker threads, never on the source's emitting thread.
  */
 final class DocumentBatches {
+    /** Documents a source may have built ahead of their serialization, per batch. */
+    private static final int BUILT_AHEAD = 8;
 
-    /** What the index holds, as far as this batch is concerned. */
+    /** What the index holds. */
     interface Stored {
         /** Whether the document {@code id} is stored with this {@code stamp}; may remember the id as kept if so. */
         boolean unchanged(String id, String stamp);
@@ -33,52 +34,46 @@ final class DocumentBatches {
         void kept(String id);
     }
 
-    /** What becomes of a document the rules exclude, or that vanished between its listing and its building. */
-    enum Absent {
-        /** Nothing here: a full sync deletes every stored document no source document kept, at its end. */
-        SKIP,
-        /** A delete operation in its place: an incremental sync has no end-of-sync pass. */
-        DELETE
-    }
-
     private final BaseDataSource source;
     private final DocumentSerializer serializer;
     private final BasicRulesFilter filter;
     private final SyncStats stats;
     private final ProblemLog invalid;
-    private final Absent absent;
 
     DocumentBatches(BaseDataSource source, DocumentSerializer serializer, BasicRulesFilter filter, SyncStats stats,
-                    ProblemLog invalid, Absent absent) {
+                    ProblemLog invalid) {
         this.source = Objects.requireNonNull(source, "source");
         this.serializer = serializer;
         this.filter = filter;
         this.stats = stats;
         this.invalid = invalid;
-        this.absent = absent;
     }
 
-    /** The operations for {@code batch}, in its order; lazy, on a worker thread. */
-    Mono<List<BulkOp>> prepare(List<SourceDocument> batch, Stored stored) {
+    /**
+     * The operations for {@code batch}; lazy, on a worker thread. Those of built documents come first, in the batch's
+     * order, then those of deferred ones as the source builds them: one built document at a time is held here, so
+     * memory does not depend on the documents' sizes.
+     */
+    Flux<BulkOp> prepare(List<SourceDocument> batch, Stored stored) {
         return Mono.fromCallable(() -> firstPass(batch, stored))
                 .subscribeOn(Schedulers.boundedElastic())
-                .flatMap(pass -> pass.toBuild.isEmpty() ? Mono.just(pass.ops()) : build(batch, pass, stored));
+                .flatMapMany(pass -> pass.toBuild().isEmpty() ? Flux.fromIterable(pass.ops())
+                        : Flux.fromIterable(pass.ops()).concatWith(build(pass.toBuild(), stored)));
     }
 
-    /** The operations of one batch, by position, and the positions of deferred documents still to build. */
-    private record Pass(BulkOp[] slots, List<Integer> toBuild) {
-        List<BulkOp> ops() {
-            return Arrays.stream(slots).filter(Objects::nonNull).toList();
-        }
+    /** The operations of a batch's built documents, and the deferred documents still to build. */
+    private record Pass(List<BulkOp> ops, List<SourceDocument> toBuild) {
     }
 
     private Pass firstPass(List<SourceDocument> batch, Stored stored) {
-        BulkOp[] slots = new BulkOp[batch.size()];
-        List<Integer> toBuild = new ArrayList<>();
-        for (int i = 0; i < slots.length; i++) {
-            SourceDocument doc = batch.get(i);
+        List<BulkOp> ops = new ArrayList<>();
+        List<SourceDocument> toBuild = new ArrayList<>();
+        for (SourceDocument doc : batch) {
             if (!doc.isDeferred()) {
-                slots[i] = built(doc, stored);
+                BulkOp op = built(doc, stored);
+                if (op != null) {
+                    ops.add(op);
+                }
                 continue;
             }
             if (!(source instanceof DeferredSource)) {
@@ -88,50 +83,45 @@ final class DocumentBatches {
             if (stored.unchanged(DocIds.normalize(doc.id()), serializer.stamp(doc.version().orElseThrow()))) {
                 stats.addUnchanged(1);
             } else {
-                toBuild.add(i);
+                toBuild.add(doc);
             }
         }
-        return new Pass(slots, toBuild);
+        return new Pass(ops, toBuild);
     }
 
-    private Mono<List<BulkOp>> build(List<SourceDocument> batch, Pass pass, Stored stored) {
-        List<SourceDocument> deferred = new ArrayList<>(pass.toBuild().size());
-        Map<String, Integer> positions = new HashMap<>(pass.toBuild().size() * 2);
-        for (int i : pass.toBuild()) {
-            SourceDocument doc = batch.get(i);
-            deferred.add(doc);
-            positions.put(doc.id(), i);
-        }
-        return Flux.defer(() -> ((DeferredSource) source).fetch(List.copyOf(deferred)))
-                .collectList()
-                .publishOn(Schedulers.boundedElastic())
-                .map(docs -> {
-                    BulkOp[] slots = pass.slots();
-                    for (SourceDocument doc : docs) {
-                        Integer position = positions.remove(doc.id());
-                        if (position == null) {
-                            throw new IllegalStateException("the source's fetch emitted document '" + doc.id()
-                                    + "', which was not asked for or was emitted twice");
+    private Flux<BulkOp> build(List<SourceDocument> deferred, Stored stored) {
+        return Flux.defer(() -> {
+            Set<String> asked = new HashSet<>(deferred.size() * 2);
+            deferred.forEach(d -> asked.add(d.id()));
+            return ((DeferredSource) source).fetch(List.copyOf(deferred))
+                    .publishOn(Schedulers.boundedElastic(), BUILT_AHEAD)
+                    .handle((SourceDocument doc, SynchronousSink<BulkOp> out) -> {
+                        if (!asked.remove(doc.id())) {
+                            out.error(new IllegalStateException("the source's fetch emitted document '" + doc.id()
+                                    + "', which was not asked for or was emitted twice"));
+                            return;
                         }
                         if (doc.isDeferred()) {
-                            throw new IllegalStateException("the source's fetch emitted document '" + doc.id()
-                                    + "' still deferred");
+                            out.error(new IllegalStateException("the source's fetch emitted document '" + doc.id()
+                                    + "' still deferred"));
+                            return;
                         }
-                        slots[position] = built(doc, stored);
-                    }
-                    // Not built: the item vanished since it was listed.
-                    if (absent == Absent.DELETE) {
-                        positions.forEach((id, position) -> slots[position] = new BulkOp.Delete(DocIds.normalize(id)));
-                    }
-                    return pass.ops();
-                });
+                        BulkOp op = built(doc, stored);
+                        if (op != null) {
+                            out.next(op);
+                        }
+                    });
+            // What fetch did not build vanished since it was listed: no operation, it is simply not claimed, and the
+            // deletion pass removes its stored copy.
+        });
     }
 
     /** The operation for a built document: {@code null} when there is nothing to write. */
     private BulkOp built(SourceDocument doc, Stored stored) {
         String id = DocIds.normalize(doc.id());
         if (!filter.includes(doc)) {
-            return absent == Absent.DELETE ? new BulkOp.Delete(id) : null;
+            // Not claimed: a stored copy is deleted at the end of the sync.
+            return null;
         }
         if (doc.version().isPresent() && stored.unchanged(id, serializer.stamp(doc.version().get()))) {
             stats.addUnchanged(1);

@@ -117,8 +117,7 @@ public final class FullSync {
     }
 
     private Mono<Void> upserts(SyncRules rules, StampTable table) {
-        DocumentBatches batches = new DocumentBatches(source, serializer, new BasicRulesFilter(rules.basic()), stats, invalid,
-                DocumentBatches.Absent.SKIP);
+        DocumentBatches batches = new DocumentBatches(source, serializer, new BasicRulesFilter(rules.basic()), stats, invalid);
         DocumentBatches.Stored stored = new DocumentBatches.Stored() {
                     @Override
                     public boolean unchanged(String id, String stamp) {
@@ -135,8 +134,7 @@ public final class FullSync {
         Flux<BulkOp> ops = source.getDocs(rules)
                 .doOnNext(d -> stats.addSeen(1))
                 .buffer(settings.reconcileBatchSize())
-                .flatMap(batch -> batches.prepare(batch, stored), settings.workers(), 1)
-                .concatMapIterable(list -> list, 1);
+                .flatMap(batch -> batches.prepare(batch, stored), settings.workers(), 16);
         return sink.write(ops).then();
     }
 
