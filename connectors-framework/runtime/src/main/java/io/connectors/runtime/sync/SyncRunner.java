@@ -5,7 +5,6 @@ import io.connectors.runtime.config.ConnectorConfig;
 import io.connectors.runtime.config.SyncSettings;
 import io.connectors.runtime.sink.BulkSink;
 import io.connectors.runtime.sink.BulkSinkSettings;
-import io.connectors.runtime.sink.ElasticsearchBulkClient;
 import io.connectors.runtime.state.JobType;
 import io.connectors.runtime.util.Failures;
 import io.connectors.spi.AccessControlSource;
@@ -137,10 +136,17 @@ public final class SyncRunner {
                             })
                             .switchIfEmpty(Mono.defer(() -> {
                                 request.changeCheck().reading();
-                                return dispatch(request, source, stats, notes)
-                                        .then(new TargetIndex(client, indexFor(request)).count()
+                                JobPipeline pipeline = new JobPipeline(client, connector,
+                                        request.type() == JobType.ACCESS_CONTROL ? SyncRules.NONE : request.rules(),
+                                        indexFor(request), bulk, REALTIME_MAX_FLUSH_INTERVAL, stats, listener);
+                                return dispatch(request, pipeline, source, stats, notes)
+                                        .then(pipeline.index.count()
                                                 .doOnNext(n -> total[0] = n)
-                                                .onErrorResume(e -> Mono.empty()))
+                                                // The total is informative only: the report says "unknown" without it.
+                                                .onErrorResume(e -> {
+                                                    LOG.debug("Connector {}: counting the index failed: {}", connector.id(), e.toString());
+                                                    return Mono.empty();
+                                                }))
                                         .then(Mono.fromRunnable(request.changeCheck()::completed))
                                         .thenReturn(SyncReport.Status.COMPLETED);
                             })),
@@ -174,10 +180,11 @@ public final class SyncRunner {
         return connector.index() + "-access-control";
     }
 
-    private Mono<Void> dispatch(SyncRequest request, BaseDataSource source, SyncStats stats, List<String> notes) {
+    private Mono<Void> dispatch(SyncRequest request, JobPipeline pipeline, BaseDataSource source, SyncStats stats,
+                                List<String> notes) {
         ConnectorConfig connector = request.connector();
         return switch (request.type()) {
-            case FULL -> fullWithCursor(request, source, stats).then();
+            case FULL -> fullWithCursor(request, pipeline, source, stats).then();
             case INCREMENTAL -> {
                 if (!(source instanceof IncrementalSource incremental)) {
                     yield Mono.error(new UnsupportedOperationException("source type " + connector.type()
@@ -185,14 +192,14 @@ public final class SyncRunner {
                 }
                 if (request.cursor().isEmpty()) {
                     notes.add("no saved cursor yet: ran a full sync, which saves one");
-                    yield fullWithCursor(request, source, stats).then();
+                    yield fullWithCursor(request, pipeline, source, stats).then();
                 }
-                yield incremental(request, incremental, stats)
+                yield incremental(request, pipeline, incremental, source, stats)
                         .onErrorResume(CursorExpiredException.class, e -> {
                             LOG.warn("Connector {}: the saved cursor cannot be resumed ({}); running a full sync instead",
                                     connector.id(), e.getMessage());
                             notes.add("the saved cursor could not be resumed (" + e.getMessage() + "): ran a full sync instead");
-                            return fullWithCursor(request, source, stats).then();
+                            return fullWithCursor(request, pipeline, source, stats).then();
                         });
             }
             case REALTIME -> {
@@ -200,14 +207,14 @@ public final class SyncRunner {
                     yield Mono.error(new UnsupportedOperationException("source type " + connector.type()
                             + " does not support real-time mode; set realtime: false for connector " + connector.id()));
                 }
-                yield realtime(request, realtime, source, stats, notes);
+                yield realtime(request, pipeline, realtime, source, stats, notes);
             }
             case ACCESS_CONTROL -> {
                 if (!(source instanceof AccessControlSource acl)) {
                     yield Mono.error(new UnsupportedOperationException("source type " + connector.type()
                             + " does not support access-control syncs"));
                 }
-                yield full(connector, accessControlIndex(connector), new AccessControlDocs(source, acl), SyncRules.NONE, stats);
+                yield full(pipeline, new AccessControlDocs(source, acl), stats);
             }
         };
     }
@@ -216,8 +223,9 @@ public final class SyncRunner {
      * A full sync; a source that also syncs incrementally has its cursor taken before and saved after. Emits the
      * cursor saved (empty Optional when none).
      */
-    private Mono<Optional<SyncCursor>> fullWithCursor(SyncRequest request, BaseDataSource source, SyncStats stats) {
-        Mono<Void> full = full(request.connector(), request.connector().index(), source, request.rules(), stats);
+    private Mono<Optional<SyncCursor>> fullWithCursor(SyncRequest request, JobPipeline pipeline, BaseDataSource source,
+                                                      SyncStats stats) {
+        Mono<Void> full = full(pipeline, source, stats);
         if (!(source instanceof IncrementalSource incremental)) {
             return full.thenReturn(Optional.empty());
         }
@@ -236,13 +244,13 @@ public final class SyncRunner {
      * job (the daemon starts the next one after {@code daemon.realtime_restart_delay}) rather than looping on full
      * syncs within one job.
      */
-    private Mono<Void> realtime(SyncRequest request, RealtimeSource source, BaseDataSource base, SyncStats stats,
-                                List<String> notes) {
+    private Mono<Void> realtime(SyncRequest request, JobPipeline pipeline, RealtimeSource source, BaseDataSource base,
+                                SyncStats stats, List<String> notes) {
         ConnectorConfig connector = request.connector();
         AtomicBoolean saved = new AtomicBoolean();
         SyncRequest tracked = new SyncRequest(connector, request.type(), request.changeCheck(), request.rules(),
                 request.cursor(), c -> request.saveCursor().apply(c).doOnSuccess(v -> saved.set(true)));
-        Mono<SyncCursor> fromFull = Mono.defer(() -> fullWithCursor(tracked, base, stats))
+        Mono<SyncCursor> fromFull = Mono.defer(() -> fullWithCursor(tracked, pipeline, base, stats))
                 .flatMap(c -> Mono.justOrEmpty(c).switchIfEmpty(Mono.error(() -> new IllegalStateException(
                         "source type " + connector.type() + " gave no cursor to follow its changes from"))))
                 .doOnNext(c -> saved.set(false));
@@ -251,7 +259,7 @@ public final class SyncRunner {
             return fromFull;
         });
         boolean fromSaved = request.cursor().isPresent();
-        return start.flatMap(cursor -> follow(tracked, source, cursor, stats))
+        return start.flatMap(cursor -> follow(tracked, pipeline, source, base, cursor, stats))
                 .onErrorResume(CursorExpiredException.class, e -> {
                     if (!fromSaved && !saved.get()) {
                         return Mono.error(new IllegalStateException("the cursor taken before the full sync could not be "
@@ -261,27 +269,22 @@ public final class SyncRunner {
                             connector.id(), e.getMessage());
                     notes.add("the cursor could not be resumed (" + e.getMessage()
                             + "): ran a full sync, then followed the changes from it");
-                    return fromFull.flatMap(cursor -> follow(tracked, source, cursor, stats))
+                    return fromFull.flatMap(cursor -> follow(tracked, pipeline, source, base, cursor, stats))
                             .onErrorMap(CursorExpiredException.class, again -> new IllegalStateException("the cursor "
                                     + "expired again (" + again.getMessage() + "); the next real-time job starts over", again));
                 });
     }
 
-    private Mono<Void> follow(SyncRequest request, RealtimeSource source, SyncCursor cursor, SyncStats stats) {
+    private Mono<Void> follow(SyncRequest request, JobPipeline pipeline, RealtimeSource source, BaseDataSource base,
+                              SyncCursor cursor, SyncStats stats) {
         ConnectorConfig connector = request.connector();
-        BulkSinkSettings latency = bulk.flushInterval().compareTo(REALTIME_MAX_FLUSH_INTERVAL) > 0
-                ? bulk.withFlushInterval(REALTIME_MAX_FLUSH_INTERVAL) : bulk;
-        BulkSink sink = new BulkSink(new ElasticsearchBulkClient(client, connector.index(), connector.pipeline().orElse(null)),
-                latency, stats, listener);
-        return mappings(source, request.rules()).flatMap(mappings -> new TargetIndex(client, connector.index()).ensure(mappings))
+        return mappings(source, request.rules()).flatMap(pipeline.index::ensure)
                 .doOnSuccess(created -> LOG.info("Connector {}: following the source's changes in real time", connector.id()))
-                .then(Mono.defer(() -> {
-                    DocumentSerializer serializer = serializer(connector, request.rules());
-                    return IncrementalSync.following(source, sink, serializer, new BasicRulesFilter(request.rules().basic()), stats)
-                            .comparingVersions(new ChangeVersions((BaseDataSource) source, new TargetIndex(client, connector.index()),
-                                    serializer, stats, sync.reconcileBatchSize(), REALTIME_VERSION_WAIT))
-                            .run(cursor, request.rules(), request.saveCursor());
-                }))
+                .then(Mono.defer(() -> IncrementalSync.following(source, pipeline.followingSink, pipeline.serializer,
+                                pipeline.filter, stats)
+                        .comparingVersions(new ChangeVersions(base, pipeline.index, pipeline.serializer, stats,
+                                sync.reconcileBatchSize(), REALTIME_VERSION_WAIT))
+                        .run(cursor, request.rules(), request.saveCursor())))
                 .then(Mono.fromRunnable(() -> LOG.warn("Connector {}: the source's change stream ended", connector.id())));
     }
 
@@ -290,29 +293,20 @@ public final class SyncRunner {
         return source instanceof MappingContributor m ? m.mappingProperties(rules) : Mono.just(Map.of());
     }
 
-    private Mono<Void> full(ConnectorConfig connector, String indexName, BaseDataSource source, SyncRules rules, SyncStats stats) {
-        TargetIndex index = new TargetIndex(client, indexName);
-        BulkSink sink = sink(connector, indexName, stats);
-        DocumentSerializer serializer = serializer(connector, rules);
-        return mappings(source, rules).flatMap(index::ensure)
-                .flatMap(created -> new FullSync(source, index, sink, serializer, sync, stats).run(rules, created));
+    private Mono<Void> full(JobPipeline pipeline, BaseDataSource source, SyncStats stats) {
+        return mappings(source, pipeline.rules).flatMap(pipeline.index::ensure)
+                .flatMap(created -> new FullSync(source, pipeline.index, pipeline.sink, pipeline.serializer, sync, stats)
+                        .run(pipeline.rules, created));
     }
 
-    private Mono<Void> incremental(SyncRequest request, IncrementalSource source, SyncStats stats) {
-        ConnectorConfig connector = request.connector();
-        TargetIndex index = new TargetIndex(client, connector.index());
-        DocumentSerializer serializer = serializer(connector, request.rules());
-        return mappings(source, request.rules()).flatMap(index::ensure)
-                .then(new IncrementalSync(source, sink(connector, connector.index(), stats), serializer,
-                        new BasicRulesFilter(request.rules().basic()), stats)
-                        .comparingVersions(new ChangeVersions((BaseDataSource) source, index, serializer, stats,
+    private Mono<Void> incremental(SyncRequest request, JobPipeline pipeline, IncrementalSource source, BaseDataSource base,
+                                   SyncStats stats) {
+        return mappings(source, pipeline.rules).flatMap(pipeline.index::ensure)
+                .then(new IncrementalSync(source, pipeline.sink, pipeline.serializer, pipeline.filter, stats)
+                        .comparingVersions(new ChangeVersions(base, pipeline.index, pipeline.serializer, stats,
                                 sync.reconcileBatchSize(), INCREMENTAL_VERSION_WAIT))
-                        .run(request.cursor().orElseThrow(), request.rules(), request.saveCursor()))
-                .then(index.refresh());
-    }
-
-    private BulkSink sink(ConnectorConfig connector, String indexName, SyncStats stats) {
-        return new BulkSink(new ElasticsearchBulkClient(client, indexName, connector.pipeline().orElse(null)), bulk, stats, listener);
+                        .run(request.cursor().orElseThrow(), pipeline.rules, request.saveCursor()))
+                .then(pipeline.index.refresh());
     }
 
     /** A source's access-control documents seen as a source of documents, for a full sync into their own index. */
@@ -336,10 +330,6 @@ public final class SyncRunner {
         public Mono<Void> close() {
             return Mono.empty();
         }
-    }
-
-    private static DocumentSerializer serializer(ConnectorConfig connector, SyncRules rules) {
-        return new DocumentSerializer(fingerprint(connector, rules));
     }
 
     /** {@link #fingerprint(ConnectorConfig, SyncRules)} with the connector's configured rules. */

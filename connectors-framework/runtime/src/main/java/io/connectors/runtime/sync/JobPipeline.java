@@ -1,0 +1,37 @@
+package io.connectors.runtime.sync;
+
+import co.elastic.clients.elasticsearch.ElasticsearchAsyncClient;
+import io.connectors.runtime.config.ConnectorConfig;
+import io.connectors.runtime.sink.BulkSink;
+import io.connectors.runtime.sink.BulkSinkSettings;
+import io.connectors.runtime.sink.ElasticsearchBulkClient;
+import io.connectors.spi.SyncRules;
+import java.time.Duration;
+
+/**
+ * What one job writes with, built once when the job starts: its index, the serializer of its configuration and rules,
+ * the rules filter, and the sinks (one at the configured flush interval; one at most {@code realtimeFlush} for
+ * following changes). Every pass of the job (a full sync, the incremental or real-time sync after it) shares them.
+ */
+final class JobPipeline {
+    final ConnectorConfig connector;
+    final SyncRules rules;
+    final TargetIndex index;
+    final DocumentSerializer serializer;
+    final BasicRulesFilter filter;
+    final BulkSink sink;
+    final BulkSink followingSink;
+
+    JobPipeline(ElasticsearchAsyncClient client, ConnectorConfig connector, SyncRules rules, String indexName,
+                BulkSinkSettings bulk, Duration realtimeFlush, SyncStats stats, BulkSink.Listener listener) {
+        this.connector = connector;
+        this.rules = rules;
+        this.index = new TargetIndex(client, indexName);
+        this.serializer = new DocumentSerializer(SyncRunner.fingerprint(connector, rules));
+        this.filter = new BasicRulesFilter(rules.basic());
+        ElasticsearchBulkClient bulkClient = new ElasticsearchBulkClient(client, indexName, connector.pipeline().orElse(null));
+        this.sink = new BulkSink(bulkClient, bulk, stats, listener);
+        BulkSinkSettings latency = bulk.flushInterval().compareTo(realtimeFlush) > 0 ? bulk.withFlushInterval(realtimeFlush) : bulk;
+        this.followingSink = new BulkSink(bulkClient, latency, stats, listener);
+    }
+}
