@@ -73,7 +73,9 @@ final class ChangeVersions {
             }
         }
         Mono<Map<String, String>> stored = ids.isEmpty() ? Mono.just(Map.of()) : index.storedStamps(ids);
-        return stored.flatMap(stamps -> decide(batch, stamps, recent));
+        // On a worker: the lookup answers on the client's I/O thread, and the writer serializes on the thread it is
+        // handed changes on.
+        return stored.publishOn(Schedulers.boundedElastic()).flatMap(stamps -> decide(batch, stamps, recent));
     }
 
     private Mono<List<ChangeEvent>> decide(List<ChangeEvent> batch, Map<String, String> stored, Map<String, String> recent) {

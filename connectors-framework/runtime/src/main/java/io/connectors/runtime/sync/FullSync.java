@@ -71,12 +71,14 @@ public final class FullSync {
                 table -> Mono.fromRunnable(() -> table.ifPresent(StampTable::close)).subscribeOn(Schedulers.boundedElastic()));
     }
 
-    /** The index's ids and stamps, read from doc values under a point in time. */
+    /** The index's ids and stamps, read from doc values under a point in time after a refresh. */
     private Mono<StampTable> load() {
         return Mono.defer(() -> {
             StampTable[] table = {null};
             long started = System.nanoTime();
-            return index.scanStamps(SCAN_PAGE)
+            // A point in time sees what was refreshed: a document written a moment ago (by a real-time job before
+            // its cursor expired, say) must be in the table, or it would never be found stale.
+            return index.refresh().thenMany(index.scanStamps(SCAN_PAGE))
                     .publishOn(Schedulers.boundedElastic(), 2)
                     .doOnNext(page -> {
                         if (table[0] == null) {

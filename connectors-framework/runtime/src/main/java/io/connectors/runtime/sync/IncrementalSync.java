@@ -47,6 +47,10 @@ import reactor.util.context.Context;
  * a safe checkpoint runs on each batch result, when a checkpoint arrives that is safe already (everything before it
  * is acknowledged), and at the end.
  *
+ * <p>The parts: {@link ChangeVersions} in front drops what did not change and builds deferred documents; the run
+ * below turns events into operations and hands them to the {@link BulkSink} on demand; {@link ChangeQueue} keeps one
+ * id from being in flight twice; {@link CheckpointLedger} tells when a checkpoint is safe.
+ *
  * <h2>The same document changed twice</h2>
  * Elasticsearch may apply operations of different batches out of order (concurrent requests, retries), so an id is
  * never in flight twice. A change to a document whose earlier operation is still in flight waits, while changes to
@@ -259,46 +263,6 @@ public final class IncrementalSync {
         }
     }
 
-    /** A change waiting to be handed to the sink; its operation is replaced by later changes of the same id. */
-    private static final class Waiting {
-        final String id;
-        final long seq;
-        BulkOp op;
-        /** An operation with this id is in flight. */
-        boolean blocked;
-
-        Waiting(String id, long seq, BulkOp op) {
-            this.id = id;
-            this.seq = seq;
-            this.op = op;
-        }
-    }
-
-    /** A checkpoint behind waiting changes: it waits until no change created before {@code bound} waits. */
-    private static final class Unsealed {
-        final long bound;
-        SyncCursor cursor;
-
-        Unsealed(long bound, SyncCursor cursor) {
-            this.bound = bound;
-            this.cursor = cursor;
-        }
-    }
-
-    /** A checkpoint that is safe once the first {@code required} operations are resolved without failure. */
-    private static final class Sealed {
-        final long required;
-        SyncCursor cursor;
-
-        Sealed(long required, SyncCursor cursor) {
-            this.required = required;
-            this.cursor = cursor;
-        }
-    }
-
-    private record Sent(long ordinal, String id) {
-    }
-
     /**
      * The state of one run: subscriber of the source's events, publisher of the operations to the sink, and the
      * ledger of checkpoints fed by the sink's results. State is guarded by {@code this}; emission to the sink is
@@ -321,22 +285,9 @@ public final class IncrementalSync {
         private boolean cancelled;
         private boolean terminated;
 
-        // Operations, guarded by this.
-        private long nextSeq;
-        private final Map<String, Waiting> waitingById = new HashMap<>();
-        private final TreeMap<Long, Waiting> waitingBySeq = new TreeMap<>();
-        private final ArrayDeque<Waiting> ready = new ArrayDeque<>();
-        private final Map<String, Long> inFlight = new HashMap<>();
-        private final ArrayDeque<Sent> sent = new ArrayDeque<>();
-        private long emitted;
-        private long resolved;
-        private long coalesced;
-
-        // Checkpoints, guarded by this.
-        private final ArrayDeque<Unsealed> unsealed = new ArrayDeque<>();
-        private final ArrayDeque<Sealed> sealed = new ArrayDeque<>();
-        private SyncCursor safe;
-        private boolean checkpointsBlocked;
+        // Operations and checkpoints, guarded by this.
+        private final ChangeQueue queue = new ChangeQueue();
+        private final CheckpointLedger ledger = new CheckpointLedger(queue);
 
         // Outcome, guarded by this.
         private long failedOps;
@@ -392,7 +343,8 @@ public final class IncrementalSync {
 
         @Override
         public void onNext(ChangeEvent event) {
-            // Serializing here, on the source's thread and outside the lock.
+            // Serializing here, outside the lock, on the thread the changes arrive on: a worker of ChangeVersions
+            // when the versions are compared first (SyncRunner), else the source's.
             BulkOp op = null;
             SyncCursor checkpoint = null;
             if (event instanceof ChangeEvent.Upsert upsert) {
@@ -410,15 +362,15 @@ public final class IncrementalSync {
                     return;
                 }
                 if (op != null) {
-                    enqueue(op);
+                    queue.add(op);
                 } else if (checkpoint != null) {
-                    arrived(checkpoint);
+                    ledger.arrived(checkpoint);
                     // Safe on arrival: no batch result may come soon to have it saved.
-                    tick = safe != null;
+                    tick = ledger.hasSafe();
                 } else {
                     // The change is lost for now: no later checkpoint may be saved, earlier ones still may.
                     invalidDocs++;
-                    checkpointsBlocked = true;
+                    ledger.changeLost();
                     tick = following;
                 }
             }
@@ -484,7 +436,7 @@ public final class IncrementalSync {
                     return;
                 }
                 cancelled = true;
-                clearWaiting();
+                queue.clearWaiting();
             }
             upstream.cancel();
         }
@@ -507,14 +459,14 @@ public final class IncrementalSync {
                         if (upstreamError != null) {
                             terminated = true;
                             failure = upstreamError;
-                            clearWaiting();
-                        } else if (requested > 0 && !ready.isEmpty()) {
+                            queue.clearWaiting();
+                        } else if (requested > 0 && queue.readyCount() > 0) {
                             next = take();
-                        } else if (upstreamDone && waitingBySeq.isEmpty()) {
+                        } else if (upstreamDone && queue.nothingWaits()) {
                             terminated = true;
                             complete = true;
-                        } else if (!upstreamDone && outstanding == 0 && ready.size() < READ_AHEAD) {
-                            more = READ_AHEAD - ready.size();
+                        } else if (!upstreamDone && outstanding == 0 && queue.readyCount() < READ_AHEAD) {
+                            more = READ_AHEAD - queue.readyCount();
                             outstanding = more;
                         } else {
                             break;
@@ -537,105 +489,14 @@ public final class IncrementalSync {
             }
         }
 
-        /** Called with the lock held. */
-        private void enqueue(BulkOp op) {
-            Waiting w = waitingById.get(op.id());
-            if (w != null) {
-                // Not sent yet: the later change replaces it.
-                w.op = op;
-                coalesced++;
-                return;
-            }
-            w = new Waiting(op.id(), nextSeq++, op);
-            waitingById.put(w.id, w);
-            waitingBySeq.put(w.seq, w);
-            if (inFlight.containsKey(w.id)) {
-                w.blocked = true;
-            } else {
-                ready.add(w);
-            }
-        }
-
         /** Called with the lock held, when there is demand and a ready operation. */
         private BulkOp take() {
-            Waiting w = ready.poll();
-            waitingById.remove(w.id);
-            waitingBySeq.remove(w.seq);
             if (requested != Long.MAX_VALUE) {
                 requested--;
             }
-            emitted++;
-            inFlight.put(w.id, emitted);
-            sent.add(new Sent(emitted, w.id));
-            seal();
-            return w.op;
-        }
-
-        private void clearWaiting() {
-            waitingById.clear();
-            waitingBySeq.clear();
-            ready.clear();
-        }
-
-        // ------------------------------------------------------------ checkpoints
-
-        /** Called with the lock held. */
-        private void arrived(SyncCursor cursor) {
-            if (checkpointsBlocked) {
-                return;
-            }
-            if (waitingBySeq.isEmpty()) {
-                sealed(emitted, cursor);
-                return;
-            }
-            Unsealed last = unsealed.peekLast();
-            if (last != null && waitingBySeq.ceilingKey(last.bound) == null) {
-                // Nothing arrived between the two is still waiting: both would be sealed at once.
-                last.cursor = cursor;
-            } else {
-                unsealed.add(new Unsealed(nextSeq, cursor));
-            }
-        }
-
-        /** Called with the lock held, after a waiting change was sent. */
-        private void seal() {
-            while (!unsealed.isEmpty()) {
-                Unsealed u = unsealed.peek();
-                if (!waitingBySeq.isEmpty() && waitingBySeq.firstKey() < u.bound) {
-                    return;
-                }
-                unsealed.poll();
-                sealed(emitted, u.cursor);
-            }
-        }
-
-        /** Called with the lock held: every change before {@code cursor} is among the first {@code required} sent. */
-        private void sealed(long required, SyncCursor cursor) {
-            if (required <= resolved) {
-                sealed.clear();
-                safe = cursor;
-                return;
-            }
-            Sealed last = sealed.peekLast();
-            if (last != null && last.required == required) {
-                last.cursor = cursor;
-            } else {
-                sealed.add(new Sealed(required, cursor));
-            }
-        }
-
-        /** Called with the lock held: the checkpoints covered by the first {@code count} operations are safe. */
-        private void release(long count) {
-            while (!sealed.isEmpty() && sealed.peek().required <= count) {
-                safe = sealed.poll().cursor;
-            }
-        }
-
-        /** Called with the lock held, after an operation of unknown position in the last batch failed. */
-        private void blockCheckpoints() {
-            checkpointsBlocked = true;
-            unsealed.clear();
-            sealed.clear();
+            BulkOp op = queue.take();
+            ledger.taken();
+            return op;
         }
 
         // ------------------------------------------------------------ from the sink's results
@@ -643,27 +504,11 @@ public final class IncrementalSync {
         /** A batch was resolved. Always true: the tick asking to save what became safe. */
         boolean resolved(BatchResult result) {
             synchronized (this) {
-                long before = resolved;
-                resolved += result.ops();
-                while (!sent.isEmpty() && sent.peek().ordinal() <= resolved) {
-                    Sent s = sent.poll();
-                    if (inFlight.remove(s.id(), s.ordinal())) {
-                        Waiting w = waitingById.get(s.id());
-                        if (w != null && w.blocked) {
-                            w.blocked = false;
-                            ready.add(w);
-                        }
-                    }
-                }
-                if (result.failed() > 0 || result.dropped() > 0) {
-                    failedOps += result.failed();
-                    droppedOps += result.dropped();
-                    // Which operation of the batch failed is unknown: only checkpoints before the batch are safe.
-                    release(before);
-                    blockCheckpoints();
-                } else {
-                    release(resolved);
-                }
+                boolean failed = result.failed() > 0 || result.dropped() > 0;
+                ledger.resolved(result.ops(), failed);
+                queue.resolved(ledger.resolvedCount());
+                failedOps += result.failed();
+                droppedOps += result.dropped();
             }
             drain();
             return true;
@@ -677,22 +522,20 @@ public final class IncrementalSync {
 
         /** The sink is done (or failed): every checkpoint covered by what was resolved is safe. */
         synchronized Boolean finish() {
-            release(resolved);
+            ledger.finish();
             if (invalid.total() > 0) {
                 LOG.warn("{} documents were refused: {}", invalid.total(), invalid.summary());
             }
-            if (coalesced > 0) {
+            if (queue.coalesced() > 0) {
                 LOG.debug("{} changes were replaced by later changes of the same document before being sent",
-                        coalesced);
+                        queue.coalesced());
             }
             return Boolean.TRUE;
         }
 
         /** The latest safe checkpoint not handed out yet, or null. */
         synchronized SyncCursor takeSafe() {
-            SyncCursor c = safe;
-            safe = null;
-            return c;
+            return ledger.takeSafe();
         }
 
         /** The error to end with, once the safe checkpoints are saved, or null. */
