@@ -32,7 +32,13 @@ import java.util.concurrent.TimeUnit;
  */
 public final class DaemonProcess implements AutoCloseable {
     /** The JVM options {@code bin/connectors} uses when none are given, so figures are those users get. */
-    public static final String LAUNCHER_JAVA_OPTS = "-Xmx1g -XX:+ExitOnOutOfMemoryError";
+    /** Stands for the launcher's own default JVM options (bin/connectors), which apply when none are given. */
+    public static final String LAUNCHER_JAVA_OPTS = "";
+
+    /** How reports name {@code javaOpts}: blank means the launcher's defaults. */
+    public static String describeJavaOpts(String javaOpts) {
+        return javaOpts == null || javaOpts.isBlank() ? "the launcher's defaults (bin/connectors)" : javaOpts;
+    }
     private static final Duration SAMPLE_INTERVAL = Duration.ofMillis(250);
     private static final Duration STOP_TIMEOUT = Duration.ofSeconds(60);
     private static final int TAIL_LINES = 30;
@@ -85,7 +91,7 @@ public final class DaemonProcess implements AutoCloseable {
      *
      * @param logFile  receives everything the daemon prints
      * @param javaOpts the daemon's JVM options ({@code CONNECTORS_JAVA_OPTS}), e.g. {@code -Xmx1g}; {@code null} or
-     *                 blank for the launcher's, {@value #LAUNCHER_JAVA_OPTS}
+     *                 blank for the launcher's own defaults
      */
     public static DaemonProcess start(Path repoHome, Path config, Path logFile, String javaOpts) throws IOException {
         return start(repoHome, config, logFile, javaOpts, Map.of());
@@ -96,6 +102,15 @@ public final class DaemonProcess implements AutoCloseable {
      * {@link FunctionalConfig#environment}.
      */
     public static DaemonProcess start(Path repoHome, Path config, Path logFile, String javaOpts,
+                                      Map<String, String> environment) throws IOException {
+        return start(repoHome, config, logFile, javaOpts, "", environment);
+    }
+
+    /**
+     * As {@link #start(Path, Path, Path, String, Map)}, with JVM options added to {@code javaOpts} (or to the
+     * launcher's defaults when it is blank), e.g. a GC log.
+     */
+    public static DaemonProcess start(Path repoHome, Path config, Path logFile, String javaOpts, String extraJavaOpts,
                                       Map<String, String> environment) throws IOException {
         Path home = repoHome.toAbsolutePath().normalize();
         Path launcher = home.resolve("bin/connectors");
@@ -108,8 +123,10 @@ public final class DaemonProcess implements AutoCloseable {
         Map<String, String> env = builder.environment();
         env.keySet().removeIf(k -> k.startsWith("CONNECTORS_"));
         env.put("CONNECTORS_HOME", home.toString());
-        env.put("CONNECTORS_JAVA_OPTS", (javaOpts == null || javaOpts.isBlank() ? LAUNCHER_JAVA_OPTS : javaOpts.trim())
-                + " -Duser.timezone=UTC");
+        if (javaOpts != null && !javaOpts.isBlank()) {
+            env.put("CONNECTORS_JAVA_OPTS", javaOpts.trim());
+        }
+        env.put("CONNECTORS_EXTRA_JAVA_OPTS", ("-Duser.timezone=UTC " + (extraJavaOpts == null ? "" : extraJavaOpts)).trim());
         env.put("CONNECTORS_LOG_LEVEL", "INFO");
         env.put("TZ", "UTC");
         env.putAll(environment);

@@ -41,7 +41,7 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>Environment: {@code ES_URL} ({@code ES_USERNAME}, {@code ES_PASSWORD}) to use a running cluster;
  * {@code FTEST_ES_HEAP} the local node's heap (default 512m small, 1g medium, 2g large);
- * {@code FTEST_DAEMON_JAVA_OPTS} the daemon's JVM options (default: the launcher's, {@value #DEFAULT_DAEMON_JAVA_OPTS});
+ * {@code FTEST_DAEMON_JAVA_OPTS} the daemon's JVM options (default: the launcher's own);
  * {@code FTEST_KEEP_WORK=true} keeps the generated data after a successful run.
  */
 public final class FtestMain {
@@ -123,7 +123,7 @@ public final class FtestMain {
         report.run.put("machine", Runtime.getRuntime().availableProcessors() + " cores, Java "
                 + System.getProperty("java.version"));
         String daemonJavaOpts = env("FTEST_DAEMON_JAVA_OPTS", DEFAULT_DAEMON_JAVA_OPTS);
-        report.run.put("daemon_java_opts", daemonJavaOpts);
+        report.run.put("daemon_java_opts", DaemonProcess.describeJavaOpts(daemonJavaOpts));
         report.run.put("index", index);
         say("%s, %,d documents (%s); report in %s", type, documents, size, out);
 

@@ -45,7 +45,7 @@ class FunctionalConfigTest {
         ConnectorsConfig config = ConfigLoader.load(file, FunctionalConfig.environment(es), SourceRegistry.load());
         assertThat(config.elasticsearch().client().password()).isEqualTo("s3cret!");
         assertThat(config.sync().progressInterval()).isEqualTo(Duration.ofSeconds(1));
-        assertThat(config.sync().idSpillChunk()).isEqualTo(1000);
+        assertThat(config.sync().workers()).isEqualTo(3);
         assertThat(config.connectors()).singleElement().satisfies(c -> {
             assertThat(c.id()).isEqualTo("ftest");
             assertThat(c.index()).isEqualTo("ftest-directory");

@@ -330,8 +330,7 @@ public final class BenchMain {
     /** Settings and mappings as the daemon's {@code TargetIndex} creates them (checked after the full sync). */
     static Map<String, Object> indexBody(Map<String, Object> sourceProperties) {
         Map<String, Object> properties = new LinkedHashMap<>(sourceProperties);
-        properties.put(DocumentSerializer.ID_FIELD, Map.of("type", "keyword"));
-        properties.put(DocumentSerializer.VERSION_FIELD, Map.of("type", "keyword", "index", false, "doc_values", false));
+        properties.putAll(io.connectors.runtime.sync.TargetIndex.bookkeepingProperties());
         return Map.of(
                 "settings", Map.of("index", Map.of("auto_expand_replicas", "0-1")),
                 "mappings", Map.of("dynamic", true, "properties", properties));
@@ -398,7 +397,7 @@ public final class BenchMain {
         Path gc = options.outDir().resolve("bench-" + options.source() + "-daemon-" + name + "-gc.log");
         Files.deleteIfExists(gc);
         DaemonProcess daemon = DaemonProcess.start(options.home(), config, log,
-                options.daemonJavaOpts() + " " + GcLog.option(gc), FunctionalConfig.environment(endpoint));
+                options.daemonJavaOpts(), GcLog.option(gc), FunctionalConfig.environment(endpoint));
         gcLogs.put(daemon, gc);
         cpu.watchDaemon(daemon.pid());
         return daemon;
@@ -730,7 +729,7 @@ public final class BenchMain {
         report.condition("machine", Runtime.getRuntime().availableProcessors() + " cores, "
                 + machineMemory() + ", " + System.getProperty("os.name") + " " + System.getProperty("os.arch"));
         report.condition("java", System.getProperty("java.vm.name") + " " + System.getProperty("java.version"));
-        report.condition("daemon", "bin/connectors run, CONNECTORS_JAVA_OPTS=\"" + options.daemonJavaOpts()
+        report.condition("daemon", "bin/connectors run, JVM options: \"" + DaemonProcess.describeJavaOpts(options.daemonJavaOpts())
                 + "\" plus a GC log, default bulk and sync settings (sync.progress_interval: 1s); the full sync and the"
                 + " no-change re-sync in one daemon on a 2 s schedule, later syncs each in a new daemon");
     }

@@ -24,7 +24,8 @@ record BenchOptions(String source, int documents, boolean flatness, Path home, P
     static final int SMALL = 10_000;
     static final int MEDIUM = 100_000;
     static final int LARGE = 1_000_000;
-    static final String DEFAULT_DAEMON_JAVA_OPTS = "-Xmx1g -XX:+ExitOnOutOfMemoryError";
+    /** The launcher's own defaults (bin/connectors). */
+    static final String DEFAULT_DAEMON_JAVA_OPTS = io.connectors.functional.DaemonProcess.LAUNCHER_JAVA_OPTS;
 
     private static final Map<String, Integer> SIZES = Map.of("small", SMALL, "medium", MEDIUM, "large", LARGE);
 

@@ -73,11 +73,11 @@ final class ElasticsearchOverloaded implements ChaosScenario {
                     "max_backoff", MAX_BACKOFF.toSeconds() + "s"));
             Path config = FunctionalConfig.write(work.resolve("config.yml"), endpoint, FaultKit.CONNECTOR, "directory",
                     index, fixture.connectorConfiguration(), extra);
-            String javaOpts = context.daemonJavaOpts() + " -Dlogback.configurationFile=" + writeLogback(work);
+            String logback = "-Dlogback.configurationFile=" + writeLogback(work);
             long rejectedBefore = FaultKit.writeRejections(endpoint);
             Instant started = Instant.now();
-            try (DaemonProcess daemon = DaemonProcess.start(context.home(), config, work.resolve("daemon.log"), javaOpts,
-                    FunctionalConfig.environment(endpoint))) {
+            try (DaemonProcess daemon = DaemonProcess.start(context.home(), config, work.resolve("daemon.log"),
+                    context.daemonJavaOpts(), logback, FunctionalConfig.environment(endpoint))) {
                 SyncOutcome first = daemon.awaitSync(FaultKit.CONNECTOR, started, Duration.ofMinutes(15));
                 context.say(name(), "first sync %s in %s: %s", first.status(), FaultKit.seconds(first.duration()),
                         first.counts());

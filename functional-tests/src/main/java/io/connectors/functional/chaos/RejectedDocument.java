@@ -45,7 +45,7 @@ final class RejectedDocument implements ChaosScenario {
             try (ElasticsearchSession session = ElasticsearchSession.open(chaos.es)) {
                 String mapping = "{\"mappings\": {\"dynamic\": true, \"properties\": {\"" + DocumentSerializer.ID_FIELD
                         + "\": {\"type\": \"keyword\"}, \"" + DocumentSerializer.VERSION_FIELD + "\": {\"type\": \"keyword\","
-                        + " \"index\": false, \"doc_values\": false}, \"v\": {\"type\": \"long\"}}}}";
+                        + " \"index\": false, \"doc_values\": true}, \"v\": {\"type\": \"long\"}}}}";
                 session.client().indices().create(CreateIndexRequest.of(b -> b.index(chaos.index)
                         .withJson(new StringReader(mapping))));
             }

@@ -71,7 +71,7 @@ class BulkCorpusTest {
         var body = BenchMain.indexBody(java.util.Map.of("content", java.util.Map.of("type", "text")));
 
         assertThat(body).extractingByKey("mappings").asString()
-                .contains("content", "_sync_id", "_sync_version", "doc_values=false");
+                .contains("content", "_sync_id", "_sync_stamp", "doc_values=true");
         assertThat(body).extractingByKey("settings").asString().contains("auto_expand_replicas=0-1");
     }
 }

@@ -43,7 +43,7 @@ import java.util.regex.Pattern;
  */
 public final class ConfigLoader {
     /** Environment variables with the prefix that are not configuration keys. */
-    private static final Set<String> NOT_KEYS = Set.of("CONNECTORS_CONFIG", "CONNECTORS_HOME", "CONNECTORS_OPTS", "CONNECTORS_JAVA_OPTS", "CONNECTORS_LOG_LEVEL", "CONNECTORS_LOG_FORMAT");
+    private static final Set<String> NOT_KEYS = Set.of("CONNECTORS_CONFIG", "CONNECTORS_HOME", "CONNECTORS_OPTS", "CONNECTORS_JAVA_OPTS", "CONNECTORS_EXTRA_JAVA_OPTS", "CONNECTORS_LOG_LEVEL", "CONNECTORS_LOG_FORMAT");
     /** Keys whose values are secrets: never shown in messages (and marked in the configuration reference). */
     static final Set<String> SENSITIVE = Set.of("elasticsearch.password", "elasticsearch.api_key");
     private static final Set<String> JOB_TYPES = Set.of("full", "incremental", "access_control");

@@ -45,8 +45,8 @@ public final class TargetIndex {
         return name;
     }
 
-    /** The mapping properties the runtime adds to every index. */
-    static Map<String, Object> bookkeepingProperties() {
+    /** The mapping properties the runtime adds to every index (also used by the benchmark and the chaos tests). */
+    public static Map<String, Object> bookkeepingProperties() {
         Map<String, Object> p = new LinkedHashMap<>();
         p.put(DocumentSerializer.ID_FIELD, Map.of("type", "keyword"));
         // Read from doc values (never _source) when deciding what changed: see storedStamps and scanStamps.
@@ -157,7 +157,19 @@ public final class TargetIndex {
                             }
                             return new StampPage(r.hits().total() != null ? r.hits().total().value() : -1, stamps);
                         }),
-                pit -> closePit(pit[0]));
+                pit -> closePit(pit[0]))
+                .onErrorMap(ElasticsearchException.class, this::describeScanFailure);
+    }
+
+    private Throwable describeScanFailure(ElasticsearchException e) {
+        String message = String.valueOf(e.getMessage());
+        if (message.contains("fielddata") || message.contains("doc_values") || message.contains("doc values")) {
+            return new IllegalStateException("index " + name + " maps " + DocumentSerializer.VERSION_FIELD + " or "
+                    + DocumentSerializer.ID_FIELD + " without doc values, so the stored versions cannot be read: map both"
+                    + " as keyword with doc_values true, or delete the index and let the runtime create it (" + message + ")", e);
+        }
+        return new IllegalStateException("reading the stored versions of " + name + " failed: "
+                + PermissionDenied.describe(message).orElse(message), e);
     }
 
     private Mono<SearchResponse<Void>> stampPage(String[] pit, Query query, SortOptions sort, int pageSize,
