@@ -119,24 +119,25 @@ final class PgQueries {
 
     /**
      * The rows of a target with row versions whose keys are given, each key column's values as a {@code text[]}
-     * parameter ({@code $1..$n}, cast to the column's type): {@code key = ANY ($1)} for a one-column key,
-     * {@code (k1, k2) IN (SELECT * FROM unnest($1, $2))} for a composite one; either way the primary key's index
-     * finds them. Reads each row whole with its {@code xmin}.
+     * parameter ({@code $1..$n}): {@code WHERE (k1, k2) IN (SELECT u.k0::t1, u.k1::t2 FROM unnest($1, $2) u(k0, k1))}.
+     * Each value is cast from text to its column's type as the pages' parameters are (so array-typed keys work too,
+     * which {@code = ANY ($1::t[])} would take for one array); the planner joins the few hundred keys to the primary
+     * key's index. Reads each row whole with its {@code xmin}.
      */
     static String byKey(PgTarget target) {
         List<String> key = target.qualifiedKey();
-        StringBuilder sql = select(target, null, true, true).append(" WHERE ");
+        List<String> casts = new ArrayList<>();
         List<String> arrays = new ArrayList<>();
+        List<String> names = new ArrayList<>();
         for (int i = 0; i < key.size(); i++) {
-            arrays.add("$" + (i + 1) + "::text[]::" + target.keyTypes().get(i) + "[]");
+            casts.add("u.k" + i + "::" + target.keyTypes().get(i));
+            arrays.add("$" + (i + 1) + "::text[]");
+            names.add("k" + i);
         }
-        if (key.size() == 1) {
-            sql.append(key.get(0)).append(" = ANY (").append(arrays.get(0)).append(')');
-        } else {
-            sql.append('(').append(String.join(", ", key)).append(") IN (SELECT * FROM unnest(")
-                    .append(String.join(", ", arrays)).append("))");
-        }
-        return sql.toString();
+        return select(target, null, true, true).append(" WHERE (").append(String.join(", ", key))
+                .append(") IN (SELECT ").append(String.join(", ", casts)).append(" FROM unnest(")
+                .append(String.join(", ", arrays)).append(") AS u(").append(String.join(", ", names)).append("))")
+                .toString();
     }
 
     /**

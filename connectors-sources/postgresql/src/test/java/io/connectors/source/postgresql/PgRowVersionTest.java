@@ -138,10 +138,12 @@ class PgRowVersionTest {
                 "INSERT INTO p VALUES ('/100% uptime/backup, restore', 1), ('café', 2), ('𝄞', 3)",
                 "CREATE TABLE m (at timestamptz, price numeric(12,2), u uuid, PRIMARY KEY (at, price, u))",
                 "INSERT INTO m VALUES ('2024-05-01 10:00:00.123456+02', 1.10, 'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11'),"
-                        + " ('1999-12-31 23:59:59+00', -0.5, '00000000-0000-0000-0000-000000000000')");
+                        + " ('1999-12-31 23:59:59+00', -0.5, '00000000-0000-0000-0000-000000000000')",
+                "CREATE TABLE r (tags text[], n int, PRIMARY KEY (tags))",
+                "INSERT INTO r VALUES ('{a,\"b,c\"}', 1), ('{}', 2)");
         PgDataSource source = source(Map.of("fetch_size", 2));
         List<SourceDocument> listed = list(source);
-        assertThat(listed).hasSize(9).allMatch(SourceDocument::isDeferred);
+        assertThat(listed).hasSize(11).allMatch(SourceDocument::isDeferred);
 
         Map<String, SourceDocument> built = byId(source.fetch(listed).collectList().block(WAIT));
         assertThat(versions(new ArrayList<>(built.values()))).isEqualTo(versions(listed));
@@ -151,6 +153,10 @@ class PgRowVersionTest {
         assertThat(built.get("public.p/%2F100%25 uptime%2Fbackup%2C restore").fields()).containsEntry("v", 1L);
         assertThat(built.get("public.p/𝄞").fields()).containsEntry("v", 3L);
         assertThat(built.keySet()).contains("public.m/2024-05-01 08:00:00.123456+00,1.10,a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11");
+        // A key of an array type: each value is cast back from its text form.
+        assertThat(built.get("public.r/{a%2C\"b%2Cc\"}").fields()).containsEntry("tags", List.of("a", "b,c"))
+                .containsEntry("n", 1L);
+        assertThat(built.get("public.r/{}").fields()).containsEntry("n", 2L);
     }
 
     @Test
