@@ -54,7 +54,8 @@ import reactor.util.retry.Retry;
  *   <li>A query that loses its connection (server restart, {@code pg_terminate_backend}, network) is retried with
  *       back-off from the last row read: nothing is read twice and nothing is skipped.</li>
  *   <li>Incremental syncs read the rows whose {@code cursor_column} passed the saved position, with a checkpoint
- *       after every page.</li>
+ *       after every page; a table's rows as deferred documents with the versions a full sync lists, so that rows
+ *       re-read by {@code cursor_overlap} are recognised unchanged.</li>
  *   <li>Rows become documents through {@code to_json} on the server and {@link PgTypes}; {@link PgTypes} also derives
  *       the index mapping from the column types.</li>
  *   <li>The change watch reads the statistics counters of the database's tables ({@code pg_stat_user_tables}), so a
@@ -69,6 +70,7 @@ final class PgDataSource implements BaseDataSource, IncrementalSource, DeferredS
     static final String TABLE_FIELD = "pg_table";
     private static final Duration FIRST_BACKOFF = Duration.ofMillis(250);
     private static final Duration MAX_BACKOFF = Duration.ofSeconds(10);
+    private static final String FROM_LAST_ROW = "from the last row read";
 
     /**
      * A fingerprint of every user table of the database: write counters, storage (changed by TRUNCATE and rewrites)
@@ -310,7 +312,7 @@ final class PgDataSource implements BaseDataSource, IncrementalSource, DeferredS
 
     private Flux<SourceDocument> pagesAfter(PgTarget target, List<String> after) {
         PgQueries.Page page = PgQueries.fullPage(target, after != null, config.fetchSize());
-        return query(target, page.sql(), after, List.of(), "reading " + target.name())
+        return query(target, page.sql(), after, List.of(), "reading " + target.name(), FROM_LAST_ROW)
                 .flatMapMany(rows -> {
                     Flux<SourceDocument> docs = Flux.fromIterable(rows).map(row -> document(target, row));
                     if (rows.size() < config.fetchSize()) {
@@ -322,11 +324,14 @@ final class PgDataSource implements BaseDataSource, IncrementalSource, DeferredS
     }
 
     /**
-     * Runs one page query and collects its rows, retrying from the same position when the connection was lost: the
-     * position is the last row already emitted, so a retry neither repeats nor skips a row.
+     * Runs one query and collects its rows, retrying it when the connection was lost. A page's query starts from the
+     * last row already emitted, so a retry neither repeats nor skips a row; a fetch emits nothing before its query
+     * completes, so a retry repeats nothing.
+     *
+     * @param retrying what a retry does, for its log line ({@code from the last row read})
      */
     private Mono<List<PgQueries.Row>> query(PgTarget target, String sql, List<String> key, List<Object> extra,
-                                            String what) {
+                                            String what, String retrying) {
         return withConnection(c -> {
             Statement statement = c.createStatement(sql);
             int i = 0;
@@ -343,10 +348,10 @@ final class PgDataSource implements BaseDataSource, IncrementalSource, DeferredS
                     .collectList();
         }).retryWhen(Retry.backoff(config.retries(), FIRST_BACKOFF).maxBackoff(MAX_BACKOFF)
                 .filter(PgErrors::isConnectionLoss)
-                .doBeforeRetry(signal -> LOG.warn("Connector {}: lost the connection while {} ({}); retrying from the"
-                                + " last row read (attempt {} of {})", context.connectorId(), what,
-                        PgErrors.scrub(String.valueOf(signal.failure().getMessage()), config), signal.totalRetries() + 1,
-                        config.retries()))
+                .doBeforeRetry(signal -> LOG.warn("Connector {}: lost the connection while {} ({}); retrying {}"
+                                + " (attempt {} of {})", context.connectorId(), what,
+                        PgErrors.scrub(String.valueOf(signal.failure().getMessage()), config), retrying,
+                        signal.totalRetries() + 1, config.retries()))
                 .onRetryExhaustedThrow((spec, signal) -> signal.failure()))
                 .onErrorMap(e -> PgErrors.describe(e, config, what));
     }
@@ -401,7 +406,8 @@ final class PgDataSource implements BaseDataSource, IncrementalSource, DeferredS
             }
             Set<String> asked = new HashSet<>();
             listed.forEach(l -> asked.add(PgQueries.id(target.name(), l.key())));
-            return query(target, PgQueries.byKey(target), null, arrays, "reading changed rows of " + target.name())
+            return query(target, PgQueries.byKey(target), null, arrays, "reading changed rows of " + target.name(),
+                    "the same keys")
                     .flatMapIterable(rows -> rows)
                     .map(row -> document(target, row))
                     // A key may match more than once (configured key columns need not be unique), and a key
@@ -498,7 +504,7 @@ final class PgDataSource implements BaseDataSource, IncrementalSource, DeferredS
 
     private Flux<ChangeEvent> changePages(PgTarget target, PgColumn column, String sql, List<Object> extra,
                                           List<String> key, Map<String, Object> positions) {
-        return query(target, sql, key, extra, "reading the changes of " + target.name())
+        return query(target, sql, key, extra, "reading the changes of " + target.name(), FROM_LAST_ROW)
                 .flatMapMany(rows -> {
                     if (rows.isEmpty()) {
                         return Flux.empty();

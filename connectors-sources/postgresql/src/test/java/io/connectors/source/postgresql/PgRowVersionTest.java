@@ -10,6 +10,8 @@ import io.connectors.spi.SourceException;
 import io.connectors.spi.SyncCursor;
 import io.connectors.spi.SyncRules;
 import io.connectors.testkit.contract.DeferredDocuments;
+import io.r2dbc.spi.Connection;
+import io.r2dbc.spi.Result;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -17,10 +19,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
 import reactor.test.StepVerifier;
 
 /**
@@ -225,6 +230,30 @@ class PgRowVersionTest {
         Map<String, String> after = versions(list(source(config)).stream().filter(SourceDocument::isDeferred).toList());
         assertThat(after.keySet()).isEqualTo(before.keySet());
         after.forEach((id, version) -> assertThat(version).as(id).isNotEqualTo(before.get(id)));
+    }
+
+    @Test
+    void aFetchWhoseConnectionIsTerminatedWhileItWaitsIsRetriedAndBuildsEveryRowOnce() {
+        db.sql("CREATE TABLE t (id int PRIMARY KEY, v text)", "INSERT INTO t SELECT i, 'v' || i FROM generate_series(1, 5) i");
+        PgDataSource source = source(Map.of("pool_max_size", 1, "retries", 3));
+        List<SourceDocument> listed = list(source);
+        // A lock the fetch waits for, so that its query is surely running when its backend is terminated.
+        Connection locker = Mono.from(db.connectionFactory("locker").create()).block(WAIT);
+        try {
+            Flux.from(locker.createStatement("BEGIN; LOCK TABLE t IN ACCESS EXCLUSIVE MODE").execute())
+                    .flatMap(Result::getRowsUpdated).blockLast(WAIT);
+            CompletableFuture<List<SourceDocument>> fetched = source.fetch(listed).collectList().toFuture();
+            long terminated = Flux.interval(Duration.ofMillis(20))
+                    .map(tick -> db.count("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity"
+                            + " WHERE datname = current_database() AND application_name = '" + PgConfig.APPLICATION_NAME
+                            + "' AND wait_event_type = 'Lock' AND pid <> pg_backend_pid()"))
+                    .filter(n -> n > 0).next().block(WAIT);
+            assertThat(terminated).isEqualTo(1);
+            Flux.from(locker.createStatement("ROLLBACK").execute()).flatMap(Result::getRowsUpdated).blockLast(WAIT);
+            assertThat(versions(fetched.join())).isEqualTo(versions(listed));
+        } finally {
+            Mono.from(locker.close()).block(WAIT);
+        }
     }
 
     @Test
