@@ -31,9 +31,14 @@ final class PgCatalog {
             ORDER BY array_position($2::text[], n.nspname::text)
             LIMIT 1""";
 
-    /** Primary key columns and the row estimate of relations, by quoted qualified name. */
+    /**
+     * Primary key columns, the row estimate of relations, and whether their rows carry a meaningful {@code xmin}
+     * (tables, partitioned tables and materialized views; not views, and not foreign tables, whose xmin reads 0), by
+     * quoted qualified name.
+     */
     private static final String KEYS_SQL = """
             SELECT n.nspname AS schema, c.relname AS table, c.reltuples::bigint AS estimate,
+                   c.relkind IN ('r', 'p', 'm') AS row_versions,
                    (SELECT array_agg(a.attname::text ORDER BY k.ord)
                     FROM pg_index i CROSS JOIN LATERAL unnest(i.indkey) WITH ORDINALITY AS k(attnum, ord)
                     JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.attnum
@@ -77,7 +82,7 @@ final class PgCatalog {
                     .flatMap(r -> r.map((row, meta) -> new Keys(quoted(new String[] {row.get("schema", String.class),
                             row.get("table", String.class)}),
                             Optional.ofNullable(row.get("estimate", Long.class)).orElse(-1L),
-                            primaryKey(row))))
+                            Boolean.TRUE.equals(row.get("row_versions", Boolean.class)), primaryKey(row))))
                     .collectList()
                     .zipWith(columns)
                     .map(both -> build(found.tables, both.getT1(), both.getT2(), errors));
@@ -94,7 +99,7 @@ final class PgCatalog {
             String name = table[0] + "." + table[1];
             List<PgColumn> cols = columns.getOrDefault(relation, List.of());
             Keys k = keys.stream().filter(x -> x.relation.equals(relation)).findFirst()
-                    .orElse(new Keys(relation, -1, List.of()));
+                    .orElse(new Keys(relation, -1, false, List.of()));
             List<String> key = configuredKeys.containsKey(name) ? configuredKeys.remove(name)
                     : configuredKeys.containsKey(table[1]) ? configuredKeys.remove(table[1]) : k.pk;
             if (key.isEmpty()) {
@@ -111,7 +116,8 @@ final class PgCatalog {
                 }
             }
             if (types.size() == key.size()) {
-                targets.add(new PgTarget(name, relation, key, types, cols, Optional.of(relation), k.estimate));
+                targets.add(new PgTarget(name, relation, key, types, cols, Optional.of(relation), k.estimate,
+                        k.rowVersions));
             }
         }
         for (String unused : configuredKeys.keySet()) {
@@ -134,7 +140,7 @@ final class PgCatalog {
         return Optional.ofNullable(row.get("pk", String[].class)).map(List::of).orElse(List.of());
     }
 
-    private record Keys(String relation, long estimate, List<String> pk) {
+    private record Keys(String relation, long estimate, boolean rowVersions, List<String> pk) {
     }
 
     private record Names(List<String[]> tables, List<FieldError> errors) {

@@ -6,6 +6,7 @@ import io.connectors.spi.ChangeEvent;
 import io.connectors.spi.ChangeWatchingSource;
 import io.connectors.spi.ConfigValidationException;
 import io.connectors.spi.CursorExpiredException;
+import io.connectors.spi.DeferredSource;
 import io.connectors.spi.FieldError;
 import io.connectors.spi.IncrementalSource;
 import io.connectors.spi.MappingContributor;
@@ -24,11 +25,13 @@ import io.r2dbc.spi.R2dbcException;
 import io.r2dbc.spi.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
 import org.slf4j.Logger;
@@ -44,10 +47,15 @@ import reactor.util.retry.Retry;
  *   <li>Full syncs read each table in pages of {@code fetch_size} rows ordered by its primary key, each page starting
  *       after the last key read (keyset pagination: no OFFSET, so page N costs what page 1 costs), one query per page
  *       on a pooled connection, fetched when the runtime asks for more.</li>
+ *   <li>A table's pages list only keys and row versions ({@link PgQueries#version}: {@code xmin} and the columns'
+ *       fingerprint), as deferred documents; {@link #fetch} reads the rows the runtime found new or changed, by key,
+ *       one query per batch. Views and the queries of advanced rules have no row version: their pages read whole
+ *       rows, as built documents without version (the runtime compares their fields).</li>
  *   <li>A query that loses its connection (server restart, {@code pg_terminate_backend}, network) is retried with
  *       back-off from the last row read: nothing is read twice and nothing is skipped.</li>
  *   <li>Incremental syncs read the rows whose {@code cursor_column} passed the saved position, with a checkpoint
- *       after every page.</li>
+ *       after every page; a table's rows as deferred documents with the versions a full sync lists, so that rows
+ *       re-read by {@code cursor_overlap} are recognised unchanged.</li>
  *   <li>Rows become documents through {@code to_json} on the server and {@link PgTypes}; {@link PgTypes} also derives
  *       the index mapping from the column types.</li>
  *   <li>The change watch reads the statistics counters of the database's tables ({@code pg_stat_user_tables}), so a
@@ -55,13 +63,14 @@ import reactor.util.retry.Retry;
  * </ul>
  * One pool per instance, created on first use and closed by {@link #close()}.
  */
-final class PgDataSource implements BaseDataSource, IncrementalSource, AdvancedRulesValidator, SchemaDiscoverySource,
-        MappingContributor, ChangeWatchingSource {
+final class PgDataSource implements BaseDataSource, IncrementalSource, DeferredSource, AdvancedRulesValidator,
+        SchemaDiscoverySource, MappingContributor, ChangeWatchingSource {
     private static final Logger LOG = LoggerFactory.getLogger(PgDataSource.class);
     /** The field holding a document's table (or rule) name. */
     static final String TABLE_FIELD = "pg_table";
     private static final Duration FIRST_BACKOFF = Duration.ofMillis(250);
     private static final Duration MAX_BACKOFF = Duration.ofSeconds(10);
+    private static final String FROM_LAST_ROW = "from the last row read";
 
     /**
      * A fingerprint of every user table of the database: write counters, storage (changed by TRUNCATE and rewrites)
@@ -89,6 +98,8 @@ final class PgDataSource implements BaseDataSource, IncrementalSource, AdvancedR
     private final AtomicReference<Plan> lastPlan = new AtomicReference<>();
     /** Each target's row conversion, built once. */
     private final Map<PgTarget, PgTypes> conversions = new java.util.concurrent.ConcurrentHashMap<>();
+    /** Each target's {@link PgQueries#fingerprint}, computed once. */
+    private final Map<PgTarget, String> fingerprints = new java.util.concurrent.ConcurrentHashMap<>();
 
     private record Plan(Map<String, Object> advanced, Mono<List<PgTarget>> targets) {
     }
@@ -246,7 +257,7 @@ final class PgDataSource implements BaseDataSource, IncrementalSource, AdvancedR
                 .onErrorMap(IllegalArgumentException.class, e -> new SourceException("invalid advanced rules: "
                         + e.getMessage(), null, false))
                 .map(resolved -> resolved.stream().map(q -> new PgTarget(q.table(), "(" + q.sql() + ")", q.key(),
-                        q.keyTypes(), q.columns(), Optional.empty(), -1)).toList());
+                        q.keyTypes(), q.columns(), Optional.empty(), -1, false)).toList());
     }
 
     @Override
@@ -301,7 +312,7 @@ final class PgDataSource implements BaseDataSource, IncrementalSource, AdvancedR
 
     private Flux<SourceDocument> pagesAfter(PgTarget target, List<String> after) {
         PgQueries.Page page = PgQueries.fullPage(target, after != null, config.fetchSize());
-        return fetch(target, page.sql(), after, List.of(), "reading " + target.name())
+        return query(target, page.sql(), after, List.of(), "reading " + target.name(), FROM_LAST_ROW)
                 .flatMapMany(rows -> {
                     Flux<SourceDocument> docs = Flux.fromIterable(rows).map(row -> document(target, row));
                     if (rows.size() < config.fetchSize()) {
@@ -313,11 +324,14 @@ final class PgDataSource implements BaseDataSource, IncrementalSource, AdvancedR
     }
 
     /**
-     * Runs one page query and collects its rows, retrying from the same position when the connection was lost: the
-     * position is the last row already emitted, so a retry neither repeats nor skips a row.
+     * Runs one query and collects its rows, retrying it when the connection was lost. A page's query starts from the
+     * last row already emitted, so a retry neither repeats nor skips a row; a fetch emits nothing before its query
+     * completes, so a retry repeats nothing.
+     *
+     * @param retrying what a retry does, for its log line ({@code from the last row read})
      */
-    private Mono<List<PgQueries.Row>> fetch(PgTarget target, String sql, List<String> key, List<Object> extra,
-                                            String what) {
+    private Mono<List<PgQueries.Row>> query(PgTarget target, String sql, List<String> key, List<Object> extra,
+                                            String what, String retrying) {
         return withConnection(c -> {
             Statement statement = c.createStatement(sql);
             int i = 0;
@@ -334,20 +348,80 @@ final class PgDataSource implements BaseDataSource, IncrementalSource, AdvancedR
                     .collectList();
         }).retryWhen(Retry.backoff(config.retries(), FIRST_BACKOFF).maxBackoff(MAX_BACKOFF)
                 .filter(PgErrors::isConnectionLoss)
-                .doBeforeRetry(signal -> LOG.warn("Connector {}: lost the connection while {} ({}); retrying from the"
-                                + " last row read (attempt {} of {})", context.connectorId(), what,
-                        PgErrors.scrub(String.valueOf(signal.failure().getMessage()), config), signal.totalRetries() + 1,
-                        config.retries()))
+                .doBeforeRetry(signal -> LOG.warn("Connector {}: lost the connection while {} ({}); retrying {}"
+                                + " (attempt {} of {})", context.connectorId(), what,
+                        PgErrors.scrub(String.valueOf(signal.failure().getMessage()), config), retrying,
+                        signal.totalRetries() + 1, config.retries()))
                 .onRetryExhaustedThrow((spec, signal) -> signal.failure()))
                 .onErrorMap(e -> PgErrors.describe(e, config, what));
     }
 
+    /** A row's document: deferred for a listed row, built for a row read whole (with its version, if it has one). */
     private SourceDocument document(PgTarget target, PgQueries.Row row) {
+        String id = PgQueries.id(target.name(), row.key());
+        String version = row.xmin() == null ? null
+                : PgQueries.version(row.xmin(), fingerprints.computeIfAbsent(target, PgQueries::fingerprint));
+        if (row.json() == null) {
+            return SourceDocument.deferred(id, version, new PgQueries.Listed(target, row.key()));
+        }
         Map<String, Object> fields = conversions.computeIfAbsent(target, t -> PgTypes.of(t.columns())).document(row.json());
-        return SourceDocument.builder(PgQueries.id(target.name(), row.key()))
+        return SourceDocument.builder(id)
+                .version(version)
                 .fields(fields)
                 .field(TABLE_FIELD, target.name())
                 .build();
+    }
+
+    // ---------------------------------------------------------------------------------------- deferred documents
+
+    /**
+     * Reads the rows of {@code deferred}, grouped by table, in queries of at most {@code fetch_size} keys, one after
+     * the other; each query is retried like a page when its connection is lost (nothing is emitted before it
+     * completes, so a retry repeats nothing). A row deleted since it was listed is not found, so not emitted.
+     */
+    @Override
+    public Flux<SourceDocument> fetch(List<SourceDocument> deferred) {
+        return reading(Flux.defer(() -> {
+            Map<PgTarget, List<PgQueries.Listed>> byTarget = new LinkedHashMap<>();
+            for (SourceDocument doc : deferred) {
+                if (!(doc.state() instanceof PgQueries.Listed listed)) {
+                    return Flux.error(new SourceException("document '" + doc.id() + "' was not listed by the"
+                            + " PostgreSQL source of connector " + context.connectorId(), null, false));
+                }
+                byTarget.computeIfAbsent(listed.target(), t -> new ArrayList<>()).add(listed);
+            }
+            return Flux.fromIterable(byTarget.entrySet())
+                    .concatMap(e -> Flux.fromIterable(chunks(e.getValue(), config.fetchSize()))
+                            .concatMap(chunk -> rows(e.getKey(), chunk), 0), 0);
+        }).onErrorMap(e -> PgErrors.describe(e, config, "reading changed rows")));
+    }
+
+    /** The documents of the rows of one table with these keys; at most one per key. */
+    private Flux<SourceDocument> rows(PgTarget target, List<PgQueries.Listed> listed) {
+        return Flux.defer(() -> {
+            List<Object> arrays = new ArrayList<>();
+            for (int i = 0; i < target.key().size(); i++) {
+                int column = i;
+                arrays.add(listed.stream().map(l -> l.key().get(column)).toArray(String[]::new));
+            }
+            Set<String> asked = new HashSet<>();
+            listed.forEach(l -> asked.add(PgQueries.id(target.name(), l.key())));
+            return query(target, PgQueries.byKey(target), null, arrays, "reading changed rows of " + target.name(),
+                    "the same keys")
+                    .flatMapIterable(rows -> rows)
+                    .map(row -> document(target, row))
+                    // A key may match more than once (configured key columns need not be unique), and a key
+                    // whose text changes through the cast (a case-insensitive type) may match another row.
+                    .filter(doc -> asked.remove(doc.id()));
+        });
+    }
+
+    private static <T> List<List<T>> chunks(List<T> list, int size) {
+        List<List<T>> out = new ArrayList<>();
+        for (int from = 0; from < list.size(); from += size) {
+            out.add(list.subList(from, Math.min(list.size(), from + size)));
+        }
+        return out;
     }
 
     // ------------------------------------------------------------------------------------------ incremental sync
@@ -430,7 +504,7 @@ final class PgDataSource implements BaseDataSource, IncrementalSource, AdvancedR
 
     private Flux<ChangeEvent> changePages(PgTarget target, PgColumn column, String sql, List<Object> extra,
                                           List<String> key, Map<String, Object> positions) {
-        return fetch(target, sql, key, extra, "reading the changes of " + target.name())
+        return query(target, sql, key, extra, "reading the changes of " + target.name(), FROM_LAST_ROW)
                 .flatMapMany(rows -> {
                     if (rows.isEmpty()) {
                         return Flux.empty();

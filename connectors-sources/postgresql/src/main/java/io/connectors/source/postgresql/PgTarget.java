@@ -15,9 +15,12 @@ import java.util.Optional;
  * @param columns       every column, in order
  * @param relation      the quoted qualified table name, for a table (statistics, estimates); empty for a query
  * @param estimatedRows the planner's estimate of the rows, or -1 when unknown
+ * @param rowVersions   whether its rows carry {@code xmin}, the id of the transaction that wrote them: tables,
+ *                      partitioned tables and materialized views. Views and queries have no {@code xmin}; foreign
+ *                      tables have one that is always 0.
  */
 record PgTarget(String name, String from, List<String> key, List<String> keyTypes, List<PgColumn> columns,
-                Optional<String> relation, long estimatedRows) {
+                Optional<String> relation, long estimatedRows, boolean rowVersions) {
 
     PgTarget {
         key = List.copyOf(key);

@@ -1,10 +1,13 @@
 package io.connectors.source.postgresql;
 
 import io.connectors.spi.DataSourceProvider;
+import io.connectors.spi.SourceDocument;
 import io.connectors.testkit.contract.DataSourceContractTest;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import org.junit.jupiter.api.AfterAll;
@@ -52,6 +55,15 @@ class PgDataSourceContractTest extends DataSourceContractTest {
     @Override
     protected Set<String> expectedIds() {
         return IDS;
+    }
+
+    /** The same table, a key no row has (every key column 999). */
+    @Override
+    protected Optional<SourceDocument> vanishedItem(SourceDocument existing) {
+        PgQueries.Listed listed = (PgQueries.Listed) existing.state();
+        List<String> key = Collections.nCopies(listed.key().size(), "999");
+        return Optional.of(SourceDocument.deferred(PgQueries.id(listed.target().name(), key), existing.version().orElseThrow(),
+                new PgQueries.Listed(listed.target(), key)));
     }
 
     @Override

@@ -6,11 +6,17 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.connectors.source.postgresql.PgFixture.Table;
+import io.connectors.spi.SourceConfig;
+import io.connectors.spi.SourceContext;
+import io.connectors.spi.SourceDocument;
+import io.connectors.spi.SyncRules;
+import io.connectors.testkit.contract.DeferredDocuments;
 import io.connectors.testkit.functional.SourceFixture;
 import io.connectors.testkit.functional.SourceFixture.Mutation;
 import io.connectors.testkit.functional.SourceFixture.Truth;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -22,6 +28,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.ServiceLoader;
 import java.util.Set;
+import java.util.TreeMap;
+import java.util.function.Function;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterAll;
@@ -37,6 +45,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class PgFixtureTest {
     private static final int COUNT = 3_000;
+    private static final Duration WAIT = Duration.ofSeconds(60);
     private static final ObjectMapper JSON = new ObjectMapper();
 
     @TempDir
@@ -116,6 +125,80 @@ class PgFixtureTest {
             }
         }
         return ids;
+    }
+
+    /** Reads the fixture with a source of its own, closed afterwards. */
+    private static <T> T withSource(Function<PgDataSource, T> read) {
+        PgDataSource source = (PgDataSource) new PgDataSourceProvider().create(
+                SourceConfig.from(PgConfig.FIELDS, fixture.connectorConfiguration()), new SourceContext("fixture-test"));
+        try {
+            return read.apply(source);
+        } finally {
+            source.close().block(WAIT);
+        }
+    }
+
+    private static List<SourceDocument> list(PgDataSource source, SyncRules rules) {
+        return source.getDocs(rules).collectList().block(WAIT);
+    }
+
+    /** Id to the fields, in their order, of built documents. */
+    private static Map<String, List<Map.Entry<String, Object>>> fieldsById(List<SourceDocument> docs) {
+        Map<String, List<Map.Entry<String, Object>>> out = new TreeMap<>();
+        docs.forEach(d -> out.put(d.id(), List.copyOf(d.fields().entrySet())));
+        return out;
+    }
+
+    private static Map<String, String> versionsById(List<SourceDocument> docs) {
+        return docs.stream().collect(Collectors.toMap(SourceDocument::id, d -> d.version().orElseThrow()));
+    }
+
+    @Test
+    void fetchBuildsForEveryRowTheFieldsAWholeRowReadBuilds() {
+        // Whole rows are still read as the pages of every table used to read them (to_json per page) for the queries
+        // of advanced rules: the same tables as queries, under the tables' names, are the reference.
+        List<Map<String, Object>> queries = new ArrayList<>();
+        for (Table table : Table.values()) {
+            queries.add(Map.of("table", table.qualified(), "query", "SELECT * FROM " + table.qualified(),
+                    "key", table.key));
+        }
+        SyncRules wholeRows = new SyncRules(List.of(), Map.of("queries", queries));
+        withSource(source -> {
+            List<SourceDocument> listed = list(source, SyncRules.NONE);
+            assertThat(listed).hasSize(COUNT).allMatch(SourceDocument::isDeferred);
+            List<SourceDocument> built = DeferredDocuments.build(source, listed, WAIT);
+            assertThat(versionsById(built)).isEqualTo(versionsById(listed));
+
+            List<SourceDocument> whole = list(source, wholeRows);
+            assertThat(whole).hasSize(COUNT).noneMatch(SourceDocument::isDeferred);
+            Map<String, List<Map.Entry<String, Object>>> expected = fieldsById(whole);
+            Map<String, List<Map.Entry<String, Object>>> actual = fieldsById(built);
+            assertThat(actual.keySet()).isEqualTo(expected.keySet());
+            expected.forEach((id, fields) -> assertThat(actual.get(id)).as(id).isEqualTo(fields));
+            return null;
+        });
+    }
+
+    @Test
+    void afterAMutationOnlyTheUpdatedAndAddedRowsHaveNewVersionsAndTheDeletedOnesAreNotFetched() {
+        List<SourceDocument> before = withSource(source -> list(source, SyncRules.NONE));
+        Mutation m = fixture.mutate(30, 40, 20);
+        Map<String, String> after = withSource(source -> versionsById(list(source, SyncRules.NONE)));
+
+        Map<String, String> old = versionsById(before);
+        Set<String> changed = after.keySet().stream().filter(id -> !after.get(id).equals(old.get(id)))
+                .collect(Collectors.toSet());
+        Set<String> written = new HashSet<>(m.added());
+        written.addAll(m.updated());
+        assertThat(changed).isEqualTo(written);
+        assertThat(old.keySet()).containsAll(m.deleted()).doesNotContainAnyElementsOf(m.added());
+        assertThat(after.keySet()).doesNotContainAnyElementsOf(m.deleted());
+
+        // The listing taken before the mutation, built after it: no deleted row, the updated ones as they are now.
+        List<SourceDocument> built = withSource(source -> DeferredDocuments.build(source, before, WAIT));
+        Map<String, String> builtVersions = versionsById(built);
+        assertThat(builtVersions.keySet()).hasSize(COUNT - m.deleted().size()).doesNotContainAnyElementsOf(m.deleted());
+        builtVersions.forEach((id, version) -> assertThat(version).as(id).isEqualTo(after.get(id)));
     }
 
     @Test

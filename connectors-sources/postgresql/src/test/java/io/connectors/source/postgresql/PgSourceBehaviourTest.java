@@ -15,6 +15,7 @@ import io.connectors.spi.SourceDocument;
 import io.connectors.spi.SourceException;
 import io.connectors.spi.SyncCursor;
 import io.connectors.spi.SyncRules;
+import io.connectors.testkit.contract.DeferredDocuments;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -75,7 +76,8 @@ class PgSourceBehaviourTest {
         db.sql("CREATE TABLE t (a text, b int, v text, PRIMARY KEY (a, b))",
                 "INSERT INTO t SELECT 'k' || (i % 7), i, 'v' || i FROM generate_series(1, 95) i",
                 "INSERT INTO t VALUES ('a/b,c%d', 1, 'odd'), ('', 2, 'empty'), ('日本', 3, 'unicode')");
-        List<SourceDocument> docs = readAll(source(Map.of("fetch_size", 10)), SyncRules.NONE);
+        PgDataSource source = source(Map.of("fetch_size", 10));
+        List<SourceDocument> docs = DeferredDocuments.build(source, readAll(source, SyncRules.NONE), WAIT);
 
         assertThat(docs).hasSize(98);
         assertThat(ids(docs)).doesNotHaveDuplicates()
