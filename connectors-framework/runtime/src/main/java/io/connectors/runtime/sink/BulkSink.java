@@ -46,6 +46,10 @@ import reactor.core.scheduler.Schedulers;
  *
  * <p>Thread safety: a sink may serve several {@link #write} calls, even at once; each call has its own breaker
  * and log aggregation, and all of them add to the same {@link SinkStats}.
+ *
+ * <p>The work is done by parts, one job each: {@link Batcher} forms the batches, {@link BatchSender} sends each
+ * (retrying after a {@link Backoff}) and {@link BatchOutcome} keeps what became of its operations; per write,
+ * {@link WriteRun} holds the {@link ErrorBreaker}, the {@link InFlightBytes} and the {@link WriteLog}.
  */
 public final class BulkSink {
     /** Failures (and drops) logged one by one per write before only counting them. */
