@@ -1,6 +1,7 @@
 package io.connectors.runtime;
 
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
 
 import com.tngtech.archunit.core.domain.JavaClasses;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
@@ -10,7 +11,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * House rules (STYLE.md) the compiler cannot check: no blocking in reactive code, no swallowed errors via
- * onErrorContinue, no subscribe() inside the engine. The process entry point (cli.Main, which waits for a
+ * onErrorContinue, no subscribe() inside the engine, no cycles among the runtime's packages. The process entry point (cli.Main, which waits for a
  * command's result, and the shutdown path of the daemon command) is the one place allowed to block.
  */
 class ArchitectureTest {
@@ -63,6 +64,14 @@ class ArchitectureTest {
     void sourcesUseTheSpiOnly() {
         noClasses().that().resideInAPackage("io.connectors.source..")
                 .should().dependOnClassesThat().resideInAPackage("io.connectors.runtime..")
+                .check(main);
+    }
+
+    @Test
+    void runtimePackagesAreFreeOfCycles() {
+        slices().matching("io.connectors.runtime.(*)..")
+                .should().beFreeOfCycles()
+                .because("each package of the runtime stands on those below it; a loop makes them one tangle")
                 .check(main);
     }
 }

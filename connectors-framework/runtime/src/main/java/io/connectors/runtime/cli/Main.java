@@ -49,7 +49,7 @@ public final class Main {
                 return 2;
             }
             if (e instanceof io.connectors.runtime.es.MissingPrivilegesException
-                    || io.connectors.runtime.es.PermissionDenied.is(io.connectors.runtime.util.Failures.unwrap(e))) {
+                    || io.connectors.runtime.util.PermissionDenied.is(io.connectors.runtime.util.Failures.unwrap(e))) {
                 cmd.getErr().println("error: " + io.connectors.runtime.util.Failures.describe(e));
                 return 1;
             }

@@ -1,5 +1,6 @@
 package io.connectors.runtime.es;
 
+import io.connectors.runtime.util.PermissionDenied;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
@@ -27,8 +28,8 @@ import java.util.Objects;
  */
 public record RequiredPrivileges(List<String> cluster, List<IndexPrivileges> indices) {
 
-    /** Where the role is documented, for error messages. */
-    public static final String DOCS = "docs/elasticsearch.md#a-least-privilege-role";
+    /** Where the role is documented, for error messages (declared with the words for a 403, down in util). */
+    public static final String DOCS = PermissionDenied.ROLE_DOCS;
 
     /** The cluster privileges. */
     public static final List<String> CLUSTER = List.of("monitor");

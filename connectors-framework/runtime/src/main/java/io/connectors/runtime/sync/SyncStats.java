@@ -1,5 +1,6 @@
 package io.connectors.runtime.sync;
 
+import io.connectors.runtime.sink.SinkStats;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -7,7 +8,7 @@ import java.util.Map;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
- * The counts of one sync, updated concurrently by the sync engine and the bulk sink.
+ * The counts of one sync, updated concurrently by the sync engine and, through {@link SinkStats}, the bulk sink.
  *
  * <ul>
  *   <li>{@code indexed}: new documents written (Elasticsearch answered {@code created});</li>
@@ -23,7 +24,7 @@ import java.util.concurrent.atomic.LongAdder;
  * documents as {@link DocumentProblem}s (id, operation, error type, reason), for the job record: enough to find and
  * fix the cause, bounded whatever the number of failures.
  */
-public final class SyncStats {
+public final class SyncStats implements SinkStats {
     private final LongAdder indexed = new LongAdder();
     private final LongAdder updated = new LongAdder();
     private final LongAdder unchanged = new LongAdder();
@@ -67,10 +68,12 @@ public final class SyncStats {
         }
     }
 
+    @Override
     public void addIndexed(long n) {
         indexed.add(n);
     }
 
+    @Override
     public void addUpdated(long n) {
         updated.add(n);
     }
@@ -79,6 +82,7 @@ public final class SyncStats {
         unchanged.add(n);
     }
 
+    @Override
     public void addDeleted(long n) {
         deleted.add(n);
     }
@@ -91,8 +95,21 @@ public final class SyncStats {
         failed.add(n);
     }
 
+    @Override
     public void addBytes(long n) {
         bytes.add(n);
+    }
+
+    @Override
+    public void documentFailed(String id, String operation, int status, String errorType, String reason) {
+        addFailed(1);
+        sampleFailed(new DocumentProblem(id, operation, status, errorType, reason));
+    }
+
+    @Override
+    public void documentDropped(String id, String operation, String errorType, String reason) {
+        addDropped(1);
+        sampleDropped(new DocumentProblem(id, operation, 0, errorType, reason));
     }
 
     /** Keeps {@code problem} as a sample of the failed documents, if fewer than {@value #MAX_SAMPLES} are kept. */

@@ -11,7 +11,7 @@ import co.elastic.clients.elasticsearch.core.search.Hit;
 import co.elastic.clients.elasticsearch.indices.CreateIndexRequest;
 import co.elastic.clients.elasticsearch.indices.PutMappingRequest;
 import io.connectors.runtime.es.JsonBody;
-import io.connectors.runtime.es.PermissionDenied;
+import io.connectors.runtime.util.PermissionDenied;
 import io.connectors.runtime.util.Failures;
 import java.util.HashMap;
 import java.util.LinkedHashMap;

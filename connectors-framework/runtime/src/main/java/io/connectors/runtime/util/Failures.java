@@ -1,7 +1,6 @@
 package io.connectors.runtime.util;
 
 import co.elastic.clients.elasticsearch._types.ElasticsearchException;
-import io.connectors.runtime.es.PermissionDenied;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;

@@ -6,6 +6,7 @@ import co.elastic.clients.elasticsearch._types.ElasticsearchException;
 import co.elastic.clients.elasticsearch._types.ErrorResponse;
 import co.elastic.clients.elasticsearch.security.HasPrivilegesResponse;
 import io.connectors.runtime.util.Failures;
+import io.connectors.runtime.util.PermissionDenied;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;

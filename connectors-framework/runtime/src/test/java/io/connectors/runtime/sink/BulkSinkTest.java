@@ -126,7 +126,7 @@ class BulkSinkTest {
                 Mono.delay(Duration.ofSeconds(2)).map(x -> index("c")), Flux.never());
 
         StepVerifier.withVirtualTime(
-                        () -> new BulkSink.Batcher(source, settings, Schedulers.parallel(), new BulkSink.Run(settings, stats)), 1)
+                        () -> new Batcher(source, settings, Schedulers.parallel(), new WriteRun(settings, stats)), 1)
                 .expectSubscription()
                 .thenAwait(Duration.ofSeconds(1))
                 .assertNext(b -> assertThat(b.ops()).extracting(BulkOp::id).containsExactly("a", "b"))
@@ -378,15 +378,15 @@ class BulkSinkTest {
     @Test
     void backoffBounds() {
         BulkSinkSettings settings = SMALL.withRetries(5, Duration.ofMillis(200), Duration.ofSeconds(30));
-        BulkSink max = new BulkSink(FakeClient.acceptingAll(), settings, stats, () -> 1.0);
-        BulkSink half = new BulkSink(FakeClient.acceptingAll(), settings, stats, () -> 0.5);
+        Backoff max = new Backoff(settings, () -> 1.0);
+        Backoff half = new Backoff(settings, () -> 0.5);
 
-        assertThat(max.backoff(1)).isEqualTo(Duration.ofMillis(200));
-        assertThat(max.backoff(2)).isEqualTo(Duration.ofMillis(400));
-        assertThat(max.backoff(8)).isEqualTo(Duration.ofMillis(25_600));
-        assertThat(max.backoff(9)).isEqualTo(Duration.ofSeconds(30));
-        assertThat(max.backoff(500)).isEqualTo(Duration.ofSeconds(30));
-        assertThat(half.backoff(3)).isEqualTo(Duration.ofMillis(400));
+        assertThat(max.delay(1)).isEqualTo(Duration.ofMillis(200));
+        assertThat(max.delay(2)).isEqualTo(Duration.ofMillis(400));
+        assertThat(max.delay(8)).isEqualTo(Duration.ofMillis(25_600));
+        assertThat(max.delay(9)).isEqualTo(Duration.ofSeconds(30));
+        assertThat(max.delay(500)).isEqualTo(Duration.ofSeconds(30));
+        assertThat(half.delay(3)).isEqualTo(Duration.ofMillis(400));
     }
 
     @Test
@@ -740,11 +740,11 @@ class BulkSinkTest {
 
     @Test
     void sanitizedReasonsDropFieldValuePreviews() {
-        assertThat(BulkSink.sanitize("failed to parse field [n] of type [long] in document with id 'd1'. "
+        assertThat(ErrorReasons.sanitize("failed to parse field [n] of type [long] in document with id 'd1'. "
                 + "Preview of field's value: 'SECRET'"))
                 .isEqualTo("failed to parse field [n] of type [long] in document with id 'd1'.");
-        assertThat(BulkSink.sanitize("x".repeat(1000))).hasSize(303);
-        assertThat(BulkSink.sanitize(null)).isEmpty();
+        assertThat(ErrorReasons.sanitize("x".repeat(1000))).hasSize(303);
+        assertThat(ErrorReasons.sanitize(null)).isEmpty();
     }
 
     // ---------------------------------------------------------------- settings

@@ -1,4 +1,4 @@
-package io.connectors.runtime.es;
+package io.connectors.runtime.util;
 
 import co.elastic.clients.elasticsearch._types.ElasticsearchException;
 import java.util.Optional;
@@ -10,6 +10,9 @@ import java.util.regex.Pattern;
  * refused for which user, which privileges would grant it, and where the daemon's role is documented.
  */
 public final class PermissionDenied {
+    /** Where the role the connectors need is documented. */
+    public static final String ROLE_DOCS = "docs/elasticsearch.md#a-least-privilege-role";
+
     // action [indices:admin/refresh] is unauthorized for user [u] with effective roles [r] on indices [a,b],
     // this action is granted by the index privileges [maintenance,manage,all]
     private static final Pattern UNAUTHORIZED = Pattern.compile(
@@ -29,7 +32,7 @@ public final class PermissionDenied {
     public static String describe(ElasticsearchException e) {
         String reason = e.error() != null && e.error().reason() != null ? e.error().reason() : e.getMessage();
         return describe(reason).orElseGet(() -> "Elasticsearch refused the request (HTTP 403): " + reason
-                + ". The privileges the connectors need are in " + RequiredPrivileges.DOCS);
+                + ". The privileges the connectors need are in " + ROLE_DOCS);
     }
 
     /**
@@ -53,7 +56,7 @@ public final class PermissionDenied {
         return Optional.of("Elasticsearch refused action " + action + " on " + on + " for " + who
                 + (roles == null ? "" : " (roles: " + (roles.isEmpty() ? "none" : roles.replace(",", ", ")) + ")")
                 + " (HTTP 403); it needs the " + kind + " privilege " + firstOf(grantedBy) + " (or one of: " + grantedBy
-                + "). The role the connectors need is in " + RequiredPrivileges.DOCS);
+                + "). The role the connectors need is in " + ROLE_DOCS);
     }
 
     private static String firstOf(String list) {
