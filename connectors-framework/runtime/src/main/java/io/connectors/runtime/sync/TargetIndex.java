@@ -137,27 +137,15 @@ public final class TargetIndex {
      */
     public Flux<StampPage> scanStamps(int pageSize) {
         Query query = Query.of(q -> q.exists(e -> e.field(DocumentSerializer.ID_FIELD)));
-        SortOptions sort = SortOptions.of(s -> s.field(f -> f.field("_shard_doc").order(SortOrder.Asc)));
-        return Flux.usingWhen(
-                Mono.fromFuture(() -> client.openPointInTime(o -> o.index(name).keepAlive(k -> k.time(KEEP_ALIVE))))
-                        .map(r -> new String[] {r.id()}),
-                pit -> stampPage(pit, query, sort, pageSize, null, true)
-                        .expand(r -> {
-                            List<Hit<Void>> hits = r.hits().hits();
-                            if (hits.size() < pageSize) {
-                                return Mono.empty();
-                            }
-                            return stampPage(pit, query, sort, pageSize, hits.get(hits.size() - 1).sort(), false);
-                        })
-                        .map(r -> {
-                            List<StoredStamp> stamps = new java.util.ArrayList<>(r.hits().hits().size());
-                            for (Hit<Void> hit : r.hits().hits()) {
-                                stamps.add(new StoredStamp(docValue(hit, DocumentSerializer.ID_FIELD),
-                                        docValue(hit, DocumentSerializer.VERSION_FIELD)));
-                            }
-                            return new StampPage(r.hits().total() != null ? r.hits().total().value() : -1, stamps);
-                        }),
-                pit -> closePit(pit[0]))
+        return pages(query, pageSize, true)
+                .map(r -> {
+                    List<StoredStamp> stamps = new java.util.ArrayList<>(r.hits().hits().size());
+                    for (Hit<Void> hit : r.hits().hits()) {
+                        stamps.add(new StoredStamp(docValue(hit, DocumentSerializer.ID_FIELD),
+                                docValue(hit, DocumentSerializer.VERSION_FIELD)));
+                    }
+                    return new StampPage(r.hits().total() != null ? r.hits().total().value() : -1, stamps);
+                })
                 .onErrorMap(ElasticsearchException.class, this::describeScanFailure);
     }
 
@@ -170,29 +158,6 @@ public final class TargetIndex {
         }
         return new IllegalStateException("reading the stored versions of " + name + " failed: "
                 + PermissionDenied.describe(message).orElse(message), e);
-    }
-
-    private Mono<SearchResponse<Void>> stampPage(String[] pit, Query query, SortOptions sort, int pageSize,
-                                                 List<FieldValue> after, boolean first) {
-        return Mono.fromFuture(() -> client.search(s -> {
-                    s.pit(p -> p.id(pit[0]).keepAlive(k -> k.time(KEEP_ALIVE)))
-                            .size(pageSize)
-                            .source(src -> src.fetch(false))
-                            .storedFields("_none_")
-                            .docvalueFields(DOC_VALUES)
-                            .trackTotalHits(t -> t.enabled(first))
-                            .query(query)
-                            .sort(sort);
-                    if (after != null) {
-                        s.searchAfter(after);
-                    }
-                    return s;
-                }, Void.class))
-                .doOnNext(r -> {
-                    if (r.pitId() != null) {
-                        pit[0] = r.pitId();
-                    }
-                });
     }
 
     private static String docValue(Hit<Void> hit, String field) {
@@ -210,23 +175,27 @@ public final class TargetIndex {
     /** Documents in the index that the runtime did not write (no {@code _sync_id}); they are not in any source. */
     public Flux<String> scanForeignIds(int pageSize) {
         Query query = Query.of(q -> q.bool(b -> b.mustNot(m -> m.exists(e -> e.field(DocumentSerializer.ID_FIELD)))));
-        SortOptions sort = SortOptions.of(s -> s.field(f -> f.field("_shard_doc").order(SortOrder.Asc)));
-        return scan(query, sort, pageSize).map(Hit::id);
+        return pages(query, pageSize, false).concatMapIterable(r -> r.hits().hits()).map(Hit::id);
     }
 
-    private Flux<Hit<Void>> scan(Query query, SortOptions sort, int pageSize) {
+    /**
+     * Every page of the documents matching {@code query}, in index order ({@code _shard_doc}, the cheapest), under a
+     * point in time. With {@code stamps}, hits carry the runtime's doc values and no stored field, and the first page
+     * counts the matches exactly.
+     */
+    private Flux<SearchResponse<Void>> pages(Query query, int pageSize, boolean stamps) {
+        SortOptions sort = SortOptions.of(s -> s.field(f -> f.field("_shard_doc").order(SortOrder.Asc)));
         return Flux.usingWhen(
                 Mono.fromFuture(() -> client.openPointInTime(o -> o.index(name).keepAlive(k -> k.time(KEEP_ALIVE))))
                         .map(r -> new String[] {r.id()}),
-                pit -> page(pit, query, sort, pageSize, null)
+                pit -> page(pit, query, sort, pageSize, null, stamps)
                         .expand(r -> {
                             List<Hit<Void>> hits = r.hits().hits();
                             if (hits.size() < pageSize) {
                                 return Mono.empty();
                             }
-                            return page(pit, query, sort, pageSize, hits.get(hits.size() - 1).sort());
-                        })
-                        .concatMapIterable(r -> r.hits().hits()),
+                            return page(pit, query, sort, pageSize, hits.get(hits.size() - 1).sort(), stamps);
+                        }),
                 pit -> closePit(pit[0]));
     }
 
@@ -240,14 +209,18 @@ public final class TargetIndex {
                 });
     }
 
-    private Mono<SearchResponse<Void>> page(String[] pit, Query query, SortOptions sort, int pageSize, List<FieldValue> after) {
+    private Mono<SearchResponse<Void>> page(String[] pit, Query query, SortOptions sort, int pageSize, List<FieldValue> after,
+                                            boolean stamps) {
         return Mono.fromFuture(() -> client.search(s -> {
                     s.pit(p -> p.id(pit[0]).keepAlive(k -> k.time(KEEP_ALIVE)))
                             .size(pageSize)
                             .source(src -> src.fetch(false))
-                            .trackTotalHits(t -> t.enabled(false))
+                            .trackTotalHits(t -> t.enabled(stamps && after == null))
                             .query(query)
                             .sort(sort);
+                    if (stamps) {
+                        s.storedFields("_none_").docvalueFields(DOC_VALUES);
+                    }
                     if (after != null) {
                         s.searchAfter(after);
                     }
