@@ -33,6 +33,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Schedulers;
 
 /**
  * A MongoDB database's collections, read with the reactive streams driver.
@@ -297,13 +298,15 @@ final class MongoDataSource implements BaseDataSource, AdvancedRulesValidator, R
             if (c == null) {
                 return Mono.<Void>empty();
             }
+            // close() blocks (it takes locks and waits for the driver's threads): not on the thread release() completed
+            // on, a parallel one or the driver's own.
             return cursors.release(c, CLOSE_SETTLE).then(Mono.fromRunnable(() -> {
                 try {
                     c.close();
                 } catch (RuntimeException e) {
                     LOG.warn("Connector {}: closing the MongoDB client failed: {}", context.connectorId(), e.toString());
                 }
-            }));
+            }).subscribeOn(Schedulers.boundedElastic())).then();
         });
     }
 }
