@@ -19,6 +19,7 @@ import org.bson.BsonDocument;
 import org.bson.BsonInt32;
 import org.bson.BsonTimestamp;
 import org.bson.BsonValue;
+import org.bson.RawBsonDocument;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Flux;
@@ -39,7 +40,9 @@ import reactor.core.publisher.Mono;
  * updates and replaces become index operations with the document as it is now ({@code fullDocument: updateLookup});
  * a document that no longer exists becomes a delete. With advanced rules, the changed documents are read again
  * through the rules ({@code find} with the filter and projection, or the pipeline after a {@code $match} on their ids),
- * so a document that stopped matching is deleted from the index. A {@code drop}, {@code rename},
+ * so a document that stopped matching is deleted from the index. Upserted documents are built at once (a batch is
+ * small) and carry the {@link DocumentVersion} of the bytes read, the one a full sync's listing gives the same stored
+ * document: the runtime recognises a change replayed after a resume, or already synced by a full sync, as unchanged. A {@code drop}, {@code rename},
  * {@code dropDatabase} or {@code invalidate} event, a position MongoDB no longer has in its oplog, a collection
  * with no saved position, or rules whose pipeline changes document identity ({@code $group}, {@code $unwind}, ...)
  * end the sync with {@link CursorExpiredException}: the runtime then runs a full sync and says so in the job.
@@ -210,7 +213,7 @@ final class ChangeStreams {
     }
 
     /** One event of one collection's stream. */
-    record Change(String collection, BsonDocument event) {
+    record Change(String collection, RawBsonDocument event) {
         String type() {
             return event.getString("operationType", new org.bson.BsonString("")).getValue();
         }
@@ -220,9 +223,13 @@ final class ChangeStreams {
             return t != null && t.isTimestamp() ? t.asTimestamp() : null;
         }
 
+        /** The resume token, decoded: kept as the position, it must not hold on to the event's bytes. */
         BsonDocument token() {
             BsonValue id = event.get("_id");
-            return id != null && id.isDocument() ? id.asDocument() : null;
+            if (id == null || !id.isDocument()) {
+                return null;
+            }
+            return id instanceof RawBsonDocument raw ? RawDocumentCodec.decode(raw) : id.asDocument();
         }
 
         /** The changed document's _id: from the event's documentKey, else from its fullDocument. */
@@ -232,13 +239,14 @@ final class ChangeStreams {
                 return key.asDocument().get("_id");
             }
             // mongo-java-server puts the update's operators in documentKey; the looked-up document has the _id.
-            BsonDocument full = fullDocument();
+            RawBsonDocument full = fullDocument();
             return full == null ? null : full.get("_id");
         }
 
-        BsonDocument fullDocument() {
+        /** The document looked up, as the bytes the server sent (a slice of the event's). */
+        RawBsonDocument fullDocument() {
             BsonValue doc = event.get("fullDocument");
-            return doc != null && doc.isDocument() && doc.asDocument().containsKey("_id") ? doc.asDocument() : null;
+            return doc instanceof RawBsonDocument raw && raw.containsKey("_id") ? raw : null;
         }
 
         /** Whether a collection-level event concerns another collection (MongoDB names it in {@code ns.coll}). */
@@ -259,8 +267,8 @@ final class ChangeStreams {
 
     private Flux<Change> stream(String collection, Position position, boolean follow) {
         return source.throttle().operation(permit -> source.database().flatMapMany(db -> {
-                    ChangeStreamPublisher<BsonDocument> publisher = db.getCollection(collection, BsonDocument.class)
-                            .watch(BsonDocument.class)
+                    ChangeStreamPublisher<RawBsonDocument> publisher = MongoDataSource.raw(db, collection)
+                            .watch(RawBsonDocument.class)
                             .fullDocument(FullDocument.UPDATE_LOOKUP)
                             .batchSize(config.batchSize())
                             .maxAwaitTime(follow ? FOLLOW_AWAIT.toMillis() : Math.min(500, config.changeStreamIdle().toMillis()),
@@ -270,7 +278,7 @@ final class ChangeStreams {
                     } else {
                         publisher = publisher.startAtOperationTime(position.operationTime());
                     }
-                    return source.paced(Flux.from(publisher.withDocumentClass(BsonDocument.class)));
+                    return source.paced(Flux.from(publisher.withDocumentClass(RawBsonDocument.class)));
                 }))
                 .map(event -> new Change(collection, event))
                 .onErrorMap(e -> source.describe(e, "following the changes of collection '" + collection + "'"));
@@ -315,11 +323,11 @@ final class ChangeStreams {
         if (rules.isEmpty()) {
             return Flux.fromIterable(latest.entrySet()).map(e -> {
                 Change change = e.getValue();
-                BsonDocument full = "delete".equals(change.type()) ? null : change.fullDocument();
+                RawBsonDocument full = "delete".equals(change.type()) ? null : change.fullDocument();
                 if (full == null) {
                     return new ChangeEvent.Delete(e.getKey());
                 }
-                SourceDocument document = source.document(change.collection(), full);
+                SourceDocument document = source.built(change.collection(), full);
                 return document == null ? new ChangeEvent.Delete(e.getKey()) : new ChangeEvent.Upsert(document);
             });
         }
@@ -338,18 +346,18 @@ final class ChangeStreams {
     private Flux<SourceDocument> lookUp(String collection, List<BsonValue> ids, MongoRules rules) {
         BsonDocument byId = new BsonDocument("_id", new BsonDocument("$in", new BsonArray(ids)));
         return source.throttle().operation(permit -> source.database().flatMapMany(db -> {
-                    var c = db.getCollection(collection, BsonDocument.class);
+                    var c = MongoDataSource.raw(db, collection);
                     if (rules.isPipeline()) {
                         List<BsonDocument> pipeline = new ArrayList<>();
                         pipeline.add(new BsonDocument("$match", byId));
                         pipeline.addAll(rules.pipeline());
-                        return Flux.from(c.aggregate(pipeline, BsonDocument.class).batchSize(config.batchSize()));
+                        return Flux.from(c.aggregate(pipeline, RawBsonDocument.class).batchSize(config.batchSize()));
                     }
                     BsonDocument filter = rules.filter().isEmpty() ? byId
                             : new BsonDocument("$and", new BsonArray(List.of(byId, rules.filter())));
                     return Flux.from(c.find(filter).projection(rules.projection()).batchSize(config.batchSize()));
                 }))
                 .onErrorMap(e -> source.describe(e, "reading changed documents of collection '" + collection + "'"))
-                .mapNotNull(doc -> source.document(collection, doc));
+                .mapNotNull(doc -> source.built(collection, doc));
     }
 }

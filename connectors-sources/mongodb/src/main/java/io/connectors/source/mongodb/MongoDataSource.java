@@ -10,6 +10,7 @@ import io.connectors.spi.AdvancedRulesValidator;
 import io.connectors.spi.ChangeEvent;
 import io.connectors.spi.ChangeWatchingSource;
 import io.connectors.spi.ConfigValidationException;
+import io.connectors.spi.DeferredSource;
 import io.connectors.spi.FieldError;
 import io.connectors.spi.RealtimeSource;
 import io.connectors.spi.SourceContext;
@@ -28,11 +29,13 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.bson.BsonDocument;
 import org.bson.BsonInt32;
 import org.bson.BsonValue;
+import org.bson.RawBsonDocument;
 import org.reactivestreams.Publisher;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Schedulers;
 
 /**
  * A MongoDB database's collections, read with the reactive streams driver.
@@ -40,6 +43,9 @@ import reactor.core.publisher.Mono;
  * <ul>
  *   <li>Full syncs stream each collection in {@code _id} order (or the rules' sort), in batches of
  *       {@code batch_size}, with backpressure: a batch is fetched when the runtime asks for more.</li>
+ *   <li>Documents are read as BSON bytes and listed {@linkplain SourceDocument#deferred deferred}: the id and the
+ *       {@link DocumentVersion} (a hash of the bytes) only. {@link #fetch} decodes and maps the ones the runtime
+ *       found new or changed, on the runtime's threads; an unchanged document is never decoded.</li>
  *   <li>Advanced rules ({@link MongoRules}) are pushed down to the server as a find or an aggregation.</li>
  *   <li>Change streams ({@link ChangeStreams}) give incremental syncs, real-time mode and the watch that lets a
  *       scheduled sync of an unchanged collection be skipped.</li>
@@ -48,7 +54,8 @@ import reactor.core.publisher.Mono;
  * </ul>
  * One client per instance, created on first use and closed by {@link #close()}.
  */
-final class MongoDataSource implements BaseDataSource, AdvancedRulesValidator, RealtimeSource, ChangeWatchingSource {
+final class MongoDataSource implements BaseDataSource, DeferredSource, AdvancedRulesValidator, RealtimeSource,
+        ChangeWatchingSource {
     private static final Logger LOG = LoggerFactory.getLogger(MongoDataSource.class);
     /** Documents without an _id (from a pipeline) are skipped; this many are logged one by one per read. */
     private static final int LOGGED_SKIPS = 5;
@@ -181,15 +188,15 @@ final class MongoDataSource implements BaseDataSource, AdvancedRulesValidator, R
     private Flux<SourceDocument> read(String collection, MongoRules rules) {
         AtomicLong skipped = new AtomicLong();
         return throttle.operation(permit -> database().flatMapMany(db -> {
-                    MongoCollection<BsonDocument> c = db.getCollection(collection, BsonDocument.class);
-                    Publisher<BsonDocument> documents = rules.isPipeline()
-                            ? c.aggregate(rules.pipeline(), BsonDocument.class).allowDiskUse(true).batchSize(config.batchSize())
+                    MongoCollection<RawBsonDocument> c = raw(db, collection);
+                    Publisher<RawBsonDocument> documents = rules.isPipeline()
+                            ? c.aggregate(rules.pipeline(), RawBsonDocument.class).allowDiskUse(true).batchSize(config.batchSize())
                             : c.find(rules.filter()).projection(rules.projection()).sort(rules.sort()).batchSize(config.batchSize());
                     return paced(Flux.from(documents));
                 }))
                 .onErrorMap(e -> describe(e, "reading collection '" + collection + "'"))
                 .mapNotNull(doc -> {
-                    SourceDocument d = document(collection, doc);
+                    SourceDocument d = listed(collection, doc);
                     if (d == null && skipped.incrementAndGet() <= LOGGED_SKIPS) {
                         LOG.warn("Connector {}: a document of collection '{}' has no _id (the rules' pipeline removed it) and"
                                 + " was skipped", context.connectorId(), collection);
@@ -204,6 +211,12 @@ final class MongoDataSource implements BaseDataSource, AdvancedRulesValidator, R
                 });
     }
 
+    /** {@code collection}, its documents read as BSON bytes. */
+    static MongoCollection<RawBsonDocument> raw(MongoDatabase db, String collection) {
+        return db.getCollection(collection, RawBsonDocument.class)
+                .withCodecRegistry(RawDocumentCodec.registry(db.getCodecRegistry()));
+    }
+
     /** Applies the round-trip rate limit: one round trip per batch of documents read. */
     <T> Flux<T> paced(Flux<T> items) {
         if (config.operationsPerSecond() == 0) {
@@ -212,13 +225,50 @@ final class MongoDataSource implements BaseDataSource, AdvancedRulesValidator, R
         return items.buffer(config.batchSize()).concatMap(batch -> throttle.roundTrip().thenMany(Flux.fromIterable(batch)), 0);
     }
 
-    /** The source document of a MongoDB document of {@code collection}, or {@code null} when it has no _id. */
-    SourceDocument document(String collection, BsonDocument doc) {
+    /** What a deferred document of this source holds until it is built: its collection and its BSON bytes. */
+    record Listed(String collection, RawBsonDocument bytes) {
+    }
+
+    /**
+     * The deferred document of a MongoDB document of {@code collection}, or {@code null} when it has no _id: its id and
+     * version only, the bytes kept for {@link #fetch}.
+     */
+    SourceDocument listed(String collection, RawBsonDocument doc) {
         BsonValue id = doc.get("_id");
         if (id == null) {
             return null;
         }
-        SourceDocument.Builder b = SourceDocument.builder(id(collection, id));
+        return SourceDocument.deferred(id(collection, id), DocumentVersion.of(doc), new Listed(collection, doc));
+    }
+
+    /** The built document of a MongoDB document of {@code collection}, with its version, or {@code null} when it has no _id. */
+    SourceDocument built(String collection, RawBsonDocument doc) {
+        return document(collection, RawDocumentCodec.decode(doc), DocumentVersion.of(doc));
+    }
+
+    /**
+     * Decodes and maps the deferred documents: CPU only, on the subscriber's thread, nothing read again. Each is built
+     * from the bytes its listing read, with the version of those bytes, so every one is emitted: a document deleted
+     * since the listing is indexed as listed and deleted by the next sync, as when documents were built at once.
+     */
+    @Override
+    public Flux<SourceDocument> fetch(List<SourceDocument> deferred) {
+        return Flux.fromIterable(deferred).map(d -> {
+            if (!(d.state() instanceof Listed listed)) {
+                throw new IllegalArgumentException("document '" + d.id() + "' was not listed by a MongoDB source");
+            }
+            // Listed documents have an _id, so the document is never null.
+            return document(listed.collection(), RawDocumentCodec.decode(listed.bytes()), d.version().orElseThrow());
+        });
+    }
+
+    /** The source document of a MongoDB document of {@code collection}, or {@code null} when it has no _id. */
+    private SourceDocument document(String collection, BsonDocument doc, String version) {
+        BsonValue id = doc.get("_id");
+        if (id == null) {
+            return null;
+        }
+        SourceDocument.Builder b = SourceDocument.builder(id(collection, id)).version(version);
         Map<String, Object> fields = json.fields(doc);
         fields.forEach(b::field);
         b.field("mongo_id", idText(id));
@@ -297,13 +347,15 @@ final class MongoDataSource implements BaseDataSource, AdvancedRulesValidator, R
             if (c == null) {
                 return Mono.<Void>empty();
             }
+            // close() blocks (it takes locks and waits for the driver's threads): not on the thread release() completed
+            // on, a parallel one or the driver's own.
             return cursors.release(c, CLOSE_SETTLE).then(Mono.fromRunnable(() -> {
                 try {
                     c.close();
                 } catch (RuntimeException e) {
                     LOG.warn("Connector {}: closing the MongoDB client failed: {}", context.connectorId(), e.toString());
                 }
-            }));
+            }).subscribeOn(Schedulers.boundedElastic())).then();
         });
     }
 }

@@ -106,7 +106,9 @@ final class ServerCursors implements CommandListener {
      * namespace with one {@code killCursors}, within {@code settle} again. Never fails: the client is closing anyway.
      */
     Mono<Void> release(MongoClient client, Duration settle) {
-        return Flux.interval(Duration.ZERO, Duration.ofMillis(POLL_MILLIS))
+        // Not Flux.interval(ZERO, ...): its first tick can run before the scheduler recorded the task, and a next()
+        // that completes in that tick then has the task cancelled with an interrupt, hitting whatever runs after it.
+        return Flux.concat(Mono.just(0L), Flux.interval(Duration.ofMillis(POLL_MILLIS)))
                 .filter(tick -> inFlight.get() <= 0)
                 .next()
                 .timeout(settle, Mono.just(0L))

@@ -68,9 +68,9 @@ class BsonJsonWireTest {
         server.shutdownNow();
     }
 
-    @Test
-    void everyTypeTheServerCarriesSurvivesTheRoundTrip() {
-        BsonDocument doc = new BsonDocument("_id", new BsonObjectId(OID))
+    /** One document of every BSON type mongo-java-server carries, and keys that need renaming. */
+    static BsonDocument everyType() {
+        return new BsonDocument("_id", new BsonObjectId(OID))
                 .append("string", new BsonString("héllo"))
                 .append("true", BsonBoolean.TRUE)
                 .append("null", BsonNull.VALUE)
@@ -106,7 +106,11 @@ class BsonJsonWireTest {
                 .append("", new BsonInt32(3))
                 .append("_sync_id", new BsonString("theirs"))
                 .append("mongo_id", new BsonString("theirs too"));
+    }
 
+    @Test
+    void everyTypeTheServerCarriesSurvivesTheRoundTrip() {
+        BsonDocument doc = everyType();
         MongoCollection<BsonDocument> collection =
                 client.getDatabase("db").getCollection("all_types", BsonDocument.class);
         Mono.from(collection.insertOne(doc)).block();

@@ -177,6 +177,28 @@ class MongoFixtureTest {
     }
 
     @Test
+    void fetchBuildsFromTheBytesWhatTheSourceBuiltFromDecodedDocuments() {
+        fixture.mutate(100, 100, 100);
+        MongoDataSourceProvider provider = new MongoDataSourceProvider();
+        io.connectors.spi.BaseDataSource source = provider.create(io.connectors.spi.SourceConfig.from(provider.configFields(),
+                fixture.connectorConfiguration()), new io.connectors.spi.SourceContext("fixture"));
+        try {
+            List<io.connectors.spi.SourceDocument> listed = source.getDocs(io.connectors.spi.SyncRules.NONE).collectList()
+                    .block(Duration.ofSeconds(60));
+            Map<String, Map<String, Object>> built = new HashMap<>();
+            io.connectors.testkit.contract.DeferredDocuments.build(source, listed, Duration.ofSeconds(60))
+                    .forEach(d -> built.put(d.id(), d.fields()));
+            Map<String, Map<String, Object>> eager = new HashMap<>();
+            Flux.from(documents.withDocumentClass(BsonDocument.class).find()).toIterable()
+                    .forEach(doc -> eager.put(BsonJson.id(doc.get("_id")), MongoSourceBehaviour.eagerFields(doc, null)));
+            assertThat(listed).hasSize(COUNT).allSatisfy(d -> assertThat(d.isDeferred()).isTrue());
+            assertThat(built).hasSize(COUNT).isEqualTo(eager);
+        } finally {
+            source.close().block(Duration.ofSeconds(30));
+        }
+    }
+
+    @Test
     void documentsHaveRealisticShapesAndSizes() {
         List<Document> all = Flux.from(documents.find()).collectList().block();
         assertThat(all).hasSize(COUNT).allSatisfy(doc -> {

@@ -16,6 +16,7 @@ import io.connectors.spi.SourceDocument;
 import io.connectors.spi.SourceException;
 import io.connectors.spi.SyncCursor;
 import io.connectors.spi.SyncRules;
+import io.connectors.testkit.contract.DeferredDocuments;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -25,6 +26,9 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import org.bson.BsonDocument;
 import org.bson.BsonInt32;
 import org.bson.BsonString;
+import org.bson.BsonValue;
+import org.bson.RawBsonDocument;
+import org.bson.UuidRepresentation;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -91,9 +95,13 @@ abstract class MongoSourceBehaviour {
 
     @Test
     void fullSyncStreamsEveryDocumentInIdOrder() {
-        List<SourceDocument> docs = source(Map.of()).getDocs(SyncRules.NONE).collectList().block(WAIT);
-        assertThat(docs).extracting(SourceDocument::id)
+        MongoDataSource source = source(Map.of());
+        List<SourceDocument> listed = source.getDocs(SyncRules.NONE).collectList().block(WAIT);
+        assertThat(listed).extracting(SourceDocument::id)
                 .containsExactlyElementsOf(java.util.stream.IntStream.range(0, 25).mapToObj(MongoSourceBehaviour::id).toList());
+        assertThat(listed).allSatisfy(d -> assertThat(d.isDeferred()).as("%s is deferred", d.id()).isTrue());
+        List<SourceDocument> docs = built(source, listed);
+        assertThat(docs).extracting(SourceDocument::id).containsExactlyElementsOf(listed.stream().map(SourceDocument::id).toList());
         assertThat(docs.get(3).fields()).containsEntry("title", "item 3").containsEntry("n", 3).containsEntry("mongo_id", "3")
                 .doesNotContainKey("_id");
     }
@@ -112,8 +120,8 @@ abstract class MongoSourceBehaviour {
 
     @Test
     void severalCollectionsPrefixIds() {
-        List<SourceDocument> docs = source(Map.of("collections", List.of("items", "other"))).getDocs(SyncRules.NONE)
-                .collectList().block(WAIT);
+        MongoDataSource source = source(Map.of("collections", List.of("items", "other")));
+        List<SourceDocument> docs = built(source, source.getDocs(SyncRules.NONE).collectList().block(WAIT));
         assertThat(docs).hasSize(26);
         assertThat(docs).extracting(SourceDocument::id).contains("items/" + id(0), "other/" + id(0));
         assertThat(docs.get(25).fields()).containsEntry("mongo_collection", "other");
@@ -123,7 +131,8 @@ abstract class MongoSourceBehaviour {
     void findRulesArePushedDown() {
         SyncRules rules = advanced(Map.of("find", Map.of("filter", Map.of("status", "published", "n", Map.of("$gte", 10)),
                 "projection", Map.of("title", 1), "sort", Map.of("n", -1))));
-        List<SourceDocument> docs = source(Map.of()).getDocs(rules).collectList().block(WAIT);
+        MongoDataSource source = source(Map.of());
+        List<SourceDocument> docs = built(source, source.getDocs(rules).collectList().block(WAIT));
         assertThat(docs).extracting(d -> d.fields().get("title"))
                 .containsExactly("item 24", "item 22", "item 20", "item 18", "item 16", "item 14", "item 12", "item 10");
         assertThat(docs.get(0).fields()).containsOnlyKeys("mongo_id", "title");
@@ -135,10 +144,103 @@ abstract class MongoSourceBehaviour {
                 Map.of("$match", Map.of("status", "draft")),
                 Map.of("$addFields", Map.of("double", Map.of("$multiply", List.of("$n", 2)))),
                 Map.of("$limit", 3)))));
-        List<SourceDocument> docs = source(Map.of()).getDocs(rules).collectList().block(WAIT);
+        MongoDataSource source = source(Map.of());
+        List<SourceDocument> docs = built(source, source.getDocs(rules).collectList().block(WAIT));
         assertThat(docs).hasSize(3);
         assertThat(docs).allSatisfy(d -> assertThat(d.fields()).containsEntry("status", "draft"));
         assertThat(docs.get(0).fields().get("double")).isEqualTo(2 * ((Number) docs.get(0).fields().get("n")).intValue());
+    }
+
+    // ------------------------------------------------------------------------------------------ versions
+
+    @Test
+    void theVersionIsStableAcrossListingsAndChangesWithAnyValueOrType() {
+        MongoDataSource source = source(Map.of());
+        Map<String, String> first = versions(source.getDocs(SyncRules.NONE));
+        assertThat(first).hasSize(25).allSatisfy((id, version) -> assertThat(version).matches("bson1:[0-9a-f]{32}"));
+        assertThat(new java.util.HashSet<>(first.values())).as("distinct versions").hasSize(25);
+        assertThat(versions(source(Map.of()).getDocs(SyncRules.NONE))).as("a second listing, by another instance")
+                .isEqualTo(first);
+
+        Mono.from(items.updateOne(Filters.eq("_id", 1), Updates.set("title", "changed"))).block();
+        // The same number as a 64-bit integer: the same JSON, but another BSON type.
+        Mono.from(items.replaceOne(Filters.eq("_id", 2), item(2, "published").append("n", new org.bson.BsonInt64(2)))).block();
+        Map<String, String> after = versions(source.getDocs(SyncRules.NONE));
+        Map<String, String> changed = new LinkedHashMap<>();
+        after.forEach((id, version) -> {
+            if (!version.equals(first.get(id))) {
+                changed.put(id, version);
+            }
+        });
+        assertThat(changed).containsOnlyKeys(id(1), id(2));
+        assertThat(versions(source.getDocs(SyncRules.NONE))).isEqualTo(after);
+    }
+
+    @Test
+    void fetchBuildsWhatTheDriverDecodedDocumentGives() {
+        BsonDocument everyType = BsonJsonWireTest.everyType();
+        Mono.from(items.insertOne(everyType)).block();
+        for (List<String> collections : List.of(List.of("items"), List.of("items", "other"))) {
+            MongoDataSource source = source(Map.of("collections", collections));
+            List<SourceDocument> listed = source.getDocs(SyncRules.NONE).collectList().block(WAIT);
+            Map<String, SourceDocument> built = new LinkedHashMap<>();
+            built(source, listed).forEach(d -> built.put(d.id(), d));
+
+            Map<String, Map<String, Object>> eager = new LinkedHashMap<>();
+            for (String collection : collections) {
+                Flux.from(backend.db().getCollection(collection, BsonDocument.class).find()).collectList().block(WAIT)
+                        .forEach(doc -> eager.put(source.id(collection, doc.get("_id")), eagerFields(doc,
+                                collections.size() > 1 ? collection : null)));
+            }
+            assertThat(built.keySet()).isEqualTo(eager.keySet());
+            eager.forEach((id, fields) -> assertThat(built.get(id).fields()).as(id).isEqualTo(fields));
+            listed.forEach(d -> assertThat(built.get(d.id()).version()).as(d.id()).isEqualTo(d.version()));
+        }
+    }
+
+    @Test
+    void aListedDocumentHoldsItsBytesInAnArrayOfTheirSize() {
+        for (SourceDocument d : source(Map.of()).getDocs(SyncRules.NONE).collectList().block(WAIT)) {
+            RawBsonDocument bytes = ((MongoDataSource.Listed) d.state()).bytes();
+            java.nio.ByteBuffer buffer = bytes.getByteBuffer().asNIO();
+            assertThat(buffer.array()).as(d.id()).hasSize(buffer.remaining());
+        }
+    }
+
+    @Test
+    void fetchRefusesDocumentsItDidNotList() {
+        MongoDataSource source = source(Map.of());
+        reactor.test.StepVerifier.create(source.fetch(List.of(SourceDocument.deferred("x", "v1", "not ours"))))
+                .expectErrorSatisfies(e -> assertThat(e).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("'x'"))
+                .verify(WAIT);
+    }
+
+    @Test
+    void anUpsertCarriesTheVersionTheListingGivesTheSameDocument() {
+        MongoDataSource source = source(Map.of());
+        SyncCursor start = source.currentCursor().block(WAIT);
+        Mono.from(items.updateOne(Filters.eq("_id", 1), Updates.set("title", "changed"))).block();
+        Mono.from(items.insertOne(item(100, "published"))).block();
+        Mono.from(items.replaceOne(Filters.eq("_id", 2), item(2, "replaced"))).block();
+        Map<String, String> listed = versions(source.getDocs(SyncRules.NONE));
+
+        List<ChangeEvent> events = source.getDocsIncrementally(start, SyncRules.NONE).collectList().block(WAIT);
+        Map<String, String> upserted = upsertVersions(events);
+        assertThat(upserted).containsOnlyKeys(id(1), id(100), id(2));
+        upserted.forEach((id, version) -> assertThat(version).as(id).isEqualTo(listed.get(id)));
+
+        // The same changes replayed from the same position: the same versions, so the runtime can skip them.
+        assertThat(upsertVersions(source.getDocsIncrementally(start, SyncRules.NONE).collectList().block(WAIT)))
+                .isEqualTo(upserted);
+
+        // Read again through rules, a changed document has the version the same rules' listing gives it.
+        SyncRules rules = advanced(Map.of("find", Map.of("filter", Map.of("status", "published"), "projection",
+                Map.of("title", 1))));
+        Map<String, String> listedWithRules = versions(source.getDocs(rules));
+        Map<String, String> upsertedWithRules = upsertVersions(source.getDocsIncrementally(start, rules).collectList().block(WAIT));
+        assertThat(upsertedWithRules).containsKey(id(100));
+        upsertedWithRules.forEach((id, version) -> assertThat(version).as(id).isEqualTo(listedWithRules.get(id)));
+        assertThat(upsertedWithRules.get(id(100))).isNotEqualTo(upserted.get(id(100)));
     }
 
     // ------------------------------------------------------------------------------------------ validation
@@ -290,6 +392,43 @@ abstract class MongoSourceBehaviour {
     }
 
     // ------------------------------------------------------------------------------------------ helpers
+
+    /** The documents with the deferred ones built, as the runtime builds them. */
+    static List<SourceDocument> built(MongoDataSource source, List<SourceDocument> docs) {
+        return DeferredDocuments.build(source, docs, WAIT);
+    }
+
+    /** Id to version of the documents a listing emits. */
+    static Map<String, String> versions(Flux<SourceDocument> docs) {
+        Map<String, String> versions = new LinkedHashMap<>();
+        docs.toStream().forEach(d -> versions.put(d.id(), d.version().orElseThrow()));
+        return versions;
+    }
+
+    /** Id to version of the upserted documents. */
+    static Map<String, String> upsertVersions(List<ChangeEvent> events) {
+        Map<String, String> versions = new LinkedHashMap<>();
+        events.stream().filter(e -> e instanceof ChangeEvent.Upsert).map(e -> ((ChangeEvent.Upsert) e).document())
+                .forEach(d -> {
+                    assertThat(d.isDeferred()).as("%s is built", d.id()).isFalse();
+                    versions.put(d.id(), d.version().orElseThrow());
+                });
+        return versions;
+    }
+
+    /**
+     * The fields of a document the driver decoded, as the source built them before it read bytes: the mapping, the
+     * _id as text, and the collection when there are several.
+     */
+    static Map<String, Object> eagerFields(BsonDocument doc, String collection) {
+        Map<String, Object> fields = new LinkedHashMap<>(new BsonJson(UuidRepresentation.JAVA_LEGACY).fields(doc));
+        BsonValue id = doc.get("_id");
+        fields.put("mongo_id", MongoDataSource.idText(id));
+        if (collection != null) {
+            fields.put("mongo_collection", collection);
+        }
+        return fields;
+    }
 
     /** The index as the events leave it: id → document or "deleted". */
     static Map<String, Object> replay(List<ChangeEvent> events) {
