@@ -97,6 +97,8 @@ public final class DirectoryDataSource implements BaseDataSource, DeferredSource
                                 // Never a completion: an incomplete listing must not let the runtime delete documents.
                                 sink.error(new SourceException("the walk of " + config.root() + " was interrupted", null, true));
                             } else if (doc == null) {
+                                // Released before the completion is seen, not after: cleanup runs once it returns.
+                                walker.close();
                                 sink.complete();
                             } else {
                                 sink.next(doc);
@@ -119,6 +121,7 @@ public final class DirectoryDataSource implements BaseDataSource, DeferredSource
                                 // A file left out is taken for a deleted one: never complete a batch not fully read.
                                 sink.error(new SourceException("reading files of " + config.root() + " was interrupted", null, true));
                             } else if (doc == null) {
+                                fetcher.close();
                                 sink.complete();
                             } else {
                                 sink.next(doc);
