@@ -58,7 +58,7 @@ class NewSourceIT {
                 .contains("Tests run: 4, Failures: 0, Errors: 0");
         String contract = report("RestApiDataSourceContractTest");
         assertThat(contract)
-                .contains("Tests run: 16, Failures: 13, Errors: 0")
+                .contains("Tests run: 19, Failures: 16, Errors: 0")
                 .contains("validConfiguration() of the contract test is not written yet: start or reach a rest_api"
                         + " backend")
                 .contains("expectedIds() of the contract test is not written yet")
@@ -80,13 +80,14 @@ class NewSourceIT {
         Files.writeString(test, text.substring(0, start) + "    protected long openResourceCount() {\n        return 0;\n"
                 + "    }\n\n" + text.substring(end));
 
-        maven("test", "-Dtest=RestApiDataSourceContractTest#pingFailsClearlyWhenUnreachable+getDocsFailsWhenUnreachable",
-                "-Dsurefire.failIfNoSpecifiedTests=false");
+        maven("test", "-Dtest=RestApiDataSourceContractTest#pingFailsClearlyWhenUnreachable+getDocsFailsWhenUnreachable"
+                + "+fetchFailsWhenUnreachable", "-Dsurefire.failIfNoSpecifiedTests=false");
 
         assertThat(report("RestApiDataSourceContractTest"))
-                .contains("Tests run: 2, Failures: 2")
+                .contains("Tests run: 3, Failures: 3")
                 .contains("RestApiDataSource.ping() is not written yet: connect to 127.0.0.1:")
-                .contains("RestApiDataSource.getDocs(rules) is not written yet: read every item of the backend");
+                .contains("RestApiDataSource.getDocs(rules) is not written yet: list every item of the backend")
+                .contains("RestApiDataSource.fetch(deferred) is not written yet: read the items of this batch");
     }
 
     @Test

@@ -2,7 +2,6 @@ package io.connectors.source.directory;
 
 import io.connectors.spi.ConfigField;
 import io.connectors.spi.SourceConfig;
-import java.nio.file.FileSystems;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.util.List;
@@ -97,7 +96,7 @@ record DirectoryConfig(Path root, GlobFilter filter, long maxContentSize, boolea
                         + " `path`: remove the leading '/'";
             }
             try {
-                FileSystems.getDefault().getPathMatcher("glob:" + pattern);
+                GlobFilter.toPattern(pattern);
             } catch (PatternSyntaxException e) {
                 return "pattern '" + pattern + "' is not a valid glob: " + e.getDescription();
             }

@@ -2,12 +2,14 @@ package io.connectors.source.directory;
 
 import io.connectors.spi.BaseDataSource;
 import io.connectors.spi.ConfigValidationException;
+import io.connectors.spi.DeferredSource;
 import io.connectors.spi.MappingContributor;
 import io.connectors.spi.SourceContext;
 import io.connectors.spi.SourceDocument;
 import io.connectors.spi.SourceException;
 import io.connectors.spi.SyncRules;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeoutException;
 import reactor.core.publisher.Flux;
@@ -18,10 +20,12 @@ import reactor.core.scheduler.Schedulers;
  * Syncs a directory tree: one document per regular file, with its id the path relative to the root.
  *
  * <p>Each subscription to {@link #getDocs} walks the tree afresh on {@code boundedElastic}, one file per
- * requested document, and releases its open directories on completion, error or cancel. The instance itself
- * holds nothing, so {@link #close()} has nothing to release.
+ * requested document, and releases its open directories on completion, error or cancel. The walk emits deferred
+ * documents, decided from {@code stat} alone (the version is the modification time and the size): no file is opened
+ * while listing. {@link #fetch} reads the new and changed files. The instance holds no open resource, only the report
+ * of what its fetches skipped, which {@link #close()} logs in one summary.
  */
-public final class DirectoryDataSource implements BaseDataSource, MappingContributor {
+public final class DirectoryDataSource implements BaseDataSource, DeferredSource, MappingContributor {
 
     /** A hung network mount must not hang a ping. */
     static final Duration PING_TIMEOUT = Duration.ofSeconds(10);
@@ -39,6 +43,9 @@ public final class DirectoryDataSource implements BaseDataSource, MappingContrib
     private final DirectoryConfig config;
     private final SourceContext context;
     private final DirectoryWalker.Opener opener;
+    private final FileDocuments documents;
+    /** What the fetches of this job read and skipped, across concurrent batches. */
+    private final WalkReport reading;
 
     DirectoryDataSource(DirectoryConfig config, SourceContext context) {
         this(config, context, DirectoryHandle::open);
@@ -48,6 +55,8 @@ public final class DirectoryDataSource implements BaseDataSource, MappingContrib
         this.config = config;
         this.context = context;
         this.opener = opener;
+        this.documents = new FileDocuments(config);
+        this.reading = WalkReport.reading(context.connectorId(), config.root().toString());
     }
 
     @Override
@@ -88,6 +97,8 @@ public final class DirectoryDataSource implements BaseDataSource, MappingContrib
                                 // Never a completion: an incomplete listing must not let the runtime delete documents.
                                 sink.error(new SourceException("the walk of " + config.root() + " was interrupted", null, true));
                             } else if (doc == null) {
+                                // Released before the completion is seen, not after: cleanup runs once it returns.
+                                walker.close();
                                 sink.complete();
                             } else {
                                 sink.next(doc);
@@ -99,9 +110,33 @@ public final class DirectoryDataSource implements BaseDataSource, MappingContrib
     }
     // end::get-docs[]
 
+    // tag::fetch[]
+    @Override
+    public Flux<SourceDocument> fetch(List<SourceDocument> deferred) {
+        return Flux.<SourceDocument, FileFetcher>generate(
+                        () -> FileFetcher.open(config, opener, documents, reading, deferred),
+                        (fetcher, sink) -> {
+                            SourceDocument doc = fetcher.next();
+                            if (doc == null && fetcher.interrupted()) {
+                                // A file left out is taken for a deleted one: never complete a batch not fully read.
+                                sink.error(new SourceException("reading files of " + config.root() + " was interrupted", null, true));
+                            } else if (doc == null) {
+                                fetcher.close();
+                                sink.complete();
+                            } else {
+                                sink.next(doc);
+                            }
+                            return fetcher;
+                        },
+                        FileFetcher::close)
+                .subscribeOn(Schedulers.boundedElastic());
+    }
+    // end::fetch[]
+
+    /** Logs, once, the summary of what this job's fetches read and skipped. */
     @Override
     public Mono<Void> close() {
-        return Mono.empty();
+        return Mono.fromRunnable(() -> reading.finish("done"));
     }
 
     @Override

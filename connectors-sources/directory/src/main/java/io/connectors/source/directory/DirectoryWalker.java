@@ -1,29 +1,25 @@
 package io.connectors.source.directory;
 
-import io.connectors.source.directory.FileExtractor.Extracted;
 import io.connectors.source.directory.WalkReport.Skip;
 import io.connectors.spi.SourceDocument;
 import io.connectors.spi.SourceException;
 import java.io.IOException;
-import java.nio.channels.SeekableByteChannel;
-import java.nio.file.AccessDeniedException;
-import java.nio.file.FileSystemException;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.NotDirectoryException;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
-import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.Iterator;
 import java.util.List;
-import java.util.Locale;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Walks a directory tree depth-first, one document per call to {@link #next()}, for one subscription.
+ * Walks a directory tree depth-first, one deferred document per call to {@link #next()}, for one subscription. The
+ * walk decides from {@code stat} alone: it lists directories and reads attributes, and never opens a regular file
+ * ({@link FileFetcher} reads the new and changed ones later).
  *
  * <p>Holds one open {@link DirectoryHandle} per directory from the root down to the current one, and the sorted
  * names of each: memory grows with the depth of the tree and the size of its largest directories, never with the
@@ -43,10 +39,9 @@ final class DirectoryWalker implements AutoCloseable {
     }
 
     private final DirectoryConfig config;
-    private final FileExtractor extractor;
+    private final FileDocuments documents;
     private boolean interrupted;
     private final WalkReport report;
-    private final String versionSuffix;
     private final Deque<Level> stack = new ArrayDeque<>();
     private boolean exhausted;
     private boolean closed;
@@ -54,9 +49,7 @@ final class DirectoryWalker implements AutoCloseable {
     private DirectoryWalker(DirectoryConfig config, WalkReport report) {
         this.config = config;
         this.report = report;
-        this.extractor = new FileExtractor(config.extractText(), config.maxContentSize());
-        // Changing what is extracted changes every document, so it changes every version.
-        this.versionSuffix = config.extractText() ? ":text-" + config.maxContentSize() : ":no-text";
+        this.documents = new FileDocuments(config);
     }
 
     /**
@@ -65,7 +58,7 @@ final class DirectoryWalker implements AutoCloseable {
      * @throws SourceException naming the root when it is missing, not a directory or unreadable
      */
     static DirectoryWalker open(DirectoryConfig config, String connectorId, Opener opener) {
-        DirectoryWalker walker = new DirectoryWalker(config, new WalkReport(connectorId, config.root().toString()));
+        DirectoryWalker walker = new DirectoryWalker(config, WalkReport.walk(connectorId, config.root().toString()));
         DirectoryHandle root = null;
         try {
             root = opener.open(config.root());
@@ -95,7 +88,7 @@ final class DirectoryWalker implements AutoCloseable {
         if (e instanceof NotDirectoryException) {
             return root + " is not a directory";
         }
-        return "directory " + root + " cannot be read: " + reason(e);
+        return "directory " + root + " cannot be read: " + WalkReport.reason(e);
     }
 
     /**
@@ -177,7 +170,11 @@ final class DirectoryWalker implements AutoCloseable {
             report.skipped(Skip.NOT_REGULAR, relativePath, "not a regular file");
             return null;
         }
-        return config.filter().includesFile(relativePath) ? read(level, name, relativePath, attributes) : null;
+        if (!config.filter().includesFile(relativePath)) {
+            report.skipped(Skip.EXCLUDED_FILE, relativePath, "matched by no include pattern, or by an exclude pattern");
+            return null;
+        }
+        return documents.deferred(relativePath, attributes);
     }
 
     private BasicFileAttributes targetAttributes(Level level, String name, String relativePath) throws IOException {
@@ -216,73 +213,13 @@ final class DirectoryWalker implements AutoCloseable {
         }
     }
 
-    private SourceDocument read(Level level, String name, String relativePath, BasicFileAttributes attributes) {
-        Extracted extracted;
-        try (SeekableByteChannel channel = level.handle().openFile(name, config.followSymlinks())) {
-            extracted = extractor.extract(name, channel, attributes.size());
-        } catch (IOException e) {
-            return skip(relativePath, e);
-        }
-        switch (extracted.text()) {
-            case TOO_LARGE -> report.skipped(Skip.CONTENT_TOO_LARGE, relativePath, attributes.size() + " bytes");
-            case BINARY -> report.skipped(Skip.CONTENT_BINARY, relativePath, extracted.mimeType());
-            default -> {
-                // content extracted, or not asked for
-            }
-        }
-        Instant modified = attributes.lastModifiedTime().toInstant();
-        // tag::document[]
-        SourceDocument.Builder doc = SourceDocument.builder(relativePath)
-                .version(version(modified, attributes.size()))
-                .field("path", relativePath)
-                .field("name", name)
-                .field("extension", extension(name))
-                .field("size", attributes.size())
-                .field("mime_type", extracted.mimeType())
-                .field("created", attributes.creationTime().toInstant())
-                .field("modified", modified);
-        if (extracted.content() != null) {
-            doc.field("content", extracted.content());
-        }
-        Path file = config.root().resolve(relativePath);
-        return doc.body(new FileBody(file, attributes.size(), extracted.mimeType(), config.followSymlinks())).build();
-        // end::document[]
-    }
-
-    // tag::version[]
-    /** Nanosecond modification time and size: a rewrite that keeps the time but not the size is still seen. */
-    private String version(Instant modified, long size) {
-        return String.format(Locale.ROOT, "%d.%09d:%d%s", modified.getEpochSecond(), modified.getNano(), size, versionSuffix);
-    }
-    // end::version[]
-
-    /** Lower case, without the dot; empty for {@code Makefile}, {@code .bashrc} or {@code notes.}. */
-    static String extension(String name) {
-        int dot = name.lastIndexOf('.');
-        return dot <= 0 || dot == name.length() - 1 ? "" : name.substring(dot + 1).toLowerCase(Locale.ROOT);
-    }
-
     private SourceDocument skip(String relativePath, IOException e) {
         if (e instanceof java.nio.channels.ClosedByInterruptException) {
             interrupted = true;
             return null;
         }
-        if (e instanceof NoSuchFileException) {
-            report.skipped(Skip.VANISHED, relativePath, "no longer exists");
-        } else {
-            report.skipped(Skip.UNREADABLE, relativePath, reason(e));
-        }
+        report.failed(relativePath, e);
         return null;
-    }
-
-    private static String reason(IOException e) {
-        if (e instanceof AccessDeniedException) {
-            return "permission denied";
-        }
-        if (e instanceof FileSystemException fse && fse.getReason() != null) {
-            return fse.getReason();
-        }
-        return e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
     }
 
     private static void closeQuietly(DirectoryHandle handle) {

@@ -3,6 +3,7 @@ package io.connectors.source.directory;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.connectors.spi.DataSourceProvider;
+import io.connectors.spi.SourceDocument;
 import io.connectors.testkit.contract.DataSourceContractTest;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -11,6 +12,7 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.stream.Stream;
@@ -83,6 +85,12 @@ class DirectoryDataSourceContractTest extends DataSourceContractTest {
                 invalid("follow_symlinks not a boolean", withPath(Map.of("follow_symlinks", "sometimes")), "follow_symlinks"),
                 invalid("extract_text not a boolean", withPath(Map.of("extract_text", 3)), "extract_text"),
                 invalid("misspelt field", withPath(Map.of("inlcude", List.of("**"))), "inlcude"));
+    }
+
+    @Override
+    protected Optional<SourceDocument> vanishedItem(SourceDocument existing) {
+        return Optional.of(SourceDocument.deferred("docs/no-such-file.md", existing.version().orElseThrow(),
+                existing.state()));
     }
 
     // tag::open-resources[]

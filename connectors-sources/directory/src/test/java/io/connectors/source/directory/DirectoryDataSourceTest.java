@@ -1,6 +1,7 @@
 package io.connectors.source.directory;
 
 import static io.connectors.source.directory.Fixtures.readAll;
+import static io.connectors.source.directory.Fixtures.readBuilt;
 import static io.connectors.source.directory.Fixtures.source;
 import static io.connectors.source.directory.Fixtures.write;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -70,7 +71,7 @@ class DirectoryDataSourceTest {
         write(root, "image.bin", new byte[] {'G', 'I', 'F', '8', '9', 'a', 0, 1, 2, 3});
         write(root, "nul.txt", "text with a \0 NUL byte");
 
-        Map<String, SourceDocument> docs = byId(readAll(source(root)));
+        Map<String, SourceDocument> docs = byId(readBuilt(source(root)));
 
         assertThat(docs.get("image.bin").fields()).doesNotContainKey("content")
                 .containsEntry("mime_type", "image/gif").containsEntry("size", 10L);
@@ -93,7 +94,7 @@ class DirectoryDataSourceTest {
         write(root, "latin1.txt", "café crème".getBytes(StandardCharsets.ISO_8859_1));
         write(root, "utf16.txt", "hello".getBytes(StandardCharsets.UTF_16LE));
 
-        List<SourceDocument> docs = readAll(source(root));
+        List<SourceDocument> docs = readBuilt(source(root));
 
         assertThat(docs).hasSize(2).allSatisfy(doc -> assertThat(doc.fields()).doesNotContainKey("content"));
     }
@@ -110,7 +111,7 @@ class DirectoryDataSourceTest {
         write(root, "at-limit.txt", "x".repeat(100));
         write(root, "over-limit.txt", "x".repeat(101));
 
-        Map<String, SourceDocument> docs = byId(readAll(source(root, "max_content_size", "100b")));
+        Map<String, SourceDocument> docs = byId(readBuilt(source(root, "max_content_size", "100b")));
 
         assertThat(docs.get("at-limit.txt").fields()).containsEntry("content", "x".repeat(100));
         assertThat(docs.get("over-limit.txt").fields()).doesNotContainKey("content")
@@ -177,11 +178,11 @@ class DirectoryDataSourceTest {
 
     @Test
     void extensionIsLowerCaseWithoutTheDot() {
-        assertThat(DirectoryWalker.extension("a.TAR.GZ")).isEqualTo("gz");
-        assertThat(DirectoryWalker.extension("Makefile")).isEmpty();
-        assertThat(DirectoryWalker.extension(".bashrc")).isEmpty();
-        assertThat(DirectoryWalker.extension("notes.")).isEmpty();
-        assertThat(DirectoryWalker.extension(".config.yml")).isEqualTo("yml");
+        assertThat(FileDocuments.extension("a.TAR.GZ")).isEqualTo("gz");
+        assertThat(FileDocuments.extension("Makefile")).isEmpty();
+        assertThat(FileDocuments.extension(".bashrc")).isEmpty();
+        assertThat(FileDocuments.extension("notes.")).isEmpty();
+        assertThat(FileDocuments.extension(".config.yml")).isEqualTo("yml");
     }
 
     @Test
@@ -200,13 +201,17 @@ class DirectoryDataSourceTest {
     // ------------------------------------------------------------------------------------------ threading
 
     @Test
-    void readsOnBoundedElasticNotOnTheSubscribingThread() throws IOException {
+    void listsAndReadsOnBoundedElasticNotOnTheSubscribingThread() throws IOException {
         write(root, "a.txt", "a");
         Set<String> threads = ConcurrentHashMap.newKeySet();
 
-        readAll(source(root).getDocs(SyncRules.NONE).doOnNext(d -> threads.add(Thread.currentThread().getName())));
+        DirectoryDataSource source = source(root);
 
-        assertThat(threads).singleElement().asString().startsWith("boundedElastic");
+        List<SourceDocument> listed = readAll(source.getDocs(SyncRules.NONE)
+                .doOnNext(d -> threads.add(Thread.currentThread().getName())));
+        readAll(source.fetch(listed).doOnNext(d -> threads.add(Thread.currentThread().getName())));
+
+        assertThat(threads).isNotEmpty().allSatisfy(name -> assertThat(name).startsWith("boundedElastic"));
     }
 
     // ------------------------------------------------------------------------------------------ root problems
@@ -316,7 +321,7 @@ class DirectoryDataSourceTest {
     // ------------------------------------------------------------------------------------------ helpers
 
     private static SourceDocument single(DirectoryDataSource source) {
-        List<SourceDocument> docs = readAll(source);
+        List<SourceDocument> docs = readBuilt(source);
         assertThat(docs).hasSize(1);
         return docs.get(0);
     }

@@ -3,7 +3,6 @@ package io.connectors.source.directory;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.connectors.spi.SourceDocument;
-import io.connectors.spi.SyncRules;
 import io.connectors.testkit.functional.SourceFixture;
 import io.connectors.testkit.functional.SourceFixture.Truth;
 import java.nio.charset.StandardCharsets;
@@ -58,7 +57,7 @@ class DirectoryFixtureTest {
     /** What the source emits, as id and digest of its indexed fields. */
     private Map<String, String> sourceDigests() {
         Map<String, String> digests = new HashMap<>();
-        for (SourceDocument doc : Fixtures.readAll(Fixtures.source(root()).getDocs(SyncRules.NONE))) {
+        for (SourceDocument doc : Fixtures.readBuilt(Fixtures.source(root()))) {
             digests.put(doc.id(), fixture.digestOfIndexed(doc.fields()));
         }
         return digests;

@@ -26,11 +26,14 @@ import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -194,8 +197,8 @@ class DirectoryWalkerTest {
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("openers")
-    void unreadableFilesAndDirectoriesAreSkippedAndReported(String kind, DirectoryWalker.Opener opener)
-            throws IOException {
+    void unreadableDirectoriesAreSkippedAndReportedWhileUnreadableFilesAreListed(String kind,
+            DirectoryWalker.Opener opener) throws IOException {
         write(root, "ok.txt", "ok");
         write(root, "secret.txt", "s");
         write(root, "private/inside.txt", "i");
@@ -206,12 +209,12 @@ class DirectoryWalkerTest {
         try {
             DirectoryWalker walker = DirectoryWalker.open(config(root), "test-connector", denying);
 
-            assertThat(walkIds(walker)).containsExactly("ok.txt", "public/listed.txt");
-            assertThat(walker.report().count(Skip.UNREADABLE)).isEqualTo(2);
+            // The walk never opens a file, so a file it could not read is listed; fetch reports it (FileFetcherTest).
+            assertThat(walkIds(walker)).containsExactly("ok.txt", "public/listed.txt", "secret.txt");
+            assertThat(walker.report().count(Skip.UNREADABLE)).isEqualTo(1);
             assertThat(messages(log)).containsExactly(
                     "[test-connector] skipped 'private' in " + root + ": permission denied",
-                    "[test-connector] skipped 'secret.txt' in " + root + ": permission denied",
-                    "[test-connector] walk of " + root + " completed: 2 documents from 2 directories; 2 unreadable");
+                    "[test-connector] walk of " + root + " completed: 3 documents from 2 directories; 1 unreadable");
         } finally {
             detach(log);
         }
@@ -230,9 +233,10 @@ class DirectoryWalkerTest {
     }
 
     @Test
-    void permissionDeniedByTheOperatingSystem() throws IOException {
+    void permissionDeniedByTheOperatingSystemHidesADirectoryButNotTheVersionOfAFile() throws IOException {
         write(root, "ok.txt", "ok");
         Path secret = write(root, "secret.txt", "s");
+        Files.setLastModifiedTime(secret, FileTime.from(Instant.parse("2024-01-02T03:04:05.000000006Z")));
         Path closed = Files.createDirectories(root.resolve("closed"));
         write(root, "closed/inside.txt", "i");
         Files.setPosixFilePermissions(secret, PosixFilePermissions.fromString("---------"));
@@ -241,11 +245,38 @@ class DirectoryWalkerTest {
             assumeFalse(Files.isReadable(secret), "running as root: permissions are not enforced");
 
             DirectoryWalker walker = walker(DirectoryHandle::open);
-            assertThat(walkIds(walker)).containsExactly("ok.txt");
-            assertThat(walker.report().count(Skip.UNREADABLE)).isEqualTo(2);
+            List<SourceDocument> listed = new ArrayList<>();
+            for (SourceDocument doc = walker.next(); doc != null; doc = walker.next()) {
+                listed.add(doc);
+            }
+            walker.close();
+            // Listing is a stat: a file nobody may open is listed with its version, proof that it was not opened.
+            assertThat(listed).extracting(SourceDocument::id).containsExactly("ok.txt", "secret.txt");
+            assertThat(listed.get(1).version()).hasValue("1704164645.000000006:1:text-1048576");
+            assertThat(listed).allSatisfy(doc -> assertThat(doc.isDeferred()).isTrue());
+            assertThat(walker.report().count(Skip.UNREADABLE)).isEqualTo(1);
         } finally {
             Files.setPosixFilePermissions(closed, PosixFilePermissions.fromString("rwx------"));
         }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("openers")
+    void listingOpensNoRegularFile(String kind, DirectoryWalker.Opener opener) throws IOException {
+        for (int i = 0; i < 30; i++) {
+            write(root, "d" + (i % 3) + "/f" + i + ".txt", "text " + i);
+        }
+        AtomicInteger opened = new AtomicInteger();
+        DirectoryWalker.Opener counting = dir -> new Fixtures.Counting(opener.open(dir), opened);
+
+        assertThat(walkIds(DirectoryWalker.open(config(root), "test-connector", counting))).hasSize(30);
+        assertThat(opened).as("files opened by the walk").hasValue(0);
+
+        DirectoryDataSource source = new DirectoryDataSource(config(root), Fixtures.CONTEXT, counting);
+        List<SourceDocument> listed = Fixtures.readAll(source.getDocs(SyncRules.NONE));
+        assertThat(opened).as("files opened by getDocs").hasValue(0);
+        assertThat(Fixtures.built(source, listed.subList(0, 7))).hasSize(7);
+        assertThat(opened).as("files opened by fetch, for the 7 asked for").hasValue(7);
     }
 
     @Test
@@ -271,29 +302,41 @@ class DirectoryWalkerTest {
     void aWalkThatSkippedFilesQuietlySaysSoInOneInfoLine() throws IOException {
         write(root, "a/1.txt", "1");
         write(root, "a/2.txt", "2");
-        Files.write(root.resolve("a/latin1.txt"), new byte[] {'c', 'a', 'f', (byte) 0xE9});
+        write(root, "a/3.txt", "3");
+        write(root, "a/notes.tmp", "excluded");
+        write(root, "b.tmp", "excluded");
         ListAppender<ILoggingEvent> log = captureWalkLog();
         ((ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(WalkReport.class))
                 .setLevel(ch.qos.logback.classic.Level.INFO);
         try {
-            DirectoryWalker walker = walker(DirectoryHandle::open);
+            DirectoryWalker walker = walker(DirectoryHandle::open, "exclude", List.of("**/*.tmp"));
             assertThat(walker.next().id()).isEqualTo("a/1.txt");
             Files.delete(root.resolve("a/2.txt"));
 
-            assertThat(walkIds(walker)).containsExactly("a/latin1.txt");
+            assertThat(walkIds(walker)).containsExactly("a/3.txt");
             assertThat(messages(log)).containsExactly("[test-connector] walk of " + root + " completed: 2 documents from"
-                    + " 2 directories; 1 vanished during the walk, 1 without content (binary or not UTF-8)");
+                    + " 2 directories; 1 vanished before they were read, 2 files excluded by the patterns");
         } finally {
             detach(log);
         }
     }
 
     @Test
+    void aFileWhoseNameHoldsANewlineIsSyncedByTheDefaultInclude() throws IOException {
+        write(root, "two\nlines.txt", "a");
+        write(root, "dir\r\n/x", "b");
+
+        assertThat(walkIds(walker(DirectoryHandle::open))).containsExactly("dir\r\n/x", "two\nlines.txt");
+        assertThat(Fixtures.readBuilt(Fixtures.source(root))).extracting(doc -> doc.fields().get("name"))
+                .containsExactlyInAnyOrder("x", "two\nlines.txt");
+    }
+
+    @Test
     void aStormOfProblemsIsLoggedAFewTimesThenCounted() throws IOException {
         Set<String> denied = new HashSet<>();
         for (int i = 0; i < 12; i++) {
-            write(root, "f" + i, "x");
-            denied.add("f" + i);
+            write(root, "d" + i + "/f", "x");
+            denied.add("d" + i);
         }
         write(root, "ok", "ok");
         ListAppender<ILoggingEvent> log = captureWalkLog();

@@ -8,14 +8,19 @@ import io.connectors.spi.SourceConfig;
 import io.connectors.spi.SourceContext;
 import io.connectors.spi.SourceDocument;
 import io.connectors.spi.SyncRules;
+import io.connectors.testkit.contract.DeferredDocuments;
 import java.io.IOException;
+import java.nio.channels.SeekableByteChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Flux;
 import reactor.test.StepVerifier;
@@ -62,8 +67,14 @@ final class Fixtures {
         return out;
     }
 
-    static List<SourceDocument> readAll(DirectoryDataSource source) {
-        return readAll(source.getDocs(SyncRules.NONE));
+    /** Lists the tree and builds the listed documents with {@code fetch}, as the runtime does for new files. */
+    static List<SourceDocument> readBuilt(DirectoryDataSource source) {
+        return built(source, readAll(source.getDocs(SyncRules.NONE)));
+    }
+
+    /** {@code docs} built by the source's {@code fetch}, in batches, as the runtime builds them. */
+    static List<SourceDocument> built(DirectoryDataSource source, List<SourceDocument> docs) {
+        return DeferredDocuments.build(source, docs, Duration.ofSeconds(30));
     }
 
     /** Walks the whole tree with the walker itself, closing it. */
@@ -75,6 +86,66 @@ final class Fixtures {
             }
         }
         return ids;
+    }
+
+    /** A handle that counts the regular files opened through it and through the directories it opens. */
+    static final class Counting extends Delegating {
+        private final AtomicInteger files;
+
+        Counting(DirectoryHandle delegate, AtomicInteger files) {
+            super(delegate);
+            this.files = files;
+        }
+
+        @Override
+        public DirectoryHandle openDirectory(String name, boolean follow) throws IOException {
+            return new Counting(super.openDirectory(name, follow), files);
+        }
+
+        @Override
+        public SeekableByteChannel openFile(String name, boolean follow) throws IOException {
+            files.incrementAndGet();
+            return super.openFile(name, follow);
+        }
+    }
+
+    /** Passes every call to another handle; tests override what they change. */
+    static class Delegating implements DirectoryHandle {
+        private final DirectoryHandle delegate;
+
+        Delegating(DirectoryHandle delegate) {
+            this.delegate = delegate;
+        }
+
+        @Override
+        public List<String> sortedNames() throws IOException {
+            return delegate.sortedNames();
+        }
+
+        @Override
+        public BasicFileAttributes attributes(String name, boolean follow) throws IOException {
+            return delegate.attributes(name, follow);
+        }
+
+        @Override
+        public DirectoryHandle openDirectory(String name, boolean follow) throws IOException {
+            return delegate.openDirectory(name, follow);
+        }
+
+        @Override
+        public SeekableByteChannel openFile(String name, boolean follow) throws IOException {
+            return delegate.openFile(name, follow);
+        }
+
+        @Override
+        public Object key() throws IOException {
+            return delegate.key();
+        }
+
+        @Override
+        public void close() throws IOException {
+            delegate.close();
+        }
     }
 
     /** Captures what {@link WalkReport} logs, from WARN up; detach with {@link #detach}. */

@@ -1,8 +1,12 @@
 package io.connectors.source.directory;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.nio.file.FileSystems;
+import java.nio.file.Path;
 import java.util.List;
+import java.util.regex.PatternSyntaxException;
 import org.junit.jupiter.api.Test;
 
 class GlobFilterTest {
@@ -74,5 +78,43 @@ class GlobFilterTest {
                 .containsExactlyInAnyOrder("**/a/**/b", "**/a/b", "a/**/b", "a/b");
         assertThat(GlobFilter.variants("a**/b")).containsExactly("a**/b");
         assertThat(GlobFilter.variants("*.md")).containsExactly("*.md");
+    }
+
+    @Test
+    void starsAndQuestionMarksMatchLineTerminatorsInNames() {
+        GlobFilter everything = new GlobFilter(List.of("**"), List.of());
+        GlobFilter text = new GlobFilter(List.of("**/*.txt"), List.of("**/?ld\u2028*"));
+
+        assertThat(everything.includesFile("two\nlines.txt")).isTrue();
+        assertThat(everything.includesFile("dir\r\n/a\u0085b\u2029.txt")).isTrue();
+        assertThat(text.includesFile("dir\n/line\nbreak.txt")).isTrue();
+        assertThat(text.includesFile("\nld\u2028x.txt")).as("? and * match them too, here in an exclude").isFalse();
+        assertThat(text.includesFile("dir/a\nb")).isFalse();
+    }
+
+    /** The JDK's own glob matcher is the oracle for names without line terminators. */
+    @Test
+    void matchesLikeTheJdkGlobOnOrdinaryNames() {
+        List<String> globs = List.of("*", "**", "*.md", "**.md", "a/*/c", "a/**/c", "?.txt", "[a-c]*", "[!a-c]*",
+                "[-x]y", "[^x]", "[-]", "[!-]", "{a,b}/*.{md,txt}", "a\\*b", "a.b", "(x)+|y$", "x{}", "[a-]", "[&&a]", "a}b,c");
+        List<String> paths = List.of("a", "b.md", "a/b.md", "a/b/c", "a/c", "x.txt", "xy.txt", "d", "-y", "xy", "^",
+                "a/x.md", "b/y.txt", "c/z.md", "a*b", "aXb", "a.b", "axb", "(x)+|y$", "x", "-", "&", "a}b,c");
+        for (String glob : globs) {
+            var jdk = FileSystems.getDefault().getPathMatcher("glob:" + glob);
+            var ours = GlobFilter.toPattern(glob);
+            for (String path : paths) {
+                assertThat(ours.matcher(path).matches()).as("%s against %s", glob, path)
+                        .isEqualTo(jdk.matches(Path.of(path)));
+            }
+        }
+    }
+
+    @Test
+    void invalidGlobsAreRefusedAsTheJdkRefusesThem() {
+        for (String glob : List.of("docs/[a-", "[", "a{b{c}}", "{a,b", "a\\", "[a/b]", "[z-a]")) {
+            assertThatThrownBy(() -> FileSystems.getDefault().getPathMatcher("glob:" + glob)).as("JDK: " + glob)
+                    .isInstanceOf(PatternSyntaxException.class);
+            assertThatThrownBy(() -> GlobFilter.toPattern(glob)).as(glob).isInstanceOf(PatternSyntaxException.class);
+        }
     }
 }

@@ -1,10 +1,12 @@
 package io.connectors.source.__package__;
 
 import io.connectors.spi.BaseDataSource;
+import io.connectors.spi.DeferredSource;
 import io.connectors.spi.SourceContext;
 import io.connectors.spi.SourceDocument;
 import io.connectors.spi.SyncRules;
 import io.connectors.spi.support.Throttle;
+import java.util.List;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
@@ -13,9 +15,14 @@ import reactor.core.publisher.Mono;
  * non-blocking, backpressure, cancellation, errors) are in the package documentation of {@code io.connectors.spi}
  * and in docs/DEVELOPING.md.
  *
+ * <p>Lists, then builds: {@link #getDocs} emits each item as a deferred document (its id and version, from a cheap
+ * listing), and the runtime asks {@link #fetch} to build only the new and changed ones, so an unchanged item costs no
+ * more than its listing. A backend that returns whole items as cheaply as their ids may emit built documents from
+ * {@code getDocs} instead, and drop {@link DeferredSource}.
+ *
  * <p>Written by the scaffold: the methods that reach the backend are still to write, and fail saying so.
  */
-final class __Type__DataSource implements BaseDataSource {
+final class __Type__DataSource implements BaseDataSource, DeferredSource {
 
     private final __Type__Config config;
     private final SourceContext context;
@@ -49,11 +56,22 @@ final class __Type__DataSource implements BaseDataSource {
     @Override
     public Flux<SourceDocument> getDocs(SyncRules rules) {
         return context.network().check(__Type__Config.HOST, config.host(), config.port())
-                .thenMany(throttle.operation(permit -> Flux.<SourceDocument>error(notWritten("getDocs(rules)", "read"
-                        + " every item of the backend in pages (one throttle.roundTrip() per page), and emit each as"
-                        + " SourceDocument.builder(stableId).version(changeStamp).field(...).build(), honouring"
-                        + " demand and cancellation; signal onError when the listing is incomplete (a page failed for"
-                        + " good), so no deletion is derived from it"))));
+                .thenMany(throttle.operation(permit -> Flux.<SourceDocument>error(notWritten("getDocs(rules)", "list"
+                        + " every item of the backend cheaply, in pages (one throttle.roundTrip() per page), and emit"
+                        + " each as SourceDocument.deferred(stableId, changeStamp, state), its id and a version that"
+                        + " changes whenever the item does, honouring demand and cancellation; signal onError when the"
+                        + " listing is incomplete (a page failed for good), so no deletion is derived from it"))));
+    }
+
+    @Override
+    public Flux<SourceDocument> fetch(List<SourceDocument> deferred) {
+        return context.network().check(__Type__Config.HOST, config.host(), config.port())
+                .thenMany(throttle.operation(permit -> Flux.<SourceDocument>error(notWritten("fetch(deferred)", "read"
+                        + " the items of this batch of deferred documents (a few hundred; one request per batch where"
+                        + " the backend allows, one throttle.roundTrip() each), and emit each item that still exists as"
+                        + " SourceDocument.builder(id).version(versionRead).field(...).build(), with the version of"
+                        + " what was read; leave out the items that no longer exist; signal onError when the batch"
+                        + " cannot be read (backend unreachable), never complete with items missing"))));
     }
 
     @Override

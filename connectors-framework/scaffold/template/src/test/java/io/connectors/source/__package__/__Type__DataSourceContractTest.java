@@ -1,6 +1,12 @@
 package io.connectors.source.__package__;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.connectors.spi.BaseDataSource;
 import io.connectors.spi.DataSourceProvider;
+import io.connectors.spi.DeferredSource;
+import io.connectors.spi.SourceDocument;
+import io.connectors.spi.SourceException;
 import io.connectors.testkit.contract.DataSourceContractTest;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -9,7 +15,10 @@ import java.net.ServerSocket;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
+import org.junit.jupiter.api.Test;
+import reactor.test.StepVerifier;
 
 /**
  * The test kit's contract suite against a real {@code __type__} backend that this test prepares (a local service, an
@@ -47,6 +56,12 @@ class __Type__DataSourceContractTest extends DataSourceContractTest {
     }
 
     @Override
+    protected Optional<SourceDocument> vanishedItem(SourceDocument existing) {
+        // A deferred document like one getDocs emits, for an item the backend does not hold: fetch must leave it out.
+        return Optional.of(SourceDocument.deferred("no-such-item", existing.version().orElseThrow(), existing.state()));
+    }
+
+    @Override
     protected Map<String, Object> unreachableConfiguration() {
         return Map.of(__Type__Config.HOST, "127.0.0.1", __Type__Config.PORT, CLOSED_PORT);
     }
@@ -65,6 +80,20 @@ class __Type__DataSourceContractTest extends DataSourceContractTest {
                 invalid("no concurrency", Map.of(__Type__Config.MAX_CONCURRENT_REQUESTS, 0),
                         __Type__Config.MAX_CONCURRENT_REQUESTS),
                 invalid("misspelt field", Map.of("prot", 1), "prot"));
+    }
+
+    /** A batch that cannot be read fails, never completes with items missing (they would be taken for deleted ones). */
+    @Test
+    void fetchFailsWhenUnreachable() {
+        BaseDataSource source = createSource(unreachableConfiguration());
+        try {
+            StepVerifier.create(((DeferredSource) source).fetch(List.of(SourceDocument.deferred("some-item", "1", null))))
+                    .expectErrorSatisfies(e -> assertThat(e).isInstanceOf(SourceException.class)
+                            .hasMessageContaining(unreachableMessageFragment()))
+                    .verify(stepTimeout());
+        } finally {
+            StepVerifier.create(source.close()).expectComplete().verify(stepTimeout());
+        }
     }
 
     /** The unreachable configuration with {@code overrides}: valid but for the field under test. */
