@@ -679,7 +679,7 @@ public final class BenchMain {
                     connectorId, options.source(), index, fixture.connectorConfiguration(), Map.of());
             quiet("daemon ceiling");
             Instant notBefore = Instant.now();
-            DaemonProcess daemon = startDaemon(config, "daemon-ceiling", standInEndpoint);
+            DaemonProcess daemon = startDaemon(config, "stand-in", standInEndpoint);
             try (ProcessCpu daemonCpu = ProcessCpu.watch(daemon.pid())) {
                 try {
                     cold = awaitSync(daemon, "daemon ceiling, first sync (stand-in Elasticsearch, cold JVM)", notBefore, n);
