@@ -205,22 +205,26 @@ public final class DaemonProcess implements AutoCloseable {
      * window still holds a sample; a value is -1 when no sample of it fell in the window.
      */
     public MemoryPeak memoryPeak(Instant from, Instant to) {
+        synchronized (lock) {
+            return peakWithin(memorySamples, from, to);
+        }
+    }
+
+    static MemoryPeak peakWithin(Iterable<MemorySample> samples, Instant from, Instant to) {
         Instant until = to.plus(SAMPLE_INTERVAL);
         long rss = -1;
         long heap = -1;
-        synchronized (lock) {
-            for (MemorySample m : memorySamples) {
-                if (!m.at().isBefore(from) && !m.at().isAfter(until)) {
-                    rss = Math.max(rss, m.rssBytes());
-                    heap = Math.max(heap, m.heapBytes());
-                }
+        for (MemorySample m : samples) {
+            if (!m.at().isBefore(from) && !m.at().isAfter(until)) {
+                rss = Math.max(rss, m.rssBytes());
+                heap = Math.max(heap, m.heapBytes());
             }
         }
         return new MemoryPeak(rss, heap);
     }
 
     /** One memory reading: resident set size and heap in use (-1 when unknown). */
-    private record MemorySample(Instant at, long rssBytes, long heapBytes) {
+    record MemorySample(Instant at, long rssBytes, long heapBytes) {
     }
 
     private void addSample(long heapBytes) {

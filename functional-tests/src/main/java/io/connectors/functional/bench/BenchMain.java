@@ -44,10 +44,12 @@ import reactor.core.publisher.Mono;
 
 /**
  * {@code make bench NAME=<type> [SIZE=...]}: measures, in one run on one machine so that the ratios mean something,
- * the Elasticsearch ceiling, the source ceiling, a full sync through the daemon process, a no-change re-sync, an
- * incremental sync (where the source has one) and, with {@code SIZE=flatness}, the daemon's memory at 100,000 and
- * 1,000,000 documents. Writes {@code bench-<type>.md}, {@code bench-<type>.json}, {@code bench-<type>-throughput.png}
- * and {@code bench-<type>-cpu.png} into {@code functional-tests/target}, and prints the table.
+ * the Elasticsearch ceiling, the source ceiling, a full sync through the daemon process, a no-change re-sync, the
+ * daemon ceiling (the same full sync against a {@link StandInElasticsearch} that answers at once), a full re-sync
+ * and an incremental sync (where the source has one) of 1% changed, the daemon's peak memory within each sync and,
+ * with {@code SIZE=flatness}, the daemon's memory at 100,000 and 1,000,000 documents. Writes {@code bench-<type>.md},
+ * {@code bench-<type>.json}, {@code bench-<type>-throughput.png} and {@code bench-<type>-cpu.png} into
+ * {@code functional-tests/target}, and prints the table.
  *
  * <p>This is a process entry point: it blocks, by design.
  */

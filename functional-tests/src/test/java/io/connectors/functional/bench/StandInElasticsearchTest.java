@@ -99,6 +99,9 @@ class StandInElasticsearchTest {
         assertThat(items).extracting(ItemResult::id).containsExactly("one", "two", "three");
         assertThat(items).allMatch(ItemResult::succeeded);
         assertThat(standIn.bulkItems()).isEqualTo(3);
+        TargetIndex index = new TargetIndex(handle.async(), "target");
+        assertThat(index.count().block(WAIT)).as("two written, one deleted").isEqualTo(1L);
+        assertThat(index.storedStamps(List.of("one")).block(WAIT)).as("nothing is kept to be found").isEmpty();
     }
 
     @Test
