@@ -286,6 +286,10 @@ public final class StandInElasticsearch implements AutoCloseable {
     private Answer route(Request r) throws IOException {
         String route = routeOf(r.method(), r.path());
         count(requests, route);
+        if (LOG.isDebugEnabled()) {
+            LOG.debug("Stand-in Elasticsearch: {} /{} {} ({} bytes)", r.method(), String.join("/", r.path()), r.params(),
+                    r.body().length);
+        }
         List<String> p = r.path();
         String m = r.method();
         String first = p.isEmpty() ? "" : p.get(0);
@@ -755,10 +759,13 @@ public final class StandInElasticsearch implements AutoCloseable {
         byte[] body = r.body();
         bulkRequests.increment();
         bulkBytes.add(body.length);
-        ByteArrayOutputStream items = new ByteArrayOutputStream(Math.max(256, body.length / 16));
+        ByteArrayOutputStream response = new ByteArrayOutputStream(Math.max(256, body.length / 16));
         BulkTally tally = new BulkTally();
-        try (JsonGenerator out = FACTORY.createGenerator(items)) {
-            out.writeStartArray();
+        try (JsonGenerator out = FACTORY.createGenerator(response)) {
+            out.writeStartObject();
+            out.writeNumberField("took", 0);
+            // "errors" after the items, once known: Elasticsearch writes it first, but no client depends on the order.
+            out.writeArrayFieldStart("items");
             int pos = 0;
             while (pos < body.length) {
                 int end = lineEnd(body, pos);
@@ -781,6 +788,8 @@ public final class StandInElasticsearch implements AutoCloseable {
                 writeItem(out, op, index, id, body, sourceStart, sourceEnd, tally);
             }
             out.writeEndArray();
+            out.writeBooleanField("errors", tally.errors);
+            out.writeEndObject();
         }
         if (tally.discardedIndex != null) {
             synchronized (lock) {
@@ -789,10 +798,6 @@ public final class StandInElasticsearch implements AutoCloseable {
             }
         }
         bulkItems.add(tally.items);
-        ByteArrayOutputStream response = new ByteArrayOutputStream(items.size() + 64);
-        response.write(("{\"took\":0,\"errors\":" + tally.errors + ",\"items\":").getBytes(StandardCharsets.UTF_8));
-        items.writeTo(response);
-        response.write('}');
         return new Answer(200, response.toByteArray());
     }
 

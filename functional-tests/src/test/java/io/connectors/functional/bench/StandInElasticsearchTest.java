@@ -88,6 +88,23 @@ class StandInElasticsearchTest {
     }
 
     @Test
+    void aFailedItemSetsErrors() throws Exception {
+        HttpResponse<String> response = post("/_bulk", """
+                {"index":{"_id":"no-index"}}
+                {"a":1}
+                {"index":{"_index":"target","_id":"fine"}}
+                {"a":2}
+                """);
+
+        JsonNode answer = JSON.readTree(response.body());
+        assertThat(answer.path("errors").asBoolean(false)).isTrue();
+        assertThat(answer.path("items").get(0).path("index").path("status").asInt()).isEqualTo(400);
+        assertThat(answer.path("items").get(0).path("index").path("error").path("type").asText())
+                .isEqualTo("action_request_validation_exception");
+        assertThat(answer.path("items").get(1).path("index").path("status").asInt()).isEqualTo(201);
+    }
+
+    @Test
     void theRuntimesBulkClientReadsTheAnswer() {
         ElasticsearchBulkClient client = new ElasticsearchBulkClient(handle.async(), "target", null);
 
