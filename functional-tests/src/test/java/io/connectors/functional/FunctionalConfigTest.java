@@ -2,8 +2,12 @@ package io.connectors.functional;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.connectors.runtime.SourceRegistry;
+import io.connectors.runtime.config.ConfigLoader;
+import io.connectors.runtime.config.ConnectorsConfig;
 import io.connectors.testkit.elasticsearch.ElasticsearchEndpoint;
 import java.net.URI;
+import java.time.Duration;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -13,28 +17,69 @@ import org.junit.jupiter.api.io.TempDir;
 import org.yaml.snakeyaml.Yaml;
 
 class FunctionalConfigTest {
-    private static final ElasticsearchEndpoint ES = new ElasticsearchEndpoint(URI.create("http://127.0.0.1:9200"), null, null);
+    @TempDir
+    Path dir;
 
     @Test
     @SuppressWarnings("unchecked")
-    void aDaemonThatRunsOnlyIncrementalSyncs(@TempDir Path dir) throws Exception {
-        Path file = FunctionalConfig.writeWithSchedules(dir.resolve("c.yml"), ES, "c1", "postgresql", "idx",
-                Map.of("cursor_column", "updated_at"), Map.of("daemon", Map.of("sync_on_start", false)),
-                Map.of("incremental", FunctionalConfig.FREQUENT_SCHEDULE));
+    void writesOneConnectorAndMergesExtraKeysWithoutThePassword() throws Exception {
+        ElasticsearchEndpoint es = new ElasticsearchEndpoint(URI.create("http://127.0.0.1:9200"), "elastic", "s3cret!");
+        Path file = FunctionalConfig.write(dir.resolve("config.yml"), es, "ftest", "directory", "ftest-directory",
+                Map.of("path", "/data"), Map.of("sync", Map.of("id_spill_chunk", 1000), "bulk", Map.of("max_actions", 500)));
 
-        Map<String, Object> root = new Yaml().load(Files.readString(file));
-        assertThat((Map<String, Object>) root.get("daemon")).containsEntry("sync_on_start", false).containsKey("http");
-        Map<String, Object> connector = ((List<Map<String, Object>>) root.get("connectors")).get(0);
-        assertThat(connector.get("schedule")).isEqualTo(Map.of("incremental", FunctionalConfig.FREQUENT_SCHEDULE));
+        String text = Files.readString(file);
+        assertThat(text).doesNotContain("s3cret!").contains("${ES_PASSWORD}");
+        Map<String, Object> yaml = new Yaml().load(text);
+        assertThat((Map<String, Object>) yaml.get("elasticsearch"))
+                .containsEntry("host", "http://127.0.0.1:9200").containsEntry("username", "elastic");
+        assertThat((Map<String, Object>) yaml.get("sync"))
+                .containsEntry("progress_interval", "1s").containsEntry("id_spill_chunk", 1000);
+        assertThat((Map<String, Object>) yaml.get("bulk")).containsEntry("max_actions", 500);
+        Map<String, Object> connector = ((List<Map<String, Object>>) yaml.get("connectors")).get(0);
+        assertThat(connector).containsEntry("id", "ftest").containsEntry("type", "directory")
+                .containsEntry("index", "ftest-directory").containsEntry("configuration", Map.of("path", "/data"))
+                .containsEntry("schedule", Map.of("full", FunctionalConfig.FREQUENT_SCHEDULE));
+        assertThat(FunctionalConfig.environment(es)).containsExactly(Map.entry("ES_PASSWORD", "s3cret!"));
+
+        // The runtime accepts the file, with the password from the environment.
+        ConnectorsConfig config = ConfigLoader.load(file, FunctionalConfig.environment(es), SourceRegistry.load());
+        assertThat(config.elasticsearch().client().password()).isEqualTo("s3cret!");
+        assertThat(config.sync().progressInterval()).isEqualTo(Duration.ofSeconds(1));
+        assertThat(config.sync().idSpillChunk()).isEqualTo(1000);
+        assertThat(config.connectors()).singleElement().satisfies(c -> {
+            assertThat(c.id()).isEqualTo("ftest");
+            assertThat(c.index()).isEqualTo("ftest-directory");
+        });
     }
 
     @Test
     @SuppressWarnings("unchecked")
-    void noFullScheduleMeansNoScheduleBlock(@TempDir Path dir) throws Exception {
-        Path file = FunctionalConfig.write(dir.resolve("c.yml"), ES, "c1", "directory", "idx", Map.of(), Map.of(), null);
+    void withoutScheduleOrCredentials() throws Exception {
+        ElasticsearchEndpoint es = new ElasticsearchEndpoint(URI.create("http://127.0.0.1:9200"), null, null);
+        Path file = FunctionalConfig.write(dir.resolve("config.yml"), es, "ftest", "directory", "ftest-directory",
+                Map.of("path", "/data"), Map.of(), null);
+        Map<String, Object> yaml = new Yaml().load(Files.readString(file));
+        assertThat((Map<String, Object>) yaml.get("elasticsearch")).containsOnlyKeys("host");
+        assertThat(((List<Map<String, Object>>) yaml.get("connectors")).get(0)).doesNotContainKey("schedule");
+        assertThat(FunctionalConfig.environment(es)).isEmpty();
+    }
 
-        Map<String, Object> connector = ((List<Map<String, Object>>) ((Map<String, Object>) new Yaml()
-                .load(Files.readString(file))).get("connectors")).get(0);
-        assertThat(connector).doesNotContainKey("schedule");
+    @Test
+    @SuppressWarnings("unchecked")
+    void aDaemonThatRunsOnlyIncrementalSyncs() throws Exception {
+        ElasticsearchEndpoint es = new ElasticsearchEndpoint(URI.create("http://127.0.0.1:9200"), null, null);
+        Path file = FunctionalConfig.writeWithSchedules(dir.resolve("config.yml"), es, "ftest", "directory",
+                "ftest-directory", Map.of("path", "/data"), Map.of("daemon", Map.of("sync_on_start", false)),
+                Map.of("incremental", FunctionalConfig.FREQUENT_SCHEDULE));
+
+        Map<String, Object> yaml = new Yaml().load(Files.readString(file));
+        assertThat((Map<String, Object>) yaml.get("daemon")).containsEntry("sync_on_start", false).containsKey("http");
+        assertThat(((List<Map<String, Object>>) yaml.get("connectors")).get(0))
+                .containsEntry("schedule", Map.of("incremental", FunctionalConfig.FREQUENT_SCHEDULE));
+        // The runtime accepts the file.
+        ConnectorsConfig config = ConfigLoader.load(file, Map.of(), SourceRegistry.load());
+        assertThat(config.daemon().syncOnStart()).isFalse();
+        assertThat(config.connectors()).singleElement()
+                .satisfies(c -> assertThat(c.schedules()).containsOnlyKeys("incremental"));
     }
 }
