@@ -1,9 +1,5 @@
 package io.connectors.functional.bench;
 
-import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.JsonGenerator;
-import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -11,7 +7,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import io.connectors.testkit.elasticsearch.ElasticsearchEndpoint;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -21,7 +16,6 @@ import java.net.URI;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -43,12 +37,13 @@ import org.slf4j.LoggerFactory;
  * start-up and a full sync, so that a sync against it measures the daemon alone (the "daemon ceiling"), not a node
  * sharing its cores. Over HTTP/1.1 on 127.0.0.1 ({@code com.sun.net.httpserver}, a few threads):
  * <ul>
- *   <li>cluster health, node info, {@code GET /}, the security calls (every privilege granted);</li>
+ *   <li>cluster health, node info, {@code GET /}, the security calls (every privilege granted), as
+ *       {@link StandInCluster} shapes them;</li>
  *   <li>index administration: exists, create (with aliases), get, mappings, settings, refresh, count, delete;</li>
  *   <li>documents of the control-plane indices (connector and job records), kept in memory with sequence numbers,
  *       so conditional writes and the daemon's searches behave as in Elasticsearch ({@link StandInIndices});</li>
- *   <li>{@code _bulk}: bodies read to the end and parsed only as far as the action lines; documents for the sync's
- *       target index are counted and dropped, every item answered {@code created} (201);</li>
+ *   <li>{@code _bulk} ({@link StandInBulk}): bodies read to the end and parsed only as far as the action lines;
+ *       documents for the sync's target index are counted and dropped, every item answered {@code created} (201);</li>
  *   <li>{@code _mget}: nothing found in the target index; searches, with or without a point in time: no hits.</li>
  * </ul>
  * The target index is reported missing whenever the daemon asks, so every sync creates it and runs as a full sync
@@ -59,10 +54,6 @@ import org.slf4j.LoggerFactory;
 public final class StandInElasticsearch implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(StandInElasticsearch.class);
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final JsonFactory FACTORY = JSON.getFactory();
-    static final String VERSION = "8.19.0";
-    private static final String CLUSTER = "stand-in";
-    private static final String NODE_ID = "standin-node-0";
     private static final int THREADS = 4;
 
     private final HttpServer server;
@@ -76,12 +67,14 @@ public final class StandInElasticsearch implements AutoCloseable {
     private final LongAdder bulkBytes = new LongAdder();
     private final AtomicLong seqNo = new AtomicLong();
     private final AtomicInteger pits = new AtomicInteger();
+    private final StandInBulk bulk;
 
     private StandInElasticsearch(HttpServer server, ExecutorService executor, String targetIndex) {
         this.server = server;
         this.executor = executor;
         this.indices = new StandInIndices(targetIndex, kind -> count(unknown, "query " + kind, "a search used a query of"
                 + " kind [" + kind + "], which the stand-in does not evaluate (it matches nothing)"));
+        this.bulk = new StandInBulk(indices, lock, seqNo);
     }
 
     /**
@@ -295,16 +288,17 @@ public final class StandInElasticsearch implements AutoCloseable {
         String first = p.isEmpty() ? "" : p.get(0);
 
         if (p.isEmpty()) {
-            return m.equals("HEAD") ? Answer.ok(null) : Answer.ok(rootInfo());
+            return m.equals("HEAD") ? Answer.ok(null) : Answer.ok(StandInCluster.rootInfo());
         }
         if (first.equals("_cluster") && p.size() >= 2 && p.get(1).equals("health")) {
-            return Answer.ok(health());
+            return Answer.ok(StandInCluster.health());
         }
         if (first.equals("_nodes")) {
-            return Answer.ok(nodes());
+            return Answer.ok(StandInCluster.nodes());
         }
         if (first.equals("_security")) {
-            return security(r, route);
+            Optional<Map<String, Object>> answer = StandInCluster.security(p, r.json());
+            return answer.isPresent() ? Answer.ok(answer.get()) : unknown(route);
         }
         if (first.equals("_license")) {
             return Answer.ok(Map.of("license", Map.of("status", "active", "uid", "stand-in", "type", "basic")));
@@ -344,112 +338,6 @@ public final class StandInElasticsearch implements AutoCloseable {
 
     private Answer unknown(String route) {
         count(unknown, route, "not answered by the stand-in, which answers 400");
-        return Answer.error(400, "illegal_argument_exception", "the stand-in Elasticsearch of the benchmark does not"
-                + " answer [" + route + "]");
-    }
-
-    // ---- cluster -----------------------------------------------------------------------------------------------------
-
-    private static Map<String, Object> rootInfo() {
-        Map<String, Object> version = new LinkedHashMap<>();
-        version.put("number", VERSION);
-        version.put("build_flavor", "default");
-        version.put("build_type", "tar");
-        version.put("build_hash", "stand-in");
-        version.put("build_date", "2025-01-01T00:00:00.000Z");
-        version.put("build_snapshot", false);
-        version.put("lucene_version", "9.12.0");
-        version.put("minimum_wire_compatibility_version", "7.17.0");
-        version.put("minimum_index_compatibility_version", "7.0.0");
-        Map<String, Object> info = new LinkedHashMap<>();
-        info.put("name", NODE_ID);
-        info.put("cluster_name", CLUSTER);
-        info.put("cluster_uuid", "stand-in-cluster-uuid");
-        info.put("version", version);
-        info.put("tagline", "You Know, for Search");
-        return info;
-    }
-
-    private static Map<String, Object> health() {
-        Map<String, Object> h = new LinkedHashMap<>();
-        h.put("cluster_name", CLUSTER);
-        h.put("status", "green");
-        h.put("timed_out", false);
-        h.put("number_of_nodes", 1);
-        h.put("number_of_data_nodes", 1);
-        h.put("active_primary_shards", 1);
-        h.put("active_shards", 1);
-        h.put("relocating_shards", 0);
-        h.put("initializing_shards", 0);
-        h.put("unassigned_shards", 0);
-        h.put("unassigned_primary_shards", 0);
-        h.put("delayed_unassigned_shards", 0);
-        h.put("number_of_pending_tasks", 0);
-        h.put("number_of_in_flight_fetch", 0);
-        h.put("task_max_waiting_in_queue_millis", 0);
-        h.put("active_shards_percent_as_number", 100.0);
-        return h;
-    }
-
-    private static Map<String, Object> nodes() {
-        Map<String, Object> node = new LinkedHashMap<>();
-        node.put("name", NODE_ID);
-        node.put("transport_address", "127.0.0.1:9300");
-        node.put("host", "127.0.0.1");
-        node.put("ip", "127.0.0.1");
-        node.put("version", VERSION);
-        node.put("build_flavor", "default");
-        node.put("build_type", "tar");
-        node.put("build_hash", "stand-in");
-        node.put("roles", List.of("master", "data", "ingest"));
-        node.put("attributes", Map.of());
-        node.put("transport_version", 8_841_000);
-        node.put("index_version", 8_521_000);
-        node.put("component_versions", Map.of());
-        Map<String, Object> out = new LinkedHashMap<>();
-        out.put("_nodes", Map.of("total", 1, "successful", 1, "failed", 0));
-        out.put("cluster_name", CLUSTER);
-        out.put("nodes", Map.of(NODE_ID, node));
-        return out;
-    }
-
-    private static Answer security(Request r, String route) throws IOException {
-        List<String> p = r.path();
-        if (p.size() >= 3 && p.get(p.size() - 1).equals("_has_privileges")) {
-            JsonNode body = r.json();
-            Map<String, Object> cluster = new LinkedHashMap<>();
-            body.path("cluster").forEach(c -> cluster.put(c.asText(), true));
-            Map<String, Object> index = new LinkedHashMap<>();
-            for (JsonNode check : body.path("index")) {
-                for (JsonNode name : check.path("names")) {
-                    @SuppressWarnings("unchecked")
-                    Map<String, Object> privileges = (Map<String, Object>) index.computeIfAbsent(name.asText(),
-                            k -> new LinkedHashMap<String, Object>());
-                    check.path("privileges").forEach(pr -> privileges.put(pr.asText(), true));
-                }
-            }
-            Map<String, Object> out = new LinkedHashMap<>();
-            out.put("username", "stand-in");
-            out.put("has_all_requested", true);
-            out.put("cluster", cluster);
-            out.put("index", index);
-            out.put("application", Map.of());
-            return Answer.ok(out);
-        }
-        if (p.size() == 2 && p.get(1).equals("_authenticate")) {
-            Map<String, Object> realm = Map.of("name", "stand-in", "type", "file");
-            Map<String, Object> out = new LinkedHashMap<>();
-            out.put("username", "stand-in");
-            out.put("roles", List.of("superuser"));
-            out.put("full_name", null);
-            out.put("email", null);
-            out.put("metadata", Map.of());
-            out.put("enabled", true);
-            out.put("authentication_realm", realm);
-            out.put("lookup_realm", realm);
-            out.put("authentication_type", "realm");
-            return Answer.ok(out);
-        }
         return Answer.error(400, "illegal_argument_exception", "the stand-in Elasticsearch of the benchmark does not"
                 + " answer [" + route + "]");
     }
@@ -609,7 +497,7 @@ public final class StandInElasticsearch implements AutoCloseable {
                 source = current == null ? (body.has("upsert") ? (ObjectNode) body.get("upsert").deepCopy()
                         : JSON.createObjectNode()) : current.source().deepCopy();
                 if (body.path("doc").isObject()) {
-                    merge(source, (ObjectNode) body.get("doc"));
+                    StandInIndices.merge(source, (ObjectNode) body.get("doc"));
                 }
             } else {
                 source = body.isObject() ? (ObjectNode) body : JSON.createObjectNode();
@@ -628,19 +516,6 @@ public final class StandInElasticsearch implements AutoCloseable {
 
     private String concrete(String nameOrAlias) {
         return indices.find(nameOrAlias).map(i -> i.name).orElse(nameOrAlias);
-    }
-
-    private static void merge(ObjectNode into, ObjectNode doc) {
-        Iterator<Map.Entry<String, JsonNode>> fields = doc.fields();
-        while (fields.hasNext()) {
-            Map.Entry<String, JsonNode> f = fields.next();
-            JsonNode existing = into.get(f.getKey());
-            if (existing instanceof ObjectNode o && f.getValue() instanceof ObjectNode d) {
-                merge(o, d);
-            } else {
-                into.set(f.getKey(), f.getValue());
-            }
-        }
     }
 
     private static Map<String, Object> written(String index, String id, String result, long seqNo) {
@@ -748,182 +623,13 @@ public final class StandInElasticsearch implements AutoCloseable {
         counts.forEach((k, n) -> buckets.addObject().put("key", k).put("doc_count", n));
         return agg;
     }
-
     // ---- _bulk -------------------------------------------------------------------------------------------------------
 
-    /**
-     * Answers a {@code _bulk} body: every action line is parsed (operation, {@code _index}, {@code _id}); the
-     * source lines of the target index are skipped unparsed, those of other indices are stored.
-     */
     private Answer bulk(Request r, String defaultIndex) throws IOException {
-        byte[] body = r.body();
         bulkRequests.increment();
-        bulkBytes.add(body.length);
-        ByteArrayOutputStream response = new ByteArrayOutputStream(Math.max(256, body.length / 16));
-        BulkTally tally = new BulkTally();
-        try (JsonGenerator out = FACTORY.createGenerator(response)) {
-            out.writeStartObject();
-            out.writeNumberField("took", 0);
-            // "errors" after the items, once known: Elasticsearch writes it first, but no client depends on the order.
-            out.writeArrayFieldStart("items");
-            int pos = 0;
-            while (pos < body.length) {
-                int end = lineEnd(body, pos);
-                if (end == pos) {
-                    pos++;
-                    continue;
-                }
-                String[] action = action(body, pos, end);
-                String op = action[0];
-                String index = action[1] != null ? action[1] : defaultIndex;
-                String id = action[2] != null ? action[2] : "stand-in-" + seqNo.incrementAndGet();
-                pos = end + 1;
-                int sourceStart = pos;
-                int sourceEnd = pos;
-                if (!op.equals("delete")) {
-                    sourceEnd = lineEnd(body, pos);
-                    pos = sourceEnd + 1;
-                }
-                tally.items++;
-                writeItem(out, op, index, id, body, sourceStart, sourceEnd, tally);
-            }
-            out.writeEndArray();
-            out.writeBooleanField("errors", tally.errors);
-            out.writeEndObject();
-        }
-        if (tally.discardedIndex != null) {
-            synchronized (lock) {
-                StandInIndices.Index target = indices.resolveForWrite(tally.discardedIndex);
-                target.discardedCount = Math.max(0, target.discardedCount + tally.discardedDelta);
-            }
-        }
-        bulkItems.add(tally.items);
-        return new Answer(200, response.toByteArray());
-    }
-
-    /** What one {@code _bulk} request did. */
-    private static final class BulkTally {
-        long items;
-        boolean errors;
-        String discardedIndex;
-        long discardedDelta;
-    }
-
-    private static int lineEnd(byte[] body, int from) {
-        for (int i = from; i < body.length; i++) {
-            if (body[i] == '\n') {
-                return i;
-            }
-        }
-        return body.length;
-    }
-
-    /** {@code {"index":{"_index":"x","_id":"y"}}} as {op, index, id}. */
-    private static String[] action(byte[] body, int from, int to) throws IOException {
-        String[] out = new String[3];
-        try (JsonParser p = FACTORY.createParser(body, from, to - from)) {
-            if (p.nextToken() != JsonToken.START_OBJECT || p.nextToken() != JsonToken.FIELD_NAME) {
-                throw new IOException("a _bulk action line is not an object: "
-                        + new String(body, from, Math.min(to - from, 200), StandardCharsets.UTF_8));
-            }
-            out[0] = p.currentName();
-            if (p.nextToken() != JsonToken.START_OBJECT) {
-                throw new IOException("a _bulk action's parameters are not an object");
-            }
-            while (p.nextToken() == JsonToken.FIELD_NAME) {
-                String name = p.currentName();
-                p.nextToken();
-                if (name.equals("_index")) {
-                    out[1] = p.getText();
-                } else if (name.equals("_id")) {
-                    out[2] = p.getText();
-                } else {
-                    p.skipChildren();
-                }
-            }
-        }
-        return out;
-    }
-
-    private void writeItem(JsonGenerator out, String op, String index, String id, byte[] body, int sourceStart,
-                           int sourceEnd, BulkTally tally) throws IOException {
-        int status;
-        String result;
-        String errorType = null;
-        String errorReason = null;
-        long seq;
-        String concrete = index;
-        if (index == null) {
-            status = 400;
-            result = null;
-            errorType = "action_request_validation_exception";
-            errorReason = "Validation Failed: 1: index is missing;";
-            seq = -1;
-        } else if (indices.discards(index)) {
-            // Counted per request, not per item: the target index's documents are the bulk of the traffic.
-            seq = seqNo.incrementAndGet();
-            tally.discardedIndex = index;
-            tally.discardedDelta += op.equals("delete") ? -1 : 1;
-            status = op.equals("delete") ? 200 : 201;
-            result = op.equals("delete") ? "deleted" : "created";
-        } else {
-            synchronized (lock) {
-                StandInIndices.Index target = indices.resolveForWrite(index);
-                concrete = target.name;
-                if (op.equals("delete")) {
-                    boolean removed = indices.remove(target, id);
-                    status = removed ? 200 : 404;
-                    result = removed ? "deleted" : "not_found";
-                    seq = seqNo.incrementAndGet();
-                } else {
-                    JsonNode source = JSON.readTree(body, sourceStart, sourceEnd - sourceStart);
-                    if (op.equals("update")) {
-                        StandInIndices.Doc current = target.docs.get(id);
-                        ObjectNode merged = current == null ? JSON.createObjectNode() : current.source().deepCopy();
-                        if (source.path("doc").isObject()) {
-                            merge(merged, (ObjectNode) source.get("doc"));
-                        }
-                        source = merged;
-                    }
-                    try {
-                        Map.Entry<StandInIndices.Doc, Boolean> w = indices.put(target, id,
-                                source instanceof ObjectNode o ? o : JSON.createObjectNode(), op.equals("create"), null);
-                        status = w.getValue() ? 201 : 200;
-                        result = w.getValue() ? "created" : "updated";
-                        seq = w.getKey().seqNo();
-                    } catch (StandInIndices.Conflict e) {
-                        status = 409;
-                        result = null;
-                        errorType = "version_conflict_engine_exception";
-                        errorReason = e.getMessage();
-                        seq = -1;
-                    }
-                }
-            }
-        }
-        tally.errors |= errorType != null;
-        out.writeStartObject();
-        out.writeObjectFieldStart(op);
-        out.writeStringField("_index", concrete == null ? "" : concrete);
-        out.writeStringField("_id", id);
-        if (errorType == null) {
-            out.writeNumberField("_version", 1);
-            out.writeStringField("result", result);
-            out.writeObjectFieldStart("_shards");
-            out.writeNumberField("total", 1);
-            out.writeNumberField("successful", 1);
-            out.writeNumberField("failed", 0);
-            out.writeEndObject();
-            out.writeNumberField("_seq_no", seq);
-            out.writeNumberField("_primary_term", StandInIndices.PRIMARY_TERM);
-        } else {
-            out.writeObjectFieldStart("error");
-            out.writeStringField("type", errorType);
-            out.writeStringField("reason", errorReason);
-            out.writeEndObject();
-        }
-        out.writeNumberField("status", status);
-        out.writeEndObject();
-        out.writeEndObject();
+        bulkBytes.add(r.body().length);
+        StandInBulk.Result result = bulk.answer(r.body(), defaultIndex);
+        bulkItems.add(result.items());
+        return new Answer(200, result.answer());
     }
 }

@@ -457,4 +457,18 @@ final class StandInIndices {
         }
         return order;
     }
+
+    /** Merges {@code doc} into {@code into}, objects field by field (a partial update's {@code doc}). */
+    static void merge(ObjectNode into, ObjectNode doc) {
+        Iterator<Map.Entry<String, JsonNode>> fields = doc.fields();
+        while (fields.hasNext()) {
+            Map.Entry<String, JsonNode> f = fields.next();
+            JsonNode existing = into.get(f.getKey());
+            if (existing instanceof ObjectNode o && f.getValue() instanceof ObjectNode d) {
+                merge(o, d);
+            } else {
+                into.set(f.getKey(), f.getValue());
+            }
+        }
+    }
 }

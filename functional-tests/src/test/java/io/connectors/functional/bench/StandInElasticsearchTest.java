@@ -125,7 +125,7 @@ class StandInElasticsearchTest {
     void theDaemonsStartUpCallsAreAnswered() {
         ClusterInfo info = handle.ping().block(WAIT);
         assertThat(info).isNotNull();
-        assertThat(info.version()).isEqualTo(StandInElasticsearch.VERSION);
+        assertThat(info.version()).isEqualTo(StandInCluster.VERSION);
 
         PrivilegeCheck.check(handle.async(), RequiredPrivileges.of("connectors", List.of("target"))).block(WAIT);
 
