@@ -577,8 +577,8 @@ public final class StandInElasticsearch implements AutoCloseable {
             }
             if (target.isPresent()) {
                 concrete = target.get().name;
-                found = indices.search(target.get(), body.path("query"), body.get("sort"), body.path("from").asInt(0),
-                        body.path("size").asInt(10));
+                found = indices.search(target.get(), body.path("query"), body.get("sort"), body.get("search_after"),
+                        body.path("from").asInt(0), body.path("size").asInt(10));
                 if (body.path("track_total_hits").asBoolean(true)) {
                     hits.putObject("total").put("value", indices.count(target.get(), body.path("query")))
                             .put("relation", "eq");

@@ -189,15 +189,40 @@ final class StandInIndices {
 
     /** The documents matching {@code query}, sorted by {@code sort}, {@code from} and {@code size} applied. */
     List<Doc> search(Index index, JsonNode query, JsonNode sort, int from, int size) {
+        return search(index, query, sort, null, from, size);
+    }
+
+    /**
+     * As {@link #search(Index, JsonNode, JsonNode, int, int)}, keeping only the hits that sort after
+     * {@code searchAfter} (the last hit's {@code sort} values of the previous page), so that a client paging with
+     * {@code search_after} comes to an end.
+     */
+    List<Doc> search(Index index, JsonNode query, JsonNode sort, JsonNode searchAfter, int from, int size) {
         List<Doc> hits = new ArrayList<>();
         for (Doc d : index.docs.values()) {
             if (matches(d, query)) {
                 hits.add(d);
             }
         }
-        Comparator<Doc> order = order(sort);
-        if (order != null) {
-            hits.sort(order);
+        List<Map.Entry<String, Boolean>> fields = sortFields(sort);
+        if (!fields.isEmpty()) {
+            Comparator<Doc> order = null;
+            for (Map.Entry<String, Boolean> f : fields) {
+                Comparator<Doc> one = (a, b) -> compareForSort(value(a, f.getKey()), value(b, f.getKey()), f.getValue());
+                order = order == null ? one : order.thenComparing(one);
+            }
+            hits.sort(order.thenComparing(Doc::id));
+        }
+        if (searchAfter != null && searchAfter.isArray() && !fields.isEmpty()) {
+            hits.removeIf(d -> {
+                for (int i = 0; i < fields.size() && i < searchAfter.size(); i++) {
+                    int c = compareForSort(value(d, fields.get(i).getKey()), searchAfter.get(i), fields.get(i).getValue());
+                    if (c != 0) {
+                        return c < 0;
+                    }
+                }
+                return true; // equal to the last hit of the previous page: already returned
+            });
         }
         return hits.subList(Math.min(from, hits.size()), Math.min(hits.size(), from + Math.max(0, size)));
     }
@@ -341,6 +366,9 @@ final class StandInIndices {
         if (field.equals("_id")) {
             return JsonNodeFactory.instance.textNode(doc.id());
         }
+        if (field.equals("_shard_doc") || field.equals("_doc")) {
+            return JsonNodeFactory.instance.numberNode(doc.seqNo());
+        }
         if (doc.source() == null) {
             return null;
         }
@@ -437,25 +465,15 @@ final class StandInIndices {
         return fields;
     }
 
-    private static Comparator<Doc> order(JsonNode sort) {
-        Comparator<Doc> order = null;
-        for (Map.Entry<String, Boolean> s : sortFields(sort)) {
-            String field = s.getKey();
-            boolean ascending = s.getValue();
-            Comparator<Doc> one = (a, b) -> {
-                JsonNode x = value(a, field);
-                JsonNode y = value(b, field);
-                boolean xm = x == null || x.isNull();
-                boolean ym = y == null || y.isNull();
-                if (xm || ym) {
-                    return xm == ym ? 0 : xm ? 1 : -1; // missing values last, either way
-                }
-                int c = compare(x, y);
-                return ascending ? c : -c;
-            };
-            order = order == null ? one : order.thenComparing(one);
+    /** Sort order of two values: missing (or null) values last in either direction, as Elasticsearch does. */
+    private static int compareForSort(JsonNode x, JsonNode y, boolean ascending) {
+        boolean xm = x == null || x.isNull();
+        boolean ym = y == null || y.isNull();
+        if (xm || ym) {
+            return xm == ym ? 0 : xm ? 1 : -1;
         }
-        return order;
+        int c = compare(x, y);
+        return ascending ? c : -c;
     }
 
     /** Merges {@code doc} into {@code into}, objects field by field (a partial update's {@code doc}). */

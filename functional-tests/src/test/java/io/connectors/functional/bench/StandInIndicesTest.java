@@ -36,6 +36,22 @@ class StandInIndicesTest {
     }
 
     @Test
+    void pagesWithSearchAfterComeToAnEnd() throws Exception {
+        StandInIndices.Index jobs = jobs();
+        JsonNode sort = json("[{\"completed_at\":\"asc\"}, {\"_shard_doc\":\"asc\"}]");
+
+        List<StandInIndices.Doc> first = indices.search(jobs, null, sort, null, 0, 2);
+        JsonNode after = StandInIndices.sortValues(first.get(1), sort);
+        List<StandInIndices.Doc> second = indices.search(jobs, null, sort, after, 0, 2);
+        List<StandInIndices.Doc> third = indices.search(jobs, null, sort,
+                StandInIndices.sortValues(second.get(0), sort), 0, 2);
+
+        assertThat(first).extracting(StandInIndices.Doc::id).containsExactly("a", "b");
+        assertThat(second).extracting(StandInIndices.Doc::id).containsExactly("c");
+        assertThat(third).isEmpty();
+    }
+
+    @Test
     void boolFiltersTermsAndMustNot() throws Exception {
         StandInIndices.Index jobs = jobs();
 
