@@ -42,6 +42,8 @@ public final class DaemonProcess implements AutoCloseable {
     private static final Duration SAMPLE_INTERVAL = Duration.ofMillis(250);
     private static final Duration STOP_TIMEOUT = Duration.ofSeconds(60);
     private static final int TAIL_LINES = 30;
+    /** Samples kept for {@link #memoryPeak(Instant, Instant)}: 10 hours at one every 250 ms. */
+    private static final int MAX_MEMORY_SAMPLES = 144_000;
 
     private final Process process;
     private final Path logFile;
@@ -58,6 +60,8 @@ public final class DaemonProcess implements AutoCloseable {
     private boolean logEnded;
     private long peakRss = -1;
     private long peakHeap = -1;
+    private long lastRss = -1;
+    private final Deque<MemorySample> memorySamples = new ArrayDeque<>();
     private String heapProblem;
     private boolean stopped;
     private volatile Process jstat;
@@ -208,6 +212,44 @@ public final class DaemonProcess implements AutoCloseable {
         readPeakRss();
         synchronized (lock) {
             return new MemoryPeak(peakRss, peakHeap);
+        }
+    }
+
+    /**
+     * The peaks within {@code [from, to]}, e.g. one sync: the largest resident set size ({@code VmRSS}) and heap in
+     * use sampled in it, every 250 ms ({@code VmHWM}, the kernel's peak, covers the whole process's life, so it
+     * cannot be used for a window). The window is widened by one sampling interval at its end, so that a short
+     * window still holds a sample; a value is -1 when no sample of it fell in the window.
+     */
+    public MemoryPeak memoryPeak(Instant from, Instant to) {
+        synchronized (lock) {
+            return peakWithin(memorySamples, from, to);
+        }
+    }
+
+    static MemoryPeak peakWithin(Iterable<MemorySample> samples, Instant from, Instant to) {
+        Instant until = to.plus(SAMPLE_INTERVAL);
+        long rss = -1;
+        long heap = -1;
+        for (MemorySample m : samples) {
+            if (!m.at().isBefore(from) && !m.at().isAfter(until)) {
+                rss = Math.max(rss, m.rssBytes());
+                heap = Math.max(heap, m.heapBytes());
+            }
+        }
+        return new MemoryPeak(rss, heap);
+    }
+
+    /** One memory reading: resident set size and heap in use (-1 when unknown). */
+    record MemorySample(Instant at, long rssBytes, long heapBytes) {
+    }
+
+    private void addSample(long heapBytes) {
+        synchronized (lock) {
+            memorySamples.addLast(new MemorySample(Instant.now(), lastRss, heapBytes));
+            if (memorySamples.size() > MAX_MEMORY_SAMPLES) {
+                memorySamples.removeFirst();
+            }
         }
     }
 
@@ -380,6 +422,7 @@ public final class DaemonProcess implements AutoCloseable {
                             synchronized (lock) {
                                 peakHeap = Math.max(peakHeap, heap);
                             }
+                            addSample(heap);
                         }
                     }
                     return; // the daemon exited, or stop() ended jstat
@@ -394,6 +437,7 @@ public final class DaemonProcess implements AutoCloseable {
             }
             while (process.isAlive() && !stopped()) {
                 readPeakRss();
+                addSample(-1);
                 Thread.sleep(SAMPLE_INTERVAL.toMillis());
             }
         } catch (InterruptedException e) {
@@ -429,6 +473,7 @@ public final class DaemonProcess implements AutoCloseable {
         return Path.of(name);
     }
 
+    /** Reads {@code VmHWM} (the peak so far) and {@code VmRSS} (now, for the windowed peaks). */
     private void readPeakRss() {
         Path status = Path.of("/proc", Long.toString(pid()), "status");
         try {
@@ -438,7 +483,11 @@ public final class DaemonProcess implements AutoCloseable {
                     synchronized (lock) {
                         peakRss = Math.max(peakRss, kb * 1024);
                     }
-                    return;
+                } else if (line.startsWith("VmRSS:")) {
+                    long kb = Long.parseLong(line.substring(6).trim().split("\\s+")[0]);
+                    synchronized (lock) {
+                        lastRss = kb * 1024;
+                    }
                 }
             }
         } catch (IOException | RuntimeException e) {

@@ -47,6 +47,22 @@ public final class FunctionalConfig {
     public static Path write(Path file, ElasticsearchEndpoint es, String connectorId, String type, String index,
                              Map<String, Object> configuration, Map<String, Object> extraTopLevel, String fullSchedule)
             throws IOException {
+        return writeWithSchedules(file, es, connectorId, type, index, configuration, extraTopLevel,
+                fullSchedule == null ? Map.of() : Map.of("full", fullSchedule));
+    }
+
+    /**
+     * Writes the configuration with the connector's {@code schedule} block, e.g.
+     * {@code Map.of("incremental", FREQUENT_SCHEDULE)}; with {@code daemon.sync_on_start: false} in
+     * {@code extraTopLevel}, the daemon runs only the scheduled jobs.
+     *
+     * @param schedules cron expression (Quartz syntax) per job type; empty for none
+     * @return {@code file}
+     */
+    public static Path writeWithSchedules(Path file, ElasticsearchEndpoint es, String connectorId, String type,
+                                          String index, Map<String, Object> configuration,
+                                          Map<String, Object> extraTopLevel, Map<String, String> schedules)
+            throws IOException {
         Map<String, Object> elasticsearch = new LinkedHashMap<>();
         elasticsearch.put("host", es.uri().toString());
         if (es.hasCredentials()) {
@@ -57,8 +73,8 @@ public final class FunctionalConfig {
         connector.put("id", connectorId);
         connector.put("type", type);
         connector.put("index", index);
-        if (fullSchedule != null) {
-            connector.put("schedule", Map.of("full", fullSchedule));
+        if (!schedules.isEmpty()) {
+            connector.put("schedule", new LinkedHashMap<>(schedules));
         }
         connector.put("configuration", configuration);
 

@@ -63,4 +63,23 @@ class FunctionalConfigTest {
         assertThat(((List<Map<String, Object>>) yaml.get("connectors")).get(0)).doesNotContainKey("schedule");
         assertThat(FunctionalConfig.environment(es)).isEmpty();
     }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void aDaemonThatRunsOnlyIncrementalSyncs() throws Exception {
+        ElasticsearchEndpoint es = new ElasticsearchEndpoint(URI.create("http://127.0.0.1:9200"), null, null);
+        Path file = FunctionalConfig.writeWithSchedules(dir.resolve("config.yml"), es, "ftest", "directory",
+                "ftest-directory", Map.of("path", "/data"), Map.of("daemon", Map.of("sync_on_start", false)),
+                Map.of("incremental", FunctionalConfig.FREQUENT_SCHEDULE));
+
+        Map<String, Object> yaml = new Yaml().load(Files.readString(file));
+        assertThat((Map<String, Object>) yaml.get("daemon")).containsEntry("sync_on_start", false).containsKey("http");
+        assertThat(((List<Map<String, Object>>) yaml.get("connectors")).get(0))
+                .containsEntry("schedule", Map.of("incremental", FunctionalConfig.FREQUENT_SCHEDULE));
+        // The runtime accepts the file.
+        ConnectorsConfig config = ConfigLoader.load(file, Map.of(), SourceRegistry.load());
+        assertThat(config.daemon().syncOnStart()).isFalse();
+        assertThat(config.connectors()).singleElement()
+                .satisfies(c -> assertThat(c.schedules()).containsOnlyKeys("incremental"));
+    }
 }

@@ -44,10 +44,12 @@ import reactor.core.publisher.Mono;
 
 /**
  * {@code make bench NAME=<type> [SIZE=...]}: measures, in one run on one machine so that the ratios mean something,
- * the Elasticsearch ceiling, the source ceiling, a full sync through the daemon process, a no-change re-sync, an
- * incremental sync (where the source has one) and, with {@code SIZE=flatness}, the daemon's memory at 100,000 and
- * 1,000,000 documents. Writes {@code bench-<type>.md}, {@code bench-<type>.json}, {@code bench-<type>-throughput.png}
- * and {@code bench-<type>-cpu.png} into {@code functional-tests/target}, and prints the table.
+ * the Elasticsearch ceiling, the source ceiling, a full sync through the daemon process, a no-change re-sync, the
+ * daemon ceiling (the same full sync against a {@link StandInElasticsearch} that answers at once), a full re-sync
+ * and an incremental sync (where the source has one) of 1% changed, the daemon's peak memory within each sync and,
+ * with {@code SIZE=flatness}, the daemon's memory at 100,000 and 1,000,000 documents. Writes {@code bench-<type>.md},
+ * {@code bench-<type>.json}, {@code bench-<type>-throughput.png} and {@code bench-<type>-cpu.png} into
+ * {@code functional-tests/target}, and prints the table.
  *
  * <p>This is a process entry point: it blocks, by design.
  */
@@ -63,6 +65,10 @@ public final class BenchMain {
     static final double FULL_SYNC_TARGET = 0.9;
     static final double NO_CHANGE_TARGET = 0.1;
     static final double INCREMENTAL_TARGET = 0.05;
+    static final double CHANGED_FULL_RESYNC_TARGET = 0.15;
+    /** Documents per second per core of daemon CPU, with documents of 1 to 2.5 KB, against the stand-in. */
+    static final double DAEMON_CEILING_PER_CORE_TARGET = 50_000;
+    static final long PEAK_RSS_TARGET_BYTES = 256L << 20;
     static final double FLATNESS_TARGET = 1.2;
     /** A measurement starts once other processes used at most this many cores over the last 5 s (or after a while). */
     static final double QUIET_CORES = 0.25;
@@ -72,6 +78,8 @@ public final class BenchMain {
     private final String index;
     private final BenchReport report;
     private ElasticsearchEndpoint endpoint;
+    /** Bytes of {@code _bulk} NDJSON per document, from the Elasticsearch ceiling's corpus; 0 until known. */
+    private long bulkBytesPerDocument;
     private ElasticsearchHttp es;
     private CpuSampler cpu;
     private String esVersion = "unknown";
@@ -91,9 +99,12 @@ public final class BenchMain {
         this.report = new BenchReport(options.source());
     }
 
-    /** What one daemon process did: its sync, the progress it logged, its memory and the CPU split of the sync. */
+    /**
+     * What one daemon process did: its sync, the progress it logged, its memory (peaks since the process started,
+     * and within the sync) and the CPU split of the sync.
+     */
     record DaemonRun(String label, SyncOutcome outcome, List<ProgressPoint> progress,
-                     MemoryPeak memory, CpuSampler.Split cpu) {
+                     MemoryPeak memory, MemoryPeak syncMemory, CpuSampler.Split cpu) {
         double seconds() {
             return Duration.between(outcome.started(), outcome.finished()).toNanos() / 1e9;
         }
@@ -169,7 +180,8 @@ public final class BenchMain {
     private void writeReport(long benchStarted) throws IOException {
         report.condition("bench wall time", minutes((System.nanoTime() - benchStarted) / 1e9));
         report.section(new BenchReport.Section("Daemon syncs",
-                List.of("Run", "Status", "Wall time", "Docs/s", "Counts", "Peak heap so far", "Peak RSS so far"), syncRows));
+                List.of("Run", "Status", "Wall time", "Docs/s", "Counts", "Peak heap in the sync", "Peak RSS in the sync",
+                        "Peak heap since the daemon started", "Peak RSS since the daemon started"), syncRows));
         report.section(new BenchReport.Section("Daemon memory (heap figures from its GC log during the sync; peaks since"
                 + " the daemon started from jstat and /proc)", List.of("Run", "GC pauses", "Heap after the forced full GC",
                 "Max heap after GC",
@@ -238,8 +250,8 @@ public final class BenchMain {
         verify(fixture, "after the full sync and the no-change re-sync");
         checkMapping(indexBody);
         report.figure(Figure.info("full_sync_rate", "Full sync through the daemon", full.docsPerSecond(),
-                Figure.rate(full.docsPerSecond()) + String.format(Locale.ROOT, " (%,d docs in %.1f s)", full.seen(),
-                        full.seconds())));
+                Figure.rate(full.docsPerSecond()) + String.format(Locale.ROOT, " (%,d docs in %.1f s); ", full.seen(),
+                        full.seconds()) + memoryText(full)));
         if (!Double.isNaN(ceiling) && full.completed()) {
             double ratio = full.docsPerSecond() / ceiling;
             report.figure(Figure.target("full_sync_ratio", "Full sync / min(Elasticsearch, source ceiling)", ratio,
@@ -253,8 +265,13 @@ public final class BenchMain {
 
         double noChange = again.seconds() / full.seconds();
         report.figure(Figure.target("no_change_fraction", "No-change re-sync, wall time / full sync", noChange,
-                Figure.number(noChange) + String.format(Locale.ROOT, " (%.1f s / %.1f s)", again.seconds(), full.seconds()),
-                Figure.Goal.AT_MOST, NO_CHANGE_TARGET));
+                Figure.number(noChange) + String.format(Locale.ROOT, " (%.1f s / %.1f s); ", again.seconds(), full.seconds())
+                        + memoryText(again), Figure.Goal.AT_MOST, NO_CHANGE_TARGET));
+        if (n == BenchOptions.LARGE) {
+            peakRssTarget(full, "full sync");
+        }
+
+        daemonCeiling(fixture, n);
 
         // Later runs start a daemon that syncs once, at start-up, so nothing runs while the fixture changes.
         Path once = FunctionalConfig.write(options.workDir().resolve("config-once.yml"), endpoint, connectorId,
@@ -322,8 +339,9 @@ public final class BenchMain {
                 .block();
         LOG.info("Serialized {} documents ({} MiB of _bulk NDJSON) in {} s, outside any measurement",
                 corpus.documents(), corpus.bytes() >> 20, String.format(Locale.ROOT, "%.1f", (System.nanoTime() - t) / 1e9));
+        bulkBytesPerDocument = corpus.bytes() / Math.max(1, corpus.documents());
         report.condition("documents", String.format(Locale.ROOT, "%,d (%,.1f MiB as _bulk NDJSON, %,d bytes per document"
-                + " on average)", corpus.documents(), corpus.bytes() / 1048576.0, corpus.bytes() / Math.max(1, corpus.documents())));
+                + " on average)", corpus.documents(), corpus.bytes() / 1048576.0, bulkBytesPerDocument));
         return new Corpus(corpus, mapping);
     }
 
@@ -391,13 +409,18 @@ public final class BenchMain {
     // ---- the daemon -------------------------------------------------------------------------------------------
 
     private DaemonProcess startDaemon(Path config, String name) throws IOException {
+        return startDaemon(config, name, endpoint);
+    }
+
+    /** A daemon on {@code config}, which points at {@code es} (the real Elasticsearch, or the stand-in). */
+    private DaemonProcess startDaemon(Path config, String name, ElasticsearchEndpoint es) throws IOException {
         Path log = options.outDir().resolve("bench-" + options.source() + "-daemon-" + name + ".log");
         Files.createDirectories(log.getParent());
         LOG.info("Starting a daemon on {} (log {})", config.getFileName(), log);
         Path gc = options.outDir().resolve("bench-" + options.source() + "-daemon-" + name + "-gc.log");
         Files.deleteIfExists(gc);
         DaemonProcess daemon = DaemonProcess.start(options.home(), config, log,
-                options.daemonJavaOpts(), GcLog.option(gc), FunctionalConfig.environment(endpoint));
+                options.daemonJavaOpts(), GcLog.option(gc), FunctionalConfig.environment(es));
         gcLogs.put(daemon, gc);
         cpu.watchDaemon(daemon.pid());
         return daemon;
@@ -405,7 +428,7 @@ public final class BenchMain {
 
     /** A daemon that syncs once, at start-up: started, awaited, stopped. */
     private DaemonRun runOnce(Path config, String label, long documents) throws Exception {
-        return runOnce(config, label, documents, false);
+        return runOnce(config, label, "full", documents, false);
     }
 
     /**
@@ -414,13 +437,19 @@ public final class BenchMain {
      * data the daemon holds in the middle of a sync, garbage excluded.
      */
     private DaemonRun runOnce(Path config, String label, long documents, boolean liveSet) throws Exception {
+        return runOnce(config, label, "full", documents, liveSet);
+    }
+
+    /** As {@link #runOnce(Path, String, long, boolean)}, for the first sync of {@code jobType} the daemon runs. */
+    private DaemonRun runOnce(Path config, String label, String jobType, long documents, boolean liveSet)
+            throws Exception {
         quiet(label);
         Instant notBefore = Instant.now();
         DaemonProcess daemon = startDaemon(config, label.replaceAll("[^a-z0-9]+", "-"));
         Thread collector = liveSet ? forceCollection(daemon, documents * 8 / 10) : null;
         DaemonRun run;
         try {
-            run = awaitSync(daemon, label, notBefore, documents);
+            run = awaitSync(daemon, label, jobType, notBefore, documents);
         } finally {
             if (collector != null) {
                 collector.interrupt();
@@ -475,9 +504,16 @@ public final class BenchMain {
     /** Waits for the first sync that starts at or after {@code notBefore}, and records it. */
     private DaemonRun awaitSync(DaemonProcess daemon, String label, Instant notBefore, long documents)
             throws InterruptedException {
+        return awaitSync(daemon, label, "full", notBefore, documents);
+    }
+
+    /** As {@link #awaitSync(DaemonProcess, String, Instant, long)} for a sync of {@code jobType}. */
+    private DaemonRun awaitSync(DaemonProcess daemon, String label, String jobType, Instant notBefore, long documents)
+            throws InterruptedException {
         Duration timeout = Duration.ofSeconds(Math.max(600, documents / 200));
-        SyncOutcome outcome = daemon.awaitSync(connectorId, notBefore, timeout);
+        SyncOutcome outcome = daemon.awaitSync(connectorId, jobType, notBefore, timeout);
         DaemonRun run = new DaemonRun(label, outcome, daemon.progress(connectorId), daemon.memoryPeak(),
+                daemon.memoryPeak(outcome.started(), outcome.finished()),
                 cpu.between(outcome.started(), outcome.finished()).orElse(null));
         LOG.info("Daemon: {} {} in {} s, {} docs/s, counts {}", label, outcome.status(),
                 String.format(Locale.ROOT, "%.1f", run.seconds()), Math.round(run.docsPerSecond()), outcome.counts());
@@ -488,6 +524,7 @@ public final class BenchMain {
         }
         syncRows.add(List.of(label, outcome.status(), String.format(Locale.ROOT, "%.1f s", run.seconds()),
                 String.format(Locale.ROOT, "%,.0f", run.docsPerSecond()), counts(outcome.counts()),
+                mib(run.syncMemory().heapBytes()), mib(run.syncMemory().rssBytes()),
                 mib(run.memory().heapBytes()), mib(run.memory().rssBytes())));
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("status", outcome.status());
@@ -496,6 +533,9 @@ public final class BenchMain {
         m.put("seconds", run.seconds());
         m.put("docs_per_second", run.docsPerSecond());
         m.put("counts", outcome.counts());
+        m.put("job_type", jobType);
+        m.put("peak_heap_bytes", run.syncMemory().heapBytes());
+        m.put("peak_rss_bytes", run.syncMemory().rssBytes());
         m.put("peak_heap_bytes_so_far", run.memory().heapBytes());
         m.put("peak_rss_bytes_so_far", run.memory().rssBytes());
         m.put("cpu", run.cpu() == null ? null : cpuJson(run.cpu()));
@@ -557,27 +597,200 @@ public final class BenchMain {
         }
     }
 
+    /**
+     * 1% of the documents changed (a quarter added, half updated, a quarter deleted), synced by a full re-sync in a
+     * new daemon; then, for a source with incremental syncs, another 1% changed and synced by an incremental job
+     * (from the cursor the full re-sync saved) in a new daemon that runs only incremental syncs.
+     */
     private void incremental(SourceFixture fixture, Path config, DaemonRun full, int n) throws Exception {
-        int changed = Math.max(3, n / 100);
+        int changed = Math.max(4, n / 100);
         int adds = changed / 4;
         int deletes = changed / 4;
         int updates = changed - adds - deletes;
-        if (!fixture.supportsIncremental()) {
-            report.figure(Figure.absent("incremental_fraction", "Incremental sync of 1% changed, wall time / full sync",
-                    "n/a (source has no incremental sync)", Figure.Goal.AT_MOST, INCREMENTAL_TARGET, "n/a"));
-        } else {
-            // The runtime has no incremental job yet (docs/ARCHITECTURE.md, "Not yet built"): nothing to time.
-            report.figure(Figure.absent("incremental_fraction", "Incremental sync of 1% changed, wall time / full sync",
-                    "n/a (the runtime runs no incremental sync yet)", Figure.Goal.AT_MOST, INCREMENTAL_TARGET, "n/a"));
-        }
-        // What a 1% change costs today: a full re-sync. No target; it shows what an incremental sync would save.
+        String what = adds + " added, " + updates + " updated, " + deletes + " deleted";
         fixture.mutate(adds, updates, deletes);
         DaemonRun after = runOnce(config, "full re-sync after 1% changed", n);
         verify(fixture, "after the full re-sync of 1% changed");
         double fraction = after.seconds() / full.seconds();
-        report.figure(Figure.info("changed_full_resync_fraction", "Full re-sync after 1% changed (" + adds + " added, "
-                        + updates + " updated, " + deletes + " deleted), wall time / full sync", fraction,
-                Figure.number(fraction) + String.format(Locale.ROOT, " (%.1f s)", after.seconds())));
+        report.figure(Figure.target("changed_full_resync_fraction", "Full re-sync after 1% changed (" + what
+                        + "), wall time / full sync", fraction,
+                Figure.number(fraction) + String.format(Locale.ROOT, " (%.1f s / %.1f s); ", after.seconds(),
+                        full.seconds()) + memoryText(after), Figure.Goal.AT_MOST, CHANGED_FULL_RESYNC_TARGET));
+        String label = "Incremental sync of 1% changed, wall time / full sync";
+        if (!fixture.supportsIncremental()) {
+            report.figure(Figure.absent("incremental_fraction", label, "n/a (source has no incremental sync)",
+                    Figure.Goal.AT_MOST, INCREMENTAL_TARGET, "n/a"));
+            return;
+        }
+        SourceFixture.Mutation mutation = fixture.mutate(adds, updates, deletes);
+        Path incremental = FunctionalConfig.writeWithSchedules(options.workDir().resolve("config-incremental.yml"),
+                endpoint, connectorId, options.source(), index, fixture.connectorConfiguration(),
+                Map.of("daemon", Map.of("sync_on_start", false)),
+                Map.of("incremental", FunctionalConfig.FREQUENT_SCHEDULE));
+        DaemonRun run = runOnce(incremental, "incremental sync of 1% changed", "incremental", changed, false);
+        verifyIncremental(fixture, mutation);
+        if (!run.completed()) {
+            report.figure(Figure.absent("incremental_fraction", label, "the incremental sync ended " + run.outcome().status(),
+                    Figure.Goal.AT_MOST, INCREMENTAL_TARGET, "failed"));
+            return;
+        }
+        double ratio = run.seconds() / full.seconds();
+        report.figure(Figure.target("incremental_fraction", label + " (another " + what + ")", ratio,
+                Figure.number(ratio) + String.format(Locale.ROOT, " (%.2f s / %.1f s, %,d read); ", run.seconds(),
+                        full.seconds(), run.seen()) + memoryText(run), Figure.Goal.AT_MOST, INCREMENTAL_TARGET));
+    }
+
+    /**
+     * After an incremental sync the index must equal the source, except that a source whose incremental syncs
+     * cannot see deletions (PostgreSQL's {@code cursor_column}, documented in docs/CONFIG.md) leaves exactly the
+     * deleted documents for the next full sync to remove: that is noted, not a failure.
+     */
+    private void verifyIncremental(SourceFixture fixture, SourceFixture.Mutation mutation) throws Exception {
+        String when = "after the incremental sync of 1% changed";
+        Verification v = IndexVerifier.verify(endpoint, index, fixture);
+        int deleted = mutation.deleted().size();
+        if (!v.equal() && v.missing() == 0 && v.digestDiffers() == 0 && v.extra() == deleted) {
+            LOG.info("Verification {}: equal but for the {} deleted documents", when, deleted);
+            report.note("The index equals the source " + when + " but for the " + deleted + " deleted documents, which"
+                    + " this source's incremental sync does not see (the next full sync removes them); added and"
+                    + " updated documents all match (" + v.expected() + " in the source, " + v.actual()
+                    + " in the index).");
+            return;
+        }
+        verify(fixture, when);
+    }
+
+    /**
+     * The daemon ceiling: the same full sync through the same daemon, against {@link StandInElasticsearch}, which
+     * answers at once, so that the figure is the framework's own speed rather than what is left of 2 cores next to
+     * Elasticsearch. A daemon on the 2 s schedule syncs twice: the first sync runs in a cold JVM, the second (the
+     * figure) in a warm one. Per core: documents per CPU-second of the daemon process within the sync.
+     */
+    private void daemonCeiling(SourceFixture fixture, int n) throws Exception {
+        CeilingRun run = null;
+        for (int attempt = 1; attempt <= ElasticsearchCeiling.MAX_ATTEMPTS; attempt++) {
+            if (attempt > 1) {
+                LOG.info("Other processes used more than {} cores during the daemon ceiling; running it again",
+                        ElasticsearchCeiling.DISTURBED_CORES);
+            }
+            run = daemonCeilingRun(fixture, n, attempt == 1 ? "" : " (run " + attempt + ")");
+            if (!disturbed(run.warm())) {
+                break;
+            }
+        }
+        DaemonRun cold = run.cold();
+        DaemonRun warm = run.warm();
+        double coldCpu = run.coldCpu();
+        double warmCpu = run.warmCpu();
+        Map<String, Long> requests = run.requests();
+        Map<String, Long> unknown = run.unknown();
+        long bulkItems = run.bulkItems();
+        List<List<String>> rows = new ArrayList<>();
+        requests.forEach((route, count) -> rows.add(List.of(route, String.format(Locale.ROOT, "%,d", count),
+                unknown.containsKey(route) ? "not answered (400)" : "")));
+        unknown.forEach((route, count) -> {
+            if (!requests.containsKey(route)) {
+                rows.add(List.of(route, String.format(Locale.ROOT, "%,d", count), "not answered"));
+            }
+        });
+        report.section(new BenchReport.Section("Requests the daemon sent the stand-in Elasticsearch (daemon ceiling)",
+                List.of("Route", "Requests", ""), rows));
+        long unknownCount = unknown.values().stream().mapToLong(Long::longValue).sum();
+        if (unknownCount > 0) {
+            report.note("The stand-in Elasticsearch did not answer " + unknownCount + " requests of the daemon ("
+                    + unknown.keySet() + "): the daemon ceiling may not be a full sync as against Elasticsearch.");
+        }
+        if (bulkItems < cold.outcome().count("indexed") + warm.outcome().count("indexed")) {
+            report.note("The stand-in Elasticsearch received " + bulkItems + " _bulk items, fewer than the two syncs"
+                    + " reported indexed.");
+            failed = true;
+        }
+        String size = bulkBytesPerDocument > 0 ? String.format(Locale.ROOT, "; %,d bytes of _bulk NDJSON per document%s",
+                bulkBytesPerDocument, bulkBytesPerDocument < 1000 || bulkBytesPerDocument > 2560
+                        ? ", outside the target's 1 to 2.5 KB" : "") : "";
+        report.figure(Figure.info("daemon_ceiling_cold", "Daemon ceiling, first sync in a cold JVM (stand-in Elasticsearch)",
+                cold.docsPerSecond(), Figure.rate(cold.docsPerSecond()) + String.format(Locale.ROOT,
+                        " (%,d docs in %.1f s, %.1f daemon CPU-seconds: %s per core); ", cold.seen(), cold.seconds(), coldCpu,
+                        Figure.rate(cold.seen() / coldCpu)) + memoryText(cold)));
+        report.figure(Figure.info("daemon_ceiling", "Daemon ceiling, warm JVM (stand-in Elasticsearch)",
+                warm.docsPerSecond(), Figure.rate(warm.docsPerSecond()) + String.format(Locale.ROOT,
+                        " (%,d docs in %.1f s, %.2f daemon cores); ", warm.seen(), warm.seconds(), warmCpu / warm.seconds())
+                        + memoryText(warm)));
+        String label = "Daemon ceiling per daemon core (docs per daemon CPU-second)";
+        if (!warm.completed() || !(warmCpu > 0)) {
+            report.figure(Figure.absent("daemon_ceiling_per_core", label, warm.completed()
+                            ? "not measured (the daemon's CPU time was not read)" : "the sync ended " + warm.outcome().status(),
+                    Figure.Goal.AT_LEAST, DAEMON_CEILING_PER_CORE_TARGET, "not measured"));
+            return;
+        }
+        double perCore = warm.seen() / warmCpu;
+        report.figure(Figure.target("daemon_ceiling_per_core", label, perCore, Figure.rate(perCore) + " per core"
+                        + String.format(Locale.ROOT, " (%,d docs / %.2f CPU-s)", warm.seen(), warmCpu) + size,
+                Figure.Goal.AT_LEAST, DAEMON_CEILING_PER_CORE_TARGET));
+    }
+
+    /** One daemon ceiling: its two syncs, the daemon's CPU-seconds in each, and what the stand-in was sent. */
+    private record CeilingRun(DaemonRun cold, DaemonRun warm, double coldCpu, double warmCpu,
+                              Map<String, Long> requests, Map<String, Long> unknown, long bulkItems) {
+    }
+
+    private CeilingRun daemonCeilingRun(SourceFixture fixture, int n, String suffix) throws Exception {
+        try (StandInElasticsearch standIn = StandInElasticsearch.start(index)) {
+            ElasticsearchEndpoint standInEndpoint = standIn.endpoint();
+            Path config = FunctionalConfig.write(options.workDir().resolve("config-stand-in.yml"), standInEndpoint,
+                    connectorId, options.source(), index, fixture.connectorConfiguration(), Map.of());
+            quiet("daemon ceiling" + suffix);
+            Instant notBefore = Instant.now();
+            DaemonProcess daemon = startDaemon(config, "stand-in" + suffix.replaceAll("[^0-9]+", "-").replaceAll("-$", ""),
+                    standInEndpoint);
+            DaemonRun cold;
+            DaemonRun warm;
+            double coldCpu;
+            double warmCpu;
+            try (ProcessCpu daemonCpu = ProcessCpu.watch(daemon.pid())) {
+                try {
+                    cold = awaitSync(daemon, "daemon ceiling, first sync (stand-in Elasticsearch, cold JVM)" + suffix,
+                            notBefore, n);
+                    warm = awaitSync(daemon, "daemon ceiling, second sync (stand-in Elasticsearch, warm JVM)" + suffix,
+                            cold.outcome().finished(), n);
+                } finally {
+                    daemon.stop();
+                }
+                coldCpu = daemonCpu.secondsBetween(cold.outcome().started(), cold.outcome().finished()).orElse(Double.NaN);
+                warmCpu = daemonCpu.secondsBetween(warm.outcome().started(), warm.outcome().finished()).orElse(Double.NaN);
+            }
+            collections(daemon, cold, warm);
+            Map<String, Object> detail = new LinkedHashMap<>();
+            detail.put("requests", standIn.requests());
+            detail.put("unknown_requests", standIn.unknown());
+            detail.put("bulk_requests", standIn.bulkRequests());
+            detail.put("bulk_items", standIn.bulkItems());
+            detail.put("bulk_bytes", standIn.bulkBytes());
+            detail.put("first_sync_daemon_cpu_seconds", coldCpu);
+            detail.put("second_sync_daemon_cpu_seconds", warmCpu);
+            report.detail("daemon_ceiling" + suffix.replaceAll("[^0-9]+", "_").replaceAll("_$", ""), detail);
+            return new CeilingRun(cold, warm, coldCpu, warmCpu, standIn.requests(), standIn.unknown(),
+                    standIn.bulkItems());
+        }
+    }
+
+    /** The peak RSS target at 1,000,000 documents, from a sync of that many. */
+    private void peakRssTarget(DaemonRun run, String what) {
+        long rss = run.syncMemory().rssBytes();
+        String label = "Daemon peak RSS, sync of " + String.format(Locale.ROOT, "%,d", BenchOptions.LARGE) + " documents";
+        if (rss < 0) {
+            report.figure(Figure.absent("peak_rss_large", label, "not measured (no RSS sample)", Figure.Goal.AT_MOST,
+                    (double) (PEAK_RSS_TARGET_BYTES >> 20), "not measured"));
+            return;
+        }
+        report.figure(Figure.target("peak_rss_large", label + " (MiB)", rss / 1048576.0, mib(rss) + " (" + what
+                + "; peak heap in use " + mib(run.syncMemory().heapBytes()) + ")", Figure.Goal.AT_MOST,
+                PEAK_RSS_TARGET_BYTES >> 20));
+    }
+
+    /** {@code peak RSS 300 MiB, peak heap 200 MiB}: within the sync. */
+    private static String memoryText(DaemonRun run) {
+        return "peak RSS " + mib(run.syncMemory().rssBytes()) + ", peak heap " + mib(run.syncMemory().heapBytes());
     }
 
     private void memory(SourceFixture fixture, Path config, DaemonRun full) throws Exception {
@@ -593,6 +806,11 @@ public final class BenchMain {
                     + size, mediumGc.maxAfterBytes(), mib(mediumGc.maxAfterBytes())));
         }
         if (!options.flatness()) {
+            if (medium.seen() != BenchOptions.LARGE) {
+                report.figure(Figure.absent("peak_rss_large", "Daemon peak RSS, sync of " + String.format(Locale.ROOT,
+                                "%,d", BenchOptions.LARGE) + " documents (MiB)", "not run (make bench SIZE=large or flatness)",
+                        Figure.Goal.AT_MOST, (double) (PEAK_RSS_TARGET_BYTES >> 20), "not run"));
+            }
             String why = "not run (make bench SIZE=flatness)";
             report.figure(Figure.absent("heap_flatness", "Memory flatness: peak heap, large / medium", why,
                     Figure.Goal.AT_MOST, FLATNESS_TARGET, "not run"));
@@ -629,6 +847,7 @@ public final class BenchMain {
         report.figure(Figure.target("rss_flatness", "Memory flatness: peak RSS, large / medium", rss,
                 Figure.number(rss) + " (" + mib(large.memory().rssBytes()) + " / " + mib(medium.memory().rssBytes()) + ")",
                 Figure.Goal.AT_MOST, FLATNESS_TARGET));
+        peakRssTarget(large, "memory run, large");
         GcLog.Summary largeGc = gcByRun.get(large.label());
         if (mediumGc != null && largeGc != null && mediumGc.liveBytes() > 0 && largeGc.liveBytes() > 0) {
             double live = (double) largeGc.liveBytes() / mediumGc.liveBytes();
