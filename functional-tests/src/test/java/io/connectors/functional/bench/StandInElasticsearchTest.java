@@ -140,11 +140,11 @@ class StandInElasticsearchTest {
         assertThat(index.ensure(Map.of("title", Map.of("type", "text"))).block(WAIT)).isTrue();
         assertThat(index.ensure(Map.of()).block(WAIT)).as("reported missing again: the next sync is fresh too").isTrue();
         assertThat(index.storedStamps(List.of("a", "b")).block(WAIT)).isEmpty();
-        assertThat(index.scanSyncIds(100).collectList().block(WAIT)).isEmpty();
+        assertThat(index.scanStamps(100).flatMapIterable(TargetIndex.StampPage::stamps).collectList().block(WAIT)).isEmpty();
         assertThat(index.scanForeignIds(100).collectList().block(WAIT)).isEmpty();
         index.refresh().block(WAIT);
 
-        assertThat(standIn.requests()).containsKeys("HEAD /{index}", "PUT /{index}", "POST /{index}/_mget",
+        assertThat(standIn.requests()).containsKeys("HEAD /{index}", "PUT /{index}", "POST /{index}/_search",
                 "POST /{index}/_pit", "POST /_search", "DELETE /_pit", "POST /{index}/_refresh");
         assertThat(standIn.unknown()).isEmpty();
     }
