@@ -17,6 +17,9 @@ import io.connectors.spi.MappingContributor;
 import io.connectors.spi.SourceConfig;
 import io.connectors.spi.SourceContext;
 import io.connectors.spi.SyncRules;
+import reactor.core.publisher.Flux;
+import io.connectors.spi.DeferredSource;
+import io.connectors.spi.SourceDocument;
 import io.connectors.testkit.elasticsearch.ElasticsearchEndpoint;
 import io.connectors.testkit.elasticsearch.FileTrees;
 import io.connectors.testkit.elasticsearch.LocalElasticsearchLauncher;
@@ -326,6 +329,14 @@ public final class BenchMain {
         long t = System.nanoTime();
         BulkCorpus corpus = Mono.usingWhen(Mono.just(source),
                         s -> s.getDocs(SyncRules.NONE)
+                                // Deferred documents are built as the daemon builds them: in batches, by the source.
+                                .buffer(500)
+                                .concatMap(batch -> {
+                                    List<SourceDocument> deferred = batch.stream().filter(SourceDocument::isDeferred).toList();
+                                    Flux<SourceDocument> built = Flux.fromIterable(batch).filter(d -> !d.isDeferred());
+                                    return deferred.isEmpty() ? built
+                                            : built.concatWith(((DeferredSource) s).fetch(deferred));
+                                }, 1)
                                 .map(serializer::prepare)
                                 .doOnNext(p -> {
                                     try {
