@@ -29,6 +29,8 @@ import reactor.core.publisher.Mono;
 public final class TargetIndex {
     private static final Logger LOG = LoggerFactory.getLogger(TargetIndex.class);
     private static final String KEEP_ALIVE = "5m";
+    /** Slices of the point in time a stamps scan reads at once: Elasticsearch fetches each on its own thread. */
+    private static final int STAMP_SLICES = 2;
     private static final List<co.elastic.clients.elasticsearch._types.query_dsl.FieldAndFormat> DOC_VALUES = List.of(
             co.elastic.clients.elasticsearch._types.query_dsl.FieldAndFormat.of(f -> f.field(DocumentSerializer.ID_FIELD)),
             co.elastic.clients.elasticsearch._types.query_dsl.FieldAndFormat.of(f -> f.field(DocumentSerializer.VERSION_FIELD)));
@@ -137,7 +139,7 @@ public final class TargetIndex {
      */
     public Flux<StampPage> scanStamps(int pageSize) {
         Query query = Query.of(q -> q.exists(e -> e.field(DocumentSerializer.ID_FIELD)));
-        return pages(query, pageSize, true)
+        return pages(query, pageSize, true, STAMP_SLICES)
                 .map(r -> {
                     List<StoredStamp> stamps = new java.util.ArrayList<>(r.hits().hits().size());
                     for (Hit<Void> hit : r.hits().hits()) {
@@ -184,19 +186,44 @@ public final class TargetIndex {
      * counts the matches exactly.
      */
     private Flux<SearchResponse<Void>> pages(Query query, int pageSize, boolean stamps) {
+        return pages(query, pageSize, stamps, 1);
+    }
+
+    /**
+     * As above, read as {@code slices} slices of the point in time at once (Elasticsearch fetches each on its own
+     * thread); with several, a first response of no hits counts the matches exactly, then the slices' pages come as
+     * they arrive.
+     */
+    private Flux<SearchResponse<Void>> pages(Query query, int pageSize, boolean stamps, int slices) {
         SortOptions sort = SortOptions.of(s -> s.field(f -> f.field("_shard_doc").order(SortOrder.Asc)));
         return Flux.usingWhen(
                 Mono.fromFuture(() -> client.openPointInTime(o -> o.index(name).keepAlive(k -> k.time(KEEP_ALIVE))))
                         .map(r -> new String[] {r.id()}),
-                pit -> page(pit, query, sort, pageSize, null, stamps)
-                        .expand(r -> {
-                            List<Hit<Void>> hits = r.hits().hits();
-                            if (hits.size() < pageSize) {
-                                return Mono.empty();
-                            }
-                            return page(pit, query, sort, pageSize, hits.get(hits.size() - 1).sort(), stamps);
-                        }),
+                pit -> {
+                    if (slices <= 1) {
+                        return slicePages(pit, query, sort, pageSize, stamps, stamps, -1, 1);
+                    }
+                    Flux<SearchResponse<Void>> count = stamps
+                            ? Flux.from(Mono.fromFuture(() -> client.search(s -> s.pit(p -> p.id(pit[0]).keepAlive(k -> k.time(KEEP_ALIVE)))
+                                    .size(0).trackTotalHits(t -> t.enabled(true)).query(query), Void.class)))
+                            : Flux.empty();
+                    return count.concatWith(Flux.merge(java.util.stream.IntStream.range(0, slices)
+                            .mapToObj(i -> slicePages(pit, query, sort, pageSize, stamps, false, i, slices)).toList()));
+                },
                 pit -> closePit(pit[0]));
+    }
+
+    /** Every page of one slice ({@code slice} -1: the whole point in time). */
+    private Flux<SearchResponse<Void>> slicePages(String[] pit, Query query, SortOptions sort, int pageSize,
+                                                  boolean stamps, boolean countFirst, int slice, int slices) {
+        return page(pit, query, sort, pageSize, null, stamps, countFirst, slice, slices)
+                .expand(r -> {
+                    List<Hit<Void>> hits = r.hits().hits();
+                    if (hits.size() < pageSize) {
+                        return Mono.empty();
+                    }
+                    return page(pit, query, sort, pageSize, hits.get(hits.size() - 1).sort(), stamps, false, slice, slices);
+                });
     }
 
     private Mono<Void> closePit(String id) {
@@ -210,16 +237,20 @@ public final class TargetIndex {
     }
 
     private Mono<SearchResponse<Void>> page(String[] pit, Query query, SortOptions sort, int pageSize, List<FieldValue> after,
-                                            boolean stamps) {
+                                            boolean stamps, boolean count, int slice, int slices) {
         return Mono.fromFuture(() -> client.search(s -> {
                     s.pit(p -> p.id(pit[0]).keepAlive(k -> k.time(KEEP_ALIVE)))
                             .size(pageSize)
                             .source(src -> src.fetch(false))
-                            .trackTotalHits(t -> t.enabled(stamps && after == null))
+                            .trackTotalHits(t -> t.enabled(count))
                             .query(query)
                             .sort(sort);
                     if (stamps) {
+                        // From doc values: no stored field (not even _id) is loaded.
                         s.storedFields("_none_").docvalueFields(DOC_VALUES);
+                    }
+                    if (slice >= 0) {
+                        s.slice(sl -> sl.id(String.valueOf(slice)).max(slices));
                     }
                     if (after != null) {
                         s.searchAfter(after);

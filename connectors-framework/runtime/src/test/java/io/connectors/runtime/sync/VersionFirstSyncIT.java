@@ -81,6 +81,14 @@ class VersionFirstSyncIT {
         assertThat(source.built.get()).isEqualTo(DOCS);
         assertThat(IndexContents.read(es.async(), index, "text")).isEqualTo(source.expected());
 
+        // The stamps scan reads slices of the point in time page by page: each stored id once, and the count first.
+        List<TargetIndex.StampPage> pages = new TargetIndex(es.async(), index).scanStamps(100).collectList().block(WAIT);
+        assertThat(pages.get(0).total()).isEqualTo(DOCS);
+        List<String> scanned = pages.stream().flatMap(p -> p.stamps().stream()).map(TargetIndex.StoredStamp::syncId).toList();
+        assertThat(scanned).hasSize(DOCS).doesNotHaveDuplicates();
+        assertThat(pages.stream().flatMap(p -> p.stamps().stream()).map(TargetIndex.StoredStamp::stamp))
+                .allSatisfy(stamp -> assertThat(stamp).startsWith("fp:v1"));
+
         source.built.set(0);
         SyncStats unchanged = fullSync(source, index);
         assertThat(source.built.get()).as("documents built by a sync that finds nothing changed").isZero();
