@@ -21,11 +21,12 @@ import java.util.stream.Stream;
  * {@code vanishing-file}: files deleted while a full sync walks the tree (12,000 files, folders of 800), around and
  * ahead of the walk: at each progress line, every fourth file of the 4,000 past the documents seen so far (in the
  * walk's order), so some are deleted after their folder was listed and before they are read. The walk's summary line must count them
- * ("vanished during the walk"); the sync completes, and the next one leaves the index equal to the tree.
+ * ("vanished before they were read": by the walk's stat, or by the reading of the changed files); the sync completes,
+ * and the next one leaves the index equal to the tree.
  */
 final class VanishingFile implements ChaosScenario {
     static final int FILES = 12_000;
-    private static final Pattern VANISHED = Pattern.compile("(\\d+) vanished during the walk");
+    private static final Pattern VANISHED = Pattern.compile("(\\d+) vanished before they were read");
 
     @Override
     public String name() {
@@ -104,7 +105,7 @@ final class VanishingFile implements ChaosScenario {
 
     private static long vanished(SourceChaos chaos) throws IOException {
         long n = 0;
-        for (String line : chaos.logLines("vanished during the walk")) {
+        for (String line : chaos.logLines("vanished before they were read")) {
             Matcher m = VANISHED.matcher(line);
             if (m.find()) {
                 n += Long.parseLong(m.group(1));
