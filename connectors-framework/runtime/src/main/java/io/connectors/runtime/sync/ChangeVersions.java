@@ -2,7 +2,6 @@ package io.connectors.runtime.sync;
 
 import io.connectors.spi.BaseDataSource;
 import io.connectors.spi.ChangeEvent;
-import io.connectors.spi.DeferredSource;
 import io.connectors.spi.SourceDocument;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -98,10 +97,8 @@ final class ChangeVersions {
                 }
                 recent.put(id, stamp);
                 if (doc.isDeferred()) {
-                    if (!(source instanceof DeferredSource)) {
-                        return Mono.error(new IllegalStateException("the source (" + source.getClass().getName()
-                                + ") emitted deferred document '" + doc.id() + "' but does not implement DeferredSource"));
-                    }
+                    // Thrown inside flatMap: the run fails with it.
+                    DeferredFetch.builder(source, doc);
                     if (toBuild.containsKey(doc.id())) {
                         // The same item twice in one batch: build it once, at its last place.
                         out.set(toBuild.get(doc.id()), null);
@@ -118,17 +115,14 @@ final class ChangeVersions {
         if (deferred.isEmpty()) {
             return Mono.just(out);
         }
-        return Flux.defer(() -> ((DeferredSource) source).fetch(List.copyOf(deferred)))
+        return Flux.defer(() -> DeferredFetch.builder(source, deferred.get(0)).fetch(List.copyOf(deferred)))
                 .collectList()
                 .publishOn(Schedulers.boundedElastic())
                 .map(docs -> {
                     for (SourceDocument doc : docs) {
                         Integer position = toBuild.remove(doc.id());
-                        if (position == null || doc.isDeferred()) {
-                            throw new IllegalStateException("the source's fetch emitted document '" + doc.id() + "', "
-                                    + (position == null ? "which was not asked for or was emitted twice" : "still deferred"));
-                        }
-                        out.set(position, new ChangeEvent.Upsert(doc));
+                        SourceDocument built = DeferredFetch.check(doc, position != null);
+                        out.set(position, new ChangeEvent.Upsert(built));
                     }
                     // Not built: the item vanished since the change was read; it is gone from the source.
                     toBuild.forEach((id, position) -> {

@@ -76,10 +76,7 @@ final class DocumentBatches {
                 }
                 continue;
             }
-            if (!(source instanceof DeferredSource)) {
-                throw new IllegalStateException("the source (" + source.getClass().getName() + ") emitted deferred document '"
-                        + doc.id() + "' but does not implement DeferredSource, so it cannot be built");
-            }
+            DeferredFetch.builder(source, doc);
             if (stored.unchanged(DocIds.normalize(doc.id()), serializer.stamp(doc.version().orElseThrow()))) {
                 stats.addUnchanged(1);
             } else {
@@ -93,20 +90,10 @@ final class DocumentBatches {
         return Flux.defer(() -> {
             Set<String> asked = new HashSet<>(deferred.size() * 2);
             deferred.forEach(d -> asked.add(d.id()));
-            return ((DeferredSource) source).fetch(List.copyOf(deferred))
+            return DeferredFetch.builder(source, deferred.get(0)).fetch(List.copyOf(deferred))
                     .publishOn(Schedulers.boundedElastic(), BUILT_AHEAD)
                     .handle((SourceDocument doc, SynchronousSink<BulkOp> out) -> {
-                        if (!asked.remove(doc.id())) {
-                            out.error(new IllegalStateException("the source's fetch emitted document '" + doc.id()
-                                    + "', which was not asked for or was emitted twice"));
-                            return;
-                        }
-                        if (doc.isDeferred()) {
-                            out.error(new IllegalStateException("the source's fetch emitted document '" + doc.id()
-                                    + "' still deferred"));
-                            return;
-                        }
-                        BulkOp op = built(doc, stored);
+                        BulkOp op = built(DeferredFetch.check(doc, asked.remove(doc.id())), stored);
                         if (op != null) {
                             out.next(op);
                         }
