@@ -97,13 +97,9 @@ public final class FullSync {
                                 (System.nanoTime() - started) / 1_000_000);
                         return t;
                     }))
-                    .doOnError(e -> {
-                        if (table[0] != null) {
-                            table[0].close();
-                        }
-                    })
-                    .doOnCancel(() -> {
-                        if (table[0] != null) {
+                    // A table that was never handed out (the scan failed or was cancelled) is closed here.
+                    .doFinally(signal -> {
+                        if (signal != reactor.core.publisher.SignalType.ON_COMPLETE && table[0] != null) {
                             table[0].close();
                         }
                     });

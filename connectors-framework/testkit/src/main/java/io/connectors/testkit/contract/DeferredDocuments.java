@@ -49,6 +49,7 @@ public final class DeferredDocuments {
     /** Builds the documents of one batch of deferred ones. */
     public static List<SourceDocument> fetch(DeferredSource source, List<SourceDocument> batch, Duration timeout) {
         List<String> asked = batch.stream().map(SourceDocument::id).toList();
+        // A test helper: the calling test waits for the batch, bounded by the step timeout.
         List<SourceDocument> built = Flux.defer(() -> source.fetch(List.copyOf(batch))).collectList().block(timeout);
         for (SourceDocument d : built) {
             if (d.isDeferred()) {
