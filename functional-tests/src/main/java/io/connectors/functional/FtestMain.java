@@ -48,6 +48,7 @@ public final class FtestMain {
     static final String DEFAULT_DAEMON_JAVA_OPTS = DaemonProcess.LAUNCHER_JAVA_OPTS;
     static final Map<String, Integer> SIZES = Map.of("small", 12_000, "medium", 100_000, "large", 1_000_000);
     static final String CONNECTOR_ID = "ftest";
+    static final String ZOO_CONNECTOR_ID = "ftest-zoo";
     private static final String USAGE = "usage: FtestMain <source type> [small|medium|large|<number of documents>]"
             + " (make ftest NAME=<source> [SIZE=small|medium|large]); small is 12,000 documents, medium 100,000,"
             + " large 1,000,000";
@@ -203,6 +204,8 @@ public final class FtestMain {
                     "deleted", deleted, "dropped", 0L, "failed", 0L));
 
             verify("after the mutation", es, index, fixture);
+
+            typeZoo(fixture, es, index + "-zoo", daemonJavaOpts);
         } catch (Exception e) {
             report.fail("the run stopped: " + e.getMessage());
             System.err.println("ftest: the run stopped: " + e);
@@ -232,21 +235,79 @@ public final class FtestMain {
         return report.passed() ? 0 : 1;
     }
 
+    /**
+     * The type-zoo step: every kind of value the source produces, in tables or collections whose fields clash in
+     * type, synced by the daemon into a new index: every document stored, nothing left unindexed beyond what the
+     * fixture documents, and a second sync writes nothing.
+     */
+    private void typeZoo(SourceFixture fixture, ElasticsearchEndpoint es, String zooIndex, String daemonJavaOpts)
+            throws Exception {
+        Instant t = Instant.now();
+        SourceFixture.TypeZoo zoo = fixture.loadTypeZoo();
+        step("load the type zoo", t, zoo.documents() + " documents: " + zoo.description());
+        try (ElasticsearchSession session = ElasticsearchSession.open(es)) {
+            session.deleteIndex(zooIndex);
+        }
+        Path config = FunctionalConfig.write(out.resolve("ftest-" + type + "-zoo-config.yml"), es, ZOO_CONNECTOR_ID, type,
+                zooIndex, zoo.configuration(), Map.of(), null);
+        Duration timeout = Duration.ofMinutes(5);
+        for (int round = 1; round <= 2; round++) {
+            t = Instant.now();
+            String label = round == 1 ? "type zoo: full sync" : "type zoo: re-sync";
+            DaemonProcess daemon = DaemonProcess.start(home, config, out.resolve("ftest-" + type + "-zoo-" + round + ".log"),
+                    daemonJavaOpts, FunctionalConfig.environment(es));
+            SyncOutcome outcome;
+            try {
+                outcome = awaitSync(daemon, ZOO_CONNECTOR_ID, t, timeout);
+            } finally {
+                daemon.stop();
+            }
+            step(label, t, outcome.counts().toString());
+            long n = zoo.documents();
+            checkCounts(label, outcome, round == 1
+                    ? Map.of("seen", n, "indexed", n, "updated", 0L, "unchanged", 0L, "deleted", 0L, "dropped", 0L, "failed", 0L)
+                    : Map.of("seen", n, "indexed", 0L, "updated", 0L, "unchanged", n, "deleted", 0L, "dropped", 0L, "failed", 0L));
+        }
+        try (ElasticsearchSession session = ElasticsearchSession.open(es)) {
+            var client = session.client();
+            client.indices().refresh(r -> r.index(zooIndex));
+            report.check("type zoo: documents in the index", zoo.documents(), client.count(c -> c.index(zooIndex)).count());
+            var ignored = client.search(s -> s.index(zooIndex).size(10_000).query(q -> q.exists(e -> e.field("_ignored")))
+                    .source(src -> src.fetch(false)), Void.class);
+            java.util.TreeMap<String, Integer> fields = new java.util.TreeMap<>();
+            ignored.hits().hits().forEach(h -> h.ignored().forEach(f -> fields.merge(f, 1, Integer::sum)));
+            java.util.TreeMap<String, Integer> unexpected = new java.util.TreeMap<>(fields);
+            unexpected.keySet().removeIf(f -> zoo.ignorableFields().stream().anyMatch(p -> p.endsWith("*")
+                    ? f.startsWith(p.substring(0, p.length() - 1)) : f.equals(p)));
+            report.check("type zoo: values stored but not indexed only in the fields the fixture documents",
+                    "none beyond " + new java.util.TreeSet<>(zoo.ignorableFields()),
+                    unexpected.isEmpty() ? "none beyond " + new java.util.TreeSet<>(zoo.ignorableFields()) : "also " + unexpected);
+            if (!fields.isEmpty()) {
+                report.notes.add("Type zoo: values kept in _source but not indexed (field: documents): " + fields + ".");
+            }
+        }
+    }
+
     private SyncOutcome awaitSync(DaemonProcess daemon, Instant startedNotBefore, Duration timeout) throws InterruptedException {
+        return awaitSync(daemon, CONNECTOR_ID, startedNotBefore, timeout);
+    }
+
+    private SyncOutcome awaitSync(DaemonProcess daemon, String connectorId, Instant startedNotBefore, Duration timeout)
+            throws InterruptedException {
         ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread thread = new Thread(r, "ftest-progress");
             thread.setDaemon(true);
             return thread;
         });
         ticker.scheduleAtFixedRate(() -> {
-            List<ProgressPoint> points = daemon.progress(CONNECTOR_ID);
+            List<ProgressPoint> points = daemon.progress(connectorId);
             if (!points.isEmpty()) {
                 ProgressPoint last = points.get(points.size() - 1);
                 say("  ... %,d seen, %,d indexed", last.seen(), last.indexed());
             }
         }, 15, 15, TimeUnit.SECONDS);
         try {
-            return daemon.awaitSync(CONNECTOR_ID, startedNotBefore, timeout);
+            return daemon.awaitSync(connectorId, startedNotBefore, timeout);
         } finally {
             ticker.shutdownNow();
         }

@@ -61,6 +61,11 @@ class IndexVerifierIT {
         }
 
         @Override
+        public TypeZoo loadTypeZoo() {
+            throw new UnsupportedOperationException("not needed here");
+        }
+
+        @Override
         public Mutation mutate(int adds, int updates, int deletes) {
             throw new UnsupportedOperationException("not needed here");
         }

@@ -218,7 +218,7 @@ public final class BenchMain {
         ElasticsearchCeiling.Trial best;
         Map<String, Object> indexBody;
         try (Corpus corpus = corpus(fixture)) {
-            indexBody = indexBody(corpus.mappingProperties());
+            indexBody = io.connectors.runtime.sync.TargetIndex.createBody(corpus.mappings());
             best = elasticsearchCeiling(corpus.corpus(), indexBody);
         }
         double ceiling = best == null ? Double.NaN : Math.min(best.docsPerSecond(), sourceRate);
@@ -310,7 +310,7 @@ public final class BenchMain {
         return best;
     }
 
-    private record Corpus(BulkCorpus corpus, Map<String, Object> mappingProperties) implements AutoCloseable {
+    private record Corpus(BulkCorpus corpus, io.connectors.runtime.sync.TargetIndex.IndexMappings mappings) implements AutoCloseable {
         @Override
         public void close() throws IOException {
             corpus.close();
@@ -323,7 +323,9 @@ public final class BenchMain {
                 new IllegalStateException("no source of type '" + options.source() + "' on the class path"));
         SourceConfig config = SourceConfig.from(provider.configFields(), fixture.connectorConfiguration());
         BaseDataSource source = provider.create(config, new SourceContext(connectorId));
-        Map<String, Object> mapping = source instanceof MappingContributor m ? m.mappingProperties() : Map.of();
+        io.connectors.runtime.sync.TargetIndex.IndexMappings mapping = source instanceof MappingContributor m
+                ? new io.connectors.runtime.sync.TargetIndex.IndexMappings(m.mappingProperties(), m.schemaless())
+                : io.connectors.runtime.sync.TargetIndex.IndexMappings.dynamic();
         DocumentSerializer serializer = new DocumentSerializer(FINGERPRINT);
         BulkCorpus.Writer writer = BulkCorpus.writer(options.workDir().resolve("corpus.ndjson"));
         long t = System.nanoTime();
@@ -354,15 +356,6 @@ public final class BenchMain {
         report.condition("documents", String.format(Locale.ROOT, "%,d (%,.1f MiB as _bulk NDJSON, %,d bytes per document"
                 + " on average)", corpus.documents(), corpus.bytes() / 1048576.0, bulkBytesPerDocument));
         return new Corpus(corpus, mapping);
-    }
-
-    /** Settings and mappings as the daemon's {@code TargetIndex} creates them (checked after the full sync). */
-    static Map<String, Object> indexBody(Map<String, Object> sourceProperties) {
-        Map<String, Object> properties = new LinkedHashMap<>(sourceProperties);
-        properties.putAll(io.connectors.runtime.sync.TargetIndex.bookkeepingProperties());
-        return Map.of(
-                "settings", Map.of("index", Map.of("auto_expand_replicas", "0-1")),
-                "mappings", Map.of("dynamic", true, "properties", properties));
     }
 
     private ElasticsearchCeiling.Trial elasticsearchCeiling(BulkCorpus corpus, Map<String, Object> indexBody)

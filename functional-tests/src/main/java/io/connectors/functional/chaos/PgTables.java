@@ -73,6 +73,11 @@ final class PgTables implements SourceFixture {
     }
 
     @Override
+    public TypeZoo loadTypeZoo() {
+        throw new UnsupportedOperationException("the scenario writes its rows; the type zoo is PgFixture's");
+    }
+
+    @Override
     public Mutation mutate(int adds, int updates, int deletes) {
         throw new UnsupportedOperationException("the scenario changes its rows");
     }

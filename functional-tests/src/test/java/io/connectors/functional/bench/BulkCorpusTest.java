@@ -68,7 +68,8 @@ class BulkCorpusTest {
 
     @Test
     void theIndexBodyHasTheDaemonsBookkeepingFields() {
-        var body = BenchMain.indexBody(java.util.Map.of("content", java.util.Map.of("type", "text")));
+        var body = io.connectors.runtime.sync.TargetIndex.createBody(new io.connectors.runtime.sync.TargetIndex.IndexMappings(
+                java.util.Map.of("content", java.util.Map.of("type", "text")), false));
 
         assertThat(body).extractingByKey("mappings").asString()
                 .contains("content", "_sync_id", "_sync_stamp", "doc_values=true");

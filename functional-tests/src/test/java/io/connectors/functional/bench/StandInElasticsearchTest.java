@@ -137,8 +137,8 @@ class StandInElasticsearchTest {
     void theTargetIndexIsFreshForEverySyncAndHoldsNothing() {
         TargetIndex index = new TargetIndex(handle.async(), "target");
 
-        assertThat(index.ensure(Map.of("title", Map.of("type", "text"))).block(WAIT)).isTrue();
-        assertThat(index.ensure(Map.of()).block(WAIT)).as("reported missing again: the next sync is fresh too").isTrue();
+        assertThat(index.ensure(new TargetIndex.IndexMappings(Map.of("title", Map.of("type", "text")), false)).block(WAIT)).isTrue();
+        assertThat(index.ensure(TargetIndex.IndexMappings.dynamic()).block(WAIT)).as("reported missing again: the next sync is fresh too").isTrue();
         assertThat(index.storedStamps(List.of("a", "b")).block(WAIT)).isEmpty();
         assertThat(index.scanStamps(100).flatMapIterable(TargetIndex.StampPage::stamps).collectList().block(WAIT)).isEmpty();
         assertThat(index.scanForeignIds(100).collectList().block(WAIT)).isEmpty();

@@ -288,9 +288,11 @@ public final class SyncRunner {
                 .then(Mono.fromRunnable(() -> LOG.warn("Connector {}: the source's change stream ended", connector.id())));
     }
 
-    /** The source's explicit mapping properties for a sync with these rules; none when it contributes none. */
-    private static Mono<Map<String, Object>> mappings(Object source, SyncRules rules) {
-        return source instanceof MappingContributor m ? m.mappingProperties(rules) : Mono.just(Map.of());
+    /** The source's explicit mapping properties for a sync with these rules; none, and schemaless, when it contributes none. */
+    private static Mono<TargetIndex.IndexMappings> mappings(Object source, SyncRules rules) {
+        return source instanceof MappingContributor m
+                ? m.mappingProperties(rules).map(p -> new TargetIndex.IndexMappings(p, m.schemaless()))
+                : Mono.just(TargetIndex.IndexMappings.dynamic());
     }
 
     private Mono<Void> full(JobPipeline pipeline, BaseDataSource source, SyncStats stats) {

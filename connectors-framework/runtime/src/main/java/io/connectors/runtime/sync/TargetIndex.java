@@ -57,24 +57,90 @@ public final class TargetIndex {
     }
 
     /**
-     * Creates the index with explicit mappings (the source's plus the runtime's) if it is missing; if it exists,
-     * adds the source's mappings for fields it does not map yet. Emits {@code true} when the index was created.
+     * What the index is created with: the source's explicit mapping {@code properties}, and whether its documents have
+     * no fixed shape (then the schemaless policy applies; see {@link io.connectors.spi.MappingContributor}).
      */
-    public Mono<Boolean> ensure(Map<String, Object> sourceProperties) {
-        Map<String, Object> properties = new LinkedHashMap<>(sourceProperties);
-        properties.putAll(bookkeepingProperties());
-        return Mono.fromFuture(() -> client.indices().exists(e -> e.index(name)))
-                .flatMap(exists -> exists.value() ? putMapping(properties).thenReturn(false) : create(properties));
+    public record IndexMappings(Map<String, Object> properties, boolean schemaless) {
+        public IndexMappings {
+            properties = Map.copyOf(properties);
+        }
+
+        /** The mappings of a source that contributes none: schemaless. */
+        public static IndexMappings dynamic() {
+            return new IndexMappings(Map.of(), true);
+        }
     }
 
-    private Mono<Boolean> create(Map<String, Object> properties) {
-        Map<String, Object> body = Map.of(
-                "settings", Map.of("index", Map.of("auto_expand_replicas", "0-1")),
-                "mappings", Map.of("dynamic", true, "properties", properties));
+    /**
+     * The body of the create-index request for these mappings: the runtime's settings and mappings, documented in
+     * {@link io.connectors.spi.MappingContributor} and docs/elasticsearch.md. Used by the benchmark and the tests too.
+     */
+    public static Map<String, Object> createBody(IndexMappings mappings) {
+        Map<String, Object> properties = new LinkedHashMap<>(mappings.properties());
+        properties.putAll(bookkeepingProperties());
+        Map<String, Object> index = new LinkedHashMap<>();
+        index.put("auto_expand_replicas", "0-1");
+        // Fields past total_fields.limit stay in _source and are listed in _ignored instead of refusing the document.
+        index.put("mapping.total_fields.ignore_dynamic_beyond_limit", true);
+        if (mappings.schemaless()) {
+            index.put("mapping.ignore_malformed", true);
+        }
+        Map<String, Object> mapping = new LinkedHashMap<>();
+        mapping.put("dynamic", true);
+        if (mappings.schemaless()) {
+            mapping.put("subobjects", false);
+        }
+        // JSON integers would be mapped long (refusing 1.5 later, truncating it with coerce) and fractions float
+        // (refusing a double past 3.4e38): double holds both, and _source keeps every digit.
+        mapping.put("dynamic_templates", List.of(
+                Map.of("sync_numbers_as_double", Map.of("match_mapping_type", "long", "mapping", Map.of("type", "double"))),
+                Map.of("sync_fractions_as_double", Map.of("match_mapping_type", "double", "mapping", Map.of("type", "double")))));
+        mapping.put("properties", properties);
+        return Map.of("settings", Map.of("index", index), "mappings", mapping);
+    }
+
+    /**
+     * Creates the index with the runtime's settings and mappings (see {@link #createBody}) if it is missing; if it
+     * exists, adds the source's mappings for fields it does not map yet, and says when the index lacks the policy the
+     * source needs. Emits {@code true} when the index was created.
+     */
+    public Mono<Boolean> ensure(IndexMappings mappings) {
+        Map<String, Object> properties = new LinkedHashMap<>(mappings.properties());
+        properties.putAll(bookkeepingProperties());
+        return Mono.fromFuture(() -> client.indices().exists(e -> e.index(name)))
+                .flatMap(exists -> exists.value()
+                        ? putMapping(properties).then(checkPolicy(mappings)).thenReturn(false)
+                        : create(mappings, properties));
+    }
+
+    private Mono<Boolean> create(IndexMappings mappings, Map<String, Object> properties) {
+        Map<String, Object> body = createBody(mappings);
         return Mono.fromFuture(() -> client.indices().create(CreateIndexRequest.of(b -> b.index(name).withJson(JsonBody.of(body)))))
-                .doOnNext(r -> LOG.info("Created index {} with explicit mappings for {} fields", name, properties.size()))
+                .doOnNext(r -> LOG.info("Created index {} with explicit mappings for {} fields{}", name, properties.size(),
+                        mappings.schemaless() ? " and the schemaless policy (subobjects: false, ignore_malformed)" : ""))
                 .thenReturn(true)
                 .onErrorResume(e -> Failures.isErrorType(e, "resource_already_exists_exception"), e -> putMapping(properties).thenReturn(false));
+    }
+
+    /** An existing index without {@code subobjects: false} may refuse a schemaless source's documents: said once per sync. */
+    private Mono<Void> checkPolicy(IndexMappings mappings) {
+        if (!mappings.schemaless()) {
+            return Mono.empty();
+        }
+        return Mono.fromFuture(() -> client.indices().getMapping(g -> g.index(name)))
+                .doOnNext(r -> r.result().values().stream().findFirst().ifPresent(m -> {
+                    if (!"false".equals(String.valueOf(m.mappings().subobjects()).toLowerCase(java.util.Locale.ROOT))) {
+                        LOG.warn("Index {} was not created by this version's schemaless policy (subobjects: false,"
+                                + " index.mapping.ignore_malformed): documents whose fields are an object in one place and"
+                                + " a value in another, or do not fit a field's first type, may be refused. Delete the"
+                                + " index (or sync into a new one) to let the runtime create it", name);
+                    }
+                }))
+                .then()
+                .onErrorResume(e -> {
+                    LOG.debug("Index {}: reading its mapping failed: {}", name, e.toString());
+                    return Mono.empty();
+                });
     }
 
     private Mono<Void> putMapping(Map<String, Object> properties) {

@@ -127,7 +127,7 @@ class IncrementalSyncIT {
 
     private static void createEmpty(String index) throws Exception {
         es.async().indices().delete(d -> d.index(index).ignoreUnavailable(true)).get();
-        new TargetIndex(es.async(), index).ensure(Map.of()).block(WAIT);
+        new TargetIndex(es.async(), index).ensure(TargetIndex.IndexMappings.dynamic()).block(WAIT);
     }
 
     private Mono<SyncCursor> sync(String index, Flux<ChangeEvent> events, SyncRules rules) {

@@ -59,6 +59,34 @@ public interface SourceFixture extends AutoCloseable {
      */
     long readAllWithOwnDriver() throws Exception;
 
+    /**
+     * Fills the backend, beside the documents of {@link #load}, with the <em>type zoo</em>: every kind of value the
+     * source can produce (every column or BSON type, every odd name, empty and huge values), in at least two tables,
+     * collections or folders whose fields of the same name have different types where the source allows it. The
+     * harness syncs it through the daemon into a new index and requires every document to be stored (no refusal), no
+     * value left unindexed except in {@link TypeZoo#ignorableFields()}, and a second sync to write nothing.
+     */
+    TypeZoo loadTypeZoo() throws Exception;
+
+    /**
+     * The type zoo as loaded.
+     *
+     * @param configuration   the connector's {@code configuration} block that syncs exactly the zoo
+     * @param documents       how many documents that sync must store
+     * @param ignorableFields fields whose values Elasticsearch may keep in {@code _source} without indexing them (listed
+     *                        in a document's {@code _ignored}; a name ending in {@code *} stands for every field it
+     *                        starts), each for a documented reason: a number past a double's
+     *                        range, a field whose first-seen type another document's value does not fit
+     * @param description     what the zoo holds, for the report
+     */
+    record TypeZoo(Map<String, Object> configuration, long documents, java.util.Set<String> ignorableFields,
+                   String description) {
+        public TypeZoo {
+            configuration = Map.copyOf(configuration);
+            ignorableFields = java.util.Set.copyOf(ignorableFields);
+        }
+    }
+
     /** Whether the source supports incremental sync (the harness then runs one after the mutation). */
     default boolean supportsIncremental() {
         return false;

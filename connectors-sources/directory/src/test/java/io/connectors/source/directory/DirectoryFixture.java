@@ -72,6 +72,7 @@ public final class DirectoryFixture implements SourceFixture {
             + " café naïve Zürich façade déjà-vu 東京 データ ñandú Ωmega 𝄞").split(" ");
 
     private Path root;
+    private Path zoo;
     private ForkJoinPool pool;
     private int loaded;
     private int next;
@@ -90,6 +91,7 @@ public final class DirectoryFixture implements SourceFixture {
     @Override
     public void start(Path workDir) throws IOException {
         root = Files.createDirectories(workDir.resolve("files")).toAbsolutePath();
+        zoo = workDir.resolve("zoo").toAbsolutePath();
         // File creation and reads are system-call bound; more threads than cores still pay off.
         pool = new ForkJoinPool(Math.max(4, 2 * Runtime.getRuntime().availableProcessors()));
     }
@@ -120,6 +122,11 @@ public final class DirectoryFixture implements SourceFixture {
     @Override
     public Map<String, Object> connectorConfiguration() {
         return Map.of("path", root.toString());
+    }
+
+    @Override
+    public TypeZoo loadTypeZoo() throws IOException {
+        return DirectoryTypeZoo.load(zoo);
     }
 
     @Override

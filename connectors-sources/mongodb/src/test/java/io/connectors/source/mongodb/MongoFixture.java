@@ -232,6 +232,13 @@ public final class MongoFixture implements SourceFixture, RestartableBackend {
                 "watch_changes", memory == null);
     }
 
+    @Override
+    public TypeZoo loadTypeZoo() {
+        Map<String, Object> connection = new java.util.LinkedHashMap<>(connectorConfiguration());
+        connection.remove("collections");
+        return MongoTypeZoo.load(database, connection, memory != null);
+    }
+
     /**
      * Updates first (even ones with {@code $set} on some fields, nested ones included, odd ones replacing the whole
      * document), then deletes, then adds; a document is touched once. Every update changes the content.

@@ -241,6 +241,11 @@ public final class PgFixture implements SourceFixture {
     }
 
     @Override
+    public TypeZoo loadTypeZoo() {
+        return PgTypeZoo.load(backend);
+    }
+
+    @Override
     public Map<String, Object> connectorConfiguration() {
         Map<String, Object> configuration = new LinkedHashMap<>(backend.connectorConfiguration());
         configuration.put("schemas", List.of(SCHEMA));

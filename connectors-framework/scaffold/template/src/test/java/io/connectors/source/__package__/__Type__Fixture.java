@@ -37,6 +37,14 @@ public final class __Type__Fixture implements SourceFixture {
     }
 
     @Override
+    public TypeZoo loadTypeZoo() {
+        throw notWrittenYet("loadTypeZoo()", "add every kind of value the source can produce (every column or field type,"
+                + " edge values, odd names) in two tables or collections whose same-named fields differ in type, and return"
+                + " the configuration that syncs exactly them, their number and the fields Elasticsearch may leave"
+                + " unindexed (see SourceFixture.loadTypeZoo and docs/DEVELOPING.md)");
+    }
+
+    @Override
     public Mutation mutate(int adds, int updates, int deletes) {
         throw notWrittenYet("mutate(adds, updates, deletes)", "add, change and delete that many distinct documents"
                 + " and return their ids");
