@@ -36,16 +36,34 @@ public final class DocumentSerializer {
      */
     public static final String VERSION_FIELD = "_sync_stamp";
 
+    /** The longest number Elasticsearch's JSON parser reads (Jackson's {@code StreamReadConstraints} default). */
+    static final int MAX_NUMBER_LENGTH = 1000;
+
     private final ObjectMapper mapper;
     private final String fingerprint;
+    private final boolean schemaless;
 
     /**
      * @param fingerprint short text identifying the connector configuration the documents were produced with
      */
     public DocumentSerializer(String fingerprint) {
+        this(fingerprint, false);
+    }
+
+    /**
+     * @param fingerprint short text identifying the connector configuration the documents were produced with
+     * @param schemaless  whether the source's documents have no fixed shape: then a field holding numbers, text and
+     *                    booleans within one document holds them all as text ({@link UniformLeaves})
+     */
+    public DocumentSerializer(String fingerprint, boolean schemaless) {
         this.fingerprint = fingerprint;
+        this.schemaless = schemaless;
+        com.fasterxml.jackson.databind.module.SimpleModule numbers = new com.fasterxml.jackson.databind.module.SimpleModule();
+        numbers.addSerializer(BigDecimal.class, new LongNumbers<>(BigDecimal.class));
+        numbers.addSerializer(BigInteger.class, new LongNumbers<>(BigInteger.class));
         this.mapper = new ObjectMapper()
                 .registerModule(new JavaTimeModule())
+                .registerModule(numbers)
                 .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
                 .disable(SerializationFeature.FAIL_ON_EMPTY_BEANS)
                 .enable(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS)
@@ -64,7 +82,7 @@ public final class DocumentSerializer {
         checkValue(doc.id(), "", doc.fields(), 0);
         byte[] fields;
         try {
-            fields = mapper.writeValueAsBytes(doc.fields());
+            fields = mapper.writeValueAsBytes(schemaless ? UniformLeaves.of(doc.fields()) : doc.fields());
         } catch (IOException e) {
             throw new InvalidDocumentException(doc.id(), "cannot be serialized: " + e.getMessage());
         }
@@ -143,6 +161,35 @@ public final class DocumentSerializer {
     private static void checkFinite(String docId, String path, double d) {
         if (Double.isNaN(d) || Double.isInfinite(d)) {
             throw new InvalidDocumentException(docId, "field '" + path + "' is " + d + ", which JSON cannot represent");
+        }
+    }
+
+    /**
+     * Writes a big number as plain digits when Elasticsearch can read them ({@value #MAX_NUMBER_LENGTH} characters at
+     * most), else in scientific notation when that is short enough ({@code 1E+6144}: every digit is kept), else as a
+     * string of its digits: the document is stored either way, never refused for the length of a number.
+     */
+    private static final class LongNumbers<T extends Number> extends com.fasterxml.jackson.databind.ser.std.StdSerializer<T> {
+        private static final long serialVersionUID = 1L;
+
+        LongNumbers(Class<T> type) {
+            super(type);
+        }
+
+        @Override
+        public void serialize(T value, com.fasterxml.jackson.core.JsonGenerator gen,
+                              com.fasterxml.jackson.databind.SerializerProvider provider) throws IOException {
+            String plain = value instanceof BigDecimal d ? d.toPlainString() : value.toString();
+            if (plain.length() <= MAX_NUMBER_LENGTH) {
+                gen.writeNumber(plain);
+                return;
+            }
+            String scientific = value.toString();
+            if (value instanceof BigDecimal && scientific.length() <= MAX_NUMBER_LENGTH) {
+                gen.writeNumber(scientific);
+            } else {
+                gen.writeString(plain);
+            }
         }
     }
 

@@ -23,11 +23,11 @@ final class JobPipeline {
     final BulkSink followingSink;
 
     JobPipeline(ElasticsearchAsyncClient client, ConnectorConfig connector, SyncRules rules, String indexName,
-                BulkSinkSettings bulk, Duration realtimeFlush, SyncStats stats, BulkSink.Listener listener) {
+                boolean schemaless, BulkSinkSettings bulk, Duration realtimeFlush, SyncStats stats, BulkSink.Listener listener) {
         this.connector = connector;
         this.rules = rules;
         this.index = new TargetIndex(client, indexName);
-        this.serializer = new DocumentSerializer(SyncRunner.fingerprint(connector, rules));
+        this.serializer = new DocumentSerializer(SyncRunner.fingerprint(connector, rules), schemaless);
         this.filter = new BasicRulesFilter(rules.basic());
         ElasticsearchBulkClient bulkClient = new ElasticsearchBulkClient(client, indexName, connector.pipeline().orElse(null));
         this.sink = new BulkSink(bulkClient, bulk, stats, listener);

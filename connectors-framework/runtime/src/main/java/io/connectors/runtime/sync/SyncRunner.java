@@ -138,7 +138,7 @@ public final class SyncRunner {
                                 request.changeCheck().reading();
                                 JobPipeline pipeline = new JobPipeline(client, connector,
                                         request.type() == JobType.ACCESS_CONTROL ? SyncRules.NONE : request.rules(),
-                                        indexFor(request), bulk, REALTIME_MAX_FLUSH_INTERVAL, stats, listener);
+                                        indexFor(request), schemaless(source), bulk, REALTIME_MAX_FLUSH_INTERVAL, stats, listener);
                                 return dispatch(request, pipeline, source, stats, notes)
                                         .then(pipeline.index.count()
                                                 .doOnNext(n -> total[0] = n)
@@ -288,10 +288,15 @@ public final class SyncRunner {
                 .then(Mono.fromRunnable(() -> LOG.warn("Connector {}: the source's change stream ended", connector.id())));
     }
 
+    /** Whether the source's documents have no fixed shape (see {@link MappingContributor}). */
+    static boolean schemaless(Object source) {
+        return !(source instanceof MappingContributor m) || m.schemaless();
+    }
+
     /** The source's explicit mapping properties for a sync with these rules; none, and schemaless, when it contributes none. */
     private static Mono<TargetIndex.IndexMappings> mappings(Object source, SyncRules rules) {
         return source instanceof MappingContributor m
-                ? m.mappingProperties(rules).map(p -> new TargetIndex.IndexMappings(p, m.schemaless()))
+                ? m.mappingProperties(rules).map(p -> new TargetIndex.IndexMappings(p, schemaless(source)))
                 : Mono.just(TargetIndex.IndexMappings.dynamic());
     }
 

@@ -59,6 +59,41 @@ class DocumentSerializerTest {
     }
 
     @Test
+    void numbersTooLongForElasticsearchAreWrittenShorterOrAsText() throws Exception {
+        BigDecimal huge = new BigDecimal("9.999999999999999999999999999999999E+6144");
+        BigInteger digits = new BigInteger("7".repeat(1001));
+        PreparedDocument p = serializer.prepare(SourceDocument.builder("n").field("huge", huge).field("digits", digits)
+                .field("edge", new BigInteger("8".repeat(1000))).build());
+
+        String text = DocumentSerializer.text(p.json());
+        assertThat(text).contains("\"huge\":9.999999999999999999999999999999999E+6144")
+                .contains("\"digits\":\"" + "7".repeat(1001) + "\"")
+                .contains("\"edge\":" + "8".repeat(1000) + ",");
+        assertThat(new BigDecimal(json.readTree(p.json()).get("huge").asText())).isEqualByComparingTo(huge);
+    }
+
+    @Test
+    void aSchemalessFieldOfMixedKindsInOneDocumentBecomesText() throws Exception {
+        DocumentSerializer schemaless = new DocumentSerializer("fp", true);
+        Map<String, Object> fields = new LinkedHashMap<>();
+        fields.put("mixed", List.of(1, "two", true, List.of(4.5), Map.of("inner", 1)));
+        fields.put("objects", List.of(Map.of("a", 1), Map.of("a", "x")));
+        fields.put("objects.a.b", 1);
+        fields.put("same", List.of(1, 2.5, new BigDecimal("3.10")));
+        fields.put("dates", List.of(Instant.parse("2024-01-01T00:00:00Z"), "text"));
+
+        JsonNode node = json.readTree(schemaless.prepare(SourceDocument.builder("m").fields(fields).build()).json());
+
+        assertThat(node.get("mixed").toString()).isEqualTo("[\"1\",\"two\",\"true\",[\"4.5\"],{\"inner\":1}]");
+        assertThat(node.get("objects").toString()).isEqualTo("[{\"a\":\"1\"},{\"a\":\"x\"}]");
+        assertThat(node.get("objects.a.b").isNumber()).as("a path of its own").isTrue();
+        assertThat(node.get("same").toString()).as("numbers only: kept as numbers").isEqualTo("[1,2.5,3.10]");
+        assertThat(node.get("dates").get(0).asText()).isEqualTo("2024-01-01T00:00:00Z");
+        JsonNode fixed = json.readTree(serializer.prepare(SourceDocument.builder("m").fields(fields).build()).json());
+        assertThat(fixed.get("mixed").get(0).isNumber()).as("a source with mappings gets what it emitted").isTrue();
+    }
+
+    @Test
     void hashIgnoresMapOrderAndFollowsContent() {
         Map<String, Object> a = new LinkedHashMap<>();
         a.put("x", 1);
