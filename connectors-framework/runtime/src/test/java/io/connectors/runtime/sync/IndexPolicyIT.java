@@ -6,7 +6,7 @@ import co.elastic.clients.elasticsearch.core.BulkResponse;
 import co.elastic.clients.json.JsonData;
 import io.connectors.runtime.config.ConfigLoader;
 import io.connectors.runtime.config.ConnectorsConfig;
-import io.connectors.runtime.config.SourceRegistry;
+import io.connectors.runtime.SourceRegistry;
 import io.connectors.runtime.es.ElasticsearchClients;
 import io.connectors.runtime.es.ElasticsearchHandle;
 import io.connectors.testkit.elasticsearch.ElasticsearchEndpoint;
