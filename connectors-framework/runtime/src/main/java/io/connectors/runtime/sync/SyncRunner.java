@@ -184,7 +184,7 @@ public final class SyncRunner {
                                 List<String> notes) {
         ConnectorConfig connector = request.connector();
         return switch (request.type()) {
-            case FULL -> fullWithCursor(request, pipeline, source, stats).then();
+            case FULL -> fullWithCursor(request, pipeline, source, stats).then(ignoredNote(pipeline, notes));
             case INCREMENTAL -> {
                 if (!(source instanceof IncrementalSource incremental)) {
                     yield Mono.error(new UnsupportedOperationException("source type " + connector.type()
@@ -217,6 +217,24 @@ public final class SyncRunner {
                 yield full(pipeline, new AccessControlDocs(source, acl), stats);
             }
         };
+    }
+
+    /**
+     * After a full sync, a note when documents of the index hold values stored but not indexed: they are in the index,
+     * and the note says how to find which fields. Informative: a failed count adds nothing.
+     */
+    private static Mono<Void> ignoredNote(JobPipeline pipeline, List<String> notes) {
+        return pipeline.index.refresh().then(pipeline.index.ignoredFields(10))
+                .filter(fields -> !fields.isEmpty())
+                .doOnNext(fields -> notes.add("values stored in _source but not indexed (they did not fit their field's"
+                        + " type, or the field limit was reached), by field and number of documents: " + fields
+                        + (fields.size() == 10 ? " and maybe more" : "") + "; search _exists_:_ignored to find them"))
+                .then()
+                .onErrorResume(e -> {
+                    LOG.debug("Connector {}: counting the documents with ignored values failed: {}", pipeline.connector.id(),
+                            e.toString());
+                    return Mono.empty();
+                });
     }
 
     /**

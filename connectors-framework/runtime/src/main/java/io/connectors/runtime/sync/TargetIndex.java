@@ -334,6 +334,26 @@ public final class TargetIndex {
         return Mono.fromFuture(() -> client.indices().refresh(r -> r.index(name))).then();
     }
 
+    /**
+     * The fields in which documents hold a value Elasticsearch kept in {@code _source} without indexing it (it did not
+     * fit its field's type under {@code ignore_malformed}, or the field was past the total-fields limit), with how many
+     * documents each, the {@code max} commonest first; each such document lists them in {@code _ignored}. A text's
+     * {@code .keyword} subfield past {@code ignore_above} is left out: the text itself is indexed.
+     */
+    public Mono<Map<String, Long>> ignoredFields(int max) {
+        return Mono.fromFuture(() -> client.search(s -> s.index(name).size(0)
+                                .query(q -> q.exists(e -> e.field("_ignored")))
+                                .aggregations("fields", a -> a.terms(t -> t.field("_ignored").size(max)
+                                        .exclude(x -> x.regexp(".*\\.keyword")))),
+                        Void.class))
+                .map(r -> {
+                    Map<String, Long> fields = new LinkedHashMap<>();
+                    r.aggregations().get("fields").sterms().buckets().array()
+                            .forEach(b -> fields.put(b.key().stringValue(), b.docCount()));
+                    return fields;
+                });
+    }
+
     public Mono<Long> count() {
         return Mono.fromFuture(() -> client.count(c -> c.index(name))).map(r -> r.count());
     }

@@ -60,7 +60,7 @@ class IndexPolicyIT {
             wide.put("f" + i, i);
         }
         List<Map<String, Object>> documents = List.of(
-                Map.of("n", 5, "d", 0.5, "s", "text", "o", Map.of("a", 1), "b", true),
+                Map.of("n", 5, "d", 0.5, "s", "text ".repeat(100), "o", Map.of("a", 1), "b", true),
                 Map.of("n", new BigDecimal("1234567890123456789012345678901234"), "d", Double.MAX_VALUE,
                         "s", Map.of("now", "an object"), "o", "now a string", "b", "maybe"),
                 Map.of("n", "not a number", "d", new BigDecimal("1E+400"), "o", List.of(1, Map.of("a", Map.of("deeper", 2)))),
@@ -76,6 +76,8 @@ class IndexPolicyIT {
         List<String> fields = new ArrayList<>();
         ignored.hits().hits().forEach(h -> fields.addAll(h.ignored()));
         assertThat(fields).as("what did not fit is listed, not lost").contains("n", "d", "b").anyMatch(f -> f.startsWith("wide.f"));
+        Map<String, Long> byField = new TargetIndex(es.async(), index).ignoredFields(100).block(WAIT);
+        assertThat(byField).containsEntry("n", 1L).containsKeys("d", "b").noneSatisfy((f, n) -> assertThat(f).endsWith(".keyword"));
         var mapping = es.async().indices().getMapping(g -> g.index(index)).get().result().get(index).mappings();
         assertThat(mapping.properties().get("d").isDouble()).as("fractions are doubles, not floats").isTrue();
         assertThat(mapping.properties().get("n").isDouble()).as("integers are doubles, which also hold fractions").isTrue();
