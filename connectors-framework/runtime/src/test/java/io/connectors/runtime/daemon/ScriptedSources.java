@@ -168,12 +168,20 @@ final class ScriptedSources {
         }
     }
 
-    /** A scripted source that follows {@link #CHANGES} in real time. */
-    private static class Realtime implements BaseDataSource, RealtimeSource {
+    /**
+     * A scripted source that follows {@link #CHANGES} in real time. It maps {@code n} as a long, as a database column
+     * would be, so that text in it is refused (not kept unindexed, as the schemaless policy would).
+     */
+    private static class Realtime implements BaseDataSource, RealtimeSource, io.connectors.spi.MappingContributor {
         private final Incremental incremental;
 
         Realtime(Incremental incremental) {
             this.incremental = incremental;
+        }
+
+        @Override
+        public java.util.Map<String, Object> mappingProperties() {
+            return java.util.Map.of("n", java.util.Map.of("type", "long"));
         }
 
         @Override

@@ -107,9 +107,11 @@ class IncrementalSyncIT {
     @Test
     void aDocumentElasticsearchRefusesKeepsTheCursorBeforeIt() throws Exception {
         String index = "it-incremental-refused";
-        createEmpty(index);
+        es.async().indices().delete(d -> d.index(index).ignoreUnavailable(true)).get();
+        new TargetIndex(es.async(), index).ensure(new TargetIndex.IndexMappings(Map.of("v", Map.of("type", "long")), false))
+                .block(WAIT);
         BulkSinkSettings oneByOne = SETTINGS.withMaxActions(1).withMaxConcurrentRequests(1);
-        // "v" is mapped as a number by the first document; text in it is refused with a mapping error.
+        // The source maps "v" as a long (no ignore_malformed): text in it is refused with a mapping error.
         Flux<ChangeEvent> events = Flux.just(upsert("a", 1), checkpoint(1),
                 new ChangeEvent.Upsert(SourceDocument.builder("bad").field("v", "not a number").build()), checkpoint(2),
                 upsert("c", 3), new ChangeEvent.Delete("never-indexed"), checkpoint(3));
