@@ -18,8 +18,13 @@ import java.util.Map;
  * that is an object in one document and a scalar in another ({@code a: {b: 1}} and {@code a: "x"}) is stored as the
  * two leaf fields {@code a.b} and {@code a}; and {@code index.mapping.ignore_malformed}, so that a value that does not
  * fit the type the field was first mapped with ({@code "n/a"} in a number field, a number past a double's range) is
- * kept in {@code _source}, listed in the document's {@code _ignored}, and not indexed. Explicit mappings are not
- * allowed {@code enabled: false} objects under this policy (Elasticsearch refuses them with {@code subobjects: false}).
+ * kept in {@code _source}, listed in the document's {@code _ignored}, and not indexed; and, since Elasticsearch refuses
+ * a document whose values of one new field need two types, a field holding numbers, text and booleans within one
+ * document ({@code [1, "two"]}) is written with all of them as text. Explicit mappings are not allowed
+ * {@code enabled: false} objects under this policy (Elasticsearch refuses them with {@code subobjects: false}).
+ *
+ * <p>For every source, a number longer than Elasticsearch's JSON parser reads (1,000 characters) is written in
+ * scientific notation when that keeps every digit, else as a string.
  *
  * <p>A source that contributes mappings must make them hold every value it emits: two tables or collections of one
  * connector that give a field different types need one mapping that accepts both (see
