@@ -17,6 +17,7 @@ import io.connectors.spi.SourceDocument;
 import io.connectors.spi.SourceException;
 import io.connectors.spi.SyncCursor;
 import io.connectors.spi.SyncRules;
+import io.connectors.spi.support.FieldMappings;
 import io.connectors.spi.support.Throttle;
 import io.r2dbc.pool.ConnectionPool;
 import io.r2dbc.spi.Connection;
@@ -565,28 +566,54 @@ final class PgDataSource implements BaseDataSource, IncrementalSource, DeferredS
                         e -> PgErrors.describe(e, config, "reading the catalog"));
     }
 
-    /** The targets' mappings merged; a field two targets map differently is left to dynamic mapping, and said so. */
+    /**
+     * The targets' mappings merged. A field two targets map differently (or one maps and another leaves to dynamic
+     * mapping) gets the common mapping that holds both ({@link FieldMappings}), so that no table's rows are refused;
+     * said once per sync, at INFO, with each table's type.
+     */
     private Map<String, Object> mapping(List<PgTarget> targets) {
-        Map<String, Object> merged = new LinkedHashMap<>();
-        List<String> conflicts = new ArrayList<>();
+        Map<String, List<Map<String, Object>>> byField = new LinkedHashMap<>();
+        Map<String, List<String>> seenIn = new LinkedHashMap<>();
         for (PgTarget t : targets) {
-            PgTypes.mappingProperties(t.columns()).forEach((field, definition) -> {
-                if (conflicts.contains(field)) {
-                    return;
-                }
-                Object known = merged.putIfAbsent(field, definition);
-                if (known != null && !known.equals(definition)) {
-                    merged.remove(field);
-                    conflicts.add(field);
-                }
-            });
+            PgTypes types = PgTypes.of(t.columns());
+            Map<String, Object> explicit = types.mappingProperties();
+            for (String field : types.fieldNames()) {
+                @SuppressWarnings("unchecked")
+                Map<String, Object> definition = (Map<String, Object>) explicit.get(field);
+                byField.computeIfAbsent(field, f -> new ArrayList<>()).add(definition);
+                seenIn.computeIfAbsent(field, f -> new ArrayList<>()).add(t.name());
+            }
         }
-        if (!conflicts.isEmpty()) {
-            LOG.warn("Connector {}: fields {} have different types in different tables; they are mapped dynamically",
-                    context.connectorId(), conflicts);
+        Map<String, Object> merged = new LinkedHashMap<>();
+        List<String> widened = new ArrayList<>();
+        byField.forEach((field, definitions) -> {
+            Map<String, Object> common = FieldMappings.common(definitions);
+            if (common != null) {
+                merged.put(field, common);
+            }
+            if (definitions.stream().distinct().count() > 1) {
+                List<String> tables = seenIn.get(field);
+                List<String> each = new ArrayList<>();
+                for (int n = 0; n < tables.size(); n++) {
+                    Object type = definitions.get(n) == null ? "dynamic" : definitions.get(n).get("type");
+                    each.add(type + " in " + tables.get(n));
+                }
+                widened.add(field + " (" + String.join(", ", each) + ") as " + describe(common));
+            }
+        });
+        if (!widened.isEmpty()) {
+            LOG.info("Connector {}: fields typed differently by different tables get a mapping that holds every table's"
+                    + " values: {}", context.connectorId(), String.join("; ", widened));
         }
         merged.putAll(mappingProperties());
         return merged;
+    }
+
+    private static String describe(Map<String, Object> mapping) {
+        if (mapping == null) {
+            return "dynamic";
+        }
+        return Boolean.FALSE.equals(mapping.get("enabled")) ? "a stored, unindexed object" : String.valueOf(mapping.get("type"));
     }
 
     @Override
