@@ -116,8 +116,9 @@ final class PgCatalog {
                 }
             }
             if (types.size() == key.size()) {
+                // A key named in key_columns is only unique if it is the primary key: the others are checked as read.
                 targets.add(new PgTarget(name, relation, key, types, cols, Optional.of(relation), k.estimate,
-                        k.rowVersions));
+                        k.rowVersions, key.equals(k.pk)));
             }
         }
         for (String unused : configuredKeys.keySet()) {

@@ -258,7 +258,7 @@ final class PgDataSource implements BaseDataSource, IncrementalSource, DeferredS
                 .onErrorMap(IllegalArgumentException.class, e -> new SourceException("invalid advanced rules: "
                         + e.getMessage(), null, false))
                 .map(resolved -> resolved.stream().map(q -> new PgTarget(q.table(), "(" + q.sql() + ")", q.key(),
-                        q.keyTypes(), q.columns(), Optional.empty(), -1, false)).toList());
+                        q.keyTypes(), q.columns(), Optional.empty(), -1, false, false)).toList());
     }
 
     @Override
@@ -308,20 +308,61 @@ final class PgDataSource implements BaseDataSource, IncrementalSource, DeferredS
 
     /** Every row of a target, page after page. */
     private Flux<SourceDocument> read(PgTarget target) {
-        return pagesAfter(target, null);
+        return pagesAfter(target, null, Set.of());
     }
 
-    private Flux<SourceDocument> pagesAfter(PgTarget target, List<String> after) {
-        PgQueries.Page page = PgQueries.fullPage(target, after != null, config.fetchSize());
+    /**
+     * The pages of a target after the key {@code after}. A key that is not known to be unique (key columns other than
+     * the primary key, an advanced rule's query) is checked as it is read: each page after the first starts at its
+     * last key ({@code >=}), so the rows that share it are all in one page, the rows already emitted
+     * ({@code previous}) are left out, and two rows with one key fail the read instead of becoming one document.
+     */
+    private Flux<SourceDocument> pagesAfter(PgTarget target, List<String> after, Set<List<String>> previous) {
+        boolean checked = !target.uniqueKey();
+        PgQueries.Page page = PgQueries.fullPage(target, after != null, checked, config.fetchSize());
         return query(target, page.sql(), after, List.of(), "reading " + target.name(), FROM_LAST_ROW)
                 .flatMapMany(rows -> {
-                    Flux<SourceDocument> docs = Flux.fromIterable(rows).map(row -> document(target, row));
+                    List<PgQueries.Row> fresh = checked ? unseen(target, rows, previous) : rows;
+                    Flux<SourceDocument> docs = Flux.fromIterable(fresh).map(row -> document(target, row));
                     if (rows.size() < config.fetchSize()) {
                         return docs;
                     }
                     List<String> last = rows.get(rows.size() - 1).key();
-                    return docs.concatWith(Flux.defer(() -> pagesAfter(target, last)));
+                    if (checked && last.equals(after)) {
+                        return docs.concatWith(Flux.error(new SourceException("table " + target.name() + ": more than"
+                                + " fetch_size (" + config.fetchSize() + ") rows have key values equal to "
+                                + sample(target, last) + " in " + target.key() + "; raise `fetch_size` or name key"
+                                + " columns that are unique in `key_columns`", null, false)));
+                    }
+                    Set<List<String>> keys = checked ? rows.stream().map(PgQueries.Row::key)
+                            .collect(java.util.stream.Collectors.toSet()) : Set.of();
+                    return docs.concatWith(Flux.defer(() -> pagesAfter(target, last, keys)));
                 });
+    }
+
+    /** The rows of a page not emitted by the page before; a key twice in the page fails the read, naming it. */
+    private static List<PgQueries.Row> unseen(PgTarget target, List<PgQueries.Row> rows, Set<List<String>> previous) {
+        Set<List<String>> inPage = new java.util.HashSet<>();
+        List<PgQueries.Row> fresh = new ArrayList<>(rows.size());
+        for (PgQueries.Row row : rows) {
+            if (!inPage.add(row.key())) {
+                throw new SourceException("table " + target.name() + " has more than one row with the key "
+                        + sample(target, row.key()) + " in its key columns " + target.key() + ": they would become one"
+                        + " document. Name columns whose values are unique in `key_columns` (or add a primary key);"
+                        + " the table is not synced until then", null, false);
+            }
+            if (!previous.contains(row.key())) {
+                fresh.add(row);
+            }
+        }
+        return fresh;
+    }
+
+    /** Key values for a message: short (values are data, not secrets, but may be long). */
+    private static String sample(PgTarget target, List<String> key) {
+        List<String> shown = key.stream().map(v -> v == null ? "null" : v.length() > 40 ? v.substring(0, 40) + "..." : v)
+                .toList();
+        return shown.size() == 1 ? "'" + shown.get(0) + "'" : shown.toString();
     }
 
     /**

@@ -75,15 +75,15 @@ final class PgQueries {
 
     /**
      * A page of a full read: the first page ({@code after} false) or the one after a key given as parameters
-     * {@code $1..$n} (text, cast to the key types).
+     * {@code $1..$n} (text, cast to the key types); with {@code inclusive}, the one from that key on ({@code >=}).
      */
-    static Page fullPage(PgTarget target, boolean after, int limit) {
+    static Page fullPage(PgTarget target, boolean after, boolean inclusive, int limit) {
         List<String> key = target.qualifiedKey();
         StringBuilder sql = select(target, null);
         sql.append(" WHERE ").append(notNull(key));
         if (after) {
-            sql.append(" AND (").append(String.join(", ", key)).append(") > (").append(params(target.keyTypes(), 1))
-                    .append(')');
+            sql.append(" AND (").append(String.join(", ", key)).append(inclusive ? ") >= (" : ") > (")
+                    .append(params(target.keyTypes(), 1)).append(')');
         }
         sql.append(" ORDER BY ").append(String.join(", ", key)).append(" LIMIT ").append(limit);
         return new Page(sql.toString());

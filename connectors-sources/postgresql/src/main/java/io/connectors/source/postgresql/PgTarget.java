@@ -18,9 +18,10 @@ import java.util.Optional;
  * @param rowVersions   whether its rows carry {@code xmin}, the id of the transaction that wrote them: tables,
  *                      partitioned tables and materialized views. Views and queries have no {@code xmin}; foreign
  *                      tables have one that is always 0.
+ * @param uniqueKey     whether the key is known to be unique (it is the primary key); otherwise full reads check it
  */
 record PgTarget(String name, String from, List<String> key, List<String> keyTypes, List<PgColumn> columns,
-                Optional<String> relation, long estimatedRows, boolean rowVersions) {
+                Optional<String> relation, long estimatedRows, boolean rowVersions, boolean uniqueKey) {
 
     PgTarget {
         key = List.copyOf(key);
