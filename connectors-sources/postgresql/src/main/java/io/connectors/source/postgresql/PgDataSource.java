@@ -226,6 +226,12 @@ final class PgDataSource implements BaseDataSource, IncrementalSource, DeferredS
                     if (!resolution.errors().isEmpty()) {
                         return Mono.<List<PgTarget>>error(new ConfigValidationException(resolution.errors()));
                     }
+                    if (resolution.targets().isEmpty() && !resolution.skipped().isEmpty()) {
+                        // Every table would be skipped: the connector would sync nothing, and say it completed.
+                        return Mono.<List<PgTarget>>error(new ConfigValidationException(PgConfig.KEY_COLUMNS,
+                                "no table can be synced: " + String.join("; ", resolution.skipped())
+                                        + " (for example key_columns: [\"<table>: <column>, ...\"])"));
+                    }
                     resolution.skipped().forEach(reason -> LOG.warn("Connector {}: skipped table: {}",
                             context.connectorId(), reason));
                     return Mono.just(resolution.targets());
@@ -319,12 +325,14 @@ final class PgDataSource implements BaseDataSource, IncrementalSource, DeferredS
      */
     private Flux<SourceDocument> pagesAfter(PgTarget target, List<String> after, Set<List<String>> previous) {
         boolean checked = !target.uniqueKey();
-        PgQueries.Page page = PgQueries.fullPage(target, after != null, checked, config.fetchSize());
+        // A checked page after the first also holds the row(s) of the last key again: one more row keeps pages moving.
+        int limit = config.fetchSize() + (checked && after != null ? 1 : 0);
+        PgQueries.Page page = PgQueries.fullPage(target, after != null, checked, limit);
         return query(target, page.sql(), after, List.of(), "reading " + target.name(), FROM_LAST_ROW)
                 .flatMapMany(rows -> {
                     List<PgQueries.Row> fresh = checked ? unseen(target, rows, previous) : rows;
                     Flux<SourceDocument> docs = Flux.fromIterable(fresh).map(row -> document(target, row));
-                    if (rows.size() < config.fetchSize()) {
+                    if (rows.size() < limit) {
                         return docs;
                     }
                     List<String> last = rows.get(rows.size() - 1).key();

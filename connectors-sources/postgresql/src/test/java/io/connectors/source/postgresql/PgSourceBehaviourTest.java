@@ -2,6 +2,7 @@ package io.connectors.source.postgresql;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowable;
 
 import io.connectors.spi.BaseDataSource;
 import io.connectors.spi.ChangeEvent;
@@ -95,6 +96,69 @@ class PgSourceBehaviourTest {
         assertThat(ids(readAll(source(Map.of()), SyncRules.NONE))).containsExactly("public.keyed/1", "public.keyed/2");
         assertThat(ids(readAll(source(Map.of("key_columns", List.of("log: at, seq"))), SyncRules.NONE)))
                 .containsExactly("public.keyed/1", "public.keyed/2", "public.log/1,1", "public.log/1,2");
+    }
+
+    @Test
+    void fieldsTwoTablesTypeDifferentlyGetOneMappingThatHoldsBoth() {
+        db.sql("CREATE EXTENSION IF NOT EXISTS hstore",
+                "CREATE TABLE a (id int PRIMARY KEY, x int, d date, j json, h hstore, n numeric, s smallint, same text)",
+                "CREATE TABLE b (id text PRIMARY KEY, x text, d boolean, j text, h int, n bigint, s bigint, same text)");
+
+        Map<String, Object> mapping = source(Map.of()).mappingProperties(SyncRules.NONE).block(WAIT);
+
+        Map<String, Object> text = Map.of("type", "text", "fields", Map.of("keyword", Map.of("type", "keyword",
+                "ignore_above", 256)));
+        assertThat(mapping).containsEntry("id", text).containsEntry("x", text)
+                .containsEntry("d", Map.of("type", "keyword", "ignore_above", 8191))
+                .containsEntry("j", Map.of("type", "object", "enabled", false))
+                .containsEntry("h", Map.of("type", "object", "enabled", false))
+                .containsEntry("n", Map.of("type", "double", "ignore_malformed", true))
+                .containsEntry("s", Map.of("type", "long"))
+                .containsEntry("same", text)
+                .containsEntry("pg_table", Map.of("type", "keyword"));
+    }
+
+    @Test
+    void aConnectorWhoseEveryTableWouldBeSkippedFailsValidationNamingTheTablesAndTheFix() {
+        db.sql("CREATE TABLE log (at int, msg text)", "CREATE TABLE events (id int, msg text)");
+
+        Throwable error = catchThrowable(() -> source(Map.of()).validateConfig().block(WAIT));
+
+        assertThat(error).isInstanceOf(ConfigValidationException.class).hasMessageContaining("key_columns")
+                .hasMessageContaining("no table can be synced").hasMessageContaining("public.log has no primary key")
+                .hasMessageContaining("public.events");
+        assertThat(source(Map.of("key_columns", List.of("log: at"))).validateConfig().blockOptional(WAIT))
+                .as("one table is enough; the other is skipped with a warning").isEmpty();
+    }
+
+    @Test
+    void duplicateKeysInKeyColumnsFailTheReadNamingTheTableAndAKeyWithinAPageAndAcrossPages() {
+        db.sql("CREATE TABLE items (id int PRIMARY KEY, grp int, code text)",
+                "INSERT INTO items SELECT i, i / 10, 'c' || i FROM generate_series(1, 50) i",
+                "CREATE VIEW by_code AS SELECT code, grp FROM items",
+                "CREATE VIEW by_group AS SELECT grp, code FROM items",
+                "CREATE TABLE pairs (a int, b int)",
+                "INSERT INTO pairs SELECT i, i FROM generate_series(1, 9) i",
+                "INSERT INTO pairs VALUES (5, 5)");
+
+        assertThat(ids(DeferredDocuments.build(source(Map.of("tables", List.of("by_code"), "key_columns",
+                List.of("by_code: code"), "fetch_size", 7)), readAll(source(Map.of("tables", List.of("by_code"),
+                "key_columns", List.of("by_code: code"), "fetch_size", 7)), SyncRules.NONE), WAIT)))
+                .as("unique key columns on a view: every row, once, across pages").hasSize(50).doesNotHaveDuplicates();
+        assertThat(ids(readAll(source(Map.of("tables", List.of("by_code"), "key_columns", List.of("by_code: code"),
+                "fetch_size", 1)), SyncRules.NONE))).as("pages of one row still move on").hasSize(50).doesNotHaveDuplicates();
+        for (int fetchSize : new int[] {100, 5, 4}) {
+            Throwable within = catchThrowable(() -> readAll(source(Map.of("tables", List.of("by_group"), "key_columns",
+                    List.of("by_group: grp"), "fetch_size", fetchSize)), SyncRules.NONE));
+            assertThat(within).as("fetch_size " + fetchSize).isInstanceOf(SourceException.class)
+                    .hasMessageContaining("table public.by_group has more than one row with the key '0'")
+                    .hasMessageContaining("[grp]").hasMessageContaining("key_columns");
+        }
+        // The duplicated (5, 5) is the 5th and 6th row: with fetch_size 5 they straddle the page boundary.
+        Throwable across = catchThrowable(() -> readAll(source(Map.of("tables", List.of("pairs"), "key_columns",
+                List.of("pairs: a, b"), "fetch_size", 5)), SyncRules.NONE));
+        assertThat(across).isInstanceOf(SourceException.class)
+                .hasMessageContaining("table public.pairs has more than one row with the key [5, 5]");
     }
 
     @Test
