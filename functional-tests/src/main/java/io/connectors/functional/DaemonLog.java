@@ -30,7 +30,7 @@ final class DaemonLog {
     private static final Pattern ANNOUNCES_SYNC = Pattern.compile("^Connector \\S+: \\w+ sync .*");
     private static final Pattern STARTED = Pattern.compile("^Connector (\\S+): (\\w+) sync started into index (\\S+)$");
     private static final Pattern ENDED = Pattern.compile(
-            "^Connector (\\S+): (\\w+) sync (completed|error|canceled) in ([0-9.]+)s: ((?:\\d+ \\w+, )*)\\d+ docs/s(?: - error: (.*))?$");
+            "^Connector (\\S+): (\\w+) sync (completed|completed_with_errors|error|canceled) in ([0-9.]+)s: ((?:\\d+ \\w+, )*)\\d+ docs/s(?: - error: (.*))?$");
     private static final Pattern CANCELED = Pattern.compile("^Connector (\\S+): (\\w+) sync canceled$");
     private static final Pattern ANNOUNCES_PROGRESS = Pattern.compile("^Connector \\S+: \\{.*");
     private static final Pattern PROGRESS = Pattern.compile("^Connector (\\S+): \\{((?:\\w+=\\d+)(?:, \\w+=\\d+)*)\\}$");

@@ -11,7 +11,8 @@ import java.util.Map;
  *
  * @param started  when it started (the daemon's log time of its "sync started" line)
  * @param finished when it ended
- * @param status   {@code completed}, {@code error} or {@code canceled}
+ * @param status   {@code completed}, {@code completed_with_errors} (ran to its end, but Elasticsearch refused
+ *                 documents: {@code failed} in the counts), {@code error} or {@code canceled}
  * @param counts   its counts: {@code seen}, {@code indexed}, {@code updated}, {@code unchanged}, {@code deleted},
  *                 {@code dropped}, {@code failed}, {@code bytes}; empty when it was canceled
  * @param error    what went wrong when {@code status} is {@code error}, else {@code null}
@@ -26,8 +27,14 @@ public record SyncOutcome(Instant started, Instant finished, String status, Map<
         this(started, finished, status, counts, null);
     }
 
+    /** Whether it completed cleanly: not {@code completed_with_errors}, which left refused documents out. */
     public boolean completed() {
         return "completed".equals(status);
+    }
+
+    /** Whether it ran to its end, cleanly or with documents refused ({@code completed_with_errors}). */
+    public boolean ranToEnd() {
+        return completed() || "completed_with_errors".equals(status);
     }
 
     /** A count, 0 when the log did not report it. */

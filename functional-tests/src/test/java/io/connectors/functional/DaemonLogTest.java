@@ -55,6 +55,21 @@ class DaemonLogTest {
     }
 
     @Test
+    void readsTheSummaryOfASyncThatCompletedWithRefusedDocuments() {
+        SyncStats stats = stats();
+        stats.addFailed(30);
+        SyncReport report = new SyncReport("ftest", "full", SyncReport.Status.COMPLETED_WITH_ERRORS, READ_AT.minusSeconds(20),
+                READ_AT, stats.snapshot(), null);
+        DaemonLog.Ended ended = (DaemonLog.Ended) DaemonLog.parse(line("i.c.r.s.SyncRunner", "WARN", report.summary()), READ_AT)
+                .orElseThrow();
+        assertThat(ended.status()).isEqualTo("completed_with_errors");
+        assertThat(ended.counts()).containsEntry("failed", 30L);
+        SyncOutcome outcome = new SyncOutcome(READ_AT, READ_AT, ended.status(), ended.counts());
+        assertThat(outcome.completed()).as("not clean").isFalse();
+        assertThat(outcome.ranToEnd()).isTrue();
+    }
+
+    @Test
     void readsTheSummaryAndMessageOfAFailedSync() {
         SyncReport report = new SyncReport("my.connector-1", "full", SyncReport.Status.ERROR, READ_AT.minusSeconds(1),
                 READ_AT, new SyncStats().snapshot(), "directory /data does not exist");
@@ -116,6 +131,7 @@ class DaemonLogTest {
         SyncOutcome outcome = new SyncOutcome(READ_AT, READ_AT.plusSeconds(4), "completed",
                 Map.of("seen", 1000L, "bytes", 8_000_000L));
         assertThat(outcome.completed()).isTrue();
+        assertThat(outcome.ranToEnd()).isTrue();
         assertThat(outcome.docsPerSecond()).isEqualTo(250.0);
         assertThat(outcome.bytesPerSecond()).isEqualTo(2_000_000.0);
         assertThat(outcome.count("deleted")).isZero();

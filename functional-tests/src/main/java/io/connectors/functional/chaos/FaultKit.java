@@ -105,10 +105,11 @@ final class FaultKit {
     }
 
     /**
-     * The syncs of the connector that started at or after {@code after}, up to and including the first that
-     * completed (the ones before it failed, e.g. while the node was still recovering its shards).
+     * The syncs of the connector that started at or after {@code after}, up to and including the first that ran to
+     * its end, cleanly or with refused documents (the ones before it failed, e.g. while the node was still recovering
+     * its shards). Callers check that it {@linkplain SyncOutcome#completed() completed} cleanly.
      *
-     * @throws IllegalStateException if none completed within {@code timeout}, or the daemon exited
+     * @throws IllegalStateException if none ended so within {@code timeout}, or the daemon exited
      */
     static List<SyncOutcome> awaitCompletedSync(DaemonProcess daemon, Instant after, Duration timeout)
             throws InterruptedException {
@@ -119,7 +120,7 @@ final class FaultKit {
             Duration left = Duration.ofNanos(Math.max(1, deadline - System.nanoTime()));
             SyncOutcome sync = daemon.awaitSync(CONNECTOR, from, left);
             syncs.add(sync);
-            if (sync.completed()) {
+            if (sync.ranToEnd()) {
                 return syncs;
             }
             from = sync.started().plusMillis(1);

@@ -89,7 +89,7 @@ final class SecretsScanScenario implements ChaosScenario {
             try {
                 for (String type : connectors.keySet()) {
                     SyncOutcome outcome = daemon.awaitSync("secrets-" + type, start, TIMEOUT);
-                    boolean expected = type.equals("mongodb") ? !outcome.completed() : outcome.completed();
+                    boolean expected = type.equals("mongodb") ? !outcome.ranToEnd() : outcome.completed();
                     result.check("the " + type + " sync " + (type.equals("mongodb") ? "failed (authentication refused)"
                             : "completed"), expected, outcome.status() + (outcome.error() == null ? ""
                             : ": " + FaultKit.abbreviate(outcome.error(), 200)));

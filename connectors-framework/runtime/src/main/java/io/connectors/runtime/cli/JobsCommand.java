@@ -80,14 +80,16 @@ final class JobsCommand implements Runnable {
     }
 
     static String table(List<Versioned> jobs) {
-        StringBuilder sb = new StringBuilder(String.format(Locale.ROOT, "%-48s %-16s %-14s %-10s %-11s %-20s %10s %8s %s%n",
+        // STATUS is as wide as the longest status, completed_with_errors.
+        String format = "%-48s %-16s %-14s %-10s %-21s %-20s %10s %8s %s%n";
+        StringBuilder sb = new StringBuilder(String.format(Locale.ROOT, format,
                 "JOB", "CONNECTOR", "TYPE", "TRIGGER", "STATUS", "CREATED", "INDEXED", "DELETED", "ERROR"));
         for (Versioned v : jobs) {
             Map<String, Object> d = v.doc();
             Object counts = d.get("counts");
             Map<?, ?> c = counts instanceof Map<?, ?> m ? m : Map.of();
             Object error = d.get("error");
-            sb.append(String.format(Locale.ROOT, "%-48s %-16s %-14s %-10s %-11s %-20s %10s %8s %s%n", v.id(),
+            sb.append(String.format(Locale.ROOT, format, v.id(),
                     d.get("connector_id"), d.get("job_type"), d.get("trigger"), d.get("status"),
                     String.valueOf(d.get("created_at")).replaceFirst("\\.\\d+Z$", "Z"),
                     value(c.get("indexed")), value(c.get("deleted")), error == null ? "" : error));
@@ -131,7 +133,28 @@ final class JobsCommand implements Runnable {
         }
     }
 
-    /** Polls a job until it ends, printing each status it goes through; exit code 0 when it completed or was skipped. */
+    /**
+     * The exit code of a command that ran or waited for a job that ended with this status: 0 when it completed or was
+     * skipped, {@link Main#EXIT_COMPLETED_WITH_ERRORS} when it completed with documents refused, else 1.
+     */
+    static int exitCode(String status) {
+        if (JobStatus.COMPLETED.value().equals(status) || JobStatus.SKIPPED.value().equals(status)) {
+            return 0;
+        }
+        return JobStatus.COMPLETED_WITH_ERRORS.value().equals(status) ? Main.EXIT_COMPLETED_WITH_ERRORS : 1;
+    }
+
+    /** The line that says a job left refused documents out of the index, and where to see them. */
+    static String refused(Object failed, String jobId) {
+        String n = value(failed);
+        return n + ("1".equals(n) ? " document was" : " documents were") + " refused by Elasticsearch and "
+                + ("1".equals(n) ? "is" : "are") + " not in the index; see which and why: connectors jobs view " + jobId;
+    }
+
+    /**
+     * Polls a job until it ends, printing each status it goes through; its exit code is {@link #exitCode}'s (0 when it
+     * completed or was skipped, 3 when it completed with documents refused).
+     */
     static int await(JobRecords jobs, String jobId, Duration timeout, PrintWriter out) {
         String[] last = {null};
         Versioned end = Main.await(Flux.interval(Duration.ZERO, Duration.ofMillis(500))
@@ -154,8 +177,12 @@ final class JobsCommand implements Runnable {
             out.printf("error: %s%n", end.doc().get("error"));
         }
         out.print(documentProblems(end.doc()));
+        if (status == JobStatus.COMPLETED_WITH_ERRORS) {
+            Map<?, ?> counts = end.doc().get("counts") instanceof Map<?, ?> m ? m : Map.of();
+            out.println(refused(counts.get("failed"), jobId));
+        }
         out.flush();
-        return status == JobStatus.COMPLETED || status == JobStatus.SKIPPED ? 0 : 1;
+        return exitCode(status.value());
     }
 
     /**
@@ -192,7 +219,8 @@ final class JobsCommand implements Runnable {
                 description = "full, incremental or access_control (default: ${DEFAULT-VALUE}); real-time jobs are run by the daemons.")
         String type;
 
-        @Option(names = "--wait", description = "Wait until the job ends and exit 0 only if it completed (or was skipped).")
+        @Option(names = "--wait", description = "Wait until the job ends and exit 0 only if it completed (or was skipped); "
+                + "3 if it completed with documents refused by Elasticsearch.")
         boolean wait;
 
         @Option(names = "--timeout", paramLabel = "DURATION", defaultValue = "PT1H",
@@ -230,7 +258,7 @@ final class JobsCommand implements Runnable {
         String connector;
 
         @Option(names = "--status", paramLabel = "STATUS", description = "Only jobs in this status (pending, in_progress, "
-                + "canceling, canceled, suspended, completed, error, skipped).")
+                + "canceling, canceled, suspended, completed, completed_with_errors, error, skipped).")
         String status;
 
         @Option(names = "--limit", defaultValue = "20", description = "At most this many (default: ${DEFAULT-VALUE}).")

@@ -11,7 +11,16 @@ public final class Main {
         System.exit(execute(args));
     }
 
-    /** Runs the command line and returns its exit code (0 success, 1 failure, 2 bad usage or configuration). */
+    /**
+     * Exit code of {@code sync} and {@code jobs start --wait} when the job ran to its end but Elasticsearch refused
+     * documents (job status {@code completed_with_errors}): distinct from a failed command (1) and bad usage (2).
+     */
+    static final int EXIT_COMPLETED_WITH_ERRORS = 3;
+
+    /**
+     * Runs the command line and returns its exit code (0 success, 1 failure, 2 bad usage or configuration, 3 a job
+     * that completed with documents refused by Elasticsearch).
+     */
     public static int execute(String... args) {
         return execute(new java.io.PrintWriter(System.out, true), new java.io.PrintWriter(System.err, true), args);
     }

@@ -44,7 +44,8 @@ final class StatusCommand implements Callable<Integer> {
     }
 
     static String table(List<Versioned> connectors) {
-        String format = "%-20s %-12s %-20s %-34s %-28s %-8s %s%n";
+        // LAST FULL SYNC holds the longest job status (completed_with_errors) and a time to the second.
+        String format = "%-20s %-12s %-20s %-42s %-28s %-8s %s%n";
         StringBuilder sb = new StringBuilder(String.format(Locale.ROOT, format, "CONNECTOR", "TYPE", "STATUS", "LAST FULL SYNC",
                 "RUNNING JOB", "RULES", "ERROR"));
         for (Versioned v : connectors) {

@@ -53,9 +53,9 @@ final class SyncCommand implements Callable<Integer> {
                     "connectors-sync-cancel");
             Runtime.getRuntime().addShutdownHook(hook);
             long start = System.nanoTime();
-            SyncReport report;
+            Daemon.OnDemandRun run;
             try {
-                report = Main.await(daemon.runNow(connector.id(), jobType, s -> {
+                run = Main.await(daemon.runNow(connector.id(), jobType, s -> {
                     double seconds = Math.max(1, (System.nanoTime() - start) / 1_000_000) / 1000.0;
                     err.printf(Locale.ROOT, "%s: %d read, %d indexed, %d updated, %d unchanged, %d deleted, %d failed (%.0f docs/s)%n",
                             connector.id(), s.seen(), s.indexed(), s.updated(), s.unchanged(), s.deleted(), s.failed(),
@@ -71,11 +71,15 @@ final class SyncCommand implements Callable<Integer> {
                     // The hook is running: it records the cancel.
                 }
             }
+            SyncReport report = run.report();
             PrintWriter out = spec.commandLine().getOut();
             out.println(report.summary());
+            if (report.status() == SyncReport.Status.COMPLETED_WITH_ERRORS) {
+                out.println(JobsCommand.refused(report.counts().get("failed"), run.jobId()));
+            }
             out.printf("Search it: curl -s '%s/%s/_search?pretty&size=3'%n", stripSlash(es.uri().toString()), connector.index());
             out.flush();
-            return report.status() == SyncReport.Status.COMPLETED || report.status() == SyncReport.Status.SKIPPED ? 0 : 1;
+            return JobsCommand.exitCode(report.status().value());
         }
     }
 

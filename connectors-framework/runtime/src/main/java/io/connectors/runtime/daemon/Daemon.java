@@ -170,7 +170,7 @@ public final class Daemon {
      * alongside a daemon's job of the same connector. Fails with {@link IllegalStateException} when another job of
      * the connector is running.
      */
-    public Mono<SyncReport> runNow(String connectorId, JobType type, java.util.function.Consumer<io.connectors.runtime.sync.SyncStats> progress) {
+    public Mono<OnDemandRun> runNow(String connectorId, JobType type, java.util.function.Consumer<io.connectors.runtime.sync.SyncStats> progress) {
         ConnectorConfig c = byId.get(connectorId);
         if (c == null) {
             return Mono.error(new IllegalArgumentException("no connector '" + connectorId + "'"));
@@ -179,7 +179,7 @@ public final class Daemon {
         return store.ensureIndices()
                 .then(register(c))
                 .then(lockHolder(c.id()))
-                .flatMap(holder -> Mono.<SyncReport>error(new IllegalStateException("connector " + c.id() + " is being synced by job "
+                .flatMap(holder -> Mono.<OnDemandRun>error(new IllegalStateException("connector " + c.id() + " is being synced by job "
                         + holder + "; wait for it, or cancel it: connectors jobs cancel " + holder)))
                 .switchIfEmpty(Mono.defer(() -> createJob(c, type, id, "on_demand", JobStatus.PENDING, "run by connectors sync", null)
                         .flatMap(job -> jobs.claim(job, workerId(), now()))
@@ -192,8 +192,18 @@ public final class Daemon {
                                 }),
                                 JobExecution::run,
                                 execution -> Mono.fromRunnable(() -> running.remove(c.id(), execution)))
+                                .map(report -> new OnDemandRun(id, report))
                                 .switchIfEmpty(jobs.requestCancel(id, now()).then(Mono.error(() -> new IllegalStateException(
                                         "another job of connector " + c.id() + " started first; try again")))))));
+    }
+
+    /**
+     * A job run by {@link #runNow}.
+     *
+     * @param jobId  its record in the jobs index ({@code connectors jobs view <jobId>})
+     * @param report how it ended
+     */
+    public record OnDemandRun(String jobId, SyncReport report) {
     }
 
     /** The live job holding the connector's lock, if any. */

@@ -248,6 +248,7 @@ final class JobExecution {
             error = report.error();
             status = switch (report.status()) {
                 case COMPLETED -> JobStatus.COMPLETED;
+                case COMPLETED_WITH_ERRORS -> JobStatus.COMPLETED_WITH_ERRORS;
                 case SKIPPED -> JobStatus.SKIPPED;
                 case CANCELED -> JobStatus.CANCELED;
                 case ERROR -> JobStatus.ERROR;
@@ -283,7 +284,8 @@ final class JobExecution {
             return doc;
         });
         ConnectorRecords.Status connectorStatus = switch (finalStatus) {
-            case COMPLETED -> ConnectorRecords.Status.CONNECTED;
+            // Refused documents say nothing about the backend: the connector is reachable and configured.
+            case COMPLETED, COMPLETED_WITH_ERRORS -> ConnectorRecords.Status.CONNECTED;
             case ERROR -> ConnectorRecords.Status.ERROR;
             default -> null;
         };

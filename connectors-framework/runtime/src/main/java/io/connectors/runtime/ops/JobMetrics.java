@@ -23,7 +23,8 @@ public interface JobMetrics {
      * The job ended. Counts it in {@code connectors.jobs.finished} and removes it from
      * {@code connectors.jobs.running}; only the first call counts.
      *
-     * @param status {@code completed}, {@code error}, {@code canceled}, {@code suspended} or {@code skipped}
+     * @param status {@code completed}, {@code completed_with_errors}, {@code error}, {@code canceled},
+     *               {@code suspended} or {@code skipped}
      */
     void finished(String status);
 }

@@ -13,7 +13,13 @@ public enum JobStatus {
     CANCELED,
     /** Stopped by a daemon shutdown; the next daemon to start resumes it. */
     SUSPENDED,
+    /** Ran to its end; every document read was written (or had nothing to write). */
     COMPLETED,
+    /**
+     * Ran to its end like {@link #COMPLETED} (its cursor saved, not retried), but Elasticsearch refused some documents:
+     * {@code counts.failed} says how many, {@code failed_documents} lists the first ones. Not a clean sync.
+     */
+    COMPLETED_WITH_ERRORS,
     ERROR,
     /** Not run: the source reported no change, or another job of the connector was already queued. */
     SKIPPED;
@@ -24,7 +30,7 @@ public enum JobStatus {
 
     /** Whether the job has ended for good. */
     public boolean terminal() {
-        return this == CANCELED || this == COMPLETED || this == ERROR || this == SKIPPED;
+        return this == CANCELED || this == COMPLETED || this == COMPLETED_WITH_ERRORS || this == ERROR || this == SKIPPED;
     }
 
     /** Whether a worker may claim the job. */

@@ -8,9 +8,10 @@ import reactor.core.publisher.Mono;
  *
  * <p>{@link SyncRunner} calls, for one job, in this order: {@link #skipReason} once, after the source's
  * configuration was validated; then, unless the job is skipped, {@link #reading()} just before the sync starts
- * reading the source; then {@link #completed()} if the sync completed. A daemon with a change watcher uses the last
- * two to learn which source state the index reflects ({@code io.connectors.runtime.daemon.ChangeWatchers}); the
- * command line uses {@link #NONE} or {@link #ASK_SOURCE}.
+ * reading the source; then {@link #completed()} if the sync completed with every document written (not after
+ * documents Elasticsearch refused: the job is then {@code completed_with_errors}). A daemon with a change watcher
+ * uses the last two to learn which source state the index reflects
+ * ({@code io.connectors.runtime.daemon.ChangeWatchers}); the command line uses {@link #NONE} or {@link #ASK_SOURCE}.
  */
 public interface ChangeCheck {
     /** The job always runs (on-demand jobs, resumed jobs). */
@@ -30,7 +31,10 @@ public interface ChangeCheck {
     default void reading() {
     }
 
-    /** The job's sync completed: the index reflects the source as it was at {@link #reading()} or later. */
+    /**
+     * The job's sync completed and no document failed: the index reflects the source as it was at
+     * {@link #reading()} or later.
+     */
     default void completed() {
     }
 

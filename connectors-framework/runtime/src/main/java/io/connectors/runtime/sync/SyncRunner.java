@@ -147,8 +147,7 @@ public final class SyncRunner {
                                                     LOG.debug("Connector {}: counting the index failed: {}", connector.id(), e.toString());
                                                     return Mono.empty();
                                                 }))
-                                        .then(Mono.fromRunnable(request.changeCheck()::completed))
-                                        .thenReturn(SyncReport.Status.COMPLETED);
+                                        .then(Mono.fromSupplier(() -> finished(request, stats)));
                             })),
                     BaseDataSource::close,
                     (source, error) -> source.close(),
@@ -162,6 +161,8 @@ public final class SyncRunner {
                     .doOnNext(r -> {
                         if (r.status() == SyncReport.Status.ERROR) {
                             LOG.error("{}", r.summary());
+                        } else if (r.status() == SyncReport.Status.COMPLETED_WITH_ERRORS) {
+                            LOG.warn("{}", r.summary());
                         } else {
                             LOG.info("{}", r.summary());
                         }
@@ -169,6 +170,19 @@ public final class SyncRunner {
                     // Progress ticks run alongside the sync and stop with it.
                     .or(ticks.then(Mono.empty()));
         });
+    }
+
+    /**
+     * How a sync that ran to its end ended: {@code completed_with_errors} when Elasticsearch refused any document,
+     * else {@code completed}. Only a clean sync tells the change check that the index reflects the source: after
+     * refused documents it does not, so a change watcher must not skip the next scheduled sync on its account.
+     */
+    private static SyncReport.Status finished(SyncRequest request, SyncStats stats) {
+        if (stats.failed() > 0) {
+            return SyncReport.Status.COMPLETED_WITH_ERRORS;
+        }
+        request.changeCheck().completed();
+        return SyncReport.Status.COMPLETED;
     }
 
     private static String indexFor(SyncRequest request) {

@@ -12,6 +12,7 @@ import io.connectors.runtime.es.ElasticsearchHandle;
 import io.connectors.runtime.ops.DaemonMetrics;
 import io.connectors.runtime.state.StateStore;
 import io.connectors.runtime.sync.SyncRunner;
+import io.connectors.runtime.sync.TargetIndex;
 import io.connectors.testkit.elasticsearch.ElasticsearchEndpoint;
 import io.connectors.testkit.elasticsearch.TestElasticsearch;
 import java.io.PrintWriter;
@@ -42,14 +43,8 @@ class JobsCommandIT {
         return new Result(exit, out.toString(), err.toString());
     }
 
-    @Test
-    void startListViewCancel() throws Exception {
-        ElasticsearchEndpoint es = TestElasticsearch.get();
-        Path data = Files.createDirectories(dir.resolve("data"));
-        for (int i = 0; i < 500; i++) {
-            Files.writeString(data.resolve("f" + i + ".md"), "# note " + i + "\n");
-        }
-        String prefix = "cli-" + UUID.randomUUID().toString().substring(0, 8);
+    /** A configuration with one directory connector, {@code notes}, of {@code data} into {@code <prefix>-notes}. */
+    private Path config(ElasticsearchEndpoint es, String prefix, Path data) throws java.io.IOException {
         Path file = dir.resolve("config.yml");
         String auth = es.username() == null ? "" : "  username: " + es.username() + "\n  password: " + es.password() + "\n";
         Files.writeString(file, """
@@ -68,6 +63,18 @@ class JobsCommandIT {
                     configuration:
                       path: %s
                 """.formatted(es.uri(), auth, prefix, prefix, data));
+        return file;
+    }
+
+    @Test
+    void startListViewCancel() throws Exception {
+        ElasticsearchEndpoint es = TestElasticsearch.get();
+        Path data = Files.createDirectories(dir.resolve("data"));
+        for (int i = 0; i < 500; i++) {
+            Files.writeString(data.resolve("f" + i + ".md"), "# note " + i + "\n");
+        }
+        String prefix = "cli-" + UUID.randomUUID().toString().substring(0, 8);
+        Path file = config(es, prefix, data);
 
         // Without a daemon having created the state, the commands say what to do.
         Result none = run("-c", file.toString(), "jobs", "list");
@@ -131,5 +138,78 @@ class JobsCommandIT {
         Result unknown = run("-c", file.toString(), "jobs", "view", "nope");
         assertThat(unknown.exit()).isEqualTo(1);
         assertThat(unknown.err()).contains("no job 'nope'");
+    }
+
+    @Test
+    void aSyncWithRefusedDocumentsCompletesWithErrorsAndExits3() throws Exception {
+        ElasticsearchEndpoint es = TestElasticsearch.get();
+        Path data = Files.createDirectories(dir.resolve("data"));
+        // The index maps `name` as a number: files named 1..5 index, a.md and b.md are refused.
+        for (int i = 1; i <= 5; i++) {
+            Files.writeString(data.resolve(Integer.toString(i)), "note " + i + "\n");
+        }
+        Files.writeString(data.resolve("a.md"), "# a\n");
+        Files.writeString(data.resolve("b.md"), "# b\n");
+        String prefix = "cli-" + UUID.randomUUID().toString().substring(0, 8);
+        Path file = config(es, prefix, data);
+        ConnectorsConfig config = ConfigLoader.load(file, Map.of(), SourceRegistry.load());
+        ElasticsearchHandle handle = ElasticsearchClients.create(config.elasticsearch().settingsFor(config.elasticsearch().hosts()));
+        try {
+            Map<String, Object> properties = new java.util.LinkedHashMap<>(TargetIndex.bookkeepingProperties());
+            properties.put("name", Map.of("type", "long"));
+            String mappings = JSON.writeValueAsString(Map.of("mappings", Map.of("dynamic", true, "properties", properties)));
+            handle.async().indices().create(c -> c.index(prefix + "-notes").withJson(new java.io.StringReader(mappings))).join();
+
+            Result sync = run("-c", file.toString(), "sync", "notes");
+            assertThat(sync.exit()).as(sync.out() + sync.err()).isEqualTo(3);
+            assertThat(sync.out()).contains("full sync completed_with_errors").contains("5 indexed").contains("2 failed")
+                    .contains("2 documents were refused by Elasticsearch and are not in the index; see which and why: "
+                            + "connectors jobs view notes-full-");
+            String syncJob = sync.out().lines().filter(l -> l.contains("connectors jobs view ")).findFirst().orElseThrow()
+                    .replaceFirst(".*connectors jobs view ", "");
+
+            Map<?, ?> job = JSON.readValue(run("-c", file.toString(), "jobs", "view", syncJob).out(), Map.class);
+            assertThat(job.get("status")).isEqualTo("completed_with_errors");
+            assertThat(job.get("error")).isNull();
+            assertThat(((Map<?, ?>) job.get("counts")).get("failed")).isEqualTo(2);
+            assertThat((List<?>) job.get("failed_documents")).hasSize(2).allSatisfy(d ->
+                    assertThat(String.valueOf(((Map<?, ?>) d).get("reason"))).contains("[name]"));
+
+            Result list = run("-c", file.toString(), "jobs", "list", "--connector", "notes");
+            List<String> lines = list.out().lines().toList();
+            assertThat(lines).hasSize(2);
+            assertThat(lines.get(1)).contains(" completed_with_errors ");
+            assertThat(lines.get(1).indexOf(" 20")).as("the status does not push the columns after it")
+                    .isEqualTo(lines.get(0).indexOf(" CREATED"));
+
+            Result status = run("-c", file.toString(), "status");
+            assertThat(status.exit()).isZero();
+            List<String> rows = status.out().lines().toList();
+            assertThat(rows.get(1)).contains(" connected ").contains(" completed_with_errors 20");
+            assertThat(rows.get(1).indexOf(" -  ")).as("RUNNING JOB stays in its column")
+                    .isEqualTo(rows.get(0).indexOf(" RUNNING JOB"));
+
+            // The same through a daemon: `jobs start --wait` exits the same way and the metric counts the job.
+            DaemonMetrics metrics = new DaemonMetrics();
+            Daemon daemon = new Daemon(config, new StateStore(handle.async(), prefix),
+                    new SyncRunner(handle.async(), config.bulk(), config.sync(), metrics.bulkListener()), metrics);
+            Disposable running = daemon.run().subscribe();
+            try {
+                Result started = run("-c", file.toString(), "jobs", "start", "notes", "--wait", "--timeout", "PT2M");
+                assertThat(started.exit()).as(started.out() + started.err()).isEqualTo(3);
+                String jobId = started.out().lines().findFirst().orElseThrow();
+                assertThat(started.out()).contains(jobId + ": completed_with_errors").contains("failed=2")
+                        .contains("failed documents (first 2 of 2):")
+                        .contains("2 documents were refused by Elasticsearch and are not in the index; see which and why: "
+                                + "connectors jobs view " + jobId);
+                assertThat(metrics.scrape())
+                        .contains("connectors_jobs_finished_total{connector=\"notes\",status=\"completed_with_errors\",type=\"full\"} 1.0")
+                        .contains("connectors_documents_total{connector=\"notes\",outcome=\"failed\"} 2.0");
+            } finally {
+                running.dispose();
+            }
+        } finally {
+            handle.close();
+        }
     }
 }

@@ -2,6 +2,7 @@ package io.connectors.runtime.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.connectors.runtime.state.StateStore;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -30,5 +31,34 @@ class JobsCommandTest {
     void aJobWithoutProblemsPrintsNothing() {
         assertThat(JobsCommand.documentProblems(Map.of("counts", Map.of("failed", 0)))).isEmpty();
         assertThat(JobsCommand.documentProblems(Map.of("failed_documents", List.of()))).isEmpty();
+    }
+
+    @Test
+    void exitCodesByFinalStatus() {
+        assertThat(JobsCommand.exitCode("completed")).isZero();
+        assertThat(JobsCommand.exitCode("skipped")).isZero();
+        assertThat(JobsCommand.exitCode("completed_with_errors")).isEqualTo(3);
+        for (String failed : List.of("error", "canceled", "suspended")) {
+            assertThat(JobsCommand.exitCode(failed)).as(failed).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void refusedDocumentsAreCountedAndPointToTheJobRecord() {
+        assertThat(JobsCommand.refused(30L, "db-full-1"))
+                .isEqualTo("30 documents were refused by Elasticsearch and are not in the index; see which and why: "
+                        + "connectors jobs view db-full-1");
+        assertThat(JobsCommand.refused(1, "db-full-2")).startsWith("1 document was refused by Elasticsearch and is not");
+    }
+
+    @Test
+    void theStatusColumnHoldsTheLongestStatus() {
+        StateStore.Versioned job = new StateStore.Versioned("db-full-1", Map.of("connector_id", "db", "job_type", "full",
+                "trigger", "on_demand", "status", "completed_with_errors", "created_at", "2026-11-21T07:32:50.123Z",
+                "counts", Map.of("indexed", 7, "deleted", 0)), 0, 1);
+
+        List<String> lines = JobsCommand.table(List.of(job)).lines().toList();
+
+        assertThat(lines.get(1).indexOf(" 2026-11-21T07:32:50Z")).isEqualTo(lines.get(0).indexOf(" CREATED"));
     }
 }

@@ -14,6 +14,7 @@ import io.connectors.runtime.state.JobType;
 import io.connectors.runtime.state.StateStore;
 import io.connectors.runtime.state.StateStore.Versioned;
 import io.connectors.runtime.sync.SyncRunner;
+import io.connectors.runtime.sync.TargetIndex;
 import io.connectors.testkit.elasticsearch.ElasticsearchEndpoint;
 import io.connectors.testkit.elasticsearch.TestElasticsearch;
 import java.time.Duration;
@@ -458,6 +459,35 @@ class DaemonIT {
         assertThat(status(first)).as("the first sync due after the watch was lost reads the source").isEqualTo("completed");
         await("then syncs are skipped again", Duration.ofSeconds(30),
                 () -> completedThenSkippedByTheWatcher("flaky", failed).isPresent());
+    }
+
+    @Test
+    void aSyncWithRefusedDocumentsEndsCompletedWithErrorsAndIsNoCleanSyncForTheWatcher() throws Exception {
+        ScriptedSources.WatchScript script = ScriptedSources.watch("refused");
+        // The index maps `kind` as a number: Elasticsearch refuses every document ("even", "odd").
+        Map<String, Object> properties = new LinkedHashMap<>(TargetIndex.bookkeepingProperties());
+        properties.put("kind", Map.of("type", "long"));
+        String mappings = new com.fasterxml.jackson.databind.ObjectMapper().writeValueAsString(Map.of("mappings",
+                Map.of("dynamic", true, "properties", properties)));
+        es.async().indices().create(c -> c.index(prefix + "-refused").withJson(new java.io.StringReader(mappings))).join();
+        start(config("worker-1", false, 2, List.of(watched("refused"))));
+        await("the watch is subscribed", Duration.ofSeconds(20), () -> script.subscriptions.get() == 1);
+
+        await("three scheduled syncs completed with errors", Duration.ofSeconds(30), () -> scheduled("refused").stream()
+                .filter(j -> "completed_with_errors".equals(status(j))).count() >= 3);
+        List<Versioned> jobs = scheduled("refused");
+        assertThat(jobs).as("no sync is skipped by the watcher: none left the index equal to the source")
+                .noneMatch(j -> String.valueOf(j.doc().get("notes")).contains("change watcher"))
+                .noneMatch(j -> "completed".equals(status(j)));
+        Versioned first = jobs.stream().filter(j -> "completed_with_errors".equals(status(j))).findFirst().orElseThrow();
+        assertThat(((Map<?, ?>) first.doc().get("counts")).get("failed")).isEqualTo(10);
+        assertThat(first.doc().get("error")).isNull();
+        assertThat((List<?>) first.doc().get("failed_documents")).hasSize(10);
+
+        Map<String, Object> connector = new ConnectorRecords(store).get("refused").block().doc();
+        assertThat(connector.get("status")).as("the backend is fine").isEqualTo("connected");
+        assertThat(((Map<?, ?>) ((Map<?, ?>) connector.get("last_sync")).get("full")).get("status"))
+                .isEqualTo("completed_with_errors");
     }
 
     // ---------------------------------------------------------------- real time

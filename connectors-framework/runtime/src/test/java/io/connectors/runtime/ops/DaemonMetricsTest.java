@@ -70,6 +70,24 @@ class DaemonMetricsTest {
     }
 
     @Test
+    void aJobThatCompletedWithRefusedDocumentsIsCountedByItsOwnStatusAndItsDocumentsAsFailed() {
+        JobMetrics clean = metrics.jobStarted("docs", "full");
+        clean.progress(Map.of("seen", 10L, "indexed", 10L));
+        clean.finished("completed");
+        JobMetrics refused = metrics.jobStarted("docs", "full");
+        refused.progress(Map.of("seen", 10L, "indexed", 7L, "failed", 3L));
+        refused.finished("completed_with_errors");
+
+        assertThat(metrics.scrape()).contains(
+                "# HELP connectors_jobs_finished_total Sync jobs ended, by connector, job type and final status",
+                "# TYPE connectors_jobs_finished_total counter",
+                "connectors_jobs_finished_total{connector=\"docs\",status=\"completed\",type=\"full\"} 1.0",
+                "connectors_jobs_finished_total{connector=\"docs\",status=\"completed_with_errors\",type=\"full\"} 1.0",
+                "# HELP connectors_documents_total Documents processed by syncs, by outcome",
+                "connectors_documents_total{connector=\"docs\",outcome=\"failed\"} 3.0");
+    }
+
+    @Test
     void aJobEndedOnAnotherWorkersBehalfIsCountedWithoutEverRunningHere() {
         JobMetrics here = metrics.jobStarted("docs", "full");
         metrics.jobEnded("wiki", "full", "error");
