@@ -1,8 +1,8 @@
 package io.connectors.functional;
 
-import io.connectors.testkit.elasticsearch.FileTrees;
-import io.connectors.testkit.elasticsearch.ElasticsearchEndpoint;
-import io.connectors.testkit.elasticsearch.LocalElasticsearchLauncher;
+import io.connectors.elasticsearch.local.FileTrees;
+import io.connectors.elasticsearch.local.ElasticsearchEndpoint;
+import io.connectors.elasticsearch.local.LocalElasticsearchLauncher;
 import io.connectors.testkit.elasticsearch.TestElasticsearch;
 import io.connectors.testkit.functional.SourceFixture;
 import java.io.IOException;

@@ -1,6 +1,6 @@
 package io.connectors.functional;
 
-import io.connectors.testkit.elasticsearch.ElasticsearchEndpoint;
+import io.connectors.elasticsearch.local.ElasticsearchEndpoint;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

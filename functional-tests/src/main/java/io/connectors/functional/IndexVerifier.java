@@ -1,6 +1,6 @@
 package io.connectors.functional;
 
-import io.connectors.testkit.elasticsearch.FileTrees;
+import io.connectors.elasticsearch.local.FileTrees;
 import co.elastic.clients.elasticsearch.ElasticsearchClient;
 import co.elastic.clients.elasticsearch._types.FieldValue;
 import co.elastic.clients.elasticsearch._types.SortOptions;
@@ -12,7 +12,7 @@ import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.connectors.runtime.sync.DocumentSerializer;
-import io.connectors.testkit.elasticsearch.ElasticsearchEndpoint;
+import io.connectors.elasticsearch.local.ElasticsearchEndpoint;
 import io.connectors.testkit.functional.SourceFixture;
 import java.io.IOException;
 import java.io.UncheckedIOException;

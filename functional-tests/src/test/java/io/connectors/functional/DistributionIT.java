@@ -2,7 +2,7 @@ package io.connectors.functional;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.connectors.testkit.elasticsearch.ElasticsearchEndpoint;
+import io.connectors.elasticsearch.local.ElasticsearchEndpoint;
 import io.connectors.testkit.elasticsearch.TestElasticsearch;
 import java.io.IOException;
 import java.net.URI;

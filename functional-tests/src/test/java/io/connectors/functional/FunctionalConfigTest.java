@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.connectors.runtime.SourceRegistry;
 import io.connectors.runtime.config.ConfigLoader;
 import io.connectors.runtime.config.ConnectorsConfig;
-import io.connectors.testkit.elasticsearch.ElasticsearchEndpoint;
+import io.connectors.elasticsearch.local.ElasticsearchEndpoint;
 import java.net.URI;
 import java.time.Duration;
 import java.nio.file.Files;

@@ -7,7 +7,7 @@ import co.elastic.clients.elasticsearch._types.Refresh;
 import co.elastic.clients.elasticsearch.core.BulkRequest;
 import io.connectors.runtime.sync.DocIds;
 import io.connectors.runtime.sync.DocumentSerializer;
-import io.connectors.testkit.elasticsearch.ElasticsearchEndpoint;
+import io.connectors.elasticsearch.local.ElasticsearchEndpoint;
 import io.connectors.testkit.elasticsearch.TestElasticsearch;
 import io.connectors.testkit.functional.SourceFixture;
 import java.io.StringReader;

@@ -21,7 +21,8 @@ class ArchitectureTest {
     static void importClasses() {
         main = new ClassFileImporter()
                 .withImportOption(location -> !location.contains("/test-classes/") && !location.contains("-tests.jar"))
-                .importPackages("io.connectors.runtime", "io.connectors.spi", "io.connectors.source");
+                .importPackages("io.connectors.runtime", "io.connectors.spi", "io.connectors.source",
+                        "io.connectors.elasticsearch.local");
     }
 
     @Test
@@ -72,6 +73,17 @@ class ArchitectureTest {
         slices().matching("io.connectors.runtime.(*)..")
                 .should().beFreeOfCycles()
                 .because("each package of the runtime stands on those below it; a loop makes them one tangle")
+                .check(main);
+    }
+
+    @Test
+    void productCodeDependsOnNoTestCode() {
+        noClasses().that().resideInAnyPackage("io.connectors.runtime..", "io.connectors.spi..", "io.connectors.source..",
+                        "io.connectors.elasticsearch.local..")
+                .should().dependOnClassesThat().resideInAnyPackage("io.connectors.testkit..", "org.junit..",
+                        "org.assertj..", "reactor.test..", "org.testcontainers..")
+                .because("the distribution ships no test code: the local Elasticsearch of `make run` is the product module"
+                        + " connectors-elasticsearch-local, which the test kit uses, not the other way round")
                 .check(main);
     }
 }

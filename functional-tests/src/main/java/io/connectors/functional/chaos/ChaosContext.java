@@ -1,6 +1,6 @@
 package io.connectors.functional.chaos;
 
-import io.connectors.testkit.elasticsearch.FileTrees;
+import io.connectors.elasticsearch.local.FileTrees;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -87,7 +87,7 @@ class ChaosMainTest {
             assertThat(context.work("s")).isEmptyDirectory();
             assertThat(context.daemonJavaOpts()).isEqualTo("-Xmx1g");
         } finally {
-            io.connectors.testkit.elasticsearch.FileTrees.delete(out);
+            io.connectors.elasticsearch.local.FileTrees.delete(out);
         }
     }
 }

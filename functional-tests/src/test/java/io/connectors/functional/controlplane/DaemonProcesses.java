@@ -1,7 +1,7 @@
 package io.connectors.functional.controlplane;
 
-import io.connectors.testkit.elasticsearch.ElasticsearchEndpoint;
-import io.connectors.testkit.elasticsearch.FileTrees;
+import io.connectors.elasticsearch.local.ElasticsearchEndpoint;
+import io.connectors.elasticsearch.local.FileTrees;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;

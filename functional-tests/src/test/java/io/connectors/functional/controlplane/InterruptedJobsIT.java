@@ -6,7 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.connectors.functional.controlplane.DaemonProcesses.CliResult;
 import io.connectors.functional.controlplane.DaemonProcesses.Daemon;
 import io.connectors.functional.controlplane.DaemonProcesses.FdSnapshot;
-import io.connectors.testkit.elasticsearch.ElasticsearchEndpoint;
+import io.connectors.elasticsearch.local.ElasticsearchEndpoint;
 import io.connectors.testkit.elasticsearch.TestElasticsearch;
 import java.io.IOException;
 import java.nio.file.Files;

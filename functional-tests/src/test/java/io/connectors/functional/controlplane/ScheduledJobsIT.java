@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.connectors.functional.controlplane.DaemonProcesses.Daemon;
-import io.connectors.testkit.elasticsearch.ElasticsearchEndpoint;
+import io.connectors.elasticsearch.local.ElasticsearchEndpoint;
 import io.connectors.testkit.elasticsearch.TestElasticsearch;
 import java.nio.file.Path;
 import java.time.Duration;

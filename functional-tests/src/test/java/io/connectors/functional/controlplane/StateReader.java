@@ -2,7 +2,7 @@ package io.connectors.functional.controlplane;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.connectors.testkit.elasticsearch.ElasticsearchEndpoint;
+import io.connectors.elasticsearch.local.ElasticsearchEndpoint;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URLEncoder;

@@ -12,7 +12,7 @@ import io.connectors.runtime.es.PrivilegeCheck;
 import io.connectors.runtime.es.RequiredPrivileges;
 import io.connectors.runtime.state.JobType;
 import io.connectors.runtime.sync.SyncRunner;
-import io.connectors.testkit.elasticsearch.LocalElasticsearchLauncher;
+import io.connectors.elasticsearch.local.LocalElasticsearchLauncher;
 import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;

@@ -13,7 +13,7 @@ import io.connectors.runtime.ops.DaemonMetrics;
 import io.connectors.runtime.state.StateStore;
 import io.connectors.runtime.sync.SyncRunner;
 import io.connectors.runtime.sync.TargetIndex;
-import io.connectors.testkit.elasticsearch.ElasticsearchEndpoint;
+import io.connectors.elasticsearch.local.ElasticsearchEndpoint;
 import io.connectors.testkit.elasticsearch.TestElasticsearch;
 import java.io.PrintWriter;
 import java.io.StringWriter;

@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.connectors.runtime.cli.Main;
-import io.connectors.testkit.elasticsearch.ElasticsearchEndpoint;
-import io.connectors.testkit.elasticsearch.LocalElasticsearchLauncher;
+import io.connectors.elasticsearch.local.ElasticsearchEndpoint;
+import io.connectors.elasticsearch.local.LocalElasticsearchLauncher;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.net.URI;

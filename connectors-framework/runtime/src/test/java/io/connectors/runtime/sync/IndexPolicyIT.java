@@ -9,7 +9,7 @@ import io.connectors.runtime.config.ConnectorsConfig;
 import io.connectors.runtime.SourceRegistry;
 import io.connectors.runtime.es.ElasticsearchClients;
 import io.connectors.runtime.es.ElasticsearchHandle;
-import io.connectors.testkit.elasticsearch.ElasticsearchEndpoint;
+import io.connectors.elasticsearch.local.ElasticsearchEndpoint;
 import io.connectors.testkit.elasticsearch.TestElasticsearch;
 import java.math.BigDecimal;
 import java.time.Duration;

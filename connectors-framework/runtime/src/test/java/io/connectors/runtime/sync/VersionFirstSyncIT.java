@@ -18,7 +18,7 @@ import io.connectors.spi.IncrementalSource;
 import io.connectors.spi.SourceDocument;
 import io.connectors.spi.SyncCursor;
 import io.connectors.spi.SyncRules;
-import io.connectors.testkit.elasticsearch.ElasticsearchEndpoint;
+import io.connectors.elasticsearch.local.ElasticsearchEndpoint;
 import io.connectors.testkit.elasticsearch.TestElasticsearch;
 import java.nio.file.Path;
 import java.time.Duration;

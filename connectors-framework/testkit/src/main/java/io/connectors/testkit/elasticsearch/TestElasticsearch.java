@@ -1,5 +1,8 @@
 package io.connectors.testkit.elasticsearch;
 
+import io.connectors.elasticsearch.local.ElasticsearchEndpoint;
+import io.connectors.elasticsearch.local.ElasticsearchLaunchException;
+import io.connectors.elasticsearch.local.LocalElasticsearchLauncher;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,5 +1,6 @@
 package io.connectors.testkit.elasticsearch;
 
+import io.connectors.elasticsearch.local.ElasticsearchEndpoint;
 import java.net.URI;
 import java.util.Optional;
 import org.slf4j.Logger;

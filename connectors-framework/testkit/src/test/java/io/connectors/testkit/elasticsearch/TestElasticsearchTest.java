@@ -1,5 +1,6 @@
 package io.connectors.testkit.elasticsearch;
 
+import io.connectors.elasticsearch.local.ElasticsearchEndpoint;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.net.URI;

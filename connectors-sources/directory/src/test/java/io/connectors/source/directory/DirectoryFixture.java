@@ -1,6 +1,6 @@
 package io.connectors.source.directory;
 
-import io.connectors.testkit.elasticsearch.FileTrees;
+import io.connectors.elasticsearch.local.FileTrees;
 import io.connectors.testkit.functional.FixtureSampling;
 import io.connectors.testkit.functional.SourceFixture;
 import java.io.IOException;

@@ -1,6 +1,6 @@
 package io.connectors.source.directory;
 
-import io.connectors.testkit.elasticsearch.FileTrees;
+import io.connectors.elasticsearch.local.FileTrees;
 import io.connectors.testkit.functional.SourceFixture.TypeZoo;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

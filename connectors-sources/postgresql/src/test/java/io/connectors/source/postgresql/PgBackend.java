@@ -1,6 +1,6 @@
 package io.connectors.source.postgresql;
 
-import io.connectors.testkit.elasticsearch.UnprivilegedUser;
+import io.connectors.elasticsearch.local.UnprivilegedUser;
 import io.r2dbc.postgresql.PostgresqlConnectionConfiguration;
 import io.r2dbc.postgresql.PostgresqlConnectionFactory;
 import io.r2dbc.spi.Connection;

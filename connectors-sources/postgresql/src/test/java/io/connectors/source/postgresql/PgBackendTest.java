@@ -1,6 +1,6 @@
 package io.connectors.source.postgresql;
 
-import io.connectors.testkit.elasticsearch.UnprivilegedUser;
+import io.connectors.elasticsearch.local.UnprivilegedUser;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

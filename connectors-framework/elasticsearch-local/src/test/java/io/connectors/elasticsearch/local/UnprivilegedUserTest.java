@@ -1,4 +1,4 @@
-package io.connectors.testkit.elasticsearch;
+package io.connectors.elasticsearch.local;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,4 +1,4 @@
-package io.connectors.testkit.elasticsearch;
+package io.connectors.elasticsearch.local;
 
 /**
  * Elasticsearch could not be prepared, started or reached. The message says which step failed and, when the

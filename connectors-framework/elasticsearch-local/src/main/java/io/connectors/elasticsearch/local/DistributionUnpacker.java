@@ -1,4 +1,4 @@
-package io.connectors.testkit.elasticsearch;
+package io.connectors.elasticsearch.local;
 
 import java.io.IOException;
 import java.io.InputStream;

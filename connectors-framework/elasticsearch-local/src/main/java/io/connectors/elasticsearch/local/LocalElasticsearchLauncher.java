@@ -1,4 +1,4 @@
-package io.connectors.testkit.elasticsearch;
+package io.connectors.elasticsearch.local;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -40,7 +40,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Starts and stops a single-node Elasticsearch from the {@code integ-test-zip} distribution, as a child process on
- * 127.0.0.1. Used by the tests (through {@link TestElasticsearch}) and by {@code make run}.
+ * 127.0.0.1. Used by the tests (through {@code io.connectors.testkit.elasticsearch.TestElasticsearch}) and by {@code make run}.
  *
  * <pre>{@code
  * try (var es = LocalElasticsearchLauncher.builder().build().start()) {
@@ -80,7 +80,7 @@ public final class LocalElasticsearchLauncher implements AutoCloseable {
     static final Path FALLBACK_ROOT = Path.of("/var/tmp/connectors-elasticsearch");
 
     private static final Logger LOG = LoggerFactory.getLogger(LocalElasticsearchLauncher.class);
-    private static final String PROPERTIES_RESOURCE = "/connectors-testkit.properties";
+    private static final String PROPERTIES_RESOURCE = "/connectors-elasticsearch-local.properties";
     private static final Pattern HEAP = Pattern.compile("[1-9][0-9]*[kKmMgG]?");
     private static final String RESERVED_SUPERUSER = "elastic";
     private static final int LOG_TAIL_LINES = 40;
