@@ -73,6 +73,9 @@ public final class Daemon {
     private final ChangeWatchers watchers;
     /** Running jobs of this daemon, by connector id. */
     private final Map<String, JobExecution> running = new ConcurrentHashMap<>();
+    /** Failures of the periodic bookkeeping (gauges, liveness marks): each retried at its next tick, counted here. */
+    private final io.connectors.runtime.util.ProblemLog background = new io.connectors.runtime.util.ProblemLog(LOG,
+            "A periodic task of the daemon failed (it runs again at its next tick)", 5);
     private volatile boolean stopping;
 
     public Daemon(ConnectorsConfig config, StateStore store, SyncRunner runner, DaemonMetrics metrics) {
@@ -136,10 +139,16 @@ public final class Daemon {
                     }), 1);
             Flux<Void> gauges = Flux.interval(Duration.ZERO, Duration.ofSeconds(10)).onBackpressureDrop()
                     .concatMap(t -> store.jobCountsByStatus().doOnNext(metrics::jobCountsByStatus).then()
-                            .onErrorResume(e -> Mono.empty()), 1);
+                            .onErrorResume(e -> {
+                                background.report("job gauges", "counting jobs by status failed: " + e);
+                                return Mono.empty();
+                            }), 1);
             Flux<Void> liveness = Flux.interval(Duration.ofSeconds(30), Duration.ofSeconds(30)).onBackpressureDrop()
                     .concatMap(t -> Flux.fromIterable(config.connectors())
-                            .concatMap(c -> connectors.touch(c.id(), now()).onErrorResume(e -> Mono.empty())).then(), 1);
+                            .concatMap(c -> connectors.touch(c.id(), now()).onErrorResume(e -> {
+                                background.report("liveness", "marking connector " + c.id() + " as served failed: " + e);
+                                return Mono.empty();
+                            })).then(), 1);
             return Flux.merge(scheduling.cast(SyncReport.class), work, reaping.cast(SyncReport.class),
                     gauges.cast(SyncReport.class), liveness.cast(SyncReport.class), retention.cast(SyncReport.class),
                     watchers.run().cast(SyncReport.class));
@@ -156,6 +165,9 @@ public final class Daemon {
      * start resumes them. Completes when they are recorded.
      */
     public Mono<Void> suspendRunning() {
+        if (background.total() > 0) {
+            LOG.warn("Periodic tasks of the daemon failed {} times while it ran: {}", background.total(), background.summary());
+        }
         stopping = true;
         List<JobExecution> now = new ArrayList<>(running.values());
         if (!now.isEmpty()) {
@@ -236,6 +248,7 @@ public final class Daemon {
                                 BaseDataSource::close,
                                 (source, e) -> source.close(),
                                 BaseDataSource::close)
+                        // Harmless here: an invalid configuration is reported, with its fields, by the checks above.
                         .onErrorResume(ConfigValidationException.class, e -> Mono.empty()))
                 .collectList()
                 .flatMap(problems -> problems.isEmpty() ? Mono.<Void>empty()
@@ -432,6 +445,7 @@ public final class Daemon {
                             .doOnNext(v -> LOG.info("Connector {}: realtime job {} queued ({})", c.id(), id, reason))
                             .then();
                 })
+                // Harmless: another daemon queued the connector's real-time job first (the write is conditional).
                 .onErrorResume(StateStore.ConflictException.class, e -> Mono.empty());
     }
 
@@ -452,6 +466,7 @@ public final class Daemon {
                 .concatMap(job -> lockLooksFree((String) job.doc().get("connector_id"))
                         .filter(b -> b)
                         .flatMap(b -> jobs.claim(job, workerId(), now())
+                                // Harmless: another daemon claimed the job first (claims are conditional writes).
                                 .onErrorResume(StateStore.ConflictException.class, e -> Mono.empty()))
                         .doOnNext(claimed -> claimedConnectors.add(claimed.doc().get("connector_id"))), 1)
                 .take(free, true)
@@ -508,6 +523,7 @@ public final class Daemon {
                     return connectors.release(connectorId, job.id(), String.valueOf(doc.get("job_type")),
                             JobExecution.outcome(doc), ConnectorRecords.Status.ERROR, message, now);
                 })
+                // Harmless: another daemon changed the job first (it ended it, or reaped it); its write stands.
                 .onErrorResume(StateStore.ConflictException.class, e -> Mono.empty());
     }
 

@@ -89,13 +89,21 @@ final class JobExecution {
     /** Stops the job and records it as suspended; completes once recorded. */
     Mono<Void> suspend() {
         stop.tryEmitValue(Stop.SUSPEND);
-        return finished.asMono().timeout(settings.shutdownGrace()).onErrorResume(e -> Mono.empty());
+        return finished.asMono().timeout(settings.shutdownGrace()).onErrorResume(e -> {
+            LOG.warn("Job {}: not stopped within daemon.shutdown_grace ({}): {}; the next daemon takes it over once its"
+                    + " heartbeat is stale", jobId, settings.shutdownGrace(), e.toString());
+            return Mono.empty();
+        });
     }
 
     /** Stops the job and records it as canceled; completes once recorded. */
     Mono<Void> cancel() {
         stop.tryEmitValue(Stop.CANCEL);
-        return finished.asMono().timeout(settings.shutdownGrace()).onErrorResume(e -> Mono.empty());
+        return finished.asMono().timeout(settings.shutdownGrace()).onErrorResume(e -> {
+            LOG.warn("Job {}: not canceled within daemon.shutdown_grace ({}): {}; its record is ended once its heartbeat"
+                    + " is stale", jobId, settings.shutdownGrace(), e.toString());
+            return Mono.empty();
+        });
     }
 
     /** Puts a claimed job back in the queue without running it. */
@@ -111,7 +119,11 @@ final class JobExecution {
             doc.remove("started_at");
             doc.remove("last_heartbeat_at");
         }
-        return jobs.replace(v, doc).then().onErrorResume(e -> Mono.empty());
+        return jobs.replace(v, doc).then().onErrorResume(e -> {
+            LOG.warn("Job {}: putting it back in the queue failed ({}); it is taken over once its heartbeat is stale", jobId,
+                    e.toString());
+            return Mono.empty();
+        });
     }
 
     /** Runs the job; emits its report (empty when it was not run, or was lost to another worker). */
