@@ -85,10 +85,8 @@ public final class LocalElasticsearchLauncher implements AutoCloseable {
     private static final String RESERVED_SUPERUSER = "elastic";
     private static final int LOG_TAIL_LINES = 40;
     private static final Duration POLL_INTERVAL = Duration.ofMillis(250);
-    private static final Duration GRACEFUL_STOP_TIMEOUT = Duration.ofSeconds(30);
-    private static final Duration KILL_TIMEOUT = Duration.ofSeconds(10);
+    private static final Duration KILL_TIMEOUT = NodeProcesses.KILL_TIMEOUT;
     private static final Duration TOOL_TIMEOUT = Duration.ofMinutes(2);
-    private static final Duration STALE_PID_SLACK = Duration.ofSeconds(2);
 
     private final String version;
     private final Path requestedHome;
@@ -213,7 +211,7 @@ public final class LocalElasticsearchLauncher implements AutoCloseable {
             List<ProcessHandle> tree = new ArrayList<>();
             tree.add(process.toHandle());
             tree.addAll(process.descendants().toList());
-            gone = terminate(tree);
+            gone = NodeProcesses.terminate(tree);
             if (gone) {
                 LOG.info("Elasticsearch at {} stopped", endpoint != null ? endpoint.uri() : dataDir);
             }
@@ -261,7 +259,7 @@ public final class LocalElasticsearchLauncher implements AutoCloseable {
         List<ProcessHandle> tree = new ArrayList<>(process.descendants().toList());
         tree.add(process.toHandle());
         tree.forEach(ProcessHandle::destroyForcibly);
-        if (!awaitExit(tree, KILL_TIMEOUT)) {
+        if (!NodeProcesses.awaitExit(tree, KILL_TIMEOUT)) {
             throw new ElasticsearchLaunchException("Elasticsearch (data in " + dataDir + ") survived SIGKILL for "
                     + KILL_TIMEOUT);
         }
@@ -271,15 +269,6 @@ public final class LocalElasticsearchLauncher implements AutoCloseable {
         endpoint = null;
     }
 
-    /** {@code settings} with {@code extra} set over them, in order: the extra ones last. */
-    static Map<String, String> withExtra(Map<String, String> settings, Map<String, String> extra) {
-        Map<String, String> all = new LinkedHashMap<>(settings);
-        extra.forEach((key, value) -> {
-            all.remove(key);
-            all.put(key, value);
-        });
-        return all;
-    }
 
     // ---- preparation -------------------------------------------------------------------------------------------
 
@@ -397,50 +386,14 @@ public final class LocalElasticsearchLauncher implements AutoCloseable {
         Path logs = dataDir.resolve("logs");
         Files.deleteIfExists(logs.resolve("http.ports"));
         Files.deleteIfExists(logs.resolve("transport.ports"));
-        Map<String, String> settings = settings(JavaHomeSelector.majorOf(version), httpPort, dataDir, username != null);
+        Map<String, String> settings = NodeConfiguration.settings(JavaHomeSelector.majorOf(version), httpPort, dataDir, username != null);
         if (httpTls) {
             settings.putAll(HttpTlsFiles.settings());
         }
-        Files.writeString(config.resolve("elasticsearch.yml"), toYaml(withExtra(settings, extraSettings)));
+        Files.writeString(config.resolve("elasticsearch.yml"), NodeConfiguration.toYaml(NodeConfiguration.withExtra(settings, extraSettings)));
     }
 
-    /** The node settings; {@code http.port} 0 lets the node pick a free port and report it in {@code http.ports}. */
-    static Map<String, String> settings(int major, int httpPort, Path dataDir, boolean security) {
-        Map<String, String> settings = new LinkedHashMap<>();
-        settings.put("cluster.name", "connectors-test");
-        settings.put("node.name", "connectors-test-node");
-        settings.put("discovery.type", "single-node");
-        settings.put("network.host", "127.0.0.1");
-        settings.put("http.port", Integer.toString(httpPort));
-        settings.put("transport.port", "0");
-        // Writes logs/http.ports once bound: the real port, with no race between choosing a port and binding it.
-        settings.put("node.portsfile", "true");
-        settings.put("path.data", dataDir.resolve("data").toString());
-        settings.put("path.logs", dataDir.resolve("logs").toString());
-        settings.put("cluster.routing.allocation.disk.threshold_enabled", "false");
-        settings.put("action.destructive_requires_name", "false");
-        settings.put("xpack.security.enabled", Boolean.toString(security));
-        if (security) {
-            settings.put("xpack.security.http.ssl.enabled", "false");
-            settings.put("xpack.security.transport.ssl.enabled", "false");
-        }
-        if (major == 8) {
-            // Registered by x-pack-core in 8.19 (checked with _cluster/settings?include_defaults); an unknown
-            // setting is a startup error, so other majors get none of them. The plugins behind them are not in
-            // the integ-test zip anyway: these keep the node from advertising features it cannot run.
-            for (String feature : List.of("ml", "watcher", "graph", "profiling", "ent_search", "apm_data")) {
-                settings.put("xpack." + feature + ".enabled", "false");
-            }
-        }
-        return settings;
-    }
 
-    static String toYaml(Map<String, String> settings) {
-        StringBuilder yaml = new StringBuilder("# Written by LocalElasticsearchLauncher on every start.\n");
-        settings.forEach((key, value) -> yaml.append(key).append(": \"")
-                .append(value.replace("\\", "\\\\").replace("\"", "\\\"")).append("\"\n"));
-        return yaml.toString();
-    }
 
     private void createSuperuser(Path javaHome) {
         if (RESERVED_SUPERUSER.equals(username)) {
@@ -471,7 +424,7 @@ public final class LocalElasticsearchLauncher implements AutoCloseable {
             }
             if (tool0.exitValue() != 0) {
                 throw new ElasticsearchLaunchException("bin/" + tool + " " + args.get(0) + " failed with exit code "
-                        + tool0.exitValue() + ":\n" + tail(output, LOG_TAIL_LINES));
+                        + tool0.exitValue() + ":\n" + NodeProcesses.tail(output, LOG_TAIL_LINES));
             }
         } catch (IOException e) {
             throw new ElasticsearchLaunchException("Cannot run bin/" + tool + ": " + e.getMessage(), e);
@@ -528,7 +481,7 @@ public final class LocalElasticsearchLauncher implements AutoCloseable {
             caFile = caCert;
         }
         if (!roles.isEmpty()) {
-            Files.writeString(config.resolve("roles.yml"), rolesYaml(roles));
+            Files.writeString(config.resolve("roles.yml"), NodeConfiguration.rolesYaml(roles));
         }
         for (FileRealmUser user : users) {
             List<String> args = new ArrayList<>(List.of("useradd", user.name()));
@@ -539,15 +492,6 @@ public final class LocalElasticsearchLauncher implements AutoCloseable {
         }
     }
 
-    /** {@code roles.yml}: each role's definition (YAML, or JSON, which is YAML too) indented under its name. */
-    static String rolesYaml(Map<String, String> roles) {
-        StringBuilder yaml = new StringBuilder("# Written by LocalElasticsearchLauncher on every start.\n");
-        roles.entrySet().stream().sorted(Map.Entry.comparingByKey()).forEach(role -> {
-            yaml.append(role.getKey()).append(":\n");
-            role.getValue().lines().forEach(line -> yaml.append("  ").append(line).append('\n'));
-        });
-        return yaml.toString();
-    }
 
     // ---- process ------------------------------------------------------------------------------------------------
 
@@ -589,7 +533,7 @@ public final class LocalElasticsearchLauncher implements AutoCloseable {
                 throw failure("Elasticsearch exited with code " + process.exitValue() + " before it was ready");
             }
             if (uri == null) {
-                uri = readPortsFile(portsFile, httpTls ? "https" : "http").orElse(null);
+                uri = NodeProcesses.readPortsFile(portsFile, httpTls ? "https" : "http").orElse(null);
             }
             if (uri != null) {
                 try {
@@ -630,45 +574,17 @@ public final class LocalElasticsearchLauncher implements AutoCloseable {
         return request.build();
     }
 
-    /** The first address in a node's {@code http.ports} file, such as {@code 127.0.0.1:9200} or {@code [::1]:9200}. */
-    static Optional<URI> readPortsFile(Path portsFile) {
-        return readPortsFile(portsFile, "http");
-    }
 
-    static Optional<URI> readPortsFile(Path portsFile, String scheme) {
-        try {
-            List<String> lines = Files.readAllLines(portsFile, StandardCharsets.UTF_8);
-            return lines.stream().map(String::trim).filter(line -> !line.isEmpty()).findFirst()
-                    .map(address -> URI.create(scheme + "://" + address));
-        } catch (IOException e) {
-            // Not written yet (it appears once the HTTP server is bound).
-            return Optional.empty();
-        }
-    }
 
     private ElasticsearchLaunchException failure(String message) {
         return new ElasticsearchLaunchException(message + "\n--- last " + LOG_TAIL_LINES + " lines of "
-                + consoleLog() + " ---\n" + tail(consoleLog(), LOG_TAIL_LINES));
+                + consoleLog() + " ---\n" + NodeProcesses.tail(consoleLog(), LOG_TAIL_LINES));
     }
 
     private Path consoleLog() {
         return dataDir.resolve("logs").resolve(CONSOLE_LOG);
     }
 
-    static String tail(Path file, int lines) {
-        Deque<String> last = new ArrayDeque<>(lines);
-        try (Stream<String> all = Files.lines(file, StandardCharsets.ISO_8859_1)) {
-            all.forEach(line -> {
-                if (last.size() == lines) {
-                    last.removeFirst();
-                }
-                last.addLast(line);
-            });
-        } catch (IOException | UncheckedIOException e) {
-            return "(cannot read " + file + ": " + e + ")";
-        }
-        return String.join("\n", last);
-    }
 
     private static String abbreviate(String text) {
         String oneLine = text.replaceAll("\\s+", " ").trim();
@@ -681,7 +597,7 @@ public final class LocalElasticsearchLauncher implements AutoCloseable {
         // By pid: the node is both a descendant of the launcher process and named by its own pid file.
         Map<Long, ProcessHandle> stale = new LinkedHashMap<>();
         for (String name : List.of(LAUNCHER_PID_FILE, PID_FILE)) {
-            staleProcess(dataDir.resolve(name)).ifPresent(handle -> {
+            NodeProcesses.staleProcess(dataDir.resolve(name)).ifPresent(handle -> {
                 stale.putIfAbsent(handle.pid(), handle);
                 handle.descendants().forEach(child -> stale.putIfAbsent(child.pid(), child));
             });
@@ -689,7 +605,7 @@ public final class LocalElasticsearchLauncher implements AutoCloseable {
         if (!stale.isEmpty()) {
             String pids = stale.keySet().stream().map(String::valueOf).collect(Collectors.joining(", "));
             LOG.warn("An earlier launcher left Elasticsearch running on {} (pids {}): stopping it", dataDir, pids);
-            if (!terminate(List.copyOf(stale.values()))) {
+            if (!NodeProcesses.terminate(List.copyOf(stale.values()))) {
                 throw new ElasticsearchLaunchException("Cannot stop the Elasticsearch left running on " + dataDir
                         + " (pids " + pids + ")");
             }
@@ -698,65 +614,8 @@ public final class LocalElasticsearchLauncher implements AutoCloseable {
         Files.deleteIfExists(dataDir.resolve(PID_FILE));
     }
 
-    /**
-     * The live Elasticsearch process named by {@code pidFile}: the process must look like Elasticsearch and must
-     * have started before the file was written, so that a recycled pid is never taken for it.
-     */
-    static Optional<ProcessHandle> staleProcess(Path pidFile) {
-        long pid;
-        Instant written;
-        try {
-            pid = Long.parseLong(Files.readString(pidFile, StandardCharsets.UTF_8).trim());
-            written = Files.getLastModifiedTime(pidFile).toInstant();
-        } catch (IOException | NumberFormatException e) {
-            return Optional.empty();
-        }
-        return ProcessHandle.of(pid)
-                .filter(ProcessHandle::isAlive)
-                .filter(handle -> handle.info().commandLine()
-                        .map(cmd -> cmd.contains("-Des.path.home=") || cmd.contains("/bin/elasticsearch"))
-                        .orElse(false))
-                .filter(handle -> handle.info().startInstant()
-                        .map(start -> !start.isAfter(written.plus(STALE_PID_SLACK)))
-                        .orElse(true));
-    }
 
-    /** SIGTERM to each process, a wait, then SIGKILL to the survivors. True when all are gone. */
-    private static boolean terminate(Collection<ProcessHandle> handles) {
-        List<ProcessHandle> alive = handles.stream().filter(ProcessHandle::isAlive).distinct().toList();
-        if (alive.isEmpty()) {
-            return true;
-        }
-        // The first handle is the top of the tree: Elasticsearch's CLI stops the node it started, in order.
-        alive.get(0).destroy();
-        if (awaitExit(alive, GRACEFUL_STOP_TIMEOUT)) {
-            return true;
-        }
-        // The top went (or never had the node as a child) while something lingers: signal each one directly.
-        alive.stream().filter(ProcessHandle::isAlive).forEach(ProcessHandle::destroy);
-        if (awaitExit(alive, KILL_TIMEOUT)) {
-            return true;
-        }
-        LOG.warn("Elasticsearch did not stop within {} of SIGTERM: killing it",
-                GRACEFUL_STOP_TIMEOUT.plus(KILL_TIMEOUT));
-        alive.stream().filter(ProcessHandle::isAlive).forEach(ProcessHandle::destroyForcibly);
-        return awaitExit(alive, KILL_TIMEOUT);
-    }
 
-    private static boolean awaitExit(List<ProcessHandle> handles, Duration timeout) {
-        CompletableFuture<?>[] exits = handles.stream().map(ProcessHandle::onExit).toArray(CompletableFuture[]::new);
-        try {
-            CompletableFuture.allOf(exits).get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-            return true;
-        } catch (TimeoutException e) {
-            return false;
-        } catch (ExecutionException e) {
-            return handles.stream().noneMatch(ProcessHandle::isAlive);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return handles.stream().noneMatch(ProcessHandle::isAlive);
-        }
-    }
 
     private void removeShutdownHook() {
         if (shutdownHook == null) {

@@ -26,7 +26,7 @@ class LocalElasticsearchLauncherSecurityTest {
         Map<String, String> roles = new LinkedHashMap<>();
         roles.put("writer", "cluster: [monitor]\nindices:\n  - names: [\"a-*\"]\n    privileges: [write]");
         roles.put("reader", "{\"indices\": [{\"names\": [\"a\"], \"privileges\": [\"read\"]}]}");
-        assertThat(LocalElasticsearchLauncher.rolesYaml(roles)).endsWith("""
+        assertThat(NodeConfiguration.rolesYaml(roles)).endsWith("""
                 reader:
                   {"indices": [{"names": ["a"], "privileges": ["read"]}]}
                 writer:
@@ -75,7 +75,7 @@ class LocalElasticsearchLauncherSecurityTest {
     void aTlsNodeIsReachedOverHttps() throws IOException {
         Path ports = tmp.resolve("http.ports");
         Files.writeString(ports, "127.0.0.1:9443\n");
-        assertThat(LocalElasticsearchLauncher.readPortsFile(ports, "https")).contains(URI.create("https://127.0.0.1:9443"));
+        assertThat(NodeProcesses.readPortsFile(ports, "https")).contains(URI.create("https://127.0.0.1:9443"));
     }
 
     @Test

@@ -27,7 +27,7 @@ class LocalElasticsearchLauncherTest {
 
     @Test
     void settingsAreForOneLoopbackNodeWithSecurityOnlyWhenAsked() {
-        Map<String, String> plain = LocalElasticsearchLauncher.settings(8, 0, Path.of("/d"), false);
+        Map<String, String> plain = NodeConfiguration.settings(8, 0, Path.of("/d"), false);
         assertThat(plain).containsEntry("discovery.type", "single-node")
                 .containsEntry("network.host", "127.0.0.1")
                 .containsEntry("http.port", "0")
@@ -40,41 +40,41 @@ class LocalElasticsearchLauncherTest {
                 .containsEntry("xpack.ml.enabled", "false")
                 .doesNotContainKey("xpack.security.http.ssl.enabled");
 
-        Map<String, String> secured = LocalElasticsearchLauncher.settings(8, 9250, Path.of("/d"), true);
+        Map<String, String> secured = NodeConfiguration.settings(8, 9250, Path.of("/d"), true);
         assertThat(secured).containsEntry("xpack.security.enabled", "true")
                 .containsEntry("xpack.security.http.ssl.enabled", "false")
                 .containsEntry("http.port", "9250");
 
-        assertThat(LocalElasticsearchLauncher.settings(9, 0, Path.of("/d"), false))
+        assertThat(NodeConfiguration.settings(9, 0, Path.of("/d"), false))
                 .doesNotContainKey("xpack.ml.enabled");
     }
 
     @Test
     void extraSettingsGoOverTheLaunchersOwnAndLast() {
-        Map<String, String> all = LocalElasticsearchLauncher.withExtra(
-                LocalElasticsearchLauncher.settings(8, 0, Path.of("/d"), false),
+        Map<String, String> all = NodeConfiguration.withExtra(
+                NodeConfiguration.settings(8, 0, Path.of("/d"), false),
                 Map.of("http.port", "9299", "thread_pool.write.queue_size", "1"));
 
         assertThat(all).containsEntry("http.port", "9299").containsEntry("thread_pool.write.queue_size", "1")
                 .containsEntry("discovery.type", "single-node");
         assertThat(List.copyOf(all.keySet()).subList(all.size() - 2, all.size()))
                 .containsExactlyInAnyOrder("http.port", "thread_pool.write.queue_size");
-        assertThat(LocalElasticsearchLauncher.toYaml(all)).contains("thread_pool.write.queue_size: \"1\"\n");
+        assertThat(NodeConfiguration.toYaml(all)).contains("thread_pool.write.queue_size: \"1\"\n");
     }
 
     @Test
     void yamlValuesAreQuoted() {
-        assertThat(LocalElasticsearchLauncher.toYaml(Map.of("path.data", "/a \"b\"\\c")))
+        assertThat(NodeConfiguration.toYaml(Map.of("path.data", "/a \"b\"\\c")))
                 .endsWith("path.data: \"/a \\\"b\\\"\\\\c\"\n");
     }
 
     @Test
     void readsTheFirstAddressOfAPortsFile() throws IOException {
         Path ports = tmp.resolve("http.ports");
-        assertThat(LocalElasticsearchLauncher.readPortsFile(ports)).isEmpty();
+        assertThat(NodeProcesses.readPortsFile(ports)).isEmpty();
 
         Files.writeString(ports, "\n127.0.0.1:41234\n[::1]:41234\n");
-        assertThat(LocalElasticsearchLauncher.readPortsFile(ports)).contains(URI.create("http://127.0.0.1:41234"));
+        assertThat(NodeProcesses.readPortsFile(ports)).contains(URI.create("http://127.0.0.1:41234"));
     }
 
     @Test
@@ -93,22 +93,22 @@ class LocalElasticsearchLauncherTest {
         Files.writeString(log,
                 IntStream.rangeClosed(1, 100).mapToObj(i -> "line " + i).collect(Collectors.joining("\n")));
 
-        String tail = LocalElasticsearchLauncher.tail(log, 40);
+        String tail = NodeProcesses.tail(log, 40);
         assertThat(tail.lines()).hasSize(40).first().isEqualTo("line 61");
-        assertThat(LocalElasticsearchLauncher.tail(tmp.resolve("missing"), 40)).contains("cannot read");
+        assertThat(NodeProcesses.tail(tmp.resolve("missing"), 40)).contains("cannot read");
     }
 
     @Test
     void aPidFileOfADeadOrForeignProcessIsNotStale() throws IOException {
         Path pidFile = tmp.resolve("elasticsearch.pid");
-        assertThat(LocalElasticsearchLauncher.staleProcess(pidFile)).isEmpty();
+        assertThat(NodeProcesses.staleProcess(pidFile)).isEmpty();
 
         Files.writeString(pidFile, "not a pid");
-        assertThat(LocalElasticsearchLauncher.staleProcess(pidFile)).isEmpty();
+        assertThat(NodeProcesses.staleProcess(pidFile)).isEmpty();
 
         // This JVM is alive but is not Elasticsearch.
         Files.writeString(pidFile, Long.toString(ProcessHandle.current().pid()));
-        assertThat(LocalElasticsearchLauncher.staleProcess(pidFile)).isEmpty();
+        assertThat(NodeProcesses.staleProcess(pidFile)).isEmpty();
     }
 
     @Test
