@@ -335,23 +335,52 @@ public final class DirectoryFixture implements SourceFixture {
         return text == null ? NO_CONTENT : sha256(text.getBytes(StandardCharsets.UTF_8));
     }
 
-    /** The source's rule: UTF-8 with no NUL byte, a leading byte-order mark dropped; else no text. */
+    /**
+     * The source's rule, written independently of its code (an oracle that copied {@code FileExtractor.decode} would
+     * share its bugs): valid UTF-8 per RFC 3629, checked byte by byte (no overlong form, no surrogate, nothing past
+     * U+10FFFF, no truncated sequence) and with no NUL byte; a leading byte-order mark (EF BB BF) dropped; else no text.
+     */
     static String textOf(byte[] bytes) {
-        for (byte b : bytes) {
+        int i = 0;
+        while (i < bytes.length) {
+            int b = bytes[i] & 0xFF;
+            int length;
+            int min;
             if (b == 0) {
                 return null;
+            } else if (b < 0x80) {
+                i++;
+                continue;
+            } else if (b >= 0xC2 && b <= 0xDF) {
+                length = 2;
+                min = 0x80;
+            } else if (b >= 0xE0 && b <= 0xEF) {
+                length = 3;
+                min = 0x800;
+            } else if (b >= 0xF0 && b <= 0xF4) {
+                length = 4;
+                min = 0x10000;
+            } else {
+                return null;
             }
+            if (i + length > bytes.length) {
+                return null;
+            }
+            int cp = b & (0xFF >> (length + 1));
+            for (int k = 1; k < length; k++) {
+                int c = bytes[i + k] & 0xFF;
+                if ((c & 0xC0) != 0x80) {
+                    return null;
+                }
+                cp = (cp << 6) | (c & 0x3F);
+            }
+            if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) {
+                return null;
+            }
+            i += length;
         }
-        try {
-            String text = StandardCharsets.UTF_8.newDecoder()
-                    .onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT)
-                    .decode(ByteBuffer.wrap(bytes))
-                    .toString();
-            return !text.isEmpty() && text.charAt(0) == '\uFEFF' ? text.substring(1) : text;
-        } catch (CharacterCodingException e) {
-            return null;
-        }
+        boolean bom = bytes.length >= 3 && (bytes[0] & 0xFF) == 0xEF && (bytes[1] & 0xFF) == 0xBB && (bytes[2] & 0xFF) == 0xBF;
+        return bom ? new String(bytes, 3, bytes.length - 3, StandardCharsets.UTF_8) : new String(bytes, StandardCharsets.UTF_8);
     }
 
     static String sha256(byte[] bytes) {

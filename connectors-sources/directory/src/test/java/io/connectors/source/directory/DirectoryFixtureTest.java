@@ -70,6 +70,30 @@ class DirectoryFixtureTest {
     }
 
     @Test
+    void theOraclesTextAgreesWithTheSourcesOnCraftedAndRandomBytes() {
+        List<byte[]> inputs = new java.util.ArrayList<>(List.of(new byte[0], "plain".getBytes(StandardCharsets.UTF_8),
+                "caf\u00e9 \u6771\u4eac \ud834\udd1e".getBytes(StandardCharsets.UTF_8),
+                new byte[] {(byte) 0xEF, (byte) 0xBB, (byte) 0xBF, 'a'}, new byte[] {(byte) 0xEF, (byte) 0xBB, (byte) 0xBF},
+                new byte[] {'a', 0, 'b'}, new byte[] {(byte) 0xC0, (byte) 0x80}, new byte[] {(byte) 0xE0, (byte) 0x80, (byte) 0xAF},
+                new byte[] {(byte) 0xED, (byte) 0xA0, (byte) 0x80}, new byte[] {(byte) 0xF4, (byte) 0x90, (byte) 0x80, (byte) 0x80},
+                new byte[] {(byte) 0xF0, (byte) 0x9F, (byte) 0x98}, new byte[] {(byte) 0xE9}, new byte[] {(byte) 0xFF, (byte) 0xFE}));
+        java.util.SplittableRandom random = new java.util.SplittableRandom(16);
+        for (int n = 0; n < 20_000; n++) {
+            byte[] bytes = new byte[random.nextInt(1, 8)];
+            for (int k = 0; k < bytes.length; k++) {
+                // Mostly bytes that start or continue multi-byte sequences, where the rules are subtle.
+                bytes[k] = (byte) (random.nextInt(4) == 0 ? random.nextInt(0x01, 0x80) : random.nextInt(0x80, 0x100));
+            }
+            inputs.add(bytes);
+        }
+
+        for (byte[] bytes : inputs) {
+            assertThat(DirectoryFixture.textOf(bytes)).as(java.util.HexFormat.of().formatHex(bytes))
+                    .isEqualTo(FileExtractor.decode(bytes));
+        }
+    }
+
+    @Test
     void isFoundByServiceLoader() {
         assertThat(ServiceLoader.load(SourceFixture.class).stream().map(p -> p.get().type()))
                 .containsExactly("directory");
