@@ -235,10 +235,11 @@ public final class SyncRunner {
 
     /**
      * After a full sync, a note when documents of the index hold values stored but not indexed: they are in the index,
-     * and the note says how to find which fields. Informative: a failed count adds nothing.
+     * and the note says how to find which fields. Informative: a failed count adds nothing. No refresh of its own:
+     * {@link FullSync#run} ends with one.
      */
     private static Mono<Void> ignoredNote(JobPipeline pipeline, List<String> notes) {
-        return pipeline.index.refresh().then(pipeline.index.ignoredFields(10))
+        return pipeline.index.ignoredFields(10)
                 .filter(fields -> !fields.isEmpty())
                 .doOnNext(fields -> notes.add("values stored in _source but not indexed (they did not fit their field's"
                         + " type, or the field limit was reached), by field and number of documents: " + fields

@@ -105,21 +105,19 @@ public final class TargetIndex {
      * source needs. Emits {@code true} when the index was created.
      */
     public Mono<Boolean> ensure(IndexMappings mappings) {
-        Map<String, Object> properties = new LinkedHashMap<>(mappings.properties());
-        properties.putAll(bookkeepingProperties());
-        return Mono.fromFuture(() -> client.indices().exists(e -> e.index(name)))
-                .flatMap(exists -> exists.value()
-                        ? putMapping(properties).then(checkPolicy(mappings)).thenReturn(false)
-                        : create(mappings, properties));
-    }
-
-    private Mono<Boolean> create(IndexMappings mappings, Map<String, Object> properties) {
         Map<String, Object> body = createBody(mappings);
-        return Mono.fromFuture(() -> client.indices().create(CreateIndexRequest.of(b -> b.index(name).withJson(JsonBody.of(body)))))
-                .doOnNext(r -> LOG.info("Created index {} with explicit mappings for {} fields{}", name, properties.size(),
-                        mappings.schemaless() ? " and the schemaless policy (subobjects: false, ignore_malformed)" : ""))
-                .thenReturn(true)
-                .onErrorResume(e -> Failures.isErrorType(e, "resource_already_exists_exception"), e -> putMapping(properties).thenReturn(false));
+        @SuppressWarnings("unchecked")
+        Map<String, Object> properties = (Map<String, Object>) ((Map<String, Object>) body.get("mappings")).get("properties");
+        Mono<Boolean> existing = putMapping(properties).then(checkPolicy(mappings)).thenReturn(false);
+        return Mono.fromFuture(() -> client.indices().exists(e -> e.index(name)))
+                .flatMap(exists -> exists.value() ? existing : Mono.fromFuture(() -> client.indices().create(
+                                CreateIndexRequest.of(b -> b.index(name).withJson(JsonBody.of(body)))))
+                        .doOnNext(r -> LOG.info("Created index {} with explicit mappings for {} fields{}", name,
+                                properties.size(), mappings.schemaless()
+                                        ? " and the schemaless policy (subobjects: false, ignore_malformed)" : ""))
+                        .thenReturn(true)
+                        .onErrorResume(e -> Failures.isErrorType(e, "resource_already_exists_exception"),
+                                e -> putMapping(properties).thenReturn(false)));
     }
 
     /** An existing index without {@code subobjects: false} may refuse a schemaless source's documents: said once per sync. */
