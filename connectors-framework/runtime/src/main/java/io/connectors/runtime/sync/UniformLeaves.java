@@ -1,12 +1,15 @@
 package io.connectors.runtime.sync;
 
+import java.lang.reflect.Array;
 import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * For documents of no fixed shape: a field that holds values of different JSON kinds (number, text, boolean) <em>within
@@ -25,7 +28,7 @@ final class UniformLeaves {
 
     static Map<String, Object> of(Map<String, Object> fields) {
         Map<String, Kind> kinds = new HashMap<>();
-        Map<String, Boolean> mixed = new HashMap<>();
+        Set<String> mixed = new HashSet<>();
         collect("", fields, kinds, mixed);
         if (mixed.isEmpty()) {
             return fields;
@@ -35,45 +38,38 @@ final class UniformLeaves {
         return out;
     }
 
-    private static void collect(String path, Object value, Map<String, Kind> kinds, Map<String, Boolean> mixed) {
+    private static void collect(String path, Object value, Map<String, Kind> kinds, Set<String> mixed) {
         if (value instanceof Map<?, ?> map) {
             map.forEach((k, v) -> collect(child(path, String.valueOf(k)), v, kinds, mixed));
-        } else if (value instanceof Collection<?> items) {
+            return;
+        }
+        List<?> items = elements(value);
+        if (items != null) {
             items.forEach(v -> collect(path, v, kinds, mixed));
-        } else if (value instanceof Object[] items) {
-            for (Object v : items) {
-                collect(path, v, kinds, mixed);
-            }
-        } else {
-            Kind kind = kind(value);
-            if (kind != null) {
-                Kind known = kinds.putIfAbsent(path, kind);
-                if (known != null && known != kind) {
-                    mixed.put(path, true);
-                }
+            return;
+        }
+        Kind kind = kind(value);
+        if (kind != null) {
+            Kind known = kinds.putIfAbsent(path, kind);
+            if (known != null && known != kind) {
+                mixed.add(path);
             }
         }
     }
 
-    private static Object rewrite(String path, Object value, Map<String, Boolean> mixed) {
+    private static Object rewrite(String path, Object value, Set<String> mixed) {
         if (value instanceof Map<?, ?> map) {
             Map<String, Object> out = new LinkedHashMap<>(map.size() * 2);
             map.forEach((k, v) -> out.put(String.valueOf(k), rewrite(child(path, String.valueOf(k)), v, mixed)));
             return out;
         }
-        if (value instanceof Collection<?> items) {
+        List<?> items = elements(value);
+        if (items != null) {
             List<Object> out = new ArrayList<>(items.size());
             items.forEach(v -> out.add(rewrite(path, v, mixed)));
             return out;
         }
-        if (value instanceof Object[] items) {
-            List<Object> out = new ArrayList<>(items.length);
-            for (Object v : items) {
-                out.add(rewrite(path, v, mixed));
-            }
-            return out;
-        }
-        if (!mixed.containsKey(path)) {
+        if (!mixed.contains(path)) {
             return value;
         }
         Kind kind = kind(value);
@@ -81,6 +77,27 @@ final class UniformLeaves {
             return value instanceof BigDecimal d ? d.toString() : String.valueOf(value);
         }
         return kind == Kind.BOOLEAN ? String.valueOf(value) : value;
+    }
+
+    /**
+     * The elements of a value the runtime writes as a JSON array (a collection, or any array but {@code byte[]}, which
+     * is written as base64 text); {@code null} for any other value.
+     */
+    private static List<?> elements(Object value) {
+        if (value instanceof List<?> list) {
+            return list;
+        }
+        if (value instanceof Collection<?> collection) {
+            return new ArrayList<>(collection);
+        }
+        if (value == null || !value.getClass().isArray() || value instanceof byte[]) {
+            return null;
+        }
+        List<Object> out = new ArrayList<>(Array.getLength(value));
+        for (int i = 0; i < Array.getLength(value); i++) {
+            out.add(Array.get(value, i));
+        }
+        return out;
     }
 
     private static String child(String path, String key) {

@@ -80,6 +80,7 @@ class DocumentSerializerTest {
         fields.put("objects.a.b", 1);
         fields.put("same", List.of(1, 2.5, new BigDecimal("3.10")));
         fields.put("dates", List.of(Instant.parse("2024-01-01T00:00:00Z"), "text"));
+        fields.put("arrays", List.of(new int[] {7}, new String[] {"x"}));
 
         byte[] written = schemaless.prepare(SourceDocument.builder("m").fields(fields).build()).json();
         JsonNode node = json.readTree(written);
@@ -89,6 +90,7 @@ class DocumentSerializerTest {
         assertThat(node.get("objects.a.b").isNumber()).as("a path of its own").isTrue();
         assertThat(DocumentSerializer.text(written)).as("numbers only: kept as numbers").contains("\"same\":[1,2.5,3.10]");
         assertThat(node.get("dates").get(0).asText()).isEqualTo("2024-01-01T00:00:00Z");
+        assertThat(node.get("arrays").toString()).as("arrays of any kind count as arrays").isEqualTo("[[\"7\"],[\"x\"]]");
         JsonNode fixed = json.readTree(serializer.prepare(SourceDocument.builder("m").fields(fields).build()).json());
         assertThat(fixed.get("mixed").get(0).isNumber()).as("a source with mappings gets what it emitted").isTrue();
     }
