@@ -3,10 +3,6 @@ package io.connectors.runtime.sync;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.connectors.runtime.SourceRegistry;
-import io.connectors.runtime.config.ConfigLoader;
-import io.connectors.runtime.config.ConnectorsConfig;
-import io.connectors.runtime.es.ElasticsearchClients;
 import io.connectors.runtime.es.ElasticsearchHandle;
 import io.connectors.runtime.sink.BulkSink;
 import io.connectors.runtime.sink.BulkSinkSettings;
@@ -17,12 +13,8 @@ import io.connectors.spi.IncrementalSource;
 import io.connectors.spi.SourceDocument;
 import io.connectors.spi.SyncCursor;
 import io.connectors.spi.SyncRules;
-import io.connectors.elasticsearch.local.ElasticsearchEndpoint;
-import io.connectors.testkit.elasticsearch.TestElasticsearch;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -49,17 +41,7 @@ class IncrementalSyncIT {
 
     @BeforeAll
     static void connect() {
-        ElasticsearchEndpoint endpoint = TestElasticsearch.get();
-        Map<String, Object> section = new HashMap<>();
-        section.put("host", endpoint.uri().toString());
-        if (endpoint.username() != null) {
-            section.put("username", endpoint.username());
-            section.put("password", endpoint.password());
-        }
-        Map<String, Object> yaml = new LinkedHashMap<>();
-        yaml.put("elasticsearch", section);
-        ConnectorsConfig c = ConfigLoader.fromMap(yaml, "test", Map.of(), SourceRegistry.load());
-        es = ElasticsearchClients.create(c.elasticsearch().settingsFor(c.elasticsearch().hosts()));
+        es = TestClients.connect();
     }
 
     @AfterAll

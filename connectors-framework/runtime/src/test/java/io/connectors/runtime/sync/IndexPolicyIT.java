@@ -4,17 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import co.elastic.clients.elasticsearch.core.BulkResponse;
 import co.elastic.clients.json.JsonData;
-import io.connectors.runtime.config.ConfigLoader;
-import io.connectors.runtime.config.ConnectorsConfig;
-import io.connectors.runtime.SourceRegistry;
-import io.connectors.runtime.es.ElasticsearchClients;
 import io.connectors.runtime.es.ElasticsearchHandle;
-import io.connectors.elasticsearch.local.ElasticsearchEndpoint;
-import io.connectors.testkit.elasticsearch.TestElasticsearch;
 import java.math.BigDecimal;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -34,15 +27,7 @@ class IndexPolicyIT {
 
     @BeforeAll
     static void connect() {
-        ElasticsearchEndpoint endpoint = TestElasticsearch.get();
-        Map<String, Object> section = new HashMap<>();
-        section.put("host", endpoint.uri().toString());
-        if (endpoint.username() != null) {
-            section.put("username", endpoint.username());
-            section.put("password", endpoint.password());
-        }
-        ConnectorsConfig c = ConfigLoader.fromMap(Map.of("elasticsearch", section), "test", Map.of(), SourceRegistry.load());
-        es = ElasticsearchClients.create(c.elasticsearch().settingsFor(c.elasticsearch().hosts()));
+        es = TestClients.connect();
     }
 
     @AfterAll

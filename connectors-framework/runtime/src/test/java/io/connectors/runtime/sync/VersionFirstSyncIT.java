@@ -2,11 +2,7 @@ package io.connectors.runtime.sync;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.connectors.runtime.SourceRegistry;
-import io.connectors.runtime.config.ConfigLoader;
-import io.connectors.runtime.config.ConnectorsConfig;
 import io.connectors.runtime.config.SyncSettings;
-import io.connectors.runtime.es.ElasticsearchClients;
 import io.connectors.runtime.es.ElasticsearchHandle;
 import io.connectors.runtime.sink.BulkSink;
 import io.connectors.runtime.sink.BulkSinkSettings;
@@ -18,12 +14,9 @@ import io.connectors.spi.IncrementalSource;
 import io.connectors.spi.SourceDocument;
 import io.connectors.spi.SyncCursor;
 import io.connectors.spi.SyncRules;
-import io.connectors.elasticsearch.local.ElasticsearchEndpoint;
-import io.connectors.testkit.elasticsearch.TestElasticsearch;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -51,15 +44,7 @@ class VersionFirstSyncIT {
 
     @BeforeAll
     static void connect() {
-        ElasticsearchEndpoint endpoint = TestElasticsearch.get();
-        Map<String, Object> section = new HashMap<>();
-        section.put("host", endpoint.uri().toString());
-        if (endpoint.username() != null) {
-            section.put("username", endpoint.username());
-            section.put("password", endpoint.password());
-        }
-        ConnectorsConfig c = ConfigLoader.fromMap(Map.of("elasticsearch", section), "test", Map.of(), SourceRegistry.load());
-        es = ElasticsearchClients.create(c.elasticsearch().settingsFor(c.elasticsearch().hosts()));
+        es = TestClients.connect();
     }
 
     @AfterAll
