@@ -2,18 +2,11 @@ package io.connectors.source.directory;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.connectors.spi.BaseDataSource;
-import io.connectors.spi.SourceConfig;
-import io.connectors.spi.SourceContext;
 import io.connectors.spi.SourceDocument;
-import io.connectors.spi.SyncRules;
-import io.connectors.testkit.contract.DeferredDocuments;
-import io.connectors.testkit.functional.SourceFixture.TypeZoo;
+import io.connectors.testkit.functional.TypeZooReads;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
-import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -23,35 +16,14 @@ import org.junit.jupiter.api.io.TempDir;
  * type-zoo step, through the daemon.
  */
 class DirectoryTypeZooTest {
-    private static final Duration WAIT = Duration.ofSeconds(30);
-
     @TempDir
     Path work;
 
     @Test
     void everyFileIsReadAndReadsTheSameTwice() throws Exception {
-        TypeZoo zoo = DirectoryTypeZoo.load(work.resolve("zoo"));
-        DirectoryDataSourceProvider provider = new DirectoryDataSourceProvider();
-        BaseDataSource source = provider.create(SourceConfig.from(provider.configFields(), zoo.configuration()),
-                new SourceContext("zoo"));
-        try {
-            List<SourceDocument> first = read(source);
-            List<SourceDocument> second = read(source);
+        List<SourceDocument> documents = TypeZooReads.twice(new DirectoryDataSourceProvider(),
+                DirectoryTypeZoo.load(work.resolve("zoo")), Duration.ofSeconds(30));
 
-            assertThat(first).hasSize((int) zoo.documents());
-            assertThat(versions(second)).isEqualTo(versions(first));
-            assertThat(versions(first).keySet()).contains("b/new\nline.txt", "b/tab\there.txt");
-        } finally {
-            source.close().block(WAIT);
-        }
-    }
-
-    private static List<SourceDocument> read(BaseDataSource source) {
-        List<SourceDocument> listed = source.getDocs(SyncRules.NONE).collectList().block(WAIT);
-        return DeferredDocuments.build(source, listed, WAIT);
-    }
-
-    private static Map<String, String> versions(List<SourceDocument> documents) {
-        return documents.stream().collect(Collectors.toMap(SourceDocument::id, d -> String.valueOf(d.version())));
+        assertThat(documents.stream().map(SourceDocument::id)).contains("b/new\nline.txt", "b/tab\there.txt");
     }
 }

@@ -2,18 +2,11 @@ package io.connectors.source.mongodb;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.connectors.spi.BaseDataSource;
-import io.connectors.spi.SourceConfig;
-import io.connectors.spi.SourceContext;
 import io.connectors.spi.SourceDocument;
-import io.connectors.spi.SyncRules;
-import io.connectors.testkit.contract.DeferredDocuments;
-import io.connectors.testkit.functional.SourceFixture.TypeZoo;
+import io.connectors.testkit.functional.TypeZooReads;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
-import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -23,8 +16,6 @@ import org.junit.jupiter.api.io.TempDir;
  * Elasticsearch's side is the ftest's type-zoo step, through the daemon.
  */
 class MongoTypeZooTest {
-    private static final Duration WAIT = Duration.ofSeconds(30);
-
     @TempDir
     Path work;
 
@@ -32,39 +23,14 @@ class MongoTypeZooTest {
     void everyKindOfValueIsReadAndReadsTheSameTwice() throws Exception {
         try (MongoFixture fixture = new MongoFixture(null)) {
             fixture.start(work);
-            TypeZoo zoo = fixture.loadTypeZoo();
-            MongoDataSourceProvider provider = new MongoDataSourceProvider();
-            BaseDataSource source = provider.create(SourceConfig.from(provider.configFields(), zoo.configuration()),
-                    new SourceContext("zoo"));
-            try {
-                List<SourceDocument> first = read(source);
-                List<SourceDocument> second = read(source);
+            List<SourceDocument> documents = TypeZooReads.twice(new MongoDataSourceProvider(), fixture.loadTypeZoo(),
+                    Duration.ofSeconds(30));
 
-                assertThat(first).hasSize((int) zoo.documents());
-                assertThat(versions(second)).isEqualTo(versions(first));
-                Map<String, Object> clashOfInt = fields(first, "int32").get("clash_int32") instanceof Integer i
-                        ? Map.of("a", i) : Map.of();
-                assertThat(clashOfInt).as("zoo_a's clash_int32 is an integer").isNotEmpty();
-                SourceDocument keys = first.stream().filter(d -> d.id().endsWith("keys")).findFirst().orElseThrow();
-                assertThat(keys.fields()).containsKeys("(empty)", "a.b", "$dollar", "%20", "a%2E%2Eb", "mongo_source",
-                        "mongo_sync_id", "emoji 😀 key");
-            } finally {
-                source.close().block(WAIT);
-            }
+            SourceDocument int32 = documents.stream().filter(d -> d.fields().containsKey("t_int32")).findFirst().orElseThrow();
+            assertThat(int32.fields().get("clash_int32")).as("zoo_a's clash_int32 is an integer").isInstanceOf(Integer.class);
+            SourceDocument keys = documents.stream().filter(d -> d.id().endsWith("keys")).findFirst().orElseThrow();
+            assertThat(keys.fields()).containsKeys("(empty)", "a.b", "$dollar", "%20", "a%2E%2Eb", "mongo_source",
+                    "mongo_sync_id", "emoji 😀 key");
         }
-    }
-
-    private static List<SourceDocument> read(BaseDataSource source) {
-        List<SourceDocument> listed = source.getDocs(SyncRules.NONE).collectList().block(WAIT);
-        return DeferredDocuments.build(source, listed, WAIT);
-    }
-
-    private static Map<String, String> versions(List<SourceDocument> documents) {
-        return documents.stream().collect(Collectors.toMap(SourceDocument::id, d -> String.valueOf(d.version())));
-    }
-
-    private static Map<String, Object> fields(List<SourceDocument> documents, String kind) {
-        return documents.stream().filter(d -> kind.equals(d.fields().get("kind")) && d.fields().containsKey("t_" + kind))
-                .findFirst().orElseThrow().fields();
     }
 }
