@@ -165,6 +165,7 @@ final class ChangeStreams {
                 .flatMap(entry -> entry.isTimestamp("ts")
                         ? Mono.just(new BsonTimestamp(entry.getTimestamp("ts").getTime(), entry.getTimestamp("ts").getInc() + 1))
                         : Mono.empty())
+                // Harmless: the caller falls back to the cluster clock (a second earlier) when the oplog cannot be read.
                 .onErrorResume(e -> Mono.empty());
     }
 

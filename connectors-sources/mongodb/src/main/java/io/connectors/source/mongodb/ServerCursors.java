@@ -118,6 +118,7 @@ final class ServerCursors implements CommandListener {
                 .flatMap(byNamespace -> kill(client, byNamespace.getKey(), byNamespace.getValue()))
                 .then()
                 .timeout(settle, Mono.empty())
+                // Harmless: the client is closing; a cursor left open is dropped by the server after its idle timeout.
                 .onErrorResume(e -> Mono.empty());
     }
 
@@ -133,6 +134,7 @@ final class ServerCursors implements CommandListener {
         return Mono.from(client.getDatabase(namespace.substring(0, dot)).runCommand(command))
                 .doOnSuccess(reply -> ids.forEach(open::remove))
                 .then()
+                // Harmless: the server drops a cursor nobody kills after its idle timeout.
                 .onErrorResume(e -> Mono.empty());
     }
 }
