@@ -1,10 +1,10 @@
 package io.connectors.functional;
 
 import co.elastic.clients.elasticsearch.ElasticsearchClient;
+import io.connectors.elasticsearch.local.ElasticsearchEndpoint;
 import io.connectors.runtime.es.ElasticsearchClients;
 import io.connectors.runtime.es.ElasticsearchHandle;
 import io.connectors.runtime.es.ElasticsearchSettings;
-import io.connectors.elasticsearch.local.ElasticsearchEndpoint;
 import java.io.IOException;
 
 /**

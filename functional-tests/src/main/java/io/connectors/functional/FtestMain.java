@@ -1,7 +1,7 @@
 package io.connectors.functional;
 
-import io.connectors.elasticsearch.local.FileTrees;
 import io.connectors.elasticsearch.local.ElasticsearchEndpoint;
+import io.connectors.elasticsearch.local.FileTrees;
 import io.connectors.elasticsearch.local.LocalElasticsearchLauncher;
 import io.connectors.testkit.elasticsearch.TestElasticsearch;
 import io.connectors.testkit.functional.SourceFixture;

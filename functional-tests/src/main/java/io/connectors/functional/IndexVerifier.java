@@ -1,6 +1,5 @@
 package io.connectors.functional;
 
-import io.connectors.elasticsearch.local.FileTrees;
 import co.elastic.clients.elasticsearch.ElasticsearchClient;
 import co.elastic.clients.elasticsearch._types.FieldValue;
 import co.elastic.clients.elasticsearch._types.SortOptions;
@@ -11,8 +10,9 @@ import co.elastic.clients.elasticsearch.core.search.Hit;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.connectors.runtime.sync.DocumentSerializer;
 import io.connectors.elasticsearch.local.ElasticsearchEndpoint;
+import io.connectors.elasticsearch.local.FileTrees;
+import io.connectors.runtime.sync.DocumentSerializer;
 import io.connectors.testkit.functional.SourceFixture;
 import java.io.IOException;
 import java.io.UncheckedIOException;

@@ -2,14 +2,14 @@ package io.connectors.functional;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.connectors.elasticsearch.local.ElasticsearchEndpoint;
 import io.connectors.runtime.SourceRegistry;
 import io.connectors.runtime.config.ConfigLoader;
 import io.connectors.runtime.config.ConnectorsConfig;
-import io.connectors.elasticsearch.local.ElasticsearchEndpoint;
 import java.net.URI;
-import java.time.Duration;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;

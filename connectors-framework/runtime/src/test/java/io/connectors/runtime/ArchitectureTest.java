@@ -1,12 +1,19 @@
 package io.connectors.runtime;
 
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.classes;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
 
+import com.tngtech.archunit.core.domain.JavaClass;
 import com.tngtech.archunit.core.domain.JavaClasses;
+import com.tngtech.archunit.core.domain.JavaModifier;
+import com.tngtech.archunit.lang.ArchCondition;
+import com.tngtech.archunit.lang.ConditionEvents;
+import com.tngtech.archunit.lang.SimpleConditionEvent;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.lang.ArchRule;
 import org.junit.jupiter.api.BeforeAll;
+import io.connectors.spi.Incubating;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -86,6 +93,54 @@ class ArchitectureTest {
                         "org.assertj..", "reactor.test..", "org.testcontainers..")
                 .because("the distribution ships no test code: the local Elasticsearch of `make run` is the product module"
                         + " connectors-elasticsearch-local, which the test kit uses, not the other way round")
+                .check(main);
+    }
+
+    @Test
+    void spiSubPackagesStandOnTheirOwn() {
+        for (String leaf : new String[] {"config", "rules", "support"}) {
+            noClasses().that().resideInAPackage("io.connectors.spi." + leaf + "..")
+                    .should().dependOnClassesThat().resideInAPackage("io.connectors.spi")
+                    .orShould().dependOnClassesThat(com.tngtech.archunit.base.DescribedPredicate.describe(
+                            "are in another SPI sub-package", c -> c.getPackageName().startsWith("io.connectors.spi.")
+                                    && !c.getPackageName().startsWith("io.connectors.spi." + leaf)))
+                    .because("the SPI's concerns are layered: configuration, rules and support helpers need nothing of"
+                            + " the contract, which builds on them")
+                    .check(main);
+        }
+        noClasses().that().resideInAPackage("io.connectors.spi.network..")
+                .should().dependOnClassesThat(com.tngtech.archunit.base.DescribedPredicate.describe(
+                        "are SPI types other than SourceException", c -> c.getPackageName().startsWith("io.connectors.spi")
+                                && !c.getPackageName().startsWith("io.connectors.spi.network")
+                                && !c.getName().equals("io.connectors.spi.SourceException")))
+                .because("a network refusal is a SourceException; nothing else of the SPI is needed to check a host")
+                .check(main);
+    }
+
+    @Test
+    void everySpiTypeHasAConsumerInTheRuntimeOrIsIncubating() {
+        classes().that().resideInAnyPackage("io.connectors.spi", "io.connectors.spi.config..", "io.connectors.spi.network..",
+                        "io.connectors.spi.rules..")
+                .and().areTopLevelClasses()
+                .and().haveModifier(JavaModifier.PUBLIC)
+                .and().areNotAnnotatedWith(Incubating.class)
+                .and().areNotAnnotations()
+                .and().doNotHaveSimpleName("package-info")
+                // Exceptions are thrown by sources and reported by the runtime through their messages, like any error.
+                .and().areNotAssignableTo(Throwable.class)
+                .should(new ArchCondition<JavaClass>("be used by the runtime") {
+                    @Override
+                    public void check(JavaClass type, ConditionEvents events) {
+                        boolean used = type.getDirectDependenciesToSelf().stream()
+                                .anyMatch(d -> d.getOriginClass().getPackageName().startsWith("io.connectors.runtime"));
+                        if (!used) {
+                            events.add(SimpleConditionEvent.violated(type, type.getName() + " has no consumer in the"
+                                    + " runtime: give it one, or mark it @Incubating and say in its javadoc what will"
+                                    + " consume it"));
+                        }
+                    }
+                })
+                .because("an SPI type nothing reads promises sources behaviour that does not exist")
                 .check(main);
     }
 }

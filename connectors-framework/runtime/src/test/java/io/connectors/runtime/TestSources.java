@@ -1,12 +1,12 @@
 package io.connectors.runtime;
 
 import io.connectors.spi.BaseDataSource;
-import io.connectors.spi.ConfigField;
 import io.connectors.spi.DataSourceProvider;
-import io.connectors.spi.SourceConfig;
 import io.connectors.spi.SourceContext;
 import io.connectors.spi.SourceDocument;
-import io.connectors.spi.SyncRules;
+import io.connectors.spi.config.ConfigField;
+import io.connectors.spi.config.SourceConfig;
+import io.connectors.spi.rules.SyncRules;
 import java.util.List;
 import java.util.function.Supplier;
 import reactor.core.publisher.Flux;

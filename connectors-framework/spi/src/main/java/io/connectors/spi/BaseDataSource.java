@@ -1,5 +1,9 @@
 package io.connectors.spi;
 
+import io.connectors.spi.config.ConfigField;
+import io.connectors.spi.config.ConfigValidationException;
+import io.connectors.spi.rules.AdvancedRulesValidator;
+import io.connectors.spi.rules.SyncRules;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 

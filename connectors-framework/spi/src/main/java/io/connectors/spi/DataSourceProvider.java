@@ -1,5 +1,8 @@
 package io.connectors.spi;
 
+import io.connectors.spi.config.ConfigField;
+import io.connectors.spi.config.ConfigValidationException;
+import io.connectors.spi.config.SourceConfig;
 import java.util.List;
 
 /**

@@ -1,5 +1,6 @@
 package io.connectors.spi;
 
+import io.connectors.spi.rules.SyncRules;
 import reactor.core.publisher.Flux;
 
 /**

@@ -4,7 +4,13 @@ import java.util.List;
 import java.util.Map;
 import reactor.core.publisher.Mono;
 
-/** Capability: the source can list its collections (tables, folders) and their fields without reading them all. */
+/**
+ * Capability: the source can list its collections (tables, folders) and their fields without reading them all.
+ *
+ * <p><b>Incubating:</b> no part of the runtime calls it yet (a future {@code connectors sources discover} command and
+ * sync progress estimates are meant to); implementing it has no effect today.
+ */
+@Incubating
 public interface SchemaDiscoverySource {
 
     /** Lazy; emits the schema as known now. */

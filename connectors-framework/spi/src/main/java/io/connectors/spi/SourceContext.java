@@ -1,5 +1,6 @@
 package io.connectors.spi;
 
+import io.connectors.spi.network.NetworkPolicy;
 import java.util.Objects;
 
 /**

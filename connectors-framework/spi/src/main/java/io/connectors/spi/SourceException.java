@@ -26,7 +26,12 @@ public class SourceException extends RuntimeException {
         this.retryable = retryable;
     }
 
-    /** Whether the runtime may retry the operation that failed. */
+    /**
+     * Whether the same operation may succeed later. <b>Incubating:</b> the runtime does not act on it yet (a failed
+     * job is failed whatever this says, and the next scheduled sync starts again); resuming a job after a transient
+     * failure (the splits issue) will. Sources still set it truthfully.
+     */
+    @Incubating
     public boolean retryable() {
         return retryable;
     }

@@ -1,6 +1,9 @@
 package io.connectors.functional.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.connectors.elasticsearch.local.ElasticsearchEndpoint;
+import io.connectors.elasticsearch.local.FileTrees;
+import io.connectors.elasticsearch.local.LocalElasticsearchLauncher;
 import io.connectors.functional.DaemonProcess;
 import io.connectors.functional.FixtureLoader;
 import io.connectors.functional.FunctionalConfig;
@@ -13,16 +16,12 @@ import io.connectors.runtime.SourceRegistry;
 import io.connectors.runtime.sync.DocumentSerializer;
 import io.connectors.spi.BaseDataSource;
 import io.connectors.spi.DataSourceProvider;
-import io.connectors.spi.MappingContributor;
-import io.connectors.spi.SourceConfig;
-import io.connectors.spi.SourceContext;
-import io.connectors.spi.SyncRules;
-import reactor.core.publisher.Flux;
 import io.connectors.spi.DeferredSource;
+import io.connectors.spi.MappingContributor;
+import io.connectors.spi.SourceContext;
 import io.connectors.spi.SourceDocument;
-import io.connectors.elasticsearch.local.ElasticsearchEndpoint;
-import io.connectors.elasticsearch.local.FileTrees;
-import io.connectors.elasticsearch.local.LocalElasticsearchLauncher;
+import io.connectors.spi.config.SourceConfig;
+import io.connectors.spi.rules.SyncRules;
 import io.connectors.testkit.functional.SourceFixture;
 import java.awt.Color;
 import java.io.IOException;
@@ -43,6 +42,7 @@ import java.util.Optional;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
 /**

@@ -1,13 +1,13 @@
 package io.connectors.functional.chaos;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.connectors.elasticsearch.local.ElasticsearchEndpoint;
+import io.connectors.elasticsearch.local.LocalElasticsearchLauncher;
 import io.connectors.functional.DaemonProcess;
 import io.connectors.functional.FixtureLoader;
 import io.connectors.functional.FunctionalConfig;
 import io.connectors.functional.ProgressPoint;
 import io.connectors.functional.SyncOutcome;
-import io.connectors.elasticsearch.local.ElasticsearchEndpoint;
-import io.connectors.elasticsearch.local.LocalElasticsearchLauncher;
 import io.connectors.testkit.functional.SourceFixture;
 import java.nio.file.Path;
 import java.time.Duration;

@@ -1,12 +1,12 @@
 package io.connectors.functional.chaos;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.connectors.elasticsearch.local.ElasticsearchEndpoint;
+import io.connectors.elasticsearch.local.LocalElasticsearchLauncher;
 import io.connectors.functional.DaemonProcess;
 import io.connectors.functional.FixtureLoader;
 import io.connectors.functional.FunctionalConfig;
 import io.connectors.functional.SyncOutcome;
-import io.connectors.elasticsearch.local.ElasticsearchEndpoint;
-import io.connectors.elasticsearch.local.LocalElasticsearchLauncher;
 import io.connectors.testkit.functional.SourceFixture;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

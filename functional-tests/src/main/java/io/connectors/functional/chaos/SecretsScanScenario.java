@@ -1,10 +1,10 @@
 package io.connectors.functional.chaos;
 
+import io.connectors.elasticsearch.local.ElasticsearchEndpoint;
+import io.connectors.elasticsearch.local.LocalElasticsearchLauncher;
 import io.connectors.functional.DaemonProcess;
 import io.connectors.functional.FixtureLoader;
 import io.connectors.functional.SyncOutcome;
-import io.connectors.elasticsearch.local.ElasticsearchEndpoint;
-import io.connectors.elasticsearch.local.LocalElasticsearchLauncher;
 import io.connectors.testkit.functional.SourceFixture;
 import java.io.IOException;
 import java.net.URI;

@@ -1,13 +1,13 @@
 package io.connectors.functional.chaos;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.connectors.elasticsearch.local.ElasticsearchEndpoint;
+import io.connectors.elasticsearch.local.LocalElasticsearchLauncher;
 import io.connectors.functional.DaemonProcess;
 import io.connectors.functional.FunctionalConfig;
 import io.connectors.functional.IndexVerifier;
 import io.connectors.functional.SyncOutcome;
 import io.connectors.functional.Verification;
-import io.connectors.elasticsearch.local.ElasticsearchEndpoint;
-import io.connectors.elasticsearch.local.LocalElasticsearchLauncher;
 import io.connectors.testkit.elasticsearch.TestElasticsearch;
 import io.connectors.testkit.functional.SourceFixture;
 import java.io.IOException;

@@ -3,10 +3,10 @@ package io.connectors.functional.controlplane;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.connectors.elasticsearch.local.ElasticsearchEndpoint;
 import io.connectors.functional.controlplane.DaemonProcesses.CliResult;
 import io.connectors.functional.controlplane.DaemonProcesses.Daemon;
 import io.connectors.functional.controlplane.DaemonProcesses.FdSnapshot;
-import io.connectors.elasticsearch.local.ElasticsearchEndpoint;
 import io.connectors.testkit.elasticsearch.TestElasticsearch;
 import java.io.IOException;
 import java.nio.file.Files;

@@ -3,8 +3,8 @@ package io.connectors.functional.controlplane;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.connectors.functional.controlplane.DaemonProcesses.Daemon;
 import io.connectors.elasticsearch.local.ElasticsearchEndpoint;
+import io.connectors.functional.controlplane.DaemonProcesses.Daemon;
 import io.connectors.testkit.elasticsearch.TestElasticsearch;
 import java.nio.file.Path;
 import java.time.Duration;

@@ -81,7 +81,7 @@ final class ConfigCommand implements Runnable {
             out.printf("  network: sources may reach %s%s; denied by default: %s%n",
                     cfg.network().restricted() ? "only " + cfg.network().allowedHosts() : "any host",
                     cfg.network().deniedHosts().isEmpty() ? "" : " except " + cfg.network().deniedHosts(),
-                    io.connectors.spi.NetworkPolicy.DENIED_BY_DEFAULT.keySet());
+                    io.connectors.spi.network.NetworkPolicy.DENIED_BY_DEFAULT.keySet());
             for (ConnectorConfig c : cfg.connectors()) {
                 out.printf("  %s%n", c);
             }

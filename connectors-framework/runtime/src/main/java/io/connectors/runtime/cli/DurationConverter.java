@@ -1,8 +1,8 @@
 package io.connectors.runtime.cli;
 
-import io.connectors.spi.ConfigField;
-import io.connectors.spi.ConfigValidationException;
-import io.connectors.spi.SourceConfig;
+import io.connectors.spi.config.ConfigField;
+import io.connectors.spi.config.ConfigValidationException;
+import io.connectors.spi.config.SourceConfig;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;

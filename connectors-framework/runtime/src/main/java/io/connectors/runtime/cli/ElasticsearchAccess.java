@@ -1,5 +1,6 @@
 package io.connectors.runtime.cli;
 
+import io.connectors.elasticsearch.local.LocalElasticsearchLauncher;
 import io.connectors.runtime.config.ConnectorConfig;
 import io.connectors.runtime.config.ConnectorsConfig;
 import io.connectors.runtime.config.ElasticsearchConfig;
@@ -12,7 +13,6 @@ import io.connectors.runtime.es.PrivilegeCheck;
 import io.connectors.runtime.es.RequiredPrivileges;
 import io.connectors.runtime.state.JobType;
 import io.connectors.runtime.sync.SyncRunner;
-import io.connectors.elasticsearch.local.LocalElasticsearchLauncher;
 import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;

@@ -1,14 +1,14 @@
 package io.connectors.runtime.cli;
 
 import io.connectors.runtime.SourceRegistry;
-import io.connectors.spi.ConfigField;
 import io.connectors.spi.DataSourceProvider;
+import io.connectors.spi.config.ConfigField;
 import java.io.PrintWriter;
 import java.util.Comparator;
 import java.util.List;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
 
 /** {@code connectors sources}: the source types found and their configuration fields. */
 @Command(name = "sources", description = "List the source types found and their configuration fields.")

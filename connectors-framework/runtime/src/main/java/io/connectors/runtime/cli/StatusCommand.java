@@ -1,18 +1,18 @@
 package io.connectors.runtime.cli;
 
 import io.connectors.runtime.state.ConnectorRecords;
-import io.connectors.runtime.state.StateStore;
 import io.connectors.runtime.state.StateStore.Versioned;
+import io.connectors.runtime.state.StateStore;
 import java.io.PrintWriter;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code connectors status}: every connector's record in the state index: status, last syncs, running job, rules. */
 @Command(name = "status", description = "Show each connector's state: status, last sync per job type, the job running now, "

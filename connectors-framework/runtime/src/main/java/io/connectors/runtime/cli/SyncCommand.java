@@ -3,20 +3,20 @@ package io.connectors.runtime.cli;
 import io.connectors.runtime.SourceRegistry;
 import io.connectors.runtime.config.ConnectorConfig;
 import io.connectors.runtime.config.ConnectorsConfig;
-import io.connectors.runtime.sync.SyncReport;
-import io.connectors.runtime.sync.SyncRunner;
 import io.connectors.runtime.daemon.Daemon;
 import io.connectors.runtime.ops.DaemonMetrics;
 import io.connectors.runtime.state.JobType;
 import io.connectors.runtime.state.StateStore;
+import io.connectors.runtime.sync.SyncReport;
+import io.connectors.runtime.sync.SyncRunner;
 import java.io.PrintWriter;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /**
  * {@code connectors sync <connector>}: one job now, in this process, with progress and a summary. It is recorded

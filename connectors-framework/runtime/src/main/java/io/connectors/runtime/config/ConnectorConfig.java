@@ -1,10 +1,10 @@
 package io.connectors.runtime.config;
 
 import io.connectors.spi.DataSourceProvider;
-import io.connectors.spi.NetworkPolicy;
-import io.connectors.spi.SourceConfig;
 import io.connectors.spi.SourceContext;
-import io.connectors.spi.SyncRules;
+import io.connectors.spi.config.SourceConfig;
+import io.connectors.spi.network.NetworkPolicy;
+import io.connectors.spi.rules.SyncRules;
 import java.util.Map;
 import java.util.Optional;
 

@@ -1,7 +1,7 @@
 package io.connectors.runtime.config;
 
 import io.connectors.runtime.sink.BulkSinkSettings;
-import io.connectors.spi.NetworkPolicy;
+import io.connectors.spi.network.NetworkPolicy;
 import java.util.List;
 import java.util.Optional;
 

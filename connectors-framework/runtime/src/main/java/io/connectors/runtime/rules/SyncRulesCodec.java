@@ -1,7 +1,7 @@
 package io.connectors.runtime.rules;
 
-import io.connectors.spi.BasicRule;
-import io.connectors.spi.SyncRules;
+import io.connectors.spi.rules.BasicRule;
+import io.connectors.spi.rules.SyncRules;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.util.ArrayList;

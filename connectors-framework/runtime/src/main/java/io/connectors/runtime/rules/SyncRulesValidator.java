@@ -1,15 +1,15 @@
 package io.connectors.runtime.rules;
 
-import io.connectors.spi.AdvancedRulesValidator;
+import io.connectors.runtime.util.Failures;
 import io.connectors.spi.BaseDataSource;
-import io.connectors.spi.BasicRule;
-import io.connectors.spi.SyncRules;
+import io.connectors.spi.rules.AdvancedRulesValidator;
+import io.connectors.spi.rules.BasicRule;
+import io.connectors.spi.rules.SyncRules;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import io.connectors.runtime.util.Failures;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
 import org.slf4j.Logger;

@@ -6,7 +6,7 @@ import io.connectors.runtime.rules.SyncRulesCodec;
 import io.connectors.runtime.state.StateStore.Kind;
 import io.connectors.runtime.state.StateStore.Versioned;
 import io.connectors.spi.SyncCursor;
-import io.connectors.spi.SyncRules;
+import io.connectors.spi.rules.SyncRules;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;

@@ -1,7 +1,7 @@
 package io.connectors.runtime.sync;
 
-import io.connectors.spi.BasicRule;
 import io.connectors.spi.SourceDocument;
+import io.connectors.spi.rules.BasicRule;
 import java.math.BigDecimal;
 import java.time.Instant;
 import java.time.OffsetDateTime;

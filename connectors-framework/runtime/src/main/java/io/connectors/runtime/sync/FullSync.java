@@ -5,7 +5,7 @@ import io.connectors.runtime.sink.BulkOp;
 import io.connectors.runtime.sink.BulkSink;
 import io.connectors.runtime.util.ProblemLog;
 import io.connectors.spi.BaseDataSource;
-import io.connectors.spi.SyncRules;
+import io.connectors.spi.rules.SyncRules;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

@@ -9,7 +9,7 @@ import io.connectors.spi.IncrementalSource;
 import io.connectors.spi.RealtimeSource;
 import io.connectors.spi.SourceDocument;
 import io.connectors.spi.SyncCursor;
-import io.connectors.spi.SyncRules;
+import io.connectors.spi.rules.SyncRules;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;

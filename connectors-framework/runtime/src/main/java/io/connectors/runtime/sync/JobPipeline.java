@@ -5,7 +5,7 @@ import io.connectors.runtime.config.ConnectorConfig;
 import io.connectors.runtime.sink.BulkSink;
 import io.connectors.runtime.sink.BulkSinkSettings;
 import io.connectors.runtime.sink.ElasticsearchBulkClient;
-import io.connectors.spi.SyncRules;
+import io.connectors.spi.rules.SyncRules;
 import java.time.Duration;
 
 /**

@@ -15,7 +15,7 @@ import io.connectors.spi.MappingContributor;
 import io.connectors.spi.RealtimeSource;
 import io.connectors.spi.SourceDocument;
 import io.connectors.spi.SyncCursor;
-import io.connectors.spi.SyncRules;
+import io.connectors.spi.rules.SyncRules;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;

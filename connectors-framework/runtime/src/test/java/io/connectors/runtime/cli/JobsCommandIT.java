@@ -3,6 +3,7 @@ package io.connectors.runtime.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.connectors.elasticsearch.local.ElasticsearchEndpoint;
 import io.connectors.runtime.SourceRegistry;
 import io.connectors.runtime.config.ConfigLoader;
 import io.connectors.runtime.config.ConnectorsConfig;
@@ -13,7 +14,6 @@ import io.connectors.runtime.ops.DaemonMetrics;
 import io.connectors.runtime.state.StateStore;
 import io.connectors.runtime.sync.SyncRunner;
 import io.connectors.runtime.sync.TargetIndex;
-import io.connectors.elasticsearch.local.ElasticsearchEndpoint;
 import io.connectors.testkit.elasticsearch.TestElasticsearch;
 import java.io.PrintWriter;
 import java.io.StringWriter;

@@ -168,7 +168,7 @@ class ChangeWatchersTest {
             }
 
             @Override
-            public reactor.core.publisher.Flux<io.connectors.spi.SourceDocument> getDocs(io.connectors.spi.SyncRules rules) {
+            public reactor.core.publisher.Flux<io.connectors.spi.SourceDocument> getDocs(io.connectors.spi.rules.SyncRules rules) {
                 return reactor.core.publisher.Flux.empty();
             }
 

@@ -2,6 +2,7 @@ package io.connectors.runtime.daemon;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.connectors.elasticsearch.local.ElasticsearchEndpoint;
 import io.connectors.runtime.config.ConfigLoader;
 import io.connectors.runtime.config.ConnectorsConfig;
 import io.connectors.runtime.es.ElasticsearchClients;
@@ -11,11 +12,10 @@ import io.connectors.runtime.state.ConnectorRecords;
 import io.connectors.runtime.state.JobRecords;
 import io.connectors.runtime.state.JobStatus;
 import io.connectors.runtime.state.JobType;
-import io.connectors.runtime.state.StateStore;
 import io.connectors.runtime.state.StateStore.Versioned;
+import io.connectors.runtime.state.StateStore;
 import io.connectors.runtime.sync.SyncRunner;
 import io.connectors.runtime.sync.TargetIndex;
-import io.connectors.elasticsearch.local.ElasticsearchEndpoint;
 import io.connectors.testkit.elasticsearch.TestElasticsearch;
 import java.time.Duration;
 import java.time.Instant;

@@ -3,9 +3,9 @@ package io.connectors.runtime.es;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.connectors.runtime.cli.Main;
 import io.connectors.elasticsearch.local.ElasticsearchEndpoint;
 import io.connectors.elasticsearch.local.LocalElasticsearchLauncher;
+import io.connectors.runtime.cli.Main;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.net.URI;

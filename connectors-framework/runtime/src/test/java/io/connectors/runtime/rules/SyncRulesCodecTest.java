@@ -3,10 +3,10 @@ package io.connectors.runtime.rules;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.connectors.spi.BasicRule;
-import io.connectors.spi.BasicRule.Condition;
-import io.connectors.spi.BasicRule.Policy;
-import io.connectors.spi.SyncRules;
+import io.connectors.spi.rules.BasicRule.Condition;
+import io.connectors.spi.rules.BasicRule.Policy;
+import io.connectors.spi.rules.BasicRule;
+import io.connectors.spi.rules.SyncRules;
 import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.Date;

@@ -2,10 +2,10 @@ package io.connectors.runtime.sync;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.connectors.spi.BasicRule;
-import io.connectors.spi.BasicRule.Condition;
-import io.connectors.spi.BasicRule.Policy;
 import io.connectors.spi.SourceDocument;
+import io.connectors.spi.rules.BasicRule.Condition;
+import io.connectors.spi.rules.BasicRule.Policy;
+import io.connectors.spi.rules.BasicRule;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;

@@ -2,12 +2,12 @@ package io.connectors.runtime.sync;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.connectors.elasticsearch.local.ElasticsearchEndpoint;
 import io.connectors.runtime.SourceRegistry;
 import io.connectors.runtime.config.ConfigLoader;
 import io.connectors.runtime.config.ConnectorsConfig;
 import io.connectors.runtime.es.ElasticsearchClients;
 import io.connectors.runtime.es.ElasticsearchHandle;
-import io.connectors.elasticsearch.local.ElasticsearchEndpoint;
 import io.connectors.testkit.elasticsearch.TestElasticsearch;
 import java.io.IOException;
 import java.nio.file.Files;

@@ -13,7 +13,7 @@ import io.connectors.spi.DeferredSource;
 import io.connectors.spi.IncrementalSource;
 import io.connectors.spi.SourceDocument;
 import io.connectors.spi.SyncCursor;
-import io.connectors.spi.SyncRules;
+import io.connectors.spi.rules.SyncRules;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;

@@ -4,10 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.connectors.spi.BaseDataSource;
 import io.connectors.spi.DataSourceProvider;
-import io.connectors.spi.SourceConfig;
 import io.connectors.spi.SourceContext;
 import io.connectors.spi.SourceDocument;
-import io.connectors.spi.SyncRules;
+import io.connectors.spi.config.SourceConfig;
+import io.connectors.spi.rules.SyncRules;
 import io.connectors.testkit.contract.DeferredDocuments;
 import java.time.Duration;
 import java.util.List;

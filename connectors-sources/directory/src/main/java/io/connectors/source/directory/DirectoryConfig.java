@@ -1,7 +1,7 @@
 package io.connectors.source.directory;
 
-import io.connectors.spi.ConfigField;
-import io.connectors.spi.SourceConfig;
+import io.connectors.spi.config.ConfigField;
+import io.connectors.spi.config.SourceConfig;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.util.List;

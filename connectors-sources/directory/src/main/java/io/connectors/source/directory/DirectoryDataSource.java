@@ -1,13 +1,13 @@
 package io.connectors.source.directory;
 
 import io.connectors.spi.BaseDataSource;
-import io.connectors.spi.ConfigValidationException;
 import io.connectors.spi.DeferredSource;
 import io.connectors.spi.MappingContributor;
 import io.connectors.spi.SourceContext;
 import io.connectors.spi.SourceDocument;
 import io.connectors.spi.SourceException;
-import io.connectors.spi.SyncRules;
+import io.connectors.spi.config.ConfigValidationException;
+import io.connectors.spi.rules.SyncRules;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;

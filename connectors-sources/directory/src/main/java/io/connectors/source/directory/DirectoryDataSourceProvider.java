@@ -1,10 +1,10 @@
 package io.connectors.source.directory;
 
 import io.connectors.spi.BaseDataSource;
-import io.connectors.spi.ConfigField;
 import io.connectors.spi.DataSourceProvider;
-import io.connectors.spi.SourceConfig;
 import io.connectors.spi.SourceContext;
+import io.connectors.spi.config.ConfigField;
+import io.connectors.spi.config.SourceConfig;
 import java.util.List;
 
 /** The {@code directory} source type: one document per regular file of a directory tree. */

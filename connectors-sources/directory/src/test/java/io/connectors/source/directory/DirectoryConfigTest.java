@@ -3,10 +3,10 @@ package io.connectors.source.directory;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
-import io.connectors.spi.ConfigField;
-import io.connectors.spi.ConfigValidationException;
-import io.connectors.spi.FieldError;
-import io.connectors.spi.SourceConfig;
+import io.connectors.spi.config.ConfigField;
+import io.connectors.spi.config.ConfigValidationException;
+import io.connectors.spi.config.FieldError;
+import io.connectors.spi.config.SourceConfig;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;

@@ -6,11 +6,11 @@ import static io.connectors.source.directory.Fixtures.source;
 import static io.connectors.source.directory.Fixtures.write;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.connectors.spi.ConfigValidationException;
 import io.connectors.spi.LazyBody;
 import io.connectors.spi.SourceDocument;
 import io.connectors.spi.SourceException;
-import io.connectors.spi.SyncRules;
+import io.connectors.spi.config.ConfigValidationException;
+import io.connectors.spi.rules.SyncRules;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;

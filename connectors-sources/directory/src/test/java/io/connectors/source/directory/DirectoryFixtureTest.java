@@ -3,8 +3,8 @@ package io.connectors.source.directory;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.connectors.spi.SourceDocument;
-import io.connectors.testkit.functional.SourceFixture;
 import io.connectors.testkit.functional.SourceFixture.Truth;
+import io.connectors.testkit.functional.SourceFixture;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -16,7 +16,7 @@ import ch.qos.logback.core.read.ListAppender;
 import io.connectors.source.directory.WalkReport.Skip;
 import io.connectors.spi.SourceDocument;
 import io.connectors.spi.SourceException;
-import io.connectors.spi.SyncRules;
+import io.connectors.spi.rules.SyncRules;
 import java.io.IOException;
 import java.nio.channels.SeekableByteChannel;
 import java.nio.file.AccessDeniedException;

@@ -2,8 +2,8 @@ package io.connectors.source.mongodb;
 
 import com.mongodb.ConnectionString;
 import com.mongodb.spi.dns.InetAddressResolver;
-import io.connectors.spi.NetworkPolicy;
-import io.connectors.spi.NetworkPolicyException;
+import io.connectors.spi.network.NetworkPolicy;
+import io.connectors.spi.network.NetworkPolicyException;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.util.ArrayList;

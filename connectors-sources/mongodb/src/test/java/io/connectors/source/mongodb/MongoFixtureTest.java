@@ -8,8 +8,8 @@ import com.mongodb.client.model.changestream.FullDocument;
 import com.mongodb.reactivestreams.client.MongoClient;
 import com.mongodb.reactivestreams.client.MongoClients;
 import com.mongodb.reactivestreams.client.MongoCollection;
-import io.connectors.testkit.functional.SourceFixture;
 import io.connectors.testkit.functional.SourceFixture.Truth;
+import io.connectors.testkit.functional.SourceFixture;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -180,10 +180,10 @@ class MongoFixtureTest {
     void fetchBuildsFromTheBytesWhatTheSourceBuiltFromDecodedDocuments() {
         fixture.mutate(100, 100, 100);
         MongoDataSourceProvider provider = new MongoDataSourceProvider();
-        io.connectors.spi.BaseDataSource source = provider.create(io.connectors.spi.SourceConfig.from(provider.configFields(),
+        io.connectors.spi.BaseDataSource source = provider.create(io.connectors.spi.config.SourceConfig.from(provider.configFields(),
                 fixture.connectorConfiguration()), new io.connectors.spi.SourceContext("fixture"));
         try {
-            List<io.connectors.spi.SourceDocument> listed = source.getDocs(io.connectors.spi.SyncRules.NONE).collectList()
+            List<io.connectors.spi.SourceDocument> listed = source.getDocs(io.connectors.spi.rules.SyncRules.NONE).collectList()
                     .block(Duration.ofSeconds(60));
             Map<String, Map<String, Object>> built = new HashMap<>();
             io.connectors.testkit.contract.DeferredDocuments.build(source, listed, Duration.ofSeconds(60))

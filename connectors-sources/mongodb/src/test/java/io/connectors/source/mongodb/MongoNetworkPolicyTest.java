@@ -4,12 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.mongodb.ConnectionString;
-import io.connectors.spi.NetworkPolicy;
-import io.connectors.spi.NetworkPolicyException;
-import io.connectors.spi.SourceConfig;
 import io.connectors.spi.SourceContext;
 import io.connectors.spi.SourceException;
-import io.connectors.spi.SyncRules;
+import io.connectors.spi.config.SourceConfig;
+import io.connectors.spi.network.NetworkPolicy;
+import io.connectors.spi.network.NetworkPolicyException;
+import io.connectors.spi.rules.SyncRules;
 import io.connectors.testkit.network.ConnectionCounter;
 import java.net.InetAddress;
 import java.net.UnknownHostException;

@@ -1,6 +1,6 @@
 package io.connectors.source.postgresql;
 
-import io.connectors.spi.FieldError;
+import io.connectors.spi.config.FieldError;
 import io.r2dbc.spi.Connection;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;

@@ -1,10 +1,10 @@
 package io.connectors.source.postgresql;
 
-import io.connectors.spi.ConfigField;
-import io.connectors.spi.ConfigValidationException;
-import io.connectors.spi.FieldError;
-import io.connectors.spi.NetworkPolicy;
-import io.connectors.spi.SourceConfig;
+import io.connectors.spi.config.ConfigField;
+import io.connectors.spi.config.ConfigValidationException;
+import io.connectors.spi.config.FieldError;
+import io.connectors.spi.config.SourceConfig;
+import io.connectors.spi.network.NetworkPolicy;
 import io.r2dbc.pool.ConnectionPool;
 import io.r2dbc.pool.ConnectionPoolConfiguration;
 import io.r2dbc.postgresql.PostgresqlConnectionConfiguration;

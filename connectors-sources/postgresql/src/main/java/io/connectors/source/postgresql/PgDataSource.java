@@ -1,22 +1,22 @@
 package io.connectors.source.postgresql;
 
-import io.connectors.spi.AdvancedRulesValidator;
 import io.connectors.spi.BaseDataSource;
 import io.connectors.spi.ChangeEvent;
 import io.connectors.spi.ChangeWatchingSource;
-import io.connectors.spi.ConfigValidationException;
 import io.connectors.spi.CursorExpiredException;
 import io.connectors.spi.DeferredSource;
-import io.connectors.spi.FieldError;
 import io.connectors.spi.IncrementalSource;
 import io.connectors.spi.MappingContributor;
-import io.connectors.spi.NetworkPolicy;
 import io.connectors.spi.SchemaDiscoverySource;
 import io.connectors.spi.SourceContext;
 import io.connectors.spi.SourceDocument;
 import io.connectors.spi.SourceException;
 import io.connectors.spi.SyncCursor;
-import io.connectors.spi.SyncRules;
+import io.connectors.spi.config.ConfigValidationException;
+import io.connectors.spi.config.FieldError;
+import io.connectors.spi.network.NetworkPolicy;
+import io.connectors.spi.rules.AdvancedRulesValidator;
+import io.connectors.spi.rules.SyncRules;
 import io.connectors.spi.support.FieldMappings;
 import io.connectors.spi.support.Throttle;
 import io.r2dbc.pool.ConnectionPool;

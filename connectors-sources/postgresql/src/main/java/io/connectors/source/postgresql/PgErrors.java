@@ -1,8 +1,8 @@
 package io.connectors.source.postgresql;
 
-import io.connectors.spi.ConfigValidationException;
-import io.connectors.spi.NetworkPolicyException;
 import io.connectors.spi.SourceException;
+import io.connectors.spi.config.ConfigValidationException;
+import io.connectors.spi.network.NetworkPolicyException;
 import io.r2dbc.spi.R2dbcException;
 import io.r2dbc.spi.R2dbcNonTransientResourceException;
 import io.r2dbc.spi.R2dbcPermissionDeniedException;

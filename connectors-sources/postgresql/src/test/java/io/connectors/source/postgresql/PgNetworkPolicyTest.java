@@ -3,12 +3,12 @@ package io.connectors.source.postgresql;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.connectors.spi.ConfigValidationException;
-import io.connectors.spi.NetworkPolicy;
-import io.connectors.spi.NetworkPolicyException;
-import io.connectors.spi.SourceConfig;
 import io.connectors.spi.SourceContext;
-import io.connectors.spi.SyncRules;
+import io.connectors.spi.config.ConfigValidationException;
+import io.connectors.spi.config.SourceConfig;
+import io.connectors.spi.network.NetworkPolicy;
+import io.connectors.spi.network.NetworkPolicyException;
+import io.connectors.spi.rules.SyncRules;
 import io.connectors.testkit.network.ConnectionCounter;
 import java.time.Duration;
 import java.util.LinkedHashMap;

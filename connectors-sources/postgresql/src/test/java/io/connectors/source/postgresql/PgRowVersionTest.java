@@ -3,12 +3,12 @@ package io.connectors.source.postgresql;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.connectors.spi.ChangeEvent;
-import io.connectors.spi.SourceConfig;
 import io.connectors.spi.SourceContext;
 import io.connectors.spi.SourceDocument;
 import io.connectors.spi.SourceException;
 import io.connectors.spi.SyncCursor;
-import io.connectors.spi.SyncRules;
+import io.connectors.spi.config.SourceConfig;
+import io.connectors.spi.rules.SyncRules;
 import io.connectors.testkit.contract.DeferredDocuments;
 import io.r2dbc.spi.Connection;
 import io.r2dbc.spi.Result;

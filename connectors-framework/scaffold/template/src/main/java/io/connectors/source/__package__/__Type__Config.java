@@ -1,8 +1,8 @@
 package io.connectors.source.__package__;
 
-import io.connectors.spi.ConfigField;
-import io.connectors.spi.NetworkPolicy;
-import io.connectors.spi.SourceConfig;
+import io.connectors.spi.config.ConfigField;
+import io.connectors.spi.config.SourceConfig;
+import io.connectors.spi.network.NetworkPolicy;
 import java.util.List;
 import java.util.Optional;
 

@@ -4,7 +4,7 @@ import io.connectors.spi.BaseDataSource;
 import io.connectors.spi.DeferredSource;
 import io.connectors.spi.SourceContext;
 import io.connectors.spi.SourceDocument;
-import io.connectors.spi.SyncRules;
+import io.connectors.spi.rules.SyncRules;
 import io.connectors.spi.support.Throttle;
 import java.util.List;
 import reactor.core.publisher.Flux;

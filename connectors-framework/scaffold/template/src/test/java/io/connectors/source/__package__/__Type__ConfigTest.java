@@ -3,9 +3,9 @@ package io.connectors.source.__package__;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.connectors.spi.ConfigValidationException;
-import io.connectors.spi.FieldError;
-import io.connectors.spi.SourceConfig;
+import io.connectors.spi.config.ConfigValidationException;
+import io.connectors.spi.config.FieldError;
+import io.connectors.spi.config.SourceConfig;
 import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;

@@ -1,4 +1,4 @@
-package io.connectors.spi;
+package io.connectors.spi.config;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

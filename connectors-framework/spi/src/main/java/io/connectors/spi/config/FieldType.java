@@ -1,4 +1,4 @@
-package io.connectors.spi;
+package io.connectors.spi.config;
 
 /** The type of a configuration field, which decides how its raw value is parsed and validated. */
 public enum FieldType {

@@ -1,4 +1,4 @@
-package io.connectors.spi;
+package io.connectors.spi.config;
 
 import java.util.List;
 import java.util.Objects;

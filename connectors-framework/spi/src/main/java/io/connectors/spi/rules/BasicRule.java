@@ -1,4 +1,4 @@
-package io.connectors.spi;
+package io.connectors.spi.rules;
 
 import java.util.Objects;
 

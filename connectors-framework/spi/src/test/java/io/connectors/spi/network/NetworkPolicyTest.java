@@ -1,5 +1,6 @@
-package io.connectors.spi;
+package io.connectors.spi.network;
 
+import io.connectors.spi.SourceContext;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

@@ -1,4 +1,4 @@
-package io.connectors.spi;
+package io.connectors.spi.network;
 
 import java.net.InetAddress;
 import java.net.UnknownHostException;
@@ -16,7 +16,7 @@ import reactor.core.scheduler.Schedulers;
 
 /**
  * Which hosts a source may connect to. The runtime builds one from the {@code network:} section of the configuration
- * and hands it to every source in its {@link SourceContext}; a source checks each host it is about to connect to,
+ * and hands it to every source in its {@link io.connectors.spi.SourceContext}; a source checks each host it is about to connect to,
  * before connecting, with {@link #check}, or routes its driver's name resolution through {@link #resolve}.
  *
  * <h2>Rules</h2>

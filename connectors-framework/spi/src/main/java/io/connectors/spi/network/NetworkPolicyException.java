@@ -1,4 +1,6 @@
-package io.connectors.spi;
+package io.connectors.spi.network;
+
+import io.connectors.spi.SourceException;
 
 /**
  * A host a source was configured to reach failed {@link NetworkPolicy#check}: it is not a valid host name or port, it
