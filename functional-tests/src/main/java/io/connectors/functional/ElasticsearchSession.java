@@ -4,7 +4,7 @@ import co.elastic.clients.elasticsearch.ElasticsearchClient;
 import io.connectors.elasticsearch.local.ElasticsearchEndpoint;
 import io.connectors.runtime.es.ElasticsearchClients;
 import io.connectors.runtime.es.ElasticsearchHandle;
-import io.connectors.runtime.es.ElasticsearchSettings;
+import io.connectors.runtime.config.ElasticsearchSettings;
 import java.io.IOException;
 
 /**

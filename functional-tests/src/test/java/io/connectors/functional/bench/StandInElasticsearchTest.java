@@ -8,7 +8,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.connectors.runtime.es.ClusterInfo;
 import io.connectors.runtime.es.ElasticsearchClients;
 import io.connectors.runtime.es.ElasticsearchHandle;
-import io.connectors.runtime.es.ElasticsearchSettings;
+import io.connectors.runtime.config.ElasticsearchSettings;
 import io.connectors.runtime.es.PrivilegeCheck;
 import io.connectors.runtime.es.RequiredPrivileges;
 import io.connectors.runtime.sink.BulkOp;

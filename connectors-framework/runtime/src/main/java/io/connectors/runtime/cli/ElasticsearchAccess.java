@@ -8,7 +8,7 @@ import io.connectors.runtime.config.EmbeddedElasticsearchSettings;
 import io.connectors.runtime.es.ClusterInfo;
 import io.connectors.runtime.es.ElasticsearchClients;
 import io.connectors.runtime.es.ElasticsearchHandle;
-import io.connectors.runtime.es.ElasticsearchSettings;
+import io.connectors.runtime.config.ElasticsearchSettings;
 import io.connectors.runtime.es.PrivilegeCheck;
 import io.connectors.runtime.es.RequiredPrivileges;
 import io.connectors.runtime.state.JobType;

@@ -1,6 +1,6 @@
 package io.connectors.runtime.config;
 
-import io.connectors.runtime.sink.BulkSinkSettings;
+import io.connectors.runtime.config.BulkSinkSettings;
 import io.connectors.spi.network.NetworkPolicy;
 import java.util.List;
 import java.util.Optional;

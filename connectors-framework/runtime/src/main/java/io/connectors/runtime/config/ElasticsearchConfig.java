@@ -1,6 +1,5 @@
 package io.connectors.runtime.config;
 
-import io.connectors.runtime.es.ElasticsearchSettings;
 import java.net.URI;
 import java.util.List;
 
@@ -13,6 +12,20 @@ import java.util.List;
  * @param embedded the local Elasticsearch used when {@code hosts} is empty
  */
 public record ElasticsearchConfig(List<URI> hosts, ElasticsearchSettings client, EmbeddedElasticsearchSettings embedded) {
+
+    /**
+     * The bound {@code elasticsearch} settings; {@code null} when they have problems (reported in {@code values}).
+     */
+    static ElasticsearchConfig from(SettingValues values) {
+        ElasticsearchSettings client = ElasticsearchSettings.from(values);
+        EmbeddedElasticsearchSettings embedded = EmbeddedElasticsearchSettings.from(values);
+        if (client == null || embedded == null) {
+            return null;
+        }
+        String host = values.of(ElasticsearchSettings.GROUP).string(ElasticsearchSettings.HOST);
+        boolean configured = java.util.Arrays.stream(host.split(",")).anyMatch(h -> !h.isBlank());
+        return new ElasticsearchConfig(configured ? client.hosts() : List.of(), client, embedded);
+    }
 
     /** Whether the daemon must start its own local Elasticsearch. */
     public boolean embeddedRequested() {

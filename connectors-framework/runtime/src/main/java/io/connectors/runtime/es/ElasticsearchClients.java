@@ -9,6 +9,7 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import io.connectors.runtime.config.ElasticsearchSettings;
 
 /** Builds Elasticsearch clients on the Reactor Netty transport. */
 public final class ElasticsearchClients {

@@ -7,6 +7,7 @@ import co.elastic.clients.elasticsearch.cluster.HealthResponse;
 import co.elastic.clients.elasticsearch.nodes.info.NodeInfo;
 import co.elastic.clients.transport.TransportException;
 import co.elastic.clients.transport.http.TransportHttpClient;
+import io.connectors.runtime.config.ElasticsearchSettings;
 import java.net.URI;
 import java.util.Objects;
 import java.util.stream.Collectors;

@@ -1,5 +1,6 @@
 package io.connectors.runtime.sink;
 
+import io.connectors.runtime.config.BulkSinkSettings;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;

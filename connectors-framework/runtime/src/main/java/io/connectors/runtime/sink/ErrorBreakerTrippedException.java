@@ -1,5 +1,7 @@
 package io.connectors.runtime.sink;
 
+import io.connectors.runtime.config.BulkSinkSettings;
+
 /**
  * Too many documents failed for the sync to be worth continuing; see {@link BulkSinkSettings} for the limits.
  * The message names the limit that tripped and the numbers.

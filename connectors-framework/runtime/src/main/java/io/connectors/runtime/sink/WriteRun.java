@@ -1,5 +1,6 @@
 package io.connectors.runtime.sink;
 
+import io.connectors.runtime.config.BulkSinkSettings;
 import reactor.core.publisher.SignalType;
 
 /**

@@ -3,7 +3,7 @@ package io.connectors.runtime.sync;
 import co.elastic.clients.elasticsearch.ElasticsearchAsyncClient;
 import io.connectors.runtime.config.ConnectorConfig;
 import io.connectors.runtime.sink.BulkSink;
-import io.connectors.runtime.sink.BulkSinkSettings;
+import io.connectors.runtime.config.BulkSinkSettings;
 import io.connectors.runtime.sink.ElasticsearchBulkClient;
 import io.connectors.spi.rules.SyncRules;
 import java.time.Duration;

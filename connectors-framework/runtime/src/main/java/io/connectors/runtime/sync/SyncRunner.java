@@ -4,7 +4,7 @@ import co.elastic.clients.elasticsearch.ElasticsearchAsyncClient;
 import io.connectors.runtime.config.ConnectorConfig;
 import io.connectors.runtime.config.SyncSettings;
 import io.connectors.runtime.sink.BulkSink;
-import io.connectors.runtime.sink.BulkSinkSettings;
+import io.connectors.runtime.config.BulkSinkSettings;
 import io.connectors.runtime.state.JobType;
 import io.connectors.runtime.util.Failures;
 import io.connectors.spi.AccessControlSource;

@@ -33,7 +33,7 @@ class MainTest {
         assertThat(out.toString()).isEqualTo(io.connectors.runtime.config.ConfigReference.markdown(
                         io.connectors.runtime.SourceRegistry.load()))
                 .startsWith(io.connectors.runtime.config.ConfigReference.HEADER)
-                .contains("| `bulk.max_bytes` | `5MiB` | `CONNECTORS_BULK_MAX_BYTES` |")
+                .contains("| `bulk.max_bytes` | `5mb` | `CONNECTORS_BULK_MAX_BYTES` |")
                 .contains("### `directory` (Directory)");
     }
 

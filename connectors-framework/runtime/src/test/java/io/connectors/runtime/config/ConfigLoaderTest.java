@@ -86,9 +86,9 @@ class ConfigLoaderTest {
     @Test
     void wrongTypeNamesKeyExpectationAndValue() {
         assertThat(error(CONNECTOR + "bulk:\n  max_actions: lots\n"))
-                .contains("bulk.max_actions: expected a number, got the text 'lots'");
+                .contains("bulk.max_actions: expected a whole number, got 'lots'");
         assertThat(error(CONNECTOR + "bulk:\n  max_backoff: soon\n"))
-                .contains("bulk.max_backoff: a duration such as 500ms, 30s or 5m, got the text 'soon'");
+                .contains("bulk.max_backoff: expected a duration such as 500ms, 30s, 5m, 2h or 1d, got 'soon'");
         assertThat(error(CONNECTOR + "elasticsearch:\n  pool: 5\n"))
                 .contains("elasticsearch.pool: expected a mapping, got the number '5'");
         assertThat(error("""
@@ -163,6 +163,49 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void boundsAndCrossChecksComeFromTheDeclarations() {
+        assertThat(error(CONNECTOR + """
+                elasticsearch:
+                  pool: {max_connections: 0, max_idle_time: 0s}
+                  timeouts: {request: -1s}
+                  embedded: {heap: lots}
+                bulk:
+                  flush_interval: 0ms
+                  error_breaker: {window: 0, max_error_rate: 1.5}
+                daemon:
+                  heartbeat_interval: 20s
+                  http: {port: 70000}
+                state: {index_prefix: Bad, job_retention: -1d}
+                """))
+                .contains("elasticsearch.pool.max_connections: must be at least 1, got 0")
+                .contains("elasticsearch.pool.max_idle_time: must be positive, got 0s")
+                .contains("elasticsearch.timeouts.request: expected a duration")
+                .contains("elasticsearch.embedded.heap: expected a JVM heap size such as 512m or 1g, got 'lots'")
+                .contains("bulk.flush_interval: must be positive, got 0s")
+                .contains("bulk.error_breaker.window: must be at least 1, got 0")
+                .contains("bulk.error_breaker.max_error_rate: must be a fraction in (0, 1], got 1.5")
+                .contains("daemon.http.port: must be between 0 and 65535, got 70000")
+                .contains("state.index_prefix: 'Bad' must be lower case")
+                .contains("state.job_retention: expected a duration such as 500ms");
+        assertThat(error(CONNECTOR + "daemon:\n  heartbeat_interval: 20s\n"))
+                .contains("daemon.heartbeat_timeout: must be at least three heartbeat intervals (1m), got 30s");
+    }
+
+    @Test
+    void oneSizeAndDurationSyntaxWithSourcesAndDottedKeys() throws IOException {
+        for (String size : List.of("2MiB", "2mb", "2m", "2048kb", "2097152")) {
+            assertThat(load(CONNECTOR + "bulk:\n  max_bytes: " + size + "\n", Map.of()).bulk().maxBytes()).as(size)
+                    .isEqualTo(2L << 20);
+        }
+        ConnectorsConfig c = load(CONNECTOR + "bulk.flush_interval: 2 seconds\ndaemon.http.enabled: false\n", Map.of());
+        assertThat(c.bulk().flushInterval()).isEqualTo(java.time.Duration.ofSeconds(2));
+        assertThat(c.daemon().http().enabled()).isFalse();
+        assertThat(error(CONNECTOR + "bulk:\n  error_breaker:\n    windw: 5\n"))
+                .contains("bulk.error_breaker.windw: unknown key; did you mean 'bulk.error_breaker.window'?");
+        assertThat(error(CONNECTOR + "connectors_extra: 1\n")).contains("connectors_extra: unknown key");
+    }
+
+    @Test
     void environmentOverridesKeys() throws IOException {
         ConnectorsConfig c = load(CONNECTOR, Map.of(
                 "CONNECTORS_ELASTICSEARCH_HOST", "http://es1:9200, http://es2:9200",
@@ -177,7 +220,7 @@ class ConfigLoaderTest {
     @Test
     void badEnvironmentOverrideIsNamed() {
         assertThat(error(CONNECTOR, Map.of("CONNECTORS_BULK_MAX_ACTIONS", "lots")))
-                .contains("bulk.max_actions: expected a number, got the text 'lots' (from environment variable CONNECTORS_BULK_MAX_ACTIONS)");
+                .contains("bulk.max_actions: expected a whole number, got 'lots' (from environment variable CONNECTORS_BULK_MAX_ACTIONS)");
         assertThat(error(CONNECTOR, Map.of("CONNECTORS_ELASTICSEARCH_HOTS", "x")))
                 .contains("environment variable CONNECTORS_ELASTICSEARCH_HOTS: does not name a configuration key; did you mean CONNECTORS_ELASTICSEARCH_HOST?");
     }
@@ -226,7 +269,7 @@ class ConfigLoaderTest {
     void hostMustBeAnHttpUrlWithoutCredentials() {
         assertThat(error(CONNECTOR + "elasticsearch:\n  host: ftp://x\n")).contains("is not an http(s) URL");
         assertThat(error(CONNECTOR + "elasticsearch:\n  host: http://u:p@x:9200\n"))
-                .contains("put credentials in elasticsearch.username/password");
+                .contains("contains credentials; put them in elasticsearch.username/password or api_key, not in the URL");
     }
 
     @Test
@@ -289,7 +332,7 @@ class ConfigLoaderTest {
         assertThat(message)
                 .contains("connectors[0] (live).realtime: expected true or false, got 'sometimes'")
                 .contains("connectors[0] (live).schedule.realtime: real-time jobs are not scheduled; set 'realtime: true'")
-                .contains("daemon.realtime_restart_delay: must be a positive duration");
+                .contains("daemon.realtime_restart_delay: must be positive, got 0s");
     }
 
     @Test

@@ -11,6 +11,7 @@ import co.elastic.clients.transport.TransportOptions;
 import co.elastic.clients.transport.http.TransportHttpClient;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.connectors.elasticsearch.local.ElasticsearchEndpoint;
+import io.connectors.runtime.config.ElasticsearchSettings;
 import io.connectors.testkit.elasticsearch.TestElasticsearch;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;

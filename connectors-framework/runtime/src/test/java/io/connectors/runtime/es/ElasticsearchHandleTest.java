@@ -2,6 +2,7 @@ package io.connectors.runtime.es;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.connectors.runtime.config.ElasticsearchSettings;
 import io.connectors.runtime.es.FakeElasticsearch.Reply;
 import java.net.URI;
 import java.time.Duration;

@@ -7,6 +7,7 @@ import co.elastic.clients.elasticsearch._types.Refresh;
 import co.elastic.clients.elasticsearch.cluster.HealthResponse;
 import co.elastic.clients.transport.DefaultTransportOptions;
 import co.elastic.clients.transport.http.TransportHttpClient;
+import io.connectors.runtime.config.ElasticsearchSettings;
 import io.connectors.runtime.es.ElasticsearchConnectionException.Reason;
 import io.connectors.runtime.es.FakeElasticsearch.Reply;
 import java.io.ByteArrayInputStream;

@@ -3,6 +3,7 @@ package io.connectors.runtime.es;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.connectors.runtime.config.ElasticsearchSettings;
 import io.connectors.runtime.es.ElasticsearchConnectionException.Reason;
 import java.nio.file.Files;
 import java.nio.file.Path;

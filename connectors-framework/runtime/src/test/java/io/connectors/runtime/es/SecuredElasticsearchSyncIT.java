@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.connectors.elasticsearch.local.ElasticsearchEndpoint;
 import io.connectors.elasticsearch.local.LocalElasticsearchLauncher;
 import io.connectors.runtime.cli.Main;
+import io.connectors.runtime.config.ElasticsearchSettings;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.net.URI;

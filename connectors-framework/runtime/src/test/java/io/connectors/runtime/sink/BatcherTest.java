@@ -4,6 +4,7 @@ import static io.connectors.runtime.sink.BulkSinkTest.index;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.tuple;
 
+import io.connectors.runtime.config.BulkSinkSettings;
 import io.connectors.runtime.sync.SyncStats;
 import java.time.Duration;
 import java.util.List;

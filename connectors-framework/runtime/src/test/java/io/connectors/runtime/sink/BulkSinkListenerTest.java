@@ -4,6 +4,7 @@ import static io.connectors.runtime.sink.BulkSinkTest.index;
 import static io.connectors.runtime.sink.BulkSinkTest.indexOps;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.connectors.runtime.config.BulkSinkSettings;
 import io.connectors.runtime.ops.DaemonMetrics;
 import io.connectors.runtime.sink.BulkSinkTest.FakeClient;
 import io.connectors.runtime.sync.SyncStats;

@@ -2,6 +2,7 @@ package io.connectors.runtime.sink;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.connectors.runtime.config.BulkSinkSettings;
 import java.util.Arrays;
 import org.junit.jupiter.api.Test;
 

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.connectors.runtime.es.ElasticsearchHandle;
 import io.connectors.runtime.sink.BulkSink;
-import io.connectors.runtime.sink.BulkSinkSettings;
+import io.connectors.runtime.config.BulkSinkSettings;
 import io.connectors.runtime.sink.ElasticsearchBulkClient;
 import io.connectors.spi.ChangeEvent;
 import io.connectors.spi.IncrementalSource;

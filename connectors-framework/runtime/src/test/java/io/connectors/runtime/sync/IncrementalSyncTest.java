@@ -7,7 +7,7 @@ import io.connectors.runtime.sink.BulkClient;
 import io.connectors.runtime.sink.BulkOp;
 import io.connectors.runtime.sink.BulkRequestException;
 import io.connectors.runtime.sink.BulkSink;
-import io.connectors.runtime.sink.BulkSinkSettings;
+import io.connectors.runtime.config.BulkSinkSettings;
 import io.connectors.runtime.sink.ItemResult;
 import io.connectors.spi.ChangeEvent;
 import io.connectors.spi.IncrementalSource;

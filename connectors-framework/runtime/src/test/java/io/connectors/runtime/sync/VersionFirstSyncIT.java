@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.connectors.runtime.config.SyncSettings;
 import io.connectors.runtime.es.ElasticsearchHandle;
 import io.connectors.runtime.sink.BulkSink;
-import io.connectors.runtime.sink.BulkSinkSettings;
+import io.connectors.runtime.config.BulkSinkSettings;
 import io.connectors.runtime.sink.ElasticsearchBulkClient;
 import io.connectors.spi.BaseDataSource;
 import io.connectors.spi.ChangeEvent;

@@ -60,6 +60,11 @@ public record ConfigField(
         return of(name, FieldType.INTEGER);
     }
 
+    /** Declares a decimal-number field named {@code name}: optional, no default, not sensitive. */
+    public static ConfigField number(String name) {
+        return of(name, FieldType.NUMBER);
+    }
+
     /** Declares a true/false field named {@code name}: optional, no default, not sensitive. */
     public static ConfigField bool(String name) {
         return of(name, FieldType.BOOLEAN);
@@ -131,6 +136,11 @@ public record ConfigField(
         return v -> v instanceof Number n && n.longValue() < min ? "must be at least " + min + ", got " + n : null;
     }
 
+    /** A validator accepting numbers no larger than {@code max}. */
+    public static Function<Object, String> atMost(long max) {
+        return v -> v instanceof Number n && n.longValue() > max ? "must be at most " + max + ", got " + n : null;
+    }
+
     /** A validator accepting numbers within {@code [min, max]}. */
     public static Function<Object, String> between(long min, long max) {
         return v -> v instanceof Number n && (n.longValue() < min || n.longValue() > max)
@@ -143,14 +153,19 @@ public record ConfigField(
         return v -> v instanceof String s && !values.contains(s) ? "must be one of " + values + ", got '" + s + "'" : null;
     }
 
+    /** A validator accepting decimal numbers in {@code (0, 1]}: a fraction of something, never none of it. */
+    public static Function<Object, String> fraction() {
+        return v -> v instanceof Double d && (d <= 0 || d > 1) ? "must be a fraction in (0, 1], got " + d : null;
+    }
+
     /** A validator accepting only durations above zero. */
     public static Function<Object, String> positiveDuration() {
-        return v -> v instanceof java.time.Duration d && (d.isNegative() || d.isZero()) ? "must be positive, got " + d : null;
+        return v -> v instanceof java.time.Duration d && (d.isNegative() || d.isZero()) ? "must be positive, got " + FieldFormat.duration(d) : null;
     }
 
     /** A validator accepting only durations of zero or more. */
     public static Function<Object, String> notNegativeDuration() {
-        return v -> v instanceof java.time.Duration d && d.isNegative() ? "must not be negative, got " + d : null;
+        return v -> v instanceof java.time.Duration d && d.isNegative() ? "must not be negative, got " + FieldFormat.duration(d) : null;
     }
 
     /** A validator refusing an empty string or an empty list. */

@@ -11,8 +11,9 @@ import java.util.regex.Pattern;
 
 /** Parses raw configuration values (as YAML or environment variables give them) into a field's type. */
 final class FieldParser {
-    private static final Pattern DURATION = Pattern.compile("(\\d+)\\s*(ms|s|m|h|d)");
-    private static final Pattern BYTES = Pattern.compile("(\\d+)\\s*(b|kb|mb|gb|k|m|g)?");
+    private static final Pattern DURATION = Pattern.compile(
+            "(\\d+)\\s*(ms|millis|milliseconds?|s|secs?|seconds?|m|mins?|minutes?|h|hours?|d|days?)");
+    private static final Pattern BYTES = Pattern.compile("(\\d+)\\s*(b|bytes?|kb|kib|k|mb|mib|m|gb|gib|g)?");
 
     private FieldParser() {
     }
@@ -30,6 +31,7 @@ final class FieldParser {
                 throw new IllegalArgumentException("expected a string");
             }
             case INTEGER -> parseLong(raw);
+            case NUMBER -> parseDouble(raw);
             case BOOLEAN -> {
                 if (raw instanceof Boolean b) {
                     yield b;
@@ -64,13 +66,13 @@ final class FieldParser {
             String text = s.trim().toLowerCase(Locale.ROOT);
             Matcher m = DURATION.matcher(text);
             if (m.matches()) {
-                long n = Long.parseLong(m.group(1));
-                return switch (m.group(2)) {
-                    case "ms" -> Duration.ofMillis(n);
-                    case "s" -> Duration.ofSeconds(n);
-                    case "m" -> Duration.ofMinutes(n);
-                    case "h" -> Duration.ofHours(n);
-                    default -> Duration.ofDays(n);
+                long n = count(m.group(1));
+                return switch (m.group(2).charAt(0)) {
+                    case 's' -> Duration.ofSeconds(n);
+                    case 'h' -> Duration.ofHours(n);
+                    case 'd' -> Duration.ofDays(n);
+                    default -> m.group(2).equals("m") || m.group(2).startsWith("min") ? Duration.ofMinutes(n)
+                            : Duration.ofMillis(n);
                 };
             }
             try {
@@ -89,17 +91,48 @@ final class FieldParser {
         if (raw instanceof String s) {
             Matcher m = BYTES.matcher(s.trim().toLowerCase(Locale.ROOT));
             if (m.matches()) {
-                long n = Long.parseLong(m.group(1));
+                long n = count(m.group(1));
                 String unit = m.group(2) == null ? "b" : m.group(2);
-                return switch (unit) {
-                    case "k", "kb" -> n * 1024L;
-                    case "m", "mb" -> n * 1024L * 1024L;
-                    case "g", "gb" -> n * 1024L * 1024L * 1024L;
-                    default -> n;
+                int shift = switch (unit.charAt(0)) {
+                    case 'k' -> 10;
+                    case 'm' -> 20;
+                    case 'g' -> 30;
+                    default -> 0;
                 };
+                if (n > Long.MAX_VALUE >> shift) {
+                    throw new IllegalArgumentException("expected a size below 8 EiB");
+                }
+                return n << shift;
             }
         }
         throw new IllegalArgumentException("expected a size such as 512b, 64kb, 10mb or 1gb");
+    }
+
+    private static long count(String digits) {
+        try {
+            return Long.parseLong(digits);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("expected a smaller number than " + digits, e);
+        }
+    }
+
+    private static Double parseDouble(Object raw) {
+        if (raw instanceof Number n && !(raw instanceof java.math.BigDecimal)) {
+            double d = n.doubleValue();
+            if (Double.isFinite(d)) {
+                return d;
+            }
+        } else if (raw instanceof String || raw instanceof java.math.BigDecimal) {
+            try {
+                double d = Double.parseDouble(raw.toString().trim());
+                if (Double.isFinite(d)) {
+                    return d;
+                }
+            } catch (NumberFormatException e) {
+                // the message below
+            }
+        }
+        throw new IllegalArgumentException("expected a number such as 0.5");
     }
 
     private static List<String> parseList(Object raw) {

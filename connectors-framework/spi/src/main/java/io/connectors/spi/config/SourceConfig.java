@@ -100,6 +100,11 @@ public final class SourceConfig {
         return (Long) require(name, FieldType.INTEGER);
     }
 
+    /** The value of a {@link FieldType#NUMBER} field. */
+    public double number(String name) {
+        return (Double) require(name, FieldType.NUMBER);
+    }
+
     /** The value of a {@link FieldType#BOOLEAN} field. */
     public boolean bool(String name) {
         return (Boolean) require(name, FieldType.BOOLEAN);
@@ -120,6 +125,41 @@ public final class SourceConfig {
     public List<String> list(String name) {
         Object v = get(name, FieldType.LIST);
         return v == null ? List.of() : (List<String>) v;
+    }
+
+    /** The value of the declared STRING field {@code field}; as {@link #string(String)}. */
+    public String string(ConfigField field) {
+        return string(field.name());
+    }
+
+    /** The value of the declared INTEGER field {@code field}; as {@link #integer(String)}. */
+    public long integer(ConfigField field) {
+        return integer(field.name());
+    }
+
+    /** The value of the declared NUMBER field {@code field}; as {@link #number(String)}. */
+    public double number(ConfigField field) {
+        return number(field.name());
+    }
+
+    /** The value of the declared BOOLEAN field {@code field}; as {@link #bool(String)}. */
+    public boolean bool(ConfigField field) {
+        return bool(field.name());
+    }
+
+    /** The value of the declared DURATION field {@code field}; as {@link #duration(String)}. */
+    public Duration duration(ConfigField field) {
+        return duration(field.name());
+    }
+
+    /** The value of the declared BYTE_SIZE field {@code field}, in bytes; as {@link #byteSize(String)}. */
+    public long byteSize(ConfigField field) {
+        return byteSize(field.name());
+    }
+
+    /** The value of the declared LIST field {@code field}; as {@link #list(String)}. */
+    public List<String> list(ConfigField field) {
+        return list(field.name());
     }
 
     /** Whether the field has a value (given or defaulted). */

@@ -1,4 +1,4 @@
-package io.connectors.runtime.es;
+package io.connectors.runtime.config;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -52,9 +52,9 @@ class ElasticsearchSettingsTest {
     @Test
     void rejectsBadHosts() {
         assertThatThrownBy(() -> ElasticsearchSettings.defaults(HOST).withHosts(List.of()))
-                .hasMessageContaining("elasticsearch.hosts");
+                .hasMessageContaining("elasticsearch.host: must name at least one");
         assertThatThrownBy(() -> ElasticsearchSettings.defaults(URI.create("localhost:9200")))
-                .hasMessageContaining("http:// or https://");
+                .hasMessageContaining("is not an http(s) URL such as http://localhost:9200");
         assertThatThrownBy(() -> ElasticsearchSettings.defaults(HOST)
                 .withHosts(List.of(HOST, URI.create("https://other:9200"))))
                 .hasMessageContaining("same scheme");
@@ -70,26 +70,13 @@ class ElasticsearchSettingsTest {
     @Test
     void credentialRules() {
         assertThatThrownBy(() -> ElasticsearchSettings.defaults(HOST).withBasicAuth("elastic", null))
-                .hasMessageContaining("username and password must be set together");
+                .hasMessageContaining("elasticsearch.username/password: give both or neither");
         ElasticsearchSettings basic = ElasticsearchSettings.defaults(HOST).withBasicAuth("elastic", "pw-123456");
         assertThatThrownBy(() -> new ElasticsearchSettings(basic.hosts(), "elastic", "pw-123456", "key", null, true,
                 16, basic.maxIdleTime(), basic.maxLifeTime(), basic.pendingAcquireTimeout(), basic.connectTimeout(),
                 basic.requestTimeout(), false))
-                .hasMessageContaining("either apiKey or username/password")
+                .hasMessageContaining("elasticsearch.api_key: give either an API key or a username and password")
                 .message().doesNotContain("pw-123456");
         assertThat(ElasticsearchSettings.defaults(HOST).withBasicAuth(" ", "").username()).isNull();
-    }
-
-    @Test
-    void rejectsNonPositiveLimits() {
-        ElasticsearchSettings s = ElasticsearchSettings.defaults(HOST);
-        assertThatThrownBy(() -> s.withPool(0, s.maxIdleTime(), s.maxLifeTime(), s.pendingAcquireTimeout()))
-                .hasMessageContaining("maxConnections");
-        assertThatThrownBy(() -> s.withPool(1, Duration.ZERO, s.maxLifeTime(), s.pendingAcquireTimeout()))
-                .hasMessageContaining("maxIdleTime");
-        assertThatThrownBy(() -> s.withTimeouts(null, s.requestTimeout()))
-                .hasMessageContaining("connectTimeout");
-        assertThatThrownBy(() -> s.withTimeouts(s.connectTimeout(), Duration.ofSeconds(-1)))
-                .hasMessageContaining("requestTimeout");
     }
 }
