@@ -36,6 +36,7 @@ public record SyncSettings(
     public static final ConfigField TEMP_DIR = ConfigField.string("temp_dir").defaultValue("")
             .description("Where a full sync keeps the ids and versions its index held when it started (deleted after"
                     + " each sync). Empty: the JVM's temporary folder.");
+    // tag::setting-declaration[]
     public static final ConfigField PROGRESS_INTERVAL = ConfigField.duration("progress_interval").defaultValue("5s")
             .validate(ConfigField.positiveDuration())
             .description("How often a running sync reports its counts.");
@@ -43,8 +44,10 @@ public record SyncSettings(
     /** The {@code sync} settings. */
     public static final SettingsGroup GROUP = new SettingsGroup("sync", "How syncs run.",
             List.of(MAX_CONCURRENT_SYNCS, RECONCILE_BATCH_SIZE, WORKERS, TEMP_DIR, PROGRESS_INTERVAL));
+    // end::setting-declaration[]
 
     /** The bound {@code sync} settings; {@code null} when they have problems (reported in {@code values}). */
+    // tag::setting-use[]
     static SyncSettings from(SettingValues values) {
         if (!values.bound(GROUP)) {
             return null;
@@ -57,6 +60,7 @@ public record SyncSettings(
                 Path.of(temp.isBlank() ? System.getProperty("java.io.tmpdir") : temp),
                 v.duration(PROGRESS_INTERVAL));
     }
+    // end::setting-use[]
 
     /** Every {@code sync} setting at its declared default. */
     public static SyncSettings defaults() {
