@@ -339,7 +339,7 @@ final class PgDataSource implements BaseDataSource, IncrementalSource, DeferredS
                     if (checked && last.equals(after)) {
                         return docs.concatWith(Flux.error(new SourceException("table " + target.name() + ": more than"
                                 + " fetch_size (" + config.fetchSize() + ") rows have key values equal to "
-                                + sample(target, last) + " in " + target.key() + "; raise `fetch_size` or name key"
+                                + sample(last) + " in " + target.key() + "; raise `fetch_size` or name key"
                                 + " columns that are unique in `key_columns`", null, false)));
                     }
                     Set<List<String>> keys = checked ? rows.stream().map(PgQueries.Row::key)
@@ -355,7 +355,7 @@ final class PgDataSource implements BaseDataSource, IncrementalSource, DeferredS
         for (PgQueries.Row row : rows) {
             if (!inPage.add(row.key())) {
                 throw new SourceException("table " + target.name() + " has more than one row with the key "
-                        + sample(target, row.key()) + " in its key columns " + target.key() + ": they would become one"
+                        + sample(row.key()) + " in its key columns " + target.key() + ": they would become one"
                         + " document. Name columns whose values are unique in `key_columns` (or add a primary key);"
                         + " the table is not synced until then", null, false);
             }
@@ -367,7 +367,7 @@ final class PgDataSource implements BaseDataSource, IncrementalSource, DeferredS
     }
 
     /** Key values for a message: short (values are data, not secrets, but may be long). */
-    private static String sample(PgTarget target, List<String> key) {
+    private static String sample(List<String> key) {
         List<String> shown = key.stream().map(v -> v == null ? "null" : v.length() > 40 ? v.substring(0, 40) + "..." : v)
                 .toList();
         return shown.size() == 1 ? "'" + shown.get(0) + "'" : shown.toString();
@@ -621,33 +621,28 @@ final class PgDataSource implements BaseDataSource, IncrementalSource, DeferredS
      * said once per sync, at INFO, with each table's type.
      */
     private Map<String, Object> mapping(List<PgTarget> targets) {
-        Map<String, List<Map<String, Object>>> byField = new LinkedHashMap<>();
-        Map<String, List<String>> seenIn = new LinkedHashMap<>();
+        Map<String, List<TableField>> byField = new LinkedHashMap<>();
         for (PgTarget t : targets) {
             PgTypes types = PgTypes.of(t.columns());
             Map<String, Object> explicit = types.mappingProperties();
             for (String field : types.fieldNames()) {
                 @SuppressWarnings("unchecked")
                 Map<String, Object> definition = (Map<String, Object>) explicit.get(field);
-                byField.computeIfAbsent(field, f -> new ArrayList<>()).add(definition);
-                seenIn.computeIfAbsent(field, f -> new ArrayList<>()).add(t.name());
+                byField.computeIfAbsent(field, f -> new ArrayList<>()).add(new TableField(t.name(), definition));
             }
         }
         Map<String, Object> merged = new LinkedHashMap<>();
         List<String> widened = new ArrayList<>();
-        byField.forEach((field, definitions) -> {
+        byField.forEach((field, seen) -> {
+            List<Map<String, Object>> definitions = seen.stream().map(TableField::definition).toList();
             Map<String, Object> common = FieldMappings.common(definitions);
             if (common != null) {
                 merged.put(field, common);
             }
             if (definitions.stream().distinct().count() > 1) {
-                List<String> tables = seenIn.get(field);
-                List<String> each = new ArrayList<>();
-                for (int n = 0; n < tables.size(); n++) {
-                    Object type = definitions.get(n) == null ? "dynamic" : definitions.get(n).get("type");
-                    each.add(type + " in " + tables.get(n));
-                }
-                widened.add(field + " (" + String.join(", ", each) + ") as " + describe(common));
+                String each = seen.stream().map(s -> (s.definition() == null ? "dynamic" : s.definition().get("type"))
+                        + " in " + s.table()).collect(java.util.stream.Collectors.joining(", "));
+                widened.add(field + " (" + each + ") as " + describe(common));
             }
         });
         if (!widened.isEmpty()) {
@@ -656,6 +651,10 @@ final class PgDataSource implements BaseDataSource, IncrementalSource, DeferredS
         }
         merged.putAll(mappingProperties());
         return merged;
+    }
+
+    /** How one table maps one field: its explicit mapping, or {@code null} for dynamic. */
+    private record TableField(String table, Map<String, Object> definition) {
     }
 
     private static String describe(Map<String, Object> mapping) {
