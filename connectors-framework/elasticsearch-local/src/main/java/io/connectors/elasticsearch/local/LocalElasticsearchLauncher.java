@@ -2,7 +2,6 @@ package io.connectors.elasticsearch.local;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -15,12 +14,8 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
-import java.time.Instant;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Base64;
-import java.util.Collection;
-import java.util.Deque;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -28,10 +23,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Properties;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
@@ -82,11 +73,15 @@ public final class LocalElasticsearchLauncher implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(LocalElasticsearchLauncher.class);
     private static final String PROPERTIES_RESOURCE = "/connectors-elasticsearch-local.properties";
     private static final Pattern HEAP = Pattern.compile("[1-9][0-9]*[kKmMgG]?");
-    private static final String RESERVED_SUPERUSER = "elastic";
+
+    /** Why {@code heap} is not a JVM heap size the node accepts ({@code 512m}, {@code 1g}), if it is not. */
+    public static java.util.Optional<String> heapProblem(String heap) {
+        return heap != null && HEAP.matcher(heap).matches() ? java.util.Optional.empty()
+                : java.util.Optional.of("expected a JVM heap size such as 512m or 1g, got '" + heap + "'");
+    }
     private static final int LOG_TAIL_LINES = 40;
     private static final Duration POLL_INTERVAL = Duration.ofMillis(250);
     private static final Duration KILL_TIMEOUT = NodeProcesses.KILL_TIMEOUT;
-    private static final Duration TOOL_TIMEOUT = Duration.ofMinutes(2);
 
     private final String version;
     private final Path requestedHome;
@@ -100,7 +95,7 @@ public final class LocalElasticsearchLauncher implements AutoCloseable {
     private final Duration startupTimeout;
     private final boolean httpTls;
     private final Map<String, String> roles;
-    private final List<FileRealmUser> users;
+    private final List<NodeSecurity.FileRealmUser> users;
     private final Map<String, String> extraSettings;
 
     // Everything below is guarded by "this".
@@ -302,9 +297,9 @@ public final class LocalElasticsearchLauncher implements AutoCloseable {
                 UnprivilegedUser.chown(installDir, dataDir);
             }
             if (username != null) {
-                createSuperuser(javaHome);
+                NodeSecurity.createSuperuser(tools(javaHome), username, password);
             }
-            prepareSecurityFiles(javaHome);
+            caFile = NodeSecurity.prepareFiles(tools(javaHome), dataDir, httpTls, roles, users);
             return javaHome;
         } catch (IOException e) {
             throw new ElasticsearchLaunchException("Cannot prepare Elasticsearch " + version + " under " + home
@@ -395,103 +390,9 @@ public final class LocalElasticsearchLauncher implements AutoCloseable {
 
 
 
-    private void createSuperuser(Path javaHome) {
-        if (RESERVED_SUPERUSER.equals(username)) {
-            // The file realm refuses reserved names; the built-in "elastic" takes its password from the keystore.
-            runTool(javaHome, "elasticsearch-keystore", List.of("add", "-x", "-f", "bootstrap.password"), password);
-        } else {
-            runTool(javaHome, "elasticsearch-users", List.of("useradd", username, "-r", "superuser"),
-                    password + "\n" + password + "\n");
-        }
+    private NodeTools tools(Path javaHome) {
+        return new NodeTools(installDir, dataDir, asRoot, javaHome);
     }
-
-    private void runTool(Path javaHome, String tool, List<String> args, String stdin) {
-        List<String> command = new ArrayList<>(asRoot ? UnprivilegedUser.commandPrefix() : List.of());
-        command.add(installDir.resolve("bin").resolve(tool).toString());
-        command.addAll(args);
-        Path output = dataDir.resolve("logs").resolve("setup.log");
-        ProcessBuilder builder = new ProcessBuilder(command).directory(dataDir.toFile()).redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(output.toFile()));
-        environment(builder.environment(), javaHome);
-        try {
-            Process tool0 = builder.start();
-            try (OutputStream in = tool0.getOutputStream()) {
-                in.write(stdin.getBytes(StandardCharsets.UTF_8));
-            }
-            if (!tool0.waitFor(TOOL_TIMEOUT.toSeconds(), TimeUnit.SECONDS)) {
-                tool0.destroyForcibly();
-                throw new ElasticsearchLaunchException("bin/" + tool + " did not finish within " + TOOL_TIMEOUT);
-            }
-            if (tool0.exitValue() != 0) {
-                throw new ElasticsearchLaunchException("bin/" + tool + " " + args.get(0) + " failed with exit code "
-                        + tool0.exitValue() + ":\n" + NodeProcesses.tail(output, LOG_TAIL_LINES));
-            }
-        } catch (IOException e) {
-            throw new ElasticsearchLaunchException("Cannot run bin/" + tool + ": " + e.getMessage(), e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new ElasticsearchLaunchException("Interrupted while running bin/" + tool, e);
-        }
-    }
-
-    private void environment(Map<String, String> env, Path javaHome) {
-        // The scripts warn about, or are confused by, the caller's Java settings.
-        Stream.of("JAVA_HOME", "JAVA_TOOL_OPTIONS", "_JAVA_OPTIONS", "JAVA_OPTS", "ES_JAVA_OPTS", "CLI_JAVA_OPTS",
-                "ES_HOME").forEach(env::remove);
-        env.put("ES_JAVA_HOME", javaHome.toString());
-        env.put("ES_PATH_CONF", dataDir.resolve("config").toString());
-        env.put("ES_TMPDIR", dataDir.resolve("tmp").toString());
-    }
-
-    // ---- HTTP TLS, file-realm roles and users -----------------------------------------------------------------
-
-    /** A file-realm user besides the superuser. */
-    private record FileRealmUser(String name, String password, List<String> roles) {
-    }
-
-    /**
-     * Writes the CA and the node's HTTP certificate (with {@code httpTls}), {@code roles.yml} and the extra users
-     * into the node's configuration folder. The tools run as the node's user, so they write into {@code tmp/}
-     * (already the node's); the files the node reads are copied into {@code config/certs/} from there.
-     */
-    private void prepareSecurityFiles(Path javaHome) throws IOException {
-        caFile = null;
-        Path config = dataDir.resolve("config");
-        if (httpTls) {
-            Path tmp = dataDir.resolve("tmp");
-            Path caZip = tmp.resolve("http-ca.zip");
-            Path certZip = tmp.resolve("http-cert.zip");
-            Path caKey = tmp.resolve("http-ca.key");
-            Path caCert = config.resolve(HttpTlsFiles.CERTS_DIR).resolve(HttpTlsFiles.CA_FILE);
-            Files.deleteIfExists(caZip);
-            Files.deleteIfExists(certZip);
-            runTool(javaHome, "elasticsearch-certutil", List.of("ca", "--pem", "--silent", "--days", HttpTlsFiles.DAYS,
-                    "--out", caZip.toString()), "");
-            HttpTlsFiles.extract(caZip, "ca.crt", caCert);
-            HttpTlsFiles.extract(caZip, "ca.key", caKey);
-            runTool(javaHome, "elasticsearch-certutil", List.of("cert", "--pem", "--silent", "--days", HttpTlsFiles.DAYS,
-                    "--ca-cert", caCert.toString(), "--ca-key", caKey.toString(), "--name", "http",
-                    "--ip", "127.0.0.1", "--dns", "localhost", "--out", certZip.toString()), "");
-            Path certs = config.resolve(HttpTlsFiles.CERTS_DIR);
-            HttpTlsFiles.extract(certZip, HttpTlsFiles.CERT_FILE, certs.resolve(HttpTlsFiles.CERT_FILE));
-            HttpTlsFiles.extract(certZip, HttpTlsFiles.KEY_FILE, certs.resolve(HttpTlsFiles.KEY_FILE));
-            for (Path used : List.of(caZip, certZip, caKey)) {
-                Files.deleteIfExists(used);
-            }
-            caFile = caCert;
-        }
-        if (!roles.isEmpty()) {
-            Files.writeString(config.resolve("roles.yml"), NodeConfiguration.rolesYaml(roles));
-        }
-        for (FileRealmUser user : users) {
-            List<String> args = new ArrayList<>(List.of("useradd", user.name()));
-            if (!user.roles().isEmpty()) {
-                args.addAll(List.of("-r", String.join(",", user.roles())));
-            }
-            runTool(javaHome, "elasticsearch-users", args, user.password() + "\n" + user.password() + "\n");
-        }
-    }
-
 
     // ---- process ------------------------------------------------------------------------------------------------
 
@@ -502,7 +403,7 @@ public final class LocalElasticsearchLauncher implements AutoCloseable {
         command.add(dataDir.resolve(PID_FILE).toString());
         ProcessBuilder builder = new ProcessBuilder(command).directory(dataDir.toFile()).redirectErrorStream(true)
                 .redirectOutput(consoleLog().toFile());
-        environment(builder.environment(), javaHome);
+        NodeTools.environment(builder.environment(), javaHome, dataDir);
         builder.environment().put("ES_JAVA_OPTS", "-Xms" + heap + " -Xmx" + heap);
         try {
             process = builder.start();
@@ -774,7 +675,7 @@ public final class LocalElasticsearchLauncher implements AutoCloseable {
 
         private boolean httpTls;
         private final Map<String, String> roles = new LinkedHashMap<>();
-        private final List<FileRealmUser> users = new ArrayList<>();
+        private final List<NodeSecurity.FileRealmUser> users = new ArrayList<>();
 
         /**
          * Serves HTTP over TLS: on start, {@code bin/elasticsearch-certutil} makes a CA and a certificate for
@@ -809,7 +710,7 @@ public final class LocalElasticsearchLauncher implements AutoCloseable {
                 throw new IllegalArgumentException("password must be non-empty and on one line");
             }
             List<String> roleNames = Stream.of(roles).map(r -> checkedName(r, "role name")).toList();
-            this.users.add(new FileRealmUser(checkedName(name, "username"), password, roleNames));
+            this.users.add(new NodeSecurity.FileRealmUser(checkedName(name, "username"), password, roleNames));
             return this;
         }
 

@@ -6,8 +6,12 @@
  * distribution in the local Maven repository ({@link io.connectors.elasticsearch.local.MavenLocalRepository}),
  * {@link io.connectors.elasticsearch.local.DistributionUnpacker} unpacks it once per version,
  * {@link io.connectors.elasticsearch.local.JavaHomeSelector} picks a JDK it runs on, and
- * {@link io.connectors.elasticsearch.local.LocalElasticsearchLauncher} writes the node's configuration and runs its
- * process (as an unprivileged user when started as root: {@link io.connectors.elasticsearch.local.UnprivilegedUser}),
- * giving an {@link io.connectors.elasticsearch.local.ElasticsearchEndpoint}. Depends on no test library.
+ * {@link io.connectors.elasticsearch.local.LocalElasticsearchLauncher} holds the node's lifecycle (prepare, start,
+ * wait for health, stop) and gives an {@link io.connectors.elasticsearch.local.ElasticsearchEndpoint}. Its parts:
+ * {@code NodeConfiguration} (the node's settings and roles as text), {@code NodeTools} (the distribution's tools, run
+ * as the node's user), {@code NodeSecurity} (superuser, HTTPS certificates, file-realm users), {@code NodeProcesses}
+ * (ports file, log tail, stale pid files, stopping processes) and
+ * {@link io.connectors.elasticsearch.local.UnprivilegedUser} (the node runs as {@code nobody} when started as root).
+ * Depends on no test library.
  */
 package io.connectors.elasticsearch.local;

@@ -1,5 +1,6 @@
 package io.connectors.runtime.config;
 
+import io.connectors.elasticsearch.local.LocalElasticsearchLauncher;
 import io.connectors.spi.config.ConfigField;
 import io.connectors.spi.config.SourceConfig;
 import java.nio.file.Path;
@@ -23,8 +24,7 @@ public record EmbeddedElasticsearchSettings(Optional<String> version, Path home,
             .validate(ConfigField.notEmpty())
             .description("Where it is unpacked and its data kept (relative to the working directory).");
     public static final ConfigField HEAP = ConfigField.string("heap").defaultValue("1g")
-            .validate(v -> ((String) v).matches("\\d+[kKmMgG]?") ? null
-                    : "expected a JVM heap size such as 512m or 1g, got '" + v + "'")
+            .validate(v -> LocalElasticsearchLauncher.heapProblem((String) v).orElse(null))
             .description("Its JVM heap.");
     public static final ConfigField PORT = ConfigField.integer("port").defaultValue(9200L)
             .validate(ConfigField.between(0, 65_535))
