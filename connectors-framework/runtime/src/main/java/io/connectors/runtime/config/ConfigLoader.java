@@ -105,7 +105,9 @@ public final class ConfigLoader {
      */
     private void flatten(String path, Object value, Map<String, Object> out) {
         if (declared.containsKey(path)) {
-            if (value != null) {
+            if (out.containsKey(path)) {
+                problems.add(path + ": given twice (once nested, once as a dotted key); keep one");
+            } else if (value != null) {
                 out.put(path, value);
             }
             return;

@@ -203,6 +203,8 @@ class ConfigLoaderTest {
         assertThat(error(CONNECTOR + "bulk:\n  error_breaker:\n    windw: 5\n"))
                 .contains("bulk.error_breaker.windw: unknown key; did you mean 'bulk.error_breaker.window'?");
         assertThat(error(CONNECTOR + "connectors_extra: 1\n")).contains("connectors_extra: unknown key");
+        assertThat(error(CONNECTOR + "bulk:\n  max_actions: 5\nbulk.max_actions: 6\n"))
+                .contains("bulk.max_actions: given twice (once nested, once as a dotted key); keep one");
     }
 
     @Test
