@@ -127,7 +127,9 @@ class DaemonIT {
     private List<Versioned<Map<String, Object>>> allJobs() {
         store.refresh(StateStore.Kind.JOBS).block();
         return jobs.recent(Optional.empty(), Optional.empty(), 1000).block().stream()
-                .map(v -> store.get(StateStore.Kind.JOBS, v.id()).block()).toList();
+                .map(v -> store.get(StateStore.Kind.JOBS, v.id()).block())
+                .filter(java.util.Objects::nonNull) // deleted between the search and the read
+                .toList();
     }
 
     private Map<String, Object> connectorJson(String id) {
