@@ -27,6 +27,10 @@ import reactor.core.publisher.Mono;
 public final class JobRecords {
     private static final DateTimeFormatter DUE = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC);
 
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(JobRecords.class);
+    /** Jobs already warned about as unreadable, so a poll every second does not repeat the warning. */
+    private static final java.util.Set<String> UNREADABLE = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
     private final StateStore store;
 
     public JobRecords(StateStore store) {
@@ -61,8 +65,24 @@ public final class JobRecords {
         return stored.map(json -> JobRecord.fromJson(stored.id(), json));
     }
 
+    /**
+     * The jobs matching {@code q}, decoded. A record this version cannot read is left out of the list (warned once per
+     * record), so one job written by a newer daemon, or by hand, does not stop this daemon from seeing the others.
+     */
     private Mono<List<Versioned<JobRecord>>> find(Query q, List<SortOptions> sort, int size) {
-        return store.search(Kind.JOBS, q, sort, size).map(found -> found.stream().map(JobRecords::decode).toList());
+        return store.search(Kind.JOBS, q, sort, size).map(found -> {
+            List<Versioned<JobRecord>> out = new java.util.ArrayList<>(found.size());
+            for (Versioned<Map<String, Object>> stored : found) {
+                try {
+                    out.add(decode(stored));
+                } catch (StateException e) {
+                    if (UNREADABLE.add(stored.id())) {
+                        LOG.warn("{}; this daemon leaves that job alone", e.getMessage());
+                    }
+                }
+            }
+            return out;
+        });
     }
 
     /** A fresh id for an on-demand job. */

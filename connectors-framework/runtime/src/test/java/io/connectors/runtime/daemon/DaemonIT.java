@@ -270,6 +270,25 @@ class DaemonIT {
     }
 
     @Test
+    void aJobRecordThisVersionCannotReadIsLeftAloneAndTheOthersRun() throws InterruptedException {
+        ConnectorsConfig config = config("worker-1", false, 2, List.of(connector("odd", Map.of("docs", 20))));
+        store.ensureIndices().block();
+        // Written by a newer daemon: queued, but of a job type this version does not know.
+        Map<String, Object> odd = new java.util.LinkedHashMap<>(JobRecords.newJob("odd-job", Map.of("id", "odd"),
+                JobType.FULL, JobRecord.Trigger.ON_DEMAND, JobStatus.PENDING, null, null,
+                Instant.now().minusSeconds(60)).toJson());
+        odd.put("job_type", "reindex");
+        store.create(StateStore.Kind.JOBS, "odd-job", odd, true).block();
+
+        String next = queue(config, "odd");
+        start(config);
+        await("the readable job runs", Duration.ofSeconds(30), () -> "completed".equals(status(job(next))));
+        assertThat(count(prefix + "-odd")).isEqualTo(20);
+        assertThat(job("odd-job").doc()).as("left as it was").containsEntry("status", "pending")
+                .containsEntry("job_type", "reindex");
+    }
+
+    @Test
     void aJobWhoseWorkerStoppedHeartbeatingIsFailedAndItsConnectorFreed() throws InterruptedException {
         ConnectorsConfig config = config("worker-1", false, 2, List.of(connector("orphan", Map.of("docs", 30))));
         var c = config.connector("orphan").orElseThrow();
