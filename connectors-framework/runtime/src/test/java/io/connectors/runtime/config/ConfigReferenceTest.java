@@ -2,39 +2,16 @@ package io.connectors.runtime.config;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.connectors.spi.BaseDataSource;
 import io.connectors.spi.DataSourceProvider;
-import io.connectors.spi.SourceContext;
 import io.connectors.spi.config.ConfigField;
 import io.connectors.spi.config.FieldType;
-import io.connectors.spi.config.SourceConfig;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class ConfigReferenceTest {
     private static DataSourceProvider provider(String type, String name, List<ConfigField> fields) {
-        return new DataSourceProvider() {
-            @Override
-            public String type() {
-                return type;
-            }
-
-            @Override
-            public String displayName() {
-                return name;
-            }
-
-            @Override
-            public List<ConfigField> configFields() {
-                return fields;
-            }
-
-            @Override
-            public BaseDataSource create(SourceConfig config, SourceContext context) {
-                throw new UnsupportedOperationException("only described");
-            }
-        };
+        return io.connectors.runtime.ScriptedSources.provider(type, name, fields);
     }
 
     private static final DataSourceProvider SAMPLE = provider("sample", "Sample source", List.of(

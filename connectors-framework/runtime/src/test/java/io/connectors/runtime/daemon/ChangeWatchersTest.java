@@ -2,6 +2,7 @@ package io.connectors.runtime.daemon;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.connectors.runtime.ScriptedSources;
 import io.connectors.runtime.config.ConfigLoader;
 import io.connectors.runtime.config.ConnectorsConfig;
 import io.connectors.runtime.ops.DaemonMetrics;

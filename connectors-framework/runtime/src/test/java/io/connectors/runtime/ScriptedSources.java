@@ -1,6 +1,6 @@
-package io.connectors.runtime.daemon;
+package io.connectors.runtime;
 
-import io.connectors.runtime.SourceRegistry;
+import io.connectors.spi.AccessControlSource;
 import io.connectors.spi.BaseDataSource;
 import io.connectors.spi.ChangeEvent;
 import io.connectors.spi.ChangeWatchingSource;
@@ -24,27 +24,30 @@ import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
 
 /**
- * Source type {@code scripted} for daemon tests: {@code docs} documents, each after {@code delay_ms}
- * milliseconds; {@code changed} is what {@link BaseDataSource#changed()} answers. Counts open sources, so a test
- * can check that every source a job opened was closed.
+ * The one fake source of the runtime's tests, scripted by its configuration: source type {@code scripted} (or any
+ * type and fields a test declares, {@link #provider(String, String, List)}), {@code docs} documents, each after
+ * {@code delay_ms} milliseconds; {@code changed} is what {@link BaseDataSource#changed()} answers. Counts open
+ * sources, so a test can check that every source a job opened was closed.
  *
  * <p>Options: {@code incremental} replays {@link #CHANGES} from a cursor (a position in it); {@code realtime} also
  * follows it ({@link RealtimeSource}: new entries are picked up every 50 ms, a checkpoint after each batch);
- * {@code watch} makes the source a {@link ChangeWatchingSource} scripted through {@link #watch(String)}.
+ * {@code watch} makes the source a {@link ChangeWatchingSource} scripted through {@link #watch(String)};
+ * {@code identities} (above 0) makes it an {@link AccessControlSource} with that many identities. An option a test's
+ * own field list does not declare takes its default.
  */
-final class ScriptedSources {
-    static final AtomicInteger OPEN = new AtomicInteger();
-    static final AtomicInteger CREATED = new AtomicInteger();
+public final class ScriptedSources {
+    public static final AtomicInteger OPEN = new AtomicInteger();
+    public static final AtomicInteger CREATED = new AtomicInteger();
     /** The change log incremental scripted sources replay: a cursor is a position in it. */
-    static final List<ChangeEvent> CHANGES = new java.util.concurrent.CopyOnWriteArrayList<>();
+    public static final List<ChangeEvent> CHANGES = new java.util.concurrent.CopyOnWriteArrayList<>();
     /** Cursors before this position are refused as expired (also by running followers, at their next poll). */
-    static final AtomicInteger EXPIRED_BEFORE = new AtomicInteger();
+    public static final AtomicInteger EXPIRED_BEFORE = new AtomicInteger();
     /** How often followers look for new entries in {@link #CHANGES}. */
     static final Duration FOLLOW_POLL = Duration.ofMillis(50);
     private static final Map<String, WatchScript> WATCHES = new ConcurrentHashMap<>();
 
     /** The watch of connector {@code connectorId}'s watching sources, for a test to script. */
-    static WatchScript watch(String connectorId) {
+    public static WatchScript watch(String connectorId) {
         return WATCHES.computeIfAbsent(connectorId, id -> new WatchScript());
     }
 
@@ -53,10 +56,10 @@ final class ScriptedSources {
      * starts with {@code WATCHING} (when {@link #establish} is set); {@link #changed()} and {@link #fail} act on the
      * latest one.
      */
-    static final class WatchScript {
-        final AtomicInteger subscriptions = new AtomicInteger();
-        final AtomicInteger cancellations = new AtomicInteger();
-        volatile boolean establish = true;
+    public static final class WatchScript {
+        public final AtomicInteger subscriptions = new AtomicInteger();
+        public final AtomicInteger cancellations = new AtomicInteger();
+        public volatile boolean establish = true;
         private volatile Sinks.Many<ChangeWatchingSource.Signal> current;
 
         Flux<ChangeWatchingSource.Signal> subscribe() {
@@ -71,11 +74,11 @@ final class ScriptedSources {
             });
         }
 
-        void changed() {
+        public void changed() {
             current.emitNext(ChangeWatchingSource.Signal.CHANGED, Sinks.EmitFailureHandler.busyLooping(Duration.ofSeconds(1)));
         }
 
-        void fail(String message) {
+        public void fail(String message) {
             current.emitError(new IllegalStateException(message), Sinks.EmitFailureHandler.busyLooping(Duration.ofSeconds(1)));
         }
     }
@@ -83,56 +86,119 @@ final class ScriptedSources {
     private ScriptedSources() {
     }
 
-    static SourceRegistry registry() {
+    /** The {@code scripted} source type alone. */
+    public static SourceRegistry registry() {
         return SourceRegistry.of(List.of(provider()));
     }
 
-    static DataSourceProvider provider() {
+    /** The options of the {@code scripted} source type, each declared with its default. */
+    public static final List<ConfigField> OPTIONS = List.of(
+            ConfigField.integer("docs").defaultValue(10L).description("Documents"),
+            ConfigField.integer("delay_ms").defaultValue(0L).description("Delay before each document"),
+            ConfigField.bool("changed").defaultValue(true).description("What changed() answers"),
+            ConfigField.bool("incremental").defaultValue(false).description("Replay CHANGES incrementally"),
+            ConfigField.bool("realtime").defaultValue(false).description("Also follow CHANGES in real time"),
+            ConfigField.bool("watch").defaultValue(false).description("Watch for changes (scripted by the test)"),
+            ConfigField.integer("identities").defaultValue(0L).description("Access-control identities (0: none)"),
+            ConfigField.string("password").asSensitive().description("A secret"),
+            // Parsed to a Duration and a long: what the connector and job records store must be JSON.
+            ConfigField.duration("timeout").defaultValue(java.time.Duration.ofSeconds(5)).description("Unused"),
+            ConfigField.byteSize("max_size").defaultValue(1024L).description("Unused"));
+
+    /** Source type {@code scripted}, with every option. */
+    public static DataSourceProvider provider() {
+        return provider("scripted", "Scripted", OPTIONS);
+    }
+
+    /**
+     * A scripted source type named {@code type} declaring exactly {@code fields}: a test of configuration handling
+     * declares the fields it needs (a required one, a validated one); the options it leaves out take their defaults.
+     */
+    public static DataSourceProvider provider(String type, String displayName, List<ConfigField> fields) {
         return new DataSourceProvider() {
             @Override
             public String type() {
-                return "scripted";
+                return type;
             }
 
             @Override
             public String displayName() {
-                return "Scripted";
+                return displayName;
             }
 
             @Override
             public List<ConfigField> configFields() {
-                return List.of(
-                        ConfigField.integer("docs").defaultValue(10L).description("Documents"),
-                        ConfigField.integer("delay_ms").defaultValue(0L).description("Delay before each document"),
-                        ConfigField.bool("changed").defaultValue(true).description("What changed() answers"),
-                        ConfigField.bool("incremental").defaultValue(false).description("Replay CHANGES incrementally"),
-                        ConfigField.bool("realtime").defaultValue(false).description("Also follow CHANGES in real time"),
-                        ConfigField.bool("watch").defaultValue(false).description("Watch for changes (scripted by the test)"),
-                        ConfigField.string("password").asSensitive().description("A secret"),
-                        // Parsed to a Duration and a long: what the connector and job records store must be JSON.
-                        ConfigField.duration("timeout").defaultValue(java.time.Duration.ofSeconds(5)).description("Unused"),
-                        ConfigField.byteSize("max_size").defaultValue(1024L).description("Unused"));
+                return fields;
             }
 
             @Override
             public BaseDataSource create(SourceConfig config, SourceContext context) {
-                long docs = config.integer("docs");
-                long delay = config.integer("delay_ms");
-                boolean changed = config.bool("changed");
+                long docs = number(config, "docs", 10);
+                long delay = number(config, "delay_ms", 0);
+                boolean changed = flag(config, "changed", true);
                 CREATED.incrementAndGet();
                 OPEN.incrementAndGet();
                 BaseDataSource plain = plain(docs, delay, changed);
-                if (config.bool("watch")) {
+                long identities = number(config, "identities", 0);
+                if (identities > 0) {
+                    return new AccessControlled(plain, identities);
+                }
+                if (flag(config, "watch", false)) {
                     WatchScript script = watch(context.connectorId());
-                    return config.bool("realtime") ? new WatchingRealtime(new Incremental(plain), script)
+                    return flag(config, "realtime", false) ? new WatchingRealtime(new Incremental(plain), script)
                             : new Watching(plain, script);
                 }
-                if (config.bool("realtime")) {
+                if (flag(config, "realtime", false)) {
                     return new Realtime(new Incremental(plain));
                 }
-                return config.bool("incremental") ? new Incremental(plain) : plain;
+                return flag(config, "incremental", false) ? new Incremental(plain) : plain;
             }
         };
+    }
+
+    private static boolean declares(SourceConfig config, String name) {
+        return config.fields().stream().anyMatch(f -> f.name().equals(name));
+    }
+
+    private static long number(SourceConfig config, String name, long otherwise) {
+        return declares(config, name) ? config.integer(name) : otherwise;
+    }
+
+    private static boolean flag(SourceConfig config, String name, boolean otherwise) {
+        return declares(config, name) ? config.bool(name) : otherwise;
+    }
+
+    /**
+     * A scripted source with document-level security: identities {@code user-0} ... {@code user-<n-1>}, each a member of
+     * group {@code even} or {@code odd}; its documents name the group allowed to see them.
+     */
+    private record AccessControlled(BaseDataSource plain, long identities) implements BaseDataSource, AccessControlSource {
+        @Override
+        public Mono<Void> ping() {
+            return plain.ping();
+        }
+
+        @Override
+        public Mono<Void> validateConfig() {
+            return plain.validateConfig();
+        }
+
+        @Override
+        public Flux<SourceDocument> getDocs(SyncRules rules) {
+            return plain.getDocs(rules);
+        }
+
+        @Override
+        public Mono<Void> close() {
+            return plain.close();
+        }
+
+        @Override
+        public Flux<SourceDocument> getAccessControl() {
+            return Flux.range(0, (int) identities).map(i -> SourceDocument.builder("user-" + i)
+                    .field("username", "user-" + i)
+                    .field(permissionsField(), List.of(i % 2 == 0 ? "even" : "odd")).version("v1").build());
+        }
     }
 
     /** A scripted source that watches for changes. */
@@ -236,7 +302,7 @@ final class ScriptedSources {
     }
 
     /** Follows {@link #CHANGES} from {@code cursor}: the new entries of each poll, then a checkpoint after them. */
-    static Flux<ChangeEvent> follow(SyncCursor cursor) {
+    public static Flux<ChangeEvent> follow(SyncCursor cursor) {
         return Flux.defer(() -> {
             AtomicInteger pos = new AtomicInteger(((Number) cursor.values().get("pos")).intValue());
             return Flux.interval(Duration.ZERO, FOLLOW_POLL)
