@@ -31,16 +31,8 @@ class BadInputTest {
         return Main.execute(new PrintWriter(out, true), new PrintWriter(err, true), args);
     }
 
-    private String good() {
-        return """
-                elasticsearch:
-                  host: http://127.0.0.1:9
-                connectors:
-                  - id: docs
-                    type: directory
-                    configuration:
-                      path: %s
-                """.formatted(dir);
+    private Path good(String name) throws java.io.IOException {
+        return TestConfig.docs(dir).unreachable(false).write(dir.resolve(name));
     }
 
     static Stream<Arguments> malformedFiles() {
@@ -152,8 +144,7 @@ class BadInputTest {
 
     @Test
     void unknownConnectorsAndJobTypesAreUsageErrorsReportedBeforeAnyConnection() throws Exception {
-        Path file = dir.resolve("one.yml");
-        Files.writeString(file, good());
+        Path file = good("one.yml");
         assertThat(run("-c", file.toString(), "jobs", "start", "nope")).isEqualTo(2);
         assertThat(err.toString()).contains("no connector 'nope'").contains("[docs]").doesNotContain("127.0.0.1:9");
         assertThat(run("-c", file.toString(), "sync", "docs", "--type", "fast")).isEqualTo(2);
@@ -164,8 +155,7 @@ class BadInputTest {
 
     @Test
     void badOptionValuesNameTheOptionAndTheAcceptedForms() throws Exception {
-        Path file = dir.resolve("one.yml");
-        Files.writeString(file, good());
+        Path file = good("one.yml");
         assertThat(run("-c", file.toString(), "jobs", "start", "docs", "--wait", "--timeout", "5x")).isEqualTo(2);
         assertThat(err.toString()).contains("Invalid value for option '--timeout': '5x' is not a duration; use 500ms,");
         assertThat(run("-c", file.toString(), "jobs", "list", "--limit", "x")).isEqualTo(2);

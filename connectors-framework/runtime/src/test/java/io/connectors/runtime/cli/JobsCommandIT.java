@@ -45,25 +45,14 @@ class JobsCommandIT {
 
     /** A configuration with one directory connector, {@code notes}, of {@code data} into {@code <prefix>-notes}. */
     private Path config(ElasticsearchEndpoint es, String prefix, Path data) throws java.io.IOException {
-        Path file = dir.resolve("config.yml");
-        String auth = es.username() == null ? "" : "  username: " + es.username() + "\n  password: " + es.password() + "\n";
-        Files.writeString(file, """
-                elasticsearch:
-                  host: %s
-                %sstate:
-                  index_prefix: %s
-                daemon:
-                  sync_on_start: false
-                  http:
-                    enabled: false
-                connectors:
-                  - id: notes
-                    type: directory
-                    index: %s-notes
-                    configuration:
-                      path: %s
-                """.formatted(es.uri(), auth, prefix, prefix, data));
-        return file;
+        TestConfig config = TestConfig.empty().addConnector("notes", "directory", Map.of("path", data.toString()))
+                .connector("index", prefix + "-notes")
+                .set("elasticsearch.host", es.uri().toString()).set("state.index_prefix", prefix)
+                .set("daemon.sync_on_start", false).set("daemon.http.enabled", false);
+        if (es.username() != null) {
+            config.set("elasticsearch.username", es.username()).set("elasticsearch.password", es.password());
+        }
+        return config.write(dir.resolve("config.yml"));
     }
 
     @Test
