@@ -145,11 +145,11 @@ public final class ScriptedSources {
                 }
                 if (flag(config, "watch", false)) {
                     WatchScript script = watch(context.connectorId());
-                    return flag(config, "realtime", false) ? new WatchingRealtime(new Incremental(plain), script)
+                    return flag(config, "realtime", false) ? new WatchingRealtime(plain, script)
                             : new Watching(plain, script);
                 }
                 if (flag(config, "realtime", false)) {
-                    return new Realtime(new Incremental(plain));
+                    return new Realtime(plain);
                 }
                 return flag(config, "incremental", false) ? new Incremental(plain) : plain;
             }
@@ -168,41 +168,14 @@ public final class ScriptedSources {
         return declares(config, name) ? config.bool(name) : otherwise;
     }
 
-    /**
-     * A scripted source with document-level security: identities {@code user-0} ... {@code user-<n-1>}, each a member of
-     * group {@code even} or {@code odd}; its documents name the group allowed to see them.
-     */
-    private record AccessControlled(BaseDataSource plain, long identities) implements BaseDataSource, AccessControlSource {
-        @Override
-        public Mono<Void> ping() {
-            return plain.ping();
+    /** A scripted source with a capability more: the base contract is the wrapped one's. */
+    private abstract static class Wrapper implements BaseDataSource {
+        final BaseDataSource plain;
+
+        Wrapper(BaseDataSource plain) {
+            this.plain = plain;
         }
 
-        @Override
-        public Mono<Void> validateConfig() {
-            return plain.validateConfig();
-        }
-
-        @Override
-        public Flux<SourceDocument> getDocs(SyncRules rules) {
-            return plain.getDocs(rules);
-        }
-
-        @Override
-        public Mono<Void> close() {
-            return plain.close();
-        }
-
-        @Override
-        public Flux<SourceDocument> getAccessControl() {
-            return Flux.range(0, (int) identities).map(i -> SourceDocument.builder("user-" + i)
-                    .field("username", "user-" + i)
-                    .field(permissionsField(), List.of(i % 2 == 0 ? "even" : "odd")).version("v1").build());
-        }
-    }
-
-    /** A scripted source that watches for changes. */
-    private record Watching(BaseDataSource plain, WatchScript script) implements BaseDataSource, ChangeWatchingSource {
         @Override
         public Mono<Void> ping() {
             return plain.ping();
@@ -227,6 +200,36 @@ public final class ScriptedSources {
         public Mono<Void> close() {
             return plain.close();
         }
+    }
+
+    /**
+     * A scripted source with document-level security: identities {@code user-0} ... {@code user-<n-1>}, each a member of
+     * group {@code even} or {@code odd}.
+     */
+    private static final class AccessControlled extends Wrapper implements AccessControlSource {
+        private final long identities;
+
+        AccessControlled(BaseDataSource plain, long identities) {
+            super(plain);
+            this.identities = identities;
+        }
+
+        @Override
+        public Flux<SourceDocument> getAccessControl() {
+            return Flux.range(0, (int) identities).map(i -> SourceDocument.builder("user-" + i)
+                    .field("username", "user-" + i)
+                    .field(permissionsField(), List.of(i % 2 == 0 ? "even" : "odd")).version("v1").build());
+        }
+    }
+
+    /** A scripted source that watches for changes. */
+    private static final class Watching extends Wrapper implements ChangeWatchingSource {
+        private final WatchScript script;
+
+        Watching(BaseDataSource plain, WatchScript script) {
+            super(plain);
+            this.script = script;
+        }
 
         @Override
         public Flux<Signal> watchChanges() {
@@ -234,50 +237,42 @@ public final class ScriptedSources {
         }
     }
 
-    /**
-     * A scripted source that follows {@link #CHANGES} in real time. It maps {@code n} as a long, as a database column
-     * would be, so that text in it is refused (not kept unindexed, as the schemaless policy would).
-     */
-    private static class Realtime implements BaseDataSource, RealtimeSource, io.connectors.spi.MappingContributor {
-        private final Incremental incremental;
-
-        Realtime(Incremental incremental) {
-            this.incremental = incremental;
-        }
-
-        @Override
-        public java.util.Map<String, Object> mappingProperties() {
-            return java.util.Map.of("n", java.util.Map.of("type", "long"));
-        }
-
-        @Override
-        public Mono<Void> ping() {
-            return incremental.ping();
-        }
-
-        @Override
-        public Mono<Void> validateConfig() {
-            return incremental.validateConfig();
-        }
-
-        @Override
-        public Flux<SourceDocument> getDocs(SyncRules rules) {
-            return incremental.getDocs(rules);
-        }
-
-        @Override
-        public Mono<Void> close() {
-            return incremental.close();
+    /** A scripted source that also syncs incrementally from {@link #CHANGES}. */
+    private static class Incremental extends Wrapper implements IncrementalSource {
+        Incremental(BaseDataSource plain) {
+            super(plain);
         }
 
         @Override
         public Flux<ChangeEvent> getDocsIncrementally(SyncCursor cursor, SyncRules rules) {
-            return incremental.getDocsIncrementally(cursor, rules);
+            int from = ((Number) cursor.values().get("pos")).intValue();
+            if (from < EXPIRED_BEFORE.get()) {
+                return Flux.error(new CursorExpiredException("position " + from + " is no longer in the change log"));
+            }
+            List<ChangeEvent> events = List.copyOf(CHANGES);
+            return Flux.fromIterable(events.subList(Math.min(from, events.size()), events.size()))
+                    .concatWith(Flux.just(new ChangeEvent.Checkpoint(new SyncCursor(Map.of("pos", events.size())))));
         }
 
         @Override
         public Mono<SyncCursor> currentCursor() {
-            return incremental.currentCursor();
+            // History before EXPIRED_BEFORE is gone: the current position is at least there.
+            return Mono.fromCallable(() -> new SyncCursor(Map.of("pos", Math.max(CHANGES.size(), EXPIRED_BEFORE.get()))));
+        }
+    }
+
+    /**
+     * A scripted source that follows {@link #CHANGES} in real time. It maps {@code n} as a long, as a database column
+     * would be, so that text in it is refused (not kept unindexed, as the schemaless policy would).
+     */
+    private static class Realtime extends Incremental implements RealtimeSource, io.connectors.spi.MappingContributor {
+        Realtime(BaseDataSource plain) {
+            super(plain);
+        }
+
+        @Override
+        public Map<String, Object> mappingProperties() {
+            return Map.of("n", Map.of("type", "long"));
         }
 
         @Override
@@ -290,8 +285,8 @@ public final class ScriptedSources {
     private static final class WatchingRealtime extends Realtime implements ChangeWatchingSource {
         private final WatchScript script;
 
-        WatchingRealtime(Incremental incremental, WatchScript script) {
-            super(incremental);
+        WatchingRealtime(BaseDataSource plain, WatchScript script) {
+            super(plain);
             this.script = script;
         }
 
@@ -321,46 +316,6 @@ public final class ScriptedSources {
                                 .concatWith(Flux.just(new ChangeEvent.Checkpoint(new SyncCursor(Map.of("pos", events.size())))));
                     }, 1);
         });
-    }
-
-    /** A scripted source that also syncs incrementally from {@link #CHANGES}. */
-    private record Incremental(BaseDataSource plain) implements BaseDataSource, IncrementalSource {
-        @Override
-        public Mono<Void> ping() {
-            return plain.ping();
-        }
-
-        @Override
-        public Mono<Void> validateConfig() {
-            return plain.validateConfig();
-        }
-
-        @Override
-        public Flux<SourceDocument> getDocs(SyncRules rules) {
-            return plain.getDocs(rules);
-        }
-
-        @Override
-        public Mono<Void> close() {
-            return plain.close();
-        }
-
-        @Override
-        public Flux<ChangeEvent> getDocsIncrementally(SyncCursor cursor, SyncRules rules) {
-            int from = ((Number) cursor.values().get("pos")).intValue();
-            if (from < EXPIRED_BEFORE.get()) {
-                return Flux.error(new CursorExpiredException("position " + from + " is no longer in the change log"));
-            }
-            List<ChangeEvent> events = List.copyOf(CHANGES);
-            return Flux.fromIterable(events.subList(Math.min(from, events.size()), events.size()))
-                    .concatWith(Flux.just(new ChangeEvent.Checkpoint(new SyncCursor(java.util.Map.of("pos", events.size())))));
-        }
-
-        @Override
-        public Mono<SyncCursor> currentCursor() {
-            // History before EXPIRED_BEFORE is gone: the current position is at least there.
-            return Mono.fromCallable(() -> new SyncCursor(java.util.Map.of("pos", Math.max(CHANGES.size(), EXPIRED_BEFORE.get()))));
-        }
     }
 
     private static BaseDataSource plain(long docs, long delay, boolean changed) {

@@ -2,7 +2,6 @@ package io.connectors.runtime.sync;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.connectors.elasticsearch.local.ElasticsearchEndpoint;
 import io.connectors.runtime.ScriptedSources;
 import io.connectors.runtime.SourceRegistry;
 import io.connectors.runtime.config.ConfigLoader;
@@ -11,9 +10,7 @@ import io.connectors.runtime.config.ConnectorsConfig;
 import io.connectors.runtime.es.ElasticsearchHandle;
 import io.connectors.runtime.state.JobType;
 import io.connectors.spi.rules.SyncRules;
-import io.connectors.testkit.elasticsearch.TestElasticsearch;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -42,16 +39,9 @@ class AccessControlSyncIT {
     }
 
     private static ConnectorsConfig config(String index, long identities) {
-        ElasticsearchEndpoint endpoint = TestElasticsearch.get();
-        Map<String, Object> section = new HashMap<>();
-        section.put("host", endpoint.uri().toString());
-        if (endpoint.username() != null) {
-            section.put("username", endpoint.username());
-            section.put("password", endpoint.password());
-        }
         Map<String, Object> connector = Map.of("id", "acl", "type", "scripted", "index", index,
                 "configuration", Map.of("docs", 5, "identities", identities));
-        return ConfigLoader.fromMap(Map.of("elasticsearch", section, "connectors", List.of(connector)), "test", Map.of(),
+        return ConfigLoader.fromMap(Map.of("elasticsearch", TestClients.section(), "connectors", List.of(connector)), "test", Map.of(),
                 SourceRegistry.of(List.of(ScriptedSources.provider())));
     }
 
