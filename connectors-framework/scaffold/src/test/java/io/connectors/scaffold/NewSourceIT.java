@@ -67,6 +67,9 @@ class NewSourceIT {
         for (String passing : List.of("typeIsLowerCase", "providerIsFoundByServiceLoader", "configFieldsAreDocumented")) {
             assertThat(contract).as(passing).doesNotContain("." + passing + " -- ");
         }
+        // The fixture test is the test kit's, wired: it names the fixture's first method still to write.
+        assertThat(report("RestApiFixtureTest"))
+                .contains("RestApiFixture.start(workDir) is not written yet: start or reach a real rest_api backend");
     }
 
     @Test

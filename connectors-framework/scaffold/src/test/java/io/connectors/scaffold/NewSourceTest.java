@@ -81,6 +81,7 @@ class NewSourceTest {
                 "connectors-sources/rest_api/src/main/resources/META-INF/services/io.connectors.spi.DataSourceProvider",
                 "connectors-sources/rest_api/src/test/java/io/connectors/source/restapi/RestApiDataSourceContractTest.java",
                 "connectors-sources/rest_api/src/test/java/io/connectors/source/restapi/RestApiFixture.java",
+                "connectors-sources/rest_api/src/test/java/io/connectors/source/restapi/RestApiFixtureTest.java",
                 "connectors-sources/rest_api/src/test/resources/META-INF/services/io.connectors.testkit.functional.SourceFixture");
         for (Path file : result.files()) {
             String text = Files.readString(root.resolve(file));

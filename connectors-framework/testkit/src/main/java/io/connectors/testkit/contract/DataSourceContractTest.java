@@ -120,6 +120,25 @@ public abstract class DataSourceContractTest {
                 + ". See docs/DEVELOPING.md.");
     }
 
+    /** A configuration to refuse, for {@link #invalidConfigurations()}: {@code raw} with an error naming {@code field}. */
+    protected static InvalidConfiguration invalid(String description, Map<String, Object> raw, String field) {
+        return new InvalidConfiguration(description, raw, field);
+    }
+
+    /** {@code base} with {@code key} set to {@code value}: a configuration valid but, maybe, for that one field. */
+    protected static Map<String, Object> with(Map<String, Object> base, String key, Object value) {
+        Map<String, Object> raw = new LinkedHashMap<>(base);
+        raw.put(key, value);
+        return raw;
+    }
+
+    /** {@code base} without {@code key}. */
+    protected static Map<String, Object> without(Map<String, Object> base, String key) {
+        Map<String, Object> raw = new LinkedHashMap<>(base);
+        raw.remove(key);
+        return raw;
+    }
+
     /** The context passed to {@link DataSourceProvider#create}. */
     protected SourceContext context() {
         return new SourceContext("contract-test");

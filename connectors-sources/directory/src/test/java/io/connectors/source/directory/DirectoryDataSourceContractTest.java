@@ -9,7 +9,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -117,12 +116,6 @@ class DirectoryDataSourceContractTest extends DataSourceContractTest {
     }
 
     private static Map<String, Object> withPath(Map<String, Object> raw) {
-        Map<String, Object> out = new LinkedHashMap<>(raw);
-        out.put("path", root.toString());
-        return out;
-    }
-
-    private static InvalidConfiguration invalid(String description, Map<String, Object> raw, String field) {
-        return new InvalidConfiguration(description, raw, field);
+        return with(raw, "path", root.toString());
     }
 }

@@ -3,7 +3,6 @@ package io.connectors.source.mongodb;
 import io.connectors.spi.DataSourceProvider;
 import io.connectors.testkit.contract.DataSourceContractTest;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -28,6 +27,9 @@ import reactor.core.publisher.Mono;
 class MongoDataSourceContractTest extends DataSourceContractTest {
     private static MongoBackend backend;
     private static final Set<String> IDS = new TreeSet<>();
+    /** Valid field by field; the invalid configurations change one field of it. */
+    private static final Map<String, Object> BASE = Map.of("connection_string", "mongodb://127.0.0.1:27017",
+            "database", "db", "collections", List.of("items"));
 
     @BeforeAll
     static void fill() {
@@ -101,13 +103,6 @@ class MongoDataSourceContractTest extends DataSourceContractTest {
     }
 
     private static Map<String, Object> with(String key, Object value) {
-        Map<String, Object> raw = new LinkedHashMap<>(Map.of("connection_string", "mongodb://127.0.0.1:27017",
-                "database", "db", "collections", List.of("items")));
-        raw.put(key, value);
-        return raw;
-    }
-
-    private static InvalidConfiguration invalid(String description, Map<String, Object> raw, String field) {
-        return new InvalidConfiguration(description, raw, field);
+        return with(BASE, key, value);
     }
 }

@@ -10,14 +10,13 @@ import com.mongodb.reactivestreams.client.MongoClients;
 import com.mongodb.reactivestreams.client.MongoCollection;
 import io.connectors.testkit.functional.SourceFixture.Truth;
 import io.connectors.testkit.functional.SourceFixture;
+import io.connectors.testkit.functional.SourceFixtureTest;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Collections;
 import java.util.Date;
 import java.util.HashMap;
@@ -25,9 +24,7 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.ServiceLoader;
 import java.util.Set;
-import java.util.function.UnaryOperator;
 import org.bson.BsonDocument;
 import org.bson.BsonTimestamp;
 import org.bson.Document;
@@ -37,7 +34,6 @@ import org.bson.types.ObjectId;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
@@ -45,55 +41,44 @@ import reactor.core.publisher.Mono;
  * The fixture of {@code make ftest NAME=mongodb}, against the in-process server: its documents, its ground truth, its
  * mutations, and a digest that a faithful mapping of the documents matches and a broken one does not.
  */
-class MongoFixtureTest {
-    // Reaches every kind of id: strings (non-ASCII from 3, a long one at 3,003), 32-bit (7) and 64-bit (507) integers.
-    private static final int COUNT = 3_100;
+class MongoFixtureTest extends SourceFixtureTest<MongoFixture> {
     private static final DateTimeFormatter ALWAYS_MILLIS = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSXXX")
             .withZone(ZoneOffset.UTC);
 
-    @TempDir
-    Path work;
-    private MongoFixture fixture;
     private MongoClient client;
     private MongoCollection<Document> documents;
 
+    @Override
+    protected MongoFixture createFixture() {
+        return new MongoFixture(null);
+    }
+
+    // Reaches every kind of id: strings (non-ASCII from 3, a long one at 3,003), 32-bit (7) and 64-bit (507) integers.
+    @Override
+    protected int count() {
+        return 3_100;
+    }
+
+    /** Every document's faithful mapping, as the harness would read it back from the index. */
+    @Override
+    protected Map<String, Map<String, Object>> indexedSources() {
+        Map<String, Map<String, Object>> sources = new HashMap<>();
+        Flux.from(documents.find()).toIterable()
+                .forEach(doc -> sources.put(BsonJson.id(doc.toBsonDocument().get("_id")), asIndexed(doc)));
+        return sources;
+    }
+
     @BeforeEach
-    void load() throws Exception {
-        fixture = new MongoFixture(null);
-        fixture.start(work);
-        fixture.load(COUNT);
-        Map<String, Object> config = fixture.connectorConfiguration();
+    void connect() {
+        Map<String, Object> config = fixture().connectorConfiguration();
         client = MongoClients.create((String) config.get("connection_string"));
         documents = client.getDatabase((String) config.get("database"))
                 .getCollection(((List<?>) config.get("collections")).get(0).toString());
     }
 
     @AfterEach
-    void close() throws Exception {
+    void disconnect() {
         client.close();
-        fixture.close();
-    }
-
-    private List<Truth> truth() throws Exception {
-        List<Truth> truth = new ArrayList<>();
-        fixture.groundTruth().forEachRemaining(truth::add);
-        return truth;
-    }
-
-    private static Map<String, String> asMap(List<Truth> truth) {
-        Map<String, String> map = new LinkedHashMap<>();
-        truth.forEach(t -> map.put(t.id(), t.digest()));
-        return map;
-    }
-
-    /** Every document's id and the digest of its faithful mapping, as the harness would read it back from the index. */
-    private Map<String, String> indexedDigests(UnaryOperator<Map<String, Object>> mapping) {
-        Map<String, String> digests = new HashMap<>();
-        Flux.from(documents.find()).toIterable().forEach(doc -> {
-            String id = BsonJson.id(doc.toBsonDocument().get("_id"));
-            digests.put(id, fixture.digestOfIndexed(mapping.apply(asIndexed(doc))));
-        });
-        return digests;
     }
 
     /**
@@ -129,32 +114,24 @@ class MongoFixtureTest {
     }
 
     @Test
-    void isFoundByServiceLoader() {
-        assertThat(ServiceLoader.load(SourceFixture.class).stream().map(p -> p.get().type())).containsExactly("mongodb");
-        assertThat(fixture.supportsIncremental()).isTrue();
-        assertThat(fixture.connectorConfiguration()).containsOnlyKeys("connection_string", "database", "collections", "watch_changes");
+    void pointsTheSourceAtTheServer() {
+        assertThat(fixture().supportsIncremental()).isTrue();
+        assertThat(fixture().connectorConfiguration()).containsOnlyKeys("connection_string", "database", "collections", "watch_changes");
         // The in-process server would be polled continuously by a watch (see MongoFixture.connectorConfiguration).
-        assertThat(fixture.connectorConfiguration()).containsEntry("watch_changes", System.getenv("MONGODB_URI") != null);
-        assertThat((String) fixture.connectorConfiguration().get("connection_string")).startsWith("mongodb://127.0.0.1:");
+        assertThat(fixture().connectorConfiguration()).containsEntry("watch_changes", System.getenv("MONGODB_URI") != null);
+        assertThat((String) fixture().connectorConfiguration().get("connection_string")).startsWith("mongodb://127.0.0.1:");
     }
 
     @Test
-    void theGroundTruthIsEveryDocumentInUnsignedUtf8OrderOfIdWithTheDigestOfItsFaithfulMapping() throws Exception {
+    void theGroundTruthHoldsEveryKindOfIdWithDistinctDigests() throws Exception {
         List<Truth> truth = truth();
-        assertThat(truth).hasSize(COUNT);
-        for (int i = 1; i < truth.size(); i++) {
-            byte[] previous = truth.get(i - 1).id().getBytes(StandardCharsets.UTF_8);
-            byte[] current = truth.get(i).id().getBytes(StandardCharsets.UTF_8);
-            assertThat(Arrays.compareUnsigned(previous, current)).as("%s < %s", truth.get(i - 1).id(), truth.get(i).id())
-                    .isNegative();
-        }
         Set<String> expected = new HashSet<>();
         int objectIds = 0;
-        for (int i = 0; i < COUNT; i++) {
+        for (int i = 0; i < count(); i++) {
             expected.add(BsonJson.id(MongoFixture.idOf(i)));
             objectIds += MongoFixture.idOf(i).isObjectId() ? 1 : 0;
         }
-        assertThat(objectIds).isEqualTo(COUNT - 14);
+        assertThat(objectIds).isEqualTo(count() - 14);
         assertThat(truth).extracting(Truth::id)
                 .containsExactlyInAnyOrderElementsOf(expected)
                 .anySatisfy(id -> assertThat(id.getBytes(StandardCharsets.UTF_8).length).isGreaterThan(512))
@@ -162,26 +139,25 @@ class MongoFixtureTest {
                 .anySatisfy(id -> assertThat(id).isEqualTo(BsonJson.id(new org.bson.BsonInt32(7))))
                 .anySatisfy(id -> assertThat(id).isEqualTo(BsonJson.id(new org.bson.BsonInt64((1L << 40) + 507))))
                 .filteredOn(id -> id.matches("[0-9a-f]{24}")).hasSize(objectIds);
-        assertThat(new HashSet<>(truth.stream().map(Truth::digest).toList())).hasSize(COUNT);
-        assertThat(indexedDigests(UnaryOperator.identity())).isEqualTo(asMap(truth));
+        assertThat(new HashSet<>(truth.stream().map(Truth::digest).toList())).hasSize(count());
     }
 
     @Test
     void theGroundTruthIsWhatTheSourceMappingEmits() throws Exception {
         BsonJson json = new BsonJson(UuidRepresentation.JAVA_LEGACY);
-        fixture.mutate(100, 100, 100);
+        fixture().mutate(100, 100, 100);
         Map<String, String> emitted = new HashMap<>();
         Flux.from(documents.withDocumentClass(BsonDocument.class).find()).toIterable()
-                .forEach(doc -> emitted.put(BsonJson.id(doc.get("_id")), fixture.digestOfIndexed(json.fields(doc))));
-        assertThat(emitted).isEqualTo(asMap(truth()));
+                .forEach(doc -> emitted.put(BsonJson.id(doc.get("_id")), fixture().digestOfIndexed(json.fields(doc))));
+        assertThat(emitted).isEqualTo(truthById());
     }
 
     @Test
     void fetchBuildsFromTheBytesWhatTheSourceBuiltFromDecodedDocuments() {
-        fixture.mutate(100, 100, 100);
+        fixture().mutate(100, 100, 100);
         MongoDataSourceProvider provider = new MongoDataSourceProvider();
         io.connectors.spi.BaseDataSource source = provider.create(io.connectors.spi.config.SourceConfig.from(provider.configFields(),
-                fixture.connectorConfiguration()), new io.connectors.spi.SourceContext("fixture"));
+                fixture().connectorConfiguration()), new io.connectors.spi.SourceContext("fixture"));
         try {
             List<io.connectors.spi.SourceDocument> listed = source.getDocs(io.connectors.spi.rules.SyncRules.NONE).collectList()
                     .block(Duration.ofSeconds(60));
@@ -191,8 +167,8 @@ class MongoFixtureTest {
             Map<String, Map<String, Object>> eager = new HashMap<>();
             Flux.from(documents.withDocumentClass(BsonDocument.class).find()).toIterable()
                     .forEach(doc -> eager.put(BsonJson.id(doc.get("_id")), MongoSourceBehaviour.eagerFields(doc, null)));
-            assertThat(listed).hasSize(COUNT).allSatisfy(d -> assertThat(d.isDeferred()).isTrue());
-            assertThat(built).hasSize(COUNT).isEqualTo(eager);
+            assertThat(listed).hasSize(count()).allSatisfy(d -> assertThat(d.isDeferred()).isTrue());
+            assertThat(built).hasSize(count()).isEqualTo(eager);
         } finally {
             source.close().block(Duration.ofSeconds(30));
         }
@@ -201,7 +177,7 @@ class MongoFixtureTest {
     @Test
     void documentsHaveRealisticShapesAndSizes() {
         List<Document> all = Flux.from(documents.find()).collectList().block();
-        assertThat(all).hasSize(COUNT).allSatisfy(doc -> {
+        assertThat(all).hasSize(count()).allSatisfy(doc -> {
             assertThat(doc.keySet()).containsExactlyInAnyOrder("_id", "title", "body", "status", "published", "views",
                     "sequence", "price", "rating", "created_at", "updated_at", "tags", "author", "comments", "reviewer",
                     "revision");
@@ -223,30 +199,9 @@ class MongoFixtureTest {
     }
 
     @Test
-    void mutationsAddUpdateAndDeleteDistinctDocumentsAndChangeTheirDigests() throws Exception {
-        Map<String, String> before = asMap(truth());
+    void mutationsUseBothKindsOfUpdateAndAddEveryKindOfId() throws Exception {
+        SourceFixture.Mutation m = fixture().mutate(1_000, 120, 130);
 
-        SourceFixture.Mutation m = fixture.mutate(1_000, 120, 130);
-
-        assertThat(m.added()).hasSize(1_000).doesNotHaveDuplicates().doesNotContainAnyElementsOf(before.keySet());
-        assertThat(m.updated()).hasSize(120).allSatisfy(id -> assertThat(before).containsKey(id));
-        assertThat(m.deleted()).hasSize(130).allSatisfy(id -> assertThat(before).containsKey(id));
-        Set<String> touched = new HashSet<>(m.updated());
-        touched.addAll(m.deleted());
-        assertThat(touched).hasSize(250);
-
-        Map<String, String> after = asMap(truth());
-        assertThat(after).hasSize(COUNT + 1_000 - 130);
-        m.updated().forEach(id -> assertThat(after.get(id)).as(id).isNotEqualTo(before.get(id)));
-        m.deleted().forEach(id -> assertThat(after).doesNotContainKey(id));
-        assertThat(after).containsKeys(m.added().toArray(String[]::new));
-        long unchanged = before.keySet().stream().filter(id -> !touched.contains(id))
-                .filter(id -> before.get(id).equals(after.get(id))).count();
-        assertThat(unchanged).isEqualTo(COUNT - 250);
-        assertThat(indexedDigests(UnaryOperator.identity())).isEqualTo(after);
-        assertThat(fixture.readAllWithOwnDriver()).isEqualTo(COUNT + 1_000 - 130);
-
-        // Both kinds of update, and a new id of each kind among the additions.
         assertThat(Flux.from(documents.find(Filters.gt("revision", 0))).collectList().block()).hasSize(120)
                 .anySatisfy(d -> assertThat(d.getString("title")).endsWith("(revision 1)"));
         assertThat(m.added()).anySatisfy(id -> assertThat(id).startsWith("sku-"))
@@ -258,7 +213,7 @@ class MongoFixtureTest {
         MongoCollection<BsonDocument> oplog = client.getDatabase("local").getCollection("oplog.rs", BsonDocument.class);
         assertThat(Mono.from(oplog.countDocuments()).block()).as("the oplog is emptied after the load").isZero();
 
-        SourceFixture.Mutation m = fixture.mutate(40, 30, 20);
+        SourceFixture.Mutation m = fixture().mutate(40, 30, 20);
 
         List<ChangeStreamDocument<Document>> events = Flux.from(documents.watch()
                         .startAtOperationTime(new BsonTimestamp(1, 0))
@@ -282,71 +237,63 @@ class MongoFixtureTest {
         List<String> updated = new ArrayList<>(byKind.getOrDefault("update", List.of()));
         updated.addAll(byKind.getOrDefault("replace", List.of()));
         assertThat(updated).containsExactlyInAnyOrderElementsOf(m.updated());
-        Map<String, String> truth = asMap(truth());
+        Map<String, String> truth = truthById();
         for (String id : m.updated()) {
-            assertThat(fixture.digestOfIndexed(asIndexed(full.get(id)))).as(id).isEqualTo(truth.get(id));
+            assertThat(fixture().digestOfIndexed(asIndexed(full.get(id)))).as(id).isEqualTo(truth.get(id));
         }
     }
 
     @Test
     void aRestartedBackendKeepsItsDataAndAddress() throws Exception {
-        Object address = fixture.connectorConfiguration().get("connection_string");
+        Object address = fixture().connectorConfiguration().get("connection_string");
         List<SourceFixture.Truth> before = new ArrayList<>();
-        fixture.groundTruth().forEachRemaining(before::add);
-        assertThat(fixture.restartable()).isTrue();
+        fixture().groundTruth().forEachRemaining(before::add);
+        assertThat(fixture().restartable()).isTrue();
 
-        fixture.stopBackend();
-        fixture.startBackend();
+        fixture().stopBackend();
+        fixture().startBackend();
 
         List<SourceFixture.Truth> after = new ArrayList<>();
-        fixture.groundTruth().forEachRemaining(after::add);
-        assertThat(after).isEqualTo(before).hasSize(COUNT);
-        assertThat(fixture.connectorConfiguration().get("connection_string")).isEqualTo(address);
+        fixture().groundTruth().forEachRemaining(after::add);
+        assertThat(after).isEqualTo(before).hasSize(count());
+        assertThat(fixture().connectorConfiguration().get("connection_string")).isEqualTo(address);
         assertThat(new MongoFixture("mongodb://127.0.0.1:1").restartable()).isFalse();
-    }
-
-    @Test
-    void loadingAgainReplacesTheCollection() throws Exception {
-        fixture.mutate(100, 100, 100);
-        fixture.load(500);
-        assertThat(truth()).hasSize(500);
-        assertThat(fixture.readAllWithOwnDriver()).isEqualTo(500);
     }
 
     @Test
     void theDigestToleratesHowJsonSpellsAValueButNotAWrongValue() {
         Document doc = Flux.from(documents.find(Filters.eq("_id", MongoFixture.objectId(11)))).blockFirst();
         Map<String, Object> faithful = asIndexed(doc);
-        String digest = fixture.digestOfIndexed(faithful);
+        String digest = fixture().digestOfIndexed(faithful);
         assertThat(digest).isEqualTo(MongoFixtureDigest.ofBackend(doc.toBsonDocument()));
 
         // Other spellings of the same values.
-        assertThat(fixture.digestOfIndexed(with(faithful, "price", ((Decimal128) doc.get("price")).bigDecimalValue()))).isEqualTo(digest);
-        assertThat(fixture.digestOfIndexed(with(faithful, "price", new BigDecimal(doc.get("price").toString() + "000")))).isEqualTo(digest);
-        assertThat(fixture.digestOfIndexed(with(faithful, "views", ((Number) faithful.get("views")).longValue()))).isEqualTo(digest);
-        assertThat(fixture.digestOfIndexed(with(faithful, "created_at", doc.getDate("created_at").toInstant().toString()))).isEqualTo(digest);
-        assertThat(fixture.digestOfIndexed(with(faithful, "created_at", doc.getDate("created_at").toInstant().atOffset(ZoneOffset.UTC).toString()))).isEqualTo(digest);
-        assertThat(fixture.digestOfIndexed(with(faithful, "unrelated", "ignored"))).isEqualTo(digest);
+        assertThat(fixture().digestOfIndexed(with(faithful, "price", ((Decimal128) doc.get("price")).bigDecimalValue()))).isEqualTo(digest);
+        assertThat(fixture().digestOfIndexed(with(faithful, "price", new BigDecimal(doc.get("price").toString() + "000")))).isEqualTo(digest);
+        assertThat(fixture().digestOfIndexed(with(faithful, "views", ((Number) faithful.get("views")).longValue()))).isEqualTo(digest);
+        assertThat(fixture().digestOfIndexed(with(faithful, "created_at", doc.getDate("created_at").toInstant().toString()))).isEqualTo(digest);
+        assertThat(fixture().digestOfIndexed(with(faithful, "created_at", doc.getDate("created_at").toInstant().atOffset(ZoneOffset.UTC).toString()))).isEqualTo(digest);
+        assertThat(fixture().digestOfIndexed(with(faithful, "unrelated", "ignored"))).isEqualTo(digest);
         Map<String, Object> reordered = new LinkedHashMap<>();
         List<String> keys = new ArrayList<>(faithful.keySet());
         Collections.reverse(keys);
         keys.forEach(k -> reordered.put(k, faithful.get(k)));
-        assertThat(fixture.digestOfIndexed(reordered)).isEqualTo(digest);
+        assertThat(fixture().digestOfIndexed(reordered)).isEqualTo(digest);
 
         // Wrong values.
         long sequence = doc.getLong("sequence");
-        assertThat(fixture.digestOfIndexed(with(faithful, "sequence", (double) sequence))).isNotEqualTo(digest);
-        assertThat(fixture.digestOfIndexed(with(faithful, "sequence", String.valueOf(sequence)))).isNotEqualTo(digest);
-        assertThat(fixture.digestOfIndexed(with(faithful, "created_at", doc.getDate("created_at").getTime()))).isNotEqualTo(digest);
-        assertThat(fixture.digestOfIndexed(with(faithful, "mongo_id", doc.get("_id").toString() + "x"))).isNotEqualTo(digest);
-        assertThat(fixture.digestOfIndexed(with(faithful, "mongo_id", Map.of("$oid", doc.get("_id").toString())))).isNotEqualTo(digest);
-        assertThat(fixture.digestOfIndexed(with(faithful, "tags", null))).isNotEqualTo(digest);
-        assertThat(fixture.digestOfIndexed(with(faithful, "price", doc.get("price").toString()))).isNotEqualTo(digest);
+        assertThat(fixture().digestOfIndexed(with(faithful, "sequence", (double) sequence))).isNotEqualTo(digest);
+        assertThat(fixture().digestOfIndexed(with(faithful, "sequence", String.valueOf(sequence)))).isNotEqualTo(digest);
+        assertThat(fixture().digestOfIndexed(with(faithful, "created_at", doc.getDate("created_at").getTime()))).isNotEqualTo(digest);
+        assertThat(fixture().digestOfIndexed(with(faithful, "mongo_id", doc.get("_id").toString() + "x"))).isNotEqualTo(digest);
+        assertThat(fixture().digestOfIndexed(with(faithful, "mongo_id", Map.of("$oid", doc.get("_id").toString())))).isNotEqualTo(digest);
+        assertThat(fixture().digestOfIndexed(with(faithful, "tags", null))).isNotEqualTo(digest);
+        assertThat(fixture().digestOfIndexed(with(faithful, "price", doc.get("price").toString()))).isNotEqualTo(digest);
         @SuppressWarnings("unchecked")
         Map<String, Object> author = new LinkedHashMap<>((Map<String, Object>) faithful.get("author"));
         author.put("followers", ((Number) author.get("followers")).intValue() + 1);
-        assertThat(fixture.digestOfIndexed(with(faithful, "author", author))).isNotEqualTo(digest);
-        assertThat(fixture.digestFields()).contains("mongo_id", "title", "body", "author", "comments")
+        assertThat(fixture().digestOfIndexed(with(faithful, "author", author))).isNotEqualTo(digest);
+        assertThat(fixture().digestFields()).contains("mongo_id", "title", "body", "author", "comments")
                 .doesNotContain("_id");
         assertThat(MongoFixtureDigest.number(3.0)).isEqualTo(MongoFixtureDigest.number(new BigDecimal("3.00")))
                 .isEqualTo(MongoFixtureDigest.number(3L)).isEqualTo("3");
@@ -359,9 +306,9 @@ class MongoFixtureTest {
         Document doc = Flux.from(documents.find(Filters.eq("_id", 7))).blockFirst();
         Map<String, Object> faithful = asIndexed(doc);
         String digest = MongoFixtureDigest.ofBackend(doc.toBsonDocument());
-        assertThat(fixture.digestOfIndexed(faithful)).isEqualTo(digest);
-        assertThat(fixture.digestOfIndexed(with(faithful, "mongo_id", "7"))).isEqualTo(digest);
-        assertThat(fixture.digestOfIndexed(with(faithful, "mongo_id", 8))).isNotEqualTo(digest);
+        assertThat(fixture().digestOfIndexed(faithful)).isEqualTo(digest);
+        assertThat(fixture().digestOfIndexed(with(faithful, "mongo_id", "7"))).isEqualTo(digest);
+        assertThat(fixture().digestOfIndexed(with(faithful, "mongo_id", 8))).isNotEqualTo(digest);
     }
 
     private static Map<String, Object> with(Map<String, Object> source, String field, Object value) {

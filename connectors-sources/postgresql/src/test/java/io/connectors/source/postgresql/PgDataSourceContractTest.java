@@ -21,6 +21,8 @@ import org.junit.jupiter.api.BeforeAll;
 class PgDataSourceContractTest extends DataSourceContractTest {
     private static PgBackend db;
     private static final Set<String> IDS = new TreeSet<>();
+    /** Valid field by field; the invalid configurations change one field of it. */
+    private static final Map<String, Object> BASE = Map.of("host", "127.0.0.1", "database", "db", "user", "u");
 
     @BeforeAll
     static void fill() {
@@ -106,18 +108,10 @@ class PgDataSourceContractTest extends DataSourceContractTest {
     // end::open-resources[]
 
     private static Map<String, Object> with(String key, Object value) {
-        Map<String, Object> raw = new LinkedHashMap<>(Map.of("host", "127.0.0.1", "database", "db", "user", "u"));
-        raw.put(key, value);
-        return raw;
+        return with(BASE, key, value);
     }
 
     private static Map<String, Object> without(String key) {
-        Map<String, Object> raw = new LinkedHashMap<>(Map.of("host", "127.0.0.1", "database", "db", "user", "u"));
-        raw.remove(key);
-        return raw;
-    }
-
-    private static InvalidConfiguration invalid(String description, Map<String, Object> raw, String field) {
-        return new InvalidConfiguration(description, raw, field);
+        return without(BASE, key);
     }
 }

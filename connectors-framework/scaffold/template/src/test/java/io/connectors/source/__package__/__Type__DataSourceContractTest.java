@@ -12,7 +12,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -73,13 +72,15 @@ class __Type__DataSourceContractTest extends DataSourceContractTest {
 
     @Override
     protected List<InvalidConfiguration> invalidConfigurations() {
+        // Each is the unreachable configuration, valid but for the field under test.
+        Map<String, Object> valid = unreachableConfiguration();
         return List.of(
-                invalid("port out of range", Map.of(__Type__Config.PORT, 70_000), __Type__Config.PORT),
-                invalid("port not a number", Map.of(__Type__Config.PORT, "http"), __Type__Config.PORT),
-                invalid("host with a scheme", Map.of(__Type__Config.HOST, "http://example.com"), __Type__Config.HOST),
-                invalid("no concurrency", Map.of(__Type__Config.MAX_CONCURRENT_REQUESTS, 0),
+                invalid("port out of range", with(valid, __Type__Config.PORT, 70_000), __Type__Config.PORT),
+                invalid("port not a number", with(valid, __Type__Config.PORT, "http"), __Type__Config.PORT),
+                invalid("host with a scheme", with(valid, __Type__Config.HOST, "http://example.com"), __Type__Config.HOST),
+                invalid("no concurrency", with(valid, __Type__Config.MAX_CONCURRENT_REQUESTS, 0),
                         __Type__Config.MAX_CONCURRENT_REQUESTS),
-                invalid("misspelt field", Map.of("prot", 1), "prot"));
+                invalid("misspelt field", with(valid, "prot", 1), "prot"));
     }
 
     /** A batch that cannot be read fails, never completes with items missing (they would be taken for deleted ones). */
@@ -94,13 +95,6 @@ class __Type__DataSourceContractTest extends DataSourceContractTest {
         } finally {
             StepVerifier.create(source.close()).expectComplete().verify(stepTimeout());
         }
-    }
-
-    /** The unreachable configuration with {@code overrides}: valid but for the field under test. */
-    private InvalidConfiguration invalid(String description, Map<String, Object> overrides, String field) {
-        Map<String, Object> raw = new LinkedHashMap<>(unreachableConfiguration());
-        raw.putAll(overrides);
-        return new InvalidConfiguration(description, raw, field);
     }
 
     private static int closedPort() {
