@@ -3,7 +3,9 @@ package io.connectors.runtime.config;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.connectors.runtime.TestSources;
+import io.connectors.runtime.ScriptedSource;
+import io.connectors.runtime.SourceRegistry;
+import io.connectors.spi.config.ConfigField;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
@@ -17,6 +19,13 @@ import org.junit.jupiter.api.io.TempDir;
 class ConfigLoaderTest {
     @TempDir
     Path dir;
+
+    /** Source type {@code test}: fields {@code path} (required), {@code password} (sensitive), {@code batch}. */
+    private static final SourceRegistry SOURCES = ScriptedSource.type("test").displayName("Test")
+            .fields(ConfigField.string("path").asRequired().description("Where"),
+                    ConfigField.string("password").asSensitive().description("Secret"),
+                    ConfigField.integer("batch").defaultValue(10L).validate(ConfigField.atLeast(1)).description("Batch"))
+            .registry();
 
     private static final String CONNECTOR = """
             connectors:
@@ -33,7 +42,7 @@ class ConfigLoaderTest {
     }
 
     private ConnectorsConfig load(String yaml, Map<String, String> env) throws IOException {
-        return ConfigLoader.load(write(yaml), env, TestSources.registry());
+        return ConfigLoader.load(write(yaml), env, SOURCES);
     }
 
     private String error(String yaml) {
@@ -261,7 +270,7 @@ class ConfigLoaderTest {
     @Test
     void missingFileIsNamed() {
         Path missing = dir.resolve("nope.yml");
-        assertThatThrownBy(() -> ConfigLoader.load(missing, Map.of(), TestSources.registry()))
+        assertThatThrownBy(() -> ConfigLoader.load(missing, Map.of(), SOURCES))
                 .isInstanceOf(ConfigException.class)
                 .hasMessageContaining(missing.toString())
                 .hasMessageContaining("file not found");

@@ -2,9 +2,8 @@ package io.connectors.runtime.config;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.connectors.spi.BaseDataSource;
+import io.connectors.runtime.ScriptedSource;
 import io.connectors.spi.DataSourceProvider;
-import io.connectors.spi.SourceContext;
 import io.connectors.spi.config.ConfigField;
 import io.connectors.spi.config.FieldType;
 import io.connectors.spi.config.SourceConfig;
@@ -13,28 +12,11 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class ConfigReferenceTest {
+    /** A source type that is only described: the reference never creates a source. */
     private static DataSourceProvider provider(String type, String name, List<ConfigField> fields) {
-        return new DataSourceProvider() {
-            @Override
-            public String type() {
-                return type;
-            }
-
-            @Override
-            public String displayName() {
-                return name;
-            }
-
-            @Override
-            public List<ConfigField> configFields() {
-                return fields;
-            }
-
-            @Override
-            public BaseDataSource create(SourceConfig config, SourceContext context) {
-                throw new UnsupportedOperationException("only described");
-            }
-        };
+        return ScriptedSource.type(type).displayName(name).fields(fields.toArray(ConfigField[]::new))
+                .failing(ScriptedSource.Point.CREATE, () -> new UnsupportedOperationException("only described"))
+                .provider();
     }
 
     private static final DataSourceProvider SAMPLE = provider("sample", "Sample source", List.of(

@@ -3,6 +3,7 @@ package io.connectors.runtime.daemon;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.connectors.elasticsearch.local.ElasticsearchEndpoint;
+import io.connectors.runtime.ScriptedSource;
 import io.connectors.runtime.config.ConfigLoader;
 import io.connectors.runtime.config.ConnectorsConfig;
 import io.connectors.runtime.es.ElasticsearchClients;
@@ -50,7 +51,7 @@ class DaemonIT {
     @BeforeAll
     static void connect() {
         endpoint = TestElasticsearch.get();
-        ConnectorsConfig c = ConfigLoader.fromMap(Map.of("elasticsearch", esSection()), "test", Map.of(), ScriptedSources.registry());
+        ConnectorsConfig c = ConfigLoader.fromMap(Map.of("elasticsearch", esSection()), "test", Map.of(), DaemonScript.SCRIPTED.registry());
         es = ElasticsearchClients.create(c.elasticsearch().settingsFor(c.elasticsearch().hosts()));
     }
 
@@ -106,7 +107,7 @@ class DaemonIT {
                 "http", Map.of("enabled", false), "realtime_restart_delay", "2s"));
         yaml.put("state", Map.of("index_prefix", prefix, "job_retention", retention));
         yaml.put("connectors", connectors);
-        return ConfigLoader.fromMap(yaml, "test", Map.of(), ScriptedSources.registry());
+        return ConfigLoader.fromMap(yaml, "test", Map.of(), DaemonScript.SCRIPTED.registry());
     }
 
     private Daemon start(ConnectorsConfig config) {
@@ -215,7 +216,7 @@ class DaemonIT {
 
     @Test
     void aCanceledJobStopsWithinSecondsAndClosesItsSource() throws InterruptedException {
-        int openBefore = ScriptedSources.OPEN.get();
+        int openBefore = DaemonScript.SCRIPTED.openSources();
         ConnectorsConfig config = config("worker-1", false, 2, List.of(connector("slow", Map.of("docs", 50_000, "delay_ms", 1))));
         start(config);
         String id = queue(config, "slow");
@@ -229,7 +230,7 @@ class DaemonIT {
         await("the job is canceled", Duration.ofSeconds(10), () -> "canceled".equals(status(job(id))));
         Duration took = Duration.ofNanos(System.nanoTime() - asked);
         assertThat(took).isLessThan(Duration.ofSeconds(5));
-        await("the source is closed", Duration.ofSeconds(5), () -> ScriptedSources.OPEN.get() == openBefore);
+        await("the source is closed", Duration.ofSeconds(5), () -> DaemonScript.SCRIPTED.openSources() == openBefore);
         // The job record, the source and the connector's lock are released one after the other: wait for the last.
         await("the lock is released", Duration.ofSeconds(5),
                 () -> new ConnectorRecords(store).get("slow").block().doc().get("active_job") == null);
@@ -318,8 +319,8 @@ class DaemonIT {
 
     @Test
     void incrementalJobsResumeFromTheSavedCursorAndFallBackToAFullSyncWhenItExpired() throws InterruptedException {
-        ScriptedSources.CHANGES.clear();
-        ScriptedSources.EXPIRED_BEFORE.set(0);
+        DaemonScript.SCRIPTED.changes().events().clear();
+        DaemonScript.SCRIPTED.changes().expiredBefore().set(0);
         ConnectorsConfig config = config("worker-1", false, 2, List.of(connector("inc", Map.of("docs", 10, "incremental", true))));
         start(config);
         ConnectorRecords connectors = new ConnectorRecords(store);
@@ -333,10 +334,10 @@ class DaemonIT {
         assertThat(count(prefix + "-inc")).isEqualTo(10);
 
         // Changes since the cursor: one new document, one deleted, one updated.
-        ScriptedSources.CHANGES.add(new io.connectors.spi.ChangeEvent.Upsert(
+        DaemonScript.SCRIPTED.changes().events().add(new io.connectors.spi.ChangeEvent.Upsert(
                 io.connectors.spi.SourceDocument.builder("doc-100").field("n", 100).version("v1").build()));
-        ScriptedSources.CHANGES.add(new io.connectors.spi.ChangeEvent.Delete("doc-0"));
-        ScriptedSources.CHANGES.add(new io.connectors.spi.ChangeEvent.Upsert(
+        DaemonScript.SCRIPTED.changes().events().add(new io.connectors.spi.ChangeEvent.Delete("doc-0"));
+        DaemonScript.SCRIPTED.changes().events().add(new io.connectors.spi.ChangeEvent.Upsert(
                 io.connectors.spi.SourceDocument.builder("doc-1").field("n", -1).version("v2").build()));
         String second = queue(config, "inc", JobType.INCREMENTAL);
         await("the second incremental job completes", Duration.ofSeconds(30), () -> "completed".equals(status(job(second))));
@@ -350,8 +351,8 @@ class DaemonIT {
         assertThat(es.async().exists(e -> e.index(prefix + "-inc").id("doc-100")).join().value()).isTrue();
 
         // The log lost its history: the saved position is refused, a full sync brings the index back to the source.
-        ScriptedSources.CHANGES.add(new io.connectors.spi.ChangeEvent.Delete("doc-5"));
-        ScriptedSources.EXPIRED_BEFORE.set(4);
+        DaemonScript.SCRIPTED.changes().events().add(new io.connectors.spi.ChangeEvent.Delete("doc-5"));
+        DaemonScript.SCRIPTED.changes().expiredBefore().set(4);
         String third = queue(config, "inc", JobType.INCREMENTAL);
         await("the third incremental job completes", Duration.ofSeconds(30), () -> "completed".equals(status(job(third))));
         assertThat(String.valueOf(job(third).doc().get("notes"))).contains("could not be resumed").contains("full sync instead");
@@ -424,7 +425,7 @@ class DaemonIT {
 
     @Test
     void theChangeWatcherSkipsScheduledSyncsWhileNothingChangesAndRunsThemAfterAChange() throws InterruptedException {
-        ScriptedSources.WatchScript script = ScriptedSources.watch("watched");
+        ScriptedSource.WatchScript script = DaemonScript.SCRIPTED.watch("watched");
         start(config("worker-1", false, 2, List.of(watched("watched"))));
         await("the watch is subscribed", Duration.ofSeconds(20), () -> script.subscriptions.get() == 1);
         // changed() says true: only the watcher can skip.
@@ -445,7 +446,7 @@ class DaemonIT {
 
     @Test
     void aLostWatchIsForgottenSoTheNextScheduledSyncRuns() throws InterruptedException {
-        ScriptedSources.WatchScript script = ScriptedSources.watch("flaky");
+        ScriptedSource.WatchScript script = DaemonScript.SCRIPTED.watch("flaky");
         start(config("worker-1", false, 2, List.of(watched("flaky"))));
         await("a sync skipped by the watcher", Duration.ofSeconds(30),
                 () -> completedThenSkippedByTheWatcher("flaky", Instant.EPOCH).isPresent());
@@ -463,7 +464,7 @@ class DaemonIT {
 
     @Test
     void aSyncWithRefusedDocumentsEndsCompletedWithErrorsAndIsNoCleanSyncForTheWatcher() throws Exception {
-        ScriptedSources.WatchScript script = ScriptedSources.watch("refused");
+        ScriptedSource.WatchScript script = DaemonScript.SCRIPTED.watch("refused");
         // The index maps `kind` as a number: Elasticsearch refuses every document ("even", "odd").
         Map<String, Object> properties = new LinkedHashMap<>(TargetIndex.bookkeepingProperties());
         properties.put("kind", Map.of("type", "long"));
@@ -532,8 +533,8 @@ class DaemonIT {
     }
 
     private void resetChangeLog() {
-        ScriptedSources.CHANGES.clear();
-        ScriptedSources.EXPIRED_BEFORE.set(0);
+        DaemonScript.SCRIPTED.changes().events().clear();
+        DaemonScript.SCRIPTED.changes().expiredBefore().set(0);
     }
 
     @Test
@@ -552,8 +553,8 @@ class DaemonIT {
         for (int i = 0; i < 3; i++) {
             String id = "doc-10" + i;
             long start = System.nanoTime();
-            ScriptedSources.CHANGES.add(upsert(id, 100 + i));
-            int pos = ScriptedSources.CHANGES.size();
+            DaemonScript.SCRIPTED.changes().events().add(upsert(id, 100 + i));
+            int pos = DaemonScript.SCRIPTED.changes().events().size();
             await(id + " searchable", Duration.ofSeconds(10), () -> searchable(index, id));
             Duration took = Duration.ofNanos(System.nanoTime() - start);
             assertThat(took).as("%s visible in search", id).isLessThan(Duration.ofMillis(2500));
@@ -562,12 +563,12 @@ class DaemonIT {
         // Every cursor save follows the acknowledgement of the writes before it.
         for (int i = 0; i < 5; i++) {
             String id = "late-" + i;
-            ScriptedSources.CHANGES.add(upsert(id, i));
-            int pos = ScriptedSources.CHANGES.size();
+            DaemonScript.SCRIPTED.changes().events().add(upsert(id, i));
+            int pos = DaemonScript.SCRIPTED.changes().events().size();
             await("the cursor moves past " + id, Duration.ofSeconds(10), () -> cursorPos("live") >= pos);
             assertThat(stored(index, id)).as("%s written before the cursor covering it was saved", id).isTrue();
         }
-        ScriptedSources.CHANGES.add(new io.connectors.spi.ChangeEvent.Delete("doc-0"));
+        DaemonScript.SCRIPTED.changes().events().add(new io.connectors.spi.ChangeEvent.Delete("doc-0"));
         await("the deletion is visible", Duration.ofSeconds(5), () -> !searchable(index, "doc-0"));
 
         assertThat(realtimeJobs("live")).hasSize(1);
@@ -583,17 +584,17 @@ class DaemonIT {
         start(config("worker-1", false, 2, List.of(live("rtfail", 3))));
         await("the real-time job follows", Duration.ofSeconds(30), () -> running("rtfail").isPresent() && cursorPos("rtfail") == 0);
         String first = running("rtfail").orElseThrow().id();
-        ScriptedSources.CHANGES.add(upsert("doc-100", 100));
+        DaemonScript.SCRIPTED.changes().events().add(upsert("doc-100", 100));
         await("the first change is applied", Duration.ofSeconds(10), () -> cursorPos("rtfail") == 1);
 
         // n is mapped as a number: Elasticsearch refuses this one.
-        ScriptedSources.CHANGES.add(upsert("doc-bad", "not a number"));
+        DaemonScript.SCRIPTED.changes().events().add(upsert("doc-bad", "not a number"));
         await("the job fails", Duration.ofSeconds(10), () -> "error".equals(status(job(first))));
         Versioned failed = job(first);
         assertThat(String.valueOf(failed.doc().get("error"))).contains("1 change was not applied").contains("real-time job");
         assertThat(cursorPos("rtfail")).as("the cursor stays before the refused change").isEqualTo(1);
 
-        ScriptedSources.CHANGES.set(1, upsert("doc-bad", 7));
+        DaemonScript.SCRIPTED.changes().events().set(1, upsert("doc-bad", 7));
         await("the next real-time job runs", Duration.ofSeconds(15),
                 () -> running("rtfail").filter(j -> !j.id().equals(first)).isPresent());
         Versioned second = running("rtfail").orElseThrow();
@@ -614,15 +615,15 @@ class DaemonIT {
         start(config("worker-1", false, 2, List.of(live("rtexp", 4))));
         await("the real-time job follows", Duration.ofSeconds(30), () -> running("rtexp").isPresent() && cursorPos("rtexp") == 0);
         String id = running("rtexp").orElseThrow().id();
-        ScriptedSources.CHANGES.add(upsert("doc-100", 100));
+        DaemonScript.SCRIPTED.changes().events().add(upsert("doc-100", 100));
         await("the change is applied", Duration.ofSeconds(10), () -> cursorPos("rtexp") == 1 && stored(index, "doc-100"));
 
         // The log loses its history past the follower's position: a full sync brings the index back to the source.
-        ScriptedSources.EXPIRED_BEFORE.set(2);
+        DaemonScript.SCRIPTED.changes().expiredBefore().set(2);
         await("the full sync saved the cursor taken before it", Duration.ofSeconds(20), () -> cursorPos("rtexp") == 2);
         await("the index is the source's listing again", Duration.ofSeconds(10), () -> !stored(index, "doc-100"));
-        ScriptedSources.CHANGES.add(upsert("lost", 0));
-        ScriptedSources.CHANGES.add(upsert("doc-200", 200));
+        DaemonScript.SCRIPTED.changes().events().add(upsert("lost", 0));
+        DaemonScript.SCRIPTED.changes().events().add(upsert("doc-200", 200));
         await("the job follows on from the new cursor", Duration.ofSeconds(10), () -> cursorPos("rtexp") == 3 && stored(index, "doc-200"));
         assertThat(stored(index, "lost")).isFalse();
         assertThat(status(job(id))).isEqualTo("in_progress");
@@ -637,14 +638,14 @@ class DaemonIT {
         Daemon first = start(config("worker-1", false, 2, List.of(live("rtsus", 3))));
         await("the real-time job follows", Duration.ofSeconds(30), () -> running("rtsus").isPresent() && cursorPos("rtsus") == 0);
         String id = running("rtsus").orElseThrow().id();
-        ScriptedSources.CHANGES.add(upsert("doc-100", 100));
+        DaemonScript.SCRIPTED.changes().events().add(upsert("doc-100", 100));
         await("the change is applied", Duration.ofSeconds(10), () -> cursorPos("rtsus") == 1);
 
         first.suspendRunning().block(Duration.ofSeconds(15));
         assertThat(status(job(id))).isEqualTo("suspended");
         daemons.forEach(d -> d.subscription().dispose());
         daemons.clear();
-        ScriptedSources.CHANGES.add(upsert("doc-101", 101));
+        DaemonScript.SCRIPTED.changes().events().add(upsert("doc-101", 101));
 
         start(config("worker-2", false, 2, List.of(live("rtsus", 3))));
         await("the job is resumed and applies what changed meanwhile", Duration.ofSeconds(30),
