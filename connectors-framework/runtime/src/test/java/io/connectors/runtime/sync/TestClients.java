@@ -17,6 +17,12 @@ final class TestClients {
 
     /** A new handle on {@link TestElasticsearch#get()}; the caller closes it. */
     static ElasticsearchHandle connect() {
+        ConnectorsConfig c = ConfigLoader.fromMap(Map.of("elasticsearch", section()), "test", Map.of(), SourceRegistry.load());
+        return ElasticsearchClients.create(c.elasticsearch().settingsFor(c.elasticsearch().hosts()));
+    }
+
+    /** The {@code elasticsearch} section of config.yml that reaches {@link TestElasticsearch#get()}. */
+    static Map<String, Object> section() {
         ElasticsearchEndpoint endpoint = TestElasticsearch.get();
         Map<String, Object> section = new HashMap<>();
         section.put("host", endpoint.uri().toString());
@@ -24,7 +30,6 @@ final class TestClients {
             section.put("username", endpoint.username());
             section.put("password", endpoint.password());
         }
-        ConnectorsConfig c = ConfigLoader.fromMap(Map.of("elasticsearch", section), "test", Map.of(), SourceRegistry.load());
-        return ElasticsearchClients.create(c.elasticsearch().settingsFor(c.elasticsearch().hosts()));
+        return section;
     }
 }
