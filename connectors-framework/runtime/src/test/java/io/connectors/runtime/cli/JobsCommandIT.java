@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.connectors.elasticsearch.local.ElasticsearchEndpoint;
+import io.connectors.runtime.ConfigYaml;
 import io.connectors.runtime.SourceRegistry;
 import io.connectors.runtime.config.ConfigLoader;
 import io.connectors.runtime.config.ConnectorsConfig;
@@ -45,25 +46,14 @@ class JobsCommandIT {
 
     /** A configuration with one directory connector, {@code notes}, of {@code data} into {@code <prefix>-notes}. */
     private Path config(ElasticsearchEndpoint es, String prefix, Path data) throws java.io.IOException {
-        Path file = dir.resolve("config.yml");
-        String auth = es.username() == null ? "" : "  username: " + es.username() + "\n  password: " + es.password() + "\n";
-        Files.writeString(file, """
-                elasticsearch:
-                  host: %s
-                %sstate:
-                  index_prefix: %s
-                daemon:
-                  sync_on_start: false
-                  http:
-                    enabled: false
-                connectors:
-                  - id: notes
-                    type: directory
-                    index: %s-notes
-                    configuration:
-                      path: %s
-                """.formatted(es.uri(), auth, prefix, prefix, data));
-        return file;
+        ConfigYaml yaml = ConfigYaml.elasticsearch(es.uri());
+        if (es.username() != null) {
+            yaml.set("elasticsearch.username", es.username()).set("elasticsearch.password", es.password());
+        }
+        return yaml.set("state.index_prefix", prefix)
+                .set("daemon.sync_on_start", false).set("daemon.http.enabled", false)
+                .directory("notes", data, c -> c.index(prefix + "-notes"))
+                .write(dir.resolve("config.yml"));
     }
 
     @Test

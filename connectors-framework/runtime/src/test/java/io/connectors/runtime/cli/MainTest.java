@@ -2,10 +2,11 @@ package io.connectors.runtime.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.connectors.runtime.ConfigYaml;
 import java.io.PrintWriter;
 import java.io.StringWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -39,18 +40,10 @@ class MainTest {
 
     @Test
     void configCheckOfflineAcceptsAValidFileAndMasksSecrets() throws Exception {
-        Path file = dir.resolve("ok.yml");
-        Files.writeString(file, """
-                elasticsearch:
-                  host: http://127.0.0.1:9
-                  username: elastic
-                  password: top-secret
-                connectors:
-                  - id: docs
-                    type: directory
-                    configuration:
-                      path: %s
-                """.formatted(dir));
+        Path file = ConfigYaml.elasticsearch("http://127.0.0.1:9")
+                .set("elasticsearch.username", "elastic").set("elasticsearch.password", "top-secret")
+                .directory("docs", dir)
+                .write(dir.resolve("ok.yml"));
         assertThat(run("-c", file.toString(), "config", "check", "--offline")).isZero();
         assertThat(out.toString()).contains("valid, 1 connector(s)").contains("docs").doesNotContain("top-secret")
                 .contains("network: sources may reach any host; denied by default: [169.254.0.0/16, fe80::/10");
@@ -58,25 +51,18 @@ class MainTest {
 
     @Test
     void configCheckOfflineShowsTheNetworkAllowList() throws Exception {
-        Path file = dir.resolve("net.yml");
-        Files.writeString(file, """
-                network:
-                  allowed_hosts: [db.example.com, 10.0.0.0/8]
-                  denied_hosts: [10.9.0.0/16]
-                connectors:
-                  - id: docs
-                    type: directory
-                    configuration:
-                      path: %s
-                """.formatted(dir));
+        Path file = ConfigYaml.empty()
+                .set("network.allowed_hosts", List.of("db.example.com", "10.0.0.0/8"))
+                .set("network.denied_hosts", List.of("10.9.0.0/16"))
+                .directory("docs", dir)
+                .write(dir.resolve("net.yml"));
         assertThat(run("-c", file.toString(), "config", "check", "--offline")).isZero();
         assertThat(out.toString()).contains("network: sources may reach only [db.example.com, 10.0.0.0/8] except [10.9.0.0/16]");
     }
 
     @Test
     void configCheckReportsBadFilesWithExitCode2() throws Exception {
-        Path file = dir.resolve("bad.yml");
-        Files.writeString(file, "connectors:\n  - id: docs\n    type: nope\n");
+        Path file = ConfigYaml.empty().connector("docs", "nope", c -> { }).write(dir.resolve("bad.yml"));
         assertThat(run("-c", file.toString(), "config", "check")).isEqualTo(2);
         assertThat(err.toString()).contains("Invalid configuration in " + file)
                 .contains("connectors[0] (docs).type: unknown source type 'nope'");
@@ -84,18 +70,9 @@ class MainTest {
 
     @Test
     void configCheckFailsWhenElasticsearchIsUnreachable() throws Exception {
-        Path file = dir.resolve("down.yml");
-        Files.writeString(file, """
-                elasticsearch:
-                  host: http://127.0.0.1:9
-                  timeouts:
-                    connect: 1s
-                connectors:
-                  - id: docs
-                    type: directory
-                    configuration:
-                      path: %s
-                """.formatted(dir));
+        Path file = ConfigYaml.elasticsearch("http://127.0.0.1:9").set("elasticsearch.timeouts.connect", "1s")
+                .directory("docs", dir)
+                .write(dir.resolve("down.yml"));
         assertThat(run("-c", file.toString(), "config", "check", "--timeout", "20s")).isEqualTo(1);
         assertThat(out.toString()).contains("Elasticsearch [http://127.0.0.1:9]: FAILED").contains("127.0.0.1:9")
                 .contains("Connector docs: source reachable and configuration valid");
@@ -103,36 +80,18 @@ class MainTest {
 
     @Test
     void syncOfAnUnknownConnectorNamesTheConfiguredOnes() throws Exception {
-        Path file = dir.resolve("one.yml");
-        Files.writeString(file, """
-                elasticsearch:
-                  host: http://127.0.0.1:9
-                connectors:
-                  - id: docs
-                    type: directory
-                    configuration:
-                      path: %s
-                """.formatted(dir));
+        Path file = ConfigYaml.elasticsearch("http://127.0.0.1:9").directory("docs", dir).write(dir.resolve("one.yml"));
         assertThat(run("-c", file.toString(), "sync", "nope")).isEqualTo(2);
         assertThat(err.toString()).contains("no connector 'nope'").contains("[docs]");
     }
 
     @Test
     void syncFailsClearlyWhenElasticsearchIsUnreachable() throws Exception {
-        Path file = dir.resolve("down.yml");
-        Files.writeString(file, """
-                elasticsearch:
-                  host: http://127.0.0.1:9
-                  username: elastic
-                  password: never-shown
-                  timeouts:
-                    connect: 1s
-                connectors:
-                  - id: docs
-                    type: directory
-                    configuration:
-                      path: %s
-                """.formatted(dir));
+        Path file = ConfigYaml.elasticsearch("http://127.0.0.1:9")
+                .set("elasticsearch.username", "elastic").set("elasticsearch.password", "never-shown")
+                .set("elasticsearch.timeouts.connect", "1s")
+                .directory("docs", dir)
+                .write(dir.resolve("down.yml"));
         assertThat(run("-c", file.toString(), "sync", "docs")).isEqualTo(1);
         assertThat(err.toString()).contains("Elasticsearch at http://127.0.0.1:9 cannot be used").contains("127.0.0.1:9")
                 .doesNotContain("never-shown");
@@ -146,72 +105,48 @@ class MainTest {
 
     @Test
     void configCheckOfflineReportsInvalidSyncRules() throws Exception {
-        Path file = dir.resolve("rules.yml");
-        Files.writeString(file, """
-                connectors:
-                  - id: docs
-                    type: directory
-                    configuration:
-                      path: %s
-                    sync_rules:
-                      basic:
-                        - { field: path, policy: exclude, rule: regex, value: "(drafts" }
-                """.formatted(dir));
+        Path file = ConfigYaml.empty()
+                .directory("docs", dir, c -> c.raw("""
+                        sync_rules:
+                          basic:
+                            - { field: path, policy: exclude, rule: regex, value: "(drafts" }
+                        """))
+                .write(dir.resolve("rules.yml"));
         assertThat(run("-c", file.toString(), "config", "check", "--offline")).isEqualTo(1);
         assertThat(out.toString()).contains("Connector docs: sync rules INVALID").contains("regex");
     }
 
     @Test
     void configCheckRefusesMalformedSyncRulesWithTheirKey() throws Exception {
-        Path file = dir.resolve("rules-bad.yml");
-        Files.writeString(file, """
-                connectors:
-                  - id: docs
-                    type: directory
-                    configuration:
-                      path: %s
-                    sync_rules:
-                      basic:
-                        - { field: path, policy: drop, rule: equals, value: x }
-                """.formatted(dir));
+        Path file = ConfigYaml.empty()
+                .directory("docs", dir, c -> c.raw("""
+                        sync_rules:
+                          basic:
+                            - { field: path, policy: drop, rule: equals, value: x }
+                        """))
+                .write(dir.resolve("rules-bad.yml"));
         assertThat(run("-c", file.toString(), "config", "check", "--offline")).isEqualTo(2);
         assertThat(err.toString()).contains("connectors[0] (docs).sync_rules.basic[0].policy");
     }
 
     @Test
     void jobsCommandsNeedARunningElasticsearch() throws Exception {
-        Path file = dir.resolve("jobs.yml");
-        Files.writeString(file, """
-                elasticsearch:
-                  host: http://127.0.0.1:9
-                  timeouts:
-                    connect: 1s
-                connectors: []
-                """);
+        Path file = ConfigYaml.elasticsearch("http://127.0.0.1:9").set("elasticsearch.timeouts.connect", "1s")
+                .write(dir.resolve("jobs.yml"));
         assertThat(run("-c", file.toString(), "jobs", "list")).isEqualTo(1);
         assertThat(err.toString()).contains("Elasticsearch at http://127.0.0.1:9 cannot be used");
     }
 
     @Test
     void jobsListRefusesAnUnknownStatus() throws Exception {
-        Path file = dir.resolve("jobs2.yml");
-        Files.writeString(file, "connectors: []\n");
+        Path file = ConfigYaml.empty().write(dir.resolve("jobs2.yml"));
         assertThat(run("-c", file.toString(), "jobs", "list", "--status", "finished")).isEqualTo(2);
         assertThat(err.toString()).contains("unknown status 'finished'").contains("completed");
     }
 
     @Test
     void realtimeJobsCannotBeStartedFromTheCommandLine() throws Exception {
-        Path file = dir.resolve("rt.yml");
-        Files.writeString(file, """
-                elasticsearch:
-                  host: http://127.0.0.1:9
-                connectors:
-                  - id: docs
-                    type: directory
-                    configuration:
-                      path: %s
-                """.formatted(dir));
+        Path file = ConfigYaml.elasticsearch("http://127.0.0.1:9").directory("docs", dir).write(dir.resolve("rt.yml"));
         assertThat(run("-c", file.toString(), "sync", "docs", "--type", "realtime")).isEqualTo(1);
         assertThat(err.toString()).contains("real-time jobs are run by the daemons").contains("realtime: true");
         assertThat(run("-c", file.toString(), "jobs", "start", "docs", "--type", "realtime")).isEqualTo(1);
@@ -220,15 +155,7 @@ class MainTest {
 
     @Test
     void configCheckRefusesRealtimeForASourceThatCannotFollowChanges() throws Exception {
-        Path file = dir.resolve("rt.yml");
-        Files.writeString(file, """
-                connectors:
-                  - id: docs
-                    type: directory
-                    realtime: true
-                    configuration:
-                      path: %s
-                """.formatted(dir));
+        Path file = ConfigYaml.empty().directory("docs", dir, c -> c.set("realtime", true)).write(dir.resolve("rt.yml"));
         assertThat(run("-c", file.toString(), "config", "check", "--offline")).isEqualTo(2);
         assertThat(err.toString()).contains("connector docs: realtime: true, but source type 'directory' does not support "
                 + "real-time mode");
