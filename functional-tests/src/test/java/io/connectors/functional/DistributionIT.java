@@ -120,7 +120,7 @@ class DistributionIT {
         Path cfg = config(files(1), "ft-bad", "bulk:\n  max_actions: lots\n");
         Result r = run("-c", cfg.toString(), "config", "check");
         assertThat(r.exit()).isEqualTo(2);
-        assertThat(r.err()).contains("bulk.max_actions: expected a number, got the text 'lots'");
+        assertThat(r.err()).contains("bulk.max_actions: expected a whole number, got 'lots'");
     }
 
     @Test

@@ -14,6 +14,7 @@ import io.connectors.runtime.es.RequiredPrivileges;
 import io.connectors.runtime.sink.BulkOp;
 import io.connectors.runtime.sink.ElasticsearchBulkClient;
 import io.connectors.runtime.sink.ItemResult;
+import io.connectors.runtime.state.JobRecord;
 import io.connectors.runtime.state.JobRecords;
 import io.connectors.runtime.state.JobStatus;
 import io.connectors.runtime.state.JobType;
@@ -159,20 +160,20 @@ class StandInElasticsearchTest {
         JobRecords jobs = new JobRecords(store);
         Map<String, Object> connector = Map.of("id", "c1");
         Instant now = Instant.parse("2026-01-01T00:00:00Z");
-        jobs.create(JobRecords.newJob("j1", connector, JobType.FULL, "scheduled", JobStatus.PENDING, null, null, now),
+        jobs.create(JobRecords.newJob("j1", connector, JobType.FULL, JobRecord.Trigger.SCHEDULED, JobStatus.PENDING, null, null, now),
                 true).block(WAIT);
-        jobs.create(JobRecords.newJob("j0", connector, JobType.FULL, "scheduled", JobStatus.PENDING, null, null,
+        jobs.create(JobRecords.newJob("j0", connector, JobType.FULL, JobRecord.Trigger.SCHEDULED, JobStatus.PENDING, null, null,
                 now.minusSeconds(1)), true).block(WAIT);
-        jobs.create(JobRecords.newJob("j2", Map.of("id", "c2"), JobType.FULL, "scheduled", JobStatus.PENDING, null,
+        jobs.create(JobRecords.newJob("j2", Map.of("id", "c2"), JobType.FULL, JobRecord.Trigger.SCHEDULED, JobStatus.PENDING, null,
                 null, now), false).block(WAIT);
 
         assertThat(jobs.claimable(List.of("c1"), 10).block(WAIT)).extracting(StateStore.Versioned::id)
                 .containsExactly("j0", "j1");
-        assertThatThrownBy(() -> jobs.create(JobRecords.newJob("j1", connector, JobType.FULL, "scheduled",
+        assertThatThrownBy(() -> jobs.create(JobRecords.newJob("j1", connector, JobType.FULL, JobRecord.Trigger.SCHEDULED,
                 JobStatus.PENDING, null, null, now), false).block(WAIT)).isInstanceOf(StateStore.ConflictException.class);
 
-        StateStore.Versioned read = jobs.get("j1").block(WAIT);
-        StateStore.Versioned written = store.replace(StateStore.Kind.JOBS, read, Map.of("job_id", "j1",
+        StateStore.Versioned<Map<String, Object>> read = store.get(StateStore.Kind.JOBS, "j1").block(WAIT);
+        StateStore.Versioned<Map<String, Object>> written = store.replace(StateStore.Kind.JOBS, read, Map.of("job_id", "j1",
                 "connector_id", "c1", "status", "running")).block(WAIT);
         assertThat(written.seqNo()).isGreaterThan(read.seqNo());
         assertThatThrownBy(() -> store.replace(StateStore.Kind.JOBS, read, Map.of("status", "stale")).block(WAIT))

@@ -6,6 +6,7 @@ import io.connectors.runtime.SourceRegistry;
 import io.connectors.runtime.config.ConnectorConfig;
 import io.connectors.runtime.config.ConnectorsConfig;
 import io.connectors.runtime.state.ConnectorRecords;
+import io.connectors.runtime.state.JobRecord;
 import io.connectors.runtime.state.JobRecords;
 import io.connectors.runtime.state.JobStatus;
 import io.connectors.runtime.state.JobType;
@@ -79,20 +80,18 @@ final class JobsCommand implements Runnable {
         return Session.open(parent);
     }
 
-    static String table(List<Versioned> jobs) {
+    static String table(List<Versioned<JobRecord>> jobs) {
         // STATUS is as wide as the longest status, completed_with_errors.
         String format = "%-48s %-16s %-14s %-10s %-21s %-20s %10s %8s %s%n";
         StringBuilder sb = new StringBuilder(String.format(Locale.ROOT, format,
                 "JOB", "CONNECTOR", "TYPE", "TRIGGER", "STATUS", "CREATED", "INDEXED", "DELETED", "ERROR"));
-        for (Versioned v : jobs) {
-            Map<String, Object> d = v.doc();
-            Object counts = d.get("counts");
-            Map<?, ?> c = counts instanceof Map<?, ?> m ? m : Map.of();
-            Object error = d.get("error");
+        for (Versioned<JobRecord> v : jobs) {
+            JobRecord d = v.doc();
+            String error = d.error();
             sb.append(String.format(Locale.ROOT, format, v.id(),
-                    d.get("connector_id"), d.get("job_type"), d.get("trigger"), d.get("status"),
-                    String.valueOf(d.get("created_at")).replaceFirst("\\.\\d+Z$", "Z"),
-                    value(c.get("indexed")), value(c.get("deleted")), error == null ? "" : error));
+                    d.connectorId(), d.type().value(), d.trigger() == null ? "-" : d.trigger().value(), d.status().value(),
+                    String.valueOf(d.createdAt()).replaceFirst("\\.\\d+Z$", "Z"),
+                    value(d.counts().get("indexed")), value(d.counts().get("deleted")), error == null ? "" : error));
         }
         return sb.toString();
     }
@@ -157,29 +156,28 @@ final class JobsCommand implements Runnable {
      */
     static int await(JobRecords jobs, String jobId, Duration timeout, PrintWriter out) {
         String[] last = {null};
-        Versioned end = Main.await(Flux.interval(Duration.ZERO, Duration.ofMillis(500))
+        Versioned<JobRecord> end = Main.await(Flux.interval(Duration.ZERO, Duration.ofMillis(500))
                 .concatMap(t -> jobs.get(jobId).switchIfEmpty(Mono.error(() -> new UserFacingException("job " + jobId + " vanished"))), 1)
                 .doOnNext(v -> {
-                    String status = String.valueOf(v.doc().get("status"));
+                    String status = v.doc().status().value();
                     if (!status.equals(last[0])) {
                         out.printf("%s: %s%n", jobId, status);
                         out.flush();
                         last[0] = status;
                     }
                 })
-                .filter(v -> JobStatus.of(v.doc().get("status")).terminal())
+                .filter(v -> v.doc().status().terminal())
                 .next()
                 .timeout(timeout, Mono.error(() -> new UserFacingException("job " + jobId + " did not end within " + timeout
                         + "; it keeps running (see: connectors jobs view " + jobId + ")"))));
-        JobStatus status = JobStatus.of(end.doc().get("status"));
-        out.printf("counts: %s%n", end.doc().get("counts"));
-        if (end.doc().get("error") != null) {
-            out.printf("error: %s%n", end.doc().get("error"));
+        JobStatus status = end.doc().status();
+        out.printf("counts: %s%n", end.doc().counts());
+        if (end.doc().error() != null) {
+            out.printf("error: %s%n", end.doc().error());
         }
         out.print(documentProblems(end.doc()));
         if (status == JobStatus.COMPLETED_WITH_ERRORS) {
-            Map<?, ?> counts = end.doc().get("counts") instanceof Map<?, ?> m ? m : Map.of();
-            out.println(refused(counts.get("failed"), jobId));
+            out.println(refused(end.doc().counts().get("failed"), jobId));
         }
         out.flush();
         return exitCode(status.value());
@@ -189,17 +187,16 @@ final class JobsCommand implements Runnable {
      * The job's samples of failed and dropped documents, one line each ("failed documents (first 2 of 7):" then
      * "  index <id>: <error type>: <reason>"); empty when it has none.
      */
-    static String documentProblems(Map<String, Object> job) {
+    static String documentProblems(JobRecord job) {
         StringBuilder sb = new StringBuilder();
-        Map<?, ?> counts = job.get("counts") instanceof Map<?, ?> m ? m : Map.of();
         for (String kind : List.of("failed", "dropped")) {
-            if (!(job.get(kind + "_documents") instanceof List<?> samples) || samples.isEmpty()) {
+            List<Map<String, Object>> samples = kind.equals("failed") ? job.failedDocuments() : job.droppedDocuments();
+            if (samples.isEmpty()) {
                 continue;
             }
             sb.append(kind).append(" documents (first ").append(samples.size()).append(" of ")
-                    .append(value(counts.get(kind))).append("):").append(System.lineSeparator());
-            for (Object sample : samples) {
-                Map<?, ?> p = sample instanceof Map<?, ?> m ? m : Map.of();
+                    .append(value(job.counts().get(kind))).append("):").append(System.lineSeparator());
+            for (Map<String, Object> p : samples) {
                 sb.append("  ").append(p.get("operation")).append(' ').append(p.get("id")).append(": ")
                         .append(p.get("error_type")).append(": ").append(p.get("reason")).append(System.lineSeparator());
             }
@@ -240,7 +237,7 @@ final class JobsCommand implements Runnable {
                 }
                 String id = JobRecords.onDemandId(c.id(), jobType);
                 Main.await(s.jobs().create(JobRecords.newJob(id, ConnectorRecords.snapshot(c, c.syncRules()), jobType,
-                        "on_demand", JobStatus.PENDING, "started from the command line", null, Instant.now()), true));
+                        JobRecord.Trigger.ON_DEMAND, JobStatus.PENDING, "started from the command line", null, Instant.now()), true));
                 PrintWriter out = jobs.spec.commandLine().getOut();
                 out.println(id);
                 out.flush();
@@ -281,9 +278,9 @@ final class JobsCommand implements Runnable {
             }
             try (Session s = jobs.open()) {
                 Main.await(s.store().refresh(StateStore.Kind.JOBS));
-                List<Versioned> found = Main.await(s.jobs().recent(Optional.ofNullable(connector), st, limit));
+                List<Versioned<JobRecord>> found = Main.await(s.jobs().recent(Optional.ofNullable(connector), st, limit));
                 PrintWriter out = jobs.spec.commandLine().getOut();
-                out.print(json ? json(found.stream().map(Versioned::doc).toList()) + "\n" : table(found));
+                out.print(json ? json(found.stream().map(v -> v.doc().toJson()).toList()) + "\n" : table(found));
                 out.flush();
                 return 0;
             }
@@ -301,12 +298,12 @@ final class JobsCommand implements Runnable {
         @Override
         public Integer call() {
             try (Session s = jobs.open()) {
-                Versioned v = Main.await(s.jobs().get(jobId));
+                Versioned<JobRecord> v = Main.await(s.jobs().get(jobId));
                 if (v == null) {
                     throw new UserFacingException("no job '" + jobId + "'; see: connectors jobs list");
                 }
                 PrintWriter out = jobs.spec.commandLine().getOut();
-                out.println(json(v.doc()));
+                out.println(json(v.doc().toJson()));
                 out.flush();
                 return 0;
             }
@@ -331,7 +328,7 @@ final class JobsCommand implements Runnable {
         @Override
         public Integer call() {
             try (Session s = jobs.open()) {
-                Versioned v;
+                Versioned<JobRecord> v;
                 try {
                     v = Main.await(s.jobs().requestCancel(jobId, Instant.now()));
                 } catch (java.util.NoSuchElementException e) {
@@ -340,7 +337,7 @@ final class JobsCommand implements Runnable {
                     throw new UserFacingException(e.getMessage());
                 }
                 PrintWriter out = jobs.spec.commandLine().getOut();
-                out.printf("%s: %s%n", jobId, v.doc().get("status"));
+                out.printf("%s: %s%n", jobId, v.doc().status().value());
                 out.flush();
                 if (wait) {
                     await(s.jobs(), jobId, timeout, out);

@@ -1,6 +1,8 @@
 package io.connectors.runtime.cli;
 
+import io.connectors.runtime.state.ConnectorRecord;
 import io.connectors.runtime.state.ConnectorRecords;
+import io.connectors.runtime.state.JobType;
 import io.connectors.runtime.state.StateStore.Versioned;
 import io.connectors.runtime.state.StateStore;
 import java.io.PrintWriter;
@@ -31,10 +33,10 @@ final class StatusCommand implements Callable<Integer> {
     public Integer call() {
         try (JobsCommand.Session s = JobsCommand.Session.open(parent)) {
             Main.await(s.store().refresh(StateStore.Kind.CONNECTORS));
-            List<Versioned> all = Main.await(new ConnectorRecords(s.store()).all(1000));
+            List<Versioned<ConnectorRecord>> all = Main.await(new ConnectorRecords(s.store()).all(1000));
             PrintWriter out = spec.commandLine().getOut();
             if (json) {
-                out.println(JobsCommand.json(all.stream().map(Versioned::doc).toList()));
+                out.println(JobsCommand.json(all.stream().map(v -> v.doc().toJson()).toList()));
             } else {
                 out.print(table(all));
             }
@@ -43,21 +45,21 @@ final class StatusCommand implements Callable<Integer> {
         }
     }
 
-    static String table(List<Versioned> connectors) {
+    static String table(List<Versioned<ConnectorRecord>> connectors) {
         // LAST FULL SYNC holds the longest job status (completed_with_errors) and a time to the second.
         String format = "%-20s %-12s %-20s %-42s %-28s %-8s %s%n";
         StringBuilder sb = new StringBuilder(String.format(Locale.ROOT, format, "CONNECTOR", "TYPE", "STATUS", "LAST FULL SYNC",
                 "RUNNING JOB", "RULES", "ERROR"));
-        for (Versioned v : connectors) {
-            Map<String, Object> d = v.doc();
-            Object lastSync = d.get("last_sync") instanceof Map<?, ?> m ? m.get("full") : null;
-            String last = lastSync instanceof Map<?, ?> l
-                    ? l.get("status") + " " + String.valueOf(l.get("completed_at")).replaceFirst("\\.\\d+Z$", "Z")
+        for (Versioned<ConnectorRecord> v : connectors) {
+            ConnectorRecord d = v.doc();
+            ConnectorRecord.JobOutcome lastSync = d.lastSync().get(JobType.FULL.value());
+            String last = lastSync != null
+                    ? lastSync.status().value() + " " + String.valueOf(lastSync.completedAt()).replaceFirst("\\.\\d+Z$", "Z")
                     : "-";
-            String running = d.get("active_job") instanceof Map<?, ?> a ? String.valueOf(a.get("job_id")) : "-";
+            String running = d.activeJob() != null ? d.activeJob().jobId() : "-";
             Object rules = ConnectorRecords.draftValidation(d).getOrDefault("state", "-");
-            Object error = d.get("error");
-            sb.append(String.format(Locale.ROOT, format, v.id(), d.get("type"), d.get("status"), last, running, rules,
+            String error = d.error();
+            sb.append(String.format(Locale.ROOT, format, v.id(), d.type(), d.status(), last, running, rules,
                     error == null ? "" : error));
         }
         return sb.toString();

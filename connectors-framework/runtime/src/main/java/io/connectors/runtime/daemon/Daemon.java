@@ -6,7 +6,9 @@ import io.connectors.runtime.config.ConnectorsConfig;
 import io.connectors.runtime.config.DaemonSettings;
 import io.connectors.runtime.ops.DaemonMetrics;
 import io.connectors.runtime.rules.SyncRulesValidator;
+import io.connectors.runtime.state.ConnectorRecord;
 import io.connectors.runtime.state.ConnectorRecords;
+import io.connectors.runtime.state.JobRecord;
 import io.connectors.runtime.state.JobRecords;
 import io.connectors.runtime.state.JobStatus;
 import io.connectors.runtime.state.JobType;
@@ -193,7 +195,7 @@ public final class Daemon {
                 .then(lockHolder(c.id()))
                 .flatMap(holder -> Mono.<OnDemandRun>error(new IllegalStateException("connector " + c.id() + " is being synced by job "
                         + holder + "; wait for it, or cancel it: connectors jobs cancel " + holder)))
-                .switchIfEmpty(Mono.defer(() -> createJob(c, type, id, "on_demand", JobStatus.PENDING, "run by connectors sync", null)
+                .switchIfEmpty(Mono.defer(() -> createJob(c, type, id, JobRecord.Trigger.ON_DEMAND, JobStatus.PENDING, "run by connectors sync", null)
                         .flatMap(job -> jobs.claim(job, workerId(), now()))
                         .flatMap(claimed -> Mono.usingWhen(
                                 Mono.fromCallable(() -> {
@@ -313,13 +315,13 @@ public final class Daemon {
         }
         return queued(c.id())
                 .flatMap(queued -> {
-                    if (queued.stream().anyMatch(j -> JobType.FULL.value().equals(j.doc().get("job_type")))
-                            || queued.stream().anyMatch(j -> JobStatus.SUSPENDED.value().equals(j.doc().get("status")))) {
+                    if (queued.stream().anyMatch(j -> j.doc().type() == JobType.FULL)
+                            || queued.stream().anyMatch(j -> j.doc().status() == JobStatus.SUSPENDED)) {
                         LOG.info("Connector {}: a job is already queued or suspended; no start-up sync queued", c.id());
                         return Mono.empty();
                     }
                     String id = c.id() + "-full-start-" + UUID.randomUUID().toString().substring(0, 13);
-                    return createJob(c, JobType.FULL, id, "scheduled", JobStatus.PENDING, "daemon start-up", now()).then();
+                    return createJob(c, JobType.FULL, id, JobRecord.Trigger.SCHEDULED, JobStatus.PENDING, "daemon start-up", now()).then();
                 })
                 .onErrorResume(e -> {
                     LOG.error("Connector {}: queueing its start-up sync failed: {}", c.id(), e.toString());
@@ -357,13 +359,13 @@ public final class Daemon {
         String id = JobRecords.scheduledId(c.id(), type, due);
         return queued(c.id())
                 .flatMap(queued -> {
-                    Optional<Versioned> waiting = queued.stream()
-                            .filter(j -> type.value().equals(j.doc().get("job_type")) && !id.equals(j.id()))
+                    Optional<Versioned<JobRecord>> waiting = queued.stream()
+                            .filter(j -> j.doc().type() == type && !id.equals(j.id()))
                             .findFirst();
                     return waiting.isPresent()
-                            ? createJob(c, type, id, "scheduled", JobStatus.SKIPPED,
+                            ? createJob(c, type, id, JobRecord.Trigger.SCHEDULED, JobStatus.SKIPPED,
                                     "job " + waiting.get().id() + " of this connector was still queued", due)
-                            : createJob(c, type, id, "scheduled", JobStatus.PENDING, null, due);
+                            : createJob(c, type, id, JobRecord.Trigger.SCHEDULED, JobStatus.PENDING, null, due);
                 })
                 .onErrorResume(StateStore.ConflictException.class, e -> {
                     LOG.debug("Job {} was already created by another daemon", id);
@@ -380,17 +382,17 @@ public final class Daemon {
      * The connector's queued or suspended jobs. The search is near-real-time, so a job claimed a moment ago may
      * still look queued: each hit is read again in real time and kept only if it still is.
      */
-    private Mono<List<Versioned>> queued(String connectorId) {
+    private Mono<List<Versioned<JobRecord>>> queued(String connectorId) {
         return jobs.ofConnector(connectorId, List.of(JobStatus.PENDING, JobStatus.SUSPENDED), 10)
                 .flatMapMany(Flux::fromIterable)
                 .concatMap(hit -> jobs.get(hit.id()))
-                .filter(v -> JobStatus.of(v.doc().get("status")).claimable())
+                .filter(v -> v.doc().status().claimable())
                 .collectList();
     }
 
-    private Mono<Versioned> createJob(ConnectorConfig c, JobType type, String id, String trigger, JobStatus status,
-                                      String reason, Instant scheduledFor) {
-        Map<String, Object> doc = JobRecords.newJob(id, ConnectorRecords.snapshot(c, c.syncRules()), type, trigger,
+    private Mono<Versioned<JobRecord>> createJob(ConnectorConfig c, JobType type, String id, JobRecord.Trigger trigger,
+                                                 JobStatus status, String reason, Instant scheduledFor) {
+        JobRecord doc = JobRecords.newJob(id, ConnectorRecords.snapshot(c, c.syncRules()), type, trigger,
                 status, reason, scheduledFor, now());
         return jobs.create(doc, false)
                 .doOnNext(v -> LOG.info("Connector {}: {} job {} {}{}", c.id(), type.value(), id,
@@ -429,17 +431,16 @@ public final class Daemon {
                 .flatMap(none -> jobs.lastEnded(c.id(), JobType.REALTIME).map(Optional::of).defaultIfEmpty(Optional.empty()))
                 .flatMap(last -> {
                     if (last.isPresent()) {
-                        Object endedAt = last.get().doc().get("completed_at");
-                        Instant ended = endedAt == null ? null : Instant.parse(endedAt.toString());
+                        Instant ended = last.get().doc().completedAt();
                         if (ended != null && ended.plus(settings.realtimeRestartDelay()).isAfter(now)) {
                             return Mono.empty();
                         }
                     }
                     String reason = last.map(j -> "real-time mode: restarted after job " + j.id() + " ended ("
-                            + j.doc().get("status") + ")").orElse("real-time mode");
+                            + j.doc().status().value() + ")").orElse("real-time mode");
                     String id = JobRecords.scheduledId(c.id(), JobType.REALTIME, now);
-                    Map<String, Object> doc = JobRecords.newJob(id, ConnectorRecords.snapshot(c, c.syncRules()),
-                            JobType.REALTIME, "realtime", JobStatus.PENDING, reason, null, now);
+                    JobRecord doc = JobRecords.newJob(id, ConnectorRecords.snapshot(c, c.syncRules()),
+                            JobType.REALTIME, JobRecord.Trigger.REALTIME, JobStatus.PENDING, reason, null, now);
                     // Visible to the next round's search at once, so it is not created twice.
                     return jobs.create(doc, true)
                             .doOnNext(v -> LOG.info("Connector {}: realtime job {} queued ({})", c.id(), id, reason))
@@ -452,23 +453,23 @@ public final class Daemon {
     // ---------------------------------------------------------------- claiming and running
 
     /** Claims queued jobs up to the free capacity; emits the claimed ones. */
-    private Mono<List<Versioned>> claimSome() {
+    private Mono<List<Versioned<JobRecord>>> claimSome() {
         int free = config.sync().maxConcurrentSyncs() - running.size();
         if (stopping || free <= 0) {
             return Mono.just(List.of());
         }
         Set<String> candidates = byId.keySet().stream().filter(id -> !running.containsKey(id)).collect(Collectors.toSet());
-        Set<Object> claimedConnectors = new java.util.HashSet<>();
+        Set<String> claimedConnectors = new java.util.HashSet<>();
         return jobs.claimable(candidates, CLAIM_PAGE)
                 .flatMapMany(Flux::fromIterable)
                 // One job per connector per round, oldest first; the rest wait for a later poll.
-                .filter(job -> !claimedConnectors.contains(job.doc().get("connector_id")))
-                .concatMap(job -> lockLooksFree((String) job.doc().get("connector_id"))
+                .filter(job -> !claimedConnectors.contains(job.doc().connectorId()))
+                .concatMap(job -> lockLooksFree(job.doc().connectorId())
                         .filter(b -> b)
                         .flatMap(b -> jobs.claim(job, workerId(), now())
                                 // Harmless: another daemon claimed the job first (claims are conditional writes).
                                 .onErrorResume(StateStore.ConflictException.class, e -> Mono.empty()))
-                        .doOnNext(claimed -> claimedConnectors.add(claimed.doc().get("connector_id"))), 1)
+                        .doOnNext(claimed -> claimedConnectors.add(claimed.doc().connectorId())), 1)
                 .take(free, true)
                 .collectList();
     }
@@ -481,8 +482,8 @@ public final class Daemon {
         return lockHolder(connectorId).map(holder -> false).defaultIfEmpty(true);
     }
 
-    private Flux<SyncReport> execute(Versioned claimed) {
-        String connectorId = (String) claimed.doc().get("connector_id");
+    private Flux<SyncReport> execute(Versioned<JobRecord> claimed) {
+        String connectorId = claimed.doc().connectorId();
         ConnectorConfig c = byId.get(connectorId);
         JobExecution execution = new JobExecution(claimed, c, jobs, connectors, runner, watchers, metrics, settings, clock,
                 s -> LOG.info("Connector {}: {}", connectorId, s));
@@ -506,22 +507,22 @@ public final class Daemon {
                 .then();
     }
 
-    private Mono<Void> reap(Versioned job, Instant now) {
-        Map<String, Object> doc = StateStore.deepCopy(job.doc());
-        JobStatus status = JobStatus.of(doc.get("status"));
-        String worker = String.valueOf(doc.get("worker"));
-        String message = "worker " + worker + " stopped heartbeating (last heartbeat " + doc.get("last_heartbeat_at")
+    private Mono<Void> reap(Versioned<JobRecord> job, Instant now) {
+        JobRecord stale = job.doc();
+        String message = "worker " + stale.worker() + " stopped heartbeating (last heartbeat " + stale.lastHeartbeatAt()
                 + ", timeout " + settings.heartbeatTimeout().toSeconds() + "s); marked failed by " + workerId();
-        doc.put("status", status == JobStatus.CANCELING ? JobStatus.CANCELED.value() : JobStatus.ERROR.value());
-        doc.put("error", message);
-        doc.put("completed_at", now.toString());
-        String connectorId = (String) doc.get("connector_id");
-        return jobs.replace(job, doc)
+        JobRecord ended = stale.with(b -> {
+            b.status = stale.status() == JobStatus.CANCELING ? JobStatus.CANCELED : JobStatus.ERROR;
+            b.error = message;
+            b.completedAt = now;
+        });
+        String connectorId = stale.connectorId();
+        return jobs.replace(job, ended)
                 .flatMap(written -> {
                     LOG.warn("Job {} of connector {}: {}", job.id(), connectorId, message);
-                    metrics.jobEnded(connectorId, String.valueOf(doc.get("job_type")), (String) doc.get("status"));
-                    return connectors.release(connectorId, job.id(), String.valueOf(doc.get("job_type")),
-                            JobExecution.outcome(doc), ConnectorRecords.Status.ERROR, message, now);
+                    metrics.jobEnded(connectorId, ended.type().value(), ended.status().value());
+                    return connectors.release(connectorId, job.id(), ended.type(),
+                            ConnectorRecord.JobOutcome.of(ended), ConnectorRecords.Status.ERROR, message, now);
                 })
                 // Harmless: another daemon changed the job first (it ended it, or reaped it); its write stands.
                 .onErrorResume(StateStore.ConflictException.class, e -> Mono.empty());

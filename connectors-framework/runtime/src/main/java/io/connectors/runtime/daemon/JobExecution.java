@@ -4,7 +4,9 @@ import io.connectors.runtime.config.ConnectorConfig;
 import io.connectors.runtime.config.DaemonSettings;
 import io.connectors.runtime.ops.DaemonMetrics;
 import io.connectors.runtime.ops.JobMetrics;
+import io.connectors.runtime.state.ConnectorRecord;
 import io.connectors.runtime.state.ConnectorRecords;
+import io.connectors.runtime.state.JobRecord;
 import io.connectors.runtime.state.JobRecords;
 import io.connectors.runtime.state.JobStatus;
 import io.connectors.runtime.state.JobType;
@@ -52,7 +54,7 @@ final class JobExecution {
     private final Clock clock;
     private final String jobId;
     private final JobType type;
-    private final AtomicReference<Versioned> current;
+    private final AtomicReference<Versioned<JobRecord>> current;
     private final SyncStats stats = new SyncStats();
     private final Sinks.One<Stop> stop = Sinks.one();
     private final Sinks.Empty<Void> finished = Sinks.empty();
@@ -61,7 +63,7 @@ final class JobExecution {
 
     private final java.util.function.Consumer<SyncStats> progress;
 
-    JobExecution(Versioned claimed, ConnectorConfig connector, JobRecords jobs, ConnectorRecords connectors,
+    JobExecution(Versioned<JobRecord> claimed, ConnectorConfig connector, JobRecords jobs, ConnectorRecords connectors,
                  SyncRunner runner, ChangeWatchers watchers, DaemonMetrics metrics, DaemonSettings settings, Clock clock,
                  java.util.function.Consumer<SyncStats> progress) {
         this.progress = progress;
@@ -74,7 +76,7 @@ final class JobExecution {
         this.settings = settings;
         this.clock = clock;
         this.jobId = claimed.id();
-        this.type = JobType.parse(String.valueOf(claimed.doc().get("job_type"))).orElse(JobType.FULL);
+        this.type = claimed.doc().type();
         this.current = new AtomicReference<>(claimed);
     }
 
@@ -108,18 +110,19 @@ final class JobExecution {
 
     /** Puts a claimed job back in the queue without running it. */
     Mono<Void> requeue() {
-        Versioned v = current.get();
-        Map<String, Object> doc = StateStore.deepCopy(v.doc());
-        doc.put("status", JobStatus.PENDING.value());
-        doc.remove("worker");
-        int attempt = Math.max(0, ((Number) doc.getOrDefault("attempt", 1)).intValue() - 1);
-        doc.put("attempt", attempt);
-        if (attempt == 0) {
-            // It never ran: no start time, so its record does not seem to overlap the job that held the connector.
-            doc.remove("started_at");
-            doc.remove("last_heartbeat_at");
-        }
-        return jobs.replace(v, doc).then().onErrorResume(e -> {
+        Versioned<JobRecord> v = current.get();
+        int attempt = Math.max(0, v.doc().attempt() - 1);
+        JobRecord queued = v.doc().with(b -> {
+            b.status = JobStatus.PENDING;
+            b.worker = null;
+            b.attempt = attempt;
+            if (attempt == 0) {
+                // It never ran: no start time, so its record does not seem to overlap the job that held the connector.
+                b.startedAt = null;
+                b.lastHeartbeatAt = null;
+            }
+        });
+        return jobs.replace(v, queued).then().onErrorResume(e -> {
             LOG.warn("Job {}: putting it back in the queue failed ({}); it is taken over once its heartbeat is stale", jobId,
                     e.toString());
             return Mono.empty();
@@ -144,11 +147,11 @@ final class JobExecution {
     }
 
     private Mono<SyncReport> runLocked() {
-        Map<String, Object> job = current.get().doc();
-        boolean scheduled = "scheduled".equals(job.get("trigger"));
-        boolean firstAttempt = ((Number) job.getOrDefault("attempt", 1)).intValue() <= 1;
-        LOG.info("Connector {}: running {} job {} ({}, attempt {})", connector.id(), type.value(), jobId, job.get("trigger"),
-                job.get("attempt"));
+        JobRecord job = current.get().doc();
+        boolean scheduled = job.trigger() == JobRecord.Trigger.SCHEDULED;
+        boolean firstAttempt = job.attempt() <= 1;
+        LOG.info("Connector {}: running {} job {} ({}, attempt {})", connector.id(), type.value(), jobId,
+                job.trigger() == null ? "?" : job.trigger().value(), job.attempt());
         JobMetrics jobMetrics = metrics.jobStarted(connector.id(), type.value());
         return connectors.get(connector.id())
                 .switchIfEmpty(Mono.error(() -> new IllegalStateException("connector " + connector.id() + " is not recorded")))
@@ -183,13 +186,11 @@ final class JobExecution {
 
     /** Records the rules the job runs with in its connector snapshot, for the job record. */
     private void recordRules(SyncRules rules) {
-        Map<String, Object> doc = current.get().doc();
-        Object snapshot = doc.get("connector");
-        if (snapshot instanceof Map<?, ?> m) {
-            @SuppressWarnings("unchecked")
-            Map<String, Object> s = (Map<String, Object>) m;
-            s.put("sync_rules", io.connectors.runtime.rules.SyncRulesCodec.toMap(rules));
-        }
+        current.updateAndGet(v -> {
+            Map<String, Object> snapshot = new LinkedHashMap<>(v.doc().connector());
+            snapshot.put("sync_rules", io.connectors.runtime.rules.SyncRulesCodec.toMap(rules));
+            return new Versioned<>(v.id(), v.doc().with(b -> b.connector = snapshot), v.seqNo(), v.primaryTerm());
+        });
     }
 
     /** One heartbeat: counts and liveness written, and a cancel request or a lost claim noticed. */
@@ -202,21 +203,22 @@ final class JobExecution {
                 .switchIfEmpty(Mono.fromRunnable(() -> lost("its record was deleted")))
                 .filter(v -> !deciding)
                 .flatMap(v -> {
-                    JobStatus status = JobStatus.of(v.doc().get("status"));
-                    if (!settings.workerId().equals(v.doc().get("worker")) || (status != JobStatus.IN_PROGRESS && status != JobStatus.CANCELING)) {
-                        lost("it is now " + status.value() + " (worker " + v.doc().get("worker") + ")");
+                    JobStatus status = v.doc().status();
+                    if (!settings.workerId().equals(v.doc().worker()) || (status != JobStatus.IN_PROGRESS && status != JobStatus.CANCELING)) {
+                        lost("it is now " + status.value() + " (worker " + v.doc().worker() + ")");
                         return Mono.empty();
                     }
                     if (status == JobStatus.CANCELING) {
                         LOG.info("Job {} of connector {}: cancel requested; stopping", jobId, connector.id());
                         stop.tryEmitValue(Stop.CANCEL);
                     }
-                    Map<String, Object> doc = StateStore.deepCopy(v.doc());
-                    doc.put("last_heartbeat_at", now().toString());
-                    doc.put("counts", counts(stats.snapshot(), -1));
-                    putSamples(doc, stats);
-                    doc.put("connector", current.get().doc().get("connector"));
-                    return jobs.replace(v, doc).doOnNext(current::set).then();
+                    JobRecord beat = v.doc().with(b -> {
+                        b.lastHeartbeatAt = now();
+                        b.counts = counts(stats.snapshot(), -1);
+                        putSamples(b, stats);
+                        b.connector = current.get().doc().connector();
+                    });
+                    return jobs.replace(v, beat).doOnNext(current::set).then();
                 })
                 .onErrorResume(e -> {
                     LOG.debug("Job {}: heartbeat not written this time: {}", jobId, e.toString());
@@ -269,31 +271,33 @@ final class JobExecution {
             status = o.stop() == Stop.CANCEL ? JobStatus.CANCELED : JobStatus.SUSPENDED;
             report = new SyncReport(connector.id(), type.value(),
                     status == JobStatus.CANCELED ? SyncReport.Status.CANCELED : SyncReport.Status.ERROR,
-                    Instant.parse(String.valueOf(current.get().doc().getOrDefault("started_at", now.toString()))), now,
+                    Optional.ofNullable(current.get().doc().startedAt()).orElse(now), now,
                     stats.snapshot(), status == JobStatus.SUSPENDED ? "suspended by a shutdown; the next daemon resumes it" : null);
             LOG.info("Connector {}: job {} {}", connector.id(), jobId, status.value());
         }
         JobStatus finalStatus = status;
         String finalError = error;
         long total = report.totalInIndex();
-        Mono<Versioned> writeJob = jobs.store().update(StateStore.Kind.JOBS, jobId, doc -> {
-            if (doc == null || !settings.workerId().equals(doc.get("worker")) || JobStatus.of(doc.get("status")).terminal()) {
+        Mono<Versioned<JobRecord>> writeJob = jobs.update(jobId, job -> {
+            if (job == null || !settings.workerId().equals(job.worker()) || job.status().terminal()) {
                 LOG.warn("Job {}: not recording {}: the job is no longer this worker's", jobId, finalStatus.value());
                 return null;
             }
-            doc.put("status", finalStatus.value());
-            doc.put("last_heartbeat_at", now.toString());
-            if (finalStatus != JobStatus.SUSPENDED) {
-                doc.put("completed_at", now.toString());
-            }
-            doc.put("error", finalError);
-            doc.put("counts", counts(stats.snapshot(), total));
-            putSamples(doc, stats);
-            doc.put("connector", current.get().doc().get("connector"));
+            JobRecord ended = job.with(b -> {
+                b.status = finalStatus;
+                b.lastHeartbeatAt = now;
+                if (finalStatus != JobStatus.SUSPENDED) {
+                    b.completedAt = now;
+                }
+                b.error = finalError;
+                b.counts = counts(stats.snapshot(), total);
+                putSamples(b, stats);
+                b.connector = current.get().doc().connector();
+            });
             for (String note : notes) {
-                JobRecords.appendNote(doc, note);
+                ended = ended.withNote(note);
             }
-            return doc;
+            return ended;
         });
         ConnectorRecords.Status connectorStatus = switch (finalStatus) {
             // Refused documents say nothing about the backend: the connector is reachable and configured.
@@ -307,9 +311,9 @@ final class JobExecution {
                 .map(Optional::of)
                 .defaultIfEmpty(Optional.empty())
                 .flatMap(written -> written.isPresent()
-                        ? connectors.release(connector.id(), jobId, type.value(),
-                                finalStatus == JobStatus.SUSPENDED ? null : outcome(written.get().doc()), connectorStatus, finalError, now)
-                        : connectors.release(connector.id(), jobId, type.value(), null, null, null, now))
+                        ? connectors.release(connector.id(), jobId, type, finalStatus == JobStatus.SUSPENDED ? null
+                                : ConnectorRecord.JobOutcome.of(written.get().doc()), connectorStatus, finalError, now)
+                        : connectors.release(connector.id(), jobId, type, null, null, null, now))
                 .then(Mono.fromRunnable(() -> {
                     if (jobMetrics != null) {
                         jobMetrics.finished(finalStatus.value());
@@ -323,35 +327,23 @@ final class JobExecution {
                 .thenReturn(finalReport);
     }
 
-    /** What the connector records of a job as its last sync of that type. */
-    static Map<String, Object> outcome(Map<String, Object> job) {
-        Map<String, Object> o = new LinkedHashMap<>();
-        o.put("job_id", job.get("job_id"));
-        o.put("status", job.get("status"));
-        o.put("started_at", job.get("started_at"));
-        o.put("completed_at", job.get("completed_at"));
-        o.put("counts", job.get("counts"));
-        o.put("error", job.get("error"));
-        return o;
-    }
-
     /**
-     * Writes the samples of failed and dropped documents ({@code failed_documents}, {@code dropped_documents}: id,
-     * operation, status, error type, reason) into a job document; a kind without any is left out.
+     * Puts the samples of failed and dropped documents (id, operation, status, error type, reason) in a job record;
+     * a kind without any keeps what it had.
      */
-    static void putSamples(Map<String, Object> doc, SyncStats stats) {
+    static void putSamples(JobRecord.Builder job, SyncStats stats) {
         List<SyncStats.DocumentProblem> failed = stats.failedSamples();
         List<SyncStats.DocumentProblem> dropped = stats.droppedSamples();
         if (!failed.isEmpty()) {
-            doc.put("failed_documents", failed.stream().map(SyncStats.DocumentProblem::toMap).toList());
+            job.failedDocuments = failed.stream().map(SyncStats.DocumentProblem::toMap).toList();
         }
         if (!dropped.isEmpty()) {
-            doc.put("dropped_documents", dropped.stream().map(SyncStats.DocumentProblem::toMap).toList());
+            job.droppedDocuments = dropped.stream().map(SyncStats.DocumentProblem::toMap).toList();
         }
     }
 
-    private static Map<String, Object> counts(Map<String, Long> snapshot, long totalInIndex) {
-        Map<String, Object> c = new LinkedHashMap<>(snapshot);
+    private static Map<String, Long> counts(Map<String, Long> snapshot, long totalInIndex) {
+        Map<String, Long> c = new LinkedHashMap<>(snapshot);
         if (totalInIndex >= 0) {
             c.put("total_in_index", totalInIndex);
         }

@@ -39,14 +39,31 @@ public final class ConnectorRecords {
         this.store = store;
     }
 
-    public Mono<Versioned> get(String connectorId) {
-        return store.get(Kind.CONNECTORS, connectorId);
+    public Mono<Versioned<ConnectorRecord>> get(String connectorId) {
+        return store.get(Kind.CONNECTORS, connectorId).map(ConnectorRecords::decode);
     }
 
     /** Every connector record, by id. */
-    public Mono<java.util.List<Versioned>> all(int size) {
+    public Mono<java.util.List<Versioned<ConnectorRecord>>> all(int size) {
         return store.search(Kind.CONNECTORS, co.elastic.clients.elasticsearch._types.query_dsl.Query.of(q -> q.matchAll(m -> m)),
-                List.of(JobRecords.asc("id")), size);
+                List.of(JobRecords.asc(ConnectorRecord.ID)), size)
+                .map(found -> found.stream().map(ConnectorRecords::decode).toList());
+    }
+
+    static Versioned<ConnectorRecord> decode(Versioned<Map<String, Object>> stored) {
+        return stored.map(json -> ConnectorRecord.fromJson(stored.id(), json));
+    }
+
+    /**
+     * Read-modify-write of one connector with optimistic concurrency, retried on conflict: {@code change} gets the
+     * record as stored (null when there is none) and returns the record to write, or null to write nothing.
+     */
+    private Mono<Versioned<ConnectorRecord>> update(String connectorId,
+                                                    java.util.function.UnaryOperator<ConnectorRecord> change) {
+        return store.update(Kind.CONNECTORS, connectorId, json -> {
+            ConnectorRecord changed = change.apply(json == null ? null : ConnectorRecord.fromJson(connectorId, json));
+            return changed == null ? null : changed.toJson();
+        }).map(ConnectorRecords::decode);
     }
 
     /**
@@ -75,24 +92,21 @@ public final class ConnectorRecords {
      * Upserts the connector from the configuration. New sync rules become the draft, to be validated before any
      * sync uses them. Emits the record as written.
      */
-    public Mono<Versioned> register(ConnectorConfig c, String fingerprint, Instant now) {
+    public Mono<Versioned<ConnectorRecord>> register(ConnectorConfig c, String fingerprint, Instant now) {
         Map<String, Object> rules = SyncRulesCodec.toMap(c.syncRules());
-        return store.update(Kind.CONNECTORS, c.id(), doc -> {
-            Map<String, Object> d = doc == null ? new LinkedHashMap<>() : doc;
-            if (doc == null) {
-                d.put("created_at", Docs.ts(now));
-                d.put("status", Status.CREATED.value());
-            }
-            d.put("id", c.id());
-            d.put("type", c.type());
-            d.put("index_name", c.index());
-            d.put("pipeline", c.pipeline().orElse(null));
-            d.put("configuration", configuration(c));
-            d.put("config_fingerprint", fingerprint);
-            d.put("schedules", new TreeMap<>(c.schedules()));
-            d.put("last_seen", Docs.ts(now));
-            d.put("updated_at", Docs.ts(now));
-            Map<String, Object> syncRules = Docs.child(d, "sync_rules");
+        return update(c.id(), stored -> (stored == null ? ConnectorRecord.empty(c.id()).with(b -> {
+            b.createdAt = now;
+            b.status = Status.CREATED.value();
+        }) : stored).with(b -> {
+            b.type = c.type();
+            b.indexName = c.index();
+            b.pipeline = c.pipeline().orElse(null);
+            b.configuration = configuration(c);
+            b.configFingerprint = fingerprint;
+            b.schedules = new TreeMap<>(c.schedules());
+            b.lastSeen = now;
+            b.updatedAt = now;
+            Map<String, Object> syncRules = StateStore.deepCopy(b.syncRules);
             Map<String, Object> draft = Docs.map(syncRules, "draft");
             if (draft == null || !sameRules(draft, rules)) {
                 Map<String, Object> newDraft = new LinkedHashMap<>(rules);
@@ -101,8 +115,8 @@ public final class ConnectorRecords {
                 newDraft.put("updated_at", Docs.ts(now));
                 syncRules.put("draft", newDraft);
             }
-            return d;
-        });
+            b.syncRules = syncRules;
+        }));
     }
 
     private static boolean sameRules(Map<String, Object> stored, Map<String, Object> rules) {
@@ -114,13 +128,14 @@ public final class ConnectorRecords {
      * Records the validation of the draft rules {@code validated} (ignored if the draft changed meanwhile); valid
      * rules become the active ones.
      */
-    public Mono<Versioned> recordRulesValidation(String connectorId, SyncRules validated, RulesValidation result, Instant now) {
+    public Mono<Versioned<ConnectorRecord>> recordRulesValidation(String connectorId, SyncRules validated,
+                                                                  RulesValidation result, Instant now) {
         Map<String, Object> rules = SyncRulesCodec.toMap(validated);
-        return store.update(Kind.CONNECTORS, connectorId, doc -> {
-            if (doc == null) {
+        return update(connectorId, stored -> {
+            if (stored == null) {
                 return null;
             }
-            Map<String, Object> syncRules = Docs.child(doc, "sync_rules");
+            Map<String, Object> syncRules = StateStore.deepCopy(stored.syncRules());
             Map<String, Object> draft = Docs.map(syncRules, "draft");
             if (draft == null || !sameRules(draft, rules)) {
                 return null;
@@ -132,13 +147,13 @@ public final class ConnectorRecords {
                 active.put("activated_at", Docs.ts(now));
                 syncRules.put("active", active);
             }
-            return doc;
+            return stored.with(b -> b.syncRules = syncRules);
         });
     }
 
     /** The rules a sync uses: the last valid ones; none when no rules were ever valid. */
-    public static SyncRules activeRules(Map<String, Object> connectorDoc) {
-        Map<String, Object> active = Docs.map(Docs.map(connectorDoc, "sync_rules"), "active");
+    public static SyncRules activeRules(ConnectorRecord connector) {
+        Map<String, Object> active = Docs.map(connector.syncRules(), "active");
         if (active == null) {
             return SyncRules.NONE;
         }
@@ -154,52 +169,38 @@ public final class ConnectorRecords {
 
     /** The validation state of the draft rules ({@code draft}, {@code valid}, {@code invalid}) and its messages. */
     @SuppressWarnings("unchecked")
-    public static Map<String, Object> draftValidation(Map<String, Object> connectorDoc) {
-        Map<String, Object> v = Docs.map(Docs.map(Docs.map(connectorDoc, "sync_rules"), "draft"), "validation");
+    public static Map<String, Object> draftValidation(ConnectorRecord connector) {
+        Map<String, Object> v = Docs.map(Docs.map(connector.syncRules(), "draft"), "validation");
         return v == null ? Map.of() : v;
     }
 
     /** The saved cursor of incremental syncs, if any. */
-    public static Optional<SyncCursor> cursor(Map<String, Object> connectorDoc) {
-        Map<String, Object> c = Docs.map(connectorDoc, "sync_cursor");
-        return c == null || c.isEmpty() ? Optional.empty() : Optional.of(new SyncCursor(c));
+    public static Optional<SyncCursor> cursor(ConnectorRecord connector) {
+        Map<String, Object> c = connector.syncCursor();
+        return c.isEmpty() ? Optional.empty() : Optional.of(new SyncCursor(c));
     }
 
     /** Saves the cursor; called only once Elasticsearch acknowledged every write the cursor covers. */
     public Mono<Void> saveCursor(String connectorId, SyncCursor cursor, String jobId, Instant now) {
-        return store.update(Kind.CONNECTORS, connectorId, doc -> {
-            if (doc == null) {
-                return null;
-            }
-            doc.put("sync_cursor", new LinkedHashMap<>(cursor.values()));
-            doc.put("sync_cursor_saved_at", Docs.ts(now));
-            doc.put("sync_cursor_job_id", jobId);
-            return doc;
-        }).then();
+        return update(connectorId, stored -> stored == null ? null : stored.with(b -> {
+            b.syncCursor = new LinkedHashMap<>(cursor.values());
+            b.syncCursorSavedAt = now;
+            b.syncCursorJobId = jobId;
+        })).then();
     }
 
     /** Sets the connector's status and last error (null clears it). */
     public Mono<Void> setStatus(String connectorId, Status status, String error, Instant now) {
-        return store.update(Kind.CONNECTORS, connectorId, doc -> {
-            if (doc == null) {
-                return null;
-            }
-            doc.put("status", status.value());
-            doc.put("error", error);
-            doc.put("last_seen", Docs.ts(now));
-            return doc;
-        }).then();
+        return update(connectorId, stored -> stored == null ? null : stored.with(b -> {
+            b.status = status.value();
+            b.error = error;
+            b.lastSeen = now;
+        })).then();
     }
 
     /** Notes that a daemon serving the connector is alive. */
     public Mono<Void> touch(String connectorId, Instant now) {
-        return store.update(Kind.CONNECTORS, connectorId, doc -> {
-            if (doc == null) {
-                return null;
-            }
-            doc.put("last_seen", Docs.ts(now));
-            return doc;
-        }).then();
+        return update(connectorId, stored -> stored == null ? null : stored.with(b -> b.lastSeen = now)).then();
     }
 
     /**
@@ -209,16 +210,17 @@ public final class ConnectorRecords {
     public Mono<Boolean> lock(String connectorId, String jobId, String worker, JobRecords jobs, Duration heartbeatTimeout,
                               Instant now) {
         return Mono.defer(() -> get(connectorId).flatMap(current -> {
-            Mono<Boolean> free = jobId.equals(Docs.str(Docs.map(current.doc(), "active_job"), "job_id"))
+            ConnectorRecord.ActiveJob held = current.doc().activeJob();
+            Mono<Boolean> free = held != null && jobId.equals(held.jobId())
                     ? Mono.just(true)
                     : liveHolder(current, jobs, heartbeatTimeout, now).map(holder -> false).defaultIfEmpty(true);
             return free.flatMap(isFree -> {
                 if (!isFree) {
                     return Mono.just(false);
                 }
-                Map<String, Object> doc = StateStore.deepCopy(current.doc());
-                doc.put("active_job", Map.of("job_id", jobId, "worker", worker, "claimed_at", Docs.ts(now)));
-                return store.replace(Kind.CONNECTORS, current, doc).thenReturn(true);
+                ConnectorRecord locked = current.doc().with(b -> b.activeJob = new ConnectorRecord.ActiveJob(jobId, worker, now));
+                return store.replace(Kind.CONNECTORS, current.map(ConnectorRecord::toJson), locked.toJson())
+                        .thenReturn(true);
             });
         })).retryWhen(StateStore.retryOnConflict());
     }
@@ -233,20 +235,22 @@ public final class ConnectorRecords {
      * {@code heartbeatTimeout}. A lock naming a missing job, one that ended or went back to the queue, or one whose
      * worker went silent, is free.
      */
-    private static Mono<String> liveHolder(Versioned connector, JobRecords jobs, Duration heartbeatTimeout, Instant now) {
-        String holder = Docs.str(Docs.map(connector.doc(), "active_job"), "job_id");
-        if (holder == null) {
+    private static Mono<String> liveHolder(Versioned<ConnectorRecord> connector, JobRecords jobs, Duration heartbeatTimeout,
+                                           Instant now) {
+        ConnectorRecord.ActiveJob lock = connector.doc().activeJob();
+        if (lock == null) {
             return Mono.empty();
         }
+        String holder = lock.jobId();
         return jobs.get(holder).filter(h -> alive(h.doc(), heartbeatTimeout, now)).map(h -> holder);
     }
 
-    private static boolean alive(Map<String, Object> job, Duration heartbeatTimeout, Instant now) {
-        JobStatus status = JobStatus.of(job.get("status"));
+    private static boolean alive(JobRecord job, Duration heartbeatTimeout, Instant now) {
+        JobStatus status = job.status();
         if (status.terminal() || status.claimable()) {
             return false;
         }
-        Instant beat = Docs.instant(job, "last_heartbeat_at");
+        Instant beat = job.lastHeartbeatAt();
         return beat != null && !beat.plus(heartbeatTimeout).isBefore(now);
     }
 
@@ -254,25 +258,22 @@ public final class ConnectorRecords {
      * Releases the lock if {@code jobId} holds it, and records the job's outcome as the connector's last sync of
      * its type (null {@code outcome}: the lock only).
      */
-    public Mono<Void> release(String connectorId, String jobId, String jobType, Map<String, Object> outcome,
+    public Mono<Void> release(String connectorId, String jobId, JobType jobType, ConnectorRecord.JobOutcome outcome,
                               Status status, String error, Instant now) {
-        return store.update(Kind.CONNECTORS, connectorId, doc -> {
-            if (doc == null) {
-                return null;
-            }
-            Map<String, Object> lock = Docs.map(doc, "active_job");
-            if (lock != null && jobId.equals(lock.get("job_id"))) {
-                doc.put("active_job", null);
+        return update(connectorId, stored -> stored == null ? null : stored.with(b -> {
+            if (b.activeJob != null && jobId.equals(b.activeJob.jobId())) {
+                b.activeJob = null;
             }
             if (outcome != null) {
-                Docs.child(doc, "last_sync").put(jobType, outcome);
+                Map<String, ConnectorRecord.JobOutcome> last = new LinkedHashMap<>(b.lastSync);
+                last.put(jobType.value(), outcome);
+                b.lastSync = last;
             }
             if (status != null) {
-                doc.put("status", status.value());
-                doc.put("error", error);
+                b.status = status.value();
+                b.error = error;
             }
-            doc.put("last_seen", Docs.ts(now));
-            return doc;
-        }).then();
+            b.lastSeen = now;
+        })).then();
     }
 }

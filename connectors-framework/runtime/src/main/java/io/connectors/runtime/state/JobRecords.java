@@ -22,13 +22,14 @@ import reactor.core.publisher.Mono;
  * schedule create each due job once), claims, heartbeats, cancel requests and final outcomes. Every status
  * change is a conditional write on the version last read.
  *
- * <p>A job document: {@code job_id, connector_id, job_type, trigger (scheduled|on_demand|realtime), status, reason,
- * scheduled_for, created_at, started_at, last_heartbeat_at, cancel_requested_at, completed_at, worker, attempt,
- * error, notes, counts{seen, indexed, updated, unchanged, deleted, dropped, failed, bytes, total_in_index},
- * connector{id, type, index_name, pipeline, configuration (secrets masked), sync_rules}}.
+ * <p>A job document is a {@link JobRecord}, which holds its fields and their stored names.
  */
 public final class JobRecords {
     private static final DateTimeFormatter DUE = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC);
+
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(JobRecords.class);
+    /** Jobs already warned about as unreadable, so a poll every second does not repeat the warning. */
+    private static final java.util.Set<String> UNREADABLE = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     private final StateStore store;
 
@@ -45,35 +46,43 @@ public final class JobRecords {
         return connectorId + "-" + type.value() + "-" + DUE.format(due);
     }
 
-    /** A new job document. */
-    public static Map<String, Object> newJob(String jobId, Map<String, Object> connectorSnapshot, JobType type,
-                                             String trigger, JobStatus status, String reason, Instant scheduledFor,
-                                             Instant now) {
-        Map<String, Object> doc = new LinkedHashMap<>();
-        doc.put("job_id", jobId);
-        doc.put("connector_id", connectorSnapshot.get("id"));
-        doc.put("job_type", type.value());
-        doc.put("trigger", trigger);
-        doc.put("status", status.value());
-        if (reason != null) {
-            doc.put("reason", reason);
-        }
-        if (scheduledFor != null) {
-            doc.put("scheduled_for", Docs.ts(scheduledFor));
-        }
-        doc.put("created_at", Docs.ts(now));
-        if (status.terminal()) {
-            doc.put("completed_at", Docs.ts(now));
-        }
-        doc.put("attempt", 0);
-        doc.put("counts", new LinkedHashMap<>());
-        doc.put("connector", connectorSnapshot);
-        return doc;
+    /** A new job's record. */
+    public static JobRecord newJob(String jobId, Map<String, Object> connectorSnapshot, JobType type,
+                                   JobRecord.Trigger trigger, JobStatus status, String reason, Instant scheduledFor,
+                                   Instant now) {
+        return new JobRecord(jobId, (String) connectorSnapshot.get("id"), type, trigger, status, reason, scheduledFor,
+                now, null, null, null, status.terminal() ? now : null, null, 0, null, List.of(), Map.of(), List.of(),
+                List.of(), connectorSnapshot, Map.of());
     }
 
     /** Creates the job; {@link StateStore.ConflictException} when a job with that id exists. */
-    public Mono<Versioned> create(Map<String, Object> job, boolean waitForRefresh) {
-        return store.create(Kind.JOBS, (String) job.get("job_id"), job, waitForRefresh);
+    public Mono<Versioned<JobRecord>> create(JobRecord job, boolean waitForRefresh) {
+        return store.create(Kind.JOBS, job.jobId(), job.toJson(), waitForRefresh).map(JobRecords::decode);
+    }
+
+    /** A stored job document decoded. */
+    static Versioned<JobRecord> decode(Versioned<Map<String, Object>> stored) {
+        return stored.map(json -> JobRecord.fromJson(stored.id(), json));
+    }
+
+    /**
+     * The jobs matching {@code q}, decoded. A record this version cannot read is left out of the list (warned once per
+     * record), so one job written by a newer daemon, or by hand, does not stop this daemon from seeing the others.
+     */
+    private Mono<List<Versioned<JobRecord>>> find(Query q, List<SortOptions> sort, int size) {
+        return store.search(Kind.JOBS, q, sort, size).map(found -> {
+            List<Versioned<JobRecord>> out = new java.util.ArrayList<>(found.size());
+            for (Versioned<Map<String, Object>> stored : found) {
+                try {
+                    out.add(decode(stored));
+                } catch (StateException e) {
+                    if (UNREADABLE.add(stored.id())) {
+                        LOG.warn("{}; this daemon leaves that job alone", e.getMessage());
+                    }
+                }
+            }
+            return out;
+        });
     }
 
     /** A fresh id for an on-demand job. */
@@ -81,117 +90,121 @@ public final class JobRecords {
         return connectorId + "-" + type.value() + "-" + UUID.randomUUID().toString().substring(0, 13);
     }
 
-    public Mono<Versioned> get(String jobId) {
-        return store.get(Kind.JOBS, jobId);
+    public Mono<Versioned<JobRecord>> get(String jobId) {
+        return store.get(Kind.JOBS, jobId).map(JobRecords::decode);
     }
 
     /** Jobs a worker may claim, for the given connectors, oldest first. */
-    public Mono<List<Versioned>> claimable(Collection<String> connectorIds, int size) {
+    public Mono<List<Versioned<JobRecord>>> claimable(Collection<String> connectorIds, int size) {
         if (connectorIds.isEmpty()) {
             return Mono.just(List.of());
         }
         Query q = Query.of(b -> b.bool(x -> x
-                .filter(f -> f.terms(t -> t.field("status").terms(v -> v.value(values(List.of(
+                .filter(f -> f.terms(t -> t.field(JobRecord.STATUS).terms(v -> v.value(values(List.of(
                         JobStatus.PENDING.value(), JobStatus.SUSPENDED.value()))))))
-                .filter(f -> f.terms(t -> t.field("connector_id").terms(v -> v.value(values(connectorIds)))))));
-        return store.search(Kind.JOBS, q, List.of(asc("created_at")), size);
+                .filter(f -> f.terms(t -> t.field(JobRecord.CONNECTOR_ID).terms(v -> v.value(values(connectorIds)))))));
+        return find(q, List.of(asc(JobRecord.CREATED_AT)), size);
     }
 
     /** Jobs of one connector in any of {@code statuses}. */
-    public Mono<List<Versioned>> ofConnector(String connectorId, Collection<JobStatus> statuses, int size) {
+    public Mono<List<Versioned<JobRecord>>> ofConnector(String connectorId, Collection<JobStatus> statuses, int size) {
         Query q = Query.of(b -> b.bool(x -> x
-                .filter(f -> f.term(t -> t.field("connector_id").value(connectorId)))
-                .filter(f -> f.terms(t -> t.field("status").terms(v -> v.value(values(
+                .filter(f -> f.term(t -> t.field(JobRecord.CONNECTOR_ID).value(connectorId)))
+                .filter(f -> f.terms(t -> t.field(JobRecord.STATUS).terms(v -> v.value(values(
                         statuses.stream().map(JobStatus::value).toList())))))));
-        return store.search(Kind.JOBS, q, List.of(asc("created_at")), size);
+        return find(q, List.of(asc(JobRecord.CREATED_AT)), size);
     }
 
     /** Jobs of one connector and type in any of {@code statuses}. */
-    public Mono<List<Versioned>> ofConnector(String connectorId, JobType type, Collection<JobStatus> statuses, int size) {
+    public Mono<List<Versioned<JobRecord>>> ofConnector(String connectorId, JobType type, Collection<JobStatus> statuses, int size) {
         Query q = Query.of(b -> b.bool(x -> x
-                .filter(f -> f.term(t -> t.field("connector_id").value(connectorId)))
-                .filter(f -> f.term(t -> t.field("job_type").value(type.value())))
-                .filter(f -> f.terms(t -> t.field("status").terms(v -> v.value(values(
+                .filter(f -> f.term(t -> t.field(JobRecord.CONNECTOR_ID).value(connectorId)))
+                .filter(f -> f.term(t -> t.field(JobRecord.JOB_TYPE).value(type.value())))
+                .filter(f -> f.terms(t -> t.field(JobRecord.STATUS).terms(v -> v.value(values(
                         statuses.stream().map(JobStatus::value).toList())))))));
-        return store.search(Kind.JOBS, q, List.of(asc("created_at")), size);
+        return find(q, List.of(asc(JobRecord.CREATED_AT)), size);
     }
 
     /** The job of one connector and type that ended last, if any. */
-    public Mono<Versioned> lastEnded(String connectorId, JobType type) {
+    public Mono<Versioned<JobRecord>> lastEnded(String connectorId, JobType type) {
         Query q = Query.of(b -> b.bool(x -> x
-                .filter(f -> f.term(t -> t.field("connector_id").value(connectorId)))
-                .filter(f -> f.term(t -> t.field("job_type").value(type.value())))
-                .filter(f -> f.terms(t -> t.field("status").terms(v -> v.value(values(java.util.Arrays.stream(JobStatus.values())
+                .filter(f -> f.term(t -> t.field(JobRecord.CONNECTOR_ID).value(connectorId)))
+                .filter(f -> f.term(t -> t.field(JobRecord.JOB_TYPE).value(type.value())))
+                .filter(f -> f.terms(t -> t.field(JobRecord.STATUS).terms(v -> v.value(values(java.util.Arrays.stream(JobStatus.values())
                         .filter(JobStatus::terminal).map(JobStatus::value).toList())))))));
-        return store.search(Kind.JOBS, q, List.of(desc("completed_at")), 1)
+        return find(q, List.of(desc(JobRecord.COMPLETED_AT)), 1)
                 .flatMap(found -> Mono.justOrEmpty(found.stream().findFirst()));
     }
 
     /** Running jobs whose last heartbeat is older than {@code before}. */
-    public Mono<List<Versioned>> stale(Instant before, int size) {
+    public Mono<List<Versioned<JobRecord>>> stale(Instant before, int size) {
         Query q = Query.of(b -> b.bool(x -> x
-                .filter(f -> f.terms(t -> t.field("status").terms(v -> v.value(values(List.of(
+                .filter(f -> f.terms(t -> t.field(JobRecord.STATUS).terms(v -> v.value(values(List.of(
                         JobStatus.IN_PROGRESS.value(), JobStatus.CANCELING.value()))))))
-                .filter(f -> f.range(r -> r.date(d -> d.field("last_heartbeat_at").lt(Docs.ts(before)))))));
-        return store.search(Kind.JOBS, q, List.of(asc("last_heartbeat_at")), size);
+                .filter(f -> f.range(r -> r.date(d -> d.field(JobRecord.LAST_HEARTBEAT_AT).lt(Docs.ts(before)))))));
+        return find(q, List.of(asc(JobRecord.LAST_HEARTBEAT_AT)), size);
     }
 
     /** Deletes up to {@code size} ended jobs that ended before {@code before}; emits how many were deleted. */
     public Mono<Integer> deleteEnded(Instant before, int size) {
         Query q = Query.of(b -> b.bool(x -> x
-                .filter(f -> f.terms(t -> t.field("status").terms(v -> v.value(values(java.util.Arrays.stream(JobStatus.values())
+                .filter(f -> f.terms(t -> t.field(JobRecord.STATUS).terms(v -> v.value(values(java.util.Arrays.stream(JobStatus.values())
                         .filter(JobStatus::terminal).map(JobStatus::value).toList())))))
-                .filter(f -> f.range(r -> r.date(d -> d.field("completed_at").lt(Docs.ts(before)))))));
-        return store.search(Kind.JOBS, q, List.of(asc("completed_at")), size)
+                .filter(f -> f.range(r -> r.date(d -> d.field(JobRecord.COMPLETED_AT).lt(Docs.ts(before)))))));
+        return store.search(Kind.JOBS, q, List.of(asc(JobRecord.COMPLETED_AT)), size)
                 .flatMap(found -> found.isEmpty() ? Mono.just(0)
                         : store.delete(Kind.JOBS, found.stream().map(Versioned::id).toList()));
     }
 
     /** The most recent jobs, optionally of one connector and/or status. */
-    public Mono<List<Versioned>> recent(Optional<String> connectorId, Optional<JobStatus> status, int size) {
+    public Mono<List<Versioned<JobRecord>>> recent(Optional<String> connectorId, Optional<JobStatus> status, int size) {
         Query q = Query.of(b -> b.bool(x -> {
             x.filter(f -> f.matchAll(m -> m));
-            connectorId.ifPresent(c -> x.filter(f -> f.term(t -> t.field("connector_id").value(c))));
-            status.ifPresent(s -> x.filter(f -> f.term(t -> t.field("status").value(s.value()))));
+            connectorId.ifPresent(c -> x.filter(f -> f.term(t -> t.field(JobRecord.CONNECTOR_ID).value(c))));
+            status.ifPresent(s -> x.filter(f -> f.term(t -> t.field(JobRecord.STATUS).value(s.value()))));
             return x;
         }));
-        return store.search(Kind.JOBS, q, List.of(desc("created_at")), size);
+        return find(q, List.of(desc(JobRecord.CREATED_AT)), size);
     }
 
     /**
      * Claims a claimable job for {@code worker}: status {@code in_progress}, a first heartbeat, one more attempt.
      * Fails with {@link StateStore.ConflictException} when another worker claimed or changed it first.
      */
-    public Mono<Versioned> claim(Versioned job, String worker, Instant now) {
-        JobStatus status = JobStatus.of(job.doc().get("status"));
+    public Mono<Versioned<JobRecord>> claim(Versioned<JobRecord> job, String worker, Instant now) {
+        JobStatus status = job.doc().status();
         if (!status.claimable()) {
             return Mono.error(new StateStore.ConflictException("job " + job.id() + " is " + status.value()));
         }
-        Map<String, Object> doc = StateStore.deepCopy(job.doc());
-        doc.put("status", JobStatus.IN_PROGRESS.value());
-        doc.put("worker", worker);
-        doc.putIfAbsent("started_at", Docs.ts(now));
-        doc.put("last_heartbeat_at", Docs.ts(now));
-        int attempt = (int) Docs.number(doc, "attempt") + 1;
-        doc.put("attempt", attempt);
+        int attempt = job.doc().attempt() + 1;
+        JobRecord claimed = job.doc().with(b -> {
+            b.status = JobStatus.IN_PROGRESS;
+            b.worker = worker;
+            b.startedAt = b.startedAt == null ? now : b.startedAt;
+            b.lastHeartbeatAt = now;
+            b.attempt = attempt;
+        });
         if (status == JobStatus.SUSPENDED) {
-            appendNote(doc, "resumed by " + worker + " at " + now + " (attempt " + attempt + ")");
+            claimed = claimed.withNote("resumed by " + worker + " at " + now + " (attempt " + attempt + ")");
         }
-        return store.replace(Kind.JOBS, job, doc);
+        return replace(job, claimed);
     }
 
-    /** Writes {@code doc} over the job if it is still at the version of {@code current}. */
-    public Mono<Versioned> replace(Versioned current, Map<String, Object> doc) {
-        return store.replace(Kind.JOBS, current, doc);
+    /** Writes {@code job} over the stored one if that is still at the version of {@code current}. */
+    public Mono<Versioned<JobRecord>> replace(Versioned<JobRecord> current, JobRecord job) {
+        return store.replace(Kind.JOBS, current.map(JobRecord::toJson), job.toJson()).map(JobRecords::decode);
     }
 
-    /** Adds a line to the job's notes (what happened that is not an error: a fallback, a resume). */
-    @SuppressWarnings("unchecked")
-    public static void appendNote(Map<String, Object> doc, String note) {
-        Object existing = doc.get("notes");
-        List<Object> notes = existing instanceof List<?> l ? new java.util.ArrayList<>((List<Object>) l) : new java.util.ArrayList<>();
-        notes.add(note);
-        doc.put("notes", notes);
+    /**
+     * Read-modify-write of one job with optimistic concurrency, retried on conflict: {@code change} gets the job as
+     * stored (null when there is none) and returns the job to write, or null to write nothing. Emits the job as
+     * written or as read; empty when there is none.
+     */
+    public Mono<Versioned<JobRecord>> update(String jobId, java.util.function.UnaryOperator<JobRecord> change) {
+        return store.update(Kind.JOBS, jobId, json -> {
+            JobRecord changed = change.apply(json == null ? null : JobRecord.fromJson(jobId, json));
+            return changed == null ? null : changed.toJson();
+        }).map(JobRecords::decode);
     }
 
     /**
@@ -200,26 +213,27 @@ public final class JobRecords {
      *
      * @throws IllegalStateException (as the error signal) when the job already ended
      */
-    public Mono<Versioned> requestCancel(String jobId, Instant now) {
-        return store.update(Kind.JOBS, jobId, doc -> {
-            if (doc == null) {
+    public Mono<Versioned<JobRecord>> requestCancel(String jobId, Instant now) {
+        return update(jobId, job -> {
+            if (job == null) {
                 throw new java.util.NoSuchElementException("no job " + jobId);
             }
-            JobStatus status = JobStatus.of(doc.get("status"));
+            JobStatus status = job.status();
             if (status.terminal()) {
                 throw new IllegalStateException("job " + jobId + " already ended as " + status.value());
             }
             if (status == JobStatus.CANCELING) {
                 return null;
             }
-            doc.put("cancel_requested_at", Docs.ts(now));
-            if (status.claimable()) {
-                doc.put("status", JobStatus.CANCELED.value());
-                doc.put("completed_at", Docs.ts(now));
-            } else {
-                doc.put("status", JobStatus.CANCELING.value());
-            }
-            return doc;
+            return job.with(b -> {
+                b.cancelRequestedAt = now;
+                if (status.claimable()) {
+                    b.status = JobStatus.CANCELED;
+                    b.completedAt = now;
+                } else {
+                    b.status = JobStatus.CANCELING;
+                }
+            });
         }).switchIfEmpty(Mono.error(() -> new java.util.NoSuchElementException("no job " + jobId)));
     }
 

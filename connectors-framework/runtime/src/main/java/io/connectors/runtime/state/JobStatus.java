@@ -38,6 +38,11 @@ public enum JobStatus {
         return this == PENDING || this == SUSPENDED;
     }
 
+    /** The status stored as {@code value}; empty for a value this version does not know. */
+    public static java.util.Optional<JobStatus> parse(String value) {
+        return java.util.Arrays.stream(values()).filter(s -> s.value().equals(value)).findFirst();
+    }
+
     public static JobStatus of(Object value) {
         if (value == null) {
             throw new IllegalArgumentException("a job without status");

@@ -51,8 +51,15 @@ public final class StateStore {
         }
     }
 
-    /** A document with the sequence number and primary term it was read or written with. */
-    public record Versioned(String id, Map<String, Object> doc, long seqNo, long primaryTerm) {
+    /**
+     * A document with the sequence number and primary term it was read or written with: as stored (a JSON map), or
+     * decoded into its record type ({@link JobRecord}, {@link ConnectorRecord}).
+     */
+    public record Versioned<T>(String id, T doc, long seqNo, long primaryTerm) {
+        /** The same version of the document, decoded or encoded by {@code codec}. */
+        public <U> Versioned<U> map(Function<? super T, ? extends U> codec) {
+            return new Versioned<>(id, codec.apply(doc), seqNo, primaryTerm);
+        }
     }
 
     /** A conditional write lost to a concurrent one, or a create found the document already there. */
@@ -125,25 +132,25 @@ public final class StateStore {
 
     /** The document, read in real time; empty when there is none. */
     @SuppressWarnings("unchecked")
-    public Mono<Versioned> get(Kind kind, String id) {
+    public Mono<Versioned<Map<String, Object>>> get(Kind kind, String id) {
         return Mono.fromFuture(() -> client.get(g -> g.index(alias(kind)).id(id), Map.class))
                 .filter(r -> r.found() && r.source() != null)
-                .map(r -> new Versioned(id, (Map<String, Object>) r.source(), r.seqNo(), r.primaryTerm()));
+                .map(r -> new Versioned<>(id, (Map<String, Object>) r.source(), r.seqNo(), r.primaryTerm()));
     }
 
     /** Creates the document; fails with {@link ConflictException} when it exists. */
-    public Mono<Versioned> create(Kind kind, String id, Map<String, Object> doc, boolean waitForRefresh) {
+    public Mono<Versioned<Map<String, Object>>> create(Kind kind, String id, Map<String, Object> doc, boolean waitForRefresh) {
         return Mono.fromFuture(() -> client.index(i -> i.index(alias(kind)).id(id).opType(OpType.Create).requireAlias(true)
                         .refresh(waitForRefresh ? Refresh.WaitFor : Refresh.False).withJson(JsonBody.of(doc))))
-                .map(r -> new Versioned(id, doc, r.seqNo(), r.primaryTerm()))
+                .map(r -> new Versioned<>(id, doc, r.seqNo(), r.primaryTerm()))
                 .onErrorMap(StateStore::isConflict, e -> new ConflictException(kind.suffix + " document " + id + " already exists"));
     }
 
     /** Replaces the document if it is still at {@code seqNo}/{@code primaryTerm}; else {@link ConflictException}. */
-    public Mono<Versioned> replace(Kind kind, Versioned current, Map<String, Object> doc) {
+    public Mono<Versioned<Map<String, Object>>> replace(Kind kind, Versioned<Map<String, Object>> current, Map<String, Object> doc) {
         return Mono.fromFuture(() -> client.index(i -> i.index(alias(kind)).id(current.id()).requireAlias(true)
                         .ifSeqNo(current.seqNo()).ifPrimaryTerm(current.primaryTerm()).withJson(JsonBody.of(doc))))
-                .map(r -> new Versioned(current.id(), doc, r.seqNo(), r.primaryTerm()))
+                .map(r -> new Versioned<>(current.id(), doc, r.seqNo(), r.primaryTerm()))
                 .onErrorMap(StateStore::isConflict, e -> new ConflictException(kind.suffix + " document " + current.id()
                         + " was changed concurrently"));
     }
@@ -154,7 +161,7 @@ public final class StateStore {
      * document does not exist (it is then created) and returns null to write nothing. Emits the document as
      * written, or as read when nothing was written; empty when it does not exist and nothing was created.
      */
-    public Mono<Versioned> update(Kind kind, String id, Function<Map<String, Object>, Map<String, Object>> change) {
+    public Mono<Versioned<Map<String, Object>>> update(Kind kind, String id, Function<Map<String, Object>, Map<String, Object>> change) {
         return Mono.defer(() -> get(kind, id)
                         .map(java.util.Optional::of)
                         .defaultIfEmpty(java.util.Optional.empty())
@@ -185,13 +192,13 @@ public final class StateStore {
 
     /** Documents matching {@code query}, with their versions; at most {@code size}. */
     @SuppressWarnings("unchecked")
-    public Mono<List<Versioned>> search(Kind kind, Query query, List<SortOptions> sort, int size) {
+    public Mono<List<Versioned<Map<String, Object>>>> search(Kind kind, Query query, List<SortOptions> sort, int size) {
         return Mono.fromFuture(() -> client.search(s -> s.index(alias(kind)).query(query).sort(sort).size(size)
                         .seqNoPrimaryTerm(true).trackTotalHits(t -> t.enabled(false)), Map.class))
                 .map(r -> {
-                    List<Versioned> out = new ArrayList<>(r.hits().hits().size());
+                    List<Versioned<Map<String, Object>>> out = new ArrayList<>(r.hits().hits().size());
                     for (Hit<Map> hit : r.hits().hits()) {
-                        out.add(new Versioned(hit.id(), (Map<String, Object>) hit.source(),
+                        out.add(new Versioned<>(hit.id(), (Map<String, Object>) hit.source(),
                                 hit.seqNo() == null ? -1 : hit.seqNo(), hit.primaryTerm() == null ? -1 : hit.primaryTerm()));
                     }
                     return out;

@@ -2,7 +2,6 @@ package io.connectors.runtime.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.connectors.runtime.ConfigYaml;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
@@ -32,9 +31,8 @@ class BadInputTest {
         return Main.execute(new PrintWriter(out, true), new PrintWriter(err, true), args);
     }
 
-    /** A valid file; the malformed ones below are written by hand, since their shape is what is tested. */
-    private Path good() {
-        return ConfigYaml.elasticsearch("http://127.0.0.1:9").directory("docs", dir).write(dir.resolve("one.yml"));
+    private Path good(String name) throws java.io.IOException {
+        return TestConfig.docs(dir).unreachable(false).write(dir.resolve(name));
     }
 
     static Stream<Arguments> malformedFiles() {
@@ -146,7 +144,7 @@ class BadInputTest {
 
     @Test
     void unknownConnectorsAndJobTypesAreUsageErrorsReportedBeforeAnyConnection() throws Exception {
-        Path file = good();
+        Path file = good("one.yml");
         assertThat(run("-c", file.toString(), "jobs", "start", "nope")).isEqualTo(2);
         assertThat(err.toString()).contains("no connector 'nope'").contains("[docs]").doesNotContain("127.0.0.1:9");
         assertThat(run("-c", file.toString(), "sync", "docs", "--type", "fast")).isEqualTo(2);
@@ -157,7 +155,7 @@ class BadInputTest {
 
     @Test
     void badOptionValuesNameTheOptionAndTheAcceptedForms() throws Exception {
-        Path file = good();
+        Path file = good("one.yml");
         assertThat(run("-c", file.toString(), "jobs", "start", "docs", "--wait", "--timeout", "5x")).isEqualTo(2);
         assertThat(err.toString()).contains("Invalid value for option '--timeout': '5x' is not a duration; use 500ms,");
         assertThat(run("-c", file.toString(), "jobs", "list", "--limit", "x")).isEqualTo(2);

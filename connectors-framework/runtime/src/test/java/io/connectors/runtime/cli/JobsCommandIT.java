@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.connectors.elasticsearch.local.ElasticsearchEndpoint;
-import io.connectors.runtime.ConfigYaml;
 import io.connectors.runtime.SourceRegistry;
 import io.connectors.runtime.config.ConfigLoader;
 import io.connectors.runtime.config.ConnectorsConfig;
@@ -46,14 +45,14 @@ class JobsCommandIT {
 
     /** A configuration with one directory connector, {@code notes}, of {@code data} into {@code <prefix>-notes}. */
     private Path config(ElasticsearchEndpoint es, String prefix, Path data) throws java.io.IOException {
-        ConfigYaml yaml = ConfigYaml.elasticsearch(es.uri());
+        TestConfig config = TestConfig.empty().addConnector("notes", "directory", Map.of("path", data.toString()))
+                .connector("index", prefix + "-notes")
+                .set("elasticsearch.host", es.uri().toString()).set("state.index_prefix", prefix)
+                .set("daemon.sync_on_start", false).set("daemon.http.enabled", false);
         if (es.username() != null) {
-            yaml.set("elasticsearch.username", es.username()).set("elasticsearch.password", es.password());
+            config.set("elasticsearch.username", es.username()).set("elasticsearch.password", es.password());
         }
-        return yaml.set("state.index_prefix", prefix)
-                .set("daemon.sync_on_start", false).set("daemon.http.enabled", false)
-                .directory("notes", data, c -> c.index(prefix + "-notes"))
-                .write(dir.resolve("config.yml"));
+        return config.write(dir.resolve("config.yml"));
     }
 
     @Test

@@ -2,6 +2,7 @@ package io.connectors.runtime.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.connectors.runtime.state.JobRecord;
 import io.connectors.runtime.state.StateStore;
 import java.util.List;
 import java.util.Map;
@@ -9,14 +10,21 @@ import org.junit.jupiter.api.Test;
 
 class JobsCommandTest {
 
+    /** A stored job document with the given fields over a minimal one. */
+    private static JobRecord job(Map<String, Object> fields) {
+        Map<String, Object> json = new java.util.LinkedHashMap<>(Map.of("job_type", "full", "status", "completed"));
+        json.putAll(fields);
+        return JobRecord.fromJson("j1", json);
+    }
+
     @Test
     void documentProblemsListsTheSamplesWithTheirCounts() {
-        Map<String, Object> job = Map.of(
+        JobRecord job = job(Map.of(
                 "counts", Map.of("failed", 31, "dropped", 1),
                 "failed_documents", List.of(Map.of("id", "chaos.readings/100", "operation", "index", "status", 400,
                         "error_type", "document_parsing_exception", "reason", "failed to parse field [v] of type [long]")),
                 "dropped_documents", List.of(Map.of("id", "chaos.blobs/3", "operation", "index",
-                        "error_type", "too_large", "reason", "its source is 2000100 bytes")));
+                        "error_type", "too_large", "reason", "its source is 2000100 bytes"))));
 
         String text = JobsCommand.documentProblems(job);
 
@@ -29,8 +37,8 @@ class JobsCommandTest {
 
     @Test
     void aJobWithoutProblemsPrintsNothing() {
-        assertThat(JobsCommand.documentProblems(Map.of("counts", Map.of("failed", 0)))).isEmpty();
-        assertThat(JobsCommand.documentProblems(Map.of("failed_documents", List.of()))).isEmpty();
+        assertThat(JobsCommand.documentProblems(job(Map.of("counts", Map.of("failed", 0))))).isEmpty();
+        assertThat(JobsCommand.documentProblems(job(Map.of("failed_documents", List.of())))).isEmpty();
     }
 
     @Test
@@ -53,9 +61,9 @@ class JobsCommandTest {
 
     @Test
     void theStatusColumnHoldsTheLongestStatus() {
-        StateStore.Versioned job = new StateStore.Versioned("db-full-1", Map.of("connector_id", "db", "job_type", "full",
-                "trigger", "on_demand", "status", "completed_with_errors", "created_at", "2026-11-21T07:32:50.123Z",
-                "counts", Map.of("indexed", 7, "deleted", 0)), 0, 1);
+        StateStore.Versioned<JobRecord> job = new StateStore.Versioned<>("db-full-1", JobRecord.fromJson("db-full-1",
+                Map.of("connector_id", "db", "job_type", "full", "trigger", "on_demand", "status", "completed_with_errors",
+                        "created_at", "2026-11-21T07:32:50.123Z", "counts", Map.of("indexed", 7, "deleted", 0))), 0, 1);
 
         List<String> lines = JobsCommand.table(List.of(job)).lines().toList();
 

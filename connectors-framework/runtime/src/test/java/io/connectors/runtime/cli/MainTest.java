@@ -2,11 +2,11 @@ package io.connectors.runtime.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.connectors.runtime.ConfigYaml;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -40,10 +40,9 @@ class MainTest {
 
     @Test
     void configCheckOfflineAcceptsAValidFileAndMasksSecrets() throws Exception {
-        Path file = ConfigYaml.elasticsearch("http://127.0.0.1:9")
-                .set("elasticsearch.username", "elastic").set("elasticsearch.password", "top-secret")
-                .directory("docs", dir)
-                .write(dir.resolve("ok.yml"));
+        Path file = dir.resolve("ok.yml");
+        TestConfig.docs(dir).unreachable(false).set("elasticsearch.username", "elastic")
+                .set("elasticsearch.password", "top-secret").write(file);
         assertThat(run("-c", file.toString(), "config", "check", "--offline")).isZero();
         assertThat(out.toString()).contains("valid, 1 connector(s)").contains("docs").doesNotContain("top-secret")
                 .contains("network: sources may reach any host; denied by default: [169.254.0.0/16, fe80::/10");
@@ -51,18 +50,17 @@ class MainTest {
 
     @Test
     void configCheckOfflineShowsTheNetworkAllowList() throws Exception {
-        Path file = ConfigYaml.empty()
-                .set("network.allowed_hosts", List.of("db.example.com", "10.0.0.0/8"))
-                .set("network.denied_hosts", List.of("10.9.0.0/16"))
-                .directory("docs", dir)
-                .write(dir.resolve("net.yml"));
+        Path file = dir.resolve("net.yml");
+        TestConfig.docs(dir).set("network.allowed_hosts", List.of("db.example.com", "10.0.0.0/8"))
+                .set("network.denied_hosts", List.of("10.9.0.0/16")).write(file);
         assertThat(run("-c", file.toString(), "config", "check", "--offline")).isZero();
         assertThat(out.toString()).contains("network: sources may reach only [db.example.com, 10.0.0.0/8] except [10.9.0.0/16]");
     }
 
     @Test
     void configCheckReportsBadFilesWithExitCode2() throws Exception {
-        Path file = ConfigYaml.empty().connector("docs", "nope", c -> { }).write(dir.resolve("bad.yml"));
+        Path file = dir.resolve("bad.yml");
+        TestConfig.empty().addConnector("docs", "nope", Map.of()).write(file);
         assertThat(run("-c", file.toString(), "config", "check")).isEqualTo(2);
         assertThat(err.toString()).contains("Invalid configuration in " + file)
                 .contains("connectors[0] (docs).type: unknown source type 'nope'");
@@ -70,9 +68,8 @@ class MainTest {
 
     @Test
     void configCheckFailsWhenElasticsearchIsUnreachable() throws Exception {
-        Path file = ConfigYaml.elasticsearch("http://127.0.0.1:9").set("elasticsearch.timeouts.connect", "1s")
-                .directory("docs", dir)
-                .write(dir.resolve("down.yml"));
+        Path file = dir.resolve("down.yml");
+        TestConfig.docs(dir).unreachable(true).write(file);
         assertThat(run("-c", file.toString(), "config", "check", "--timeout", "20s")).isEqualTo(1);
         assertThat(out.toString()).contains("Elasticsearch [http://127.0.0.1:9]: FAILED").contains("127.0.0.1:9")
                 .contains("Connector docs: source reachable and configuration valid");
@@ -80,18 +77,17 @@ class MainTest {
 
     @Test
     void syncOfAnUnknownConnectorNamesTheConfiguredOnes() throws Exception {
-        Path file = ConfigYaml.elasticsearch("http://127.0.0.1:9").directory("docs", dir).write(dir.resolve("one.yml"));
+        Path file = dir.resolve("one.yml");
+        TestConfig.docs(dir).unreachable(false).write(file);
         assertThat(run("-c", file.toString(), "sync", "nope")).isEqualTo(2);
         assertThat(err.toString()).contains("no connector 'nope'").contains("[docs]");
     }
 
     @Test
     void syncFailsClearlyWhenElasticsearchIsUnreachable() throws Exception {
-        Path file = ConfigYaml.elasticsearch("http://127.0.0.1:9")
-                .set("elasticsearch.username", "elastic").set("elasticsearch.password", "never-shown")
-                .set("elasticsearch.timeouts.connect", "1s")
-                .directory("docs", dir)
-                .write(dir.resolve("down.yml"));
+        Path file = dir.resolve("down.yml");
+        TestConfig.docs(dir).unreachable(true).set("elasticsearch.username", "elastic")
+                .set("elasticsearch.password", "never-shown").write(file);
         assertThat(run("-c", file.toString(), "sync", "docs")).isEqualTo(1);
         assertThat(err.toString()).contains("Elasticsearch at http://127.0.0.1:9 cannot be used").contains("127.0.0.1:9")
                 .doesNotContain("never-shown");
@@ -105,48 +101,42 @@ class MainTest {
 
     @Test
     void configCheckOfflineReportsInvalidSyncRules() throws Exception {
-        Path file = ConfigYaml.empty()
-                .directory("docs", dir, c -> c.raw("""
-                        sync_rules:
-                          basic:
-                            - { field: path, policy: exclude, rule: regex, value: "(drafts" }
-                        """))
-                .write(dir.resolve("rules.yml"));
+        Path file = dir.resolve("rules.yml");
+        TestConfig.docs(dir).connector("sync_rules", Map.of("basic", List.of(Map.of("field", "path", "policy", "exclude",
+                "rule", "regex", "value", "(drafts")))).write(file);
         assertThat(run("-c", file.toString(), "config", "check", "--offline")).isEqualTo(1);
         assertThat(out.toString()).contains("Connector docs: sync rules INVALID").contains("regex");
     }
 
     @Test
     void configCheckRefusesMalformedSyncRulesWithTheirKey() throws Exception {
-        Path file = ConfigYaml.empty()
-                .directory("docs", dir, c -> c.raw("""
-                        sync_rules:
-                          basic:
-                            - { field: path, policy: drop, rule: equals, value: x }
-                        """))
-                .write(dir.resolve("rules-bad.yml"));
+        Path file = dir.resolve("rules-bad.yml");
+        TestConfig.docs(dir).connector("sync_rules", Map.of("basic", List.of(Map.of("field", "path", "policy", "drop",
+                "rule", "equals", "value", "x")))).write(file);
         assertThat(run("-c", file.toString(), "config", "check", "--offline")).isEqualTo(2);
         assertThat(err.toString()).contains("connectors[0] (docs).sync_rules.basic[0].policy");
     }
 
     @Test
     void jobsCommandsNeedARunningElasticsearch() throws Exception {
-        Path file = ConfigYaml.elasticsearch("http://127.0.0.1:9").set("elasticsearch.timeouts.connect", "1s")
-                .write(dir.resolve("jobs.yml"));
+        Path file = dir.resolve("jobs.yml");
+        TestConfig.empty().unreachable(true).write(file);
         assertThat(run("-c", file.toString(), "jobs", "list")).isEqualTo(1);
         assertThat(err.toString()).contains("Elasticsearch at http://127.0.0.1:9 cannot be used");
     }
 
     @Test
     void jobsListRefusesAnUnknownStatus() throws Exception {
-        Path file = ConfigYaml.empty().write(dir.resolve("jobs2.yml"));
+        Path file = dir.resolve("jobs2.yml");
+        TestConfig.empty().write(file);
         assertThat(run("-c", file.toString(), "jobs", "list", "--status", "finished")).isEqualTo(2);
         assertThat(err.toString()).contains("unknown status 'finished'").contains("completed");
     }
 
     @Test
     void realtimeJobsCannotBeStartedFromTheCommandLine() throws Exception {
-        Path file = ConfigYaml.elasticsearch("http://127.0.0.1:9").directory("docs", dir).write(dir.resolve("rt.yml"));
+        Path file = dir.resolve("rt.yml");
+        TestConfig.docs(dir).unreachable(false).write(file);
         assertThat(run("-c", file.toString(), "sync", "docs", "--type", "realtime")).isEqualTo(1);
         assertThat(err.toString()).contains("real-time jobs are run by the daemons").contains("realtime: true");
         assertThat(run("-c", file.toString(), "jobs", "start", "docs", "--type", "realtime")).isEqualTo(1);
@@ -155,7 +145,8 @@ class MainTest {
 
     @Test
     void configCheckRefusesRealtimeForASourceThatCannotFollowChanges() throws Exception {
-        Path file = ConfigYaml.empty().directory("docs", dir, c -> c.set("realtime", true)).write(dir.resolve("rt.yml"));
+        Path file = dir.resolve("rt.yml");
+        TestConfig.docs(dir).connector("realtime", true).write(file);
         assertThat(run("-c", file.toString(), "config", "check", "--offline")).isEqualTo(2);
         assertThat(err.toString()).contains("connector docs: realtime: true, but source type 'directory' does not support "
                 + "real-time mode");

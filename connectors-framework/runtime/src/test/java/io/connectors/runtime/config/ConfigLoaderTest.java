@@ -3,7 +3,7 @@ package io.connectors.runtime.config;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.connectors.runtime.ScriptedSource;
+import io.connectors.runtime.ScriptedSources;
 import io.connectors.runtime.SourceRegistry;
 import io.connectors.spi.config.ConfigField;
 import java.io.IOException;
@@ -17,15 +17,13 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class ConfigLoaderTest {
+    /** Source type {@code test}: {@code path} (required), {@code password} (sensitive), {@code batch} (at least 1). */
+    private static final SourceRegistry REGISTRY = SourceRegistry.of(List.of(ScriptedSources.provider("test", "Test",
+            List.of(ConfigField.string("path").asRequired().description("Where"),
+                    ConfigField.string("password").asSensitive().description("Secret"),
+                    ConfigField.integer("batch").defaultValue(10L).validate(ConfigField.atLeast(1)).description("Batch")))));
     @TempDir
     Path dir;
-
-    /** Source type {@code test}: fields {@code path} (required), {@code password} (sensitive), {@code batch}. */
-    private static final SourceRegistry SOURCES = ScriptedSource.type("test").displayName("Test")
-            .fields(ConfigField.string("path").asRequired().description("Where"),
-                    ConfigField.string("password").asSensitive().description("Secret"),
-                    ConfigField.integer("batch").defaultValue(10L).validate(ConfigField.atLeast(1)).description("Batch"))
-            .registry();
 
     private static final String CONNECTOR = """
             connectors:
@@ -42,7 +40,7 @@ class ConfigLoaderTest {
     }
 
     private ConnectorsConfig load(String yaml, Map<String, String> env) throws IOException {
-        return ConfigLoader.load(write(yaml), env, SOURCES);
+        return ConfigLoader.load(write(yaml), env, REGISTRY);
     }
 
     private String error(String yaml) {
@@ -270,7 +268,7 @@ class ConfigLoaderTest {
     @Test
     void missingFileIsNamed() {
         Path missing = dir.resolve("nope.yml");
-        assertThatThrownBy(() -> ConfigLoader.load(missing, Map.of(), SOURCES))
+        assertThatThrownBy(() -> ConfigLoader.load(missing, Map.of(), REGISTRY))
                 .isInstanceOf(ConfigException.class)
                 .hasMessageContaining(missing.toString())
                 .hasMessageContaining("file not found");

@@ -2,21 +2,16 @@ package io.connectors.runtime.config;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.connectors.runtime.ScriptedSource;
 import io.connectors.spi.DataSourceProvider;
 import io.connectors.spi.config.ConfigField;
 import io.connectors.spi.config.FieldType;
-import io.connectors.spi.config.SourceConfig;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class ConfigReferenceTest {
-    /** A source type that is only described: the reference never creates a source. */
     private static DataSourceProvider provider(String type, String name, List<ConfigField> fields) {
-        return ScriptedSource.type(type).displayName(name).fields(fields.toArray(ConfigField[]::new))
-                .failing(ScriptedSource.Point.CREATE, () -> new UnsupportedOperationException("only described"))
-                .provider();
+        return io.connectors.runtime.ScriptedSources.provider(type, name, fields);
     }
 
     private static final DataSourceProvider SAMPLE = provider("sample", "Sample source", List.of(

@@ -2,7 +2,7 @@ package io.connectors.runtime.daemon;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.connectors.runtime.ScriptedSource;
+import io.connectors.runtime.ScriptedSources;
 import io.connectors.runtime.config.ConfigLoader;
 import io.connectors.runtime.config.ConnectorsConfig;
 import io.connectors.runtime.ops.DaemonMetrics;
@@ -37,14 +37,14 @@ class ChangeWatchersTest {
         metrics.close();
     }
 
-    private ScriptedSource.WatchScript start(boolean watch, boolean establish) {
+    private ScriptedSources.WatchScript start(boolean watch, boolean establish) {
         Map<String, Object> c = new LinkedHashMap<>();
         c.put("id", id);
         c.put("type", "scripted");
         c.put("configuration", Map.of("watch", watch, "changed", true));
         ConnectorsConfig config = ConfigLoader.fromMap(Map.of("connectors", List.of(c)), "test", Map.of(),
-                DaemonScript.SCRIPTED.registry());
-        ScriptedSource.WatchScript script = DaemonScript.SCRIPTED.watch(id);
+                ScriptedSources.registry());
+        ScriptedSources.WatchScript script = ScriptedSources.watch(id);
         script.establish = establish;
         watchers = new ChangeWatchers(config.connectors(), metrics, Duration.ofMillis(10), Duration.ofMillis(50));
         running = watchers.run().subscribe();
@@ -76,7 +76,7 @@ class ChangeWatchersTest {
 
     @Test
     void aScheduledSyncIsSkippedWhenNothingChangedSinceTheLastCompletedOne() throws InterruptedException {
-        ScriptedSource.WatchScript script = start(true, true);
+        ScriptedSources.WatchScript script = start(true, true);
         await("established", () -> watchers.established(id));
         assertThat(scheduled(JobType.FULL)).as("no completed sync yet").isNull();
 
@@ -107,7 +107,7 @@ class ChangeWatchersTest {
 
     @Test
     void aLostWatchForgetsUntilASyncCompletesInTheNewWatch() throws InterruptedException {
-        ScriptedSource.WatchScript script = start(true, true);
+        ScriptedSources.WatchScript script = start(true, true);
         await("established", () -> watchers.established(id));
         completedJob(JobType.FULL, "job-1");
         assertThat(scheduled(JobType.FULL)).isNotNull();
@@ -121,7 +121,7 @@ class ChangeWatchersTest {
 
     @Test
     void nothingIsSkippedWhileTheWatchIsNotEstablished() throws InterruptedException {
-        ScriptedSource.WatchScript script = start(true, false);
+        ScriptedSources.WatchScript script = start(true, false);
         await("subscribed", () -> script.subscriptions.get() == 1);
         completedJob(JobType.FULL, "job-1");
         assertThat(scheduled(JobType.FULL)).isNull();
@@ -130,9 +130,9 @@ class ChangeWatchersTest {
 
     @Test
     void aSourceThatDoesNotWatchIsClosedAtOnceAndAsksTheSourceAsBefore() throws InterruptedException {
-        int open = DaemonScript.SCRIPTED.openSources();
+        int open = ScriptedSources.OPEN.get();
         start(false, true);
-        await("the probe instance is closed", () -> DaemonScript.SCRIPTED.openSources() == open + 1);
+        await("the probe instance is closed", () -> ScriptedSources.OPEN.get() == open + 1);
         assertThat(watchers.check(id, JobType.FULL, true, "x")).isSameAs(ChangeCheck.ASK_SOURCE);
         assertThat(watchers.check(id, JobType.FULL, false, "x")).isSameAs(ChangeCheck.NONE);
         jobSource.close().block(WAIT);
@@ -140,13 +140,13 @@ class ChangeWatchersTest {
 
     @Test
     void stoppingClosesTheWatchingInstance() throws InterruptedException {
-        int open = DaemonScript.SCRIPTED.openSources();
-        ScriptedSource.WatchScript script = start(true, true);
+        int open = ScriptedSources.OPEN.get();
+        ScriptedSources.WatchScript script = start(true, true);
         await("established", () -> watchers.established(id));
-        assertThat(DaemonScript.SCRIPTED.openSources()).isEqualTo(open + 2);
+        assertThat(ScriptedSources.OPEN.get()).isEqualTo(open + 2);
         running.dispose();
         await("the watch is cancelled and its instance closed", () -> script.cancellations.get() == 1
-                && DaemonScript.SCRIPTED.openSources() == open + 1);
+                && ScriptedSources.OPEN.get() == open + 1);
         jobSource.close().block(WAIT);
     }
 

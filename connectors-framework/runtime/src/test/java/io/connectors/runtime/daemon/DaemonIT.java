@@ -3,13 +3,15 @@ package io.connectors.runtime.daemon;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.connectors.elasticsearch.local.ElasticsearchEndpoint;
-import io.connectors.runtime.ScriptedSource;
+import io.connectors.runtime.ScriptedSources;
 import io.connectors.runtime.config.ConfigLoader;
 import io.connectors.runtime.config.ConnectorsConfig;
 import io.connectors.runtime.es.ElasticsearchClients;
 import io.connectors.runtime.es.ElasticsearchHandle;
 import io.connectors.runtime.ops.DaemonMetrics;
+import io.connectors.runtime.state.ConnectorRecord;
 import io.connectors.runtime.state.ConnectorRecords;
+import io.connectors.runtime.state.JobRecord;
 import io.connectors.runtime.state.JobRecords;
 import io.connectors.runtime.state.JobStatus;
 import io.connectors.runtime.state.JobType;
@@ -51,7 +53,7 @@ class DaemonIT {
     @BeforeAll
     static void connect() {
         endpoint = TestElasticsearch.get();
-        ConnectorsConfig c = ConfigLoader.fromMap(Map.of("elasticsearch", esSection()), "test", Map.of(), DaemonScript.SCRIPTED.registry());
+        ConnectorsConfig c = ConfigLoader.fromMap(Map.of("elasticsearch", esSection()), "test", Map.of(), ScriptedSources.registry());
         es = ElasticsearchClients.create(c.elasticsearch().settingsFor(c.elasticsearch().hosts()));
     }
 
@@ -107,7 +109,7 @@ class DaemonIT {
                 "http", Map.of("enabled", false), "realtime_restart_delay", "2s"));
         yaml.put("state", Map.of("index_prefix", prefix, "job_retention", retention));
         yaml.put("connectors", connectors);
-        return ConfigLoader.fromMap(yaml, "test", Map.of(), DaemonScript.SCRIPTED.registry());
+        return ConfigLoader.fromMap(yaml, "test", Map.of(), ScriptedSources.registry());
     }
 
     private Daemon start(ConnectorsConfig config) {
@@ -118,13 +120,21 @@ class DaemonIT {
         return d;
     }
 
-    private Versioned job(String id) {
-        return jobs.get(id).block();
+    /** A job as stored: these tests read the JSON documents themselves, so they also check the stored format. */
+    private Versioned<Map<String, Object>> job(String id) {
+        return store.get(StateStore.Kind.JOBS, id).block();
     }
 
-    private List<Versioned> allJobs() {
+    private List<Versioned<Map<String, Object>>> allJobs() {
         store.refresh(StateStore.Kind.JOBS).block();
-        return jobs.recent(Optional.empty(), Optional.empty(), 1000).block();
+        return jobs.recent(Optional.empty(), Optional.empty(), 1000).block().stream()
+                .map(v -> store.get(StateStore.Kind.JOBS, v.id()).block())
+                .filter(java.util.Objects::nonNull) // deleted between the search and the read
+                .toList();
+    }
+
+    private Map<String, Object> connectorJson(String id) {
+        return store.get(StateStore.Kind.CONNECTORS, id).block().doc();
     }
 
     private static void await(String what, Duration timeout, BooleanSupplier condition) throws InterruptedException {
@@ -144,12 +154,12 @@ class DaemonIT {
     private String queue(ConnectorsConfig config, String connectorId, JobType type) {
         var c = config.connector(connectorId).orElseThrow();
         String id = JobRecords.onDemandId(connectorId, type);
-        jobs.create(JobRecords.newJob(id, ConnectorRecords.snapshot(c, c.syncRules()), type, "on_demand",
+        jobs.create(JobRecords.newJob(id, ConnectorRecords.snapshot(c, c.syncRules()), type, JobRecord.Trigger.ON_DEMAND,
                 JobStatus.PENDING, null, null, Instant.now()), true).block();
         return id;
     }
 
-    private static String status(Versioned job) {
+    private static String status(Versioned<Map<String, Object>> job) {
         return job == null ? null : String.valueOf(job.doc().get("status"));
     }
 
@@ -175,15 +185,15 @@ class DaemonIT {
         daemons.forEach(d -> d.subscription().dispose());
         daemons.clear();
 
-        List<Versioned> all = allJobs();
+        List<Versioned<Map<String, Object>>> all = allJobs();
         assertThat(all).isNotEmpty();
-        Map<String, List<Versioned>> byConnector = all.stream().collect(Collectors.groupingBy(j -> (String) j.doc().get("connector_id")));
+        Map<String, List<Versioned<Map<String, Object>>>> byConnector = all.stream().collect(Collectors.groupingBy(j -> (String) j.doc().get("connector_id")));
         assertThat(byConnector.keySet()).containsExactlyInAnyOrder("a", "b", "c");
         java.util.Set<String> workers = new java.util.HashSet<>();
         for (var e : byConnector.entrySet()) {
             List<Instant> dues = new ArrayList<>();
             List<Instant[]> spans = new ArrayList<>();
-            for (Versioned j : e.getValue()) {
+            for (Versioned<Map<String, Object>> j : e.getValue()) {
                 Map<String, Object> d = j.doc();
                 Instant due = Instant.parse((String) d.get("scheduled_for"));
                 dues.add(due);
@@ -216,12 +226,12 @@ class DaemonIT {
 
     @Test
     void aCanceledJobStopsWithinSecondsAndClosesItsSource() throws InterruptedException {
-        int openBefore = DaemonScript.SCRIPTED.openSources();
+        int openBefore = ScriptedSources.OPEN.get();
         ConnectorsConfig config = config("worker-1", false, 2, List.of(connector("slow", Map.of("docs", 50_000, "delay_ms", 1))));
         start(config);
         String id = queue(config, "slow");
         await("the job runs and has heartbeated counts", Duration.ofSeconds(30), () -> {
-            Versioned j = job(id);
+            Versioned<Map<String, Object>> j = job(id);
             return "in_progress".equals(status(j)) && ((Map<?, ?>) j.doc().get("counts")).get("seen") instanceof Number n
                     && n.longValue() > 0;
         });
@@ -230,12 +240,12 @@ class DaemonIT {
         await("the job is canceled", Duration.ofSeconds(10), () -> "canceled".equals(status(job(id))));
         Duration took = Duration.ofNanos(System.nanoTime() - asked);
         assertThat(took).isLessThan(Duration.ofSeconds(5));
-        await("the source is closed", Duration.ofSeconds(5), () -> DaemonScript.SCRIPTED.openSources() == openBefore);
+        await("the source is closed", Duration.ofSeconds(5), () -> ScriptedSources.OPEN.get() == openBefore);
         // The job record, the source and the connector's lock are released one after the other: wait for the last.
         await("the lock is released", Duration.ofSeconds(5),
-                () -> new ConnectorRecords(store).get("slow").block().doc().get("active_job") == null);
-        Versioned record = new ConnectorRecords(store).get("slow").block();
-        assertThat(((Map<?, ?>) ((Map<?, ?>) record.doc().get("last_sync")).get("full")).get("status")).isEqualTo("canceled");
+                () -> new ConnectorRecords(store).get("slow").block().doc().activeJob() == null);
+        Map<String, Object> record = connectorJson("slow");
+        assertThat(((Map<?, ?>) ((Map<?, ?>) record.get("last_sync")).get("full")).get("status")).isEqualTo("canceled");
     }
 
     @Test
@@ -252,12 +262,31 @@ class DaemonIT {
 
         start(config("worker-2", false, 2, List.of(connector("long", Map.of("docs", 3000, "delay_ms", 2)))));
         await("the job is resumed and completes", Duration.ofSeconds(60), () -> "completed".equals(status(job(id))));
-        Versioned done = job(id);
+        Versioned<Map<String, Object>> done = job(id);
         assertThat(done.doc().get("worker")).isEqualTo("worker-2");
         assertThat(done.doc().get("attempt")).isEqualTo(2);
         assertThat(String.valueOf(done.doc().get("notes"))).contains("resumed by worker-2");
         assertThat(count(prefix + "-long")).isEqualTo(3000);
         assertThat(((Map<?, ?>) done.doc().get("counts")).get("total_in_index")).isEqualTo(3000);
+    }
+
+    @Test
+    void aJobRecordThisVersionCannotReadIsLeftAloneAndTheOthersRun() throws InterruptedException {
+        ConnectorsConfig config = config("worker-1", false, 2, List.of(connector("odd", Map.of("docs", 20))));
+        store.ensureIndices().block();
+        // Written by a newer daemon: queued, but of a job type this version does not know.
+        Map<String, Object> odd = new java.util.LinkedHashMap<>(JobRecords.newJob("odd-job", Map.of("id", "odd"),
+                JobType.FULL, JobRecord.Trigger.ON_DEMAND, JobStatus.PENDING, null, null,
+                Instant.now().minusSeconds(60)).toJson());
+        odd.put("job_type", "reindex");
+        store.create(StateStore.Kind.JOBS, "odd-job", odd, true).block();
+
+        String next = queue(config, "odd");
+        start(config);
+        await("the readable job runs", Duration.ofSeconds(30), () -> "completed".equals(status(job(next))));
+        assertThat(count(prefix + "-odd")).isEqualTo(20);
+        assertThat(job("odd-job").doc()).as("left as it was").containsEntry("status", "pending")
+                .containsEntry("job_type", "reindex");
     }
 
     @Test
@@ -268,11 +297,12 @@ class DaemonIT {
         ConnectorRecords connectors = new ConnectorRecords(store);
         connectors.register(c, SyncRunner.fingerprint(c), Instant.now()).block();
         // A job left running by a worker that died.
-        Map<String, Object> ghost = JobRecords.newJob("ghost-job", ConnectorRecords.snapshot(c, c.syncRules()), JobType.FULL,
-                "scheduled", JobStatus.IN_PROGRESS, null, Instant.now(), Instant.now());
-        ghost.put("worker", "ghost");
-        ghost.put("started_at", Instant.now().toString());
-        ghost.put("last_heartbeat_at", Instant.now().toString());
+        JobRecord ghost = JobRecords.newJob("ghost-job", ConnectorRecords.snapshot(c, c.syncRules()), JobType.FULL,
+                JobRecord.Trigger.SCHEDULED, JobStatus.IN_PROGRESS, null, Instant.now(), Instant.now()).with(b -> {
+                    b.worker = "ghost";
+                    b.startedAt = Instant.now();
+                    b.lastHeartbeatAt = Instant.now();
+                });
         jobs.create(ghost, true).block();
         assertThat(connectors.lock("orphan", "ghost-job", "ghost", jobs, Duration.ofHours(1), Instant.now()).block()).isTrue();
 
@@ -289,7 +319,7 @@ class DaemonIT {
         ConnectorsConfig config = config("worker-1", true, 2, List.of(connector("same", Map.of("docs", 5, "changed", false))));
         start(config);
         await("the start-up job ends", Duration.ofSeconds(30), () -> allJobs().stream().anyMatch(j -> "skipped".equals(status(j))));
-        Versioned skipped = allJobs().get(0);
+        Versioned<Map<String, Object>> skipped = allJobs().get(0);
         assertThat(String.valueOf(skipped.doc().get("notes"))).contains("no change");
         assertThat(es.async().indices().exists(e -> e.index(prefix + "-same")).join().value()).as("no scan, no index").isFalse();
     }
@@ -307,20 +337,20 @@ class DaemonIT {
         assertThat(count(prefix + "-ruled")).isEqualTo(20);
         assertThat(count(prefix + "-broken")).isEqualTo(40);
         ConnectorRecords connectors = new ConnectorRecords(store);
-        Map<String, Object> ruled = connectors.get("ruled").block().doc();
-        Map<String, Object> broken = connectors.get("broken").block().doc();
+        ConnectorRecord ruled = connectors.get("ruled").block().doc();
+        ConnectorRecord broken = connectors.get("broken").block().doc();
         assertThat(ConnectorRecords.draftValidation(ruled).get("state")).isEqualTo("valid");
         assertThat(ConnectorRecords.activeRules(ruled).basic()).hasSize(1);
         assertThat(ConnectorRecords.draftValidation(broken).get("state")).isEqualTo("invalid");
         assertThat(String.valueOf(ConnectorRecords.draftValidation(broken).get("messages"))).contains("regex");
         assertThat(ConnectorRecords.activeRules(broken).basic()).isEmpty();
-        assertThat(ruled.get("status")).isEqualTo("connected");
+        assertThat(ruled.status()).isEqualTo("connected");
     }
 
     @Test
     void incrementalJobsResumeFromTheSavedCursorAndFallBackToAFullSyncWhenItExpired() throws InterruptedException {
-        DaemonScript.SCRIPTED.changes().events().clear();
-        DaemonScript.SCRIPTED.changes().expiredBefore().set(0);
+        ScriptedSources.CHANGES.clear();
+        ScriptedSources.EXPIRED_BEFORE.set(0);
         ConnectorsConfig config = config("worker-1", false, 2, List.of(connector("inc", Map.of("docs", 10, "incremental", true))));
         start(config);
         ConnectorRecords connectors = new ConnectorRecords(store);
@@ -334,10 +364,10 @@ class DaemonIT {
         assertThat(count(prefix + "-inc")).isEqualTo(10);
 
         // Changes since the cursor: one new document, one deleted, one updated.
-        DaemonScript.SCRIPTED.changes().events().add(new io.connectors.spi.ChangeEvent.Upsert(
+        ScriptedSources.CHANGES.add(new io.connectors.spi.ChangeEvent.Upsert(
                 io.connectors.spi.SourceDocument.builder("doc-100").field("n", 100).version("v1").build()));
-        DaemonScript.SCRIPTED.changes().events().add(new io.connectors.spi.ChangeEvent.Delete("doc-0"));
-        DaemonScript.SCRIPTED.changes().events().add(new io.connectors.spi.ChangeEvent.Upsert(
+        ScriptedSources.CHANGES.add(new io.connectors.spi.ChangeEvent.Delete("doc-0"));
+        ScriptedSources.CHANGES.add(new io.connectors.spi.ChangeEvent.Upsert(
                 io.connectors.spi.SourceDocument.builder("doc-1").field("n", -1).version("v2").build()));
         String second = queue(config, "inc", JobType.INCREMENTAL);
         await("the second incremental job completes", Duration.ofSeconds(30), () -> "completed".equals(status(job(second))));
@@ -351,8 +381,8 @@ class DaemonIT {
         assertThat(es.async().exists(e -> e.index(prefix + "-inc").id("doc-100")).join().value()).isTrue();
 
         // The log lost its history: the saved position is refused, a full sync brings the index back to the source.
-        DaemonScript.SCRIPTED.changes().events().add(new io.connectors.spi.ChangeEvent.Delete("doc-5"));
-        DaemonScript.SCRIPTED.changes().expiredBefore().set(4);
+        ScriptedSources.CHANGES.add(new io.connectors.spi.ChangeEvent.Delete("doc-5"));
+        ScriptedSources.EXPIRED_BEFORE.set(4);
         String third = queue(config, "inc", JobType.INCREMENTAL);
         await("the third incremental job completes", Duration.ofSeconds(30), () -> "completed".equals(status(job(third))));
         assertThat(String.valueOf(job(third).doc().get("notes"))).contains("could not be resumed").contains("full sync instead");
@@ -361,7 +391,7 @@ class DaemonIT {
         assertThat(es.async().exists(e -> e.index(prefix + "-inc").id("doc-0")).join().value()).isTrue();
         assertThat(es.async().exists(e -> e.index(prefix + "-inc").id("doc-100")).join().value()).isFalse();
         assertThat(ConnectorRecords.cursor(connectors.get("inc").block().doc()).orElseThrow().values()).containsEntry("pos", 4);
-        Map<?, ?> lastSync = (Map<?, ?>) connectors.get("inc").block().doc().get("last_sync");
+        Map<?, ?> lastSync = (Map<?, ?>) connectorJson("inc").get("last_sync");
         assertThat(((Map<?, ?>) lastSync.get("incremental")).get("job_id")).isEqualTo(third);
     }
 
@@ -373,16 +403,16 @@ class DaemonIT {
         for (String id : List.of("old-completed", "old-error", "recent", "old-but-queued")) {
             boolean old = id.startsWith("old");
             JobStatus st = id.endsWith("error") ? JobStatus.ERROR : id.endsWith("queued") ? JobStatus.SUSPENDED : JobStatus.COMPLETED;
-            Map<String, Object> doc = JobRecords.newJob(id, ConnectorRecords.snapshot(c, c.syncRules()), JobType.FULL, "scheduled",
-                    st, null, null, old ? now.minus(Duration.ofHours(3)) : now);
+            JobRecord doc = JobRecords.newJob(id, ConnectorRecords.snapshot(c, c.syncRules()), JobType.FULL,
+                    JobRecord.Trigger.SCHEDULED, st, null, null, old ? now.minus(Duration.ofHours(3)) : now);
             if (st.terminal()) {
-                doc.put("completed_at", (old ? now.minus(Duration.ofHours(2)) : now).toString());
+                doc = doc.with(b -> b.completedAt = old ? now.minus(Duration.ofHours(2)) : now);
             }
             jobs.create(doc, true).block();
         }
         start(config);
         await("the old ended jobs are deleted", Duration.ofSeconds(20),
-                () -> allJobs().stream().map(Versioned::id).collect(Collectors.toSet()).equals(java.util.Set.of("recent", "old-but-queued")));
+                () -> allJobs().stream().map(Versioned<Map<String, Object>>::id).collect(Collectors.toSet()).equals(java.util.Set.of("recent", "old-but-queued")));
     }
 
     // ---------------------------------------------------------------- change watches
@@ -394,26 +424,26 @@ class DaemonIT {
     }
 
     /** The connector's scheduled jobs, by due time. */
-    private List<Versioned> scheduled(String connectorId) {
+    private List<Versioned<Map<String, Object>>> scheduled(String connectorId) {
         return allJobs().stream()
                 .filter(j -> connectorId.equals(j.doc().get("connector_id")) && j.doc().get("scheduled_for") != null)
                 .sorted(java.util.Comparator.comparing(j -> Instant.parse((String) j.doc().get("scheduled_for"))))
                 .toList();
     }
 
-    private static Instant due(Versioned job) {
+    private static Instant due(Versioned<Map<String, Object>> job) {
         return Instant.parse((String) job.doc().get("scheduled_for"));
     }
 
     /** A completed job due after {@code after}, then a later job skipped by the watcher that names it; emits the first. */
-    private Optional<Versioned> completedThenSkippedByTheWatcher(String connectorId, Instant after) {
-        List<Versioned> jobs = scheduled(connectorId).stream().filter(j -> due(j).isAfter(after)).toList();
+    private Optional<Versioned<Map<String, Object>>> completedThenSkippedByTheWatcher(String connectorId, Instant after) {
+        List<Versioned<Map<String, Object>>> jobs = scheduled(connectorId).stream().filter(j -> due(j).isAfter(after)).toList();
         for (int i = 0; i < jobs.size(); i++) {
             if (!"completed".equals(status(jobs.get(i)))) {
                 continue;
             }
             String id = jobs.get(i).id();
-            for (Versioned later : jobs.subList(i + 1, jobs.size())) {
+            for (Versioned<Map<String, Object>> later : jobs.subList(i + 1, jobs.size())) {
                 if ("skipped".equals(status(later)) && String.valueOf(later.doc().get("notes"))
                         .contains("the change watcher saw no change since the last completed sync (job " + id + ")")) {
                     return Optional.of(jobs.get(i));
@@ -425,20 +455,20 @@ class DaemonIT {
 
     @Test
     void theChangeWatcherSkipsScheduledSyncsWhileNothingChangesAndRunsThemAfterAChange() throws InterruptedException {
-        ScriptedSource.WatchScript script = DaemonScript.SCRIPTED.watch("watched");
+        ScriptedSources.WatchScript script = ScriptedSources.watch("watched");
         start(config("worker-1", false, 2, List.of(watched("watched"))));
         await("the watch is subscribed", Duration.ofSeconds(20), () -> script.subscriptions.get() == 1);
         // changed() says true: only the watcher can skip.
         await("a completed sync, then one skipped by the watcher", Duration.ofSeconds(30),
                 () -> completedThenSkippedByTheWatcher("watched", Instant.EPOCH).isPresent());
-        Versioned skipped = scheduled("watched").stream().filter(j -> "skipped".equals(status(j))).findFirst().orElseThrow();
+        Versioned<Map<String, Object>> skipped = scheduled("watched").stream().filter(j -> "skipped".equals(status(j))).findFirst().orElseThrow();
         assertThat(((Map<?, ?>) skipped.doc().get("counts")).get("seen")).as("nothing read").isIn(null, 0);
 
         script.changed();
         Instant changed = Instant.now();
         await("the next sync runs, and the one after is skipped again", Duration.ofSeconds(30),
                 () -> completedThenSkippedByTheWatcher("watched", changed).isPresent());
-        Versioned first = scheduled("watched").stream().filter(j -> due(j).isAfter(changed)).findFirst().orElseThrow();
+        Versioned<Map<String, Object>> first = scheduled("watched").stream().filter(j -> due(j).isAfter(changed)).findFirst().orElseThrow();
         await("the first sync due after the change ends", Duration.ofSeconds(10), () -> JobStatus.of(status(job(first.id()))).terminal());
         assertThat(status(job(first.id()))).isEqualTo("completed");
         assertThat(script.subscriptions.get()).isEqualTo(1);
@@ -446,7 +476,7 @@ class DaemonIT {
 
     @Test
     void aLostWatchIsForgottenSoTheNextScheduledSyncRuns() throws InterruptedException {
-        ScriptedSource.WatchScript script = DaemonScript.SCRIPTED.watch("flaky");
+        ScriptedSources.WatchScript script = ScriptedSources.watch("flaky");
         start(config("worker-1", false, 2, List.of(watched("flaky"))));
         await("a sync skipped by the watcher", Duration.ofSeconds(30),
                 () -> completedThenSkippedByTheWatcher("flaky", Instant.EPOCH).isPresent());
@@ -456,7 +486,7 @@ class DaemonIT {
         await("the watch is subscribed again after a back-off", Duration.ofSeconds(10), () -> script.subscriptions.get() == 2);
         await("a sync due after the failure ends", Duration.ofSeconds(20), () -> scheduled("flaky").stream()
                 .anyMatch(j -> due(j).isAfter(failed) && JobStatus.of(status(j)).terminal()));
-        Versioned first = scheduled("flaky").stream().filter(j -> due(j).isAfter(failed)).findFirst().orElseThrow();
+        Versioned<Map<String, Object>> first = scheduled("flaky").stream().filter(j -> due(j).isAfter(failed)).findFirst().orElseThrow();
         assertThat(status(first)).as("the first sync due after the watch was lost reads the source").isEqualTo("completed");
         await("then syncs are skipped again", Duration.ofSeconds(30),
                 () -> completedThenSkippedByTheWatcher("flaky", failed).isPresent());
@@ -464,7 +494,7 @@ class DaemonIT {
 
     @Test
     void aSyncWithRefusedDocumentsEndsCompletedWithErrorsAndIsNoCleanSyncForTheWatcher() throws Exception {
-        ScriptedSource.WatchScript script = DaemonScript.SCRIPTED.watch("refused");
+        ScriptedSources.WatchScript script = ScriptedSources.watch("refused");
         // The index maps `kind` as a number: Elasticsearch refuses every document ("even", "odd").
         Map<String, Object> properties = new LinkedHashMap<>(TargetIndex.bookkeepingProperties());
         properties.put("kind", Map.of("type", "long"));
@@ -476,16 +506,16 @@ class DaemonIT {
 
         await("three scheduled syncs completed with errors", Duration.ofSeconds(30), () -> scheduled("refused").stream()
                 .filter(j -> "completed_with_errors".equals(status(j))).count() >= 3);
-        List<Versioned> jobs = scheduled("refused");
+        List<Versioned<Map<String, Object>>> jobs = scheduled("refused");
         assertThat(jobs).as("no sync is skipped by the watcher: none left the index equal to the source")
                 .noneMatch(j -> String.valueOf(j.doc().get("notes")).contains("change watcher"))
                 .noneMatch(j -> "completed".equals(status(j)));
-        Versioned first = jobs.stream().filter(j -> "completed_with_errors".equals(status(j))).findFirst().orElseThrow();
+        Versioned<Map<String, Object>> first = jobs.stream().filter(j -> "completed_with_errors".equals(status(j))).findFirst().orElseThrow();
         assertThat(((Map<?, ?>) first.doc().get("counts")).get("failed")).isEqualTo(10);
         assertThat(first.doc().get("error")).isNull();
         assertThat((List<?>) first.doc().get("failed_documents")).hasSize(10);
 
-        Map<String, Object> connector = new ConnectorRecords(store).get("refused").block().doc();
+        Map<String, Object> connector = connectorJson("refused");
         assertThat(connector.get("status")).as("the backend is fine").isEqualTo("connected");
         assertThat(((Map<?, ?>) ((Map<?, ?>) connector.get("last_sync")).get("full")).get("status"))
                 .isEqualTo("completed_with_errors");
@@ -499,17 +529,17 @@ class DaemonIT {
         return c;
     }
 
-    private List<Versioned> realtimeJobs(String connectorId) {
+    private List<Versioned<Map<String, Object>>> realtimeJobs(String connectorId) {
         return allJobs().stream().filter(j -> connectorId.equals(j.doc().get("connector_id"))
                 && "realtime".equals(j.doc().get("job_type"))).toList();
     }
 
-    private Optional<Versioned> running(String connectorId) {
+    private Optional<Versioned<Map<String, Object>>> running(String connectorId) {
         return realtimeJobs(connectorId).stream().filter(j -> "in_progress".equals(status(j))).findFirst();
     }
 
     private int cursorPos(String connectorId) {
-        Versioned c = new ConnectorRecords(store).get(connectorId).block();
+        Versioned<ConnectorRecord> c = new ConnectorRecords(store).get(connectorId).block();
         return c == null ? -1 : ConnectorRecords.cursor(c.doc()).map(x -> ((Number) x.values().get("pos")).intValue()).orElse(-1);
     }
 
@@ -523,7 +553,7 @@ class DaemonIT {
         return es.async().exists(e -> e.index(index).id(id)).join().value();
     }
 
-    private static long seen(Versioned job) {
+    private static long seen(Versioned<Map<String, Object>> job) {
         Object n = ((Map<?, ?>) job.doc().get("counts")).get("seen");
         return n instanceof Number x ? x.longValue() : 0;
     }
@@ -533,8 +563,8 @@ class DaemonIT {
     }
 
     private void resetChangeLog() {
-        DaemonScript.SCRIPTED.changes().events().clear();
-        DaemonScript.SCRIPTED.changes().expiredBefore().set(0);
+        ScriptedSources.CHANGES.clear();
+        ScriptedSources.EXPIRED_BEFORE.set(0);
     }
 
     @Test
@@ -545,7 +575,7 @@ class DaemonIT {
         start(config("worker-1", true, 2, List.of(live("live", 5))));
         await("the real-time job runs its first full sync", Duration.ofSeconds(30),
                 () -> running("live").isPresent() && cursorPos("live") == 0);
-        Versioned job = running("live").orElseThrow();
+        Versioned<Map<String, Object>> job = running("live").orElseThrow();
         assertThat(job.id()).matches("live-realtime-\\d{8}T\\d{6}Z");
         assertThat(job.doc().get("trigger")).isEqualTo("realtime");
         assertThat(count(index)).isEqualTo(5);
@@ -553,8 +583,8 @@ class DaemonIT {
         for (int i = 0; i < 3; i++) {
             String id = "doc-10" + i;
             long start = System.nanoTime();
-            DaemonScript.SCRIPTED.changes().events().add(upsert(id, 100 + i));
-            int pos = DaemonScript.SCRIPTED.changes().events().size();
+            ScriptedSources.CHANGES.add(upsert(id, 100 + i));
+            int pos = ScriptedSources.CHANGES.size();
             await(id + " searchable", Duration.ofSeconds(10), () -> searchable(index, id));
             Duration took = Duration.ofNanos(System.nanoTime() - start);
             assertThat(took).as("%s visible in search", id).isLessThan(Duration.ofMillis(2500));
@@ -563,12 +593,12 @@ class DaemonIT {
         // Every cursor save follows the acknowledgement of the writes before it.
         for (int i = 0; i < 5; i++) {
             String id = "late-" + i;
-            DaemonScript.SCRIPTED.changes().events().add(upsert(id, i));
-            int pos = DaemonScript.SCRIPTED.changes().events().size();
+            ScriptedSources.CHANGES.add(upsert(id, i));
+            int pos = ScriptedSources.CHANGES.size();
             await("the cursor moves past " + id, Duration.ofSeconds(10), () -> cursorPos("live") >= pos);
             assertThat(stored(index, id)).as("%s written before the cursor covering it was saved", id).isTrue();
         }
-        DaemonScript.SCRIPTED.changes().events().add(new io.connectors.spi.ChangeEvent.Delete("doc-0"));
+        ScriptedSources.CHANGES.add(new io.connectors.spi.ChangeEvent.Delete("doc-0"));
         await("the deletion is visible", Duration.ofSeconds(5), () -> !searchable(index, "doc-0"));
 
         assertThat(realtimeJobs("live")).hasSize(1);
@@ -584,20 +614,20 @@ class DaemonIT {
         start(config("worker-1", false, 2, List.of(live("rtfail", 3))));
         await("the real-time job follows", Duration.ofSeconds(30), () -> running("rtfail").isPresent() && cursorPos("rtfail") == 0);
         String first = running("rtfail").orElseThrow().id();
-        DaemonScript.SCRIPTED.changes().events().add(upsert("doc-100", 100));
+        ScriptedSources.CHANGES.add(upsert("doc-100", 100));
         await("the first change is applied", Duration.ofSeconds(10), () -> cursorPos("rtfail") == 1);
 
         // n is mapped as a number: Elasticsearch refuses this one.
-        DaemonScript.SCRIPTED.changes().events().add(upsert("doc-bad", "not a number"));
+        ScriptedSources.CHANGES.add(upsert("doc-bad", "not a number"));
         await("the job fails", Duration.ofSeconds(10), () -> "error".equals(status(job(first))));
-        Versioned failed = job(first);
+        Versioned<Map<String, Object>> failed = job(first);
         assertThat(String.valueOf(failed.doc().get("error"))).contains("1 change was not applied").contains("real-time job");
         assertThat(cursorPos("rtfail")).as("the cursor stays before the refused change").isEqualTo(1);
 
-        DaemonScript.SCRIPTED.changes().events().set(1, upsert("doc-bad", 7));
+        ScriptedSources.CHANGES.set(1, upsert("doc-bad", 7));
         await("the next real-time job runs", Duration.ofSeconds(15),
                 () -> running("rtfail").filter(j -> !j.id().equals(first)).isPresent());
-        Versioned second = running("rtfail").orElseThrow();
+        Versioned<Map<String, Object>> second = running("rtfail").orElseThrow();
         Instant ended = Instant.parse((String) failed.doc().get("completed_at"));
         Instant created = Instant.parse((String) second.doc().get("created_at"));
         assertThat(Duration.between(ended, created)).isGreaterThanOrEqualTo(Duration.ofSeconds(2));
@@ -615,15 +645,15 @@ class DaemonIT {
         start(config("worker-1", false, 2, List.of(live("rtexp", 4))));
         await("the real-time job follows", Duration.ofSeconds(30), () -> running("rtexp").isPresent() && cursorPos("rtexp") == 0);
         String id = running("rtexp").orElseThrow().id();
-        DaemonScript.SCRIPTED.changes().events().add(upsert("doc-100", 100));
+        ScriptedSources.CHANGES.add(upsert("doc-100", 100));
         await("the change is applied", Duration.ofSeconds(10), () -> cursorPos("rtexp") == 1 && stored(index, "doc-100"));
 
         // The log loses its history past the follower's position: a full sync brings the index back to the source.
-        DaemonScript.SCRIPTED.changes().expiredBefore().set(2);
+        ScriptedSources.EXPIRED_BEFORE.set(2);
         await("the full sync saved the cursor taken before it", Duration.ofSeconds(20), () -> cursorPos("rtexp") == 2);
         await("the index is the source's listing again", Duration.ofSeconds(10), () -> !stored(index, "doc-100"));
-        DaemonScript.SCRIPTED.changes().events().add(upsert("lost", 0));
-        DaemonScript.SCRIPTED.changes().events().add(upsert("doc-200", 200));
+        ScriptedSources.CHANGES.add(upsert("lost", 0));
+        ScriptedSources.CHANGES.add(upsert("doc-200", 200));
         await("the job follows on from the new cursor", Duration.ofSeconds(10), () -> cursorPos("rtexp") == 3 && stored(index, "doc-200"));
         assertThat(stored(index, "lost")).isFalse();
         assertThat(status(job(id))).isEqualTo("in_progress");
@@ -638,19 +668,19 @@ class DaemonIT {
         Daemon first = start(config("worker-1", false, 2, List.of(live("rtsus", 3))));
         await("the real-time job follows", Duration.ofSeconds(30), () -> running("rtsus").isPresent() && cursorPos("rtsus") == 0);
         String id = running("rtsus").orElseThrow().id();
-        DaemonScript.SCRIPTED.changes().events().add(upsert("doc-100", 100));
+        ScriptedSources.CHANGES.add(upsert("doc-100", 100));
         await("the change is applied", Duration.ofSeconds(10), () -> cursorPos("rtsus") == 1);
 
         first.suspendRunning().block(Duration.ofSeconds(15));
         assertThat(status(job(id))).isEqualTo("suspended");
         daemons.forEach(d -> d.subscription().dispose());
         daemons.clear();
-        DaemonScript.SCRIPTED.changes().events().add(upsert("doc-101", 101));
+        ScriptedSources.CHANGES.add(upsert("doc-101", 101));
 
         start(config("worker-2", false, 2, List.of(live("rtsus", 3))));
         await("the job is resumed and applies what changed meanwhile", Duration.ofSeconds(30),
                 () -> cursorPos("rtsus") == 2 && stored(index, "doc-101"));
-        Versioned resumed = job(id);
+        Versioned<Map<String, Object>> resumed = job(id);
         assertThat(status(resumed)).isEqualTo("in_progress");
         assertThat(resumed.doc().get("worker")).isEqualTo("worker-2");
         assertThat(resumed.doc().get("attempt")).isEqualTo(2);

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.connectors.elasticsearch.local.ElasticsearchEndpoint;
 import io.connectors.elasticsearch.local.LocalElasticsearchLauncher;
-import io.connectors.runtime.ConfigYaml;
 import io.connectors.runtime.cli.Main;
 import io.connectors.runtime.config.ElasticsearchSettings;
 import java.io.PrintWriter;
@@ -70,13 +69,27 @@ class SecuredElasticsearchSyncIT {
     }
 
     private Path config(URI host, String user, String password, Path caFile, Path data) throws Exception {
-        return ConfigYaml.elasticsearch(host)
-                .set("elasticsearch.username", user).set("elasticsearch.password", password)
-                .set("elasticsearch.ca_file", caFile)
-                .set("state.index_prefix", PREFIX)
-                .set("daemon.sync_on_start", false).set("daemon.http.enabled", false)
-                .directory("notes", data, c -> c.index(INDEX))
-                .write(Files.createTempFile(dir, "config", ".yml"));
+        Path file = Files.createTempFile(dir, "config", ".yml");
+        Files.writeString(file, """
+                elasticsearch:
+                  host: %s
+                  username: %s
+                  password: %s
+                  ca_file: %s
+                state:
+                  index_prefix: %s
+                daemon:
+                  sync_on_start: false
+                  http:
+                    enabled: false
+                connectors:
+                  - id: notes
+                    type: directory
+                    index: %s
+                    configuration:
+                      path: %s
+                """.formatted(host, user, password, caFile, PREFIX, INDEX, data));
+        return file;
     }
 
     private static Result run(String... args) {

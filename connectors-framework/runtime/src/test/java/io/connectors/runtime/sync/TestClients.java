@@ -21,7 +21,7 @@ final class TestClients {
         return ElasticsearchClients.create(c.elasticsearch().settingsFor(c.elasticsearch().hosts()));
     }
 
-    /** The {@code elasticsearch} section of config.yml that reaches {@link TestElasticsearch#get()}. */
+    /** The {@code elasticsearch} section of a configuration that reaches the tests' Elasticsearch. */
     static Map<String, Object> section() {
         ElasticsearchEndpoint endpoint = TestElasticsearch.get();
         Map<String, Object> section = new HashMap<>();

@@ -1,0 +1,360 @@
+package io.connectors.runtime;
+
+import io.connectors.spi.AccessControlSource;
+import io.connectors.spi.BaseDataSource;
+import io.connectors.spi.ChangeEvent;
+import io.connectors.spi.ChangeWatchingSource;
+import io.connectors.spi.CursorExpiredException;
+import io.connectors.spi.DataSourceProvider;
+import io.connectors.spi.IncrementalSource;
+import io.connectors.spi.RealtimeSource;
+import io.connectors.spi.SourceContext;
+import io.connectors.spi.SourceDocument;
+import io.connectors.spi.SyncCursor;
+import io.connectors.spi.config.ConfigField;
+import io.connectors.spi.config.SourceConfig;
+import io.connectors.spi.rules.SyncRules;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.core.publisher.Sinks;
+
+/**
+ * The one fake source of the runtime's tests, scripted by its configuration: source type {@code scripted} (or any
+ * type and fields a test declares, {@link #provider(String, String, List)}), {@code docs} documents, each after
+ * {@code delay_ms} milliseconds; {@code changed} is what {@link BaseDataSource#changed()} answers. Counts open
+ * sources, so a test can check that every source a job opened was closed.
+ *
+ * <p>Options: {@code incremental} replays {@link #CHANGES} from a cursor (a position in it); {@code realtime} also
+ * follows it ({@link RealtimeSource}: new entries are picked up every 50 ms, a checkpoint after each batch);
+ * {@code watch} makes the source a {@link ChangeWatchingSource} scripted through {@link #watch(String)};
+ * {@code identities} (above 0) makes it an {@link AccessControlSource} with that many identities. An option a test's
+ * own field list does not declare takes its default.
+ */
+public final class ScriptedSources {
+    public static final AtomicInteger OPEN = new AtomicInteger();
+    public static final AtomicInteger CREATED = new AtomicInteger();
+    /** The change log incremental scripted sources replay: a cursor is a position in it. */
+    public static final List<ChangeEvent> CHANGES = new java.util.concurrent.CopyOnWriteArrayList<>();
+    /** Cursors before this position are refused as expired (also by running followers, at their next poll). */
+    public static final AtomicInteger EXPIRED_BEFORE = new AtomicInteger();
+    /** How often followers look for new entries in {@link #CHANGES}. */
+    static final Duration FOLLOW_POLL = Duration.ofMillis(50);
+    private static final Map<String, WatchScript> WATCHES = new ConcurrentHashMap<>();
+
+    /** The watch of connector {@code connectorId}'s watching sources, for a test to script. */
+    public static WatchScript watch(String connectorId) {
+        return WATCHES.computeIfAbsent(connectorId, id -> new WatchScript());
+    }
+
+    /**
+     * What the watches of one connector report. Each subscription to {@code watchChanges()} gets a fresh stream that
+     * starts with {@code WATCHING} (when {@link #establish} is set); {@link #changed()} and {@link #fail} act on the
+     * latest one.
+     */
+    public static final class WatchScript {
+        public final AtomicInteger subscriptions = new AtomicInteger();
+        public final AtomicInteger cancellations = new AtomicInteger();
+        public volatile boolean establish = true;
+        private volatile Sinks.Many<ChangeWatchingSource.Signal> current;
+
+        Flux<ChangeWatchingSource.Signal> subscribe() {
+            return Flux.defer(() -> {
+                Sinks.Many<ChangeWatchingSource.Signal> sink = Sinks.many().unicast().onBackpressureBuffer();
+                if (establish) {
+                    sink.tryEmitNext(ChangeWatchingSource.Signal.WATCHING);
+                }
+                current = sink;
+                subscriptions.incrementAndGet();
+                return sink.asFlux().doOnCancel(cancellations::incrementAndGet);
+            });
+        }
+
+        public void changed() {
+            current.emitNext(ChangeWatchingSource.Signal.CHANGED, Sinks.EmitFailureHandler.busyLooping(Duration.ofSeconds(1)));
+        }
+
+        public void fail(String message) {
+            current.emitError(new IllegalStateException(message), Sinks.EmitFailureHandler.busyLooping(Duration.ofSeconds(1)));
+        }
+    }
+
+    private ScriptedSources() {
+    }
+
+    /** The {@code scripted} source type alone. */
+    public static SourceRegistry registry() {
+        return SourceRegistry.of(List.of(provider()));
+    }
+
+    /** The options of the {@code scripted} source type, each declared with its default. */
+    public static final List<ConfigField> OPTIONS = List.of(
+            ConfigField.integer("docs").defaultValue(10L).description("Documents"),
+            ConfigField.integer("delay_ms").defaultValue(0L).description("Delay before each document"),
+            ConfigField.bool("changed").defaultValue(true).description("What changed() answers"),
+            ConfigField.bool("incremental").defaultValue(false).description("Replay CHANGES incrementally"),
+            ConfigField.bool("realtime").defaultValue(false).description("Also follow CHANGES in real time"),
+            ConfigField.bool("watch").defaultValue(false).description("Watch for changes (scripted by the test)"),
+            ConfigField.integer("identities").defaultValue(0L).description("Access-control identities (0: none)"),
+            ConfigField.string("password").asSensitive().description("A secret"),
+            // Parsed to a Duration and a long: what the connector and job records store must be JSON.
+            ConfigField.duration("timeout").defaultValue(java.time.Duration.ofSeconds(5)).description("Unused"),
+            ConfigField.byteSize("max_size").defaultValue(1024L).description("Unused"));
+
+    /** Source type {@code scripted}, with every option. */
+    public static DataSourceProvider provider() {
+        return provider("scripted", "Scripted", OPTIONS);
+    }
+
+    /**
+     * A scripted source type named {@code type} declaring exactly {@code fields}: a test of configuration handling
+     * declares the fields it needs (a required one, a validated one); the options it leaves out take their defaults.
+     */
+    public static DataSourceProvider provider(String type, String displayName, List<ConfigField> fields) {
+        return new DataSourceProvider() {
+            @Override
+            public String type() {
+                return type;
+            }
+
+            @Override
+            public String displayName() {
+                return displayName;
+            }
+
+            @Override
+            public List<ConfigField> configFields() {
+                return fields;
+            }
+
+            @Override
+            public BaseDataSource create(SourceConfig config, SourceContext context) {
+                long docs = number(config, "docs", 10);
+                long delay = number(config, "delay_ms", 0);
+                boolean changed = flag(config, "changed", true);
+                CREATED.incrementAndGet();
+                OPEN.incrementAndGet();
+                BaseDataSource plain = plain(docs, delay, changed);
+                long identities = number(config, "identities", 0);
+                if (identities > 0) {
+                    return new AccessControlled(plain, identities);
+                }
+                if (flag(config, "watch", false)) {
+                    WatchScript script = watch(context.connectorId());
+                    return flag(config, "realtime", false) ? new WatchingRealtime(plain, script)
+                            : new Watching(plain, script);
+                }
+                if (flag(config, "realtime", false)) {
+                    return new Realtime(plain);
+                }
+                return flag(config, "incremental", false) ? new Incremental(plain) : plain;
+            }
+        };
+    }
+
+    private static boolean declares(SourceConfig config, String name) {
+        return config.fields().stream().anyMatch(f -> f.name().equals(name));
+    }
+
+    private static long number(SourceConfig config, String name, long otherwise) {
+        return declares(config, name) ? config.integer(name) : otherwise;
+    }
+
+    private static boolean flag(SourceConfig config, String name, boolean otherwise) {
+        return declares(config, name) ? config.bool(name) : otherwise;
+    }
+
+    /** A scripted source with a capability more: the base contract is the wrapped one's. */
+    private abstract static class Wrapper implements BaseDataSource {
+        final BaseDataSource plain;
+
+        Wrapper(BaseDataSource plain) {
+            this.plain = plain;
+        }
+
+        @Override
+        public Mono<Void> ping() {
+            return plain.ping();
+        }
+
+        @Override
+        public Mono<Void> validateConfig() {
+            return plain.validateConfig();
+        }
+
+        @Override
+        public Mono<Boolean> changed() {
+            return plain.changed();
+        }
+
+        @Override
+        public Flux<SourceDocument> getDocs(SyncRules rules) {
+            return plain.getDocs(rules);
+        }
+
+        @Override
+        public Mono<Void> close() {
+            return plain.close();
+        }
+    }
+
+    /**
+     * A scripted source with document-level security: identities {@code user-0} ... {@code user-<n-1>}, each a member of
+     * group {@code even} or {@code odd}.
+     */
+    private static final class AccessControlled extends Wrapper implements AccessControlSource {
+        private final long identities;
+
+        AccessControlled(BaseDataSource plain, long identities) {
+            super(plain);
+            this.identities = identities;
+        }
+
+        @Override
+        public Flux<SourceDocument> getAccessControl() {
+            return Flux.range(0, (int) identities).map(i -> SourceDocument.builder("user-" + i)
+                    .field("username", "user-" + i)
+                    .field(permissionsField(), List.of(i % 2 == 0 ? "even" : "odd")).version("v1").build());
+        }
+    }
+
+    /** A scripted source that watches for changes. */
+    private static final class Watching extends Wrapper implements ChangeWatchingSource {
+        private final WatchScript script;
+
+        Watching(BaseDataSource plain, WatchScript script) {
+            super(plain);
+            this.script = script;
+        }
+
+        @Override
+        public Flux<Signal> watchChanges() {
+            return script.subscribe();
+        }
+    }
+
+    /** A scripted source that also syncs incrementally from {@link #CHANGES}. */
+    private static class Incremental extends Wrapper implements IncrementalSource {
+        Incremental(BaseDataSource plain) {
+            super(plain);
+        }
+
+        @Override
+        public Flux<ChangeEvent> getDocsIncrementally(SyncCursor cursor, SyncRules rules) {
+            int from = ((Number) cursor.values().get("pos")).intValue();
+            if (from < EXPIRED_BEFORE.get()) {
+                return Flux.error(new CursorExpiredException("position " + from + " is no longer in the change log"));
+            }
+            List<ChangeEvent> events = List.copyOf(CHANGES);
+            return Flux.fromIterable(events.subList(Math.min(from, events.size()), events.size()))
+                    .concatWith(Flux.just(new ChangeEvent.Checkpoint(new SyncCursor(Map.of("pos", events.size())))));
+        }
+
+        @Override
+        public Mono<SyncCursor> currentCursor() {
+            // History before EXPIRED_BEFORE is gone: the current position is at least there.
+            return Mono.fromCallable(() -> new SyncCursor(Map.of("pos", Math.max(CHANGES.size(), EXPIRED_BEFORE.get()))));
+        }
+    }
+
+    /**
+     * A scripted source that follows {@link #CHANGES} in real time. It maps {@code n} as a long, as a database column
+     * would be, so that text in it is refused (not kept unindexed, as the schemaless policy would).
+     */
+    private static class Realtime extends Incremental implements RealtimeSource, io.connectors.spi.MappingContributor {
+        Realtime(BaseDataSource plain) {
+            super(plain);
+        }
+
+        @Override
+        public Map<String, Object> mappingProperties() {
+            return Map.of("n", Map.of("type", "long"));
+        }
+
+        @Override
+        public Flux<ChangeEvent> followChanges(SyncCursor cursor, SyncRules rules) {
+            return follow(cursor);
+        }
+    }
+
+    /** Both: a real-time source that also watches. */
+    private static final class WatchingRealtime extends Realtime implements ChangeWatchingSource {
+        private final WatchScript script;
+
+        WatchingRealtime(BaseDataSource plain, WatchScript script) {
+            super(plain);
+            this.script = script;
+        }
+
+        @Override
+        public Flux<Signal> watchChanges() {
+            return script.subscribe();
+        }
+    }
+
+    /** Follows {@link #CHANGES} from {@code cursor}: the new entries of each poll, then a checkpoint after them. */
+    public static Flux<ChangeEvent> follow(SyncCursor cursor) {
+        return Flux.defer(() -> {
+            AtomicInteger pos = new AtomicInteger(((Number) cursor.values().get("pos")).intValue());
+            return Flux.interval(Duration.ZERO, FOLLOW_POLL)
+                    .onBackpressureDrop()
+                    .concatMap(tick -> {
+                        int from = pos.get();
+                        if (from < EXPIRED_BEFORE.get()) {
+                            return Flux.error(new CursorExpiredException("position " + from + " is no longer in the change log"));
+                        }
+                        List<ChangeEvent> events = List.copyOf(CHANGES);
+                        if (events.size() <= from) {
+                            return Flux.empty();
+                        }
+                        pos.set(events.size());
+                        return Flux.fromIterable(events.subList(from, events.size()))
+                                .concatWith(Flux.just(new ChangeEvent.Checkpoint(new SyncCursor(Map.of("pos", events.size())))));
+                    }, 1);
+        });
+    }
+
+    private static BaseDataSource plain(long docs, long delay, boolean changed) {
+                return new BaseDataSource() {
+                    private final AtomicInteger closed = new AtomicInteger();
+
+                    @Override
+                    public Mono<Void> ping() {
+                        return Mono.empty();
+                    }
+
+                    @Override
+                    public Mono<Void> validateConfig() {
+                        return Mono.empty();
+                    }
+
+                    @Override
+                    public Mono<Boolean> changed() {
+                        return Mono.just(changed);
+                    }
+
+                    @Override
+                    public Flux<SourceDocument> getDocs(SyncRules rules) {
+                        Flux<Long> ids = Flux.range(0, (int) docs).map(Integer::longValue);
+                        if (delay > 0) {
+                            ids = ids.concatMap(i -> Mono.delay(Duration.ofMillis(delay)).thenReturn(i));
+                        }
+                        return ids.map(i -> SourceDocument.builder("doc-" + i).field("n", i)
+                                .field("kind", i % 2 == 0 ? "even" : "odd").version("v1").build());
+                    }
+
+                    @Override
+                    public Mono<Void> close() {
+                        return Mono.fromRunnable(() -> {
+                            if (closed.getAndIncrement() == 0) {
+                                OPEN.decrementAndGet();
+                            }
+                        });
+                    }
+                };
+    }
+}
