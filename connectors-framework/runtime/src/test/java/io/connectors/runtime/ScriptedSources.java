@@ -10,6 +10,7 @@ import io.connectors.spi.IncrementalSource;
 import io.connectors.spi.RealtimeSource;
 import io.connectors.spi.SourceContext;
 import io.connectors.spi.SourceDocument;
+import io.connectors.spi.SourceException;
 import io.connectors.spi.SyncCursor;
 import io.connectors.spi.config.ConfigField;
 import io.connectors.spi.config.SourceConfig;
@@ -34,6 +35,10 @@ import reactor.core.publisher.Sinks;
  * {@code watch} makes the source a {@link ChangeWatchingSource} scripted through {@link #watch(String)};
  * {@code identities} (above 0) makes it an {@link AccessControlSource} with that many identities. An option a test's
  * own field list does not declare takes its default.
+ *
+ * <p>A failure is injected at one point, {@code fail_at}: {@code create}, {@code ping}, {@code validate_config},
+ * {@code get_docs} or {@code get_access_control}; a stream fails after {@code fail_after} items. The error is a
+ * {@link SourceException} saying {@code scripted failure at <point>}.
  */
 public final class ScriptedSources {
     public static final AtomicInteger OPEN = new AtomicInteger();
@@ -100,6 +105,9 @@ public final class ScriptedSources {
             ConfigField.bool("realtime").defaultValue(false).description("Also follow CHANGES in real time"),
             ConfigField.bool("watch").defaultValue(false).description("Watch for changes (scripted by the test)"),
             ConfigField.integer("identities").defaultValue(0L).description("Access-control identities (0: none)"),
+            ConfigField.string("fail_at").defaultValue("").description("Where to fail: create, ping, validate_config, "
+                    + "get_docs, get_access_control (empty: nowhere)"),
+            ConfigField.integer("fail_after").defaultValue(0L).description("Items a failing stream emits first"),
             ConfigField.string("password").asSensitive().description("A secret"),
             // Parsed to a Duration and a long: what the connector and job records store must be JSON.
             ConfigField.duration("timeout").defaultValue(java.time.Duration.ofSeconds(5)).description("Unused"),
@@ -136,12 +144,14 @@ public final class ScriptedSources {
                 long docs = number(config, "docs", 10);
                 long delay = number(config, "delay_ms", 0);
                 boolean changed = flag(config, "changed", true);
+                Failure failure = new Failure(text(config, "fail_at", ""), number(config, "fail_after", 0));
+                failure.now("create");
                 CREATED.incrementAndGet();
                 OPEN.incrementAndGet();
-                BaseDataSource plain = plain(docs, delay, changed);
+                BaseDataSource plain = plain(docs, delay, changed, failure);
                 long identities = number(config, "identities", 0);
                 if (identities > 0) {
-                    return new AccessControlled(plain, identities);
+                    return new AccessControlled(plain, identities, failure);
                 }
                 if (flag(config, "watch", false)) {
                     WatchScript script = watch(context.connectorId());
@@ -166,6 +176,32 @@ public final class ScriptedSources {
 
     private static boolean flag(SourceConfig config, String name, boolean otherwise) {
         return declares(config, name) ? config.bool(name) : otherwise;
+    }
+
+    private static String text(SourceConfig config, String name, String otherwise) {
+        return declares(config, name) ? config.string(name) : otherwise;
+    }
+
+    /** Where a scripted source fails ({@code at}, empty for nowhere), and after how many items of a stream. */
+    private record Failure(String at, long after) {
+        private SourceException error(String point) {
+            return new SourceException("scripted failure at " + point);
+        }
+
+        /** Throws at {@code point} if that is where the script fails: for what is not a publisher. */
+        void now(String point) {
+            if (at.equals(point)) {
+                throw error(point);
+            }
+        }
+
+        Mono<Void> mono(String point, Mono<Void> otherwise) {
+            return at.equals(point) ? Mono.error(() -> error(point)) : otherwise;
+        }
+
+        <T> Flux<T> flux(String point, Flux<T> items) {
+            return at.equals(point) ? items.take(after).concatWith(Flux.error(() -> error(point))) : items;
+        }
     }
 
     /** A scripted source with a capability more: the base contract is the wrapped one's. */
@@ -208,17 +244,19 @@ public final class ScriptedSources {
      */
     private static final class AccessControlled extends Wrapper implements AccessControlSource {
         private final long identities;
+        private final Failure failure;
 
-        AccessControlled(BaseDataSource plain, long identities) {
+        AccessControlled(BaseDataSource plain, long identities, Failure failure) {
             super(plain);
             this.identities = identities;
+            this.failure = failure;
         }
 
         @Override
         public Flux<SourceDocument> getAccessControl() {
-            return Flux.range(0, (int) identities).map(i -> SourceDocument.builder("user-" + i)
+            return failure.flux("get_access_control", Flux.range(0, (int) identities).map(i -> SourceDocument.builder("user-" + i)
                     .field("username", "user-" + i)
-                    .field(permissionsField(), List.of(i % 2 == 0 ? "even" : "odd")).version("v1").build());
+                    .field(permissionsField(), List.of(i % 2 == 0 ? "even" : "odd")).version("v1").build()));
         }
     }
 
@@ -318,18 +356,18 @@ public final class ScriptedSources {
         });
     }
 
-    private static BaseDataSource plain(long docs, long delay, boolean changed) {
+    private static BaseDataSource plain(long docs, long delay, boolean changed, Failure failure) {
                 return new BaseDataSource() {
                     private final AtomicInteger closed = new AtomicInteger();
 
                     @Override
                     public Mono<Void> ping() {
-                        return Mono.empty();
+                        return failure.mono("ping", Mono.empty());
                     }
 
                     @Override
                     public Mono<Void> validateConfig() {
-                        return Mono.empty();
+                        return failure.mono("validate_config", Mono.empty());
                     }
 
                     @Override
@@ -343,8 +381,8 @@ public final class ScriptedSources {
                         if (delay > 0) {
                             ids = ids.concatMap(i -> Mono.delay(Duration.ofMillis(delay)).thenReturn(i));
                         }
-                        return ids.map(i -> SourceDocument.builder("doc-" + i).field("n", i)
-                                .field("kind", i % 2 == 0 ? "even" : "odd").version("v1").build());
+                        return failure.flux("get_docs", ids.map(i -> SourceDocument.builder("doc-" + i).field("n", i)
+                                .field("kind", i % 2 == 0 ? "even" : "odd").version("v1").build()));
                     }
 
                     @Override

@@ -22,7 +22,8 @@ import reactor.core.publisher.Mono;
 /**
  * The {@code access_control} job against a real Elasticsearch: a source that implements {@code AccessControlSource}
  * has its identities synced into {@code <index>-access-control} as a full sync (vanished identities deleted), and its
- * content index is left alone; a source without the capability is refused by name.
+ * content index is left alone; a failed read of the identities deletes none; a source without the capability is
+ * refused by name.
  */
 class AccessControlSyncIT {
     private static final Duration WAIT = Duration.ofMinutes(2);
@@ -39,8 +40,12 @@ class AccessControlSyncIT {
     }
 
     private static ConnectorsConfig config(String index, long identities) {
+        return config(index, Map.of("docs", 5, "identities", identities));
+    }
+
+    private static ConnectorsConfig config(String index, Map<String, Object> configuration) {
         Map<String, Object> connector = Map.of("id", "acl", "type", "scripted", "index", index,
-                "configuration", Map.of("docs", 5, "identities", identities));
+                "configuration", configuration);
         return ConfigLoader.fromMap(Map.of("elasticsearch", TestClients.section(), "connectors", List.of(connector)), "test", Map.of(),
                 SourceRegistry.of(List.of(ScriptedSources.provider())));
     }
@@ -75,6 +80,20 @@ class AccessControlSyncIT {
         assertThat(second.counts()).containsEntry("seen", 25L).containsEntry("deleted", 15L);
         assertThat(IndexContents.read(es.async(), index + "-access-control", "username")).hasSize(25)
                 .doesNotContainKey("user-30");
+    }
+
+    @Test
+    void aFailedReadOfTheIdentitiesDeletesNone() throws Exception {
+        String index = "it-acl-failed";
+        es.async().indices().delete(d -> d.index(index + "-access-control").ignoreUnavailable(true)).get();
+        assertThat(accessControlSync(config(index, 10)).status()).isEqualTo(SyncReport.Status.COMPLETED);
+
+        // The read breaks after 3 of the 10 identities: the 7 not seen must not be taken for vanished.
+        SyncReport failed = accessControlSync(config(index, Map.of("docs", 5, "identities", 10,
+                "fail_at", "get_access_control", "fail_after", 3)));
+        assertThat(failed.status()).isEqualTo(SyncReport.Status.ERROR);
+        assertThat(failed.error()).contains("scripted failure at get_access_control");
+        assertThat(IndexContents.read(es.async(), index + "-access-control", "username")).hasSize(10);
     }
 
     @Test
