@@ -27,11 +27,10 @@ public class SourceException extends RuntimeException {
     }
 
     /**
-     * Whether the same operation may succeed later. <b>Incubating:</b> the runtime does not act on it yet (a failed
-     * job is failed whatever this says, and the next scheduled sync starts again); resuming a job after a transient
-     * failure (the splits issue) will. Sources still set it truthfully.
+     * Whether the same operation may succeed later. The runtime acts on it when reading a split of a
+     * {@link SplittableSource}: a retryable failure reads the split again from its last acknowledged position (a few
+     * times, with a backoff) instead of failing the job.
      */
-    @Incubating
     public boolean retryable() {
         return retryable;
     }

@@ -14,6 +14,9 @@
  *   <li>{@link io.connectors.spi.IncrementalSource}: changes since a saved {@link io.connectors.spi.SyncCursor}, as
  *       {@link io.connectors.spi.ChangeEvent}s (incremental jobs); an expired cursor is a
  *       {@link io.connectors.spi.CursorExpiredException} and leads to a full sync.</li>
+ *   <li>{@link io.connectors.spi.SplittableSource}: divides a full read into {@link io.connectors.spi.SourceSplit}s,
+ *       each readable from a {@link io.connectors.spi.SplitPosition} (parallel, resumable full syncs spread over
+ *       daemons).</li>
  *   <li>{@link io.connectors.spi.RealtimeSource}: follows changes continuously ({@code realtime: true}).</li>
  *   <li>{@link io.connectors.spi.ChangeWatchingSource}: tells whether anything changed, so a scheduled sync of an
  *       unchanged source is skipped.</li>
