@@ -15,13 +15,15 @@ import java.util.List;
  * @param workers             batches of documents compared, built and serialized at once, per sync
  * @param tempDir             where the stored versions of a full sync's index go
  * @param progressInterval    how often a running sync reports progress
+ * @param maxConcurrentSplits splits of one full sync read at once by this daemon (sources that divide their reads)
  */
 public record SyncSettings(
         int maxConcurrentSyncs,
         int reconcileBatchSize,
         int workers,
         Path tempDir,
-        Duration progressInterval) {
+        Duration progressInterval,
+        int maxConcurrentSplits) {
 
     public static final ConfigField MAX_CONCURRENT_SYNCS = ConfigField.integer("max_concurrent_syncs").defaultValue(2L)
             .validate(ConfigField.atLeast(1)).validate(ConfigField.atMost(1024))
@@ -41,9 +43,16 @@ public record SyncSettings(
             .validate(ConfigField.positiveDuration())
             .description("How often a running sync reports its counts.");
 
+    public static final ConfigField MAX_CONCURRENT_SPLITS = ConfigField.integer("max_concurrent_splits")
+            .defaultValue(0L).validate(ConfigField.atLeast(0)).validate(ConfigField.atMost(1024))
+            .description("Splits of one full sync this daemon reads at once, for sources that divide their full read"
+                    + " (PostgreSQL key ranges, MongoDB `_id` ranges, directory subtrees); they share the sync's bulk"
+                    + " requests. Other daemons serving the connector read the rest. `0`: one per core.");
+
     /** The {@code sync} settings. */
     public static final SettingsGroup GROUP = new SettingsGroup("sync", "How syncs run.",
-            List.of(MAX_CONCURRENT_SYNCS, RECONCILE_BATCH_SIZE, WORKERS, TEMP_DIR, PROGRESS_INTERVAL));
+            List.of(MAX_CONCURRENT_SYNCS, RECONCILE_BATCH_SIZE, WORKERS, TEMP_DIR, PROGRESS_INTERVAL,
+                    MAX_CONCURRENT_SPLITS));
     // end::setting-declaration[]
 
     /** The bound {@code sync} settings; {@code null} when they have problems (reported in {@code values}). */
@@ -54,17 +63,24 @@ public record SyncSettings(
         }
         SourceConfig v = values.of(GROUP);
         int workers = (int) v.integer(WORKERS);
+        int splits = (int) v.integer(MAX_CONCURRENT_SPLITS);
         String temp = v.string(TEMP_DIR);
         return new SyncSettings((int) v.integer(MAX_CONCURRENT_SYNCS), (int) v.integer(RECONCILE_BATCH_SIZE),
                 workers == 0 ? defaultWorkers() : workers,
                 Path.of(temp.isBlank() ? System.getProperty("java.io.tmpdir") : temp),
-                v.duration(PROGRESS_INTERVAL));
+                v.duration(PROGRESS_INTERVAL),
+                splits == 0 ? Runtime.getRuntime().availableProcessors() : splits);
     }
     // end::setting-use[]
 
     /** Every {@code sync} setting at its declared default. */
     public static SyncSettings defaults() {
         return from(SettingValues.defaults());
+    }
+
+    /** These settings with another {@code max_concurrent_splits}. */
+    public SyncSettings withMaxConcurrentSplits(int splits) {
+        return new SyncSettings(maxConcurrentSyncs, reconcileBatchSize, workers, tempDir, progressInterval, splits);
     }
 
     /** One worker per core, at least two so that building and comparing overlap. */

@@ -75,6 +75,8 @@ public final class Daemon {
     private final ChangeWatchers watchers;
     /** Running jobs of this daemon, by connector id. */
     private final Map<String, JobExecution> running = new ConcurrentHashMap<>();
+    /** Jobs of other daemons this one helps read splits of, by job id. */
+    private final Map<String, io.connectors.runtime.sync.SplitJob> helping = new ConcurrentHashMap<>();
     /** Failures of the periodic bookkeeping (gauges, liveness marks): each retried at its next tick, counted here. */
     private final io.connectors.runtime.util.ProblemLog background = new io.connectors.runtime.util.ProblemLog(LOG,
             "A periodic task of the daemon failed (it runs again at its next tick)", 5);
@@ -126,6 +128,15 @@ public final class Daemon {
                     }), 1)
                     .flatMapIterable(l -> l)
                     .flatMap(this::execute);
+            Flux<SyncReport> helpingOthers = Flux.interval(settings.pollInterval(), settings.pollInterval())
+                    .onBackpressureDrop()
+                    .concatMap(t -> splitsToHelp().onErrorResume(e -> {
+                        LOG.warn("Looking for splits of other daemons' jobs failed: {}", e.toString());
+                        return Mono.just(List.of());
+                    }), 1)
+                    .flatMapIterable(l -> l)
+                    .flatMap(this::help)
+                    .cast(SyncReport.class);
             Duration reapEvery = settings.heartbeatTimeout().dividedBy(4).compareTo(settings.pollInterval()) > 0
                     ? settings.heartbeatTimeout().dividedBy(4) : settings.pollInterval();
             Flux<Void> reaping = Flux.interval(reapEvery, reapEvery).onBackpressureDrop()
@@ -151,7 +162,7 @@ public final class Daemon {
                                 background.report("liveness", "marking connector " + c.id() + " as served failed: " + e);
                                 return Mono.empty();
                             })).then(), 1);
-            return Flux.merge(scheduling.cast(SyncReport.class), work, reaping.cast(SyncReport.class),
+            return Flux.merge(scheduling.cast(SyncReport.class), work, helpingOthers, reaping.cast(SyncReport.class),
                     gauges.cast(SyncReport.class), liveness.cast(SyncReport.class), retention.cast(SyncReport.class),
                     watchers.run().cast(SyncReport.class));
         }));
@@ -171,6 +182,7 @@ public final class Daemon {
             LOG.warn("Periodic tasks of the daemon failed {} times while it ran: {}", background.total(), background.summary());
         }
         stopping = true;
+        helping.values().forEach(io.connectors.runtime.sync.SplitJob::drain);
         List<JobExecution> now = new ArrayList<>(running.values());
         if (!now.isEmpty()) {
             LOG.info("Suspending {} running job(s): {}", now.size(), now.stream().map(JobExecution::jobId).toList());
@@ -496,6 +508,61 @@ public final class Daemon {
                 .flux();
     }
 
+    // ---------------------------------------------------------------- helping with other daemons' splits
+
+    /**
+     * Running jobs of this daemon's connectors, coordinated by another daemon, with splits nobody reads: at most one
+     * per free sync slot, and none this daemon already helps with.
+     */
+    private Mono<List<Versioned<JobRecord>>> splitsToHelp() {
+        int free = config.sync().maxConcurrentSyncs() - running.size() - helping.size();
+        if (stopping || free <= 0) {
+            return Mono.just(List.of());
+        }
+        java.time.Instant staleBefore = now().minus(settings.heartbeatTimeout());
+        return jobs.withOpenSplits(byId.keySet(), CLAIM_PAGE)
+                .map(found -> found.stream()
+                        .filter(j -> !workerId().equals(j.doc().worker()) && !helping.containsKey(j.id())
+                                && !running.containsKey(j.doc().connectorId()))
+                        .filter(j -> j.doc().splits().stream().anyMatch(s -> s.claimable(staleBefore)))
+                        .limit(free)
+                        .toList());
+    }
+
+    /** Reads splits of another daemon's job until none is left to claim; its outcome is the coordinator's to record. */
+    private Mono<Void> help(Versioned<JobRecord> job) {
+        ConnectorConfig c = byId.get(job.doc().connectorId());
+        io.connectors.runtime.sync.SplitJob splitJob = new io.connectors.runtime.sync.SplitJob(
+                new JobSplits(job.id(), jobs, new io.connectors.runtime.state.SplitIds(store), workerId(),
+                        settings.heartbeatTimeout(), clock),
+                false, settings.heartbeatInterval(), settings.heartbeatInterval());
+        if (helping.putIfAbsent(job.id(), splitJob) != null) {
+            return Mono.empty();
+        }
+        // The rules the coordinator runs with (in its job's connector snapshot): every split must read by the same.
+        List<String> problems = new ArrayList<>();
+        Object snapshotRules = job.doc().connector().get("sync_rules");
+        io.connectors.spi.rules.SyncRules parsed = snapshotRules == null ? null
+                : io.connectors.runtime.rules.SyncRulesCodec.parse(snapshotRules, "job " + job.id() + " sync_rules", problems);
+        if (parsed == null) {
+            LOG.warn("Connector {}: job {} does not say which sync rules it runs with ({}); not helping with its splits",
+                    c.id(), job.id(), problems);
+            helping.remove(job.id(), splitJob);
+            return Mono.empty();
+        }
+        io.connectors.spi.rules.SyncRules rules = parsed;
+        io.connectors.runtime.sync.SyncStats stats = new io.connectors.runtime.sync.SyncStats();
+        LOG.info("Connector {}: helping read the splits of job {} (coordinated by {})", c.id(), job.id(), job.doc().worker());
+        return runner.helpSplits(c, rules, splitJob, stats)
+                .doOnSuccess(v -> LOG.info("Connector {}: no split of job {} left to read here ({})", c.id(), job.id(), stats))
+                .onErrorResume(e -> {
+                    LOG.warn("Connector {}: reading splits of job {} failed: {}; its coordinator takes them over once"
+                            + " their progress is stale", c.id(), job.id(), Failures.describe(e));
+                    return Mono.empty();
+                })
+                .doFinally(s -> helping.remove(job.id(), splitJob));
+    }
+
     // ---------------------------------------------------------------- recovery
 
     /** Fails running jobs whose worker stopped heartbeating, and frees their connectors. */
@@ -509,6 +576,9 @@ public final class Daemon {
 
     private Mono<Void> reap(Versioned<JobRecord> job, Instant now) {
         JobRecord stale = job.doc();
+        if (stale.status() == JobStatus.IN_PROGRESS && stale.openSplits() > 0) {
+            return requeueStale(job, now);
+        }
         String message = "worker " + stale.worker() + " stopped heartbeating (last heartbeat " + stale.lastHeartbeatAt()
                 + ", timeout " + settings.heartbeatTimeout().toSeconds() + "s); marked failed by " + workerId();
         JobRecord ended = stale.with(b -> {
@@ -525,6 +595,28 @@ public final class Daemon {
                             ConnectorRecord.JobOutcome.of(ended), ConnectorRecords.Status.ERROR, message, now);
                 })
                 // Harmless: another daemon changed the job first (it ended it, or reaped it); its write stands.
+                .onErrorResume(StateStore.ConflictException.class, e -> Mono.empty());
+    }
+
+    /**
+     * A split full sync whose coordinator died goes back to the queue as suspended, keeping its splits' positions: the
+     * daemon that claims it resumes it, and takes over the dead worker's splits once their own heartbeats are stale.
+     */
+    private Mono<Void> requeueStale(Versioned<JobRecord> job, Instant now) {
+        JobRecord stale = job.doc();
+        String message = "worker " + stale.worker() + " stopped heartbeating (last heartbeat " + stale.lastHeartbeatAt()
+                + "); " + stale.openSplits() + " of " + stale.splits().size() + " splits left, queued to resume by "
+                + workerId() + " at " + now;
+        JobRecord queued = stale.with(b -> {
+            b.status = JobStatus.SUSPENDED;
+            b.worker = null;
+        }).withNote(message);
+        String connectorId = stale.connectorId();
+        return jobs.replace(job, queued)
+                .flatMap(written -> {
+                    LOG.warn("Job {} of connector {}: {}", job.id(), connectorId, message);
+                    return connectors.release(connectorId, job.id(), stale.type(), null, null, null, now);
+                })
                 .onErrorResume(StateStore.ConflictException.class, e -> Mono.empty());
     }
 

@@ -62,6 +62,9 @@ final class JobExecution {
     private volatile boolean deciding;
 
     private final java.util.function.Consumer<SyncStats> progress;
+    private final io.connectors.runtime.state.SplitIds splitIds;
+    /** The job's splits, if its source divides its full read; a suspend drains them. */
+    private final io.connectors.runtime.sync.SplitJob splitJob;
 
     JobExecution(Versioned<JobRecord> claimed, ConnectorConfig connector, JobRecords jobs, ConnectorRecords connectors,
                  SyncRunner runner, ChangeWatchers watchers, DaemonMetrics metrics, DaemonSettings settings, Clock clock,
@@ -78,6 +81,10 @@ final class JobExecution {
         this.jobId = claimed.id();
         this.type = claimed.doc().type();
         this.current = new AtomicReference<>(claimed);
+        this.splitIds = new io.connectors.runtime.state.SplitIds(jobs.store());
+        this.splitJob = new io.connectors.runtime.sync.SplitJob(
+                new JobSplits(jobId, jobs, splitIds, settings.workerId(), settings.heartbeatTimeout(), clock),
+                true, settings.heartbeatInterval(), settings.heartbeatInterval());
     }
 
     String jobId() {
@@ -166,16 +173,30 @@ final class JobExecution {
                     recordRules(rules);
                     SyncRequest request = new SyncRequest(connector, type,
                             watchers.check(connector.id(), type, scheduled && firstAttempt, jobId), rules, cursor,
-                            c -> connectors.saveCursor(connector.id(), c, jobId, now()));
+                            c -> connectors.saveCursor(connector.id(), c, jobId, now()), splitJob);
+                    // A suspended split sync saves its acknowledged positions before it stops: its report then reads
+                    // as a failure, and is recorded as the suspension it is.
                     Mono<Outcome> sync = runner.run(request, stats, progress)
-                            .map(r -> new Outcome(r, null, extraNotes));
-                    Mono<Outcome> stopped = stop.asMono().map(s -> new Outcome(null, s, extraNotes));
+                            .map(r -> splitJob.drainRequested() && r.status() != SyncReport.Status.COMPLETED
+                                    && r.status() != SyncReport.Status.COMPLETED_WITH_ERRORS
+                                    ? new Outcome(null, Stop.SUSPEND, extraNotes) : new Outcome(r, null, extraNotes));
+                    Mono<Outcome> stopped = stop.asMono().flatMap(s -> {
+                        if (s == Stop.SUSPEND && splitJob.attached()) {
+                            splitJob.drain();
+                            // The sync ends once the drained reads are saved; this only bounds the wait.
+                            return Mono.delay(settings.shutdownGrace().dividedBy(2)).thenReturn(new Outcome(null, s, extraNotes));
+                        }
+                        return Mono.just(new Outcome(null, s, extraNotes));
+                    });
                     Flux<Void> beats = Flux.interval(settings.heartbeatInterval(), settings.heartbeatInterval())
                             .onBackpressureDrop()
                             .concatMap(t -> heartbeat(jobMetrics), 1);
                     // The sync races the stop signal: a cancel request, a shutdown or a lost claim cancels the sync,
                     // which closes the source. Heartbeats run alongside and never win the race.
-                    return Mono.firstWithSignal(sync, stopped, beats.then(Mono.<Outcome>never()))
+                    // The rules are written at once: a daemon helping with the job's splits reads them from the record.
+                    Map<String, Object> snapshot = current.get().doc().connector();
+                    return jobs.update(jobId, j -> j == null ? null : j.with(b -> b.connector = snapshot))
+                            .then(Mono.firstWithSignal(sync, stopped, beats.then(Mono.<Outcome>never())))
                             .flatMap(o -> {
                                 deciding = true;
                                 jobMetrics.progress(stats.snapshot());
@@ -199,27 +220,49 @@ final class JobExecution {
             return Mono.empty();
         }
         jobMetrics.progress(stats.snapshot());
-        return jobs.get(jobId)
-                .switchIfEmpty(Mono.fromRunnable(() -> lost("its record was deleted")))
-                .filter(v -> !deciding)
-                .flatMap(v -> {
-                    JobStatus status = v.doc().status();
-                    if (!settings.workerId().equals(v.doc().worker()) || (status != JobStatus.IN_PROGRESS && status != JobStatus.CANCELING)) {
-                        lost("it is now " + status.value() + " (worker " + v.doc().worker() + ")");
-                        return Mono.empty();
+        // A read-modify-write: split readers (here and in other daemons) write the same record between heartbeats.
+        AtomicReference<String> lostWhy = new AtomicReference<>();
+        AtomicReference<Boolean> cancel = new AtomicReference<>(false);
+        return jobs.update(jobId, job -> {
+                    lostWhy.set(null);
+                    cancel.set(false);
+                    if (job == null) {
+                        lostWhy.set("its record was deleted");
+                        return null;
                     }
-                    if (status == JobStatus.CANCELING) {
-                        LOG.info("Job {} of connector {}: cancel requested; stopping", jobId, connector.id());
-                        stop.tryEmitValue(Stop.CANCEL);
+                    if (deciding) {
+                        return null;
                     }
-                    JobRecord beat = v.doc().with(b -> {
+                    JobStatus status = job.status();
+                    if (!settings.workerId().equals(job.worker()) || (status != JobStatus.IN_PROGRESS && status != JobStatus.CANCELING)) {
+                        lostWhy.set("it is now " + status.value() + " (worker " + job.worker() + ")");
+                        return null;
+                    }
+                    cancel.set(status == JobStatus.CANCELING);
+                    return job.with(b -> {
                         b.lastHeartbeatAt = now();
                         b.counts = counts(stats.snapshot(), -1);
                         putSamples(b, stats);
                         b.connector = current.get().doc().connector();
                     });
-                    return jobs.replace(v, beat).doOnNext(current::set).then();
                 })
+                .doOnNext(v -> {
+                    if (lostWhy.get() != null) {
+                        lost(lostWhy.get());
+                        return;
+                    }
+                    if (cancel.get()) {
+                        LOG.info("Job {} of connector {}: cancel requested; stopping", jobId, connector.id());
+                        stop.tryEmitValue(Stop.CANCEL);
+                    }
+                    current.set(v);
+                })
+                .switchIfEmpty(Mono.fromRunnable(() -> {
+                    if (lostWhy.get() != null) {
+                        lost(lostWhy.get());
+                    }
+                }))
+                .then()
                 .onErrorResume(e -> {
                     LOG.debug("Job {}: heartbeat not written this time: {}", jobId, e.toString());
                     return Mono.empty();
@@ -314,6 +357,7 @@ final class JobExecution {
                         ? connectors.release(connector.id(), jobId, type, finalStatus == JobStatus.SUSPENDED ? null
                                 : ConnectorRecord.JobOutcome.of(written.get().doc()), connectorStatus, finalError, now)
                         : connectors.release(connector.id(), jobId, type, null, null, null, now))
+                .then(finalStatus.terminal() && splitJob.attached() ? deleteSplitIds() : Mono.empty())
                 .then(Mono.fromRunnable(() -> {
                     if (jobMetrics != null) {
                         jobMetrics.finished(finalStatus.value());
@@ -325,6 +369,18 @@ final class JobExecution {
                     return Mono.empty();
                 })
                 .thenReturn(finalReport);
+    }
+
+    /** The ids the job's splits saved for its deletion pass are not needed once it ended. */
+    private Mono<Void> deleteSplitIds() {
+        return splitIds.delete(jobId)
+                .doOnNext(n -> LOG.debug("Job {}: deleted {} chunk(s) of split ids", jobId, n))
+                .then()
+                .onErrorResume(e -> {
+                    LOG.warn("Job {}: deleting the ids its splits saved failed ({}); they take room until deleted by hand",
+                            jobId, e.toString());
+                    return Mono.empty();
+                });
     }
 
     /**

@@ -39,6 +39,9 @@ import java.util.function.Consumer;
  * @param failedDocuments   samples of documents Elasticsearch refused (id, operation, status, error type, reason)
  * @param droppedDocuments  samples of documents dropped before sending
  * @param connector         the connector as the job ran it (settings, secrets masked, sync rules)
+ * @param splits            the splits of a full sync of a {@code SplittableSource}, once planned (empty otherwise)
+ * @param splitCursor       the incremental cursor taken before the splits were planned, saved once the job completes
+ *                          (so a resumed job saves the cursor of its first attempt, not of its resume)
  * @param other             fields this version does not know, kept as read
  */
 public record JobRecord(
@@ -62,6 +65,8 @@ public record JobRecord(
         List<Map<String, Object>> failedDocuments,
         List<Map<String, Object>> droppedDocuments,
         Map<String, Object> connector,
+        List<SplitRecord> splits,
+        Map<String, Object> splitCursor,
         Map<String, Object> other) {
 
     // The stored names searched, sorted or aggregated on (the rest are spelled in the codec only).
@@ -72,6 +77,8 @@ public record JobRecord(
     public static final String CREATED_AT = "created_at";
     public static final String LAST_HEARTBEAT_AT = "last_heartbeat_at";
     public static final String COMPLETED_AT = "completed_at";
+    /** Splits not done yet: a daemon looks for running jobs with open splits to help with. */
+    public static final String OPEN_SPLITS = "open_splits";
 
     /** What created a job; stored lower case. */
     public enum Trigger {
@@ -96,12 +103,18 @@ public record JobRecord(
         failedDocuments = failedDocuments == null ? List.of() : List.copyOf(failedDocuments);
         droppedDocuments = droppedDocuments == null ? List.of() : List.copyOf(droppedDocuments);
         connector = connector == null ? Map.of() : connector;
+        splits = splits == null ? List.of() : List.copyOf(splits);
         other = other == null ? Map.of() : java.util.Collections.unmodifiableMap(new LinkedHashMap<>(other));
     }
 
     /** A count by its name, 0 when absent. */
     public long count(String name) {
         return counts.getOrDefault(name, 0L);
+    }
+
+    /** Splits not done yet. */
+    public long openSplits() {
+        return splits.stream().filter(s -> s.state() != SplitRecord.State.DONE).count();
     }
 
     /** This record with the changes {@code change} makes to a builder holding its values. */
@@ -148,7 +161,10 @@ public record JobRecord(
                 f.maps("failed_documents"),
                 f.maps("dropped_documents"),
                 f.map("connector"),
+                SplitRecord.listFromJson(id, f.maps("splits")),
+                f.map("split_cursor"),
                 null);
+        f.number(OPEN_SPLITS); // derived from splits
         return r.with(b -> b.other = f.unread());
     }
 
@@ -181,6 +197,11 @@ public record JobRecord(
             out.put("dropped_documents", droppedDocuments);
         }
         out.put("connector", connector);
+        if (!splits.isEmpty()) {
+            out.put("splits", splits.stream().map(SplitRecord::toJson).toList());
+            out.put(OPEN_SPLITS, openSplits());
+        }
+        put(out, "split_cursor", splitCursor);
         other.forEach(out::putIfAbsent);
         return out;
     }
@@ -221,6 +242,8 @@ public record JobRecord(
         public List<Map<String, Object>> failedDocuments;
         public List<Map<String, Object>> droppedDocuments;
         public Map<String, Object> connector;
+        public List<SplitRecord> splits;
+        public Map<String, Object> splitCursor;
         Map<String, Object> other;
         private final String jobId;
 
@@ -245,13 +268,15 @@ public record JobRecord(
             failedDocuments = r.failedDocuments;
             droppedDocuments = r.droppedDocuments;
             connector = r.connector;
+            splits = r.splits;
+            splitCursor = r.splitCursor;
             other = r.other;
         }
 
         private JobRecord build() {
             return new JobRecord(jobId, connectorId, type, trigger, status, reason, scheduledFor, createdAt, startedAt,
                     lastHeartbeatAt, cancelRequestedAt, completedAt, worker, attempt, error, notes, counts,
-                    failedDocuments, droppedDocuments, connector, other);
+                    failedDocuments, droppedDocuments, connector, splits, splitCursor, other);
         }
     }
 }

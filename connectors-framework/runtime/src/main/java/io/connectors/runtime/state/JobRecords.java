@@ -52,7 +52,7 @@ public final class JobRecords {
                                    Instant now) {
         return new JobRecord(jobId, (String) connectorSnapshot.get("id"), type, trigger, status, reason, scheduledFor,
                 now, null, null, null, status.terminal() ? now : null, null, 0, null, List.of(), Map.of(), List.of(),
-                List.of(), connectorSnapshot, Map.of());
+                List.of(), connectorSnapshot, List.of(), null, Map.of());
     }
 
     /** Creates the job; {@link StateStore.ConflictException} when a job with that id exists. */
@@ -102,6 +102,18 @@ public final class JobRecords {
         Query q = Query.of(b -> b.bool(x -> x
                 .filter(f -> f.terms(t -> t.field(JobRecord.STATUS).terms(v -> v.value(values(List.of(
                         JobStatus.PENDING.value(), JobStatus.SUSPENDED.value()))))))
+                .filter(f -> f.terms(t -> t.field(JobRecord.CONNECTOR_ID).terms(v -> v.value(values(connectorIds)))))));
+        return find(q, List.of(asc(JobRecord.CREATED_AT)), size);
+    }
+
+    /** Running jobs of the given connectors whose plan has splits not done yet: jobs another daemon may help read. */
+    public Mono<List<Versioned<JobRecord>>> withOpenSplits(Collection<String> connectorIds, int size) {
+        if (connectorIds.isEmpty()) {
+            return Mono.just(List.of());
+        }
+        Query q = Query.of(b -> b.bool(x -> x
+                .filter(f -> f.term(t -> t.field(JobRecord.STATUS).value(JobStatus.IN_PROGRESS.value())))
+                .filter(f -> f.range(r -> r.number(n -> n.field(JobRecord.OPEN_SPLITS).gt(0.0))))
                 .filter(f -> f.terms(t -> t.field(JobRecord.CONNECTOR_ID).terms(v -> v.value(values(connectorIds)))))));
         return find(q, List.of(asc(JobRecord.CREATED_AT)), size);
     }

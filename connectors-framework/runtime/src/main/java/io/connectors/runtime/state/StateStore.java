@@ -23,6 +23,7 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
 /**
@@ -40,9 +41,11 @@ public final class StateStore {
     /** Version of the state indices' layout; a new layout gets new backing indices behind the same aliases. */
     static final String LAYOUT = "v1";
 
-    /** The two kinds of state documents. */
+    /** The kinds of state documents. */
     public enum Kind {
-        CONNECTORS("connectors"), JOBS("jobs");
+        CONNECTORS("connectors"), JOBS("jobs"),
+        /** The ids a split of a running full sync covered, in chunks, for its deletion pass ({@link SplitIds}). */
+        SPLIT_IDS("split-ids");
 
         private final String suffix;
 
@@ -86,7 +89,7 @@ public final class StateStore {
      * the current mappings (new fields only), so a newer daemon can add fields to older indices.
      */
     public Mono<Void> ensureIndices() {
-        return ensure(Kind.CONNECTORS).then(ensure(Kind.JOBS));
+        return Flux.fromArray(Kind.values()).concatMap(this::ensure).then();
     }
 
     private Mono<Void> ensure(Kind kind) {
@@ -114,20 +117,16 @@ public final class StateStore {
                 .then();
     }
 
-    /** The aliases that are missing (empty when both state indices are there). */
+    /**
+     * The aliases of the connectors and jobs indices that are missing (empty when both are there). The split-ids index
+     * is not asked for: a daemon creates it when it starts, and nothing but a running full sync reads it.
+     */
     public Mono<List<String>> missingIndices() {
-        return Mono.fromFuture(() -> client.indices().existsAlias(e -> e.name(alias(Kind.CONNECTORS))))
-                .zipWith(Mono.fromFuture(() -> client.indices().existsAlias(e -> e.name(alias(Kind.JOBS)))))
-                .map(t -> {
-                    List<String> missing = new ArrayList<>();
-                    if (!t.getT1().value()) {
-                        missing.add(alias(Kind.CONNECTORS));
-                    }
-                    if (!t.getT2().value()) {
-                        missing.add(alias(Kind.JOBS));
-                    }
-                    return missing;
-                });
+        return Flux.just(Kind.CONNECTORS, Kind.JOBS)
+                .concatMap(kind -> Mono.fromFuture(() -> client.indices().existsAlias(e -> e.name(alias(kind))))
+                        .filter(exists -> !exists.value())
+                        .map(exists -> alias(kind)))
+                .collectList();
     }
 
     /** The document, read in real time; empty when there is none. */
@@ -203,6 +202,36 @@ public final class StateStore {
                     }
                     return out;
                 });
+    }
+
+    /**
+     * Every document matching {@code query}, sorted by the keyword {@code sortField} (unique per document), in pages of
+     * {@code pageSize} read with {@code search_after}; emits (id, source) pairs lazily, page by page.
+     */
+    @SuppressWarnings("unchecked")
+    public Flux<Versioned<Map<String, Object>>> scan(Kind kind, Query query, String sortField, int pageSize) {
+        record Page(List<Versioned<Map<String, Object>>> hits, String last) {
+        }
+        java.util.function.Function<String, Mono<Page>> page = after -> Mono.fromFuture(() -> client.search(s -> {
+                    s.index(alias(kind)).query(query).size(pageSize)
+                            .sort(o -> o.field(f -> f.field(sortField).order(co.elastic.clients.elasticsearch._types.SortOrder.Asc)));
+                    if (after != null) {
+                        s.searchAfter(co.elastic.clients.elasticsearch._types.FieldValue.of(after));
+                    }
+                    return s;
+                }, Map.class))
+                .map(r -> {
+                    List<Versioned<Map<String, Object>>> out = new ArrayList<>();
+                    String last = null;
+                    for (Hit<Map> hit : r.hits().hits()) {
+                        out.add(new Versioned<>(hit.id(), (Map<String, Object>) hit.source(), -1, -1));
+                        last = hit.sort().isEmpty() ? null : hit.sort().get(hit.sort().size() - 1).stringValue();
+                    }
+                    return new Page(out, last);
+                });
+        return page.apply(null)
+                .expand(p -> p.hits().size() < pageSize || p.last() == null ? Mono.empty() : page.apply(p.last()))
+                .concatMapIterable(Page::hits);
     }
 
     /** Deletes documents by id in one bulk request; emits how many were deleted. */

@@ -1,6 +1,7 @@
 package io.connectors.runtime.sync;
 
 import io.connectors.runtime.config.SyncSettings;
+import io.connectors.spi.SplittableSource;
 import io.connectors.runtime.sink.BulkOp;
 import io.connectors.runtime.sink.BulkSink;
 import io.connectors.runtime.util.ProblemLog;
@@ -134,6 +135,121 @@ public final class FullSync {
                 .buffer(settings.reconcileBatchSize())
                 .flatMap(batch -> batches.prepare(batch, stored), settings.workers(), 16);
         return sink.write(ops).then();
+    }
+
+    // ------------------------------------------------------------------------------------------------ splits
+
+    /** The current round of split reads; a drain reaches it. */
+    private volatile SplitReads reads;
+    private volatile boolean draining;
+    private final reactor.core.publisher.Sinks.Empty<Void> drained = reactor.core.publisher.Sinks.empty();
+
+    /** A split sync stopped by {@link #drain()} before its splits were done: its progress is saved, nothing deleted. */
+    public static final class SplitsSuspendedException extends RuntimeException {
+        SplitsSuspendedException() {
+            super("the split reads were stopped (the daemon is shutting down); their positions are saved", null, false, false);
+        }
+    }
+
+    /**
+     * Stops a split sync gracefully: the reads stop where they are, what was passed to Elasticsearch is acknowledged,
+     * positions are saved and the splits released; {@link #runSplits} then fails with {@link SplitsSuspendedException}.
+     */
+    public void drain() {
+        draining = true;
+        drained.tryEmitEmpty();
+        SplitReads r = reads;
+        if (r != null) {
+            r.drain();
+        }
+    }
+
+    /**
+     * A full sync of a {@link SplittableSource}, split by split; see {@link SplitReads} for how positions become safe.
+     *
+     * <ol>
+     *   <li>The index's ids and stamps are loaded, as in {@link #run}, to compare versions.</li>
+     *   <li>The coordinator gets the job's plan (planning it and taking the incremental cursor on the first attempt);
+     *       a helper expects one.</li>
+     *   <li>Splits are claimed and read, up to {@code max_concurrent_splits} at once, until none is left to claim; the
+     *       coordinator then waits for splits other workers hold (taking over any whose worker stopped saving) until
+     *       every split is done.</li>
+     *   <li>The coordinator's deletion pass claims, in its table, every id the splits saved (from every worker and
+     *       attempt) and deletes the rest, as {@link #run} does.</li>
+     * </ol>
+     *
+     * @param cursorTaker  takes the source's incremental cursor before planning (empty for none)
+     * @param coordinator  plans, waits for every split and runs the deletion pass; otherwise only reads splits
+     * @param freshIndex   the index was created empty by this attempt (nothing to delete)
+     * @param saveInterval how often positions are saved
+     * @param waitInterval how often the coordinator looks at splits others hold
+     * @return the plan's cursor once every split is done (empty Optional when none); for a helper, empty
+     */
+    public Mono<Optional<io.connectors.spi.SyncCursor>> runSplits(SplittableSource splittable,
+            Mono<io.connectors.spi.SyncCursor> cursorTaker, SyncRules rules, SplitCoordination coordination,
+            boolean coordinator, boolean freshIndex, java.time.Duration saveInterval, java.time.Duration waitInterval) {
+        Mono<SplitCoordination.Plan> planner = cursorTaker.map(Optional::of).defaultIfEmpty(Optional.empty())
+                .flatMap(cursor -> splittable.planSplits(rules)
+                        .map(splits -> new SplitCoordination.Plan(splits, cursor.orElse(null))));
+        return Mono.usingWhen(load(),
+                table -> coordination.plan(planner)
+                        .doOnNext(plan -> LOG.info("Index {}: a full sync in {} split(s), up to {} read at once here",
+                                index.name(), plan.splits().size(), settings.maxConcurrentSplits()))
+                        .flatMap(plan -> rounds(splittable, rules, coordination, table, saveInterval, waitInterval, coordinator)
+                                .then(Mono.defer(() -> {
+                                    if (draining) {
+                                        return Mono.error(new SplitsSuspendedException());
+                                    }
+                                    if (!coordinator) {
+                                        return Mono.empty();
+                                    }
+                                    Mono<Void> delete = freshIndex && table.size() == 0 ? Mono.empty()
+                                            : claimSaved(table, coordination).then(Mono.defer(() -> deletions(table)));
+                                    return delete.then(index.refresh()).then(Mono.fromCallable(() -> {
+                                        if (invalid.total() > 0) {
+                                            LOG.warn("Index {}: {} documents were refused: {}", index.name(), invalid.total(),
+                                                    invalid.summary());
+                                        }
+                                        return Optional.ofNullable(plan.cursor());
+                                    }));
+                                }))),
+                table -> Mono.fromRunnable(table::close).subscribeOn(Schedulers.boundedElastic()));
+    }
+
+    /** Rounds of reads until every split is done (a coordinator) or none is left to claim (a helper). */
+    private Mono<Void> rounds(SplittableSource splittable, SyncRules rules, SplitCoordination coordination,
+                              StampTable table, java.time.Duration saveInterval, java.time.Duration waitInterval,
+                              boolean coordinator) {
+        return Mono.defer(() -> {
+            if (draining) {
+                return Mono.empty();
+            }
+            DocumentBatches batches = new DocumentBatches(source, serializer, new BasicRulesFilter(rules.basic()), stats, invalid);
+            SplitReads round = new SplitReads(splittable, batches, table, sink, coordination, stats, settings, saveInterval);
+            reads = round;
+            if (draining) {
+                round.drain();
+            }
+            return round.run(rules)
+                    .then(coordinator ? coordination.remaining() : Mono.empty())
+                    .flatMap(left -> {
+                        if (left.open() == 0 || draining) {
+                            return Mono.empty();
+                        }
+                        Mono<Void> next = Mono.defer(() -> rounds(splittable, rules, coordination, table, saveInterval,
+                                waitInterval, coordinator));
+                        return left.claimable() > 0 ? next
+                                : Mono.delay(waitInterval).then().or(drained.asMono()).then(next);
+                    });
+        });
+    }
+
+    /** Claims in the table every id the splits saved, forgetting this process's own claims first. */
+    private Mono<Void> claimSaved(StampTable table, SplitCoordination coordination) {
+        return Mono.fromRunnable(table::resetClaims)
+                .thenMany(coordination.ids().publishOn(Schedulers.boundedElastic(), 4096))
+                .doOnNext(table::claim)
+                .then();
     }
 
     private Mono<Void> deletions(StampTable table) {

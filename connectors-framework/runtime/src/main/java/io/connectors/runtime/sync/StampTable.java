@@ -170,6 +170,16 @@ final class StampTable implements AutoCloseable {
         }
     }
 
+    /**
+     * Forgets every claim: a split full sync claims anew from the ids its splits saved, which cover the reads of every
+     * worker and every attempt, not only this process's.
+     */
+    void resetClaims() {
+        for (int i = 0; i < claimed.length(); i++) {
+            claimed.set(i, 0L);
+        }
+    }
+
     /** The first slot at or after {@code from} holding a stored id nobody claimed, or {@code -1}. */
     int nextUnclaimed(int from) {
         for (int slot = from; slot < slots.length; slot++) {

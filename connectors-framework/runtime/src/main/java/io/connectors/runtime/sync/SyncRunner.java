@@ -14,6 +14,7 @@ import io.connectors.spi.IncrementalSource;
 import io.connectors.spi.MappingContributor;
 import io.connectors.spi.RealtimeSource;
 import io.connectors.spi.SourceDocument;
+import io.connectors.spi.SplittableSource;
 import io.connectors.spi.SyncCursor;
 import io.connectors.spi.rules.SyncRules;
 import java.nio.charset.StandardCharsets;
@@ -83,12 +84,19 @@ public final class SyncRunner {
      * @param rules       the (validated) sync rules in force
      * @param cursor      the saved cursor of incremental and real-time syncs
      * @param saveCursor  stores a cursor; called only after Elasticsearch acknowledged the writes it covers
+     * @param splits      how a full sync of a {@link SplittableSource} coordinates its splits; {@code null}: in this
+     *                    process only ({@link LocalSplits}), nothing survives it
      */
     public record SyncRequest(ConnectorConfig connector, JobType type, ChangeCheck changeCheck, SyncRules rules,
-                              Optional<SyncCursor> cursor, Function<SyncCursor, Mono<Void>> saveCursor) {
+                              Optional<SyncCursor> cursor, Function<SyncCursor, Mono<Void>> saveCursor, SplitJob splits) {
 
         public SyncRequest {
             java.util.Objects.requireNonNull(changeCheck, "changeCheck");
+        }
+
+        public SyncRequest(ConnectorConfig connector, JobType type, ChangeCheck changeCheck, SyncRules rules,
+                           Optional<SyncCursor> cursor, Function<SyncCursor, Mono<Void>> saveCursor) {
+            this(connector, type, changeCheck, rules, cursor, saveCursor, null);
         }
 
         /**
@@ -258,6 +266,11 @@ public final class SyncRunner {
      */
     private Mono<Optional<SyncCursor>> fullWithCursor(SyncRequest request, JobPipeline pipeline, BaseDataSource source,
                                                       SyncStats stats) {
+        if (source instanceof SplittableSource splittable) {
+            // The cursor is the plan's, taken before the first attempt planned: a resumed job saves that one.
+            return splitFull(request, pipeline, splittable, source, stats)
+                    .flatMap(cursor -> cursor.map(request.saveCursor()).orElse(Mono.empty()).thenReturn(cursor));
+        }
         Mono<Void> full = full(pipeline, source, stats);
         if (!(source instanceof IncrementalSource incremental)) {
             return full.thenReturn(Optional.empty());
@@ -282,7 +295,7 @@ public final class SyncRunner {
         ConnectorConfig connector = request.connector();
         AtomicBoolean saved = new AtomicBoolean();
         SyncRequest tracked = new SyncRequest(connector, request.type(), request.changeCheck(), request.rules(),
-                request.cursor(), c -> request.saveCursor().apply(c).doOnSuccess(v -> saved.set(true)));
+                request.cursor(), c -> request.saveCursor().apply(c).doOnSuccess(v -> saved.set(true)), request.splits());
         Mono<SyncCursor> fromFull = Mono.defer(() -> fullWithCursor(tracked, pipeline, base, stats))
                 .flatMap(c -> Mono.justOrEmpty(c).switchIfEmpty(Mono.error(() -> new IllegalStateException(
                         "source type " + connector.type() + " gave no cursor to follow its changes from"))))
@@ -337,6 +350,53 @@ public final class SyncRunner {
         return mappings(source, pipeline.rules).flatMap(pipeline.index::ensure)
                 .flatMap(created -> new FullSync(source, pipeline.index, pipeline.sink, pipeline.serializer, sync, stats)
                         .run(pipeline.rules, created));
+    }
+
+    /** A full sync split by split; emits the plan's cursor (empty Optional when none). */
+    private Mono<Optional<SyncCursor>> splitFull(SyncRequest request, JobPipeline pipeline, SplittableSource splittable,
+                                                 BaseDataSource source, SyncStats stats) {
+        Mono<SyncCursor> taker = source instanceof IncrementalSource incremental ? incremental.currentCursor() : Mono.empty();
+        return Mono.usingWhen(
+                Mono.fromCallable(() -> request.splits() != null ? request.splits()
+                        : new SplitJob(new LocalSplits(sync.tempDir()), true, sync.progressInterval(), sync.progressInterval())),
+                job -> mappings(source, pipeline.rules).flatMap(pipeline.index::ensure)
+                        .flatMap(created -> {
+                            FullSync full = new FullSync(source, pipeline.index, pipeline.sink, pipeline.serializer, sync, stats);
+                            job.attach(full);
+                            return full.runSplits(splittable, taker, pipeline.rules, job.coordination(), job.coordinator(),
+                                    created, job.saveInterval(), job.waitInterval());
+                        })
+                        .defaultIfEmpty(Optional.empty()),
+                job -> closeLocal(job, request));
+    }
+
+    private static Mono<Void> closeLocal(SplitJob job, SyncRequest request) {
+        return job != request.splits() && job.coordination() instanceof LocalSplits local
+                ? Mono.fromRunnable(local::close).subscribeOn(reactor.core.scheduler.Schedulers.boundedElastic()).then()
+                : Mono.empty();
+    }
+
+    /**
+     * Helps a full sync another worker coordinates: reads splits of its plan until none is left to claim. The job's
+     * own record, outcome and deletion pass are the coordinator's.
+     */
+    public Mono<Void> helpSplits(ConnectorConfig connector, SyncRules rules, SplitJob job, SyncStats stats) {
+        return Mono.usingWhen(
+                Mono.fromCallable(() -> connector.provider().create(connector.source(), connector.context())),
+                source -> {
+                    if (!(source instanceof SplittableSource splittable)) {
+                        return Mono.error(new IllegalStateException("source type " + connector.type() + " has no splits"));
+                    }
+                    JobPipeline pipeline = new JobPipeline(client, connector, rules, connector.index(), schemaless(source),
+                            bulk, REALTIME_MAX_FLUSH_INTERVAL, stats, listener);
+                    FullSync full = new FullSync(source, pipeline.index, pipeline.sink, pipeline.serializer, sync, stats);
+                    job.attach(full);
+                    return full.runSplits(splittable, Mono.empty(), rules, job.coordination(), false, false,
+                            job.saveInterval(), job.waitInterval()).then();
+                },
+                BaseDataSource::close,
+                (source, error) -> source.close(),
+                BaseDataSource::close);
     }
 
     private Mono<Void> incremental(SyncRequest request, JobPipeline pipeline, IncrementalSource source, BaseDataSource base,

@@ -33,6 +33,7 @@ public final class SyncStats implements SinkStats {
     private final LongAdder failed = new LongAdder();
     private final LongAdder bytes = new LongAdder();
     private final LongAdder seen = new LongAdder();
+    private final LongAdder skippedByResume = new LongAdder();
     /** Guarded by itself. */
     private final List<DocumentProblem> failedSamples = new ArrayList<>();
     /** Guarded by itself. */
@@ -181,6 +182,15 @@ public final class SyncStats implements SinkStats {
         return seen.sum();
     }
 
+    /** Documents a resumed full sync did not read again: earlier attempts' acknowledged split positions covered them. */
+    public void addSkippedByResume(long n) {
+        skippedByResume.add(n);
+    }
+
+    public long skippedByResume() {
+        return skippedByResume.sum();
+    }
+
     /** A consistent-enough copy for reports and job records. */
     public Map<String, Long> snapshot() {
         Map<String, Long> m = new LinkedHashMap<>();
@@ -192,6 +202,10 @@ public final class SyncStats implements SinkStats {
         m.put("dropped", dropped());
         m.put("failed", failed());
         m.put("bytes", bytes());
+        long resumed = skippedByResume();
+        if (resumed > 0) {
+            m.put("skipped_by_resume", resumed);
+        }
         return m;
     }
 

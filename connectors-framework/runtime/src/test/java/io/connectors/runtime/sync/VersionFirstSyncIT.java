@@ -156,7 +156,7 @@ class VersionFirstSyncIT {
         TargetIndex target = new TargetIndex(es.async(), index);
         BulkSink sink = new BulkSink(new ElasticsearchBulkClient(es.async(), index, null),
                 BulkSinkSettings.defaults().withMaxActions(250), stats);
-        SyncSettings settings = new SyncSettings(1, 100, 3, tmp, Duration.ofSeconds(5));
+        SyncSettings settings = new SyncSettings(1, 100, 3, tmp, Duration.ofSeconds(5), 2);
         target.ensure(TargetIndex.IndexMappings.dynamic()).flatMap(created -> new FullSync(source, target, sink, new DocumentSerializer(fingerprint),
                 settings, stats).run(SyncRules.NONE, created)).block(WAIT);
         return stats;
