@@ -11,6 +11,10 @@ import io.connectors.spi.RealtimeSource;
 import io.connectors.spi.SourceContext;
 import io.connectors.spi.SourceDocument;
 import io.connectors.spi.SourceException;
+import io.connectors.spi.SourceSplit;
+import io.connectors.spi.SplitEvent;
+import io.connectors.spi.SplitPosition;
+import io.connectors.spi.SplittableSource;
 import io.connectors.spi.SyncCursor;
 import io.connectors.spi.config.ConfigField;
 import io.connectors.spi.config.SourceConfig;
@@ -36,9 +40,13 @@ import reactor.core.publisher.Sinks;
  * {@code identities} (above 0) makes it an {@link AccessControlSource} with that many identities. An option a test's
  * own field list does not declare takes its default.
  *
+ * <p>{@code splits} (above 0) makes it a {@link SplittableSource}: that many ranges of document numbers, each read with a
+ * position ({@code {"after": n}}) every 10 documents; {@code retryable_failures} makes each split's first reads fail
+ * that many times, retryably, after 15 documents.
+ *
  * <p>A failure is injected at one point, {@code fail_at}: {@code create}, {@code ping}, {@code validate_config},
- * {@code get_docs} or {@code get_access_control}; a stream fails after {@code fail_after} items. The error is a
- * {@link SourceException} saying {@code scripted failure at <point>}.
+ * {@code get_docs}, {@code read_split} or {@code get_access_control}; a stream fails after {@code fail_after} items. The
+ * error is a {@link SourceException} saying {@code scripted failure at <point>}.
  */
 public final class ScriptedSources {
     public static final AtomicInteger OPEN = new AtomicInteger();
@@ -50,6 +58,8 @@ public final class ScriptedSources {
     /** How often followers look for new entries in {@link #CHANGES}. */
     static final Duration FOLLOW_POLL = Duration.ofMillis(50);
     private static final Map<String, WatchScript> WATCHES = new ConcurrentHashMap<>();
+    /** Reads of each split so far, by split id, across source instances (as a backend would count them). */
+    public static final Map<String, AtomicInteger> SPLIT_READS = new ConcurrentHashMap<>();
 
     /** The watch of connector {@code connectorId}'s watching sources, for a test to script. */
     public static WatchScript watch(String connectorId) {
@@ -105,6 +115,8 @@ public final class ScriptedSources {
             ConfigField.bool("realtime").defaultValue(false).description("Also follow CHANGES in real time"),
             ConfigField.bool("watch").defaultValue(false).description("Watch for changes (scripted by the test)"),
             ConfigField.integer("identities").defaultValue(0L).description("Access-control identities (0: none)"),
+            ConfigField.integer("splits").defaultValue(0L).description("Splits of the full read (0: not splittable)"),
+            ConfigField.integer("retryable_failures").defaultValue(0L).description("Retryable failures of each split"),
             ConfigField.string("fail_at").defaultValue("").description("Where to fail: create, ping, validate_config, "
                     + "get_docs, get_access_control (empty: nowhere)"),
             ConfigField.integer("fail_after").defaultValue(0L).description("Items a failing stream emits first"),
@@ -160,6 +172,11 @@ public final class ScriptedSources {
                 }
                 if (flag(config, "realtime", false)) {
                     return new Realtime(plain);
+                }
+                long splits = number(config, "splits", 0);
+                if (splits > 0) {
+                    return new Splittable(plain, docs, delay, (int) splits, (int) number(config, "retryable_failures", 0),
+                            failure);
                 }
                 return flag(config, "incremental", false) ? new Incremental(plain) : plain;
             }
@@ -235,6 +252,71 @@ public final class ScriptedSources {
         @Override
         public Mono<Void> close() {
             return plain.close();
+        }
+    }
+
+    /** A scripted source whose full read is divided into ranges of document numbers. */
+    private static final class Splittable extends Wrapper implements SplittableSource {
+        private final long docs;
+        private final long delay;
+        private final int splits;
+        private final int retryableFailures;
+        private final Failure failure;
+        private final Map<String, AtomicInteger> failures = new ConcurrentHashMap<>();
+
+        Splittable(BaseDataSource plain, long docs, long delay, int splits, int retryableFailures, Failure failure) {
+            super(plain);
+            this.docs = docs;
+            this.delay = delay;
+            this.splits = splits;
+            this.retryableFailures = retryableFailures;
+            this.failure = failure;
+        }
+
+        @Override
+        public Mono<List<SourceSplit>> planSplits(SyncRules rules) {
+            return Mono.fromSupplier(() -> {
+                List<SourceSplit> out = new java.util.ArrayList<>();
+                long size = Math.max(1, (docs + splits - 1) / splits);
+                for (int i = 0; i < splits; i++) {
+                    long from = i * size;
+                    // The last range is open: documents added after planning are read by it.
+                    Long to = i == splits - 1 ? null : (i + 1) * size;
+                    Map<String, Object> values = new java.util.HashMap<>();
+                    values.put("from", from);
+                    values.put("to", to);
+                    out.add(new SourceSplit("range-" + i, "doc-" + from + " to " + (to == null ? "the end" : "doc-" + (to - 1)), values));
+                }
+                return out;
+            });
+        }
+
+        @Override
+        public Flux<SplitEvent> readSplit(SourceSplit split, SplitPosition position, SyncRules rules) {
+            return Flux.defer(() -> {
+                SPLIT_READS.computeIfAbsent(split.id(), k -> new AtomicInteger()).incrementAndGet();
+                long from = ((Number) split.values().get("from")).longValue();
+                Object to = split.values().get("to");
+                long end = to == null ? docs : Math.min(docs, ((Number) to).longValue());
+                long start = position == null ? from : ((Number) position.values().get("after")).longValue() + 1;
+                Flux<Long> numbers = Flux.range(0, (int) Math.max(0, end - start)).map(i -> start + i);
+                if (delay > 0) {
+                    numbers = numbers.concatMap(i -> Mono.delay(Duration.ofMillis(delay)).thenReturn(i));
+                }
+                Flux<SplitEvent> events = numbers.concatMap(i -> {
+                    SplitEvent doc = SplitEvent.of(SourceDocument.builder("doc-" + i).field("n", i)
+                            .field("kind", i % 2 == 0 ? "even" : "odd").version("v1").build());
+                    return (i - from) % 10 == 9 || i == end - 1
+                            ? Flux.just(doc, SplitEvent.at(new SplitPosition(Map.of("after", i)))) : Flux.just(doc);
+                });
+                AtomicInteger failed = failures.computeIfAbsent(split.id(), k -> new AtomicInteger());
+                if (failed.get() < retryableFailures) {
+                    failed.incrementAndGet();
+                    events = events.take(15).concatWith(Flux.error(() -> new SourceException(
+                            "scripted retryable failure reading " + split.id(), null, true)));
+                }
+                return failure.flux("read_split", events);
+            });
         }
     }
 

@@ -45,8 +45,8 @@ import reactor.util.retry.Retry;
  * position, so no id is missing whatever stops the job.
  *
  * <h2>Stopping</h2>
- * A drain (the daemon is shutting down) stops each split's read where it is, lets the operations already passed be
- * acknowledged, saves the positions reached and releases the splits. A split another worker took over (this one seemed
+ * A drain (the daemon is shutting down) stops each split's read at its next position, lets the operations already
+ * passed be acknowledged, saves the positions reached and releases the splits: nothing read is read again. A split another worker took over (this one seemed
  * dead) stops at once. A retryable source failure ({@link SourceException#retryable()}) reads the split again from the
  * last position the source emitted, up to {@value #READ_RETRIES} times with a backoff.
  */
@@ -164,7 +164,10 @@ final class SplitReads {
                                 r.split.id(), s.failure().getMessage(), r.lastEmitted == null ? "its start"
                                         : r.lastEmitted.values(), s.totalRetries() + 1, READ_RETRIES))
                         .onRetryExhaustedThrow((spec, s) -> s.failure()))
-                .takeUntilOther(r.stopped.asMono());
+                // A drain lets the read run to its next position, so what it read is covered and not read again; a
+                // split taken over by another worker stops at once.
+                .takeUntil(e -> r.isStopped() && e instanceof SplitEvent.Position)
+                .takeUntilOther(r.lost());
         return Flux.defer(() -> {
             int[] count = {0};
             return events.bufferUntil(e -> {
@@ -318,9 +321,16 @@ final class SplitReads {
             this.safePosition = c.position();
         }
 
+        /** Stops the read: at its next position (a drain), or at once ({@code takenOver}). */
         void stop(boolean takenOver) {
             stopRequested = true;
-            stopped.tryEmitEmpty();
+            if (takenOver) {
+                stopped.tryEmitEmpty();
+            }
+        }
+
+        Mono<Void> lost() {
+            return stopped.asMono();
         }
 
         boolean isStopped() {

@@ -48,6 +48,7 @@ import java.util.Optional;
  * @param retries            how many times a query that lost its connection is retried, from the last row read
  * @param watchInterval      how often the change watch polls the statistics counters
  * @param watchChanges       whether the daemon's change watch runs
+ * @param splitRows          estimated rows per split of a full sync
  */
 record PgConfig(
         String host,
@@ -73,7 +74,8 @@ record PgConfig(
         Duration cursorOverlap,
         int retries,
         Duration watchInterval,
-        boolean watchChanges) {
+        boolean watchChanges,
+        int splitRows) {
 
     static final String HOST = "host";
     static final String PORT = "port";
@@ -99,6 +101,7 @@ record PgConfig(
     static final String RETRIES = "retries";
     static final String WATCH_INTERVAL = "watch_interval";
     static final String WATCH_CHANGES = "watch_changes";
+    static final String SPLIT_ROWS = "split_rows";
 
     /** What the source's sessions are told: dates, times and intervals in ISO-8601, in UTC, floats exact. */
     static final Map<String, String> SESSION_OPTIONS = Map.of("TimeZone", "UTC", "DateStyle", "ISO",
@@ -160,6 +163,13 @@ record PgConfig(
             ConfigField.integer(FETCH_SIZE).defaultValue(1000L)
                     .validate(ConfigField.between(1, 100_000))
                     .description("Rows per query: tables are read in pages of this many rows, by primary key.")
+                    .order(11),
+            ConfigField.integer(SPLIT_ROWS).defaultValue(25_000L)
+                    .validate(ConfigField.between(1_000, 100_000_000))
+                    .description("Rows per split of a full sync: a larger table is divided into ranges of its first key"
+                            + " column (planned from the planner's statistics, or a 1% sample of a table never"
+                            + " analyzed), read in parallel (`sync.max_concurrent_splits`) and resumed where they"
+                            + " stopped after a restart.")
                     .order(11),
             ConfigField.integer(POOL_INITIAL_SIZE).defaultValue(1L)
                     .validate(ConfigField.between(0, 1_000))
@@ -260,7 +270,8 @@ record PgConfig(
                 config.duration(CURSOR_OVERLAP),
                 (int) config.integer(RETRIES),
                 config.duration(WATCH_INTERVAL),
-                config.bool(WATCH_CHANGES));
+                config.bool(WATCH_CHANGES),
+                (int) config.integer(SPLIT_ROWS));
     }
 
     /** Without the password, should the configuration ever be logged. */

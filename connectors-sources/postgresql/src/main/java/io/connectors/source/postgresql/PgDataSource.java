@@ -11,6 +11,10 @@ import io.connectors.spi.SchemaDiscoverySource;
 import io.connectors.spi.SourceContext;
 import io.connectors.spi.SourceDocument;
 import io.connectors.spi.SourceException;
+import io.connectors.spi.SourceSplit;
+import io.connectors.spi.SplitEvent;
+import io.connectors.spi.SplitPosition;
+import io.connectors.spi.SplittableSource;
 import io.connectors.spi.SyncCursor;
 import io.connectors.spi.config.ConfigValidationException;
 import io.connectors.spi.config.FieldError;
@@ -65,7 +69,7 @@ import reactor.util.retry.Retry;
  * One pool per instance, created on first use and closed by {@link #close()}.
  */
 final class PgDataSource implements BaseDataSource, IncrementalSource, DeferredSource, AdvancedRulesValidator,
-        SchemaDiscoverySource, MappingContributor, ChangeWatchingSource {
+        SchemaDiscoverySource, MappingContributor, ChangeWatchingSource, SplittableSource {
     private static final Logger LOG = LoggerFactory.getLogger(PgDataSource.class);
     /** The field holding a document's table (or rule) name. */
     static final String TABLE_FIELD = "pg_table";
@@ -345,6 +349,80 @@ final class PgDataSource implements BaseDataSource, IncrementalSource, DeferredS
                     Set<List<String>> keys = checked ? rows.stream().map(PgQueries.Row::key)
                             .collect(java.util.stream.Collectors.toSet()) : Set.of();
                     return docs.concatWith(Flux.defer(() -> pagesAfter(target, last, keys)));
+                });
+    }
+
+    // ------------------------------------------------------------------------------------------------ splits
+
+    @Override
+    public Mono<List<SourceSplit>> planSplits(SyncRules rules) {
+        return plan(rules)
+                .flatMap(targets -> withConnection(c -> Flux.fromIterable(targets)
+                        .concatMap(t -> PgSplits.plan(c, t, config.splitRows()))
+                        .concatMapIterable(l -> l)
+                        .collectList()))
+                .doOnNext(splits -> LOG.info("Connector {}: planned {} split(s) of at most about {} rows", context.connectorId(),
+                        splits.size(), config.splitRows()))
+                .onErrorMap(e -> PgErrors.describe(e, config, "planning the splits"));
+    }
+
+    /**
+     * A split's rows page after page, each page starting after the last key read, with the position {@code {"after":
+     * [key values]}} after each page. A target whose key is not known to be unique is one split that emits no position
+     * before its end (its pages overlap on their last key, which a position could not express).
+     */
+    @Override
+    public Flux<SplitEvent> readSplit(SourceSplit split, SplitPosition from, SyncRules rules) {
+        return reading(plan(rules).flatMapMany(targets -> {
+            Object table = split.values().get(PgSplits.TABLE);
+            PgTarget target = targets.stream().filter(t -> t.name().equals(table)).findFirst().orElse(null);
+            if (target == null) {
+                return Flux.error(new SourceException("split " + split.id() + " reads '" + table + "', which this"
+                        + " connector's tables or rules no longer include", null, false));
+            }
+            if (from != null && "end".equals(from.values().get(PgSplits.AFTER))) {
+                return Flux.empty();
+            }
+            if (!target.uniqueKey()) {
+                return pagesAfter(target, null, Set.of()).map(SplitEvent::of)
+                        .concatWith(Mono.just(SplitEvent.at(new SplitPosition(Map.of(PgSplits.AFTER, "end")))));
+            }
+            List<String> bounds = new ArrayList<>();
+            Object lower = split.values().get(PgSplits.FROM);
+            Object upper = split.values().get(PgSplits.TO);
+            if (lower != null) {
+                bounds.add(lower.toString());
+            }
+            if (upper != null) {
+                bounds.add(upper.toString());
+            }
+            List<String> after = from == null ? null : afterKey(split, from);
+            return splitPages(target, lower != null, upper != null, bounds, after);
+        }).onErrorMap(e -> PgErrors.describe(e, config, "reading split " + split.id())));
+    }
+
+    private static List<String> afterKey(SourceSplit split, SplitPosition from) {
+        Object after = from.values().get(PgSplits.AFTER);
+        if (after instanceof List<?> l) {
+            return l.stream().map(v -> v == null ? null : v.toString()).toList();
+        }
+        throw new SourceException("position " + from.values() + " of split " + split.id() + " has no key to resume after",
+                null, false);
+    }
+
+    private Flux<SplitEvent> splitPages(PgTarget target, boolean lower, boolean upper, List<String> bounds,
+                                        List<String> after) {
+        PgQueries.Page page = PgQueries.splitPage(target, lower, upper, after != null, false, config.fetchSize());
+        return query(target, page.sql(), after, List.copyOf(bounds), "reading " + target.name(), FROM_LAST_ROW)
+                .flatMapMany(rows -> {
+                    if (rows.isEmpty()) {
+                        return Flux.empty();
+                    }
+                    List<String> last = rows.get(rows.size() - 1).key();
+                    Flux<SplitEvent> events = Flux.fromIterable(rows).map(row -> SplitEvent.of(document(target, row)))
+                            .concatWith(Mono.just(SplitEvent.at(new SplitPosition(Map.of(PgSplits.AFTER, last)))));
+                    return rows.size() < config.fetchSize() ? events
+                            : events.concatWith(Flux.defer(() -> splitPages(target, lower, upper, bounds, last)));
                 });
     }
 

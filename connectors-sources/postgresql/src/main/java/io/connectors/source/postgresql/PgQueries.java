@@ -90,6 +90,32 @@ final class PgQueries {
     }
 
     /**
+     * A page of a split: like {@link #fullPage}, within a range of the first key column given as parameters first
+     * ({@code $1} the lower bound, inclusive, if {@code lower}; then the upper bound, exclusive, if {@code upper}), the
+     * key of the last row read after them.
+     */
+    static Page splitPage(PgTarget target, boolean lower, boolean upper, boolean after, boolean inclusive, int limit) {
+        List<String> key = target.qualifiedKey();
+        String first = key.get(0);
+        String type = target.keyTypes().get(0);
+        StringBuilder sql = select(target, null);
+        sql.append(" WHERE ").append(notNull(key));
+        int next = 1;
+        if (lower) {
+            sql.append(" AND ").append(first).append(" >= $").append(next++).append("::").append(type);
+        }
+        if (upper) {
+            sql.append(" AND ").append(first).append(" < $").append(next++).append("::").append(type);
+        }
+        if (after) {
+            sql.append(" AND (").append(String.join(", ", key)).append(inclusive ? ") >= (" : ") > (")
+                    .append(params(target.keyTypes(), next)).append(')');
+        }
+        sql.append(" ORDER BY ").append(String.join(", ", key)).append(" LIMIT ").append(limit);
+        return new Page(sql.toString());
+    }
+
+    /**
      * A page of an incremental read, ordered by the cursor column then the key.
      *
      * @param from     whether the read starts from a saved position ({@code $1}, text cast to the column's type)
