@@ -576,7 +576,7 @@ public final class Daemon {
 
     private Mono<Void> reap(Versioned<JobRecord> job, Instant now) {
         JobRecord stale = job.doc();
-        if (stale.status() == JobStatus.IN_PROGRESS && stale.openSplits() > 0) {
+        if (stale.status() == JobStatus.IN_PROGRESS && !stale.splits().isEmpty()) {
             return requeueStale(job, now);
         }
         String message = "worker " + stale.worker() + " stopped heartbeating (last heartbeat " + stale.lastHeartbeatAt()

@@ -70,7 +70,8 @@ final class JobSplits implements SplitCoordination {
     private static Plan planOf(JobRecord job) {
         List<SourceSplit> splits = job.splits().stream()
                 .map(s -> new SourceSplit(s.id(), s.description(), s.values())).toList();
-        return new Plan(splits, job.splitCursor() == null ? null : new SyncCursor(job.splitCursor()));
+        long done = job.splits().stream().filter(s -> s.state() == SplitRecord.State.DONE).mapToLong(SplitRecord::seen).sum();
+        return new Plan(splits, job.splitCursor() == null ? null : new SyncCursor(job.splitCursor()), done);
     }
 
     @Override

@@ -193,8 +193,13 @@ public final class FullSync {
                         .map(splits -> new SplitCoordination.Plan(splits, cursor.orElse(null))));
         return Mono.usingWhen(load(),
                 table -> coordination.plan(planner)
-                        .doOnNext(plan -> LOG.info("Index {}: a full sync in {} split(s), up to {} read at once here",
-                                index.name(), plan.splits().size(), settings.maxConcurrentSplits()))
+                        .doOnNext(plan -> {
+                            LOG.info("Index {}: a full sync in {} split(s), up to {} read at once here", index.name(),
+                                    plan.splits().size(), settings.maxConcurrentSplits());
+                            if (coordinator) {
+                                stats.addSkippedByResume(plan.done());
+                            }
+                        })
                         .flatMap(plan -> rounds(splittable, rules, coordination, table, saveInterval, waitInterval, coordinator)
                                 .then(Mono.defer(() -> {
                                     if (draining) {

@@ -31,8 +31,13 @@ public interface SplitCoordination {
      * @param splits the splits, at least one
      * @param cursor the incremental cursor taken before planning, saved when the job completes; {@code null} for a
      *               source without incremental syncs
+     * @param done   documents of the splits already done when the plan was read (a resumed job does not read them)
      */
-    record Plan(List<SourceSplit> splits, io.connectors.spi.SyncCursor cursor) {
+    record Plan(List<SourceSplit> splits, io.connectors.spi.SyncCursor cursor, long done) {
+        public Plan(List<SourceSplit> splits, io.connectors.spi.SyncCursor cursor) {
+            this(splits, cursor, 0);
+        }
+
         public Plan {
             splits = List.copyOf(splits);
             if (splits.isEmpty()) {

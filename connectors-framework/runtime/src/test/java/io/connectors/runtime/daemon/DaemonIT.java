@@ -103,7 +103,8 @@ class DaemonIT {
                                     String retention) {
         Map<String, Object> yaml = new LinkedHashMap<>();
         yaml.put("elasticsearch", esSection());
-        yaml.put("sync", Map.of("max_concurrent_syncs", maxConcurrent, "progress_interval", "1s"));
+        yaml.put("sync", Map.of("max_concurrent_syncs", maxConcurrent, "progress_interval", "1s",
+                "max_concurrent_splits", 2, "reconcile_batch_size", 50));
         yaml.put("daemon", Map.of("sync_on_start", syncOnStart, "worker_id", worker, "poll_interval", "300ms",
                 "heartbeat_interval", "500ms", "heartbeat_timeout", "3s", "shutdown_grace", "10s",
                 "http", Map.of("enabled", false), "realtime_restart_delay", "2s"));
@@ -268,6 +269,93 @@ class DaemonIT {
         assertThat(String.valueOf(done.doc().get("notes"))).contains("resumed by worker-2");
         assertThat(count(prefix + "-long")).isEqualTo(3000);
         assertThat(((Map<?, ?>) done.doc().get("counts")).get("total_in_index")).isEqualTo(3000);
+    }
+
+    @SuppressWarnings("unchecked")
+    private static List<Map<String, Object>> splits(Versioned<Map<String, Object>> job) {
+        return (List<Map<String, Object>>) job.doc().getOrDefault("splits", List.of());
+    }
+
+    private static long counted(Versioned<Map<String, Object>> job, String name) {
+        Object v = ((Map<?, ?>) job.doc().get("counts")).get(name);
+        return v == null ? 0 : ((Number) v).longValue();
+    }
+
+    @Test
+    void twoDaemonsShareTheSplitsOfOneJob() throws InterruptedException {
+        Map<String, Object> source = Map.of("docs", 4000, "delay_ms", 2, "splits", 10);
+        ConnectorsConfig config = config("worker-1", false, 2, List.of(connector("shared", source)));
+        start(config);
+        start(config("worker-2", false, 2, List.of(connector("shared", source))));
+        String id = queue(config, "shared");
+        await("the job completes", Duration.ofSeconds(90), () -> "completed".equals(status(job(id))));
+        Versioned<Map<String, Object>> done = job(id);
+        List<Map<String, Object>> splits = splits(done);
+        assertThat(splits).hasSize(10).allSatisfy(s -> assertThat(s).containsEntry("state", "done"));
+        assertThat(splits.stream().map(s -> s.get("worker")).distinct()).as("both daemons read splits")
+                .containsExactlyInAnyOrder("worker-1", "worker-2");
+        assertThat(splits.stream().mapToLong(s -> ((Number) s.get("seen")).longValue()).sum()).isEqualTo(4000);
+        assertThat(done.doc()).containsEntry("open_splits", 0);
+        assertThat(count(prefix + "-shared")).isEqualTo(4000);
+        // The ids the splits saved for the deletion pass are deleted with the job's end.
+        store.refresh(StateStore.Kind.SPLIT_IDS).block();
+        assertThat(new io.connectors.runtime.state.SplitIds(store).read(id).collectList().block()).isEmpty();
+    }
+
+    @Test
+    void aSuspendedSplitJobResumesFromItsPositionsAndReadsNothingTwice() throws InterruptedException {
+        Map<String, Object> source = Map.of("docs", 3000, "delay_ms", 2, "splits", 6);
+        ConnectorsConfig config = config("worker-1", false, 2, List.of(connector("split-long", source)));
+        Daemon first = start(config);
+        String id = queue(config, "split-long");
+        await("the job runs", Duration.ofSeconds(30), () -> "in_progress".equals(status(job(id))));
+        Thread.sleep(2000);
+        first.suspendRunning().block(Duration.ofSeconds(15));
+        Versioned<Map<String, Object>> suspended = job(id);
+        assertThat(status(suspended)).isEqualTo("suspended");
+        long covered = splits(suspended).stream().mapToLong(s -> ((Number) s.get("seen")).longValue()).sum();
+        assertThat(covered).as("positions saved by the suspension").isBetween(1L, 2999L);
+        assertThat(splits(suspended)).noneMatch(s -> "running".equals(s.get("state")));
+        daemons.forEach(d -> d.subscription().dispose());
+        daemons.clear();
+
+        start(config("worker-2", false, 2, List.of(connector("split-long", source))));
+        await("the job is resumed and completes", Duration.ofSeconds(60), () -> "completed".equals(status(job(id))));
+        Versioned<Map<String, Object>> done = job(id);
+        assertThat(done.doc().get("worker")).isEqualTo("worker-2");
+        // Done splits and saved positions together: what the first attempt read, none of it read again.
+        assertThat(counted(done, "skipped_by_resume")).isEqualTo(covered);
+        assertThat(counted(done, "seen")).as("the resumed attempt read only the rest").isEqualTo(3000 - covered);
+        assertThat(count(prefix + "-split-long")).isEqualTo(3000);
+    }
+
+    @Test
+    void aDeadCoordinatorsSplitJobIsQueuedAgainAndItsSplitsTakenOver() throws InterruptedException {
+        Map<String, Object> source = Map.of("docs", 3000, "delay_ms", 2, "splits", 6);
+        ConnectorsConfig config = config("worker-1", false, 2, List.of(connector("split-dead", source)));
+        start(config);
+        String id = queue(config, "split-dead");
+        await("positions are saved", Duration.ofSeconds(30), () -> job(id) != null
+                && splits(job(id)).stream().anyMatch(s -> s.get("position") != null));
+        // Killed: no suspension, no release; its job and splits are left to their heartbeats.
+        daemons.forEach(d -> d.subscription().dispose());
+        daemons.clear();
+        Versioned<Map<String, Object>> left = job(id);
+        long covered = splits(left).stream().mapToLong(s -> ((Number) s.get("seen")).longValue()).sum();
+
+        start(config("worker-2", false, 2, List.of(connector("split-dead", source))));
+        await("the job is resumed and completes", Duration.ofSeconds(90), () -> "completed".equals(status(job(id))));
+        Versioned<Map<String, Object>> done = job(id);
+        assertThat(String.valueOf(done.doc().get("notes"))).contains("worker-1 stopped heartbeating")
+                .contains("resumed by worker-2");
+        java.util.Set<Object> unfinished = splits(left).stream().filter(s -> !"done".equals(s.get("state")))
+                .map(s -> s.get("id")).collect(java.util.stream.Collectors.toSet());
+        assertThat(unfinished).isNotEmpty();
+        assertThat(splits(done)).allSatisfy(s -> assertThat(s).containsEntry("state", "done"));
+        assertThat(splits(done)).filteredOn(s -> unfinished.contains(s.get("id")))
+                .allSatisfy(s -> assertThat(s).as("taken over").containsEntry("worker", "worker-2"));
+        assertThat(counted(done, "skipped_by_resume")).isGreaterThanOrEqualTo(covered);
+        assertThat(count(prefix + "-split-dead")).isEqualTo(3000);
     }
 
     @Test
