@@ -287,13 +287,16 @@ final class JobsCommand implements Runnable {
         }
     }
 
-    @Command(name = "view", description = "Show one job's record as JSON.")
+    @Command(name = "view", description = "Show one job's record as JSON, or the splits of a split full sync as a table.")
     static final class View implements Callable<Integer> {
         @ParentCommand
         JobsCommand jobs;
 
         @Parameters(paramLabel = "JOB", description = "The job id (see: connectors jobs list).")
         String jobId;
+
+        @Option(names = "--splits", description = "Show the job's splits (range, state, worker, position, counts) as a table.")
+        boolean splits;
 
         @Override
         public Integer call() {
@@ -303,11 +306,37 @@ final class JobsCommand implements Runnable {
                     throw new UserFacingException("no job '" + jobId + "'; see: connectors jobs list");
                 }
                 PrintWriter out = jobs.spec.commandLine().getOut();
-                out.println(json(v.doc().toJson()));
+                if (splits) {
+                    out.print(splitTable(v.doc()));
+                } else {
+                    out.println(json(v.doc().toJson()));
+                }
                 out.flush();
                 return 0;
             }
         }
+    }
+
+    /** The splits of a job, one line each, with a total line; a sentence for a job without splits. */
+    static String splitTable(JobRecord job) {
+        if (job.splits().isEmpty()) {
+            return "job " + job.jobId() + " has no splits (its source reads as one stream, or it has not planned yet)"
+                    + System.lineSeparator();
+        }
+        StringBuilder out = new StringBuilder(String.format("%-16s %-8s %-14s %10s %10s %5s  %-40s %s%n", "SPLIT", "STATE",
+                "WORKER", "SEEN", "WRITTEN", "READS", "RANGE", "POSITION"));
+        long seen = 0;
+        long written = 0;
+        for (io.connectors.runtime.state.SplitRecord s : job.splits()) {
+            out.append(String.format("%-16s %-8s %-14s %10d %10d %5d  %-40s %s%n", s.id(), s.state().value(),
+                    s.worker() == null ? "-" : s.worker(), s.seen(), s.written(), s.reads(), s.description(),
+                    s.position() == null ? "-" : s.position()));
+            seen += s.seen();
+            written += s.written();
+        }
+        out.append(String.format("%d splits, %d open; %d documents covered, %d written%n", job.splits().size(),
+                job.openSplits(), seen, written));
+        return out.toString();
     }
 
     @Command(name = "cancel", description = "Cancel a job: a queued one at once, a running one within a few seconds.")

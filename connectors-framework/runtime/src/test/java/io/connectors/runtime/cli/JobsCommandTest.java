@@ -36,6 +36,25 @@ class JobsCommandTest {
     }
 
     @Test
+    void theSplitTableShowsEachSplitsRangeStateWorkerPositionAndCounts() {
+        JobRecord job = job(Map.of("status", "in_progress", "splits", List.of(
+                Map.of("id", "public.items#0", "description", "public.items id in (-inf, 25000)", "state", "done",
+                        "worker", "host-1", "position", Map.of("after", List.of("24999")), "seen", 25000, "written", 25000,
+                        "reads", 1),
+                Map.of("id", "public.items#1", "description", "public.items id in [25000, +inf)", "state", "pending",
+                        "seen", 0, "written", 0, "reads", 0))));
+
+        List<String> lines = JobsCommand.splitTable(job).lines().toList();
+
+        assertThat(lines).hasSize(4);
+        assertThat(lines.get(0)).startsWith("SPLIT").contains("STATE", "WORKER", "SEEN", "WRITTEN", "RANGE", "POSITION");
+        assertThat(lines.get(1)).contains("public.items#0", "done", "host-1", "25000", "(-inf, 25000)", "{after=[24999]}");
+        assertThat(lines.get(2)).contains("public.items#1", "pending", " - ", "[25000, +inf)");
+        assertThat(lines.get(3)).isEqualTo("2 splits, 1 open; 25000 documents covered, 25000 written");
+        assertThat(JobsCommand.splitTable(job(Map.of()))).contains("has no splits");
+    }
+
+    @Test
     void aJobWithoutProblemsPrintsNothing() {
         assertThat(JobsCommand.documentProblems(job(Map.of("counts", Map.of("failed", 0))))).isEmpty();
         assertThat(JobsCommand.documentProblems(job(Map.of("failed_documents", List.of())))).isEmpty();

@@ -75,13 +75,47 @@ class RecordCodecTest {
     @Test
     void fieldsOfANewerVersionSurviveAnOlderDaemonsWrite() throws Exception {
         Map<String, Object> stored = parse(OLD_JOB);
-        stored.put("splits", List.of(Map.of("range", "[0, 100)", "position", 57)));
+        stored.put("leases", List.of(Map.of("range", "[0, 100)", "until", 57)));
         JobRecord job = JobRecord.fromJson("j", stored);
 
         JobRecord claimed = job.with(b -> b.worker = "older-daemon").withNote("claimed");
 
-        assertThat(claimed.toJson()).containsEntry("splits", List.of(Map.of("range", "[0, 100)", "position", 57)))
+        assertThat(claimed.toJson()).containsEntry("leases", List.of(Map.of("range", "[0, 100)", "until", 57)))
                 .containsEntry("worker", "older-daemon");
+    }
+
+    @Test
+    void splitsAndTheirPositionsSurviveTheCodecAndOpenSplitsIsDerived() throws Exception {
+        Map<String, Object> stored = parse(OLD_JOB);
+        Map<String, Object> running = new java.util.LinkedHashMap<>(Map.of("id", "public.items#1",
+                "description", "public.items id in [25000, 50000)", "split", Map.of("table", "public.items", "from", "25000",
+                        "to", "50000"), "state", "running", "worker", "host-1", "heartbeat_at", "2026-12-01T00:00:05Z",
+                "position", Map.of("after", List.of("31000")), "seen", 6000, "written", 5990, "reads", 2));
+        Map<String, Object> done = new java.util.LinkedHashMap<>(Map.of("id", "public.items#0", "split",
+                Map.of("table", "public.items", "to", "25000"), "state", "done", "seen", 25000, "written", 25000, "reads", 1));
+        stored.put("splits", List.of(done, running));
+        stored.put("split_cursor", Map.of("max", "2026-12-01T00:00:00Z"));
+
+        JobRecord job = JobRecord.fromJson("j", stored);
+
+        assertThat(job.splits()).hasSize(2);
+        SplitRecord r = job.splits().get(1);
+        assertThat(r.state()).isEqualTo(SplitRecord.State.RUNNING);
+        assertThat(r.position()).isEqualTo(Map.of("after", List.of("31000")));
+        assertThat(r.claimable(java.time.Instant.parse("2026-12-01T00:00:04Z"))).as("its heartbeat is newer").isFalse();
+        assertThat(r.claimable(java.time.Instant.parse("2026-12-01T00:00:06Z"))).as("its heartbeat is stale").isTrue();
+        assertThat(job.openSplits()).isEqualTo(1);
+        Map<String, Object> written = job.toJson();
+        assertThat(written).containsEntry("open_splits", 1L).containsEntry("split_cursor", Map.of("max", "2026-12-01T00:00:00Z"));
+        assertThat(JobRecord.fromJson("j", written).splits()).isEqualTo(job.splits());
+    }
+
+    @Test
+    void aSplitInAStateThisVersionDoesNotKnowMakesTheRecordUnreadableByName() throws Exception {
+        Map<String, Object> stored = parse(OLD_JOB);
+        stored.put("splits", List.of(Map.of("id", "s1", "state", "paused")));
+        assertThatThrownBy(() -> JobRecord.fromJson("j", stored)).isInstanceOf(StateException.class)
+                .hasMessageContaining("job j split s1").hasMessageContaining("state");
     }
 
     @Test
