@@ -52,6 +52,11 @@ final class SourceChaos implements AutoCloseable {
 
     /** A fresh work folder and Elasticsearch ({@code ES_URL} if set, else a local node, heap 512m). */
     static SourceChaos open(ChaosContext context, String scenario) throws Exception {
+        return open(context, scenario, "512m");
+    }
+
+    /** A fresh work folder and Elasticsearch ({@code ES_URL} if set, else a local node with {@code heap}). */
+    static SourceChaos open(ChaosContext context, String scenario, String heap) throws Exception {
         Path work = context.work(scenario);
         LocalElasticsearchLauncher launcher = null;
         ElasticsearchEndpoint es;
@@ -59,7 +64,7 @@ final class SourceChaos implements AutoCloseable {
         if (url != null && !url.isBlank()) {
             es = TestElasticsearch.get();
         } else {
-            launcher = FaultKit.elasticsearch(context, work).build().start();
+            launcher = FaultKit.elasticsearch(context, work).heap(heap).build().start();
             es = launcher.endpoint();
         }
         SourceChaos chaos = new SourceChaos(context, scenario, work, launcher, es);

@@ -9,6 +9,7 @@ final class SourceFaults {
 
     static List<ChaosScenario> all() {
         return List.of(new PostgresqlConnectionKilled(), new MongodbRestarted(), new RejectedDocument(),
-                new OversizedDocument(), new VanishingFile(), new InvalidUtf8File(), new AwkwardIds());
+                new OversizedDocument(), new VanishingFile(), new InvalidUtf8File(), new AwkwardIds(),
+                new DaemonKilledResume(true), new DaemonKilledResume(false));
     }
 }

@@ -326,10 +326,19 @@ public final class Daemon {
             return Mono.empty();
         }
         return queued(c.id())
-                .flatMap(queued -> {
+                .zipWith(jobs.ofConnector(c.id(), List.of(JobStatus.IN_PROGRESS), 10))
+                .flatMap(found -> {
+                    List<Versioned<JobRecord>> queued = found.getT1();
                     if (queued.stream().anyMatch(j -> j.doc().type() == JobType.FULL)
                             || queued.stream().anyMatch(j -> j.doc().status() == JobStatus.SUSPENDED)) {
                         LOG.info("Connector {}: a job is already queued or suspended; no start-up sync queued", c.id());
+                        return Mono.empty();
+                    }
+                    // A split full sync in progress is resumed where it got to, even if its daemon died: a new full
+                    // sync would only read again what it covered.
+                    if (found.getT2().stream().anyMatch(j -> !j.doc().splits().isEmpty())) {
+                        LOG.info("Connector {}: a split full sync is in progress (it is resumed if its daemon died); no"
+                                + " start-up sync queued", c.id());
                         return Mono.empty();
                     }
                     String id = c.id() + "-full-start-" + UUID.randomUUID().toString().substring(0, 13);
