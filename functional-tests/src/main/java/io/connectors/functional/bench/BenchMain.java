@@ -73,6 +73,9 @@ public final class BenchMain {
     static final double DAEMON_CEILING_PER_CORE_TARGET = 50_000;
     static final long PEAK_RSS_TARGET_BYTES = 256L << 20;
     static final double FLATNESS_TARGET = 1.2;
+    /** Splits read at once in the comparison with one, and the speed-up expected of them on 2 cores. */
+    static final int SPLITS_PARALLEL = 4;
+    static final double SPLITS_SPEEDUP_TARGET = 1.8;
     /** A measurement starts once other processes used at most this many cores over the last 5 s (or after a while). */
     static final double QUIET_CORES = 0.25;
 
@@ -275,6 +278,7 @@ public final class BenchMain {
         }
 
         daemonCeiling(fixture, n);
+        splitsSpeedup(fixture, n);
 
         // Later runs start a daemon that syncs once, at start-up, so nothing runs while the fixture changes.
         Path once = FunctionalConfig.write(options.workDir().resolve("config-once.yml"), endpoint, connectorId,
@@ -733,16 +737,59 @@ public final class BenchMain {
                 Figure.Goal.AT_LEAST, DAEMON_CEILING_PER_CORE_TARGET));
     }
 
+    /**
+     * What reading splits in parallel gives: the daemon ceiling's warm sync with {@code sync.max_concurrent_splits} 1
+     * and {@value #SPLITS_PARALLEL}, against the stand-in (so Elasticsearch's speed does not cap the ratio). Absent for
+     * a source that does not divide its full read.
+     */
+    private void splitsSpeedup(SourceFixture fixture, int n) throws Exception {
+        String label = "Full sync, max_concurrent_splits " + SPLITS_PARALLEL + " / 1 (stand-in Elasticsearch, warm JVM)";
+        Map<Integer, DaemonRun> runs = new LinkedHashMap<>();
+        for (int splits : List.of(1, SPLITS_PARALLEL)) {
+            CeilingRun run = daemonCeilingRun(fixture, n, " (max_concurrent_splits " + splits + ")",
+                    Map.of("sync", Map.of("max_concurrent_splits", splits)));
+            runs.put(splits, run.warm());
+            syncDetails.put("splits_" + splits, Map.of("docs_per_second", run.warm().docsPerSecond(),
+                    "daemon_cpu_seconds", run.warmCpu(), "seconds", run.warm().seconds()));
+        }
+        DaemonRun one = runs.get(1);
+        DaemonRun many = runs.get(SPLITS_PARALLEL);
+        // The daemon's log names the plan when the source divided its read (the daemon's name is derived from the suffix).
+        Path log = options.outDir().resolve("bench-" + options.source() + "-daemon-stand-in-" + SPLITS_PARALLEL + ".log");
+        boolean split = java.nio.file.Files.exists(log)
+                && java.nio.file.Files.readString(log).contains(" split(s), up to ");
+        if (!split) {
+            report.figure(Figure.absent("splits_speedup", label, "n/a (the source reads as one split)",
+                    Figure.Goal.AT_LEAST, SPLITS_SPEEDUP_TARGET, "n/a"));
+            return;
+        }
+        if (!one.completed() || !many.completed()) {
+            report.figure(Figure.absent("splits_speedup", label, "a sync did not complete", Figure.Goal.AT_LEAST,
+                    SPLITS_SPEEDUP_TARGET, "not measured"));
+            failed = true;
+            return;
+        }
+        double ratio = many.docsPerSecond() / one.docsPerSecond();
+        report.figure(Figure.target("splits_speedup", label, ratio, Figure.number(ratio) + " (" + Figure.rate(many.docsPerSecond())
+                + " / " + Figure.rate(one.docsPerSecond()) + ")", Figure.Goal.AT_LEAST, SPLITS_SPEEDUP_TARGET));
+    }
+
     /** One daemon ceiling: its two syncs, the daemon's CPU-seconds in each, and what the stand-in was sent. */
     private record CeilingRun(DaemonRun cold, DaemonRun warm, double coldCpu, double warmCpu,
                               Map<String, Long> requests, Map<String, Long> unknown, long bulkItems) {
     }
 
     private CeilingRun daemonCeilingRun(SourceFixture fixture, int n, String suffix) throws Exception {
+        return daemonCeilingRun(fixture, n, suffix, Map.of());
+    }
+
+    /** @param extra top-level configuration sections of the daemon ({@code sync: {max_concurrent_splits: 4}}) */
+    private CeilingRun daemonCeilingRun(SourceFixture fixture, int n, String suffix, Map<String, Object> extra)
+            throws Exception {
         try (StandInElasticsearch standIn = StandInElasticsearch.start(index)) {
             ElasticsearchEndpoint standInEndpoint = standIn.endpoint();
             Path config = FunctionalConfig.write(options.workDir().resolve("config-stand-in.yml"), standInEndpoint,
-                    connectorId, options.source(), index, fixture.connectorConfiguration(), Map.of());
+                    connectorId, options.source(), index, fixture.connectorConfiguration(), extra);
             quiet("daemon ceiling" + suffix);
             Instant notBefore = Instant.now();
             DaemonProcess daemon = startDaemon(config, "stand-in" + suffix.replaceAll("[^0-9]+", "-").replaceAll("-$", ""),

@@ -4,13 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.connectors.elasticsearch.local.ElasticsearchEndpoint;
+import io.connectors.functional.IndexVerifier;
+import io.connectors.functional.Verification;
 import io.connectors.functional.controlplane.DaemonProcesses.Daemon;
+import io.connectors.source.postgresql.PgFixture;
 import io.connectors.testkit.elasticsearch.TestElasticsearch;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -24,10 +24,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * One PostgreSQL full sync spread over two daemon processes: 300,000 rows in ten key-range splits; the second daemon
+ * One PostgreSQL full sync spread over two daemon processes: 300,000 rows of the ftest fixture (four tables, composite
+ * and text keys) in a dozen key-range splits; the second daemon
  * claims splits of the first one's job; the first (the job's coordinator) is killed with SIGKILL mid-way; the second
  * queues the silent job again, resumes it, takes over the dead daemon's splits and runs the deletion pass. The index
- * then holds exactly the table's rows, and the job's split records name both daemons.
+ * then equals the source (ids and content, {@link IndexVerifier}), and the job's split records name both daemons.
  */
 class SplitDaemonsIT {
     private static final int ROWS = 300_000;
@@ -37,33 +38,22 @@ class SplitDaemonsIT {
     @TempDir
     Path work;
 
-    private String schema;
-
-    private static List<String> psql(String sql) throws IOException, InterruptedException {
-        Process p = new ProcessBuilder("psql", "-h", "127.0.0.1", "-U", "postgres", "-d", "test", "-v", "ON_ERROR_STOP=1",
-                "-At", "-c", sql).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        if (!p.waitFor(5, TimeUnit.MINUTES) || p.exitValue() != 0) {
-            throw new IOException("psql failed: " + out);
-        }
-        return out.lines().toList();
-    }
+    private PgFixture fixture;
 
     @AfterEach
     void drop() throws Exception {
-        if (schema != null) {
-            psql("DROP SCHEMA IF EXISTS " + schema + " CASCADE");
+        if (fixture != null) {
+            fixture.close();
         }
     }
 
     @Test
     void twoDaemonsReadOneJobsSplitsAndTheSurvivorFinishesItAfterTheOtherIsKilled() throws Exception {
-        schema = "splits_" + Integer.toHexString(ThreadLocalRandom.current().nextInt(1 << 20, 1 << 24));
-        psql("CREATE SCHEMA " + schema + "; CREATE TABLE " + schema + ".items (id bigint PRIMARY KEY, body text NOT NULL);"
-                + " INSERT INTO " + schema + ".items SELECT i, repeat(md5(i::text), 8) FROM generate_series(1, " + ROWS
-                + ") i; ANALYZE " + schema + ".items");
+        fixture = new PgFixture();
+        fixture.start(work.resolve("backend"));
+        fixture.load(ROWS);
         ElasticsearchEndpoint es = TestElasticsearch.get();
-        String prefix = "cp-" + schema.replace('_', '-');
+        String prefix = "cp-splits-" + Integer.toHexString(ThreadLocalRandom.current().nextInt(1 << 20, 1 << 24));
         String index = prefix + "-" + CONNECTOR;
         StateReader state = new StateReader(es, prefix);
         DaemonProcesses processes = DaemonProcesses.create(work, es, "SplitDaemonsIT");
@@ -71,8 +61,9 @@ class SplitDaemonsIT {
         connector.put("id", CONNECTOR);
         connector.put("type", "postgresql");
         connector.put("index", index);
-        connector.put("configuration", Map.of("host", "127.0.0.1", "port", 5432, "database", "test", "user", "postgres",
-                "schemas", List.of(schema), "split_rows", ROWS / 10));
+        Map<String, Object> configuration = new LinkedHashMap<>(fixture.connectorConfiguration());
+        configuration.put("split_rows", 25_000);
+        connector.put("configuration", configuration);
         Path configA = processes.writeConfig("split-a", sections("split-a", prefix, true), List.of(connector));
         Path configB = processes.writeConfig("split-b", sections("split-b", prefix, false), List.of(connector));
 
@@ -98,11 +89,8 @@ class SplitDaemonsIT {
             assertThat(splits(done).stream().mapToLong(s -> s.path("seen").asLong()).sum()).isEqualTo(ROWS);
             assertThat(state.jobsOf(CONNECTOR)).as("no second job").hasSize(1);
 
-            Set<String> expected = new HashSet<>();
-            for (int i = 1; i <= ROWS; i++) {
-                expected.add(schema + ".items/" + i);
-            }
-            assertThat(state.ids(index)).isEqualTo(expected);
+            Verification v = IndexVerifier.verify(es, index, fixture);
+            assertThat(v.equal()).as(v.summary() + " " + v.firstDifferences()).isTrue();
             b.sigterm();
             b.awaitExit(Duration.ofSeconds(60));
         }
