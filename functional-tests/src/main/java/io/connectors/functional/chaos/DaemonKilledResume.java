@@ -20,7 +20,8 @@ import java.util.concurrent.TimeUnit;
  * on the same configuration. Expected: the new daemon resumes the same job (after the heartbeat timeout when the first
  * was killed; at once when it suspended it): splits done are not read again, a started split continues from its saved
  * position, so at most 10% of the rows are read twice (from the job record's counts: the resumed attempt's
- * {@code seen} plus what the first attempt's saved positions covered, less the rows); no new start-up sync is queued;
+ * {@code seen} plus its {@code skipped_by_resume}, what the first attempt's saved positions covered, less the rows); no
+ * new start-up sync is queued;
  * the index equals the source.
  */
 final class DaemonKilledResume implements ChaosScenario {
@@ -94,15 +95,17 @@ final class DaemonKilledResume implements ChaosScenario {
             JsonNode done = after.get(after.size() - 1);
             long seen = done.path("counts").path("seen").asLong();
             long skipped = done.path("counts").path("skipped_by_resume").asLong();
-            long reread = seen + covered - ROWS;
+            // What the resume did not read is what the saved positions covered when it started: at least what the
+            // record showed just after the fault (a save the first daemon sent just before it died may land later).
+            long reread = seen + skipped - ROWS;
             result.checkEquals("the job's status", "completed", done.path("status").asText());
             result.checkEquals("its attempt", 2, done.path("attempt").asInt());
-            result.check("the resume did not read what the first attempt's positions covered", skipped == covered,
-                    String.format(Locale.ROOT, "skipped_by_resume %,d, covered %,d", skipped, covered));
+            result.check("the resume did not read what the first attempt's positions covered", skipped >= covered,
+                    String.format(Locale.ROOT, "skipped_by_resume %,d, covered after the fault %,d", skipped, covered));
             result.check(String.format(Locale.ROOT, "at most %.0f%% of the rows read again", MAX_REREAD * 100),
                     reread >= 0 && reread <= MAX_REREAD * ROWS, String.format(Locale.ROOT,
                             "%,d read again (%.2f%%): the resumed attempt read %,d, the first attempt's positions covered"
-                                    + " %,d", reread, 100.0 * reread / ROWS, seen, covered));
+                                    + " %,d", reread, 100.0 * reread / ROWS, seen, skipped));
             Verification v = chaos.verify(fixture);
             result.check("index equal to the source", v.equal(), v.summary());
             Duration recovery = FaultKit.since(fault);

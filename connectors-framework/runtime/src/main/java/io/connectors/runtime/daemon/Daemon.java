@@ -579,8 +579,16 @@ public final class Daemon {
         Instant now = now();
         return jobs.stale(now.minus(settings.heartbeatTimeout()), 50)
                 .flatMapMany(Flux::fromIterable)
+                // A job this daemon runs is alive whatever its record says (its heartbeats may be slow to land while
+                // Elasticsearch is loaded): its own heartbeat notices if another daemon took it.
+                .filter(job -> !runsHere(job))
                 .concatMap(job -> reap(job, now))
                 .then();
+    }
+
+    private boolean runsHere(Versioned<JobRecord> job) {
+        JobExecution execution = running.get(job.doc().connectorId());
+        return execution != null && execution.jobId().equals(job.id()) && workerId().equals(job.doc().worker());
     }
 
     private Mono<Void> reap(Versioned<JobRecord> job, Instant now) {

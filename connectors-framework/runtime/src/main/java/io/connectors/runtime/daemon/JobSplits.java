@@ -138,7 +138,14 @@ final class JobSplits implements SplitCoordination {
                                 : s.progressed(p.position() == null ? s.position() : p.position().values(), p.seen(),
                                         p.written(), p.done(), now));
                     }
-                    return job.with(b -> b.splits = splits);
+                    return job.with(b -> {
+                        b.splits = splits;
+                        // A save is a sign of life too: the coordinator's heartbeat and its split saves share the
+                        // record, and under load either may be the one that lands.
+                        if (worker.equals(job.worker()) && job.status() == JobStatus.IN_PROGRESS) {
+                            b.lastHeartbeatAt = now;
+                        }
+                    });
                 }))
                 .then(Mono.fromSupplier(() -> {
                     held.removeAll(lost);
