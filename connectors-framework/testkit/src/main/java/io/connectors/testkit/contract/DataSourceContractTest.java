@@ -37,6 +37,9 @@ import java.util.stream.Collectors;
 import org.assertj.core.api.SoftAssertions;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import io.connectors.spi.SourceSplit;
+import io.connectors.spi.SplitEvent;
+import io.connectors.spi.SplittableSource;
 import reactor.core.publisher.Flux;
 import reactor.test.StepVerifier;
 
@@ -64,6 +67,12 @@ import reactor.test.StepVerifier;
  * the count to <em>rise</em> while a subscription is active and to return to its baseline after cancellation,
  * completion and {@code close()}: a probe that cannot see the source's resources (one that always answers 0)
  * fails the suite instead of passing it vacuously.
+ *
+ * <h2>Splits</h2>
+ * For a {@link SplittableSource}: the union of its splits is exactly {@code getDocs} (ids and versions), no document is
+ * in two splits, and a split read from each position it emitted (split and position handed through JSON, as a job
+ * record holds them) yields exactly the documents that followed it. {@link #splittingConfiguration()} may give a
+ * configuration that makes several splits of the fixture.
  *
  * <p>A test that does not apply to a source can be overridden and annotated {@code @Disabled("why")}; say why.
  */
@@ -475,6 +484,73 @@ public abstract class DataSourceContractTest {
             batch.add(vanished.get());
             Set<String> ids = built(source, batch).stream().map(SourceDocument::id).collect(Collectors.toSet());
             assertThat(ids).as("ids fetch built").isEqualTo(deferred.stream().map(SourceDocument::id).collect(Collectors.toSet()));
+        } finally {
+            close(source);
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------------ splits
+
+    /**
+     * A configuration of the fixture's backend under which a {@link SplittableSource} divides its read into several
+     * splits (a small split size, say), so that the split checks see more than one; the default is
+     * {@link #validConfiguration()}.
+     */
+    protected Map<String, Object> splittingConfiguration() {
+        return validConfiguration();
+    }
+
+    @Test
+    @DisplayName("splits: their union is exactly the full read, no document in two splits")
+    void splitsCoverTheFullReadExactlyOnce() {
+        BaseDataSource source = createSource(splittingConfiguration());
+        try {
+            org.junit.jupiter.api.Assumptions.assumeTrue(source instanceof SplittableSource, "not a SplittableSource");
+            SplittableSource splittable = (SplittableSource) source;
+            List<SourceSplit> splits = SplitReads.plan(splittable, stepTimeout());
+            Map<String, String> inSplit = new LinkedHashMap<>();
+            List<SourceDocument> union = new ArrayList<>();
+            for (SourceSplit split : splits) {
+                for (SourceDocument d : SplitReads.documents(SplitReads.read(splittable, split, null, stepTimeout()))) {
+                    String before = inSplit.put(d.id(), split.id());
+                    assertThat(before).as("document " + d.id() + " is in split " + split.id() + " and in " + before)
+                            .isNull();
+                    union.add(d);
+                }
+            }
+            assertThat(versionsById(union)).as("ids and versions of the splits' documents, against getDocs")
+                    .isEqualTo(versionsById(readAll(source.getDocs(SyncRules.NONE))));
+        } finally {
+            close(source);
+        }
+    }
+
+    @Test
+    @DisplayName("splits: a split read from a position, both through JSON, yields exactly what followed it")
+    void aSplitReadFromAPositionYieldsExactlyTheRest() {
+        BaseDataSource source = createSource(splittingConfiguration());
+        try {
+            org.junit.jupiter.api.Assumptions.assumeTrue(source instanceof SplittableSource, "not a SplittableSource");
+            SplittableSource splittable = (SplittableSource) source;
+            int checked = 0;
+            for (SourceSplit split : SplitReads.plan(splittable, stepTimeout())) {
+                List<SplitEvent> first = SplitReads.read(splittable, split, null, stepTimeout());
+                for (int i = 0; i < first.size(); i++) {
+                    if (!(first.get(i) instanceof SplitEvent.Position p)) {
+                        continue;
+                    }
+                    List<SplitEvent> rest = SplitReads.read(splittable, SplitReads.throughJson(split),
+                            SplitReads.throughJson(p.position()), stepTimeout());
+                    assertThat(versionsById(SplitReads.documents(rest)))
+                            .as("split " + split.id() + " read from position " + p.position().values())
+                            .isEqualTo(versionsById(SplitReads.documents(first.subList(i + 1, first.size()))));
+                    checked++;
+                }
+                assertThat(SplitReads.documents(SplitReads.read(splittable, SplitReads.throughJson(split), null,
+                        stepTimeout()))).as("split " + split.id() + " read again from its JSON form").hasSameSizeAs(
+                        SplitReads.documents(first));
+            }
+            assertThat(checked).as("positions emitted by the splits' reads (every read may resume somewhere)").isPositive();
         } finally {
             close(source);
         }
