@@ -48,6 +48,7 @@ import org.bson.UuidRepresentation;
  * @param legacyUuid           how binary subtype 3 (legacy UUIDs) is decoded
  * @param changeStreamIdle     an incremental sync ends once its change streams were quiet this long
  * @param watchChanges         whether the daemon's change watch runs (skipping scheduled syncs of unchanged data)
+ * @param splitDocuments       estimated documents per split of a full sync
  */
 record MongoConfig(
         String connectionString,
@@ -70,7 +71,8 @@ record MongoConfig(
         int operationsPerSecond,
         UuidRepresentation legacyUuid,
         Duration changeStreamIdle,
-        boolean watchChanges) {
+        boolean watchChanges,
+        int splitDocuments) {
 
     static final String CONNECTION_STRING = "connection_string";
     static final String USERNAME = "username";
@@ -83,6 +85,7 @@ record MongoConfig(
     static final String TLS_ALLOW_INVALID_HOSTNAMES = "tls_allow_invalid_hostnames";
     static final String READ_PREFERENCE = "read_preference";
     static final String BATCH_SIZE = "batch_size";
+    static final String SPLIT_DOCUMENTS = "split_documents";
     static final String MAX_POOL_SIZE = "max_pool_size";
     static final String MAX_CONNECTION_IDLE_TIME = "max_connection_idle_time";
     static final String MAX_CONNECTION_LIFE_TIME = "max_connection_life_time";
@@ -143,6 +146,12 @@ record MongoConfig(
             ConfigField.integer(BATCH_SIZE).defaultValue(500L)
                     .validate(ConfigField.between(1, 100_000))
                     .description("Documents fetched per round trip, for full syncs and change streams.")
+                    .order(11),
+            ConfigField.integer(SPLIT_DOCUMENTS).defaultValue(25_000L)
+                    .validate(ConfigField.between(1_000, 100_000_000))
+                    .description("Documents per split of a full sync: a larger collection is divided into `_id` ranges"
+                            + " (planned from the collection's estimated count and a `$sample` of its `_id`s), read in"
+                            + " parallel (`sync.max_concurrent_splits`) and resumed where they stopped after a restart.")
                     .order(11),
             ConfigField.integer(MAX_POOL_SIZE).defaultValue(8L)
                     .validate(ConfigField.between(1, 1_000))
@@ -226,7 +235,8 @@ record MongoConfig(
                     default -> UuidRepresentation.JAVA_LEGACY;
                 },
                 config.duration(CHANGE_STREAM_IDLE),
-                config.bool(WATCH_CHANGES));
+                config.bool(WATCH_CHANGES),
+                (int) config.integer(SPLIT_DOCUMENTS));
     }
 
     /** Whether ids carry their collection: with more than one collection, the same _id may exist in two. */

@@ -14,6 +14,10 @@ import io.connectors.spi.RealtimeSource;
 import io.connectors.spi.SourceContext;
 import io.connectors.spi.SourceDocument;
 import io.connectors.spi.SourceException;
+import io.connectors.spi.SourceSplit;
+import io.connectors.spi.SplitEvent;
+import io.connectors.spi.SplitPosition;
+import io.connectors.spi.SplittableSource;
 import io.connectors.spi.SyncCursor;
 import io.connectors.spi.config.ConfigValidationException;
 import io.connectors.spi.config.FieldError;
@@ -55,7 +59,7 @@ import reactor.core.scheduler.Schedulers;
  * One client per instance, created on first use and closed by {@link #close()}.
  */
 final class MongoDataSource implements BaseDataSource, DeferredSource, AdvancedRulesValidator, RealtimeSource,
-        ChangeWatchingSource {
+        ChangeWatchingSource, SplittableSource {
     private static final Logger LOG = LoggerFactory.getLogger(MongoDataSource.class);
     /** Documents without an _id (from a pipeline) are skipped; this many are logged one by one per read. */
     private static final int LOGGED_SKIPS = 5;
@@ -209,6 +213,82 @@ final class MongoDataSource implements BaseDataSource, DeferredSource, AdvancedR
                                 context.connectorId(), skipped.get(), collection);
                     }
                 });
+    }
+
+    // ------------------------------------------------------------------------------------------------ splits
+
+    @Override
+    public Mono<List<SourceSplit>> planSplits(SyncRules rules) {
+        MongoRules parsed = MongoRules.parse(rules.advanced());
+        return Flux.fromIterable(config.collections())
+                .concatMap(name -> planCollection(name, parsed))
+                .concatMapIterable(l -> l)
+                .collectList()
+                .doOnNext(splits -> LOG.info("Connector {}: planned {} split(s) of at most about {} documents",
+                        context.connectorId(), splits.size(), config.splitDocuments()));
+    }
+
+    private Mono<List<SourceSplit>> planCollection(String collection, MongoRules rules) {
+        if (rules.isPipeline() || !rules.sort().equals(new BsonDocument("_id", new BsonInt32(1)))) {
+            return Mono.just(List.of(MongoSplits.whole(collection)));
+        }
+        return throttle.single(database().flatMap(db -> Mono.from(raw(db, collection).estimatedDocumentCount())))
+                .flatMap(count -> {
+                    if (count <= config.splitDocuments()) {
+                        return Mono.just(List.of(MongoSplits.whole(collection)));
+                    }
+                    int wanted = (int) Math.min(MongoSplits.MAX_SPLITS, (count + config.splitDocuments() - 1) / config.splitDocuments());
+                    int size = (int) Math.min(count, (long) wanted * MongoSplits.SAMPLE_PER_SPLIT);
+                    return throttle.single(database().flatMapMany(db -> Flux.from(raw(db, collection)
+                                    .aggregate(List.of(MongoSplits.sampleStage(size),
+                                            new BsonDocument("$project", new BsonDocument("_id", new BsonInt32(1)))),
+                                            RawBsonDocument.class)))
+                                    .mapNotNull(d -> d.get("_id"))
+                                    .collectList())
+                            .map(sample -> MongoSplits.fromSample(collection, sample, wanted))
+                            .onErrorResume(com.mongodb.MongoException.class, e -> {
+                                LOG.warn("Connector {}: sampling the _ids of collection '{}' failed ({}); it is read as one"
+                                        + " split", context.connectorId(), collection, e.getMessage());
+                                return Mono.just(List.of(MongoSplits.whole(collection)));
+                            });
+                })
+                .onErrorMap(e -> !(e instanceof SourceException), e -> describe(e, "planning the splits of collection '"
+                        + collection + "'"));
+    }
+
+    /**
+     * A split's documents in {@code _id} order, with a position ({@code {"after": <last _id>}}) after every
+     * {@code batch_size} documents and at the end; a split whose _ids are of several kinds (a whole collection, the
+     * others of a divided one) emits its position only at its end.
+     */
+    @Override
+    public Flux<SplitEvent> readSplit(SourceSplit split, SplitPosition from, SyncRules rules) {
+        return Flux.defer(() -> {
+            Object name = split.values().get(MongoSplits.COLLECTION);
+            if (name == null || !config.collections().contains(name.toString())) {
+                return Flux.error(new SourceException("split " + split.id() + " reads collection '" + name + "', which"
+                        + " this connector's collections " + config.collections() + " no longer include", null, false));
+            }
+            String collection = name.toString();
+            if (from != null && Boolean.TRUE.equals(from.values().get("end"))) {
+                return Flux.empty();
+            }
+            boolean resumable = MongoSplits.resumable(split.values());
+            BsonValue after = from == null || !resumable ? null : MongoSplits.after(from).orElse(null);
+            MongoRules parsed = MongoRules.parse(rules.advanced());
+            BsonDocument range = MongoSplits.filter(split.values(), after);
+            MongoRules within = range == null ? parsed : parsed.and(range);
+            BsonValue[] last = {after};
+            long[] count = {0};
+            Flux<SplitEvent> events = read(collection, within).concatMap(doc -> {
+                last[0] = ((Listed) doc.state()).bytes().get("_id");
+                SplitEvent event = SplitEvent.of(doc);
+                return resumable && ++count[0] % config.batchSize() == 0
+                        ? Flux.just(event, SplitEvent.at(MongoSplits.position(last[0]))) : Flux.just(event);
+            }, 0);
+            return events.concatWith(Mono.fromSupplier(() -> resumable && last[0] != null
+                    ? SplitEvent.at(MongoSplits.position(last[0])) : SplitEvent.at(new SplitPosition(Map.of("end", true)))));
+        });
     }
 
     /** {@code collection}, its documents read as BSON bytes. */

@@ -77,6 +77,16 @@ final class MongoRules {
         this.pipeline = pipeline;
     }
 
+    /** These find rules with {@code more} as a further condition of the filter (for the range of a split). */
+    MongoRules and(BsonDocument more) {
+        if (pipeline != null) {
+            throw new IllegalStateException("a pipeline has no filter to narrow");
+        }
+        BsonDocument combined = filter == null || filter.isEmpty() ? more
+                : new BsonDocument("$and", new org.bson.BsonArray(List.of(filter, more)));
+        return new MongoRules(combined, projection, sort, null);
+    }
+
     /** Whether the rules are a pipeline (else a find, possibly with an empty filter). */
     boolean isPipeline() {
         return pipeline != null;

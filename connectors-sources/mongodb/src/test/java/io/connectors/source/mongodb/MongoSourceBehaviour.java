@@ -91,6 +91,100 @@ abstract class MongoSourceBehaviour {
         return new SyncRules(List.of(), advanced);
     }
 
+    // ------------------------------------------------------------------------------------------ splits
+
+    /** 2,500 integer _ids, 400 string ones and 100 ObjectIds in collection {@code big}. */
+    private void fillBig() {
+        List<BsonDocument> docs = new ArrayList<>();
+        for (int i = 0; i < 2500; i++) {
+            docs.add(new BsonDocument("_id", new BsonInt32(i * 7)).append("n", new BsonInt32(i)));
+        }
+        for (int i = 0; i < 400; i++) {
+            docs.add(new BsonDocument("_id", new BsonString(String.format("sku-%05d", i))).append("n", new BsonInt32(i)));
+        }
+        for (int i = 0; i < 100; i++) {
+            docs.add(new BsonDocument("_id", new org.bson.BsonObjectId(new org.bson.types.ObjectId())).append("n", new BsonInt32(i)));
+        }
+        Mono.from(backend.db().getCollection("big", BsonDocument.class).insertMany(docs)).block(WAIT);
+    }
+
+    private MongoDataSource bigSource() {
+        return source(Map.of("collections", List.of("big"), "split_documents", 1000, "batch_size", 100));
+    }
+
+    private static List<io.connectors.spi.SplitEvent> read(MongoDataSource source, io.connectors.spi.SourceSplit split,
+                                                          io.connectors.spi.SplitPosition from) {
+        return source.readSplit(split, from, SyncRules.NONE).collectList().block(WAIT);
+    }
+
+    private static List<String> ids(List<io.connectors.spi.SplitEvent> events) {
+        return events.stream().filter(e -> e instanceof io.connectors.spi.SplitEvent.Document)
+                .map(e -> ((io.connectors.spi.SplitEvent.Document) e).document().id()).toList();
+    }
+
+    @Test
+    void aLargeCollectionIsSplitByIdRangesAndTheSplitsAreExactlyTheFullRead() {
+        fillBig();
+        MongoDataSource source = bigSource();
+        List<io.connectors.spi.SourceSplit> splits = source.planSplits(SyncRules.NONE).block(WAIT);
+        assertThat(splits.size()).as("3 ranges of the integer _ids and the others").isBetween(3, 6);
+        assertThat(splits.get(splits.size() - 1).id()).isEqualTo("big#others");
+        List<String> union = new ArrayList<>();
+        for (io.connectors.spi.SourceSplit split : splits) {
+            union.addAll(ids(read(source, split, null)));
+        }
+        assertThat(union).doesNotHaveDuplicates()
+                .containsExactlyInAnyOrderElementsOf(source.getDocs(SyncRules.NONE).map(SourceDocument::id).collectList().block(WAIT));
+        assertThat(union).hasSize(3000);
+    }
+
+    @Test
+    void aSplitReadFromAJsonPositionYieldsExactlyTheRestAndLateDocumentsAreCovered() throws Exception {
+        fillBig();
+        MongoDataSource source = bigSource();
+        List<io.connectors.spi.SourceSplit> splits = source.planSplits(SyncRules.NONE).block(WAIT);
+        io.connectors.spi.SourceSplit first = splits.get(0);
+        List<io.connectors.spi.SplitEvent> events = read(source, first, null);
+        int at = -1;
+        for (int i = 0; i < events.size() && at < 0; i++) {
+            if (events.get(i) instanceof io.connectors.spi.SplitEvent.Position && i > 150) {
+                at = i;
+            }
+        }
+        assertThat(at).as("a position after the second batch").isPositive();
+        com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+        @SuppressWarnings("unchecked")
+        Map<String, Object> position = json.readValue(json.writeValueAsString(
+                ((io.connectors.spi.SplitEvent.Position) events.get(at)).position().values()), Map.class);
+        @SuppressWarnings("unchecked")
+        Map<String, Object> values = json.readValue(json.writeValueAsString(first.values()), Map.class);
+        List<String> rest = ids(read(bigSource(), new io.connectors.spi.SourceSplit(first.id(), first.description(), values),
+                new io.connectors.spi.SplitPosition(position)));
+        assertThat(rest).containsExactlyElementsOf(ids(events.subList(at + 1, events.size())));
+
+        // Added after planning: a larger integer _id is read by the last range, a date _id by the others.
+        MongoCollection<BsonDocument> big = backend.db().getCollection("big", BsonDocument.class);
+        Mono.from(big.insertOne(new BsonDocument("_id", new BsonInt32(1_000_000)))).block(WAIT);
+        Mono.from(big.insertOne(new BsonDocument("_id", new org.bson.BsonDateTime(0)))).block(WAIT);
+        List<String> lastRange = ids(read(source, splits.get(splits.size() - 2), null));
+        assertThat(lastRange).contains(BsonJson.id(new BsonInt32(1_000_000)));
+        assertThat(ids(read(source, splits.get(splits.size() - 1), null))).contains(BsonJson.id(new org.bson.BsonDateTime(0)));
+    }
+
+    @Test
+    void aSmallCollectionOrAPipelineIsOneSplitAndASplitOfAnotherCollectionIsRefused() {
+        MongoDataSource source = source(Map.of());
+        assertThat(source.planSplits(SyncRules.NONE).block(WAIT)).extracting(io.connectors.spi.SourceSplit::id)
+                .containsExactly("items");
+        List<io.connectors.spi.SplitEvent> events = read(source, MongoSplits.whole("items"), null);
+        assertThat(ids(events)).hasSize(25);
+        assertThat(events.get(events.size() - 1)).isInstanceOf(io.connectors.spi.SplitEvent.Position.class);
+        assertThat(read(source, MongoSplits.whole("items"),
+                ((io.connectors.spi.SplitEvent.Position) events.get(events.size() - 1)).position())).isEmpty();
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> read(source, MongoSplits.whole("gone"), null))
+                .hasMessageContaining("split gone").hasMessageContaining("'gone'");
+    }
+
     // ------------------------------------------------------------------------------------------ full sync
 
     @Test
