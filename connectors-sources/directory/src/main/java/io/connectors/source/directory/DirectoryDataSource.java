@@ -6,6 +6,10 @@ import io.connectors.spi.MappingContributor;
 import io.connectors.spi.SourceContext;
 import io.connectors.spi.SourceDocument;
 import io.connectors.spi.SourceException;
+import io.connectors.spi.SourceSplit;
+import io.connectors.spi.SplitEvent;
+import io.connectors.spi.SplitPosition;
+import io.connectors.spi.SplittableSource;
 import io.connectors.spi.config.ConfigValidationException;
 import io.connectors.spi.rules.SyncRules;
 import java.time.Duration;
@@ -25,7 +29,7 @@ import reactor.core.scheduler.Schedulers;
  * while listing. {@link #fetch} reads the new and changed files. The instance holds no open resource, only the report
  * of what its fetches skipped, which {@link #close()} logs in one summary.
  */
-public final class DirectoryDataSource implements BaseDataSource, DeferredSource, MappingContributor {
+public final class DirectoryDataSource implements BaseDataSource, DeferredSource, MappingContributor, SplittableSource {
 
     /** A hung network mount must not hang a ping. */
     static final Duration PING_TIMEOUT = Duration.ofSeconds(10);
@@ -109,6 +113,60 @@ public final class DirectoryDataSource implements BaseDataSource, DeferredSource
                 .subscribeOn(Schedulers.boundedElastic());
     }
     // end::get-docs[]
+
+    /** One split per directory under the root, and one for the rest of the root ({@link DirectorySplits}). */
+    @Override
+    public Mono<List<SourceSplit>> planSplits(SyncRules rules) {
+        return Mono.fromCallable(() -> DirectorySplits.plan(config, opener))
+                .subscribeOn(Schedulers.boundedElastic())
+                .onErrorMap(java.io.IOException.class, e -> new SourceException(
+                        DirectoryWalker.describeRootProblem(config.root(), e), e));
+    }
+
+    /**
+     * A split's walk, as {@link #getDocs} walks (same filters, same order), limited to its part of the root and, when
+     * resuming, to what sorts after the position; a position every {@value DirectorySplits#POSITION_EVERY} files and at
+     * the end.
+     */
+    @Override
+    public Flux<SplitEvent> readSplit(SourceSplit split, SplitPosition from, SyncRules rules) {
+        if (rules.hasAdvanced()) {
+            return Flux.error(new SourceException("the directory source has no advanced sync rules; remove them"));
+        }
+        java.util.function.Predicate<String> scope;
+        try {
+            scope = DirectorySplits.scope(split);
+        } catch (IllegalArgumentException e) {
+            return Flux.error(new SourceException(e.getMessage(), e));
+        }
+        String start = DirectorySplits.after(from);
+        String[] last = {start};
+        long[] count = {0};
+        Flux<SourceDocument> docs = Flux.<SourceDocument, DirectoryWalker>generate(
+                        () -> DirectoryWalker.open(config, context.connectorId(), opener, scope, start),
+                        (walker, sink) -> {
+                            SourceDocument doc = walker.next();
+                            if (doc == null && walker.interrupted()) {
+                                sink.error(new SourceException("the walk of " + config.root() + " was interrupted", null, true));
+                            } else if (doc == null) {
+                                walker.close();
+                                sink.complete();
+                            } else {
+                                sink.next(doc);
+                            }
+                            return walker;
+                        },
+                        DirectoryWalker::close)
+                .subscribeOn(Schedulers.boundedElastic());
+        return docs.concatMap(doc -> {
+                    last[0] = doc.id();
+                    SplitEvent event = SplitEvent.of(doc);
+                    return ++count[0] % DirectorySplits.POSITION_EVERY == 0
+                            ? Flux.just(event, SplitEvent.at(DirectorySplits.position(doc.id()))) : Flux.just(event);
+                }, 0)
+                .concatWith(Mono.fromSupplier(() -> SplitEvent.at(last[0] == null
+                        ? new SplitPosition(Map.of(DirectorySplits.AFTER, "")) : DirectorySplits.position(last[0]))));
+    }
 
     // tag::fetch[]
     @Override

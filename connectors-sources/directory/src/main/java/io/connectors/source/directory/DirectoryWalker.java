@@ -40,6 +40,10 @@ final class DirectoryWalker implements AutoCloseable {
 
     private final DirectoryConfig config;
     private final FileDocuments documents;
+    /** Which entries of the root this walk visits (a split's subtree); all of them for a full walk. */
+    private java.util.function.Predicate<String> scope = name -> true;
+    /** A resumed walk visits only what sorts after this relative path ({@link #compare}); null to visit all. */
+    private String after;
     private boolean interrupted;
     private final WalkReport report;
     private final Deque<Level> stack = new ArrayDeque<>();
@@ -69,6 +73,40 @@ final class DirectoryWalker implements AutoCloseable {
             closeQuietly(root);
             throw new SourceException(describeRootProblem(config.root(), e), e);
         }
+    }
+
+    /**
+     * Opens the root for a walk of part of the tree: the root entries {@code scope} accepts, and of those only what
+     * sorts after {@code after} (a resumed split), skipping whole subtrees that sort before it.
+     */
+    static DirectoryWalker open(DirectoryConfig config, String connectorId, Opener opener,
+                                java.util.function.Predicate<String> scope, String after) {
+        DirectoryWalker walker = open(config, connectorId, opener);
+        walker.scope = scope;
+        walker.after = after;
+        return walker;
+    }
+
+    /**
+     * The walk's order on relative paths: component by component, each by {@link String#compareTo} (as directories
+     * are listed), a directory's contents right after it. Not the order of the whole strings: {@code "a/b"} comes
+     * before {@code "a-c"} here, though '/' sorts after '-'.
+     */
+    static int compare(String a, String b) {
+        String[] x = a.split("/", -1);
+        String[] y = b.split("/", -1);
+        for (int i = 0; i < Math.min(x.length, y.length); i++) {
+            int c = x[i].compareTo(y[i]);
+            if (c != 0) {
+                return c;
+            }
+        }
+        return Integer.compare(x.length, y.length);
+    }
+
+    /** Whether everything at or below {@code relativePath} sorts at or before {@link #after}: nothing to visit there. */
+    private boolean before(String relativePath) {
+        return after != null && !after.startsWith(relativePath + "/") && compare(relativePath, after) <= 0;
     }
 
     /** Why the root cannot be walked, if it cannot; opens and closes it. */
@@ -108,6 +146,9 @@ final class DirectoryWalker implements AutoCloseable {
                 continue;
             }
             String name = level.names().next();
+            if (level.prefix().isEmpty() && !scope.test(name)) {
+                continue;
+            }
             SourceDocument doc = visit(level, name, level.prefix() + name);
             if (doc != null) {
                 report.document();
@@ -146,6 +187,10 @@ final class DirectoryWalker implements AutoCloseable {
     }
 
     private SourceDocument visit(Level level, String name, String relativePath) {
+        if (before(relativePath)) {
+            // Read before the position a resumed walk starts from: neither listed nor counted.
+            return null;
+        }
         BasicFileAttributes attributes;
         try {
             attributes = level.handle().attributes(name, false);
