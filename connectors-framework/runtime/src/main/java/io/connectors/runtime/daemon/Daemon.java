@@ -508,6 +508,11 @@ public final class Daemon {
         ConnectorConfig c = byId.get(connectorId);
         JobExecution execution = new JobExecution(claimed, c, jobs, connectors, runner, watchers, metrics, settings, clock,
                 s -> LOG.info("Connector {}: {}", connectorId, s));
+        io.connectors.runtime.sync.SplitJob helper = helping.get(claimed.id());
+        if (helper != null) {
+            // This daemon helped read the job's splits and now coordinates it: its own reads take over.
+            helper.drain();
+        }
         if (running.putIfAbsent(connectorId, execution) != null) {
             // Cannot happen (claims skip running connectors); put it back rather than run two.
             return execution.requeue().thenMany(Flux.empty());
@@ -548,6 +553,16 @@ public final class Daemon {
         if (helping.putIfAbsent(job.id(), splitJob) != null) {
             return Mono.empty();
         }
+        // The search that found the job may be a second old: read it again, so that a job this daemon claimed in the
+        // meantime (queued again after its coordinator died, say) is not also helped here.
+        return jobs.get(job.id())
+                .filter(fresh -> fresh.doc().status() == JobStatus.IN_PROGRESS && fresh.doc().worker() != null
+                        && !workerId().equals(fresh.doc().worker()) && !running.containsKey(c.id()))
+                .flatMap(fresh -> helpWith(fresh, c, splitJob))
+                .doFinally(s -> helping.remove(job.id(), splitJob));
+    }
+
+    private Mono<Void> helpWith(Versioned<JobRecord> job, ConnectorConfig c, io.connectors.runtime.sync.SplitJob splitJob) {
         // The rules the coordinator runs with (in its job's connector snapshot): every split must read by the same.
         List<String> problems = new ArrayList<>();
         Object snapshotRules = job.doc().connector().get("sync_rules");
@@ -556,7 +571,6 @@ public final class Daemon {
         if (parsed == null) {
             LOG.warn("Connector {}: job {} does not say which sync rules it runs with ({}); not helping with its splits",
                     c.id(), job.id(), problems);
-            helping.remove(job.id(), splitJob);
             return Mono.empty();
         }
         io.connectors.spi.rules.SyncRules rules = parsed;
@@ -568,8 +582,7 @@ public final class Daemon {
                     LOG.warn("Connector {}: reading splits of job {} failed: {}; its coordinator takes them over once"
                             + " their progress is stale", c.id(), job.id(), Failures.describe(e));
                     return Mono.empty();
-                })
-                .doFinally(s -> helping.remove(job.id(), splitJob));
+                });
     }
 
     // ---------------------------------------------------------------- recovery
