@@ -197,6 +197,13 @@ public final class DaemonProcess implements AutoCloseable {
         }
     }
 
+    /** Whether a sync of {@code connectorId} ended (its summary line was logged). */
+    public boolean hasSyncEnded(String connectorId) {
+        synchronized (lock) {
+            return syncs.stream().anyMatch(s -> s.started.connectorId().equals(connectorId) && s.ended != null);
+        }
+    }
+
     /** Every progress line of {@code connectorId} so far, in order. */
     public List<ProgressPoint> progress(String connectorId) {
         synchronized (lock) {

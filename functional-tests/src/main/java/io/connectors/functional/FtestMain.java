@@ -183,11 +183,6 @@ public final class FtestMain {
             report.run.put("mutation", Map.of("added", mutation.added().size(), "updated", mutation.updated().size(),
                     "deleted", mutation.deleted().size()));
 
-            if (fixture.supportsIncremental()) {
-                report.notes.add("The source supports incremental sync, but the runtime does not run incremental syncs"
-                        + " yet: only the full sync after the mutation was run.");
-            }
-
             t = Instant.now();
             daemon = DaemonProcess.start(home, config, out.resolve("ftest-" + type + "-daemon-2.log"), daemonJavaOpts,
                     FunctionalConfig.environment(es));
@@ -204,6 +199,9 @@ public final class FtestMain {
                     "deleted", deleted, "dropped", 0L, "failed", 0L));
 
             verify("after the mutation", es, index, fixture);
+
+            incrementalStep(fixture, es, index, timeout, daemonJavaOpts);
+            resumeStep(fixture, es, index, timeout, daemonJavaOpts);
 
             typeZoo(fixture, es, index + "-zoo", daemonJavaOpts);
         } catch (Exception e) {
@@ -233,6 +231,120 @@ public final class FtestMain {
         System.out.println(markdown);
         say("%s; report: %s and %s", report.passed() ? "PASSED" : "FAILED", md, json);
         return report.passed() ? 0 : 1;
+    }
+
+    /**
+     * The incremental step, for a source with incremental syncs: another mutation (deletions only if its incremental
+     * syncs see them), then a daemon that runs only incremental syncs, from the cursor the last full sync saved. Its
+     * sync must be incremental (not a fall-back to a full one: it reads a small part of the source), count exactly the
+     * mutation's additions, updates and deletions, and leave the index equal to the source.
+     */
+    private void incrementalStep(SourceFixture fixture, ElasticsearchEndpoint es, String index, Duration timeout,
+                                 String daemonJavaOpts) throws Exception {
+        if (!fixture.supportsIncremental()) {
+            report.step("incremental sync", Duration.ZERO, "not supported by this source (no IncrementalSource)");
+            report.notes.add("The incremental step was not run: source type " + type + " has no incremental syncs.");
+            say("incremental sync: not supported by this source");
+            return;
+        }
+        int changes = Math.max(100, documents / 100);
+        int deletes = fixture.incrementalSeesDeletions() ? changes : 0;
+        Instant t = Instant.now();
+        SourceFixture.Mutation mutation = fixture.mutate(changes, changes, deletes);
+        step("mutate for the incremental sync", t, String.format(Locale.ROOT, "%d added, %d updated, %d deleted%s",
+                mutation.added().size(), mutation.updated().size(), mutation.deleted().size(),
+                deletes == 0 ? " (none deleted: this source's incremental syncs do not see deletions)" : ""));
+        Path config = FunctionalConfig.writeWithSchedules(out.resolve("ftest-" + type + "-config-incremental.yml"), es,
+                CONNECTOR_ID, type, index, fixture.connectorConfiguration(), Map.of("daemon", Map.of("sync_on_start", false)),
+                Map.of("incremental", FunctionalConfig.FREQUENT_SCHEDULE));
+        t = Instant.now();
+        DaemonProcess daemon = DaemonProcess.start(home, config, out.resolve("ftest-" + type + "-daemon-incremental.log"),
+                daemonJavaOpts, FunctionalConfig.environment(es));
+        SyncOutcome outcome;
+        try {
+            outcome = daemon.awaitSync(CONNECTOR_ID, "incremental", t, timeout);
+            step("incremental sync (daemon 3)", t, "from daemon start to sync end");
+        } finally {
+            daemon.stop();
+        }
+        recordSync("incremental sync", daemon, outcome);
+        report.check("incremental sync: status", "completed", outcome.status()
+                + (outcome.error() == null ? "" : " (" + outcome.error() + ")"));
+        report.check("incremental sync: indexed", (long) mutation.added().size(), outcome.count("indexed"));
+        report.check("incremental sync: updated", (long) mutation.updated().size(), outcome.count("updated"));
+        report.check("incremental sync: deleted", (long) mutation.deleted().size(), outcome.count("deleted"));
+        report.check("incremental sync: failed", 0L, outcome.count("failed"));
+        report.check("incremental sync: read only what changed (no fall-back to a full sync), documents read",
+                "fewer than " + documents / 2, outcome.count("seen") < documents / 2 ? "fewer than " + documents / 2
+                        : String.valueOf(outcome.count("seen")));
+        verify("after the incremental sync", es, index, fixture);
+    }
+
+    /**
+     * The resume step: a full sync into a new index stopped (SIGTERM) about a third of the way, then a new daemon. The
+     * new daemon must resume the same job: for a source that divides its read into splits, read nothing twice (what
+     * it read plus what it skipped is exactly the source), and leave the index equal to the source.
+     */
+    private void resumeStep(SourceFixture fixture, ElasticsearchEndpoint es, String index, Duration timeout,
+                            String daemonJavaOpts) throws Exception {
+        String resumeIndex = index + "-resume";
+        try (ElasticsearchSession session = ElasticsearchSession.open(es)) {
+            session.deleteIndex(resumeIndex);
+        }
+        // Slowed enough (one request of 100 documents in flight, progress every 200 ms) to be stopped mid-way.
+        Map<String, Object> slow = Map.of("bulk", Map.of("max_actions", 100, "max_concurrent_requests", 1),
+                "sync", Map.of("progress_interval", "200ms"));
+        Path config = FunctionalConfig.write(out.resolve("ftest-" + type + "-config-resume.yml"), es, CONNECTOR_ID + "-resume",
+                type, resumeIndex, fixture.connectorConfiguration(), slow, null);
+        Instant t = Instant.now();
+        DaemonProcess first = DaemonProcess.start(home, config, out.resolve("ftest-" + type + "-daemon-resume-1.log"),
+                daemonJavaOpts, FunctionalConfig.environment(es));
+        boolean stoppedMidway;
+        try {
+            stoppedMidway = awaitSeen(first, CONNECTOR_ID + "-resume", documents / 3, timeout);
+        } finally {
+            first.stop();
+        }
+        Instant stopped = Instant.now();
+        step("full sync stopped mid-way (SIGTERM)", t, stoppedMidway ? "stopped at about a third" : "ended before");
+        report.check("resume: the full sync was stopped before its end", "stopped mid-way",
+                stoppedMidway ? "stopped mid-way" : "it ended before a third was read");
+        DaemonProcess second = DaemonProcess.start(home, config, out.resolve("ftest-" + type + "-daemon-resume-2.log"),
+                daemonJavaOpts, FunctionalConfig.environment(es));
+        SyncOutcome resumed;
+        try {
+            resumed = second.awaitSync(CONNECTOR_ID + "-resume", "full", stopped, timeout);
+            step("resumed full sync (a new daemon)", stopped, resumed.counts().toString());
+        } finally {
+            second.stop();
+        }
+        report.check("resume: status", "completed", resumed.status() + (resumed.error() == null ? "" : " (" + resumed.error() + ")"));
+        report.check("resume: the new daemon resumed from the first one's positions", "some documents not read again",
+                resumed.count("skipped_by_resume") > 0 ? "some documents not read again" : "every document read again");
+        Instant v0 = Instant.now();
+        Verification v = IndexVerifier.verify(es, resumeIndex, fixture);
+        report.step("verify after the resumed full sync", Duration.between(v0, Instant.now()), v.summary());
+        report.verification("after the resumed full sync", Duration.between(v0, Instant.now()), v);
+        report.check("resume: read plus skipped is exactly the source (nothing read twice)", v.expected(),
+                resumed.count("seen") + resumed.count("skipped_by_resume"));
+        say("resume: %s; %s", resumed.counts(), v.summary());
+    }
+
+    /** Waits until the daemon's progress shows {@code seen} documents of the connector; false if its sync ended first. */
+    private static boolean awaitSeen(DaemonProcess daemon, String connectorId, long seen, Duration timeout)
+            throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline && daemon.isAlive()) {
+            List<ProgressPoint> points = daemon.progress(connectorId);
+            if (!points.isEmpty() && points.get(points.size() - 1).seen() >= seen) {
+                return true;
+            }
+            if (daemon.hasSyncEnded(connectorId)) {
+                return false;
+            }
+            TimeUnit.MILLISECONDS.sleep(50);
+        }
+        return false;
     }
 
     /**

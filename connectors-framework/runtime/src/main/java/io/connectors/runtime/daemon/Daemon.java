@@ -546,9 +546,10 @@ public final class Daemon {
     /** Reads splits of another daemon's job until none is left to claim; its outcome is the coordinator's to record. */
     private Mono<Void> help(Versioned<JobRecord> job) {
         ConnectorConfig c = byId.get(job.doc().connectorId());
+        io.connectors.runtime.sync.SyncStats stats = new io.connectors.runtime.sync.SyncStats();
         io.connectors.runtime.sync.SplitJob splitJob = new io.connectors.runtime.sync.SplitJob(
                 new JobSplits(job.id(), jobs, new io.connectors.runtime.state.SplitIds(store), workerId(),
-                        settings.heartbeatTimeout(), clock),
+                        settings.heartbeatTimeout(), clock, stats::snapshot),
                 false, settings.heartbeatInterval(), settings.heartbeatInterval());
         if (helping.putIfAbsent(job.id(), splitJob) != null) {
             return Mono.empty();
@@ -558,11 +559,12 @@ public final class Daemon {
         return jobs.get(job.id())
                 .filter(fresh -> fresh.doc().status() == JobStatus.IN_PROGRESS && fresh.doc().worker() != null
                         && !workerId().equals(fresh.doc().worker()) && !running.containsKey(c.id()))
-                .flatMap(fresh -> helpWith(fresh, c, splitJob))
+                .flatMap(fresh -> helpWith(fresh, c, splitJob, stats))
                 .doFinally(s -> helping.remove(job.id(), splitJob));
     }
 
-    private Mono<Void> helpWith(Versioned<JobRecord> job, ConnectorConfig c, io.connectors.runtime.sync.SplitJob splitJob) {
+    private Mono<Void> helpWith(Versioned<JobRecord> job, ConnectorConfig c, io.connectors.runtime.sync.SplitJob splitJob,
+                                io.connectors.runtime.sync.SyncStats stats) {
         // The rules the coordinator runs with (in its job's connector snapshot): every split must read by the same.
         List<String> problems = new ArrayList<>();
         Object snapshotRules = job.doc().connector().get("sync_rules");
@@ -574,7 +576,6 @@ public final class Daemon {
             return Mono.empty();
         }
         io.connectors.spi.rules.SyncRules rules = parsed;
-        io.connectors.runtime.sync.SyncStats stats = new io.connectors.runtime.sync.SyncStats();
         LOG.info("Connector {}: helping read the splits of job {} (coordinated by {})", c.id(), job.id(), job.doc().worker());
         return runner.helpSplits(c, rules, splitJob, stats)
                 .doOnSuccess(v -> LOG.info("Connector {}: no split of job {} left to read here ({})", c.id(), job.id(), stats))

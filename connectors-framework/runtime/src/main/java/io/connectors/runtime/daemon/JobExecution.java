@@ -83,7 +83,7 @@ final class JobExecution {
         this.current = new AtomicReference<>(claimed);
         this.splitIds = new io.connectors.runtime.state.SplitIds(jobs.store());
         this.splitJob = new io.connectors.runtime.sync.SplitJob(
-                new JobSplits(jobId, jobs, splitIds, settings.workerId(), settings.heartbeatTimeout(), clock),
+                new JobSplits(jobId, jobs, splitIds, settings.workerId(), settings.heartbeatTimeout(), clock, stats::snapshot),
                 true, settings.heartbeatInterval(), settings.heartbeatInterval());
     }
 
@@ -333,7 +333,7 @@ final class JobExecution {
                     b.completedAt = now;
                 }
                 b.error = finalError;
-                b.counts = counts(stats.snapshot(), total);
+                b.counts = withHelpers(counts(stats.snapshot(), total), job, finalStatus);
                 putSamples(b, stats);
                 b.connector = current.get().doc().connector();
             });
@@ -396,6 +396,27 @@ final class JobExecution {
         if (!dropped.isEmpty()) {
             job.droppedDocuments = dropped.stream().map(SyncStats.DocumentProblem::toMap).toList();
         }
+    }
+
+    /**
+     * A finished split job's counts: this worker's and those of the daemons that helped read its splits (a suspended
+     * job keeps its own: its helpers' are added when it ends).
+     */
+    private Map<String, Long> withHelpers(Map<String, Long> own, JobRecord job, JobStatus status) {
+        if (!status.terminal() || job.workerCounts().isEmpty()) {
+            return own;
+        }
+        Map<String, Long> sum = new LinkedHashMap<>(own);
+        job.workerCounts().forEach((worker, c) -> {
+            if (!worker.equals(settings.workerId())) {
+                c.forEach((k, v) -> {
+                    if (!"total_in_index".equals(k)) {
+                        sum.merge(k, v, Long::sum);
+                    }
+                });
+            }
+        });
+        return sum;
     }
 
     private static Map<String, Long> counts(Map<String, Long> snapshot, long totalInIndex) {

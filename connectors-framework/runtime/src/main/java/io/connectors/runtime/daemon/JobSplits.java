@@ -36,10 +36,14 @@ final class JobSplits implements SplitCoordination {
     private final String worker;
     private final Duration heartbeatTimeout;
     private final Clock clock;
+    /** This worker's counts, written into the record when it is not the job's coordinator. */
+    private final java.util.function.Supplier<Map<String, Long>> counts;
     /** The splits this worker holds (claimed, not yet done or released). */
     private final Set<String> held = ConcurrentHashMap.newKeySet();
 
-    JobSplits(String jobId, JobRecords jobs, SplitIds ids, String worker, Duration heartbeatTimeout, Clock clock) {
+    JobSplits(String jobId, JobRecords jobs, SplitIds ids, String worker, Duration heartbeatTimeout, Clock clock,
+              java.util.function.Supplier<Map<String, Long>> counts) {
+        this.counts = counts;
         this.jobId = jobId;
         this.jobs = jobs;
         this.ids = ids;
@@ -144,6 +148,10 @@ final class JobSplits implements SplitCoordination {
                         // record, and under load either may be the one that lands.
                         if (worker.equals(job.worker()) && job.status() == JobStatus.IN_PROGRESS) {
                             b.lastHeartbeatAt = now;
+                        } else {
+                            Map<String, Map<String, Long>> all = new java.util.LinkedHashMap<>(job.workerCounts());
+                            all.put(worker, counts.get());
+                            b.workerCounts = all;
                         }
                     });
                 }))

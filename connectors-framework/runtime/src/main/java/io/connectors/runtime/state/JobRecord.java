@@ -42,6 +42,8 @@ import java.util.function.Consumer;
  * @param splits            the splits of a full sync of a {@code SplittableSource}, once planned (empty otherwise)
  * @param splitCursor       the incremental cursor taken before the splits were planned, saved once the job completes
  *                          (so a resumed job saves the cursor of its first attempt, not of its resume)
+ * @param workerCounts      the counts of the daemons that helped read the job's splits, by worker (the coordinator adds
+ *                          them to its own when the job ends)
  * @param other             fields this version does not know, kept as read
  */
 public record JobRecord(
@@ -67,6 +69,7 @@ public record JobRecord(
         Map<String, Object> connector,
         List<SplitRecord> splits,
         Map<String, Object> splitCursor,
+        Map<String, Map<String, Long>> workerCounts,
         Map<String, Object> other) {
 
     // The stored names searched, sorted or aggregated on (the rest are spelled in the codec only).
@@ -104,6 +107,7 @@ public record JobRecord(
         droppedDocuments = droppedDocuments == null ? List.of() : List.copyOf(droppedDocuments);
         connector = connector == null ? Map.of() : connector;
         splits = splits == null ? List.of() : List.copyOf(splits);
+        workerCounts = workerCounts == null ? Map.of() : java.util.Collections.unmodifiableMap(new LinkedHashMap<>(workerCounts));
         other = other == null ? Map.of() : java.util.Collections.unmodifiableMap(new LinkedHashMap<>(other));
     }
 
@@ -163,6 +167,7 @@ public record JobRecord(
                 f.map("connector"),
                 SplitRecord.listFromJson(id, f.maps("splits")),
                 f.map("split_cursor"),
+                workerCounts(id, f.map("worker_counts")),
                 null);
         f.number(OPEN_SPLITS); // derived from splits
         return r.with(b -> b.other = f.unread());
@@ -202,7 +207,21 @@ public record JobRecord(
             out.put(OPEN_SPLITS, openSplits());
         }
         put(out, "split_cursor", splitCursor);
+        if (!workerCounts.isEmpty()) {
+            out.put("worker_counts", workerCounts);
+        }
         other.forEach(out::putIfAbsent);
+        return out;
+    }
+
+    private static Map<String, Map<String, Long>> workerCounts(String id, Map<String, Object> json) {
+        Map<String, Map<String, Long>> out = new LinkedHashMap<>();
+        if (json != null) {
+            Fields f = new Fields("job " + id + " worker_counts", json);
+            for (String worker : json.keySet()) {
+                out.put(worker, f.numbers(worker));
+            }
+        }
         return out;
     }
 
@@ -244,6 +263,7 @@ public record JobRecord(
         public Map<String, Object> connector;
         public List<SplitRecord> splits;
         public Map<String, Object> splitCursor;
+        public Map<String, Map<String, Long>> workerCounts;
         Map<String, Object> other;
         private final String jobId;
 
@@ -270,13 +290,14 @@ public record JobRecord(
             connector = r.connector;
             splits = r.splits;
             splitCursor = r.splitCursor;
+            workerCounts = r.workerCounts;
             other = r.other;
         }
 
         private JobRecord build() {
             return new JobRecord(jobId, connectorId, type, trigger, status, reason, scheduledFor, createdAt, startedAt,
                     lastHeartbeatAt, cancelRequestedAt, completedAt, worker, attempt, error, notes, counts,
-                    failedDocuments, droppedDocuments, connector, splits, splitCursor, other);
+                    failedDocuments, droppedDocuments, connector, splits, splitCursor, workerCounts, other);
         }
     }
 }

@@ -92,6 +92,14 @@ public interface SourceFixture extends AutoCloseable {
         return false;
     }
 
+    /**
+     * Whether the source's incremental syncs see deletions (a change stream does; a cursor column does not): the
+     * harness's incremental step deletes documents only when they do, so that it can verify the index exactly.
+     */
+    default boolean incrementalSeesDeletions() {
+        return true;
+    }
+
     /** Stops what {@link #start} started. */
     @Override
     void close() throws Exception;

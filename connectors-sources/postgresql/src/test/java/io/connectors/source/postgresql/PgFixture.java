@@ -445,6 +445,12 @@ public final class PgFixture implements SourceFixture {
     }
 
     @Override
+    public boolean incrementalSeesDeletions() {
+        // A cursor column sees rows changed, not rows gone (docs/sources/postgresql.md).
+        return false;
+    }
+
+    @Override
     public boolean supportsIncremental() {
         return true;
     }
