@@ -187,7 +187,15 @@ public final class Daemon {
         if (!now.isEmpty()) {
             LOG.info("Suspending {} running job(s): {}", now.size(), now.stream().map(JobExecution::jobId).toList());
         }
-        return Flux.fromIterable(now).flatMap(JobExecution::suspend).then();
+        // Drained helpers save their positions and release their splits; wait for that too, within the grace.
+        Mono<Void> helpersReleased = Flux.interval(Duration.ofMillis(100)).takeUntil(t -> helping.isEmpty()).then()
+                .timeout(settings.shutdownGrace())
+                .onErrorResume(e -> {
+                    LOG.warn("Splits of other daemons' jobs read here were not all released within daemon.shutdown_grace"
+                            + " ({}); they are taken over once their progress is stale", settings.shutdownGrace());
+                    return Mono.empty();
+                });
+        return Flux.fromIterable(now).flatMap(JobExecution::suspend).then(helping.isEmpty() ? Mono.empty() : helpersReleased);
     }
 
     /**
