@@ -38,16 +38,16 @@ public record SyncSettings(
     public static final ConfigField TEMP_DIR = ConfigField.string("temp_dir").defaultValue("")
             .description("Where a full sync keeps the ids and versions its index held when it started (deleted after"
                     + " each sync). Empty: the JVM's temporary folder.");
-    // tag::setting-declaration[]
-    public static final ConfigField PROGRESS_INTERVAL = ConfigField.duration("progress_interval").defaultValue("5s")
-            .validate(ConfigField.positiveDuration())
-            .description("How often a running sync reports its counts.");
-
     public static final ConfigField MAX_CONCURRENT_SPLITS = ConfigField.integer("max_concurrent_splits")
             .defaultValue(0L).validate(ConfigField.atLeast(0)).validate(ConfigField.atMost(1024))
             .description("Splits of one full sync this daemon reads at once, for sources that divide their full read"
                     + " (PostgreSQL key ranges, MongoDB `_id` ranges, directory subtrees); they share the sync's bulk"
                     + " requests. Other daemons serving the connector read the rest. `0`: one per core.");
+
+    // tag::setting-declaration[]
+    public static final ConfigField PROGRESS_INTERVAL = ConfigField.duration("progress_interval").defaultValue("5s")
+            .validate(ConfigField.positiveDuration())
+            .description("How often a running sync reports its counts.");
 
     /** The {@code sync} settings. */
     public static final SettingsGroup GROUP = new SettingsGroup("sync", "How syncs run.",
