@@ -58,7 +58,7 @@ class NewSourceIT {
                 .contains("Tests run: 4, Failures: 0, Errors: 0");
         String contract = report("RestApiDataSourceContractTest");
         assertThat(contract)
-                .contains("Tests run: 19, Failures: 16, Errors: 0")
+                .contains("Tests run: 21, Failures: 18, Errors: 0")
                 .contains("validConfiguration() of the contract test is not written yet: start or reach a rest_api"
                         + " backend")
                 .contains("expectedIds() of the contract test is not written yet")

@@ -93,8 +93,13 @@ public final class DirectoryDataSource implements BaseDataSource, DeferredSource
             return Flux.error(new SourceException("the directory source has no advanced sync rules; remove them"));
         }
         // Basic rules are applied by the runtime.
+        return walk(() -> DirectoryWalker.open(config, context.connectorId(), opener));
+    }
+
+    /** The documents of a walk, one per request, on {@code boundedElastic}; the walker is closed whatever happens. */
+    private Flux<SourceDocument> walk(java.util.concurrent.Callable<DirectoryWalker> open) {
         return Flux.<SourceDocument, DirectoryWalker>generate(
-                        () -> DirectoryWalker.open(config, context.connectorId(), opener),
+                        open,
                         (walker, sink) -> {
                             SourceDocument doc = walker.next();
                             if (doc == null && walker.interrupted()) {
@@ -142,23 +147,7 @@ public final class DirectoryDataSource implements BaseDataSource, DeferredSource
         String start = DirectorySplits.after(from);
         String[] last = {start};
         long[] count = {0};
-        Flux<SourceDocument> docs = Flux.<SourceDocument, DirectoryWalker>generate(
-                        () -> DirectoryWalker.open(config, context.connectorId(), opener, scope, start),
-                        (walker, sink) -> {
-                            SourceDocument doc = walker.next();
-                            if (doc == null && walker.interrupted()) {
-                                sink.error(new SourceException("the walk of " + config.root() + " was interrupted", null, true));
-                            } else if (doc == null) {
-                                walker.close();
-                                sink.complete();
-                            } else {
-                                sink.next(doc);
-                            }
-                            return walker;
-                        },
-                        DirectoryWalker::close)
-                .subscribeOn(Schedulers.boundedElastic());
-        return docs.concatMap(doc -> {
+        return walk(() -> DirectoryWalker.open(config, context.connectorId(), opener, scope, start)).concatMap(doc -> {
                     last[0] = doc.id();
                     SplitEvent event = SplitEvent.of(doc);
                     return ++count[0] % DirectorySplits.POSITION_EVERY == 0
