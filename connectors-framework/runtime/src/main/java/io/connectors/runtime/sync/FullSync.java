@@ -192,7 +192,7 @@ public final class FullSync {
                 .flatMap(cursor -> splittable.planSplits(rules)
                         .map(splits -> new SplitCoordination.Plan(splits, cursor.orElse(null))));
         return Mono.usingWhen(load(),
-                table -> coordination.plan(planner)
+                table -> coordination.plan(planner).retryWhen(SplitReads.CONTROL_PLANE_RETRY)
                         .doOnNext(plan -> {
                             LOG.info("Index {}: a full sync in {} split(s), up to {} read at once here", index.name(),
                                     plan.splits().size(), settings.maxConcurrentSplits());
@@ -236,7 +236,7 @@ public final class FullSync {
                 round.drain();
             }
             return round.run(rules)
-                    .then(coordinator ? coordination.remaining() : Mono.empty())
+                    .then(coordinator ? coordination.remaining().retryWhen(SplitReads.CONTROL_PLANE_RETRY) : Mono.empty())
                     .flatMap(left -> {
                         if (left.open() == 0 || draining) {
                             return Mono.empty();

@@ -53,6 +53,17 @@ import reactor.util.retry.Retry;
 final class SplitReads {
     private static final Logger LOG = LoggerFactory.getLogger(SplitReads.class);
     static final int READ_RETRIES = 3;
+    /**
+     * How a write to the control plane (a claim, the last save, a release) is retried when it fails: Elasticsearch may
+     * answer 429 or be restarting for a while. Periodic saves are not retried: the next one takes their place.
+     */
+    static final Retry CONTROL_PLANE_RETRY = Retry.backoff(6, Duration.ofMillis(500)).maxBackoff(Duration.ofSeconds(10))
+            // The source's own failures (planning a split of a missing table) and a job gone are not the cluster's.
+            .filter(e -> !(e instanceof SourceException) && !(e instanceof IllegalStateException)
+                    && !(e instanceof io.connectors.spi.config.ConfigValidationException))
+            .onRetryExhaustedThrow((spec, signal) -> signal.failure())
+            .doBeforeRetry(s -> LOG.warn("Saving split progress failed ({}); retrying (attempt {})", s.failure().toString(),
+                    s.totalRetries() + 1));
     private static final Duration FIRST_RETRY = Duration.ofSeconds(1);
 
     private final SplittableSource source;
@@ -69,6 +80,8 @@ final class SplitReads {
     private final Ledger ledger = new Ledger();
     private final Sinks.Many<Boolean> splitDone = Sinks.many().multicast().directBestEffort();
     private volatile boolean draining;
+    private final io.connectors.runtime.util.ProblemLog saveFailures = new io.connectors.runtime.util.ProblemLog(LOG,
+            "Saving split progress failed; the next save retries it", 3);
 
     SplitReads(SplittableSource source, DocumentBatches batches, StampTable table, BulkSink sink,
                SplitCoordination coordination, SyncStats stats, SyncSettings settings, Duration saveInterval) {
@@ -101,7 +114,7 @@ final class SplitReads {
     Mono<Void> run(SyncRules rules) {
         return Mono.defer(() -> {
             Flux<SplitCoordination.Claimed> claims = Mono.defer(() -> draining ? Mono.<SplitCoordination.Claimed>empty()
-                            : coordination.claim())
+                            : coordination.claim().retryWhen(CONTROL_PLANE_RETRY))
                     .map(Optional::of)
                     .defaultIfEmpty(Optional.empty())
                     .repeat()
@@ -121,13 +134,18 @@ final class SplitReads {
             Mono<Void> writes = sink.write(ops).doOnNext(r -> ledger.resolved(r.ops()))
                     .then()
                     .doFinally(s -> written.tryEmitEmpty());
+            // A periodic save that fails (the cluster overloaded, a node restarting) is retried by the next one: what it
+            // took is put back. The last save must land, or the splits would look unfinished.
             Mono<Void> saving = Flux.merge(Flux.interval(saveInterval, saveInterval).map(t -> Boolean.TRUE), splitDone.asFlux())
                     .takeUntilOther(written.asMono())
                     .onBackpressureDrop()
-                    .concatMap(t -> save(), 1)
+                    .concatMap(t -> save().onErrorResume(e -> {
+                        saveFailures.report("save_failed", e.toString());
+                        return Mono.empty();
+                    }), 1)
                     .then();
             return Mono.when(writes, saving)
-                    .then(Mono.defer(this::save))
+                    .then(Mono.defer(this::save).retryWhen(CONTROL_PLANE_RETRY))
                     .then(Mono.defer(() -> {
                         Set<String> unfinished = new java.util.HashSet<>();
                         active.values().forEach(r -> {
@@ -136,7 +154,8 @@ final class SplitReads {
                             }
                         });
                         active.clear();
-                        return unfinished.isEmpty() ? Mono.empty() : coordination.release(unfinished);
+                        return unfinished.isEmpty() ? Mono.empty()
+                                : coordination.release(unfinished).retryWhen(CONTROL_PLANE_RETRY);
                     }));
         });
     }
