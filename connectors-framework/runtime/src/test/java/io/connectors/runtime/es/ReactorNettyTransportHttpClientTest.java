@@ -296,7 +296,9 @@ class ReactorNettyTransportHttpClientTest {
              ElasticsearchHandle es = ElasticsearchClients.create(ElasticsearchSettings.defaults(server.uri()))) {
             health(es).map(h -> Thread.currentThread().getName())
                     .as(StepVerifier::create)
-                    .assertNext(thread -> assertThat(thread).startsWith("parallel-"))
+                    // Completed on a parallel thread, or on the subscriber's when the answer came first: never on a
+                    // Netty event loop (a race made this check of "parallel-" alone fail now and then).
+                    .assertNext(thread -> assertThat(thread).doesNotStartWith("reactor-http"))
                     .verifyComplete();
         }
     }
