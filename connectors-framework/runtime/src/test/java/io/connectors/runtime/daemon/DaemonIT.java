@@ -297,9 +297,9 @@ class DaemonIT {
         assertThat(splits.stream().mapToLong(s -> ((Number) s.get("seen")).longValue()).sum()).isEqualTo(4000);
         assertThat(done.doc()).containsEntry("open_splits", 0);
         assertThat(count(prefix + "-shared")).isEqualTo(4000);
-        // The ids the splits saved for the deletion pass are deleted with the job's end.
-        store.refresh(StateStore.Kind.SPLIT_IDS).block();
-        assertThat(new io.connectors.runtime.state.SplitIds(store).read(id).collectList().block()).isEmpty();
+        // The ids the splits saved for the deletion pass are deleted once the job's end is recorded.
+        io.connectors.runtime.state.SplitIds ids = new io.connectors.runtime.state.SplitIds(store);
+        await("the split ids are deleted", Duration.ofSeconds(20), () -> ids.read(id).collectList().block().isEmpty());
     }
 
     @Test
