@@ -244,7 +244,11 @@ final class MongoDataSource implements BaseDataSource, DeferredSource, AdvancedR
                                             new BsonDocument("$project", new BsonDocument("_id", new BsonInt32(1)))),
                                             RawBsonDocument.class)))
                                     .mapNotNull(d -> d.get("_id"))
-                                    .collectList())
+                                    .collectList()
+                                    // A sample that came back empty (seen with the in-process server) is taken again.
+                                    .filter(list -> !list.isEmpty())
+                                    .repeatWhenEmpty(2, attempts -> attempts)
+                                    .defaultIfEmpty(List.of()))
                             .map(sample -> MongoSplits.fromSample(collection, sample, wanted))
                             .onErrorResume(com.mongodb.MongoException.class, e -> {
                                 LOG.warn("Connector {}: sampling the _ids of collection '{}' failed ({}); it is read as one"

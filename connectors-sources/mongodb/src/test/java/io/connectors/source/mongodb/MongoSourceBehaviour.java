@@ -143,6 +143,7 @@ abstract class MongoSourceBehaviour {
         fillBig();
         MongoDataSource source = bigSource();
         List<io.connectors.spi.SourceSplit> splits = source.planSplits(SyncRules.NONE).block(WAIT);
+        assertThat(splits).as("ranges of the integer _ids and the others").hasSizeGreaterThan(2);
         io.connectors.spi.SourceSplit first = splits.get(0);
         List<io.connectors.spi.SplitEvent> events = read(source, first, null);
         int at = -1;
