@@ -63,6 +63,8 @@ final class MongoDataSource implements BaseDataSource, DeferredSource, AdvancedR
     private static final Logger LOG = LoggerFactory.getLogger(MongoDataSource.class);
     /** Documents without an _id (from a pipeline) are skipped; this many are logged one by one per read. */
     private static final int LOGGED_SKIPS = 5;
+    /** Tries of the _id sample a collection's splits are planned from, before it is read as one split. */
+    private static final int SAMPLE_ATTEMPTS = 5;
     /** How long close() waits for commands in flight, then for the kill of cursors left open. */
     private static final Duration CLOSE_SETTLE = Duration.ofSeconds(2);
 
@@ -245,9 +247,14 @@ final class MongoDataSource implements BaseDataSource, DeferredSource, AdvancedR
                                             RawBsonDocument.class)))
                                     .mapNotNull(d -> d.get("_id"))
                                     .collectList()
-                                    // A sample that came back empty (seen with the in-process server) is taken again.
+                                    // A sample that failed or came back empty is taken again: MongoDB's random cursor
+                                    // can give up ("could not find a non-duplicate document"), and the in-process
+                                    // server's $sample sorts with a random comparator that Java's sort may refuse.
                                     .filter(list -> !list.isEmpty())
-                                    .repeatWhenEmpty(2, attempts -> attempts)
+                                    .repeatWhenEmpty(SAMPLE_ATTEMPTS - 1, attempts -> attempts)
+                                    .retryWhen(reactor.util.retry.Retry.max(SAMPLE_ATTEMPTS - 1)
+                                            .filter(com.mongodb.MongoException.class::isInstance)
+                                            .onRetryExhaustedThrow((spec, signal) -> signal.failure()))
                                     .defaultIfEmpty(List.of()))
                             .map(sample -> MongoSplits.fromSample(collection, sample, wanted))
                             .onErrorResume(com.mongodb.MongoException.class, e -> {
