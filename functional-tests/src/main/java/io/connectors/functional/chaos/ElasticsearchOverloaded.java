@@ -23,8 +23,9 @@ import java.util.regex.Pattern;
 /**
  * Elasticsearch answering 429 for the whole run: its {@code write} thread pool cut to one thread and a queue of one,
  * while the daemon sends up to 8 {@code _bulk} requests of 250 operations at once. Expected: the rejected items are
- * re-sent with backoff, never more than {@code bulk.max_retries} times; the log stays short (a few WARN lines, not one
- * per document or retry); and the sync after the first leaves the index equal to the source.
+ * re-sent with backoff, beyond {@code bulk.max_retries} while {@code bulk.max_throttled_time} lasts, so the first sync
+ * rides the overload out with no document failed; the log stays short (a few WARN lines, not one per document or
+ * retry); and the index equals the source.
  *
  * <p>The daemon runs with {@code BulkSink} at DEBUG (its own logback file, otherwise the runtime's layout) so that
  * each re-send's retry number and delay can be checked against the backoff bounds.
@@ -83,9 +84,9 @@ final class ElasticsearchOverloaded implements ChaosScenario {
                         first.counts());
                 List<SyncOutcome> later = FaultKit.awaitCompletedSync(daemon, first.finished(), Duration.ofMinutes(15));
                 SyncOutcome next = later.get(later.size() - 1);
-                // Operations still answered 429 after bulk.max_retries are counted failed: completed_with_errors.
-                result.check("the first sync completed (refused documents counted) or failed cleanly",
-                        first.ranToEnd() || first.error() != null,
+                // 429s are re-sent for up to bulk.max_throttled_time (10 minutes by default): none fails.
+                result.check("the first sync rode the overload out: completed, no document failed",
+                        first.completed() && first.count("failed") == 0,
                         first.status() + " in " + FaultKit.seconds(first.duration()) + ", counts " + first.counts()
                                 + (first.error() == null ? "" : ", error " + FaultKit.abbreviate(first.error(), 200)));
                 result.check("the next sync completed", next.completed(), next.status() + ", counts " + next.counts()
@@ -103,9 +104,9 @@ final class ElasticsearchOverloaded implements ChaosScenario {
                                 + " and %,.0f re-sent, by the daemon's metrics", rejected, throttled, retried));
 
                 Retries retries = retries(daemon.logFile());
-                result.check("retries are bounded by bulk.max_retries", retries.maxRetry() <= MAX_RETRIES,
-                        "highest retry " + retries.maxRetry() + " of " + MAX_RETRIES + ", " + retries.resends()
-                                + " re-sends of " + retries.operations() + " operations");
+                result.note("highest retry " + retries.maxRetry() + " (bulk.max_retries " + MAX_RETRIES + "; 429s go on"
+                        + " within bulk.max_throttled_time), " + retries.resends() + " re-sends of "
+                        + retries.operations() + " operations");
                 result.check("every re-send waited within its backoff bound", retries.outOfBounds() == 0,
                         retries.outOfBounds() + " outside; longest wait per retry (ms) " + retries.longestByRetry()
                                 + ", mean " + retries.meanByRetry());

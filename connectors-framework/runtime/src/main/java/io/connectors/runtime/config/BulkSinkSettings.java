@@ -23,6 +23,8 @@ import java.util.Objects;
  * @param maxErrorRate          failed fraction tolerated over the last {@code errorRateWindow} outcomes; {@code 1}
  *                              disables this limit
  * @param errorRateWindow       outcomes the rate is computed over; checked only once that many exist
+ * @param maxThrottledTime      how long operations answered 429 keep being re-sent, from the batch's first send,
+ *                              beyond {@code maxRetries} ({@link #MAX_THROTTLED_TIME}); zero: no longer than the others
  */
 public record BulkSinkSettings(
         int maxActions,
@@ -36,7 +38,8 @@ public record BulkSinkSettings(
         long maxErrors,
         long maxConsecutiveErrors,
         double maxErrorRate,
-        int errorRateWindow) {
+        int errorRateWindow,
+        Duration maxThrottledTime) {
 
     public static final ConfigField MAX_ACTIONS = ConfigField.integer("max_actions").defaultValue(1000L)
             .validate(ConfigField.atLeast(1)).validate(ConfigField.atMost(Integer.MAX_VALUE))
@@ -59,6 +62,13 @@ public record BulkSinkSettings(
     public static final ConfigField MAX_BACKOFF = ConfigField.duration("max_backoff").defaultValue("30s")
             .validate(ConfigField.positiveDuration())
             .description("Largest bound any wait before a retry can have.");
+    public static final ConfigField MAX_THROTTLED_TIME = ConfigField.duration("max_throttled_time").defaultValue("10m")
+            .validate(ConfigField.notNegativeDuration())
+            .description("How long an operation answered 429 (Elasticsearch is up but rejecting work: overloaded, a"
+                    + " circuit breaker) keeps being re-sent, counted from its batch's first send, even after"
+                    + " `max_retries`: the sync slows down and rides the overload out instead of failing documents."
+                    + " Other failures (5xx, no response) still stop at `max_retries`. `0s`: 429s stop at"
+                    + " `max_retries` too.");
     public static final ConfigField MAX_DOCUMENT_SIZE = ConfigField.byteSize("max_document_size").defaultValue("10mb")
             .validate(ConfigField.atLeast(1))
             .description("An index operation whose source is larger is dropped, counted and not sent.");
@@ -85,7 +95,7 @@ public record BulkSinkSettings(
     public static final SettingsGroup GROUP = new SettingsGroup("bulk",
             "How documents are sent to Elasticsearch; see [bulk-sink.md](bulk-sink.md).",
             List.of(MAX_ACTIONS, MAX_BYTES, MAX_CONCURRENT_REQUESTS, MAX_RETRIES, INITIAL_BACKOFF, MAX_BACKOFF,
-                    MAX_DOCUMENT_SIZE, FLUSH_INTERVAL));
+                    MAX_THROTTLED_TIME, MAX_DOCUMENT_SIZE, FLUSH_INTERVAL));
     /** The {@code bulk.error_breaker} settings. */
     public static final SettingsGroup ERROR_BREAKER = new SettingsGroup("bulk.error_breaker",
             "The error breaker fails a sync that cannot succeed rather than ending with millions of failed documents.",
@@ -95,6 +105,7 @@ public record BulkSinkSettings(
         Objects.requireNonNull(initialBackoff, "initialBackoff");
         Objects.requireNonNull(maxBackoff, "maxBackoff");
         Objects.requireNonNull(flushInterval, "flushInterval");
+        Objects.requireNonNull(maxThrottledTime, "maxThrottledTime");
     }
 
     /** The bound {@code bulk} settings; {@code null} when they have problems (reported in {@code values}). */
@@ -108,7 +119,7 @@ public record BulkSinkSettings(
                 (int) v.integer(MAX_CONCURRENT_REQUESTS), (int) v.integer(MAX_RETRIES), v.duration(INITIAL_BACKOFF),
                 v.duration(MAX_BACKOFF), v.byteSize(MAX_DOCUMENT_SIZE), v.duration(FLUSH_INTERVAL),
                 breaker.integer(MAX_ERRORS), breaker.integer(MAX_CONSECUTIVE_ERRORS), breaker.number(MAX_ERROR_RATE),
-                (int) breaker.integer(WINDOW));
+                (int) breaker.integer(WINDOW), v.duration(MAX_THROTTLED_TIME));
     }
 
     /** Every {@code bulk} setting at its declared default. */
@@ -118,39 +129,50 @@ public record BulkSinkSettings(
 
     public BulkSinkSettings withMaxActions(int v) {
         return new BulkSinkSettings(v, maxBytes, maxConcurrentRequests, maxRetries, initialBackoff, maxBackoff,
-                maxDocumentBytes, flushInterval, maxErrors, maxConsecutiveErrors, maxErrorRate, errorRateWindow);
+                maxDocumentBytes, flushInterval, maxErrors, maxConsecutiveErrors, maxErrorRate, errorRateWindow,
+                maxThrottledTime);
     }
 
     public BulkSinkSettings withMaxBytes(long v) {
         return new BulkSinkSettings(maxActions, v, maxConcurrentRequests, maxRetries, initialBackoff, maxBackoff,
-                maxDocumentBytes, flushInterval, maxErrors, maxConsecutiveErrors, maxErrorRate, errorRateWindow);
+                maxDocumentBytes, flushInterval, maxErrors, maxConsecutiveErrors, maxErrorRate, errorRateWindow,
+                maxThrottledTime);
     }
 
     public BulkSinkSettings withMaxConcurrentRequests(int v) {
         return new BulkSinkSettings(maxActions, maxBytes, v, maxRetries, initialBackoff, maxBackoff,
-                maxDocumentBytes, flushInterval, maxErrors, maxConsecutiveErrors, maxErrorRate, errorRateWindow);
+                maxDocumentBytes, flushInterval, maxErrors, maxConsecutiveErrors, maxErrorRate, errorRateWindow,
+                maxThrottledTime);
     }
 
     public BulkSinkSettings withRetries(int maxRetries, Duration initialBackoff, Duration maxBackoff) {
         return new BulkSinkSettings(maxActions, maxBytes, maxConcurrentRequests, maxRetries, initialBackoff,
                 maxBackoff, maxDocumentBytes, flushInterval, maxErrors, maxConsecutiveErrors, maxErrorRate,
-                errorRateWindow);
+                errorRateWindow, maxThrottledTime);
+    }
+
+    public BulkSinkSettings withMaxThrottledTime(Duration v) {
+        return new BulkSinkSettings(maxActions, maxBytes, maxConcurrentRequests, maxRetries, initialBackoff,
+                maxBackoff, maxDocumentBytes, flushInterval, maxErrors, maxConsecutiveErrors, maxErrorRate,
+                errorRateWindow, v);
     }
 
     public BulkSinkSettings withMaxDocumentBytes(long v) {
         return new BulkSinkSettings(maxActions, maxBytes, maxConcurrentRequests, maxRetries, initialBackoff,
-                maxBackoff, v, flushInterval, maxErrors, maxConsecutiveErrors, maxErrorRate, errorRateWindow);
+                maxBackoff, v, flushInterval, maxErrors, maxConsecutiveErrors, maxErrorRate, errorRateWindow,
+                maxThrottledTime);
     }
 
     public BulkSinkSettings withFlushInterval(Duration v) {
         return new BulkSinkSettings(maxActions, maxBytes, maxConcurrentRequests, maxRetries, initialBackoff,
-                maxBackoff, maxDocumentBytes, v, maxErrors, maxConsecutiveErrors, maxErrorRate, errorRateWindow);
+                maxBackoff, maxDocumentBytes, v, maxErrors, maxConsecutiveErrors, maxErrorRate, errorRateWindow,
+                maxThrottledTime);
     }
 
     public BulkSinkSettings withErrorBreaker(long maxErrors, long maxConsecutiveErrors, double maxErrorRate,
                                              int errorRateWindow) {
         return new BulkSinkSettings(maxActions, maxBytes, maxConcurrentRequests, maxRetries, initialBackoff,
                 maxBackoff, maxDocumentBytes, flushInterval, maxErrors, maxConsecutiveErrors, maxErrorRate,
-                errorRateWindow);
+                errorRateWindow, maxThrottledTime);
     }
 }

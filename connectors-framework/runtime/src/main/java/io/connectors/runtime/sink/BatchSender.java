@@ -6,22 +6,27 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Schedulers;
 
 /**
  * Sends one batch in {@code _bulk} requests until every operation is resolved: items answered 429 or 5xx, and
  * requests failing as a whole retryably, are re-sent (only those items) after a {@link Backoff}, up to
- * {@link BulkSinkSettings#maxRetries()} times; then they fail for good. Tells the {@link BulkSink.Listener} of each
- * round trip, retry and 429.
+ * {@link BulkSinkSettings#maxRetries()} times; then they fail for good. Items answered 429 are the exception: an
+ * overloaded cluster is up and will take them, so they are re-sent for as long as
+ * {@link BulkSinkSettings#maxThrottledTime()} allows, counted from the batch's first send on the scheduler's clock.
+ * Tells the {@link BulkSink.Listener} of each round trip, retry and 429.
  */
 final class BatchSender {
     private static final Logger log = LoggerFactory.getLogger(BulkSink.class);
 
     private final BulkClient client;
     private final int maxRetries;
+    private final long maxThrottledMillis;
     private final Backoff backoff;
     private final BulkSink.Listener listener;
     private final LongSupplier nanoClock;
@@ -31,6 +36,7 @@ final class BatchSender {
             LongSupplier nanoClock) {
         this.client = client;
         this.maxRetries = settings.maxRetries();
+        this.maxThrottledMillis = settings.maxThrottledTime().toMillis();
         this.backoff = backoff;
         this.listener = listener;
         this.nanoClock = nanoClock;
@@ -48,11 +54,15 @@ final class BatchSender {
         }
         return Mono.defer(() -> {
             BatchOutcome outcome = new BatchOutcome(batch, run);
-            return attempt(outcome, outcome.all(), 0, run).then(Mono.defer(outcome::finish));
+            return attempt(outcome, outcome.all(), 0, now(), run).then(Mono.defer(outcome::finish));
         }).doFinally(signal -> run.inFlight.resolved(batch.bytes()));
     }
 
-    private Mono<Void> attempt(BatchOutcome outcome, List<PendingOp> pending, int retry, WriteRun run) {
+    private static long now() {
+        return Schedulers.parallel().now(TimeUnit.MILLISECONDS);
+    }
+
+    private Mono<Void> attempt(BatchOutcome outcome, List<PendingOp> pending, int retry, long firstSent, WriteRun run) {
         List<BulkOp> ops = new ArrayList<>(pending.size());
         for (PendingOp p : pending) {
             ops.add(p.op());
@@ -77,18 +87,35 @@ final class BatchSender {
                     if (again.isEmpty()) {
                         return Mono.empty();
                     }
+                    Duration delay = backoff.delay(retry + 1);
                     if (retry >= maxRetries) {
-                        outcome.giveUp(again, retry);
-                        return Mono.empty();
+                        long left = maxThrottledMillis - (now() - firstSent);
+                        List<PendingOp> throttled = new ArrayList<>();
+                        List<PendingOp> others = new ArrayList<>();
+                        for (PendingOp p : again) {
+                            (p.status() == 429 && left > 0 ? throttled : others).add(p);
+                        }
+                        if (!others.isEmpty()) {
+                            outcome.giveUp(others, retry);
+                        }
+                        if (throttled.isEmpty()) {
+                            return Mono.empty();
+                        }
+                        if (retry == maxRetries) {
+                            run.log.throttledBeyondRetries(throttled.size(), batch.sequence(), retry,
+                                    Math.max(1, left / 1000));
+                        }
+                        again = throttled;
+                        delay = delay.toMillis() > left ? Duration.ofMillis(left) : delay;
                     }
                     listener.onRetry(again.size());
-                    Duration delay = backoff.delay(retry + 1);
                     if (log.isDebugEnabled()) {
                         log.debug("Re-sending {} of {} operations of batch {} in {} ms (retry {}/{}): {}",
                                 again.size(), batch.ops().size(), batch.sequence(), delay.toMillis(), retry + 1,
                                 maxRetries, countByType(again));
                     }
-                    return Mono.delay(delay).then(Mono.defer(() -> attempt(outcome, again, retry + 1, run)));
+                    List<PendingOp> resent = again;
+                    return Mono.delay(delay).then(Mono.defer(() -> attempt(outcome, resent, retry + 1, firstSent, run)));
                 });
     }
 

@@ -19,6 +19,7 @@ final class WriteLog {
     private final ProblemLog failures = new ProblemLog(log, "Document failed", BulkSink.LOGGED_EXAMPLES);
     private final ProblemLog drops = new ProblemLog(log, "Document dropped", BulkSink.LOGGED_EXAMPLES);
     private final ProblemLog requestFailures = new ProblemLog(log, "_bulk request failed", BulkSink.LOGGED_EXAMPLES);
+    private final ProblemLog throttled = new ProblemLog(log, "Still overloaded", BulkSink.LOGGED_EXAMPLES);
 
     /** @param maxDocumentBytes the bound documents are dropped above, named in the summary */
     WriteLog(long maxDocumentBytes) {
@@ -37,6 +38,12 @@ final class WriteLog {
                 + sanitize(e.getMessage()));
     }
 
+    /** Operations still answered 429 after every retry are re-sent within {@code bulk.max_throttled_time}. */
+    void throttledBeyondRetries(int operations, long batch, int retries, long secondsLeft) {
+        throttled.report("http_429", operations + " operations of batch " + batch + " still answered 429 after " + retries
+                + " retries: re-sent for up to " + secondsLeft + " s more (bulk.max_throttled_time)");
+    }
+
     void dropped(String id, String type, String reason) {
         drops.report(type, id + ": " + reason);
     }
@@ -47,6 +54,10 @@ final class WriteLog {
             log.warn("{} _bulk requests failed as a whole and were re-sent ({}): {}", requestFailures.total(),
                     signal == SignalType.ON_COMPLETE ? "write completed" : "write ended: " + signal,
                     requestFailures.summary());
+        }
+        if (throttled.total() > 0) {
+            log.warn("{} batches were re-sent beyond bulk.max_retries while Elasticsearch answered 429 ({})",
+                    throttled.total(), signal == SignalType.ON_COMPLETE ? "write completed" : "write ended: " + signal);
         }
         if (drops.total() > 0) {
             log.warn("{} documents dropped, larger than bulk.max_document_size={} bytes", drops.total(), maxDocumentBytes);

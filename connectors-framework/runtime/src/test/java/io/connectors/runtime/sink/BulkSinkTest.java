@@ -36,7 +36,9 @@ class BulkSinkTest {
     private static final BulkSinkSettings SMALL = BulkSinkSettings.defaults()
             .withMaxActions(10)
             .withRetries(5, Duration.ofMillis(200), Duration.ofSeconds(30))
-            .withFlushInterval(Duration.ofSeconds(1));
+            .withFlushInterval(Duration.ofSeconds(1))
+            // 429s stop at max_retries like the other failures, unless a test gives them time.
+            .withMaxThrottledTime(Duration.ZERO);
 
     private final SyncStats stats = new SyncStats();
 
@@ -579,6 +581,62 @@ class BulkSinkTest {
     }
 
     @Test
+    void operationsAnswered429KeepBeingResentBeyondMaxRetriesWithinTheThrottledTime() {
+        // A cluster overloaded for 12 requests in a row, then healthy: with 5 retries and no time budget the documents
+        // would fail; with one they are all indexed and none fails.
+        FakeClient client = FakeClient.answering((n, ops) ->
+                Mono.just(n < 12 ? FakeClient.statuses(ops, 429) : FakeClient.ok(n, ops)));
+        BulkSinkSettings settings = SMALL.withMaxConcurrentRequests(1).withRetries(5, Duration.ofMillis(200),
+                Duration.ofSeconds(2)).withMaxThrottledTime(Duration.ofMinutes(5));
+
+        StepVerifier.withVirtualTime(() -> new BulkSink(client, settings, stats).write(indexOps("d", 10)))
+                .expectSubscription()
+                .thenAwait(Duration.ofMinutes(1))
+                .assertNext(r -> assertThat(r).extracting(BatchResult::succeeded, BatchResult::failed)
+                        .containsExactly(10, 0))
+                .expectComplete()
+                .verify(TIMEOUT);
+
+        assertThat(client.requests).hasSize(13);
+        assertThat(stats.indexed()).isEqualTo(10);
+        assertThat(stats.failed()).isZero();
+    }
+
+    @Test
+    void operationsStillAnswered429WhenTheThrottledTimeRunsOutFailThenAndOnlyThen() {
+        FakeClient client = FakeClient.answering((n, ops) -> Mono.just(FakeClient.statuses(ops, 429)));
+        BulkSinkSettings settings = SMALL.withRetries(2, Duration.ofMillis(100), Duration.ofSeconds(1))
+                .withMaxThrottledTime(Duration.ofSeconds(20));
+
+        StepVerifier.withVirtualTime(() -> new BulkSink(client, settings, stats).write(indexOps("d", 10)))
+                .expectSubscription()
+                .thenAwait(Duration.ofSeconds(19))
+                .then(() -> assertThat(stats.failed()).as("failed within the budget").isZero())
+                .thenAwait(Duration.ofSeconds(2))
+                .assertNext(r -> assertThat(r.failed()).isEqualTo(10))
+                .expectComplete()
+                .verify(TIMEOUT);
+
+        assertThat(client.requests.size()).as("re-sent well beyond max_retries=2").isGreaterThan(10);
+    }
+
+    @Test
+    void otherRetryableFailuresStillStopAtMaxRetriesWhateverTheThrottledTime() {
+        FakeClient client = FakeClient.answering((n, ops) -> Mono.just(FakeClient.statuses(ops, 503)));
+        BulkSinkSettings settings = SMALL.withRetries(2, Duration.ofMillis(100), Duration.ofSeconds(1))
+                .withMaxThrottledTime(Duration.ofMinutes(10));
+
+        StepVerifier.withVirtualTime(() -> new BulkSink(client, settings, stats).write(indexOps("d", 10)))
+                .expectSubscription()
+                .thenAwait(Duration.ofSeconds(5))
+                .assertNext(r -> assertThat(r.failed()).isEqualTo(10))
+                .expectComplete()
+                .verify(TIMEOUT);
+
+        assertThat(client.requests).hasSize(3);
+    }
+
+    @Test
     void breakerCountsOnlyFinalOutcomes() {
         // Every item fails twice with 429 before succeeding: no failure reaches the breaker.
         FakeClient client = FakeClient.answering((n, ops) ->
@@ -754,7 +812,7 @@ class BulkSinkTest {
     void settingsDefaults() {
         BulkSinkSettings d = BulkSinkSettings.defaults();
         assertThat(d).isEqualTo(new BulkSinkSettings(1000, 5L << 20, 2, 5, Duration.ofMillis(200),
-                Duration.ofSeconds(30), 10L << 20, Duration.ofSeconds(1), 1000, 100, 0.5, 1000));
+                Duration.ofSeconds(30), 10L << 20, Duration.ofSeconds(1), 1000, 100, 0.5, 1000, Duration.ofMinutes(10)));
     }
 
     // ---------------------------------------------------------------- helpers
