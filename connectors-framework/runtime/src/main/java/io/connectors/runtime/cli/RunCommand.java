@@ -46,6 +46,7 @@ final class RunCommand implements Callable<Integer> {
             es.close();
             throw e;
         }
+        io.connectors.runtime.sync.SpillFiles.removeStale(config.sync().tempDir());
         DaemonMetrics metrics = new DaemonMetrics();
         StateStore store = new StateStore(es.handle().async(), config.daemon().statePrefix());
         Daemon daemon = new Daemon(config, store,

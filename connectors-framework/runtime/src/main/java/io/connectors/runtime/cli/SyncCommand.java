@@ -45,6 +45,7 @@ final class SyncCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         try (ElasticsearchAccess es = ElasticsearchAccess.openAndPing(config.elasticsearch())) {
             es.checkPrivileges(config);
+            io.connectors.runtime.sync.SpillFiles.removeStale(config.sync().tempDir());
             DaemonMetrics metrics = new DaemonMetrics();
             Daemon daemon = new Daemon(config, new StateStore(es.handle().async(), config.daemon().statePrefix()),
                     new SyncRunner(es.handle().async(), config.bulk(), config.sync(), metrics.bulkListener()), metrics);

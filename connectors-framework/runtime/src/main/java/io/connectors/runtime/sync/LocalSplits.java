@@ -46,8 +46,7 @@ public final class LocalSplits implements SplitCoordination, AutoCloseable {
     /** @param dir where the ids file goes (deleted by {@link #close()}) */
     public LocalSplits(Path dir) {
         try {
-            Files.createDirectories(dir);
-            this.file = Files.createTempFile(dir, "split-ids-", ".bin");
+            this.file = SpillFiles.create(dir, "split-ids");
             this.out = new DataOutputStream(new BufferedOutputStream(Files.newOutputStream(file), 1 << 16));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create a file in " + dir, e);

@@ -70,8 +70,7 @@ final class StampTable implements AutoCloseable {
         Arrays.fill(slots, -1L);
         this.claimed = new AtomicLongArray((capacity + 63) >>> 6);
         this.mask = capacity - 1;
-        Files.createDirectories(dir);
-        this.file = Files.createTempFile(dir, "stamps-", ".bin");
+        this.file = SpillFiles.create(dir, "stamps");
         this.channel = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE);
         this.out = new BufferedOutputStream(java.nio.channels.Channels.newOutputStream(channel), 1 << 16);
     }
