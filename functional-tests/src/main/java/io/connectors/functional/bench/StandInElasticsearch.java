@@ -603,7 +603,7 @@ public final class StandInElasticsearch implements AutoCloseable {
                 JsonNode asked = body.has("aggregations") ? body.get("aggregations") : body.get("aggs");
                 List<StandInIndices.Doc> all = target.map(t -> indices.search(t, body.path("query"), null, 0,
                         Integer.MAX_VALUE)).orElse(List.of());
-                asked.fields().forEachRemaining(a -> aggs.set((typed ? "sterms#" : "") + a.getKey(),
+                asked.properties().forEach(a -> aggs.set((typed ? "sterms#" : "") + a.getKey(),
                         termsAggregation(all, a.getValue().path("terms").path("field").asText())));
             }
         }

@@ -243,7 +243,7 @@ final class StandInIndices {
         if (query == null || query.isMissingNode() || query.isNull() || query.isEmpty()) {
             return true;
         }
-        Iterator<Map.Entry<String, JsonNode>> kinds = query.fields();
+        Iterator<Map.Entry<String, JsonNode>> kinds = query.properties().iterator();
         boolean all = true;
         while (kinds.hasNext()) {
             Map.Entry<String, JsonNode> kind = kinds.next();
@@ -282,7 +282,7 @@ final class StandInIndices {
                 return should.stream().anyMatch(c -> matches(doc, c));
             }
             case "term": {
-                Map.Entry<String, JsonNode> f = q.fields().next();
+                Map.Entry<String, JsonNode> f = q.properties().iterator().next();
                 JsonNode wanted = f.getValue().isObject() ? f.getValue().path("value") : f.getValue();
                 return anyValue(doc, f.getKey(), v -> sameTerm(v, wanted));
             }
@@ -299,7 +299,7 @@ final class StandInIndices {
                 return false;
             }
             case "range": {
-                Map.Entry<String, JsonNode> f = q.fields().next();
+                Map.Entry<String, JsonNode> f = q.properties().iterator().next();
                 JsonNode bounds = f.getValue();
                 return anyValue(doc, f.getKey(), v -> within(v, bounds));
             }
@@ -321,7 +321,7 @@ final class StandInIndices {
 
     /** The first field of {@code q} that is not a parameter of the query itself ({@code boost}, {@code _name}). */
     private static Map.Entry<String, JsonNode> firstField(JsonNode q) {
-        Iterator<Map.Entry<String, JsonNode>> fields = q.fields();
+        Iterator<Map.Entry<String, JsonNode>> fields = q.properties().iterator();
         while (fields.hasNext()) {
             Map.Entry<String, JsonNode> f = fields.next();
             if (!f.getKey().equals("boost") && !f.getKey().equals("_name")) {
@@ -456,7 +456,7 @@ final class StandInIndices {
                 fields.add(Map.entry(item.asText(), true));
                 continue;
             }
-            item.fields().forEachRemaining(f -> {
+            item.properties().forEach(f -> {
                 JsonNode o = f.getValue();
                 String order = o.isTextual() ? o.asText() : o.path("order").asText("asc");
                 fields.add(Map.entry(f.getKey(), !order.equalsIgnoreCase("desc")));
@@ -478,7 +478,7 @@ final class StandInIndices {
 
     /** Merges {@code doc} into {@code into}, objects field by field (a partial update's {@code doc}). */
     static void merge(ObjectNode into, ObjectNode doc) {
-        Iterator<Map.Entry<String, JsonNode>> fields = doc.fields();
+        Iterator<Map.Entry<String, JsonNode>> fields = doc.properties().iterator();
         while (fields.hasNext()) {
             Map.Entry<String, JsonNode> f = fields.next();
             JsonNode existing = into.get(f.getKey());

@@ -130,7 +130,7 @@ public final class StateStore {
     }
 
     /** The document, read in real time; empty when there is none. */
-    @SuppressWarnings("unchecked")
+    @SuppressWarnings({"unchecked", "rawtypes"})
     public Mono<Versioned<Map<String, Object>>> get(Kind kind, String id) {
         return Mono.fromFuture(() -> client.get(g -> g.index(alias(kind)).id(id), Map.class))
                 .filter(r -> r.found() && r.source() != null)
@@ -190,7 +190,7 @@ public final class StateStore {
     }
 
     /** Documents matching {@code query}, with their versions; at most {@code size}. */
-    @SuppressWarnings("unchecked")
+    @SuppressWarnings({"unchecked", "rawtypes"})
     public Mono<List<Versioned<Map<String, Object>>>> search(Kind kind, Query query, List<SortOptions> sort, int size) {
         return Mono.fromFuture(() -> client.search(s -> s.index(alias(kind)).query(query).sort(sort).size(size)
                         .seqNoPrimaryTerm(true).trackTotalHits(t -> t.enabled(false)), Map.class))
@@ -208,7 +208,7 @@ public final class StateStore {
      * Every document matching {@code query}, sorted by the keyword {@code sortField} (unique per document), in pages of
      * {@code pageSize} read with {@code search_after}; emits (id, source) pairs lazily, page by page.
      */
-    @SuppressWarnings("unchecked")
+    @SuppressWarnings({"unchecked", "rawtypes"})
     public Flux<Versioned<Map<String, Object>>> scan(Kind kind, Query query, String sortField, int pageSize) {
         record Page(List<Versioned<Map<String, Object>>> hits, String last) {
         }

@@ -39,6 +39,7 @@ final class DocumentVersion {
      * MurmurHash3 x64 128 (seed 0) of {@code length} bytes from {@code offset}, as 32 hex digits: the bytes of the two
      * 64-bit halves, little-endian, as Guava's {@code Hashing.murmur3_128()} prints them.
      */
+    @SuppressWarnings("fallthrough") // the tail switch falls through on purpose, as MurmurHash3 does
     static String murmur3(byte[] data, int offset, int length) {
         long h1 = 0;
         long h2 = 0;
