@@ -4,9 +4,29 @@ MVN_FLAGS ?= -B
 
 .PHONY: build run test sync sources check docs clean chaos new-source
 
-## build: compile and assemble the distribution (target/connectors/lib + bin/connectors), no tests
+## build: compile and assemble the distribution (target/connectors/lib + bin/connectors), no tests; prints the
+##        result, not Maven's log (kept in target/build.log, its end printed when the build fails). Then writes the
+##        class-data-sharing archive the launcher starts faster with (target/connectors/connectors.jsa).
 build:
-	$(MVN) $(MVN_FLAGS) -DskipTests install
+	@mkdir -p target
+	@start=$$(date +%s); \
+	if $(MVN) $(MVN_FLAGS) -DskipTests install > target/build.log 2>&1; then \
+	  echo "Built in $$(( $$(date +%s) - start )) s: target/connectors (Maven's log: target/build.log)"; \
+	else \
+	  tail -n 80 target/build.log; echo "The build failed; Maven's whole log: target/build.log" >&2; exit 1; \
+	fi
+	@$(MAKE) --no-print-directory cds
+
+## cds: the class-data-sharing archive of the classes a CLI command loads, from one training run (`status` against an
+##      address where nothing answers); the launcher uses it when it matches the JVM and class path, else ignores it
+.PHONY: cds
+cds:
+	@rm -f target/connectors/connectors.jsa target/connectors/connectors.jsa.tmp
+	@printf 'elasticsearch:\n  host: "http://127.0.0.1:9"\nconnectors: []\n' > target/cds-training.yml
+	@CONNECTORS_CDS_DUMP=target/connectors/connectors.jsa.tmp ./bin/connectors -c target/cds-training.yml status \
+	  > target/cds-training.log 2>&1 || true
+	@if [ -s target/connectors/connectors.jsa.tmp ]; then mv target/connectors/connectors.jsa.tmp target/connectors/connectors.jsa; \
+	  else echo "No class-data-sharing archive (see target/cds-training.log): commands start without it"; fi
 
 ## run: the daemon with config.yml; starts a local Elasticsearch when none is configured
 run: build
@@ -33,6 +53,24 @@ check: build
 docs: build
 	./bin/connectors config reference > docs/CONFIG.md.tmp || { rm -f docs/CONFIG.md.tmp; exit 1; }
 	mv docs/CONFIG.md.tmp docs/CONFIG.md
+
+## dist: a release that runs with only a Java 17 runtime (no Maven, no checkout): target/connectors-<version>.tar.gz
+##       holding bin/connectors, lib/ (the runtime and every source), the example config.yml, README.md and docs/
+VERSION := $(shell sed -n 's:^  <version>\(.*\)</version>$$:\1:p' pom.xml | head -n 1)
+DIST_NAME := connectors-$(VERSION)
+.PHONY: dist dist-package
+dist: build
+	@$(MAKE) --no-print-directory dist-package
+
+## dist-package: the tarball from what `make build` assembled (used by dist, and by DistTarballIT)
+dist-package:
+	@test -n "$$(ls target/connectors/lib 2>/dev/null)" || { echo "no target/connectors/lib: run make build" >&2; exit 2; }
+	@rm -rf target/dist && mkdir -p target/dist/$(DIST_NAME)/bin target/dist/$(DIST_NAME)/lib
+	@cp bin/connectors target/dist/$(DIST_NAME)/bin/
+	@cp target/connectors/lib/*.jar target/dist/$(DIST_NAME)/lib/
+	@cp -R config.yml README.md docs target/dist/$(DIST_NAME)/
+	@tar -C target/dist -czf target/$(DIST_NAME).tar.gz $(DIST_NAME)
+	@echo "target/$(DIST_NAME).tar.gz ($$(du -h target/$(DIST_NAME).tar.gz | cut -f1)): unpack it anywhere and run bin/connectors (docs/OPERATIONS.md, \"Installing a release\")"
 
 ## ftest: one source end to end through the daemon, verified exactly: make ftest NAME=directory [SIZE=small|medium|large]
 ##        (small 12,000 documents, the default; medium 100,000; large 1,000,000). Report: functional-tests/target/ftest-NAME.md

@@ -62,10 +62,12 @@ final class ElasticsearchDistribution {
 
     private static void fetch(String version, Path repository) {
         String coordinates = coordinates(version);
-        Path mvn = findOnPath("mvn", System.getenv("PATH")).orElseThrow(() -> new ElasticsearchLaunchException(
-                "The Elasticsearch distribution " + coordinates + " is not in the local Maven repository "
-                        + repository + ", and mvn is not on the PATH to fetch it. Install Maven, or run: "
-                        + "mvn dependency:get -Dartifact=" + coordinates));
+        Optional<Path> found = findOnPath("mvn", System.getenv("PATH"));
+        if (found.isEmpty()) {
+            download(version, repository, centralUrl(System.getenv()));
+            return;
+        }
+        Path mvn = found.get();
         LOG.info("Fetching {} into {} through Maven", coordinates, repository);
         Path workDir = null;
         try {
@@ -95,6 +97,83 @@ final class ElasticsearchDistribution {
             if (workDir != null) {
                 FileTrees.deleteQuietly(workDir);
             }
+        }
+    }
+
+    /** Where the zip is downloaded from without Maven: {@code CONNECTORS_MAVEN_URL}, else Maven Central. */
+    static String centralUrl(java.util.Map<String, String> env) {
+        String url = env.get("CONNECTORS_MAVEN_URL");
+        url = url == null || url.isBlank() ? "https://repo1.maven.org/maven2" : url.trim();
+        return url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
+    }
+
+    /**
+     * Without Maven (an unpacked release on a machine with only a Java runtime): the zip and its {@code .sha1} straight
+     * from the repository over HTTPS, checked, then moved into the local repository's layout, where Maven would put it.
+     */
+    static void download(String version, Path repository, String baseUrl) {
+        Path zip = zipIn(repository, version);
+        String path = GROUP_ID.replace('.', '/') + "/" + ARTIFACT_ID + "/" + version + "/" + ARTIFACT_ID + "-" + version
+                + ".zip";
+        java.net.URI uri = java.net.URI.create(baseUrl + "/" + path);
+        LOG.info("mvn is not on the PATH: downloading {} into {}", uri, zip.getParent());
+        java.net.http.HttpClient http = java.net.http.HttpClient.newBuilder()
+                .followRedirects(java.net.http.HttpClient.Redirect.NORMAL)
+                .connectTimeout(java.time.Duration.ofSeconds(30)).build();
+        Path part = null;
+        try {
+            Files.createDirectories(zip.getParent());
+            part = Files.createTempFile(zip.getParent(), ARTIFACT_ID + "-" + version, ".zip.part");
+            java.net.http.HttpResponse<Path> got = http.send(java.net.http.HttpRequest.newBuilder(uri)
+                            .timeout(java.time.Duration.ofMinutes(FETCH_TIMEOUT_MINUTES)).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofFile(part));
+            if (got.statusCode() != 200) {
+                throw new ElasticsearchLaunchException("Downloading " + uri + " failed: HTTP " + got.statusCode()
+                        + ". Set elasticsearch.host to use a cluster of your own, or CONNECTORS_MAVEN_URL to a"
+                        + " Maven repository that has " + coordinates(version));
+            }
+            java.net.http.HttpResponse<String> sha1 = http.send(java.net.http.HttpRequest.newBuilder(
+                    java.net.URI.create(uri + ".sha1")).timeout(java.time.Duration.ofMinutes(1)).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString());
+            if (sha1.statusCode() != 200) {
+                throw new ElasticsearchLaunchException("Downloading " + uri + ".sha1 failed: HTTP " + sha1.statusCode());
+            }
+            String expected = sha1.body().trim().split("\\s+")[0].toLowerCase(java.util.Locale.ROOT);
+            String actual = sha1Of(part);
+            if (!actual.equals(expected)) {
+                throw new ElasticsearchLaunchException("The download of " + uri + " is corrupt: SHA-1 " + actual
+                        + ", the repository says " + expected);
+            }
+            Files.move(part, zip, java.nio.file.StandardCopyOption.ATOMIC_MOVE,
+                    java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            part = null;
+        } catch (IOException e) {
+            throw new ElasticsearchLaunchException("Cannot download " + uri + " (" + e + "). Set elasticsearch.host to"
+                    + " use a cluster of your own, or install Maven", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ElasticsearchLaunchException("Interrupted while downloading " + uri, e);
+        } finally {
+            if (part != null) {
+                try {
+                    Files.deleteIfExists(part);
+                } catch (IOException e) {
+                    LOG.debug("Could not delete {}: {}", part, e.toString());
+                }
+            }
+        }
+    }
+
+    private static String sha1Of(Path file) throws IOException {
+        try (java.io.InputStream in = Files.newInputStream(file)) {
+            java.security.MessageDigest digest = java.security.MessageDigest.getInstance("SHA-1");
+            byte[] buffer = new byte[1 << 16];
+            for (int n = in.read(buffer); n > 0; n = in.read(buffer)) {
+                digest.update(buffer, 0, n);
+            }
+            return java.util.HexFormat.of().formatHex(digest.digest());
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
         }
     }
 }

@@ -40,7 +40,8 @@ import java.util.regex.Pattern;
  */
 public final class ConfigLoader {
     /** Environment variables with the prefix that are not configuration keys. */
-    private static final Set<String> NOT_KEYS = Set.of("CONNECTORS_CONFIG", "CONNECTORS_HOME", "CONNECTORS_OPTS", "CONNECTORS_JAVA_OPTS", "CONNECTORS_EXTRA_JAVA_OPTS", "CONNECTORS_LOG_LEVEL", "CONNECTORS_LOG_FORMAT");
+    private static final Set<String> NOT_KEYS = Set.of("CONNECTORS_CONFIG", "CONNECTORS_HOME", "CONNECTORS_OPTS", "CONNECTORS_JAVA_OPTS", "CONNECTORS_EXTRA_JAVA_OPTS", "CONNECTORS_LOG_LEVEL", "CONNECTORS_LOG_FORMAT",
+            "CONNECTORS_CDS_DUMP", "CONNECTORS_MAVEN_URL");
     private static final Set<String> JOB_TYPES = Set.of("full", "incremental", "access_control");
     private static final Pattern CONNECTOR_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,99}");
     private static final Pattern BAD_INDEX_CHARS = Pattern.compile("[\\\\/*?\"<>| ,#:A-Z]");
