@@ -129,6 +129,7 @@ class NewcomerPathIT {
 
             Result check = cli(work, List.of("config", "check"), Map.of());
             assertThat(check.exit()).as(check.out() + check.err()).isZero();
+            assertThat(check.out()).contains("the local one started by pid " + daemon.pid() + " runs at " + es);
 
             // A second daemon is refused before it starts anything, naming the port and the daemon holding it.
             Result second = cli(work, List.of("run"), Map.of());
