@@ -309,7 +309,7 @@ public final class Daemon {
                 .onErrorMap(e -> new IllegalStateException("the state indices " + store.alias(StateStore.Kind.CONNECTORS)
                         + " and " + store.alias(StateStore.Kind.JOBS) + " cannot be created: " + e.getMessage(), e))
                 .thenMany(Flux.fromIterable(config.connectors()))
-                .concatMap(c -> register(c, servedBy(c)).onErrorResume(e -> {
+                .concatMap(c -> warnIfServedWithOtherConfiguration(c).then(register(c, servedBy(c))).onErrorResume(e -> {
                     LOG.error("Connector {}: recording it in {} failed: {}", c.id(), store.alias(StateStore.Kind.CONNECTORS),
                             e.toString());
                     return Mono.empty();
@@ -320,6 +320,24 @@ public final class Daemon {
                         : Mono.empty())
                 .doOnSuccess(v -> LOG.info("Daemon {} started with {} connector(s); state in {} and {}", workerId(),
                         config.connectors().size(), store.alias(StateStore.Kind.CONNECTORS), store.alias(StateStore.Kind.JOBS)));
+    }
+
+    /**
+     * Logs when another live daemon serves {@code c} with another configuration: this daemon's registration replaces
+     * that daemon's record, and each overwrites the other's at start-up. Not refused: a daemon restarted with a
+     * changed file finds its own previous mark, which looks the same for up to {@link ConnectorRecords#SERVED_WITHIN}.
+     */
+    private Mono<Void> warnIfServedWithOtherConfiguration(ConnectorConfig c) {
+        return connectors.get(c.id())
+                .doOnNext(stored -> ConnectorRecords.servedWithOtherConfiguration(stored.doc(),
+                                ConnectorRecords.recordFingerprint(c), now())
+                        .filter(served -> !workerId().equals(served.worker()))
+                        .ifPresent(served -> LOG.warn("Connector {}: daemon {} (pid {}, configuration {}) served it with"
+                                + " another configuration {}s ago; this daemon's replaces it in the connector's record. If"
+                                + " that daemon still runs, give the connector another id in one of the two files",
+                                c.id(), served.worker(), served.pid(), served.config(),
+                                Duration.between(served.seenAt(), now()).toSeconds())))
+                .then();
     }
 
     /** This daemon as the one serving {@code c}, alive now. */
