@@ -168,6 +168,14 @@ class NewcomerPathIT {
             daemon.destroy(); // SIGTERM, as Ctrl-C
             assertThat(daemon.waitFor(60, TimeUnit.SECONDS)).isTrue();
             assertThat(status(es.resolve("/_cluster/health"))).as("the daemon stopped its Elasticsearch").isEqualTo(-1);
+
+            // With no daemon, sync starts its own node on the same data, stops it at its exit, and says so rather than
+            // printing a search URL for a node that is gone.
+            Result alone = cli(work, List.of("sync", "docs"), Map.of("CONNECTORS_JAVA_OPTS", "-Xmx256m"));
+            assertThat(alone.exit()).as(alone.err()).isZero();
+            assertThat(alone.err()).doesNotContain("Using the local Elasticsearch").doesNotContain("stopping it");
+            assertThat(alone.out()).contains(docsCount() + " unchanged")
+                    .contains("The local Elasticsearch this command started stops with it").doesNotContain("Search it:");
         } finally {
             watching.set(false);
             daemon.destroyForcibly();
@@ -203,6 +211,13 @@ class NewcomerPathIT {
                 Files.readString(work.resolve(name + ".err")));
         System.out.printf("[newcomer] connectors %s -> %d%n%s%s", String.join(" ", args), r.exit(), r.out(), r.err());
         return r;
+    }
+
+    /** The Markdown files under docs/, which the docs connector syncs. */
+    private static long docsCount() throws IOException {
+        try (java.util.stream.Stream<Path> files = Files.walk(HOME.resolve("docs"))) {
+            return files.filter(f -> Files.isRegularFile(f) && f.getFileName().toString().endsWith(".md")).count();
+        }
     }
 
     private static int freePort() throws IOException {

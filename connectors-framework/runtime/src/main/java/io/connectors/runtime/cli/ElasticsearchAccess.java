@@ -138,6 +138,11 @@ final class ElasticsearchAccess implements AutoCloseable {
         return embedded != null;
     }
 
+    /** Whether this process started the local Elasticsearch it uses, so that it stops at {@link #close()}. */
+    boolean startedHere() {
+        return embedded != null && !embedded.attached();
+    }
+
     @Override
     public void close() {
         handle.close();
