@@ -188,7 +188,8 @@ public final class LocalElasticsearchLauncher implements AutoCloseable {
         long started = System.nanoTime();
         try {
             locateFolders();
-            try (StartLock lock = StartLock.acquire(dataDir)) {
+            StartLock lock = StartLock.acquire(dataDir);
+            try {
                 Optional<NodeOwner> owner = NodeOwner.read(dataDir).filter(NodeOwner::ownerAlive);
                 if (owner.isPresent()) {
                     attach(owner.get());
@@ -200,6 +201,8 @@ public final class LocalElasticsearchLauncher implements AutoCloseable {
                 URI uri = awaitReady();
                 endpoint = new ElasticsearchEndpoint(uri, username, password, caFile);
                 NodeOwner.current(process.pid(), uri, dataDir, username, caFile).write();
+            } finally {
+                lock.close();
             }
         } catch (IOException e) {
             stop();
