@@ -46,10 +46,17 @@ import org.slf4j.LoggerFactory;
  * Elasticsearch that an earlier launcher left running on the same data folder, starts the node and waits until
  * its cluster health is yellow.
  *
+ * <p><b>Ownership.</b> The process that starts a node owns it: it records itself ({@code owner.properties}: its pid
+ * and start time, the node's pid, address, data folder, start time, the superuser's name and the CA file, never a
+ * password) and stops the node at its exit. A launcher started on the same data folder while the owner is alive
+ * <em>attaches</em> to the running node: it neither starts nor stops one, and leaves the node running at its own
+ * {@link #stop()}. Only a node whose owner is dead (killed with {@code kill -9}, say) is left over and stopped before
+ * a new one starts. Launchers starting at once on one folder take turns ({@code launcher.lock}).
+ *
  * <p>Data folder layout: {@code config/} (rewritten on every start), {@code data/}, {@code logs/} (the node's logs,
  * {@code console.log} with everything the process printed, {@code http.ports}), {@code tmp/},
- * {@code elasticsearch.pid} (the node) and {@code launcher.pid} (the process this class started). A data folder
- * belongs to one launcher at a time.
+ * {@code elasticsearch.pid} (the node), {@code launcher.pid} (the process this class started),
+ * {@code owner.properties} and {@code launcher.lock}.
  *
  * <p>Started as root, the launcher gives the distribution and data folders to {@code nobody} (uid 65534) and runs
  * Elasticsearch as that user, because Elasticsearch refuses to run as root. If {@code nobody} cannot reach a
@@ -82,6 +89,8 @@ public final class LocalElasticsearchLauncher implements AutoCloseable {
     private static final int LOG_TAIL_LINES = 40;
     private static final Duration POLL_INTERVAL = Duration.ofMillis(250);
     private static final Duration KILL_TIMEOUT = NodeProcesses.KILL_TIMEOUT;
+    /** How long a node started by a live owner may take to answer before a launcher gives up attaching to it. */
+    private static final Duration ATTACH_TIMEOUT = Duration.ofSeconds(30);
 
     private final String version;
     private final Path requestedHome;
@@ -97,6 +106,7 @@ public final class LocalElasticsearchLauncher implements AutoCloseable {
     private final Map<String, String> roles;
     private final List<NodeSecurity.FileRealmUser> users;
     private final Map<String, String> extraSettings;
+    private final boolean fallbackToFreePort;
 
     // Everything below is guarded by "this".
     private boolean asRoot;
@@ -109,6 +119,10 @@ public final class LocalElasticsearchLauncher implements AutoCloseable {
     private ElasticsearchEndpoint endpoint;
     private Thread shutdownHook;
     private Path caFile;
+    /** The node this launcher uses but another process started and owns; {@code null} when none. */
+    private NodeOwner attachedTo;
+    /** Whether this launcher may delete the data folder: it found no live owner there. */
+    private boolean ownsDataDir;
 
     private LocalElasticsearchLauncher(Builder builder) {
         this.version = builder.version != null ? builder.version : defaultVersion();
@@ -125,6 +139,7 @@ public final class LocalElasticsearchLauncher implements AutoCloseable {
         this.roles = Map.copyOf(builder.roles);
         this.users = List.copyOf(builder.users);
         this.extraSettings = Map.copyOf(builder.extraSettings);
+        this.fallbackToFreePort = builder.fallbackToFreePort;
     }
 
     public static Builder builder() {
@@ -157,23 +172,42 @@ public final class LocalElasticsearchLauncher implements AutoCloseable {
     }
 
     /**
-     * Starts Elasticsearch and waits until it answers with a yellow or green cluster health. Does nothing if it is
-     * already running. Registers a JVM shutdown hook that calls {@link #stop()}.
+     * Starts Elasticsearch and waits until it answers with a yellow or green cluster health, or attaches to the node a
+     * live process started on the same data folder (see the class comment). Does nothing if it is already running.
+     * Registers a JVM shutdown hook that calls {@link #stop()} when it started the node.
      *
      * @return this launcher, for chaining
      * @throws ElasticsearchLaunchException if it cannot be prepared, exits early or is not ready within the
-     *                                      startup timeout; the message ends with the tail of its console log
+     *                                      startup timeout (the message ends with the tail of its console log), or
+     *                                      when the node of a live owner cannot be used (the message names the owner)
      */
     public synchronized LocalElasticsearchLauncher start() {
-        if (process != null) {
+        if (process != null || attachedTo != null) {
             return this;
         }
         long started = System.nanoTime();
         try {
-            Path javaHome = prepare();
-            launch(javaHome);
-            URI uri = awaitReady();
-            endpoint = new ElasticsearchEndpoint(uri, username, password, caFile);
+            locateFolders();
+            StartLock lock = StartLock.acquire(dataDir);
+            try {
+                Optional<NodeOwner> owner = NodeOwner.read(dataDir).filter(NodeOwner::ownerAlive);
+                if (owner.isPresent()) {
+                    attach(owner.get());
+                    return this;
+                }
+                ownsDataDir = true;
+                Path javaHome = prepare();
+                launch(javaHome);
+                URI uri = awaitReady();
+                endpoint = new ElasticsearchEndpoint(uri, username, password, caFile);
+                NodeOwner.current(process.pid(), uri, dataDir, username, caFile).write();
+            } finally {
+                lock.close();
+            }
+        } catch (IOException e) {
+            stop();
+            throw new ElasticsearchLaunchException("Cannot prepare Elasticsearch " + version + " under " + home
+                    + ": " + e, e);
         } catch (RuntimeException e) {
             stop();
             throw e;
@@ -181,6 +215,89 @@ public final class LocalElasticsearchLauncher implements AutoCloseable {
         LOG.info("Elasticsearch {} is up at {} in {} s (pid {}, data in {})", version, endpoint.uri(),
                 (System.nanoTime() - started) / 1_000_000_000, process.pid(), dataDir);
         return this;
+    }
+
+    /** Uses the node {@code owner} started: checks it answers to this launcher's credentials, starts nothing. */
+    private void attach(NodeOwner owner) {
+        String who = "the local Elasticsearch on " + dataDir + " (started by pid " + owner.ownerPid() + ", still running)";
+        if (!owner.nodeAlive()) {
+            throw new ElasticsearchLaunchException("Cannot use " + who + ": its node (pid " + owner.nodePid()
+                    + ") has exited; pid " + owner.ownerPid() + " stops using it at its exit, after which a new one can"
+                    + " start here");
+        }
+        if (owner.username() != null && username == null) {
+            throw new ElasticsearchLaunchException("Cannot use " + who + ": it has security on and needs the"
+                    + " credentials of its superuser '" + owner.username() + "'");
+        }
+        HttpClient.Builder clientBuilder = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2));
+        if (owner.caFile() != null) {
+            clientBuilder.sslContext(HttpTlsFiles.trusting(owner.caFile()));
+        }
+        HttpClient client = clientBuilder.build();
+        // Recorded once it was ready; a node busy for a moment gets a few seconds.
+        long deadline = System.nanoTime() + ATTACH_TIMEOUT.toNanos();
+        String problem;
+        while (true) {
+            try {
+                HttpResponse<String> response = client.send(healthRequest(owner.uri()), HttpResponse.BodyHandlers.ofString());
+                if (response.statusCode() == 200) {
+                    break;
+                }
+                problem = "_cluster/health answered " + response.statusCode()
+                        + (response.statusCode() == 401 ? " (the credentials given here are not the node's)" : "");
+                if (response.statusCode() == 401 || response.statusCode() == 403) {
+                    throw new ElasticsearchLaunchException("Cannot use " + who + " at " + owner.uri() + ": " + problem);
+                }
+            } catch (IOException e) {
+                problem = "_cluster/health failed: " + e;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new ElasticsearchLaunchException("Interrupted while waiting for Elasticsearch", e);
+            }
+            if (System.nanoTime() - deadline > 0) {
+                throw new ElasticsearchLaunchException("Cannot use " + who + " at " + owner.uri() + ": " + problem
+                        + "; it is not stopped, because pid " + owner.ownerPid() + " owns it");
+            }
+            pause();
+        }
+        attachedTo = owner;
+        endpoint = new ElasticsearchEndpoint(owner.uri(), username, password, owner.caFile());
+        LOG.info("Using the local Elasticsearch started by pid {} at {} (data in {}); it keeps running when this"
+                + " process exits", owner.ownerPid(), owner.uri(), dataDir);
+    }
+
+    /**
+     * The local node running on {@code home}'s data folder ({@code <home>/data}, or its fallback when started as
+     * root; see the class comment), if its owner and the node are alive: what a command that only reads and writes
+     * needs to find it, on whatever port it took.
+     */
+    public static Optional<RunningNode> findRunning(Path home) {
+        Path requested = home.toAbsolutePath().normalize();
+        for (Path dataDir : List.of(requested.resolve("data"), fallbackFor(requested).resolve("data"))) {
+            Optional<NodeOwner> owner = NodeOwner.read(dataDir).filter(o -> o.ownerAlive() && o.nodeAlive());
+            if (owner.isPresent()) {
+                NodeOwner o = owner.get();
+                return Optional.of(new RunningNode(o.uri(), o.ownerPid(), dataDir, o.username(), o.caFile()));
+            }
+        }
+        return Optional.empty();
+    }
+
+    /**
+     * A local node another process started and owns.
+     *
+     * @param uri      where it answers
+     * @param ownerPid the process that started it and stops it at its exit
+     * @param dataDir  its data folder
+     * @param username its superuser, {@code null} when security is off (the password is never recorded)
+     * @param caFile   the CA certificate to trust, {@code null} for plain HTTP
+     */
+    public record RunningNode(URI uri, long ownerPid, Path dataDir, String username, Path caFile) {
+    }
+
+    /** Whether this launcher uses a node another live process started (and leaves it running at {@link #stop()}). */
+    public synchronized boolean attached() {
+        return attachedTo != null;
     }
 
     /**
@@ -201,6 +318,13 @@ public final class LocalElasticsearchLauncher implements AutoCloseable {
      */
     public synchronized void stop() {
         removeShutdownHook();
+        if (attachedTo != null) {
+            LOG.debug("Leaving the local Elasticsearch at {} running: pid {} started it", attachedTo.uri(),
+                    attachedTo.ownerPid());
+            attachedTo = null;
+            endpoint = null;
+            return;
+        }
         boolean gone = true;
         if (process != null) {
             List<ProcessHandle> tree = new ArrayList<>();
@@ -209,6 +333,7 @@ public final class LocalElasticsearchLauncher implements AutoCloseable {
             gone = NodeProcesses.terminate(tree);
             if (gone) {
                 LOG.info("Elasticsearch at {} stopped", endpoint != null ? endpoint.uri() : dataDir);
+                deleteOwnerQuietly();
             }
         }
         process = null;
@@ -217,7 +342,7 @@ public final class LocalElasticsearchLauncher implements AutoCloseable {
             LOG.warn("Elasticsearch (data in {}) did not exit; leaving its files in place", dataDir);
             return;
         }
-        if (dataDir != null && !keepData) {
+        if (dataDir != null && !keepData && ownsDataDir) {
             FileTrees.deleteQuietly(dataDir);
         }
         if (temporaryHome && !keepData && home != null) {
@@ -258,6 +383,7 @@ public final class LocalElasticsearchLauncher implements AutoCloseable {
             throw new ElasticsearchLaunchException("Elasticsearch (data in " + dataDir + ") survived SIGKILL for "
                     + KILL_TIMEOUT);
         }
+        deleteOwnerQuietly();
         LOG.info("Elasticsearch at {} killed (SIGKILL); its data stays in {}", endpoint != null ? endpoint.uri() : "?",
                 dataDir);
         process = null;
@@ -267,44 +393,44 @@ public final class LocalElasticsearchLauncher implements AutoCloseable {
 
     // ---- preparation -------------------------------------------------------------------------------------------
 
-    private Path prepare() {
-        try {
-            asRoot = UnprivilegedUser.runningAsRoot();
-            Path javaHome = javaHome();
-            Path zip = ElasticsearchDistribution.locate(version, MavenLocalRepository.resolve());
-            if (home == null) {
-                temporaryHome = requestedHome == null;
-                home = temporaryHome ? Files.createTempDirectory("connectors-es-") : requestedHome.toAbsolutePath();
-                if (temporaryHome) {
-                    // createTempDirectory makes it private to us, and the node may run as another user.
-                    Files.setPosixFilePermissions(home, PosixFilePermissions.fromString("rwxr-xr-x"));
-                }
+    /** Finds (and creates) the home, install and data folders; starts nothing, stops nothing. */
+    private void locateFolders() throws IOException {
+        asRoot = UnprivilegedUser.runningAsRoot();
+        if (home == null) {
+            temporaryHome = requestedHome == null;
+            home = temporaryHome ? Files.createTempDirectory("connectors-es-") : requestedHome.toAbsolutePath();
+            if (temporaryHome) {
+                // createTempDirectory makes it private to us, and the node may run as another user.
+                Files.setPosixFilePermissions(home, PosixFilePermissions.fromString("rwxr-xr-x"));
             }
-            Files.createDirectories(home);
-            Path data = requestedDataDir != null ? requestedDataDir.toAbsolutePath().normalize() : home.resolve("data");
-            Files.createDirectories(data.getParent());
-            Path installParent = reachable(home, "home folder");
-            if (temporaryHome && !installParent.equals(home)) {
-                homeFallback = installParent;
-            }
-            installDir = installParent.resolve("elasticsearch-" + version);
-            dataDir = reachable(data.getParent(), "parent of the data folder").resolve(data.getFileName().toString());
-            DistributionUnpacker.unpackOnce(zip, installDir);
-            Files.createDirectories(dataDir);
-            stopStaleProcesses();
-            writeInstanceConfig();
-            if (asRoot) {
-                UnprivilegedUser.chown(installDir, dataDir);
-            }
-            if (username != null) {
-                NodeSecurity.createSuperuser(tools(javaHome), username, password);
-            }
-            caFile = NodeSecurity.prepareFiles(tools(javaHome), dataDir, httpTls, roles, users);
-            return javaHome;
-        } catch (IOException e) {
-            throw new ElasticsearchLaunchException("Cannot prepare Elasticsearch " + version + " under " + home
-                    + ": " + e, e);
         }
+        Files.createDirectories(home);
+        Path data = requestedDataDir != null ? requestedDataDir.toAbsolutePath().normalize() : home.resolve("data");
+        Files.createDirectories(data.getParent());
+        Path installParent = reachable(home, "home folder");
+        if (temporaryHome && !installParent.equals(home)) {
+            homeFallback = installParent;
+        }
+        installDir = installParent.resolve("elasticsearch-" + version);
+        dataDir = reachable(data.getParent(), "parent of the data folder").resolve(data.getFileName().toString());
+        Files.createDirectories(dataDir);
+    }
+
+    /** Unpacks the distribution, stops a node left over on the data folder and writes the node's configuration. */
+    private Path prepare() throws IOException {
+        Path javaHome = javaHome();
+        Path zip = ElasticsearchDistribution.locate(version, MavenLocalRepository.resolve());
+        DistributionUnpacker.unpackOnce(zip, installDir);
+        stopStaleProcesses();
+        writeInstanceConfig();
+        if (asRoot) {
+            UnprivilegedUser.chown(installDir, dataDir);
+        }
+        if (username != null) {
+            NodeSecurity.createSuperuser(tools(javaHome), username, password);
+        }
+        caFile = NodeSecurity.prepareFiles(tools(javaHome), dataDir, httpTls, roles, users);
+        return javaHome;
     }
 
     private Path javaHome() {
@@ -381,7 +507,12 @@ public final class LocalElasticsearchLauncher implements AutoCloseable {
         Path logs = dataDir.resolve("logs");
         Files.deleteIfExists(logs.resolve("http.ports"));
         Files.deleteIfExists(logs.resolve("transport.ports"));
-        Map<String, String> settings = NodeConfiguration.settings(JavaHomeSelector.majorOf(version), httpPort, dataDir, username != null);
+        int port = httpPort;
+        if (port != 0 && fallbackToFreePort && !portFree(port)) {
+            LOG.warn("Port {} is taken; the local Elasticsearch will listen on another free port", port);
+            port = 0;
+        }
+        Map<String, String> settings = NodeConfiguration.settings(JavaHomeSelector.majorOf(version), port, dataDir, username != null);
         if (httpTls) {
             settings.putAll(HttpTlsFiles.settings());
         }
@@ -389,6 +520,16 @@ public final class LocalElasticsearchLauncher implements AutoCloseable {
     }
 
 
+
+    private static boolean portFree(int port) {
+        try (java.net.ServerSocket socket = new java.net.ServerSocket()) {
+            socket.setReuseAddress(true);
+            socket.bind(new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), port));
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
 
     private NodeTools tools(Path javaHome) {
         return new NodeTools(installDir, dataDir, asRoot, javaHome);
@@ -455,12 +596,16 @@ public final class LocalElasticsearchLauncher implements AutoCloseable {
             if (System.nanoTime() - deadline > 0) {
                 throw failure("Elasticsearch was not ready within " + startupTimeout + " (" + lastProblem + ")");
             }
-            try {
-                Thread.sleep(POLL_INTERVAL.toMillis());
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new ElasticsearchLaunchException("Interrupted while waiting for Elasticsearch", e);
-            }
+            pause();
+        }
+    }
+
+    private static void pause() {
+        try {
+            Thread.sleep(POLL_INTERVAL.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ElasticsearchLaunchException("Interrupted while waiting for Elasticsearch", e);
         }
     }
 
@@ -505,7 +650,8 @@ public final class LocalElasticsearchLauncher implements AutoCloseable {
         }
         if (!stale.isEmpty()) {
             String pids = stale.keySet().stream().map(String::valueOf).collect(Collectors.joining(", "));
-            LOG.warn("An earlier launcher left Elasticsearch running on {} (pids {}): stopping it", dataDir, pids);
+            LOG.warn("An earlier launcher left Elasticsearch running on {} (pids {}) and has exited: stopping it", dataDir,
+                    pids);
             if (!NodeProcesses.terminate(List.copyOf(stale.values()))) {
                 throw new ElasticsearchLaunchException("Cannot stop the Elasticsearch left running on " + dataDir
                         + " (pids " + pids + ")");
@@ -513,6 +659,18 @@ public final class LocalElasticsearchLauncher implements AutoCloseable {
         }
         Files.deleteIfExists(dataDir.resolve(LAUNCHER_PID_FILE));
         Files.deleteIfExists(dataDir.resolve(PID_FILE));
+        NodeOwner.delete(dataDir);
+    }
+
+    private void deleteOwnerQuietly() {
+        if (dataDir == null) {
+            return;
+        }
+        try {
+            NodeOwner.delete(dataDir);
+        } catch (IOException e) {
+            LOG.debug("Cannot delete {}: {}", dataDir.resolve(NodeOwner.FILE), e.toString());
+        }
     }
 
 
@@ -565,6 +723,7 @@ public final class LocalElasticsearchLauncher implements AutoCloseable {
         private String password;
         private Duration startupTimeout = Duration.ofSeconds(120);
         private final Map<String, String> extraSettings = new LinkedHashMap<>();
+        private boolean fallbackToFreePort;
 
         private Builder() {
         }
@@ -631,6 +790,15 @@ public final class LocalElasticsearchLauncher implements AutoCloseable {
                 throw new IllegalArgumentException("httpPort must be 0..65535, not " + httpPort);
             }
             this.httpPort = httpPort;
+            return this;
+        }
+
+        /**
+         * When {@link #httpPort(int)} is taken by another program as the node starts, listen on a free port instead
+         * (and log it) rather than fail. Default false. A node this launcher attaches to keeps its own port.
+         */
+        public Builder fallbackToFreePort(boolean fallbackToFreePort) {
+            this.fallbackToFreePort = fallbackToFreePort;
             return this;
         }
 

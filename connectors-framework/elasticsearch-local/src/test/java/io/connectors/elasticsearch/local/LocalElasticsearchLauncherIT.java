@@ -133,6 +133,49 @@ class LocalElasticsearchLauncherIT {
     }
 
     @Test
+    void aNodeWhoseOwnerIsAliveIsUsedAndLeftRunning() throws Exception {
+        Path home = tmp.resolve("owned-home");
+        Path data = home.resolve("data");
+        Process owner = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", System.getProperty("java.class.path"), StaleLauncherMain.class.getName(), home.toString(),
+                data.toString()).redirectErrorStream(true).start();
+        try {
+            String ready = CompletableFuture.supplyAsync(() -> StaleLauncherMain.awaitReadyLine(owner))
+                    .get(5, TimeUnit.MINUTES);
+            URI uri = URI.create(ready.substring(StaleLauncherMain.READY.length()).trim());
+            Path actualData = StaleLauncherMain.dataDirOf(home, data);
+            List<ProcessHandle> node = List.of(pidIn(actualData.resolve(LocalElasticsearchLauncher.LAUNCHER_PID_FILE)),
+                    pidIn(actualData.resolve(LocalElasticsearchLauncher.PID_FILE)));
+            assertThat(LocalElasticsearchLauncher.findRunning(home)).hasValueSatisfying(running -> {
+                assertThat(running.uri()).isEqualTo(uri);
+                assertThat(running.ownerPid()).isEqualTo(owner.pid());
+            });
+
+            // Without keepData, on the owner's folder: it must neither stop the node nor delete its data.
+            try (LocalElasticsearchLauncher second = LocalElasticsearchLauncher.builder().home(home).dataDir(data)
+                    .build().start()) {
+                assertThat(second.attached()).isTrue();
+                assertThat(second.endpoint().uri()).isEqualTo(uri);
+                assertIndexesAndGets(second.endpoint());
+            }
+
+            assertThat(node).allMatch(ProcessHandle::isAlive);
+            assertThat(EsHttp.send(uri, null, null, "GET", "/_cluster/health", null).statusCode()).isEqualTo(200);
+            assertThat(actualData.resolve(NodeOwner.FILE)).exists();
+
+            owner.destroy(); // SIGTERM: its shutdown hook stops the node it owns
+            assertThat(owner.waitFor(90, TimeUnit.SECONDS)).isTrue();
+            assertThat(node).noneMatch(ProcessHandle::isAlive);
+            assertThat(actualData.resolve(NodeOwner.FILE)).doesNotExist();
+            assertThat(LocalElasticsearchLauncher.findRunning(home)).isEmpty();
+        } finally {
+            owner.destroyForcibly();
+            owner.waitFor(30, TimeUnit.SECONDS);
+            deleteFallback(home);
+        }
+    }
+
+    @Test
     void aKilledNodeComesBackOnTheSamePortWithItsDataAndExtraSettings() throws Exception {
         int port;
         try (java.net.ServerSocket free = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {

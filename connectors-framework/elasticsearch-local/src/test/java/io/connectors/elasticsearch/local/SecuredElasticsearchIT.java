@@ -51,6 +51,41 @@ class SecuredElasticsearchIT {
         }
     }
 
+    /**
+     * A second launcher on a secured node's folder uses it with the CA the owner made (read from the owner's record, no
+     * password in it), given the superuser's credentials; without credentials it is refused, naming the superuser, and
+     * the node is left running.
+     */
+    @Test
+    void aSecondLauncherReusesTheOwnersCaAndNeedsTheCredentials(@org.junit.jupiter.api.io.TempDir java.nio.file.Path tmp)
+            throws Exception {
+        java.nio.file.Path home = tmp.resolve("es");
+        try (LocalElasticsearchLauncher owner = LocalElasticsearchLauncher.builder().home(home)
+                .security("admin", "admin-secret").httpTls().build().start()) {
+            java.nio.file.Path record = owner.dataDir().resolve(NodeOwner.FILE);
+            assertThat(java.nio.file.Files.readString(record)).contains("username=admin").contains("ca_file=")
+                    .doesNotContain("admin-secret");
+
+            try (LocalElasticsearchLauncher second = LocalElasticsearchLauncher.builder().home(home)
+                    .security("admin", "admin-secret").build().start()) {
+                assertThat(second.attached()).isTrue();
+                ElasticsearchEndpoint endpoint = second.endpoint();
+                assertThat(endpoint.uri()).isEqualTo(owner.endpoint().uri());
+                assertThat(endpoint.caFile()).isEqualTo(owner.endpoint().caFile());
+                HttpClient trusting = HttpClient.newBuilder().sslContext(HttpTlsFiles.trusting(endpoint.caFile()))
+                        .connectTimeout(Duration.ofSeconds(5)).build();
+                assertThat(send(trusting, endpoint.uri(), "admin", "admin-secret", "GET", "/_cluster/health", null)
+                        .statusCode()).isEqualTo(200);
+            }
+            assertThatThrownBy(() -> LocalElasticsearchLauncher.builder().home(home).build().start())
+                    .isInstanceOf(ElasticsearchLaunchException.class)
+                    .hasMessageContaining("started by pid " + ProcessHandle.current().pid())
+                    .hasMessageContaining("needs the credentials of its superuser 'admin'");
+            assertThat(owner.processes()).allMatch(ProcessHandle::isAlive);
+            assertThat(record).exists();
+        }
+    }
+
     private static HttpResponse<String> send(HttpClient client, URI base, String user, String password, String method,
             String path, String json) throws IOException, InterruptedException {
         HttpRequest.Builder request = HttpRequest.newBuilder(base.resolve(path)).timeout(Duration.ofSeconds(30))

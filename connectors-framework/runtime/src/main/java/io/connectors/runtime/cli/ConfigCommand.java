@@ -107,7 +107,11 @@ final class ConfigCommand implements Runnable {
 
         private boolean checkElasticsearch(ConnectorsConfig cfg, PrintWriter out) {
             if (cfg.elasticsearch().embeddedRequested()) {
-                out.println("Elasticsearch: no host configured; `connectors run` and `connectors sync` start a local one");
+                out.println(io.connectors.elasticsearch.local.LocalElasticsearchLauncher
+                        .findRunning(cfg.elasticsearch().embedded().home())
+                        .map(node -> "Elasticsearch: no host configured; the local one started by pid " + node.ownerPid()
+                                + " runs at " + node.uri() + ", and `connectors run` and `connectors sync` use it")
+                        .orElse("Elasticsearch: no host configured; `connectors run` and `connectors sync` start a local one"));
                 return true;
             }
             try (ElasticsearchHandle es = ElasticsearchClients.create(cfg.elasticsearch().settingsFor(cfg.elasticsearch().hosts()))) {

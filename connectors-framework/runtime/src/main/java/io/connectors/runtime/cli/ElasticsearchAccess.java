@@ -20,8 +20,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The Elasticsearch a command talks to: the configured cluster, or, when none is configured, a local one started
- * from the distribution (what {@code make run} relies on), stopped again on {@link #close()}.
+ * The Elasticsearch a command talks to: the configured cluster, or, when none is configured, the local one (what
+ * {@code make run} relies on): started from the distribution and stopped again on {@link #close()}, or, when a live
+ * process already runs one on the same data folder, that one, left running on {@link #close()}.
  */
 final class ElasticsearchAccess implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ElasticsearchAccess.class);
@@ -42,32 +43,20 @@ final class ElasticsearchAccess implements AutoCloseable {
             return new ElasticsearchAccess(ElasticsearchClients.create(settings), null, config.hosts().get(0));
         }
         EmbeddedElasticsearchSettings e = config.embedded();
-        LOG.info("No elasticsearch.host is configured: starting a local Elasticsearch (data in {})", e.home().toAbsolutePath());
-        int port = e.port();
-        if (port != 0 && !portFree(port)) {
-            LOG.warn("Port {} is taken; the local Elasticsearch will listen on another free port", port);
-            port = 0;
-        }
+        LOG.info("No elasticsearch.host is configured: using the local Elasticsearch (data in {})", e.home().toAbsolutePath());
+        // Started here, or, when a live process (a daemon, say) already runs one on this data folder, that one:
+        // attached to, never stopped (the launcher says which in one line).
         LocalElasticsearchLauncher.Builder builder = LocalElasticsearchLauncher.builder()
                 .home(e.home().toAbsolutePath())
                 .keepData(true)
                 .heap(e.heap())
-                .httpPort(port);
+                .httpPort(e.port())
+                .fallbackToFreePort(true);
         e.version().ifPresent(builder::version);
         LocalElasticsearchLauncher launcher = builder.build().start();
         URI uri = launcher.endpoint().uri();
         ElasticsearchSettings settings = config.settingsFor(List.of(uri));
         return new ElasticsearchAccess(ElasticsearchClients.create(settings), launcher, uri);
-    }
-
-    private static boolean portFree(int port) {
-        try (java.net.ServerSocket socket = new java.net.ServerSocket()) {
-            socket.setReuseAddress(true);
-            socket.bind(new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), port));
-            return true;
-        } catch (java.io.IOException ex) {
-            return false;
-        }
     }
 
     /**
@@ -93,9 +82,7 @@ final class ElasticsearchAccess implements AutoCloseable {
      * Never starts one.
      */
     static ElasticsearchAccess openRunning(ElasticsearchConfig config) {
-        List<URI> hosts = config.embeddedRequested()
-                ? List.of(URI.create("http://127.0.0.1:" + (config.embedded().port() == 0 ? 9200 : config.embedded().port())))
-                : config.hosts();
+        List<URI> hosts = config.embeddedRequested() ? List.of(localNode(config.embedded())) : config.hosts();
         ElasticsearchAccess access = new ElasticsearchAccess(ElasticsearchClients.create(config.settingsFor(hosts)), null, hosts.get(0));
         try {
             Main.await(access.handle.ping());
@@ -106,6 +93,16 @@ final class ElasticsearchAccess implements AutoCloseable {
                     + (config.embeddedRequested() ? "; no elasticsearch.host is configured, so this looks for the local one a "
                     + "running daemon started (connectors run)" : ""));
         }
+    }
+
+    /**
+     * Where the local Elasticsearch of {@code elasticsearch.embedded.home} answers: as its owner recorded it (it may
+     * have taken another port than the configured one), else on the configured port.
+     */
+    private static URI localNode(EmbeddedElasticsearchSettings e) {
+        return LocalElasticsearchLauncher.findRunning(e.home())
+                .map(LocalElasticsearchLauncher.RunningNode::uri)
+                .orElseGet(() -> URI.create("http://127.0.0.1:" + (e.port() == 0 ? 9200 : e.port())));
     }
 
     /**
@@ -139,6 +136,11 @@ final class ElasticsearchAccess implements AutoCloseable {
 
     boolean embedded() {
         return embedded != null;
+    }
+
+    /** Whether this process started the local Elasticsearch it uses, so that it stops at {@link #close()}. */
+    boolean startedHere() {
+        return embedded != null && !embedded.attached();
     }
 
     @Override

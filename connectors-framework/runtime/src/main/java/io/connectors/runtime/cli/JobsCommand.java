@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import io.connectors.runtime.SourceRegistry;
 import io.connectors.runtime.config.ConnectorConfig;
 import io.connectors.runtime.config.ConnectorsConfig;
+import io.connectors.runtime.state.ConnectorRecord;
 import io.connectors.runtime.state.ConnectorRecords;
 import io.connectors.runtime.state.JobRecord;
 import io.connectors.runtime.state.JobRecords;
@@ -209,7 +210,8 @@ final class JobsCommand implements Runnable {
         @ParentCommand
         JobsCommand jobs;
 
-        @Parameters(paramLabel = "CONNECTOR", description = "The id of a connector in the configuration file.")
+        @Parameters(paramLabel = "CONNECTOR", description = "The id of a connector in the configuration file, or of one a "
+                + "running daemon serves (connectors status lists them).")
         String connectorId;
 
         @Option(names = "--type", paramLabel = "TYPE", defaultValue = "full",
@@ -227,22 +229,70 @@ final class JobsCommand implements Runnable {
         @Override
         public Integer call() {
             JobType jobType = jobType(type);
-            // An unknown connector is a usage error, reported before Elasticsearch is contacted.
-            connector(jobs.parent.loadConfig(SourceRegistry.load()), connectorId);
-            try (Session s = jobs.open()) {
-                ConnectorConfig c = connector(s.config(), connectorId);
-                ConnectorRecords connectors = new ConnectorRecords(s.store());
-                if (Main.await(connectors.get(c.id())) == null) {
-                    Main.await(connectors.register(c, SyncRunner.fingerprint(c), Instant.now()));
-                }
-                String id = JobRecords.onDemandId(c.id(), jobType);
-                Main.await(s.jobs().create(JobRecords.newJob(id, ConnectorRecords.snapshot(c, c.syncRules()), jobType,
-                        JobRecord.Trigger.ON_DEMAND, JobStatus.PENDING, "started from the command line", null, Instant.now()), true));
+            ConnectorsConfig config = jobs.parent.loadConfig(SourceRegistry.load());
+            try (Session s = openFor(config)) {
+                Instant now = Instant.now();
+                Map<String, Object> snapshot = snapshot(s, config.connector(connectorId).orElse(null), connectorId, now);
+                String id = JobRecords.onDemandId(connectorId, jobType);
+                Main.await(s.jobs().create(JobRecords.newJob(id, snapshot, jobType, JobRecord.Trigger.ON_DEMAND,
+                        JobStatus.PENDING, "started from the command line", null, now), true));
                 PrintWriter out = jobs.spec.commandLine().getOut();
                 out.println(id);
                 out.flush();
                 return wait ? await(s.jobs(), id, timeout, out) : 0;
             }
+        }
+
+        /**
+         * The session; for a connector this file does not configure, a cluster that cannot be asked whether a daemon
+         * serves it makes the unknown connector a usage error, which says why it was not found there either.
+         */
+        private Session openFor(ConnectorsConfig config) {
+            try {
+                return jobs.open();
+            } catch (UserFacingException e) {
+                if (config.connector(connectorId).isPresent()) {
+                    throw e;
+                }
+                throw new UsageException("no connector '" + connectorId + "' in " + config.origin()
+                        + "; configured connectors: " + config.connectors().stream().map(ConnectorConfig::id).toList()
+                        + "; no running daemon serving one could be looked for: " + e.getMessage());
+            }
+        }
+
+        /**
+         * What the job records of its connector: the record of the live daemon serving it when there is one (it runs
+         * the job with its own configuration, which need not be this file's), else this file's connector, registered
+         * first if it never was. A connector neither configured here nor served by a live daemon is a usage error.
+         */
+        private static Map<String, Object> snapshot(Session s, ConnectorConfig local, String connectorId, Instant now) {
+            ConnectorRecords connectors = new ConnectorRecords(s.store());
+            Versioned<ConnectorRecord> stored = Main.await(connectors.get(connectorId));
+            boolean served = stored != null && ConnectorRecords.servedBy(stored.doc(), now).isPresent();
+            if (local == null) {
+                if (!served) {
+                    throw new UsageException("no connector '" + connectorId + "' in " + s.config().origin()
+                            + (stored == null ? ", and none is recorded in " + s.es().uri()
+                            : ", and no running daemon serves it (its record was last marked served at "
+                            + (stored.doc().servedBy() == null ? "no time" : stored.doc().servedBy().seenAt()) + ")")
+                            + "; configured connectors: " + s.config().connectors().stream().map(ConnectorConfig::id).toList()
+                            + ", served by running daemons: " + servedIds(connectors, now));
+                }
+                return ConnectorRecords.snapshot(stored.doc());
+            }
+            if (stored == null) {
+                Main.await(connectors.register(local, SyncRunner.fingerprint(local), now));
+            } else if (ConnectorRecords.servedWithOtherConfiguration(stored.doc(), ConnectorRecords.recordFingerprint(local),
+                    now).isPresent()) {
+                return ConnectorRecords.snapshot(stored.doc());
+            }
+            return ConnectorRecords.snapshot(local, local.syncRules());
+        }
+
+        private static List<String> servedIds(ConnectorRecords connectors, Instant now) {
+            return Main.await(connectors.all(1000)).stream()
+                    .filter(v -> ConnectorRecords.servedBy(v.doc(), now).isPresent())
+                    .map(Versioned::id).toList();
         }
     }
 

@@ -39,6 +39,8 @@ final class RunCommand implements Callable<Integer> {
     public Integer call() throws InterruptedException {
         ConnectorsConfig config = parent.loadConfig(SourceRegistry.load());
         Main.await(Daemon.checkCapabilities(config));
+        // Before anything starts: a second daemon on the same port must not start (or attach to) Elasticsearch.
+        OpsPortCheck.requireFree(config.daemon().http());
         ElasticsearchAccess es = ElasticsearchAccess.openAndPing(config.elasticsearch());
         try {
             es.checkPrivileges(config);

@@ -78,7 +78,14 @@ final class SyncCommand implements Callable<Integer> {
             if (report.status() == SyncReport.Status.COMPLETED_WITH_ERRORS) {
                 out.println(JobsCommand.refused(report.counts().get("failed"), run.jobId()));
             }
-            out.printf("Search it: curl -s '%s/%s/_search?pretty&size=3'%n", stripSlash(es.uri().toString()), connector.index());
+            if (es.startedHere()) {
+                // The node stops with this process: a search URL would point at nothing.
+                out.printf("The local Elasticsearch this command started stops with it; to search the index, run the daemon"
+                        + " (connectors run), which starts it again on this data, then: curl -s '%s/%s/_search?pretty&size=3'%n",
+                        stripSlash(es.uri().toString()), connector.index());
+            } else {
+                out.printf("Search it: curl -s '%s/%s/_search?pretty&size=3'%n", stripSlash(es.uri().toString()), connector.index());
+            }
             out.flush();
             return JobsCommand.exitCode(report.status().value());
         }

@@ -81,6 +81,8 @@ public final class Daemon {
     private final io.connectors.runtime.util.ProblemLog background = new io.connectors.runtime.util.ProblemLog(LOG,
             "A periodic task of the daemon failed (it runs again at its next tick)", 5);
     private volatile boolean stopping;
+    /** The configuration file, as an absolute path where it is one, for the messages of runs it refuses. */
+    private final String configFile;
 
     public Daemon(ConnectorsConfig config, StateStore store, SyncRunner runner, DaemonMetrics metrics) {
         this(config, store, runner, metrics, Clock.systemUTC());
@@ -97,6 +99,15 @@ public final class Daemon {
         this.clock = clock;
         this.byId = config.connectors().stream().collect(Collectors.toUnmodifiableMap(ConnectorConfig::id, c -> c));
         this.watchers = new ChangeWatchers(config.connectors(), metrics);
+        this.configFile = absolute(config.origin());
+    }
+
+    private static String absolute(String origin) {
+        try {
+            return java.nio.file.Path.of(origin).toAbsolutePath().normalize().toString();
+        } catch (java.nio.file.InvalidPathException | java.io.IOError e) {
+            return origin;
+        }
     }
 
     public String workerId() {
@@ -158,7 +169,7 @@ public final class Daemon {
                             }), 1);
             Flux<Void> liveness = Flux.interval(Duration.ofSeconds(30), Duration.ofSeconds(30)).onBackpressureDrop()
                     .concatMap(t -> Flux.fromIterable(config.connectors())
-                            .concatMap(c -> connectors.touch(c.id(), now()).onErrorResume(e -> {
+                            .concatMap(c -> connectors.touch(c.id(), servedBy(c)).onErrorResume(e -> {
                                 background.report("liveness", "marking connector " + c.id() + " as served failed: " + e);
                                 return Mono.empty();
                             })).then(), 1);
@@ -202,7 +213,8 @@ public final class Daemon {
      * Runs one job of one connector now, in this process ({@code connectors sync}): records the connector, queues
      * an on-demand job, claims it and runs it under the connector's lock, like a daemon would, so it never runs
      * alongside a daemon's job of the same connector. Fails with {@link IllegalStateException} when another job of
-     * the connector is running.
+     * the connector is running, and when a live daemon serves the connector with another configuration: the
+     * connector's record is that daemon's, and this run would overwrite it (its source settings, schedules, status).
      */
     public Mono<OnDemandRun> runNow(String connectorId, JobType type, java.util.function.Consumer<io.connectors.runtime.sync.SyncStats> progress) {
         ConnectorConfig c = byId.get(connectorId);
@@ -211,7 +223,8 @@ public final class Daemon {
         }
         String id = JobRecords.onDemandId(c.id(), type);
         return store.ensureIndices()
-                .then(register(c))
+                .then(refuseIfServedWithOtherConfiguration(c))
+                .then(register(c, null))
                 .then(lockHolder(c.id()))
                 .flatMap(holder -> Mono.<OnDemandRun>error(new IllegalStateException("connector " + c.id() + " is being synced by job "
                         + holder + "; wait for it, or cancel it: connectors jobs cancel " + holder)))
@@ -238,6 +251,20 @@ public final class Daemon {
      * @param report how it ended
      */
     public record OnDemandRun(String jobId, SyncReport report) {
+    }
+
+    private Mono<Void> refuseIfServedWithOtherConfiguration(ConnectorConfig c) {
+        return connectors.get(c.id())
+                .flatMap(stored -> ConnectorRecords.servedWithOtherConfiguration(stored.doc(),
+                                ConnectorRecords.recordFingerprint(c), now())
+                        .map(served -> Mono.<Void>error(new IllegalStateException("connector " + c.id()
+                                + " is served by daemon " + served.worker() + " (pid " + served.pid() + ", configuration "
+                                + served.config() + "), whose configuration of it differs from " + config.origin()
+                                + "'s; its record is that daemon's, and this run would overwrite it. Sync it with the"
+                                + " daemon's configuration (connectors -c " + served.config() + " sync " + c.id()
+                                + "), or queue a job the daemon runs (connectors jobs start " + c.id() + "), or give the"
+                                + " connector another id in " + config.origin())))
+                        .orElse(Mono.empty()));
     }
 
     /** The live job holding the connector's lock, if any. */
@@ -282,7 +309,7 @@ public final class Daemon {
                 .onErrorMap(e -> new IllegalStateException("the state indices " + store.alias(StateStore.Kind.CONNECTORS)
                         + " and " + store.alias(StateStore.Kind.JOBS) + " cannot be created: " + e.getMessage(), e))
                 .thenMany(Flux.fromIterable(config.connectors()))
-                .concatMap(c -> register(c).onErrorResume(e -> {
+                .concatMap(c -> warnIfServedWithOtherConfiguration(c).then(register(c, servedBy(c))).onErrorResume(e -> {
                     LOG.error("Connector {}: recording it in {} failed: {}", c.id(), store.alias(StateStore.Kind.CONNECTORS),
                             e.toString());
                     return Mono.empty();
@@ -295,9 +322,36 @@ public final class Daemon {
                         config.connectors().size(), store.alias(StateStore.Kind.CONNECTORS), store.alias(StateStore.Kind.JOBS)));
     }
 
-    /** Records the connector, then checks its configuration and sync rules against the source. */
-    private Mono<Void> register(ConnectorConfig c) {
-        return connectors.register(c, SyncRunner.fingerprint(c), now())
+    /**
+     * Logs when another live daemon serves {@code c} with another configuration: this daemon's registration replaces
+     * that daemon's record, and each overwrites the other's at start-up. Not refused: a daemon restarted with a
+     * changed file finds its own previous mark, which looks the same for up to {@link ConnectorRecords#SERVED_WITHIN}.
+     */
+    private Mono<Void> warnIfServedWithOtherConfiguration(ConnectorConfig c) {
+        return connectors.get(c.id())
+                .doOnNext(stored -> ConnectorRecords.servedWithOtherConfiguration(stored.doc(),
+                                ConnectorRecords.recordFingerprint(c), now())
+                        .filter(served -> !workerId().equals(served.worker()))
+                        .ifPresent(served -> LOG.warn("Connector {}: daemon {} (pid {}, configuration {}) served it with"
+                                + " another configuration {}s ago; this daemon's replaces it in the connector's record. If"
+                                + " that daemon still runs, give the connector another id in one of the two files",
+                                c.id(), served.worker(), served.pid(), served.config(),
+                                Duration.between(served.seenAt(), now()).toSeconds())))
+                .then();
+    }
+
+    /** This daemon as the one serving {@code c}, alive now. */
+    private ConnectorRecord.ServedBy servedBy(ConnectorConfig c) {
+        return new ConnectorRecord.ServedBy(workerId(), ConnectorRecords.recordFingerprint(c), configFile,
+                ProcessHandle.current().pid(), now());
+    }
+
+    /**
+     * Records the connector ({@code servedBy}: this daemon serves it; null: a one-off run), then checks its
+     * configuration and sync rules against the source.
+     */
+    private Mono<Void> register(ConnectorConfig c, ConnectorRecord.ServedBy servedBy) {
+        return connectors.register(c, SyncRunner.fingerprint(c), now(), servedBy)
                 .then(Mono.usingWhen(
                         Mono.fromCallable(() -> c.provider().create(c.source(), c.context())),
                         source -> check(c, source),

@@ -26,7 +26,8 @@ import reactor.netty.http.server.HttpServerResponse;
  * The daemon's operations endpoint, a small HTTP server for probes and scrapers:
  *
  * <ul>
- *   <li>{@code GET /health}: 200 {@code {"status":"UP"}} while the process runs (liveness);</li>
+ *   <li>{@code GET /health}: 200 {@code {"status":"UP","pid":N}} while the process runs (liveness); the pid lets a
+ *       second daemon refused this port name the one holding it;</li>
  *   <li>{@code GET /ready}: 200 {@code {"status":"READY"}}, or 503 {@code {"status":"NOT_READY","reasons":[...]}}
  *       with the reasons the readiness check gave; the check runs on every request and is given
  *       {@link #READINESS_TIMEOUT} to answer;</li>
@@ -141,7 +142,7 @@ public final class OpsServer implements AutoCloseable {
                         Map.of("error", "method " + req.method().name() + " not allowed, only GET"));
             }
             return switch (path) {
-                case "/health" -> json(res, HttpResponseStatus.OK, Map.of("status", "UP"));
+                case "/health" -> json(res, HttpResponseStatus.OK, Map.of("status", "UP", "pid", ProcessHandle.current().pid()));
                 case "/ready" -> ready(res);
                 default -> metrics(res);
             };

@@ -30,6 +30,8 @@ import java.util.function.Consumer;
  * @param syncCursorJobId    the job that saved it
  * @param activeJob          the connector's lock: the job running it; {@code null} when free
  * @param lastSync           the outcome of the last ended job, by job type
+ * @param servedBy           the daemon whose configuration the record holds, and when it last said it was alive;
+ *                           {@code null} when no daemon registered it (only one-off runs did)
  * @param other              fields this version does not know, kept as read
  */
 public record ConnectorRecord(
@@ -51,6 +53,7 @@ public record ConnectorRecord(
         String syncCursorJobId,
         ActiveJob activeJob,
         Map<String, JobOutcome> lastSync,
+        ServedBy servedBy,
         Map<String, Object> other) {
 
     /** The stored name of the id, which searches sort on. */
@@ -58,6 +61,19 @@ public record ConnectorRecord(
 
     /** The lock: which job runs the connector, on which worker, since when. */
     public record ActiveJob(String jobId, String worker, Instant claimedAt) {
+    }
+
+    /**
+     * The daemon that serves the connector: the record holds its configuration.
+     *
+     * @param worker      its worker id
+     * @param fingerprint what it registered ({@code ConnectorRecords.recordFingerprint}): a run with another
+     *                    configuration has another one
+     * @param config      its configuration file, for messages
+     * @param pid         its process id, for messages
+     * @param seenAt      when it last said it was alive (every 30 s while it runs)
+     */
+    public record ServedBy(String worker, String fingerprint, String config, long pid, Instant seenAt) {
     }
 
     /** What the connector keeps of a job as its last sync of that type. */
@@ -83,7 +99,7 @@ public record ConnectorRecord(
     /** A connector never recorded before. */
     public static ConnectorRecord empty(String id) {
         return new ConnectorRecord(id, null, null, null, null, null, null, null, null, null, null, null, null, null,
-                null, null, null, null, null);
+                null, null, null, null, null, null);
     }
 
     /** This record with the changes {@code change} makes to a builder holding its values. */
@@ -123,12 +139,19 @@ public record ConnectorRecord(
                         o.instant("started_at"), o.instant("completed_at"), o.numbers("counts"), o.string("error")));
             });
         }
+        Map<String, Object> served = f.map("served_by");
+        ServedBy servedBy = null;
+        if (served != null) {
+            Fields sb = new Fields("connector " + docId + " served_by", served);
+            servedBy = new ServedBy(sb.string("worker"), sb.string("fingerprint"), sb.string("config"),
+                    sb.number("pid"), sb.instant("seen_at"));
+        }
         String id = f.string(ID);
         ConnectorRecord r = new ConnectorRecord(id != null ? id : docId, f.string("type"), f.string("index_name"),
                 f.string("pipeline"), f.map("configuration"), f.string("config_fingerprint"), f.map("schedules"),
                 f.instant("created_at"), f.instant("updated_at"), f.instant("last_seen"), f.string("status"),
                 f.string("error"), f.map("sync_rules"), f.map("sync_cursor"), f.instant("sync_cursor_saved_at"),
-                f.string("sync_cursor_job_id"), activeJob, lastSync, null);
+                f.string("sync_cursor_job_id"), activeJob, lastSync, servedBy, null);
         return r.with(b -> b.other = f.unread());
     }
 
@@ -161,6 +184,15 @@ public record ConnectorRecord(
             Map<String, Object> last = new LinkedHashMap<>();
             lastSync.forEach((jobType, o) -> last.put(jobType, outcome(o)));
             out.put("last_sync", last);
+        }
+        if (servedBy != null) {
+            Map<String, Object> served = new LinkedHashMap<>();
+            served.put("worker", servedBy.worker());
+            served.put("fingerprint", servedBy.fingerprint());
+            served.put("config", servedBy.config());
+            served.put("pid", servedBy.pid());
+            served.put("seen_at", text(servedBy.seenAt()));
+            out.put("served_by", served);
         }
         other.forEach(out::putIfAbsent);
         return out;
@@ -208,6 +240,7 @@ public record ConnectorRecord(
         public String syncCursorJobId;
         public ActiveJob activeJob;
         public Map<String, JobOutcome> lastSync;
+        public ServedBy servedBy;
         Map<String, Object> other;
         private final String id;
 
@@ -230,13 +263,14 @@ public record ConnectorRecord(
             syncCursorJobId = r.syncCursorJobId;
             activeJob = r.activeJob;
             lastSync = r.lastSync;
+            servedBy = r.servedBy;
             other = r.other;
         }
 
         private ConnectorRecord build() {
             return new ConnectorRecord(id, type, indexName, pipeline, configuration, configFingerprint, schedules,
                     createdAt, updatedAt, lastSeen, status, error, syncRules, syncCursor, syncCursorSavedAt,
-                    syncCursorJobId, activeJob, lastSync, other);
+                    syncCursorJobId, activeJob, lastSync, servedBy, other);
         }
     }
 }

@@ -33,6 +33,12 @@ public final class ConnectorRecords {
         }
     }
 
+    /**
+     * How recently a daemon must have said it serves a connector for it to count as serving it: three of its 30 s
+     * liveness marks.
+     */
+    public static final Duration SERVED_WITHIN = Duration.ofSeconds(90);
+
     private final StateStore store;
 
     public ConnectorRecords(StateStore store) {
@@ -76,6 +82,23 @@ public final class ConnectorRecords {
         return out;
     }
 
+    /**
+     * What a job records of its connector when the command queueing it does not have its configuration: the record's
+     * settings, as the daemon serving it registered them (secrets masked).
+     */
+    public static Map<String, Object> snapshot(ConnectorRecord r) {
+        Map<String, Object> s = new LinkedHashMap<>();
+        s.put("id", r.id());
+        s.put("type", r.type());
+        s.put("index_name", r.indexName());
+        if (r.pipeline() != null) {
+            s.put("pipeline", r.pipeline());
+        }
+        s.put("configuration", r.configuration());
+        s.put("sync_rules", SyncRulesCodec.toMap(activeRules(r)));
+        return s;
+    }
+
     /** What a job records of its connector: its settings as configured, secrets masked. */
     public static Map<String, Object> snapshot(ConnectorConfig c, SyncRules rules) {
         Map<String, Object> s = new LinkedHashMap<>();
@@ -89,10 +112,51 @@ public final class ConnectorRecords {
     }
 
     /**
-     * Upserts the connector from the configuration. New sync rules become the draft, to be validated before any
-     * sync uses them. Emits the record as written.
+     * Identifies everything {@link #register} writes of a connector's configuration (type, index, pipeline, source
+     * configuration with secrets masked, schedules, sync rules): a run with another configuration of the connector
+     * has another one.
      */
+    public static String recordFingerprint(ConnectorConfig c) {
+        String text = c.type() + "|" + c.index() + "|" + c.pipeline().orElse("") + "|" + configuration(c) + "|"
+                + new TreeMap<>(c.schedules()) + "|" + SyncRulesCodec.toMap(c.syncRules());
+        try {
+            byte[] digest = java.security.MessageDigest.getInstance("SHA-256")
+                    .digest(text.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            return java.util.HexFormat.of().formatHex(digest, 0, 8);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is always available", e);
+        }
+    }
+
+    /** The daemon serving the connector, when it said so within {@link #SERVED_WITHIN}. */
+    public static Optional<ConnectorRecord.ServedBy> servedBy(ConnectorRecord connector, Instant now) {
+        ConnectorRecord.ServedBy served = connector.servedBy();
+        return served == null || served.seenAt() == null || served.seenAt().plus(SERVED_WITHIN).isBefore(now)
+                ? Optional.empty() : Optional.of(served);
+    }
+
+    /**
+     * The live daemon serving the connector with another configuration than the one whose
+     * {@link #recordFingerprint} is {@code fingerprint}: the record is that daemon's, and a run with this configuration
+     * must not overwrite it.
+     */
+    public static Optional<ConnectorRecord.ServedBy> servedWithOtherConfiguration(ConnectorRecord connector,
+                                                                                 String fingerprint, Instant now) {
+        return servedBy(connector, now).filter(s -> !fingerprint.equals(s.fingerprint()));
+    }
+
+    /** {@link #register(ConnectorConfig, String, Instant, ConnectorRecord.ServedBy)} by a run that is no daemon. */
     public Mono<Versioned<ConnectorRecord>> register(ConnectorConfig c, String fingerprint, Instant now) {
+        return register(c, fingerprint, now, null);
+    }
+
+    /**
+     * Upserts the connector from the configuration. New sync rules become the draft, to be validated before any
+     * sync uses them. A daemon passes itself as {@code servedBy}: the record is then its configuration's (a one-off
+     * run, with {@code null}, leaves that mark as it is). Emits the record as written.
+     */
+    public Mono<Versioned<ConnectorRecord>> register(ConnectorConfig c, String fingerprint, Instant now,
+                                                     ConnectorRecord.ServedBy servedBy) {
         Map<String, Object> rules = SyncRulesCodec.toMap(c.syncRules());
         return update(c.id(), stored -> (stored == null ? ConnectorRecord.empty(c.id()).with(b -> {
             b.createdAt = now;
@@ -106,6 +170,9 @@ public final class ConnectorRecords {
             b.schedules = new TreeMap<>(c.schedules());
             b.lastSeen = now;
             b.updatedAt = now;
+            if (servedBy != null) {
+                b.servedBy = servedBy;
+            }
             Map<String, Object> syncRules = StateStore.deepCopy(b.syncRules);
             Map<String, Object> draft = Docs.map(syncRules, "draft");
             if (draft == null || !sameRules(draft, rules)) {
@@ -198,9 +265,12 @@ public final class ConnectorRecords {
         })).then();
     }
 
-    /** Notes that a daemon serving the connector is alive. */
-    public Mono<Void> touch(String connectorId, Instant now) {
-        return update(connectorId, stored -> stored == null ? null : stored.with(b -> b.lastSeen = now)).then();
+    /** Notes that {@code servedBy}, a daemon serving the connector, is alive (at {@code servedBy.seenAt()}). */
+    public Mono<Void> touch(String connectorId, ConnectorRecord.ServedBy servedBy) {
+        return update(connectorId, stored -> stored == null ? null : stored.with(b -> {
+            b.lastSeen = servedBy.seenAt();
+            b.servedBy = servedBy;
+        })).then();
     }
 
     /**

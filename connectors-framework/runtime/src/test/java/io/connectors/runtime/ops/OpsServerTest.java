@@ -69,7 +69,8 @@ class OpsServerTest {
         assertThat(server.port()).isPositive();
         assertThat(health.statusCode()).isEqualTo(200);
         assertThat(health.headers().firstValue("content-type")).hasValue("application/json");
-        assertThat(JSON.readTree(health.body())).isEqualTo(JSON.readTree("{\"status\":\"UP\"}"));
+        assertThat(JSON.readTree(health.body())).isEqualTo(JSON.readTree("{\"status\":\"UP\",\"pid\":"
+                + ProcessHandle.current().pid() + "}"));
     }
 
     @Test

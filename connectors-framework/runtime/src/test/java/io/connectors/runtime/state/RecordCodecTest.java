@@ -172,4 +172,23 @@ class RecordCodecTest {
         assertThat(o.status()).isEqualTo(JobStatus.COMPLETED_WITH_ERRORS);
         assertThat(o.counts()).containsEntry("failed", 30L);
     }
+
+    @Test
+    void theServingDaemonIsKeptAndOnlyALiveOneWithAnotherConfigurationOwnsTheRecord() throws Exception {
+        Instant seen = Instant.parse("2026-12-01T01:00:00Z");
+        ConnectorRecord served = ConnectorRecord.fromJson("shop", parse(OLD_CONNECTOR))
+                .with(b -> b.servedBy = new ConnectorRecord.ServedBy("vm-1", "f1", "/etc/connectors/config.yml", 42, seen));
+        assertThat(served.toJson()).containsEntry("served_by", Map.of("worker", "vm-1", "fingerprint", "f1",
+                "config", "/etc/connectors/config.yml", "pid", 42L, "seen_at", "2026-12-01T01:00:00Z"));
+        assertThat(ConnectorRecord.fromJson("shop", parse(JSON.writeValueAsString(served.toJson())))).isEqualTo(served);
+
+        Instant soon = seen.plus(ConnectorRecords.SERVED_WITHIN);
+        assertThat(ConnectorRecords.servedWithOtherConfiguration(served, "f2", soon)).map(ConnectorRecord.ServedBy::worker)
+                .hasValue("vm-1");
+        assertThat(ConnectorRecords.servedWithOtherConfiguration(served, "f1", soon)).as("the same configuration").isEmpty();
+        assertThat(ConnectorRecords.servedWithOtherConfiguration(served, "f2", soon.plusSeconds(1)))
+                .as("the daemon is gone").isEmpty();
+        assertThat(ConnectorRecords.servedBy(ConnectorRecord.fromJson("shop", parse(OLD_CONNECTOR)), seen))
+                .as("registered by one-off runs only").isEmpty();
+    }
 }
