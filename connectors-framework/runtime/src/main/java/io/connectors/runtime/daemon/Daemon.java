@@ -532,7 +532,7 @@ public final class Daemon {
         String connectorId = claimed.doc().connectorId();
         ConnectorConfig c = byId.get(connectorId);
         JobExecution execution = new JobExecution(claimed, c, jobs, connectors, runner, watchers, metrics, settings, clock,
-                s -> LOG.info("Connector {}: {}", connectorId, s));
+                s -> io.connectors.runtime.util.LogContext.withCounts(s.snapshot(), () -> LOG.info("Connector {}: {}", connectorId, s)));
         io.connectors.runtime.sync.SplitJob helper = helping.get(claimed.id());
         if (helper != null) {
             // This daemon helped read the job's splits and now coordinates it: its own reads take over.
