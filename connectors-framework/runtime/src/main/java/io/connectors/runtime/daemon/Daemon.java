@@ -402,6 +402,7 @@ public final class Daemon {
                     Optional<Versioned<JobRecord>> waiting = queued.stream()
                             .filter(j -> j.doc().type() == type && !id.equals(j.id()))
                             .findFirst();
+                    waiting.ifPresent(w -> metrics.skippedTick(c.id(), "queued"));
                     return waiting.isPresent()
                             ? createJob(c, type, id, JobRecord.Trigger.SCHEDULED, JobStatus.SKIPPED,
                                     "job " + waiting.get().id() + " of this connector was still queued", due)

@@ -366,6 +366,10 @@ final class JobExecution {
                     if (jobMetrics != null) {
                         jobMetrics.finished(finalStatus.value());
                     }
+                    metrics.indexDocuments(connector.id(), total);
+                    if (finalStatus == JobStatus.SKIPPED) {
+                        metrics.skippedTick(connector.id(), "unchanged");
+                    }
                 }))
                 .onErrorResume(e -> {
                     LOG.error("Job {}: recording its outcome ({}) failed: {}; the heartbeat timeout will settle it", jobId,
