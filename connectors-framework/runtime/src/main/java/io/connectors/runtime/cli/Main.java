@@ -8,6 +8,8 @@ public final class Main {
     }
 
     public static void main(String[] args) {
+        // Before any pipeline is assembled: log lines written for a job carry its fields whatever thread writes them.
+        io.connectors.runtime.util.LogContext.install();
         System.exit(execute(args));
     }
 

@@ -5,6 +5,7 @@ import io.connectors.runtime.config.ConnectorConfig;
 import io.connectors.runtime.config.ConnectorsConfig;
 import io.connectors.runtime.daemon.Daemon;
 import io.connectors.runtime.ops.DaemonMetrics;
+import io.connectors.runtime.ops.Logging;
 import io.connectors.runtime.state.JobType;
 import io.connectors.runtime.state.StateStore;
 import io.connectors.runtime.sync.SyncReport;
@@ -24,6 +25,8 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "sync", description = "Run one sync of a connector now (recorded as an on-demand job), print progress and a summary.")
 final class SyncCommand implements Callable<Integer> {
+    /** Progress lines in {@code CONNECTORS_LOG_FORMAT=ecs}, on the log stream. */
+    private static final org.slf4j.Logger PROGRESS = org.slf4j.LoggerFactory.getLogger("io.connectors.runtime.sync.progress");
     @ParentCommand
     ConnectorsCommand parent;
 
@@ -56,12 +59,22 @@ final class SyncCommand implements Callable<Integer> {
             long start = System.nanoTime();
             Daemon.OnDemandRun run;
             try {
+                boolean ecs = Logging.activeFormat() == Logging.Format.ECS;
                 run = Main.await(daemon.runNow(connector.id(), jobType, s -> {
                     double seconds = Math.max(1, (System.nanoTime() - start) / 1_000_000) / 1000.0;
-                    err.printf(Locale.ROOT, "%s: %d read, %d indexed, %d updated, %d unchanged, %d deleted, %d failed (%.0f docs/s)%n",
+                    String line = String.format(Locale.ROOT, "%s: %d read, %d indexed, %d updated, %d unchanged, %d deleted, %d failed (%.0f docs/s)",
                             connector.id(), s.seen(), s.indexed(), s.updated(), s.unchanged(), s.deleted(), s.failed(),
                             s.seen() / seconds);
-                    err.flush();
+                    if (ecs) {
+                        // One ECS line on the log stream, the facts as fields (connector.id and job.id come with it).
+                        java.util.Map<String, Long> fields = new java.util.LinkedHashMap<>(s.snapshot());
+                        fields.put("elapsed_ms", (System.nanoTime() - start) / 1_000_000);
+                        fields.put("docs_per_second", Math.round(s.seen() / seconds));
+                        io.connectors.runtime.util.LogContext.withCounts(fields, () -> PROGRESS.info("{}", line));
+                    } else {
+                        err.println(line);
+                        err.flush();
+                    }
                 }));
             } catch (IllegalStateException e) {
                 throw new UserFacingException(e.getMessage());

@@ -80,6 +80,11 @@ public final class Daemon {
     /** Failures of the periodic bookkeeping (gauges, liveness marks): each retried at its next tick, counted here. */
     private final io.connectors.runtime.util.ProblemLog background = new io.connectors.runtime.util.ProblemLog(LOG,
             "A periodic task of the daemon failed (it runs again at its next tick)", 5);
+    /** The poll loops run every {@code daemon.poll_interval}: while Elasticsearch is down, one line a minute each. */
+    private final io.connectors.runtime.util.RepeatedFailureLog claimFailures;
+    private final io.connectors.runtime.util.RepeatedFailureLog helpFailures;
+    private final io.connectors.runtime.util.RepeatedFailureLog reapFailures;
+    private final Map<String, io.connectors.runtime.util.RepeatedFailureLog> realtimeFailures = new ConcurrentHashMap<>();
     private volatile boolean stopping;
     /** The configuration file, as an absolute path where it is one, for the messages of runs it refuses. */
     private final String configFile;
@@ -100,6 +105,11 @@ public final class Daemon {
         this.byId = config.connectors().stream().collect(Collectors.toUnmodifiableMap(ConnectorConfig::id, c -> c));
         this.watchers = new ChangeWatchers(config.connectors(), metrics);
         this.configFile = absolute(config.origin());
+        Duration every = io.connectors.runtime.util.RepeatedFailureLog.DEFAULT_INTERVAL;
+        this.claimFailures = new io.connectors.runtime.util.RepeatedFailureLog(LOG, "Looking for queued jobs failed", every, clock);
+        this.helpFailures = new io.connectors.runtime.util.RepeatedFailureLog(LOG,
+                "Looking for splits of other daemons' jobs failed", every, clock);
+        this.reapFailures = new io.connectors.runtime.util.RepeatedFailureLog(LOG, "Looking for stale jobs failed", every, clock);
     }
 
     private static String absolute(String origin) {
@@ -133,16 +143,17 @@ public final class Daemon {
                     .toList());
             Flux<SyncReport> work = Flux.interval(Duration.ZERO, settings.pollInterval())
                     .onBackpressureDrop()
-                    .concatMap(t -> ensureRealtimeJobs().then(claimSome()).onErrorResume(e -> {
-                        LOG.warn("Looking for queued jobs failed: {}", e.toString());
+                    .concatMap(t -> ensureRealtimeJobs().then(claimSome()).doOnNext(l -> claimFailures.succeeded())
+                            .onErrorResume(e -> {
+                        claimFailures.failed(e);
                         return Mono.just(List.of());
                     }), 1)
                     .flatMapIterable(l -> l)
                     .flatMap(this::execute);
             Flux<SyncReport> helpingOthers = Flux.interval(settings.pollInterval(), settings.pollInterval())
                     .onBackpressureDrop()
-                    .concatMap(t -> splitsToHelp().onErrorResume(e -> {
-                        LOG.warn("Looking for splits of other daemons' jobs failed: {}", e.toString());
+                    .concatMap(t -> splitsToHelp().doOnNext(l -> helpFailures.succeeded()).onErrorResume(e -> {
+                        helpFailures.failed(e);
                         return Mono.just(List.of());
                     }), 1)
                     .flatMapIterable(l -> l)
@@ -151,8 +162,8 @@ public final class Daemon {
             Duration reapEvery = settings.heartbeatTimeout().dividedBy(4).compareTo(settings.pollInterval()) > 0
                     ? settings.heartbeatTimeout().dividedBy(4) : settings.pollInterval();
             Flux<Void> reaping = Flux.interval(reapEvery, reapEvery).onBackpressureDrop()
-                    .concatMap(t -> reapStale().onErrorResume(e -> {
-                        LOG.warn("Looking for stale jobs failed: {}", e.toString());
+                    .concatMap(t -> reapStale().doOnSuccess(v -> reapFailures.succeeded()).onErrorResume(e -> {
+                        reapFailures.failed(e);
                         return Mono.empty();
                     }), 1);
             Flux<Void> retention = settings.jobRetention().isZero() ? Flux.empty()
@@ -445,6 +456,7 @@ public final class Daemon {
                     Optional<Versioned<JobRecord>> waiting = queued.stream()
                             .filter(j -> j.doc().type() == type && !id.equals(j.id()))
                             .findFirst();
+                    waiting.ifPresent(w -> metrics.skippedTick(c.id(), "queued"));
                     return waiting.isPresent()
                             ? createJob(c, type, id, JobRecord.Trigger.SCHEDULED, JobStatus.SKIPPED,
                                     "job " + waiting.get().id() + " of this connector was still queued", due)
@@ -495,10 +507,16 @@ public final class Daemon {
         }
         return Flux.fromIterable(config.connectors())
                 .filter(ConnectorConfig::realtime)
-                .concatMap(c -> ensureRealtimeJob(c).onErrorResume(e -> {
-                    LOG.warn("Connector {}: looking for its real-time job failed: {}", c.id(), Failures.describe(e));
-                    return Mono.empty();
-                }))
+                .concatMap(c -> {
+                    io.connectors.runtime.util.RepeatedFailureLog failures = realtimeFailures.computeIfAbsent(c.id(),
+                            id -> new io.connectors.runtime.util.RepeatedFailureLog(LOG, "Connector " + id
+                                    + ": looking for its real-time job failed",
+                                    io.connectors.runtime.util.RepeatedFailureLog.DEFAULT_INTERVAL, clock));
+                    return ensureRealtimeJob(c).doOnSuccess(v -> failures.succeeded()).onErrorResume(e -> {
+                        failures.failed(e);
+                        return Mono.empty();
+                    });
+                })
                 .then();
     }
 
@@ -569,7 +587,7 @@ public final class Daemon {
         String connectorId = claimed.doc().connectorId();
         ConnectorConfig c = byId.get(connectorId);
         JobExecution execution = new JobExecution(claimed, c, jobs, connectors, runner, watchers, metrics, settings, clock,
-                s -> LOG.info("Connector {}: {}", connectorId, s));
+                s -> io.connectors.runtime.util.LogContext.withCounts(s.snapshot(), () -> LOG.info("Connector {}: {}", connectorId, s)));
         io.connectors.runtime.sync.SplitJob helper = helping.get(claimed.id());
         if (helper != null) {
             // This daemon helped read the job's splits and now coordinates it: its own reads take over.

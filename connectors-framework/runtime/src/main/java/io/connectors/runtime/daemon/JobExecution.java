@@ -138,6 +138,10 @@ final class JobExecution {
 
     /** Runs the job; emits its report (empty when it was not run, or was lost to another worker). */
     Mono<SyncReport> run() {
+        return io.connectors.runtime.util.LogContext.forJob(runUnlabelled(), connector.id(), jobId, type.value());
+    }
+
+    private Mono<SyncReport> runUnlabelled() {
         return connectors.lock(connector.id(), jobId, settings.workerId(), jobs, settings.heartbeatTimeout(), now())
                 .flatMap(locked -> {
                     if (!locked) {
@@ -361,6 +365,10 @@ final class JobExecution {
                 .then(Mono.fromRunnable(() -> {
                     if (jobMetrics != null) {
                         jobMetrics.finished(finalStatus.value());
+                    }
+                    metrics.indexDocuments(connector.id(), total);
+                    if (finalStatus == JobStatus.SKIPPED) {
+                        metrics.skippedTick(connector.id(), "unchanged");
                     }
                 }))
                 .onErrorResume(e -> {

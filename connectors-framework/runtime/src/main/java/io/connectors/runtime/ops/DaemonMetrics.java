@@ -46,9 +46,20 @@ public final class DaemonMetrics implements AutoCloseable {
     private final AtomicLong queuedBytes = new AtomicLong();
     private final ConcurrentMap<String, AtomicLong> jobsByStatus = new ConcurrentHashMap<>();
     private final AtomicBoolean tooManyStatusesLogged = new AtomicBoolean();
+    /** Epoch seconds of each connector's last successful job, by "connector job_type". */
+    private final ConcurrentMap<List<String>, AtomicLong> lastSuccess = new ConcurrentHashMap<>();
+    /** Documents in each connector's index, as last counted. */
+    private final ConcurrentMap<String, AtomicLong> indexDocuments = new ConcurrentHashMap<>();
+    private final java.time.Clock clock;
     private final BulkSink.Listener bulkListener;
 
     public DaemonMetrics() {
+        this(java.time.Clock.systemUTC());
+    }
+
+    /** @param clock the time of {@code connectors_last_success_timestamp_seconds} */
+    public DaemonMetrics(java.time.Clock clock) {
+        this.clock = clock;
         new JvmMemoryMetrics().bindTo(registry);
         gc.bindTo(registry);
         new JvmThreadMetrics().bindTo(registry);
@@ -120,6 +131,66 @@ public final class DaemonMetrics implements AutoCloseable {
                 .tag("connector", connectorId)
                 .tag("type", jobType)
                 .tag("status", status == null ? "unknown" : status)
+                .register(registry)
+                .increment();
+    }
+
+    /**
+     * A job that ran ended: its duration goes to {@code connectors.sync.duration{connector,job_type,status}}, and a
+     * successful one ({@code completed}, {@code completed_with_errors}) sets
+     * {@code connectors.last_success.timestamp.seconds{connector,job_type}} to now.
+     */
+    void jobRan(String connectorId, String jobType, String status, Duration duration) {
+        Timer.builder("connectors.sync.duration")
+                .description("Duration of sync jobs that ran, by connector, job type and final status")
+                .tag("connector", connectorId)
+                .tag("job_type", jobType)
+                .tag("status", status)
+                .register(registry)
+                .record(duration);
+        if ("completed".equals(status) || "completed_with_errors".equals(status)) {
+            lastSuccess.computeIfAbsent(List.of(connectorId, jobType), k -> {
+                AtomicLong created = new AtomicLong();
+                Gauge.builder("connectors.last_success.timestamp.seconds", created, AtomicLong::get)
+                        .description("When the connector's last successful job of this type ended, in seconds since the epoch")
+                        .tag("connector", connectorId)
+                        .tag("job_type", jobType)
+                        .register(registry);
+                return created;
+            }).set(clock.instant().getEpochSecond());
+        }
+    }
+
+    /**
+     * Sets {@code connectors.index.documents{connector}}: the documents in the connector's index, as counted at the
+     * end of its last job (a count below 0, unknown, is ignored).
+     */
+    public void indexDocuments(String connectorId, long count) {
+        Objects.requireNonNull(connectorId, "connectorId");
+        if (count < 0) {
+            return;
+        }
+        indexDocuments.computeIfAbsent(connectorId, id -> {
+            AtomicLong created = new AtomicLong();
+            Gauge.builder("connectors.index.documents", created, AtomicLong::get)
+                    .description("Documents in the connector's index, counted at the end of its last job")
+                    .tag("connector", id)
+                    .register(registry);
+            return created;
+        }).set(count);
+    }
+
+    /**
+     * Counts a scheduled tick that created or ran no job, in {@code connectors.skipped_ticks{connector,reason}}.
+     *
+     * @param reason {@code unchanged} (the change check said nothing changed) or {@code queued} (a job of the
+     *               connector was still waiting)
+     */
+    public void skippedTick(String connectorId, String reason) {
+        Counter.builder("connectors.skipped_ticks")
+                .description("Scheduled syncs skipped, by connector and reason (unchanged, queued)")
+                .tag("connector", connectorId)
+                .tag("reason", reason)
                 .register(registry)
                 .increment();
     }
@@ -204,6 +275,7 @@ public final class DaemonMetrics implements AutoCloseable {
         private final Counter bytes;
         private final Map<String, Long> last = new LinkedHashMap<>();
         private final AtomicBoolean finished = new AtomicBoolean();
+        private final long startedNanos = System.nanoTime();
 
         Job(String connectorId, String jobType) {
             this.connectorId = connectorId;
@@ -248,6 +320,9 @@ public final class DaemonMetrics implements AutoCloseable {
             }
             running.decrementAndGet();
             jobEnded(connectorId, jobType, status);
+            if (!"lost".equals(status) && !"skipped".equals(status)) {
+                jobRan(connectorId, jobType, status == null ? "unknown" : status, Duration.ofNanos(System.nanoTime() - startedNanos));
+            }
         }
     }
 

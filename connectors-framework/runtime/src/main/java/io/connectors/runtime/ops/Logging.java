@@ -58,6 +58,13 @@ public final class Logging {
     private Logging() {
     }
 
+    /** The format the process logs in: {@link Format#ECS} when the root logger writes through the {@code ecs} appender. */
+    public static Format activeFormat() {
+        return LoggerFactory.getILoggerFactory() instanceof LoggerContext context
+                && context.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME).getAppender(Format.ECS.appender()) != null
+                ? Format.ECS : Format.TEXT;
+    }
+
     static String invalidFormatMessage(String value) {
         return FORMAT_VARIABLE + "=" + value + " is not a log format; use one of "
                 + String.join(", ", Arrays.stream(Format.values()).map(Format::appender).toList())

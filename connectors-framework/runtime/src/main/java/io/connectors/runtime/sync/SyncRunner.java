@@ -166,7 +166,7 @@ public final class SyncRunner {
                     .onErrorResume(e -> Mono.just(new SyncReport(connector.id(), type, SyncReport.Status.ERROR, started,
                             Instant.now(), stats.snapshot(), Failures.describe(e), notes, total[0])))
                     .doOnCancel(() -> LOG.info("Connector {}: {} sync canceled", connector.id(), type))
-                    .doOnNext(r -> {
+                    .doOnNext(r -> io.connectors.runtime.util.LogContext.withCounts(r.counts(), () -> {
                         if (r.status() == SyncReport.Status.ERROR) {
                             LOG.error("{}", r.summary());
                         } else if (r.status() == SyncReport.Status.COMPLETED_WITH_ERRORS) {
@@ -174,7 +174,7 @@ public final class SyncRunner {
                         } else {
                             LOG.info("{}", r.summary());
                         }
-                    })
+                    }))
                     // Progress ticks run alongside the sync and stop with it.
                     .or(ticks.then(Mono.empty()));
         });

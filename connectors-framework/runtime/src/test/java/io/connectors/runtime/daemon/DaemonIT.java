@@ -114,7 +114,10 @@ class DaemonIT {
     }
 
     private Daemon start(ConnectorsConfig config) {
-        DaemonMetrics metrics = new DaemonMetrics();
+        return start(config, new DaemonMetrics());
+    }
+
+    private Daemon start(ConnectorsConfig config, DaemonMetrics metrics) {
         Daemon d = new Daemon(config, new StateStore(es.async(), prefix),
                 new SyncRunner(es.async(), config.bulk(), config.sync(), metrics.bulkListener()), metrics);
         daemons.add(new Running(d, d.run().subscribe()));
@@ -405,11 +408,37 @@ class DaemonIT {
     @Test
     void aScheduledJobOfAnUnchangedSourceIsSkipped() throws InterruptedException {
         ConnectorsConfig config = config("worker-1", true, 2, List.of(connector("same", Map.of("docs", 5, "changed", false))));
-        start(config);
+        DaemonMetrics metrics = new DaemonMetrics();
+        start(config, metrics);
         await("the start-up job ends", Duration.ofSeconds(30), () -> allJobs().stream().anyMatch(j -> "skipped".equals(status(j))));
+        await("the skip is counted", Duration.ofSeconds(10),
+                () -> metrics.scrape().contains("connectors_skipped_ticks_total{connector=\"same\",reason=\"unchanged\"} 1.0"));
         Versioned<Map<String, Object>> skipped = allJobs().get(0);
         assertThat(String.valueOf(skipped.doc().get("notes"))).contains("no change");
         assertThat(es.async().indices().exists(e -> e.index(prefix + "-same")).join().value()).as("no scan, no index").isFalse();
+    }
+
+    @Test
+    void metricsSayWhenEachConnectorLastSucceededHowLongItTookAndHowManyDocumentsItsIndexHolds() throws InterruptedException {
+        ConnectorsConfig config = config("worker-1", false, 2, List.of(connector("metered", Map.of("docs", 25))));
+        DaemonMetrics metrics = new DaemonMetrics();
+        long before = Instant.now().getEpochSecond();
+        start(config, metrics);
+        String id = queue(config, "metered");
+        await("the job completes", Duration.ofSeconds(30), () -> "completed".equals(status(job(id))));
+        await("its metrics are set", Duration.ofSeconds(10),
+                () -> metrics.scrape().contains("connectors_index_documents{connector=\"metered\"}"));
+
+        String text = metrics.scrape();
+        assertThat(text).contains("connectors_index_documents{connector=\"metered\"} 25.0");
+        assertThat(text).contains("# TYPE connectors_last_success_timestamp_seconds gauge");
+        java.util.regex.Matcher last = java.util.regex.Pattern
+                .compile("connectors_last_success_timestamp_seconds\\{connector=\"metered\",job_type=\"full\"} ([0-9.E]+)")
+                .matcher(text);
+        assertThat(last.find()).as(text).isTrue();
+        assertThat((long) Double.parseDouble(last.group(1))).isBetween(before, Instant.now().getEpochSecond());
+        assertThat(text).contains("connectors_sync_duration_seconds_count{connector=\"metered\",job_type=\"full\",status=\"completed\"} 1");
+        assertThat(text).contains("connectors_sync_duration_seconds_sum{connector=\"metered\",job_type=\"full\",status=\"completed\"}");
     }
 
     @Test

@@ -156,4 +156,30 @@ class DaemonMetricsTest {
     private double jobs(String status) {
         return registry.get("connectors.jobs").tag("status", status).gauge().value();
     }
+
+    @Test
+    void alertingMetricsOfASuccessAFailureAndASkip() {
+        java.time.Clock at = java.time.Clock.fixed(java.time.Instant.ofEpochSecond(1_800_000_000L), java.time.ZoneOffset.UTC);
+        try (DaemonMetrics m = new DaemonMetrics(at)) {
+            m.jobStarted("docs", "full").finished("completed");
+            m.jobStarted("docs", "incremental").finished("error");
+            m.jobStarted("docs", "full").finished("skipped");
+            m.indexDocuments("docs", 1520);
+            m.indexDocuments("docs", -1);
+            m.skippedTick("docs", "unchanged");
+            m.skippedTick("docs", "queued");
+            m.skippedTick("docs", "unchanged");
+
+            String text = m.scrape();
+            assertThat(text).contains(
+                    "connectors_last_success_timestamp_seconds{connector=\"docs\",job_type=\"full\"} 1.8E9",
+                    "connectors_sync_duration_seconds_count{connector=\"docs\",job_type=\"full\",status=\"completed\"} 1",
+                    "connectors_sync_duration_seconds_count{connector=\"docs\",job_type=\"incremental\",status=\"error\"} 1",
+                    "connectors_index_documents{connector=\"docs\"} 1520.0",
+                    "connectors_skipped_ticks_total{connector=\"docs\",reason=\"unchanged\"} 2.0",
+                    "connectors_skipped_ticks_total{connector=\"docs\",reason=\"queued\"} 1.0");
+            assertThat(text).doesNotContain("connectors_last_success_timestamp_seconds{connector=\"docs\",job_type=\"incremental\"}",
+                    "status=\"skipped\"}");
+        }
+    }
 }
