@@ -10,7 +10,9 @@ import picocli.CommandLine.Option;
 /** {@code connectors}: the top-level command, holding the options every subcommand shares. */
 @Command(name = "connectors", mixinStandardHelpOptions = true, version = "connectors 0.1.0",
         description = "Keeps Elasticsearch indices in sync with external data sources.",
-        subcommands = {RunCommand.class, SyncCommand.class, JobsCommand.class, StatusCommand.class, SourcesCommand.class, ConfigCommand.class})
+        subcommands = {RunCommand.class, SyncCommand.class, JobsCommand.class, StatusCommand.class,
+                ControlCommands.Pause.class, ControlCommands.Resume.class, ControlCommands.Restart.class,
+                SourcesCommand.class, ConfigCommand.class})
 final class ConnectorsCommand implements Runnable {
 
     @Option(names = {"-c", "--config"}, paramLabel = "FILE", scope = picocli.CommandLine.ScopeType.INHERIT,

@@ -56,7 +56,9 @@ final class RunCommand implements Callable<Integer> {
         OpsServer ops = null;
         if (config.daemon().http().enabled()) {
             try {
-                ops = Main.await(OpsServer.start(config.daemon().http(), () -> readiness(es, store), metrics));
+                ops = Main.await(OpsServer.start(config.daemon().http(), () -> readiness(es, store), metrics,
+                        controls(new io.connectors.runtime.daemon.ConnectorControl(
+                                new io.connectors.runtime.state.ConnectorRecords(store), java.time.Clock.systemUTC()))));
             } catch (RuntimeException e) {
                 es.close();
                 throw new UserFacingException("the operations endpoint cannot start on " + config.daemon().http().host() + ":"
@@ -121,5 +123,35 @@ final class RunCommand implements Callable<Integer> {
         es.close();
         LOG.info("Stopped");
         stopped.countDown();
+    }
+
+    /** The endpoint's view of the connector controls: the same actions as {@code connectors pause|resume|restart}. */
+    static OpsServer.ConnectorControls controls(io.connectors.runtime.daemon.ConnectorControl control) {
+        return new OpsServer.ConnectorControls() {
+            @Override
+            public reactor.core.publisher.Mono<java.util.List<java.util.Map<String, Object>>> list() {
+                return control.list();
+            }
+
+            @Override
+            public reactor.core.publisher.Mono<java.util.Map<String, Object>> apply(String connectorId, String action,
+                                                                                  String requester) {
+                io.connectors.runtime.daemon.ConnectorControl.Action a = io.connectors.runtime.daemon.ConnectorControl
+                        .Action.valueOf(action.toUpperCase(java.util.Locale.ROOT));
+                return control.apply(connectorId, a, requester, null)
+                        .map(o -> {
+                            java.util.Map<String, Object> body = new java.util.LinkedHashMap<>();
+                            body.put("connector", o.connectorId());
+                            body.put("action", o.action().value());
+                            body.put("message", o.message());
+                            body.put("state", o.state());
+                            return body;
+                        })
+                        .onErrorMap(io.connectors.runtime.daemon.ConnectorControl.UnknownConnectorException.class,
+                                e -> new java.util.NoSuchElementException(e.getMessage()))
+                        .onErrorMap(io.connectors.runtime.daemon.ConnectorControl.RefusedException.class,
+                                e -> new IllegalStateException(e.getMessage()));
+            }
+        };
     }
 }

@@ -59,7 +59,14 @@ final class StatusCommand implements Callable<Integer> {
             String running = d.activeJob() != null ? d.activeJob().jobId() : "-";
             Object rules = ConnectorRecords.draftValidation(d).getOrDefault("state", "-");
             String error = d.error();
-            sb.append(String.format(Locale.ROOT, format, v.id(), d.type(), d.status(), last, running, rules,
+            // A paused connector says so first: whatever its last status, nothing of it runs until it is resumed.
+            String status = d.control() != null && d.control().paused() ? "paused" : d.status();
+            if (d.control() != null && d.control().paused()) {
+                String why = "paused by " + d.control().pausedBy() + " at " + d.control().pausedAt()
+                        + (d.control().reason() == null ? "" : ": " + d.control().reason());
+                error = error == null ? why : why + "; " + error;
+            }
+            sb.append(String.format(Locale.ROOT, format, v.id(), d.type(), status, last, running, rules,
                     error == null ? "" : error));
         }
         return sb.toString();

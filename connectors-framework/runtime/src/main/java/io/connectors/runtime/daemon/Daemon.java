@@ -86,6 +86,14 @@ public final class Daemon {
     private final io.connectors.runtime.util.RepeatedFailureLog reapFailures;
     private final Map<String, io.connectors.runtime.util.RepeatedFailureLog> realtimeFailures = new ConcurrentHashMap<>();
     private volatile boolean stopping;
+    /** What operators asked of this daemon's connectors (pause, restart), as last read from their records. */
+    private volatile Map<String, ConnectorRecord.Control> controls = Map.of();
+    /** When each running job of this daemon started here, by connector id: a restart asked later stops it. */
+    private final Map<String, Instant> runningSince = new ConcurrentHashMap<>();
+    /** The connector of each job this daemon helps with, by job id. */
+    private final Map<String, String> helpedConnector = new ConcurrentHashMap<>();
+    /** Jobs to suspend for a pause or a restart: suspended by their own pipeline in {@link #run()}. */
+    private final Sinks.Many<JobExecution> suspensions = Sinks.many().unicast().onBackpressureBuffer();
     /** The configuration file, as an absolute path where it is one, for the messages of runs it refuses. */
     private final String configFile;
 
@@ -143,7 +151,8 @@ public final class Daemon {
                     .toList());
             Flux<SyncReport> work = Flux.interval(Duration.ZERO, settings.pollInterval())
                     .onBackpressureDrop()
-                    .concatMap(t -> ensureRealtimeJobs().then(claimSome()).doOnNext(l -> claimFailures.succeeded())
+                    .concatMap(t -> refreshControls().then(ensureRealtimeJobs()).then(claimSome())
+                            .doOnNext(l -> claimFailures.succeeded())
                             .onErrorResume(e -> {
                         claimFailures.failed(e);
                         return Mono.just(List.of());
@@ -184,7 +193,8 @@ public final class Daemon {
                                 background.report("liveness", "marking connector " + c.id() + " as served failed: " + e);
                                 return Mono.empty();
                             })).then(), 1);
-            return Flux.merge(scheduling.cast(SyncReport.class), work, helpingOthers, reaping.cast(SyncReport.class),
+            Flux<Void> suspending = suspensions.asFlux().flatMap(JobExecution::suspend);
+            return Flux.merge(scheduling.cast(SyncReport.class), suspending.cast(SyncReport.class), work, helpingOthers, reaping.cast(SyncReport.class),
                     gauges.cast(SyncReport.class), liveness.cast(SyncReport.class), retention.cast(SyncReport.class),
                     watchers.run().cast(SyncReport.class));
         }));
@@ -398,6 +408,14 @@ public final class Daemon {
             // Its real-time job runs a full sync itself when there is no cursor to follow from.
             return Mono.empty();
         }
+        return connectors.get(c.id()).filter(r -> r.doc().control() != null && r.doc().control().paused())
+                .doOnNext(r -> LOG.info("Connector {}: paused (since {}); no start-up sync queued", c.id(),
+                        r.doc().control().pausedAt()))
+                .map(r -> true).defaultIfEmpty(false)
+                .flatMap(paused -> paused ? Mono.<Void>empty() : queueStartSyncOf(c));
+    }
+
+    private Mono<Void> queueStartSyncOf(ConnectorConfig c) {
         return queued(c.id())
                 .zipWith(jobs.ofConnector(c.id(), List.of(JobStatus.IN_PROGRESS), 10))
                 .flatMap(found -> {
@@ -451,16 +469,23 @@ public final class Daemon {
     /** Creates the job due at {@code due}, once across daemons; skipped when one of its type is still queued. */
     private Mono<Void> queueScheduled(ConnectorConfig c, JobType type, Instant due) {
         String id = JobRecords.scheduledId(c.id(), type, due);
-        return queued(c.id())
-                .flatMap(queued -> {
-                    Optional<Versioned<JobRecord>> waiting = queued.stream()
+        return connectors.get(c.id()).map(Optional::of).defaultIfEmpty(Optional.empty())
+                .zipWith(queued(c.id()))
+                .flatMap(found -> {
+                    Optional<ConnectorRecord> record = found.getT1().map(Versioned::doc);
+                    if (record.isPresent() && ConnectorRecords.countedTick(record.get(), id)) {
+                        // Its job ran, found nothing to do and was counted on the connector: not again.
+                        return Mono.empty();
+                    }
+                    if (record.isPresent() && record.get().control() != null && record.get().control().paused()) {
+                        return skipTick(c, type, id, "paused", "the connector is paused");
+                    }
+                    Optional<Versioned<JobRecord>> waiting = found.getT2().stream()
                             .filter(j -> j.doc().type() == type && !id.equals(j.id()))
                             .findFirst();
-                    waiting.ifPresent(w -> metrics.skippedTick(c.id(), "queued"));
                     return waiting.isPresent()
-                            ? createJob(c, type, id, JobRecord.Trigger.SCHEDULED, JobStatus.SKIPPED,
-                                    "job " + waiting.get().id() + " of this connector was still queued", due)
-                            : createJob(c, type, id, JobRecord.Trigger.SCHEDULED, JobStatus.PENDING, null, due);
+                            ? skipTick(c, type, id, "queued", "job " + waiting.get().id() + " of this connector was still queued")
+                            : createJob(c, type, id, JobRecord.Trigger.SCHEDULED, JobStatus.PENDING, null, due).then();
                 })
                 .onErrorResume(StateStore.ConflictException.class, e -> {
                     LOG.debug("Job {} was already created by another daemon", id);
@@ -469,6 +494,70 @@ public final class Daemon {
                 .onErrorResume(e -> {
                     LOG.error("Connector {}: queueing its {} sync due at {} failed: {}", c.id(), type.value(), due, e.toString());
                     return Mono.empty();
+                })
+                .then();
+    }
+
+    /**
+     * A scheduled tick that runs nothing: counted on the connector record (once across daemons) and in
+     * {@code connectors_skipped_ticks_total}, with no job record.
+     */
+    private Mono<Void> skipTick(ConnectorConfig c, JobType type, String tick, String kind, String reason) {
+        return connectors.recordSkippedTick(c.id(), tick, reason, now())
+                .filter(counted -> counted)
+                .doOnNext(counted -> {
+                    metrics.skippedTick(c.id(), kind);
+                    LOG.debug("Connector {}: {} sync due by {} skipped: {}", c.id(), type.value(), tick, reason);
+                })
+                .then();
+    }
+
+    /** Whether operators paused the connector (as last read). */
+    private boolean paused(String connectorId) {
+        ConnectorRecord.Control c = controls.get(connectorId);
+        return c != null && c.paused();
+    }
+
+    /**
+     * Reads what operators asked of this daemon's connectors, and acts on it: a paused connector's running job (and
+     * the splits read here for another daemon's job of it) is suspended, to be resumed once the connector is resumed;
+     * a job running since before a restart was asked is suspended and claimed again at once, with a new source.
+     */
+    private Mono<Void> refreshControls() {
+        return Flux.fromIterable(byId.keySet())
+                .flatMap(id -> connectors.get(id), 4)
+                .filter(v -> v.doc().control() != null)
+                .collectMap(v -> v.id(), v -> v.doc().control())
+                .flatMapMany(read -> {
+                    controls = read;
+                    List<JobExecution> toSuspend = new ArrayList<>();
+                    read.forEach((id, control) -> {
+                        JobExecution execution = running.get(id);
+                        Instant since = runningSince.get(id);
+                        if (execution == null || since == null) {
+                            return;
+                        }
+                        if (control.paused() && runningSince.remove(id, since)) {
+                            LOG.info("Connector {}: paused by {}{}; suspending job {}", id, control.pausedBy(),
+                                    control.reason() == null ? "" : " (" + control.reason() + ")", execution.jobId());
+                            toSuspend.add(execution);
+                        } else if (control.restartRequestedAt() != null && control.restartRequestedAt().isAfter(since)
+                                && runningSince.remove(id, since)) {
+                            LOG.info("Connector {}: restart asked at {}; suspending job {} to take it up again with a new"
+                                    + " source", id, control.restartRequestedAt(), execution.jobId());
+                            toSuspend.add(execution);
+                        }
+                    });
+                    // Splits of a paused connector read here for another daemon's job: stop at their next position.
+                    helpedConnector.forEach((jobId, connectorId) -> {
+                        io.connectors.runtime.sync.SplitJob splitJob = helping.get(jobId);
+                        if (splitJob != null && paused(connectorId)) {
+                            splitJob.drain();
+                        }
+                    });
+                    // Not waited for: the poll goes on while they stop (within daemon.shutdown_grace).
+                    toSuspend.forEach(e -> suspensions.tryEmitNext(e));
+                    return Flux.empty();
                 })
                 .then();
     }
@@ -507,6 +596,7 @@ public final class Daemon {
         }
         return Flux.fromIterable(config.connectors())
                 .filter(ConnectorConfig::realtime)
+                .filter(c -> !paused(c.id()))
                 .concatMap(c -> {
                     io.connectors.runtime.util.RepeatedFailureLog failures = realtimeFailures.computeIfAbsent(c.id(),
                             id -> new io.connectors.runtime.util.RepeatedFailureLog(LOG, "Connector " + id
@@ -559,7 +649,11 @@ public final class Daemon {
         if (stopping || free <= 0) {
             return Mono.just(List.of());
         }
-        Set<String> candidates = byId.keySet().stream().filter(id -> !running.containsKey(id)).collect(Collectors.toSet());
+        Set<String> candidates = byId.keySet().stream().filter(id -> !running.containsKey(id) && !paused(id))
+                .collect(Collectors.toSet());
+        if (candidates.isEmpty()) {
+            return Mono.just(List.of());
+        }
         Set<String> claimedConnectors = new java.util.HashSet<>();
         return jobs.claimable(candidates, CLAIM_PAGE)
                 .flatMapMany(Flux::fromIterable)
@@ -597,8 +691,13 @@ public final class Daemon {
             // Cannot happen (claims skip running connectors); put it back rather than run two.
             return execution.requeue().thenMany(Flux.empty());
         }
+        Instant since = now();
+        runningSince.put(connectorId, since);
         return execution.run()
-                .doFinally(s -> running.remove(connectorId, execution))
+                .doFinally(s -> {
+                    running.remove(connectorId, execution);
+                    runningSince.remove(connectorId, since);
+                })
                 .flux();
     }
 
@@ -617,7 +716,7 @@ public final class Daemon {
         return jobs.withOpenSplits(byId.keySet(), CLAIM_PAGE)
                 .map(found -> found.stream()
                         .filter(j -> !workerId().equals(j.doc().worker()) && !helping.containsKey(j.id())
-                                && !running.containsKey(j.doc().connectorId()))
+                                && !running.containsKey(j.doc().connectorId()) && !paused(j.doc().connectorId()))
                         .filter(j -> j.doc().splits().stream().anyMatch(s -> s.claimable(staleBefore)))
                         .limit(free)
                         .toList());
@@ -634,13 +733,17 @@ public final class Daemon {
         if (helping.putIfAbsent(job.id(), splitJob) != null) {
             return Mono.empty();
         }
+        helpedConnector.put(job.id(), job.doc().connectorId());
         // The search that found the job may be a second old: read it again, so that a job this daemon claimed in the
         // meantime (queued again after its coordinator died, say) is not also helped here.
         return jobs.get(job.id())
                 .filter(fresh -> fresh.doc().status() == JobStatus.IN_PROGRESS && fresh.doc().worker() != null
                         && !workerId().equals(fresh.doc().worker()) && !running.containsKey(c.id()))
                 .flatMap(fresh -> helpWith(fresh, c, splitJob, stats))
-                .doFinally(s -> helping.remove(job.id(), splitJob));
+                .doFinally(s -> {
+                    helping.remove(job.id(), splitJob);
+                    helpedConnector.remove(job.id());
+                });
     }
 
     private Mono<Void> helpWith(Versioned<JobRecord> job, ConnectorConfig c, io.connectors.runtime.sync.SplitJob splitJob,

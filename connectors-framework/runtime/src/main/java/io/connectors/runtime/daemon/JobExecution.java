@@ -353,14 +353,23 @@ final class JobExecution {
             default -> null;
         };
         SyncReport finalReport = report;
+        // A scheduled tick that found nothing to do leaves no job record: it is counted on the connector (which keeps
+        // the last sync that ran as its last sync), then its record, needed only to run it once under the lock, goes.
+        boolean tickOnly = finalStatus == JobStatus.SKIPPED
+                && current.get().doc().trigger() == JobRecord.Trigger.SCHEDULED;
+        String skipReason = String.join("; ", notes);
         // The lock is released either way; the outcome is recorded on the connector only if it was on the job.
         return writeJob
                 .map(Optional::of)
                 .defaultIfEmpty(Optional.empty())
                 .flatMap(written -> written.isPresent()
-                        ? connectors.release(connector.id(), jobId, type, finalStatus == JobStatus.SUSPENDED ? null
+                        ? connectors.release(connector.id(), jobId, type,
+                                finalStatus == JobStatus.SUSPENDED || tickOnly ? null
                                 : ConnectorRecord.JobOutcome.of(written.get().doc()), connectorStatus, finalError, now)
                         : connectors.release(connector.id(), jobId, type, null, null, null, now))
+                .then(tickOnly ? connectors.recordSkippedTick(connector.id(), jobId,
+                        skipReason.isEmpty() ? "nothing to do" : skipReason, now)
+                        .then(jobs.delete(jobId)).then() : Mono.empty())
                 .then(finalStatus.terminal() && splitJob.attached() ? deleteSplitIds() : Mono.empty())
                 .then(Mono.fromRunnable(() -> {
                     if (jobMetrics != null) {

@@ -31,7 +31,12 @@ import reactor.netty.http.server.HttpServerResponse;
  *   <li>{@code GET /ready}: 200 {@code {"status":"READY"}}, or 503 {@code {"status":"NOT_READY","reasons":[...]}}
  *       with the reasons the readiness check gave; the check runs on every request and is given
  *       {@link #READINESS_TIMEOUT} to answer;</li>
- *   <li>{@code GET /metrics}: 200, every meter of {@link DaemonMetrics} in the Prometheus text format 0.0.4.</li>
+ *   <li>{@code GET /metrics}: 200, every meter of {@link DaemonMetrics} in the Prometheus text format 0.0.4;</li>
+ *   <li>{@code GET /connectors}: 200, each recorded connector's id, state ({@code running} or {@code paused}) and
+ *       running job, as JSON;</li>
+ *   <li>{@code POST /connectors/<id>/pause}, {@code /resume}, {@code /restart}: 200 with what was done
+ *       ({@link ConnectorControls}); 403 when {@code daemon.http.controls} does not allow them on this address, 404
+ *       for an unknown connector, 409 for an action the connector's state refuses.</li>
  * </ul>
  *
  * <p>Any other path answers 404, any other method on these paths 405. The server runs on Reactor Netty's shared
@@ -65,11 +70,40 @@ public final class OpsServer implements AutoCloseable {
      */
     public static Mono<OpsServer> start(OpsSettings settings, Supplier<Mono<List<String>>> readiness,
             DaemonMetrics metrics) {
-        return start(settings, readiness, metrics, READINESS_TIMEOUT);
+        return start(settings, readiness, metrics, ConnectorControls.NONE, READINESS_TIMEOUT);
+    }
+
+    /** As {@link #start(OpsSettings, Supplier, DaemonMetrics)}, answering the connector controls too. */
+    public static Mono<OpsServer> start(OpsSettings settings, Supplier<Mono<List<String>>> readiness,
+            DaemonMetrics metrics, ConnectorControls controls) {
+        return start(settings, readiness, metrics, controls, READINESS_TIMEOUT);
+    }
+
+    /**
+     * The connector controls the endpoint answers, kept apart from the daemon so this package does not depend on it.
+     */
+    public interface ConnectorControls {
+        /** No connector controls: {@code /connectors} answers 404. */
+        ConnectorControls NONE = null;
+
+        /** Each recorded connector's state. */
+        Mono<List<Map<String, Object>>> list();
+
+        /**
+         * Takes {@code action} ({@code pause}, {@code resume} or {@code restart}); emits the answer's body. Fails with
+         * {@link java.util.NoSuchElementException} for an unknown connector, {@link IllegalStateException} for an
+         * action its state refuses.
+         */
+        Mono<Map<String, Object>> apply(String connectorId, String action, String requester);
     }
 
     static Mono<OpsServer> start(OpsSettings settings, Supplier<Mono<List<String>>> readiness, DaemonMetrics metrics,
             Duration readinessTimeout) {
+        return start(settings, readiness, metrics, ConnectorControls.NONE, readinessTimeout);
+    }
+
+    static Mono<OpsServer> start(OpsSettings settings, Supplier<Mono<List<String>>> readiness, DaemonMetrics metrics,
+            ConnectorControls controls, Duration readinessTimeout) {
         Objects.requireNonNull(settings, "settings");
         Objects.requireNonNull(readiness, "readiness");
         Objects.requireNonNull(metrics, "metrics");
@@ -81,7 +115,7 @@ public final class OpsServer implements AutoCloseable {
             });
         }
         String address = settings.host() + ":" + settings.port();
-        Handler handler = new Handler(readiness, metrics, readinessTimeout);
+        Handler handler = new Handler(readiness, metrics, readinessTimeout, controls, settings.controlsAllowed());
         return HttpServer.create()
                 .host(settings.host())
                 .port(settings.port())
@@ -128,10 +162,14 @@ public final class OpsServer implements AutoCloseable {
     }
 
     /** Routes requests; one instance per server, shared by its event loops (it holds no mutable state). */
-    private record Handler(Supplier<Mono<List<String>>> readiness, DaemonMetrics metrics, Duration readinessTimeout) {
+    private record Handler(Supplier<Mono<List<String>>> readiness, DaemonMetrics metrics, Duration readinessTimeout,
+                           ConnectorControls controls, boolean controlsAllowed) {
 
         Publisher<Void> handle(HttpServerRequest req, HttpServerResponse res) {
             String path = path(req.uri());
+            if (controls != null && (path.equals("/connectors") || path.startsWith("/connectors/"))) {
+                return connectors(req, res, path);
+            }
             if (!path.equals("/health") && !path.equals("/ready") && !path.equals("/metrics")) {
                 return json(res, HttpResponseStatus.NOT_FOUND,
                         Map.of("error", "not found", "endpoints", List.of("/health", "/ready", "/metrics")));
@@ -146,6 +184,49 @@ public final class OpsServer implements AutoCloseable {
                 case "/ready" -> ready(res);
                 default -> metrics(res);
             };
+        }
+
+        private Mono<Void> connectors(HttpServerRequest req, HttpServerResponse res, String path) {
+            if (path.equals("/connectors")) {
+                if (!HttpMethod.GET.equals(req.method())) {
+                    res.header(HttpHeaderNames.ALLOW, "GET");
+                    return json(res, HttpResponseStatus.METHOD_NOT_ALLOWED,
+                            Map.of("error", "method " + req.method().name() + " not allowed, only GET"));
+                }
+                return controls.list().flatMap(list -> json(res, HttpResponseStatus.OK, Map.of("connectors", list)))
+                        .onErrorResume(e -> json(res, HttpResponseStatus.SERVICE_UNAVAILABLE,
+                                Map.of("error", "reading the connectors failed: " + describe(e))));
+            }
+            String[] parts = path.substring("/connectors/".length()).split("/", -1);
+            if (parts.length != 2 || parts[0].isEmpty() || !List.of("pause", "resume", "restart").contains(parts[1])) {
+                return json(res, HttpResponseStatus.NOT_FOUND, Map.of("error", "not found", "endpoints",
+                        List.of("GET /connectors", "POST /connectors/<id>/pause", "POST /connectors/<id>/resume",
+                                "POST /connectors/<id>/restart")));
+            }
+            if (!HttpMethod.POST.equals(req.method())) {
+                res.header(HttpHeaderNames.ALLOW, "POST");
+                return json(res, HttpResponseStatus.METHOD_NOT_ALLOWED,
+                        Map.of("error", "method " + req.method().name() + " not allowed, only POST"));
+            }
+            if (!controlsAllowed) {
+                return json(res, HttpResponseStatus.FORBIDDEN, Map.of("error", "connector controls are off on this"
+                        + " address: daemon.http.controls is 'off', or 'loopback' while daemon.http.host is not a"
+                        + " loopback address; use the command line (connectors " + parts[1] + " <id>) or set"
+                        + " daemon.http.controls to 'on' behind an authenticating proxy"));
+            }
+            String connectorId = java.net.URLDecoder.decode(parts[0], java.nio.charset.StandardCharsets.UTF_8);
+            String requester = "http " + (req.remoteAddress() == null ? "unknown" : req.remoteAddress().getAddress().getHostAddress());
+            return req.receive().then()
+                    .then(controls.apply(connectorId, parts[1], requester))
+                    .flatMap(body -> json(res, HttpResponseStatus.OK, body))
+                    .onErrorResume(java.util.NoSuchElementException.class,
+                            e -> json(res, HttpResponseStatus.NOT_FOUND, Map.of("error", e.getMessage())))
+                    .onErrorResume(IllegalStateException.class,
+                            e -> json(res, HttpResponseStatus.CONFLICT, Map.of("error", e.getMessage())))
+                    .onErrorResume(e -> {
+                        log.warn("Connector control {} of {} failed: {}", parts[1], connectorId, e.toString());
+                        return json(res, HttpResponseStatus.SERVICE_UNAVAILABLE, Map.of("error", describe(e)));
+                    });
         }
 
         private Mono<Void> ready(HttpServerResponse res) {

@@ -32,6 +32,10 @@ import java.util.function.Consumer;
  * @param lastSync           the outcome of the last ended job, by job type
  * @param servedBy           the daemon whose configuration the record holds, and when it last said it was alive;
  *                           {@code null} when no daemon registered it (only one-off runs did)
+ * @param control            what operators asked of it: paused, a restart ({@code connectors pause|resume|restart});
+ *                           {@code null} when nothing was ever asked
+ * @param skippedTicks       the scheduled ticks that ran nothing (no job record is kept of them); {@code null}
+ *                           when none
  * @param other              fields this version does not know, kept as read
  */
 public record ConnectorRecord(
@@ -54,6 +58,8 @@ public record ConnectorRecord(
         ActiveJob activeJob,
         Map<String, JobOutcome> lastSync,
         ServedBy servedBy,
+        Control control,
+        SkippedTicks skippedTicks,
         Map<String, Object> other) {
 
     /** The stored name of the id, which searches sort on. */
@@ -74,6 +80,30 @@ public record ConnectorRecord(
      * @param seenAt      when it last said it was alive (every 30 s while it runs)
      */
     public record ServedBy(String worker, String fingerprint, String config, long pid, Instant seenAt) {
+    }
+
+    /**
+     * What operators asked of the connector; every daemon serving it honours it.
+     *
+     * @param paused             no job of the connector starts, and a running one is suspended, until resumed
+     * @param pausedAt           when it was paused
+     * @param pausedBy           who paused it ({@code user@host} of the command, or {@code http <address>})
+     * @param reason             why, as given; may be {@code null}
+     * @param restartRequestedAt a restart asked at that time: the job running then is suspended and taken up again at
+     *                           once with a new source; {@code null} when none was asked
+     */
+    public record Control(boolean paused, Instant pausedAt, String pausedBy, String reason, Instant restartRequestedAt) {
+    }
+
+    /**
+     * Scheduled ticks that ran nothing: the source had not changed, or a job of the connector was still queued.
+     *
+     * @param count      how many, since the connector was first recorded
+     * @param lastAt     when the last one was
+     * @param lastReason why the last one ran nothing
+     * @param lastTick   the id of the last one (the scheduled job id it would have had), so it is counted once
+     */
+    public record SkippedTicks(long count, Instant lastAt, String lastReason, String lastTick) {
     }
 
     /** What the connector keeps of a job as its last sync of that type. */
@@ -99,7 +129,7 @@ public record ConnectorRecord(
     /** A connector never recorded before. */
     public static ConnectorRecord empty(String id) {
         return new ConnectorRecord(id, null, null, null, null, null, null, null, null, null, null, null, null, null,
-                null, null, null, null, null, null);
+                null, null, null, null, null, null, null, null);
     }
 
     /** This record with the changes {@code change} makes to a builder holding its values. */
@@ -146,12 +176,26 @@ public record ConnectorRecord(
             servedBy = new ServedBy(sb.string("worker"), sb.string("fingerprint"), sb.string("config"),
                     sb.number("pid"), sb.instant("seen_at"));
         }
+        Map<String, Object> ctl = f.map("control");
+        Control control = null;
+        if (ctl != null) {
+            Fields c = new Fields("connector " + docId + " control", ctl);
+            control = new Control("true".equals(c.string("paused")),
+                    c.instant("paused_at"), c.string("paused_by"), c.string("reason"), c.instant("restart_requested_at"));
+        }
+        Map<String, Object> ticks = f.map("skipped_ticks");
+        SkippedTicks skippedTicks = null;
+        if (ticks != null) {
+            Fields t = new Fields("connector " + docId + " skipped_ticks", ticks);
+            skippedTicks = new SkippedTicks(t.number("count"), t.instant("last_at"), t.string("last_reason"),
+                    t.string("last_tick"));
+        }
         String id = f.string(ID);
         ConnectorRecord r = new ConnectorRecord(id != null ? id : docId, f.string("type"), f.string("index_name"),
                 f.string("pipeline"), f.map("configuration"), f.string("config_fingerprint"), f.map("schedules"),
                 f.instant("created_at"), f.instant("updated_at"), f.instant("last_seen"), f.string("status"),
                 f.string("error"), f.map("sync_rules"), f.map("sync_cursor"), f.instant("sync_cursor_saved_at"),
-                f.string("sync_cursor_job_id"), activeJob, lastSync, servedBy, null);
+                f.string("sync_cursor_job_id"), activeJob, lastSync, servedBy, control, skippedTicks, null);
         return r.with(b -> b.other = f.unread());
     }
 
@@ -193,6 +237,23 @@ public record ConnectorRecord(
             served.put("pid", servedBy.pid());
             served.put("seen_at", text(servedBy.seenAt()));
             out.put("served_by", served);
+        }
+        if (control != null) {
+            Map<String, Object> c = new LinkedHashMap<>();
+            c.put("paused", control.paused());
+            c.put("paused_at", text(control.pausedAt()));
+            c.put("paused_by", control.pausedBy());
+            c.put("reason", control.reason());
+            c.put("restart_requested_at", text(control.restartRequestedAt()));
+            out.put("control", c);
+        }
+        if (skippedTicks != null) {
+            Map<String, Object> t = new LinkedHashMap<>();
+            t.put("count", skippedTicks.count());
+            t.put("last_at", text(skippedTicks.lastAt()));
+            t.put("last_reason", skippedTicks.lastReason());
+            t.put("last_tick", skippedTicks.lastTick());
+            out.put("skipped_ticks", t);
         }
         other.forEach(out::putIfAbsent);
         return out;
@@ -241,6 +302,8 @@ public record ConnectorRecord(
         public ActiveJob activeJob;
         public Map<String, JobOutcome> lastSync;
         public ServedBy servedBy;
+        public Control control;
+        public SkippedTicks skippedTicks;
         Map<String, Object> other;
         private final String id;
 
@@ -264,13 +327,15 @@ public record ConnectorRecord(
             activeJob = r.activeJob;
             lastSync = r.lastSync;
             servedBy = r.servedBy;
+            control = r.control;
+            skippedTicks = r.skippedTicks;
             other = r.other;
         }
 
         private ConnectorRecord build() {
             return new ConnectorRecord(id, type, indexName, pipeline, configuration, configFingerprint, schedules,
                     createdAt, updatedAt, lastSeen, status, error, syncRules, syncCursor, syncCursorSavedAt,
-                    syncCursorJobId, activeJob, lastSync, servedBy, other);
+                    syncCursorJobId, activeJob, lastSync, servedBy, control, skippedTicks, other);
         }
     }
 }

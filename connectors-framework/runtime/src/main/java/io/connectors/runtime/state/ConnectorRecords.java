@@ -265,6 +265,50 @@ public final class ConnectorRecords {
         })).then();
     }
 
+    /**
+     * Pauses the connector (every daemon serving it honours that within a poll interval) or resumes it. Emits the
+     * record as written; empty when no daemon or run ever recorded the connector.
+     */
+    public Mono<Versioned<ConnectorRecord>> setPaused(String connectorId, boolean paused, String by, String reason,
+                                                      Instant now) {
+        return update(connectorId, stored -> stored == null ? null : stored.with(b -> {
+            Instant restart = b.control == null ? null : b.control.restartRequestedAt();
+            b.control = paused ? new ConnectorRecord.Control(true, now, by, reason, restart)
+                    : new ConnectorRecord.Control(false, null, null, null, restart);
+        }));
+    }
+
+    /** Asks for a restart of the connector's running job at {@code now}; empty when the connector is not recorded. */
+    public Mono<Versioned<ConnectorRecord>> requestRestart(String connectorId, Instant now) {
+        return update(connectorId, stored -> stored == null ? null : stored.with(b -> {
+            ConnectorRecord.Control c = b.control;
+            b.control = c == null ? new ConnectorRecord.Control(false, null, null, null, now)
+                    : new ConnectorRecord.Control(c.paused(), c.pausedAt(), c.pausedBy(), c.reason(), now);
+        }));
+    }
+
+    /**
+     * Counts a scheduled tick that ran nothing, once per tick across daemons ({@code tick} is the job id it would
+     * have had). Emits whether this call counted it.
+     */
+    public Mono<Boolean> recordSkippedTick(String connectorId, String tick, String reason, Instant now) {
+        boolean[] counted = {false};
+        return update(connectorId, stored -> {
+            counted[0] = false;
+            if (stored == null || (stored.skippedTicks() != null && tick.equals(stored.skippedTicks().lastTick()))) {
+                return null;
+            }
+            counted[0] = true;
+            long before = stored.skippedTicks() == null ? 0 : stored.skippedTicks().count();
+            return stored.with(b -> b.skippedTicks = new ConnectorRecord.SkippedTicks(before + 1, now, reason, tick));
+        }).map(v -> counted[0]).defaultIfEmpty(false);
+    }
+
+    /** Whether {@code tick} is the last skipped tick the connector counted (so its job must not be created again). */
+    public static boolean countedTick(ConnectorRecord connector, String tick) {
+        return connector.skippedTicks() != null && tick.equals(connector.skippedTicks().lastTick());
+    }
+
     /** Notes that {@code servedBy}, a daemon serving the connector, is alive (at {@code servedBy.seenAt()}). */
     public Mono<Void> touch(String connectorId, ConnectorRecord.ServedBy servedBy) {
         return update(connectorId, stored -> stored == null ? null : stored.with(b -> {

@@ -157,6 +157,11 @@ public final class JobRecords {
         return find(q, List.of(asc(JobRecord.LAST_HEARTBEAT_AT)), size);
     }
 
+    /** Deletes one job record; emits how many were deleted (0 when it was gone). */
+    public Mono<Integer> delete(String jobId) {
+        return store.delete(Kind.JOBS, List.of(jobId));
+    }
+
     /** Deletes up to {@code size} ended jobs that ended before {@code before}; emits how many were deleted. */
     public Mono<Integer> deleteEnded(Instant before, int size) {
         Query q = Query.of(b -> b.bool(x -> x

@@ -1,6 +1,7 @@
 package io.connectors.runtime.daemon;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.connectors.elasticsearch.local.ElasticsearchEndpoint;
 import io.connectors.runtime.ScriptedSources;
@@ -410,11 +411,13 @@ class DaemonIT {
         ConnectorsConfig config = config("worker-1", true, 2, List.of(connector("same", Map.of("docs", 5, "changed", false))));
         DaemonMetrics metrics = new DaemonMetrics();
         start(config, metrics);
-        await("the start-up job ends", Duration.ofSeconds(30), () -> allJobs().stream().anyMatch(j -> "skipped".equals(status(j))));
+        await("the skip is counted on the connector", Duration.ofSeconds(30), () -> skippedTicks("same") != null);
         await("the skip is counted", Duration.ofSeconds(10),
                 () -> metrics.scrape().contains("connectors_skipped_ticks_total{connector=\"same\",reason=\"unchanged\"} 1.0"));
-        Versioned<Map<String, Object>> skipped = allJobs().get(0);
-        assertThat(String.valueOf(skipped.doc().get("notes"))).contains("no change");
+        assertThat(skippedTicks("same")).containsEntry("count", 1).containsKey("last_at");
+        assertThat(String.valueOf(skippedTicks("same").get("last_reason"))).contains("no change");
+        await("no job record is kept of it", Duration.ofSeconds(10), () -> allJobs().isEmpty());
+        assertThat(connectorJson("same").get("last_sync")).as("no sync ran: none is the last").isNull();
         assertThat(es.async().indices().exists(e -> e.index(prefix + "-same")).join().value()).as("no scan, no index").isFalse();
     }
 
@@ -439,6 +442,82 @@ class DaemonIT {
         assertThat((long) Double.parseDouble(last.group(1))).isBetween(before, Instant.now().getEpochSecond());
         assertThat(text).contains("connectors_sync_duration_seconds_count{connector=\"metered\",job_type=\"full\",status=\"completed\"} 1");
         assertThat(text).contains("connectors_sync_duration_seconds_sum{connector=\"metered\",job_type=\"full\",status=\"completed\"}");
+    }
+
+    private io.connectors.runtime.daemon.ConnectorControl control() {
+        return new io.connectors.runtime.daemon.ConnectorControl(new ConnectorRecords(store), java.time.Clock.systemUTC());
+    }
+
+    @Test
+    void aPausedConnectorStartsNothingOnAnyDaemonItsRunningJobIsSuspendedAndResumeContinuesIt() throws InterruptedException {
+        List<Map<String, Object>> connectors = List.of(connector("paused", Map.of("docs", 600, "delay_ms", 10, "splits", 4)));
+        start(config("worker-1", false, 1, connectors));
+        start(config("worker-2", false, 1, connectors));
+        String id = queue(config("worker-1", false, 1, connectors), "paused");
+        await("the job runs", Duration.ofSeconds(30), () -> "in_progress".equals(status(job(id))) && seen(job(id)) > 50);
+
+        var paused = control().apply("paused", io.connectors.runtime.daemon.ConnectorControl.Action.PAUSE, "ops@test",
+                "index maintenance").block();
+        assertThat(paused.message()).contains("paused").contains(id);
+        await("the running job is suspended", Duration.ofSeconds(15), () -> "suspended".equals(status(job(id))));
+        long before = count(prefix + "-paused");
+        Thread.sleep(2_000); // several poll intervals of both daemons
+        assertThat(status(job(id))).as("neither daemon takes a paused connector's job").isEqualTo("suspended");
+        assertThat(count(prefix + "-paused")).isEqualTo(before);
+        @SuppressWarnings("unchecked")
+        Map<String, Object> recorded = (Map<String, Object>) connectorJson("paused").get("control");
+        assertThat(recorded).containsEntry("paused", true).containsEntry("paused_by", "ops@test")
+                .containsEntry("reason", "index maintenance");
+
+        control().apply("paused", io.connectors.runtime.daemon.ConnectorControl.Action.RESUME, "ops@test", null).block();
+        await("the job resumes and completes", Duration.ofSeconds(60), () -> "completed".equals(status(job(id))));
+        assertThat(count(prefix + "-paused")).isEqualTo(600);
+        assertThat(((Number) job(id).doc().get("attempt")).intValue()).isEqualTo(2);
+        assertThat(counted(job(id), "skipped_by_resume")).as("the splits' positions were kept").isPositive();
+    }
+
+    @Test
+    void scheduledTicksOfAPausedConnectorAreCountedNotRun() throws InterruptedException {
+        Map<String, Object> c = connector("ticking", Map.of("docs", 5));
+        c.put("schedule", Map.of("full", "* * * * * ?"));
+        start(config("worker-1", false, 2, List.of(c)));
+        await("a scheduled job completes", Duration.ofSeconds(20),
+                () -> scheduled("ticking").stream().anyMatch(j -> "completed".equals(status(j))));
+        control().apply("ticking", io.connectors.runtime.daemon.ConnectorControl.Action.PAUSE, "ops@test", null).block();
+        Thread.sleep(1_500); // the job of a tick already under way ends
+        int jobsWhenPaused = scheduled("ticking").size();
+        await("ticks are counted as skipped", Duration.ofSeconds(10), () -> skippedTicks("ticking") != null
+                && ((Number) skippedTicks("ticking").get("count")).intValue() >= 2);
+        assertThat(skippedTicks("ticking")).containsEntry("last_reason", "the connector is paused");
+        assertThat(scheduled("ticking")).as("no job created while paused").hasSize(jobsWhenPaused);
+
+        control().apply("ticking", io.connectors.runtime.daemon.ConnectorControl.Action.RESUME, "ops@test", null).block();
+        await("jobs are scheduled again", Duration.ofSeconds(10), () -> scheduled("ticking").size() > jobsWhenPaused);
+    }
+
+    @Test
+    void aRestartSuspendsTheRunningJobAndTakesItUpAgainAtOnceWithANewSource() throws InterruptedException {
+        ConnectorsConfig config = config("worker-1", false, 1, List.of(connector("restarted", Map.of("docs", 600,
+                "delay_ms", 10, "splits", 4))));
+        start(config);
+        String id = queue(config, "restarted");
+        await("the job runs", Duration.ofSeconds(30), () -> "in_progress".equals(status(job(id))) && seen(job(id)) > 50);
+        var restart = control().apply("restarted", io.connectors.runtime.daemon.ConnectorControl.Action.RESTART, "ops@test",
+                null).block();
+        assertThat(restart.message()).contains(id).contains("new source");
+        await("the job is taken up again", Duration.ofSeconds(20),
+                () -> ((Number) job(id).doc().get("attempt")).intValue() == 2);
+        await("and completes", Duration.ofSeconds(60), () -> "completed".equals(status(job(id))));
+        assertThat(count(prefix + "-restarted")).isEqualTo(600);
+        assertThat(counted(job(id), "skipped_by_resume")).isPositive();
+
+        control().apply("restarted", io.connectors.runtime.daemon.ConnectorControl.Action.PAUSE, "ops@test", null).block();
+        assertThatThrownBy(() -> control().apply("restarted", io.connectors.runtime.daemon.ConnectorControl.Action.RESTART,
+                "ops@test", null).block()).isInstanceOf(io.connectors.runtime.daemon.ConnectorControl.RefusedException.class)
+                .hasMessageContaining("is paused").hasMessageContaining("connectors resume restarted");
+        assertThatThrownBy(() -> control().apply("nope", io.connectors.runtime.daemon.ConnectorControl.Action.PAUSE,
+                "ops@test", null).block()).isInstanceOf(io.connectors.runtime.daemon.ConnectorControl.UnknownConnectorException.class)
+                .hasMessageContaining("no connector 'nope'").hasMessageContaining("restarted");
     }
 
     @Test
@@ -552,22 +631,28 @@ class DaemonIT {
         return Instant.parse((String) job.doc().get("scheduled_for"));
     }
 
-    /** A completed job due after {@code after}, then a later job skipped by the watcher that names it; emits the first. */
+    /** The connector record's count of scheduled ticks that ran nothing; null when none did. */
+    @SuppressWarnings("unchecked")
+    private Map<String, Object> skippedTicks(String connectorId) {
+        store.refresh(StateStore.Kind.CONNECTORS).block();
+        Versioned<Map<String, Object>> c = store.get(StateStore.Kind.CONNECTORS, connectorId).block();
+        return c == null ? null : (Map<String, Object>) c.doc().get("skipped_ticks");
+    }
+
+    /**
+     * A completed job due after {@code after}, then a later tick skipped by the watcher that names it (counted on the
+     * connector record, no job record kept); emits the first.
+     */
     private Optional<Versioned<Map<String, Object>>> completedThenSkippedByTheWatcher(String connectorId, Instant after) {
-        List<Versioned<Map<String, Object>>> jobs = scheduled(connectorId).stream().filter(j -> due(j).isAfter(after)).toList();
-        for (int i = 0; i < jobs.size(); i++) {
-            if (!"completed".equals(status(jobs.get(i)))) {
-                continue;
-            }
-            String id = jobs.get(i).id();
-            for (Versioned<Map<String, Object>> later : jobs.subList(i + 1, jobs.size())) {
-                if ("skipped".equals(status(later)) && String.valueOf(later.doc().get("notes"))
-                        .contains("the change watcher saw no change since the last completed sync (job " + id + ")")) {
-                    return Optional.of(jobs.get(i));
-                }
-            }
+        Map<String, Object> ticks = skippedTicks(connectorId);
+        if (ticks == null) {
+            return Optional.empty();
         }
-        return Optional.empty();
+        String reason = String.valueOf(ticks.get("last_reason"));
+        return scheduled(connectorId).stream()
+                .filter(j -> due(j).isAfter(after) && "completed".equals(status(j)))
+                .filter(j -> reason.contains("the change watcher saw no change since the last completed sync (job " + j.id() + ")"))
+                .findFirst();
     }
 
     @Test
@@ -578,8 +663,7 @@ class DaemonIT {
         // changed() says true: only the watcher can skip.
         await("a completed sync, then one skipped by the watcher", Duration.ofSeconds(30),
                 () -> completedThenSkippedByTheWatcher("watched", Instant.EPOCH).isPresent());
-        Versioned<Map<String, Object>> skipped = scheduled("watched").stream().filter(j -> "skipped".equals(status(j))).findFirst().orElseThrow();
-        assertThat(((Map<?, ?>) skipped.doc().get("counts")).get("seen")).as("nothing read").isIn(null, 0);
+        assertThat(allJobs()).as("no job record is kept of a skipped tick").noneMatch(j -> "skipped".equals(status(j)));
 
         script.changed();
         Instant changed = Instant.now();
@@ -671,7 +755,8 @@ class DaemonIT {
     }
 
     private static long seen(Versioned<Map<String, Object>> job) {
-        Object n = ((Map<?, ?>) job.doc().get("counts")).get("seen");
+        Object counts = job == null ? null : job.doc().get("counts");
+        Object n = counts instanceof Map<?, ?> m ? m.get("seen") : null;
         return n instanceof Number x ? x.longValue() : 0;
     }
 
