@@ -29,7 +29,10 @@ public final class Main {
 
     /** As {@link #execute(String...)}, writing to the given streams. */
     public static int execute(java.io.PrintWriter out, java.io.PrintWriter err, String... args) {
-        return new CommandLine(new ConnectorsCommand())
+        CommandLine line = new CommandLine(new ConnectorsCommand());
+        line.addSubcommand("help", new Help());
+        addHelpOption(line);
+        return line
                 .registerConverter(java.time.Duration.class, new DurationConverter())
                 .setCaseInsensitiveEnumValuesAllowed(true)
                 .setParameterExceptionHandler(new UsageHandler())
@@ -37,6 +40,43 @@ public final class Main {
                 .setOut(out)
                 .setErr(err)
                 .execute(args);
+    }
+
+    /** {@code connectors help [COMMAND [SUBCOMMAND]]}: the usage of any command, however deep. */
+    @CommandLine.Command(name = "help", helpCommand = true,
+            description = "Show the help of a command, e.g. connectors help jobs start.")
+    static final class Help implements Runnable {
+        @CommandLine.Parameters(paramLabel = "COMMAND", arity = "0..*", description = "The command and subcommands.")
+        java.util.List<String> path = new java.util.ArrayList<>();
+
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Override
+        public void run() {
+            CommandLine command = spec.parent().commandLine();
+            for (String name : path) {
+                CommandLine next = command.getSubcommands().get(name);
+                if (next == null || next.getCommand() instanceof Help) {
+                    throw new UsageException("no command '" + String.join(" ", path) + "'; the commands of '"
+                            + command.getCommandSpec().qualifiedName() + "' are " + command.getSubcommands().keySet()
+                            .stream().filter(n -> !n.equals("help")).toList());
+                }
+                command = next;
+            }
+            command.usage(spec.commandLine().getOut());
+        }
+    }
+
+    /** {@code -h}/{@code --help} on every command and subcommand that does not declare it, now and in the future. */
+    static void addHelpOption(CommandLine command) {
+        CommandLine.Model.CommandSpec spec = command.getCommandSpec();
+        if (spec.options().stream().noneMatch(CommandLine.Model.OptionSpec::usageHelp)
+                && !(command.getCommand() instanceof Help)) {
+            spec.addOption(CommandLine.Model.OptionSpec.builder("-h", "--help").usageHelp(true)
+                    .description("Show this help message and exit.").build());
+        }
+        command.getSubcommands().values().forEach(Main::addHelpOption);
     }
 
     /**

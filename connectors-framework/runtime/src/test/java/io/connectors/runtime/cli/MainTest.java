@@ -21,6 +21,44 @@ class MainTest {
         return Main.execute(new PrintWriter(out, true), new PrintWriter(err, true), args);
     }
 
+    /** Every command path under the top command: ["run"], ["jobs"], ["jobs", "start"], ... */
+    private static List<List<String>> commandPaths(picocli.CommandLine command, List<String> prefix) {
+        List<List<String>> paths = new java.util.ArrayList<>();
+        command.getSubcommands().forEach((name, sub) -> {
+            List<String> path = new java.util.ArrayList<>(prefix);
+            path.add(name);
+            paths.add(path);
+            paths.addAll(commandPaths(sub, path));
+        });
+        return paths;
+    }
+
+    @Test
+    void everyCommandAndSubcommandAnswersHelpAndSoDoesTheHelpCommand() {
+        picocli.CommandLine root = new picocli.CommandLine(new ConnectorsCommand());
+        List<List<String>> paths = commandPaths(root, List.of());
+        assertThat(paths).contains(List.of("jobs", "start"), List.of("config", "check"), List.of("pause"));
+        for (List<String> path : paths) {
+            for (List<String> args : List.of(concat(path, "--help"), concat(path, "-h"), concat(List.of("help"), path))) {
+                out.getBuffer().setLength(0);
+                err.getBuffer().setLength(0);
+                assertThat(run(args.toArray(String[]::new))).as("%s: %s", args, err).isZero();
+                assertThat(out.toString()).as("%s", args).startsWith("Usage: connectors " + String.join(" ", path));
+            }
+        }
+        out.getBuffer().setLength(0);
+        assertThat(run("help")).isZero();
+        assertThat(out.toString()).startsWith("Usage: connectors ").contains("help");
+        assertThat(run("help", "jobs", "nope")).isEqualTo(2);
+        assertThat(err.toString()).contains("no command 'jobs nope'").contains("start");
+    }
+
+    private static List<String> concat(List<String> path, String... more) {
+        List<String> all = new java.util.ArrayList<>(path);
+        all.addAll(List.of(more));
+        return all;
+    }
+
     @Test
     void sourcesListsTheDirectorySourceAndItsFields() {
         assertThat(run("sources")).isZero();
