@@ -82,19 +82,33 @@ final class JobsCommand implements Runnable {
     }
 
     static String table(List<Versioned<JobRecord>> jobs) {
+        return table(jobs, Instant.now());
+    }
+
+    static String table(List<Versioned<JobRecord>> jobs, Instant now) {
         // STATUS is as wide as the longest status, completed_with_errors.
-        String format = "%-48s %-16s %-14s %-10s %-21s %-20s %10s %8s %s%n";
+        String format = "%-48s %-16s %-14s %-10s %-21s %-20s %9s %10s %8s %s%n";
         StringBuilder sb = new StringBuilder(String.format(Locale.ROOT, format,
-                "JOB", "CONNECTOR", "TYPE", "TRIGGER", "STATUS", "CREATED", "INDEXED", "DELETED", "ERROR"));
+                "JOB", "CONNECTOR", "TYPE", "TRIGGER", "STATUS", "CREATED", "DURATION", "INDEXED", "DELETED", "ERROR"));
         for (Versioned<JobRecord> v : jobs) {
             JobRecord d = v.doc();
             String error = d.error();
             sb.append(String.format(Locale.ROOT, format, v.id(),
                     d.connectorId(), d.type().value(), d.trigger() == null ? "-" : d.trigger().value(), d.status().value(),
-                    String.valueOf(d.createdAt()).replaceFirst("\\.\\d+Z$", "Z"),
+                    String.valueOf(d.createdAt()).replaceFirst("\\.\\d+Z$", "Z"), duration(d, now),
                     value(d.counts().get("indexed")), value(d.counts().get("deleted")), error == null ? "" : error));
         }
         return sb.toString();
+    }
+
+    /** How long the job ran (a running one: so far); blank when it never started. */
+    static String duration(JobRecord job, Instant now) {
+        if (job.startedAt() == null) {
+            return "";
+        }
+        Instant end = job.completedAt() != null ? job.completedAt() : job.status().terminal()
+                || job.status() == JobStatus.SUSPENDED ? job.lastHeartbeatAt() : now;
+        return end == null ? "" : io.connectors.runtime.util.Human.elapsed(java.time.Duration.between(job.startedAt(), end));
     }
 
     private static String value(Object o) {

@@ -88,4 +88,28 @@ class JobsCommandTest {
 
         assertThat(lines.get(1).indexOf(" 2026-11-21T07:32:50Z")).isEqualTo(lines.get(0).indexOf(" CREATED"));
     }
+
+    @Test
+    void jobsListSaysHowLongEachJobRanOrHasBeenRunning() {
+        java.time.Instant now = java.time.Instant.parse("2026-11-21T08:00:00Z");
+        StateStore.Versioned<JobRecord> done = new StateStore.Versioned<>("db-full-1", JobRecord.fromJson("db-full-1",
+                Map.of("connector_id", "db", "job_type", "full", "trigger", "on_demand", "status", "completed",
+                        "created_at", "2026-11-21T07:32:50Z", "started_at", "2026-11-21T07:32:50Z",
+                        "completed_at", "2026-11-21T07:37:02Z", "counts", Map.of("indexed", 7))), 0, 1);
+        StateStore.Versioned<JobRecord> running = new StateStore.Versioned<>("db-full-2", JobRecord.fromJson("db-full-2",
+                Map.of("connector_id", "db", "job_type", "full", "trigger", "on_demand", "status", "in_progress",
+                        "created_at", "2026-11-21T07:58:00Z", "started_at", "2026-11-21T07:59:57.700Z")), 0, 1);
+        StateStore.Versioned<JobRecord> queued = new StateStore.Versioned<>("db-full-3", JobRecord.fromJson("db-full-3",
+                Map.of("connector_id", "db", "job_type", "full", "trigger", "on_demand", "status", "pending",
+                        "created_at", "2026-11-21T07:59:00Z")), 0, 1);
+
+        List<String> lines = JobsCommand.table(List.of(done, running, queued), now).lines().toList();
+
+        int column = lines.get(0).indexOf("DURATION") + "DURATION".length();
+        assertThat(lines.get(1).substring(0, column)).endsWith(" 4m12s");
+        assertThat(lines.get(2).substring(0, column)).endsWith(" 2.3s");
+        assertThat(lines.get(3).substring(0, column)).endsWith("         ");
+        assertThat(io.connectors.runtime.util.Human.elapsed(java.time.Duration.ofMinutes(62))).isEqualTo("1h02m");
+        assertThat(io.connectors.runtime.util.Human.elapsed(java.time.Duration.ofMillis(850))).isEqualTo("850ms");
+    }
 }

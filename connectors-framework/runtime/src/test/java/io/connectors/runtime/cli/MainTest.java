@@ -39,7 +39,7 @@ class MainTest {
         List<List<String>> paths = commandPaths(root, List.of());
         assertThat(paths).contains(List.of("jobs", "start"), List.of("config", "check"), List.of("pause"));
         for (List<String> path : paths) {
-            for (List<String> args : List.of(concat(path, "--help"), concat(path, "-h"), concat(List.of("help"), path))) {
+            for (List<String> args : List.of(concat(path, "--help"), concat(path, "-h"), concat(List.of("help"), path.toArray(String[]::new)))) {
                 out.getBuffer().setLength(0);
                 err.getBuffer().setLength(0);
                 assertThat(run(args.toArray(String[]::new))).as("%s: %s", args, err).isZero();
