@@ -208,7 +208,8 @@ public final class ConfigLoader {
         }
         for (Object key : m.keySet()) {
             if (!ConnectorKey.isKey(String.valueOf(key))) {
-                problems.add(where + "." + key + ": unknown key; a connector has " + new TreeSet<>(ConnectorKey.keys()));
+                problems.add(where + "." + key + ": unknown key" + io.connectors.spi.config.Suggestions.didYouMean(
+                        String.valueOf(key), ConnectorKey.keys()) + "; a connector has " + new TreeSet<>(ConnectorKey.keys()));
             }
         }
         DataSourceProvider provider = null;
@@ -296,7 +297,8 @@ public final class ConfigLoader {
                 out.put(jobType, cron);
             } catch (IllegalArgumentException ex) {
                 problems.add(key + ": invalid cron expression \"" + cron + "\" (Quartz syntax: sec min hour day month weekday): "
-                        + ex.getMessage());
+                        + ex.getMessage() + QuartzCron.fromUnix(cron).map(q -> "; this looks like a Unix cron (min hour day"
+                        + " month weekday): in Quartz syntax it is \"" + q + "\"").orElse(""));
             }
         }
         return Map.copyOf(out);
@@ -324,34 +326,6 @@ public final class ConfigLoader {
 
     /** The known key closest to {@code key} when it is probably a typo of it. */
     static Optional<String> closest(String key, java.util.Collection<String> known) {
-        String best = null;
-        int bestDistance = Integer.MAX_VALUE;
-        for (String k : known) {
-            int d = distance(key.toLowerCase(Locale.ROOT), k.toLowerCase(Locale.ROOT));
-            if (d < bestDistance) {
-                bestDistance = d;
-                best = k;
-            }
-        }
-        return best != null && bestDistance <= Math.max(2, key.length() / 5) ? Optional.of(best) : Optional.empty();
-    }
-
-    private static int distance(String a, String b) {
-        int[] prev = new int[b.length() + 1];
-        int[] cur = new int[b.length() + 1];
-        for (int j = 0; j <= b.length(); j++) {
-            prev[j] = j;
-        }
-        for (int i = 1; i <= a.length(); i++) {
-            cur[0] = i;
-            for (int j = 1; j <= b.length(); j++) {
-                int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
-                cur[j] = Math.min(Math.min(cur[j - 1] + 1, prev[j] + 1), prev[j - 1] + cost);
-            }
-            int[] t = prev;
-            prev = cur;
-            cur = t;
-        }
-        return prev[b.length()];
+        return io.connectors.spi.config.Suggestions.closest(key, known);
     }
 }

@@ -128,7 +128,7 @@ class ConfigLoaderTest {
                     indx: foo
                     configuration:
                       path: /data
-                """)).contains("connectors[0] (docs).indx: unknown key; a connector has [configuration, id, index, pipeline,"
+                """)).contains("connectors[0] (docs).indx: unknown key; did you mean 'index'?; a connector has [configuration, id, index, pipeline,"
                 + " realtime, schedule, sync_rules, type]");
         assertThat(error("""
                 connectors:

@@ -44,7 +44,8 @@ public final class SourceConfig {
         List<FieldError> errors = new ArrayList<>();
         for (String key : raw.keySet()) {
             if (!byName.containsKey(key)) {
-                errors.add(new FieldError(key, "unknown field; known fields are " + new TreeSet<>(byName.keySet())));
+                errors.add(new FieldError(key, "unknown field" + Suggestions.didYouMean(key, byName.keySet())
+                        + "; known fields are " + new TreeSet<>(byName.keySet())));
             }
         }
         Map<String, Object> values = new LinkedHashMap<>();
