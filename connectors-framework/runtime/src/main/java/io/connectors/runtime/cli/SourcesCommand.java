@@ -35,7 +35,9 @@ final class SourcesCommand implements Runnable {
                 if (f.sensitive()) {
                     flags.append(", sensitive");
                 }
-                f.defaultOptional().ifPresent(d -> flags.append(", default ").append(d));
+                // In the syntax the file takes (1mb, 30s), not Java's (1048576, PT30S).
+                f.defaultOptional().ifPresent(d -> flags.append(", default ")
+                        .append(io.connectors.spi.config.FieldFormat.show(f.type(), d)));
                 out.printf("  %-22s %s%n  %-22s   %s%n", f.name(), flags, "", f.description());
             }
             out.println();

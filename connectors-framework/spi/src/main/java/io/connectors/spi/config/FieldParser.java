@@ -13,7 +13,7 @@ import java.util.regex.Pattern;
 final class FieldParser {
     private static final Pattern DURATION = Pattern.compile(
             "(\\d+)\\s*(ms|millis|milliseconds?|s|secs?|seconds?|m|mins?|minutes?|h|hours?|d|days?)");
-    private static final Pattern BYTES = Pattern.compile("(\\d+)\\s*(b|bytes?|kb|kib|k|mb|mib|m|gb|gib|g)?");
+    private static final Pattern BYTES = Pattern.compile("(\\d+(?:\\.\\d+)?)\\s*(b|bytes?|kb|kib|k|mb|mib|m|gb|gib|g)?");
 
     private FieldParser() {
     }
@@ -91,7 +91,6 @@ final class FieldParser {
         if (raw instanceof String s) {
             Matcher m = BYTES.matcher(s.trim().toLowerCase(Locale.ROOT));
             if (m.matches()) {
-                long n = count(m.group(1));
                 String unit = m.group(2) == null ? "b" : m.group(2);
                 int shift = switch (unit.charAt(0)) {
                     case 'k' -> 10;
@@ -99,13 +98,28 @@ final class FieldParser {
                     case 'g' -> 30;
                     default -> 0;
                 };
+                if (m.group(1).contains(".")) {
+                    // 1.5mb: a fraction of a unit, to the byte; a fraction of a byte means nothing.
+                    java.math.BigDecimal bytes = new java.math.BigDecimal(m.group(1))
+                            .multiply(java.math.BigDecimal.valueOf(1L << shift));
+                    if (shift == 0 || bytes.stripTrailingZeros().scale() > 0) {
+                        throw new IllegalArgumentException("expected a whole number of bytes, got " + bytes.toPlainString()
+                                + " bytes");
+                    }
+                    if (bytes.compareTo(java.math.BigDecimal.valueOf(Long.MAX_VALUE)) > 0) {
+                        throw new IllegalArgumentException("expected a size below 8 EiB");
+                    }
+                    return bytes.longValueExact();
+                }
+                long n = count(m.group(1));
                 if (n > Long.MAX_VALUE >> shift) {
                     throw new IllegalArgumentException("expected a size below 8 EiB");
                 }
                 return n << shift;
             }
         }
-        throw new IllegalArgumentException("expected a size such as 512b, 64kb, 10mb or 1gb");
+        throw new IllegalArgumentException("expected a size such as 512b, 64kb, 1.5mb or 1gb (binary multiples, any case;"
+                + " kib, mib and gib too)");
     }
 
     private static long count(String digits) {

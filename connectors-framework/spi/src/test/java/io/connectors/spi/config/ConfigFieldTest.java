@@ -28,7 +28,14 @@ class ConfigFieldTest {
         assertThat(FieldParser.parse(FieldType.BYTE_SIZE, "512 bytes")).isEqualTo(512L);
         assertThat(FieldParser.parse(FieldType.BYTE_SIZE, 2048)).isEqualTo(2048L);
         assertThatThrownBy(() -> FieldParser.parse(FieldType.BYTE_SIZE, "5 megs"))
-                .hasMessage("expected a size such as 512b, 64kb, 10mb or 1gb");
+                .hasMessage("expected a size such as 512b, 64kb, 1.5mb or 1gb (binary multiples, any case; kib, mib and gib too)");
+        assertThat(FieldParser.parse(FieldType.BYTE_SIZE, "1.5MiB")).isEqualTo(3L << 19);
+        assertThat(FieldParser.parse(FieldType.BYTE_SIZE, "2.5mb")).isEqualTo(5L << 19);
+        assertThat(FieldParser.parse(FieldType.BYTE_SIZE, "0.5 kb")).isEqualTo(512L);
+        assertThatThrownBy(() -> FieldParser.parse(FieldType.BYTE_SIZE, "1.5b"))
+                .hasMessage("expected a whole number of bytes, got 1.5 bytes");
+        assertThatThrownBy(() -> FieldParser.parse(FieldType.BYTE_SIZE, "0.0001kb"))
+                .hasMessageStartingWith("expected a whole number of bytes");
         assertThatThrownBy(() -> FieldParser.parse(FieldType.BYTE_SIZE, "99999999999gb"))
                 .hasMessage("expected a size below 8 EiB");
         assertThatThrownBy(() -> FieldParser.parse(FieldType.BYTE_SIZE, "99999999999999999999999b"))

@@ -81,7 +81,8 @@ class DirectoryConfigTest {
                 .containsExactly(new FieldError("max_content_size", "must be between 0 and 104857600, got 105906176"));
         assertThat(errors(Map.of("path", "/data", "max_content_size", "lots")))
                 .containsExactly(new FieldError("max_content_size",
-                        "expected a size such as 512b, 64kb, 10mb or 1gb, got 'lots'"));
+                        "expected a size such as 512b, 64kb, 1.5mb or 1gb (binary multiples, any case; kib, mib and gib too),"
+                                + " got 'lots'"));
     }
 
     @Test
