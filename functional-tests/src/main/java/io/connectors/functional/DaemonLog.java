@@ -32,11 +32,12 @@ final class DaemonLog {
     private static final Pattern ENDED = Pattern.compile(
             "^Connector (\\S+): (\\w+) sync (completed|completed_with_errors|error|canceled) in ([0-9.]+)s: ((?:\\d+ \\w+, )*)\\d+ docs/s(?: - error: (.*))?$");
     private static final Pattern CANCELED = Pattern.compile("^Connector (\\S+): (\\w+) sync canceled$");
-    private static final Pattern ANNOUNCES_PROGRESS = Pattern.compile("^Connector \\S+: \\{.*");
-    private static final Pattern PROGRESS = Pattern.compile("^Connector (\\S+): \\{((?:\\w+=\\d+)(?:, \\w+=\\d+)*)\\}$");
+    private static final Pattern ANNOUNCES_PROGRESS = Pattern.compile("^Connector \\S+: [\\d,]+ read\\b.*");
+    private static final Pattern PROGRESS = Pattern.compile(
+            "^Connector (\\S+): ([\\d,]+ read(?:, [\\d,]+ \\w+)*)(?:, [\\d.]+ \\w+)?(?:, [\\d,]+ covered before the resume)? in .*$");
     private static final Pattern FAILED_UNEXPECTEDLY = Pattern.compile("^Connector (\\S+): the sync failed unexpectedly.*");
     private static final Pattern SUMMARY_COUNT = Pattern.compile("(\\d+) (\\w+), ");
-    private static final Pattern PROGRESS_COUNT = Pattern.compile("(\\w+)=(\\d+)");
+    private static final Pattern PROGRESS_COUNT = Pattern.compile("(\\d[\\d,]*) ([a-z]+)");
 
     private DaemonLog() {
     }
@@ -113,7 +114,8 @@ final class DaemonLog {
                 Map<String, Long> counts = new LinkedHashMap<>();
                 Matcher c = PROGRESS_COUNT.matcher(p.group(2));
                 while (c.find()) {
-                    counts.put(c.group(1), Long.parseLong(c.group(2)));
+                    // The line says "read" for what the counts call "seen".
+                    counts.put("read".equals(c.group(2)) ? "seen" : c.group(2), Long.parseLong(c.group(1).replace(",", "")));
                 }
                 return Optional.of(new Progress(time(m.group(1), readAt, line), p.group(1), counts));
             }

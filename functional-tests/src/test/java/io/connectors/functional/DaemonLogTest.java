@@ -92,9 +92,15 @@ class DaemonLogTest {
     @Test
     void readsProgress() {
         DaemonLog.Progress progress = (DaemonLog.Progress) DaemonLog.parse(line("i.c.r.daemon.Daemon", "INFO",
-                "Connector ftest: " + stats()), READ_AT).orElseThrow();
+                "Connector ftest: " + new io.connectors.runtime.util.ProgressLine(20_000, () -> 0L).line(stats().snapshot())),
+                READ_AT).orElseThrow();
         assertThat(progress.connectorId()).isEqualTo("ftest");
-        assertThat(progress.counts()).isEqualTo(stats().snapshot());
+        java.util.Map<String, Long> expected = new java.util.LinkedHashMap<>(stats().snapshot());
+        expected.remove("bytes"); // shown rounded (4.2 MiB), not parsed
+        if (expected.get("dropped") == 0) {
+            expected.remove("dropped"); // shown only when there are some
+        }
+        assertThat(progress.counts()).isEqualTo(expected);
     }
 
     @Test
@@ -115,7 +121,7 @@ class DaemonLogTest {
                 .isInstanceOf(DaemonLog.FormatException.class)
                 .hasMessageContaining("format changed")
                 .hasMessageContaining(changed);
-        String progress = line("i.c.r.daemon.Daemon", "INFO", "Connector ftest: {seen: 3}");
+        String progress = line("i.c.r.daemon.Daemon", "INFO", "Connector ftest: 3 read so far");
         assertThatThrownBy(() -> DaemonLog.parse(progress, READ_AT)).isInstanceOf(DaemonLog.FormatException.class);
     }
 

@@ -83,7 +83,7 @@ final class ConfigCommand implements Runnable {
                     cfg.network().deniedHosts().isEmpty() ? "" : " except " + cfg.network().deniedHosts(),
                     io.connectors.spi.network.NetworkPolicy.DENIED_BY_DEFAULT.keySet());
             for (ConnectorConfig c : cfg.connectors()) {
-                out.printf("  %s%n", c);
+                out.print(describe(c));
             }
             boolean rulesOk = true;
             for (ConnectorConfig c : cfg.connectors()) {
@@ -156,5 +156,31 @@ final class ConfigCommand implements Runnable {
             }
             return t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
         }
+    }
+
+    /**
+     * A connector in two lines, values in the file's syntax, secrets masked: {@code docs: directory into index
+     * connectors-docs; full sync on "0 0/5 * * * ?"}, then its source fields.
+     */
+    static String describe(ConnectorConfig c) {
+        StringBuilder sb = new StringBuilder("  ").append(c.id()).append(": ").append(c.type()).append(" into index ")
+                .append(c.index());
+        c.pipeline().ifPresent(p -> sb.append(" (pipeline ").append(p).append(')'));
+        if (c.realtime()) {
+            sb.append("; real time");
+        }
+        if (c.schedules().isEmpty()) {
+            sb.append("; no schedule");
+        }
+        c.schedules().forEach((type, cron) -> sb.append("; ").append(type.replace('_', ' ')).append(" sync on \"")
+                .append(cron).append('"'));
+        sb.append(System.lineSeparator()).append("    ");
+        java.util.Map<String, io.connectors.spi.config.FieldType> types = new java.util.HashMap<>();
+        c.provider().configFields().forEach(f -> types.put(f.name(), f.type()));
+        sb.append(c.source().masked().entrySet().stream()
+                .map(e -> e.getKey() + ": " + io.connectors.spi.config.FieldFormat.show(
+                        types.getOrDefault(e.getKey(), io.connectors.spi.config.FieldType.STRING), e.getValue()))
+                .collect(java.util.stream.Collectors.joining(", ")));
+        return sb.append(System.lineSeparator()).toString();
     }
 }

@@ -186,7 +186,8 @@ final class JobsCommand implements Runnable {
                 .timeout(timeout, Mono.error(() -> new UserFacingException("job " + jobId + " did not end within " + timeout
                         + "; it keeps running (see: connectors jobs view " + jobId + ")"))));
         JobStatus status = end.doc().status();
-        out.printf("counts: %s%n", end.doc().counts());
+        out.printf("%s: %s%s%n", status.value(), io.connectors.runtime.util.Human.counts(end.doc().counts()),
+                duration(end.doc(), Instant.now()).isEmpty() ? "" : ", in " + duration(end.doc(), Instant.now()));
         if (end.doc().error() != null) {
             out.printf("error: %s%n", end.doc().error());
         }

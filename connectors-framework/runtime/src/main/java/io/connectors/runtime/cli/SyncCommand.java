@@ -50,11 +50,21 @@ final class SyncCommand implements Callable<Integer> {
             es.checkPrivileges(config);
             io.connectors.runtime.sync.SpillFiles.removeStale(config.sync().tempDir());
             DaemonMetrics metrics = new DaemonMetrics();
-            Daemon daemon = new Daemon(config, new StateStore(es.handle().async(), config.daemon().statePrefix()),
+            StateStore store = new StateStore(es.handle().async(), config.daemon().statePrefix());
+            Daemon daemon = new Daemon(config, store,
                     new SyncRunner(es.handle().async(), config.bulk(), config.sync(), metrics.bulkListener()), metrics);
-            // Ctrl-C or SIGTERM: the job is stopped and recorded as canceled, not left for the heartbeat timeout.
-            Thread hook = new Thread(() -> Main.await(daemon.cancelRunning().timeout(config.daemon().shutdownGrace())),
-                    "connectors-sync-cancel");
+            io.connectors.runtime.util.ProgressLine progress = new io.connectors.runtime.util.ProgressLine(
+                    jobType == JobType.FULL ? Main.await(Daemon.expectedFullRead(store, connector.id())) : 0,
+                    System::nanoTime);
+            java.util.concurrent.atomic.AtomicReference<java.util.Map<String, Long>> lastCounts =
+                    new java.util.concurrent.atomic.AtomicReference<>(java.util.Map.of());
+            // Ctrl-C or SIGTERM: the job is stopped and recorded as canceled, not left for the heartbeat timeout, and
+            // what it did so far is said.
+            Thread hook = new Thread(() -> {
+                Main.await(daemon.cancelRunning().timeout(config.daemon().shutdownGrace()));
+                err.println(interrupted(connector.id(), lastCounts.get(), progress.elapsed()));
+                err.flush();
+            }, "connectors-sync-cancel");
             Runtime.getRuntime().addShutdownHook(hook);
             long start = System.nanoTime();
             Daemon.OnDemandRun run;
@@ -62,12 +72,12 @@ final class SyncCommand implements Callable<Integer> {
                 boolean ecs = Logging.activeFormat() == Logging.Format.ECS;
                 run = Main.await(daemon.runNow(connector.id(), jobType, s -> {
                     double seconds = Math.max(1, (System.nanoTime() - start) / 1_000_000) / 1000.0;
-                    String line = String.format(Locale.ROOT, "%s: %d read, %d indexed, %d updated, %d unchanged, %d deleted, %d failed (%.0f docs/s)",
-                            connector.id(), s.seen(), s.indexed(), s.updated(), s.unchanged(), s.deleted(), s.failed(),
-                            s.seen() / seconds);
+                    java.util.Map<String, Long> counts = s.snapshot();
+                    lastCounts.set(counts);
+                    String line = connector.id() + ": " + progress.line(counts);
                     if (ecs) {
                         // One ECS line on the log stream, the facts as fields (connector.id and job.id come with it).
-                        java.util.Map<String, Long> fields = new java.util.LinkedHashMap<>(s.snapshot());
+                        java.util.Map<String, Long> fields = new java.util.LinkedHashMap<>(counts);
                         fields.put("elapsed_ms", (System.nanoTime() - start) / 1_000_000);
                         fields.put("docs_per_second", Math.round(s.seen() / seconds));
                         io.connectors.runtime.util.LogContext.withCounts(fields, () -> PROGRESS.info("{}", line));
@@ -102,6 +112,14 @@ final class SyncCommand implements Callable<Integer> {
             out.flush();
             return JobsCommand.exitCode(report.status().value());
         }
+    }
+
+    /** What Ctrl-C leaves behind, said before the process exits. */
+    static String interrupted(String connectorId, java.util.Map<String, Long> counts, java.time.Duration elapsed) {
+        return connectorId + ": interrupted after " + io.connectors.runtime.util.Human.elapsed(elapsed) + ", "
+                + (counts.isEmpty() ? "before any progress was reported" : io.connectors.runtime.util.Human.counts(counts))
+                + ". The job is recorded canceled (connectors jobs list); what was written stays in the index, and the"
+                + " next full sync finds it unchanged and deletes nothing it did not see.";
     }
 
     static String stripSlash(String s) {

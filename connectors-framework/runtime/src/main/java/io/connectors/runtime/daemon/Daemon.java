@@ -677,11 +677,31 @@ public final class Daemon {
         return lockHolder(connectorId).map(holder -> false).defaultIfEmpty(true);
     }
 
+    /**
+     * How many documents a full sync of the connector is expected to read: what its last completed full sync read; 0
+     * when none did (progress lines then give no percentage).
+     */
+    public static Mono<Long> expectedFullRead(StateStore store, String connectorId) {
+        return new ConnectorRecords(store).get(connectorId)
+                .map(v -> Optional.ofNullable(v.doc().lastSync().get(JobType.FULL.value()))
+                        .filter(o -> o.status() == JobStatus.COMPLETED || o.status() == JobStatus.COMPLETED_WITH_ERRORS)
+                        .map(o -> o.counts().getOrDefault("seen", 0L)).orElse(0L))
+                .defaultIfEmpty(0L)
+                .onErrorReturn(0L);
+    }
+
     private Flux<SyncReport> execute(Versioned<JobRecord> claimed) {
+        Mono<Long> expected = claimed.doc().type() == JobType.FULL ? expectedFullRead(store, claimed.doc().connectorId())
+                : Mono.just(0L);
+        return expected.flatMapMany(n -> execute(claimed, new io.connectors.runtime.util.ProgressLine(n, System::nanoTime)));
+    }
+
+    private Flux<SyncReport> execute(Versioned<JobRecord> claimed, io.connectors.runtime.util.ProgressLine progress) {
         String connectorId = claimed.doc().connectorId();
         ConnectorConfig c = byId.get(connectorId);
         JobExecution execution = new JobExecution(claimed, c, jobs, connectors, runner, watchers, metrics, settings, clock,
-                s -> io.connectors.runtime.util.LogContext.withCounts(s.snapshot(), () -> LOG.info("Connector {}: {}", connectorId, s)));
+                s -> io.connectors.runtime.util.LogContext.withCounts(s.snapshot(),
+                        () -> LOG.info("Connector {}: {}", connectorId, progress.line(s.snapshot()))));
         io.connectors.runtime.sync.SplitJob helper = helping.get(claimed.id());
         if (helper != null) {
             // This daemon helped read the job's splits and now coordinates it: its own reads take over.

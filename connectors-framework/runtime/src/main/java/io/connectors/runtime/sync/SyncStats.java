@@ -211,6 +211,6 @@ public final class SyncStats implements SinkStats {
 
     @Override
     public String toString() {
-        return snapshot().toString();
+        return io.connectors.runtime.util.Human.counts(snapshot());
     }
 }
