@@ -11,7 +11,8 @@ public final class Suggestions {
 
     /**
      * The known name closest to {@code given} (case-insensitive edit distance), if it is close enough to be a typo: at
-     * most 2 edits, or a fifth of the name's length for long names.
+     * most 2 edits, or a fifth of the name's length for long names; else a known name that begins the given one or that it
+     * begins ({@code user} for {@code username}).
      */
     public static Optional<String> closest(String given, Collection<String> known) {
         String best = null;
@@ -23,7 +24,14 @@ public final class Suggestions {
                 best = k;
             }
         }
-        return best != null && bestDistance <= Math.max(2, given.length() / 5) ? Optional.of(best) : Optional.empty();
+        if (best != null && bestDistance <= Math.max(2, given.length() / 5)) {
+            return Optional.of(best);
+        }
+        // A longer or shorter spelling of a known name: username for user, db for database.
+        String g = given.toLowerCase(Locale.ROOT);
+        return known.stream().filter(k -> Math.min(k.length(), g.length()) >= 2)
+                .filter(k -> g.startsWith(k.toLowerCase(Locale.ROOT)) || k.toLowerCase(Locale.ROOT).startsWith(g))
+                .min(java.util.Comparator.comparingInt(k -> Math.abs(k.length() - g.length())));
     }
 
     /** {@code "; did you mean 'x'?"}, or nothing when no known name is close. */

@@ -66,6 +66,15 @@ final class PgErrors {
         }
         String where = " (" + config.where() + ")";
         R2dbcException r2dbc = find(e, R2dbcException.class);
+        // Settings that are wrong, not a server that is down: said on the field to fix, not retried.
+        if (r2dbc != null && "3D000".equals(r2dbc.getSqlState())) {
+            return new ConfigValidationException(PgConfig.DATABASE, "database '" + config.database()
+                    + "' does not exist on " + config.host() + ":" + config.port() + " (3D000)");
+        }
+        if (r2dbc != null && "28P01".equals(r2dbc.getSqlState())) {
+            return new ConfigValidationException(PgConfig.PASSWORD, "PostgreSQL refused the password of user '"
+                    + config.user() + "' on " + config.host() + ":" + config.port() + " (28P01)");
+        }
         if (r2dbc instanceof R2dbcPermissionDeniedException || (r2dbc != null && "28P01".equals(r2dbc.getSqlState()))
                 || (r2dbc != null && "28000".equals(r2dbc.getSqlState()))) {
             return new SourceException("PostgreSQL refused user '" + config.user() + "' while " + what + where + ": "

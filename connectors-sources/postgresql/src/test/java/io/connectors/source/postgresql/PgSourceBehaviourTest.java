@@ -175,6 +175,15 @@ class PgSourceBehaviourTest {
         assertThat(fields(source(Map.of("schemas", List.of("empty_schema"))))).containsExactly("schemas");
     }
 
+    @Test
+    void pingSaysAMissingDatabaseIsTheDatabaseFieldNotALostConnection() {
+        assertThatThrownBy(() -> source(Map.of("database", "no_such_db_y")).ping().block(WAIT))
+                .isInstanceOfSatisfying(ConfigValidationException.class, e -> assertThat(e.errors())
+                        .extracting(f -> f.field()).containsExactly("database"))
+                .hasMessageContaining("database 'no_such_db_y' does not exist")
+                .hasMessageNotContaining("lost the connection");
+    }
+
     private static List<String> fields(BaseDataSource source) {
         try {
             source.validateConfig().block(WAIT);
