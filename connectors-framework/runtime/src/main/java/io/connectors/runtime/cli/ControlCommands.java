@@ -44,56 +44,62 @@ final class ControlCommands {
         }
     }
 
-    @Command(name = "pause", mixinStandardHelpOptions = true,
-            description = "Pause a connector: no job of it starts, and its running job is suspended (it resumes where it"
-                    + " was on resume). Every daemon serving it honours this within its poll interval.")
-    static final class Pause implements Callable<Integer> {
+    /** What the three commands share: the connector they act on, and how they act. */
+    abstract static class ControlCommand implements Callable<Integer> {
         @ParentCommand
         ConnectorsCommand parent;
         @Spec
         CommandSpec spec;
         @Parameters(index = "0", paramLabel = "CONNECTOR", description = "The connector's id.")
         String connectorId;
+
+        abstract ConnectorControl.Action action();
+
+        String reason() {
+            return null;
+        }
+
+        @Override
+        public Integer call() {
+            return apply(parent, spec, connectorId, action(), reason());
+        }
+    }
+
+    @Command(name = "pause", mixinStandardHelpOptions = true,
+            description = "Pause a connector: no job of it starts, and its running job is suspended (it resumes where it"
+                    + " was on resume). Every daemon serving it honours this within its poll interval.")
+    static final class Pause extends ControlCommand {
         @Option(names = "--reason", paramLabel = "TEXT", description = "Why, kept with the pause (shown by status).")
         String reason;
 
         @Override
-        public Integer call() {
-            return apply(parent, spec, connectorId, ConnectorControl.Action.PAUSE, reason);
+        ConnectorControl.Action action() {
+            return ConnectorControl.Action.PAUSE;
+        }
+
+        @Override
+        String reason() {
+            return reason;
         }
     }
 
     @Command(name = "resume", mixinStandardHelpOptions = true,
             description = "Resume a paused connector: its schedules run again, and its suspended or queued job is taken"
                     + " up at the next poll.")
-    static final class Resume implements Callable<Integer> {
-        @ParentCommand
-        ConnectorsCommand parent;
-        @Spec
-        CommandSpec spec;
-        @Parameters(index = "0", paramLabel = "CONNECTOR", description = "The connector's id.")
-        String connectorId;
-
+    static final class Resume extends ControlCommand {
         @Override
-        public Integer call() {
-            return apply(parent, spec, connectorId, ConnectorControl.Action.RESUME, null);
+        ConnectorControl.Action action() {
+            return ConnectorControl.Action.RESUME;
         }
     }
 
     @Command(name = "restart", mixinStandardHelpOptions = true,
             description = "Restart a connector's running job: it is suspended and taken up again at once with a new"
                     + " source (new connections); a split full sync keeps its positions. Refused while paused.")
-    static final class Restart implements Callable<Integer> {
-        @ParentCommand
-        ConnectorsCommand parent;
-        @Spec
-        CommandSpec spec;
-        @Parameters(index = "0", paramLabel = "CONNECTOR", description = "The connector's id.")
-        String connectorId;
-
+    static final class Restart extends ControlCommand {
         @Override
-        public Integer call() {
-            return apply(parent, spec, connectorId, ConnectorControl.Action.RESTART, null);
+        ConnectorControl.Action action() {
+            return ConnectorControl.Action.RESTART;
         }
     }
 }
