@@ -127,6 +127,15 @@ class NewcomerPathIT {
             assertThat(view.exit()).as(view.err()).isZero();
             assertThat(view.out()).contains("\"status\" : \"completed\"");
 
+            // The README's controls: pause, then resume, leave the daemon ready throughout.
+            Result paused = cli(work, List.of("pause", "docs"), Map.of());
+            assertThat(paused.exit()).as(paused.err()).isZero();
+            assertThat(paused.out()).contains("Connector docs paused");
+            assertThat(cli(work, List.of("status"), Map.of()).out()).containsPattern("docs\\s+directory\\s+paused");
+            Result resumed = cli(work, List.of("resume", "docs"), Map.of());
+            assertThat(resumed.exit()).as(resumed.err()).isZero();
+            assertThat(resumed.out()).contains("Connector docs resumed");
+
             Result check = cli(work, List.of("config", "check"), Map.of());
             assertThat(check.exit()).as(check.out() + check.err()).isZero();
             assertThat(check.out()).contains("the local one started by pid " + daemon.pid() + " runs at " + es);
