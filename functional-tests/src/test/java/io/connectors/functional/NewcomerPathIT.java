@@ -136,6 +136,10 @@ class NewcomerPathIT {
             assertThat(resumed.exit()).as(resumed.err()).isZero();
             assertThat(resumed.out()).contains("Connector docs resumed");
 
+            Result help = cli(work, List.of("help", "jobs", "start"), Map.of());
+            assertThat(help.exit()).isZero();
+            assertThat(help.out()).startsWith("Usage: connectors jobs start");
+
             Result check = cli(work, List.of("config", "check"), Map.of());
             assertThat(check.exit()).as(check.out() + check.err()).isZero();
             assertThat(check.out()).contains("the local one started by pid " + daemon.pid() + " runs at " + es);
