@@ -86,7 +86,7 @@ class JobsCommandIT {
             Result started = run("-c", file.toString(), "jobs", "start", "notes", "--wait", "--timeout", "PT2M");
             assertThat(started.exit()).as(started.err()).isZero();
             jobId = started.out().lines().findFirst().orElseThrow();
-            assertThat(started.out()).contains(jobId + ": completed").contains("unchanged=500");
+            assertThat(started.out()).contains(jobId + ": completed").contains("500 unchanged");
         } finally {
             running.dispose();
             handle.close();
@@ -187,7 +187,7 @@ class JobsCommandIT {
                 Result started = run("-c", file.toString(), "jobs", "start", "notes", "--wait", "--timeout", "PT2M");
                 assertThat(started.exit()).as(started.out() + started.err()).isEqualTo(3);
                 String jobId = started.out().lines().findFirst().orElseThrow();
-                assertThat(started.out()).contains(jobId + ": completed_with_errors").contains("failed=2")
+                assertThat(started.out()).contains(jobId + ": completed_with_errors").contains("2 failed")
                         .contains("failed documents (first 2 of 2):")
                         .contains("2 documents were refused by Elasticsearch and are not in the index; see which and why: "
                                 + "connectors jobs view " + jobId);
