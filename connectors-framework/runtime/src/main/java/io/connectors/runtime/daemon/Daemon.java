@@ -691,17 +691,17 @@ public final class Daemon {
     }
 
     private Flux<SyncReport> execute(Versioned<JobRecord> claimed) {
-        Mono<Long> expected = claimed.doc().type() == JobType.FULL ? expectedFullRead(store, claimed.doc().connectorId())
-                : Mono.just(0L);
-        return expected.flatMapMany(n -> execute(claimed, new io.connectors.runtime.util.ProgressLine(n, System::nanoTime)));
-    }
-
-    private Flux<SyncReport> execute(Versioned<JobRecord> claimed, io.connectors.runtime.util.ProgressLine progress) {
         String connectorId = claimed.doc().connectorId();
         ConnectorConfig c = byId.get(connectorId);
+        // The size estimate is read as the job starts; until then (and without one) lines give no percentage.
+        java.util.concurrent.atomic.AtomicReference<io.connectors.runtime.util.ProgressLine> progress =
+                new java.util.concurrent.atomic.AtomicReference<>(new io.connectors.runtime.util.ProgressLine(0, System::nanoTime));
+        Mono<Void> estimate = claimed.doc().type() != JobType.FULL ? Mono.empty()
+                : expectedFullRead(store, connectorId).filter(n -> n > 0)
+                        .doOnNext(n -> progress.set(new io.connectors.runtime.util.ProgressLine(n, System::nanoTime))).then();
         JobExecution execution = new JobExecution(claimed, c, jobs, connectors, runner, watchers, metrics, settings, clock,
                 s -> io.connectors.runtime.util.LogContext.withCounts(s.snapshot(),
-                        () -> LOG.info("Connector {}: {}", connectorId, progress.line(s.snapshot()))));
+                        () -> LOG.info("Connector {}: {}", connectorId, progress.get().line(s.snapshot()))));
         io.connectors.runtime.sync.SplitJob helper = helping.get(claimed.id());
         if (helper != null) {
             // This daemon helped read the job's splits and now coordinates it: its own reads take over.
@@ -713,7 +713,7 @@ public final class Daemon {
         }
         Instant since = now();
         runningSince.put(connectorId, since);
-        return execution.run()
+        return estimate.then(execution.run())
                 .doFinally(s -> {
                     running.remove(connectorId, execution);
                     runningSince.remove(connectorId, since);
