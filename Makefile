@@ -10,12 +10,17 @@ MVN_FLAGS ?= -B
 build:
 	@mkdir -p target
 	@start=$$(date +%s); \
-	if $(MVN) $(MVN_FLAGS) -DskipTests install > target/build.log 2>&1; then \
+	if $(MAKE) --no-print-directory maven-build > target/build.log 2>&1; then \
 	  echo "Built in $$(( $$(date +%s) - start )) s: target/connectors (Maven's log: target/build.log)"; \
 	else \
 	  tail -n 80 target/build.log; echo "The build failed; Maven's whole log: target/build.log" >&2; exit 1; \
 	fi
 	@$(MAKE) --no-print-directory cds
+
+## maven-build: the Maven build itself, with its whole log (make build runs it quietly; so does docker/Dockerfile)
+.PHONY: maven-build
+maven-build:
+	$(MVN) $(MVN_FLAGS) -DskipTests install
 
 ## cds: the class-data-sharing archive of the classes a CLI command loads, from one training run (`status` against an
 ##      address where nothing answers); the launcher uses it when it matches the JVM and class path, else ignores it
