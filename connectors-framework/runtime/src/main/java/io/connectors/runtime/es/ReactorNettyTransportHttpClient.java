@@ -97,6 +97,9 @@ public final class ReactorNettyTransportHttpClient implements TransportHttpClien
                 .maxIdleTime(settings.maxIdleTime())
                 .maxLifeTime(settings.maxLifeTime())
                 .evictInBackground(evictionInterval(settings))
+                // The connection used last is used next: a daemon's steady polls keep one warm, and the ones a sync
+                // opened go idle and are closed after max_idle_time (first-in-first-out kept them all alive).
+                .lifo()
                 .build();
         HttpClient client = HttpClient.create(provider)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, saturatedMillis(settings.connectTimeout()))
