@@ -294,8 +294,11 @@ public final class FtestMain {
         // Slowed enough (one request of 100 documents in flight, progress every 200 ms) to be stopped mid-way.
         Map<String, Object> slow = Map.of("bulk", Map.of("max_actions", 100, "max_concurrent_requests", 1),
                 "sync", Map.of("progress_interval", "200ms"));
+        // Several splits even for the small load, so that a stopped sync leaves positions to resume from.
+        Map<String, Object> connectorConfiguration = new java.util.LinkedHashMap<>(fixture.connectorConfiguration());
+        connectorConfiguration.putAll(fixture.splittingConfiguration());
         Path config = FunctionalConfig.write(out.resolve("ftest-" + type + "-config-resume.yml"), es, CONNECTOR_ID + "-resume",
-                type, resumeIndex, fixture.connectorConfiguration(), slow, null);
+                type, resumeIndex, connectorConfiguration, slow, null);
         Instant t = Instant.now();
         DaemonProcess first = DaemonProcess.start(home, config, out.resolve("ftest-" + type + "-daemon-resume-1.log"),
                 daemonJavaOpts, FunctionalConfig.environment(es));

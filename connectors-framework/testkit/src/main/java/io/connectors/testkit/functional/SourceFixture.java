@@ -100,6 +100,15 @@ public interface SourceFixture extends AutoCloseable {
         return true;
     }
 
+    /**
+     * Source fields that divide a {@code small} load into several splits ({@code split_documents: 2000}), for the
+     * harness's resume step: with one split for the whole read, a stopped sync can only finish that split or start it
+     * over, and there is nothing to resume from. Empty: the source's defaults.
+     */
+    default Map<String, Object> splittingConfiguration() {
+        return Map.of();
+    }
+
     /** Stops what {@link #start} started. */
     @Override
     void close() throws Exception;

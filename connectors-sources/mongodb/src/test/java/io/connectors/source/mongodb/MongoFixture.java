@@ -233,6 +233,11 @@ public final class MongoFixture implements SourceFixture, RestartableBackend {
     }
 
     @Override
+    public Map<String, Object> splittingConfiguration() {
+        return Map.of("split_documents", 2000);
+    }
+
+    @Override
     public TypeZoo loadTypeZoo() {
         Map<String, Object> connection = new java.util.LinkedHashMap<>(connectorConfiguration());
         connection.remove("collections");
