@@ -18,15 +18,12 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
-import reactor.core.scheduler.Schedulers;
 import reactor.util.retry.Retry;
 
 /**
@@ -57,36 +54,16 @@ final class SplitReads {
     private static final Logger LOG = LoggerFactory.getLogger(SplitReads.class);
     static final int READ_RETRIES = 3;
     /**
-     * How long a write to the control plane (a claim, the last save, a release, the plan) is retried when it fails:
-     * Elasticsearch may answer 429 or be restarting for a while. Periodic saves are not retried: the next one takes
-     * their place.
+     * How a write to the control plane (a claim, the last save, a release) is retried when it fails: Elasticsearch may
+     * answer 429 or be restarting for a while. Periodic saves are not retried: the next one takes their place.
      */
-    static final Duration CONTROL_PLANE_RETRY_TIME = Duration.ofMinutes(2);
-    /**
-     * The retry of a control-plane write: exponential backoff from 500 ms to 10 s, for up to
-     * {@link #CONTROL_PLANE_RETRY_TIME} from its first failure (on the scheduler's clock), however many tries that is.
-     */
-    static final Retry CONTROL_PLANE_RETRY = Retry.from(signals -> {
-        long[] firstFailure = {-1};
-        return signals.concatMap(signal -> {
-            Throwable e = signal.failure();
-            long now = Schedulers.parallel().now(TimeUnit.MILLISECONDS);
-            if (firstFailure[0] < 0) {
-                firstFailure[0] = now;
-            }
-            long left = CONTROL_PLANE_RETRY_TIME.toMillis() - (now - firstFailure[0]);
+    static final Retry CONTROL_PLANE_RETRY = Retry.backoff(6, Duration.ofMillis(500)).maxBackoff(Duration.ofSeconds(10))
             // The source's own failures (planning a split of a missing table) and a job gone are not the cluster's.
-            if (e instanceof SourceException || e instanceof IllegalStateException
-                    || e instanceof io.connectors.spi.config.ConfigValidationException || left <= 0) {
-                return Mono.error(e);
-            }
-            long bound = Math.min(10_000, 500L << Math.min(5, signal.totalRetries()));
-            long delay = Math.min(left, bound / 2 + ThreadLocalRandom.current().nextLong(bound / 2 + 1));
-            LOG.warn("Saving split progress failed ({}); retrying in {} ms (attempt {})", e.toString(), delay,
-                    signal.totalRetries() + 1);
-            return Mono.delay(Duration.ofMillis(delay));
-        });
-    });
+            .filter(e -> !(e instanceof SourceException) && !(e instanceof IllegalStateException)
+                    && !(e instanceof io.connectors.spi.config.ConfigValidationException))
+            .onRetryExhaustedThrow((spec, signal) -> signal.failure())
+            .doBeforeRetry(s -> LOG.warn("Saving split progress failed ({}); retrying (attempt {})", s.failure().toString(),
+                    s.totalRetries() + 1));
     private static final Duration FIRST_RETRY = Duration.ofSeconds(1);
 
     private final SplittableSource source;
