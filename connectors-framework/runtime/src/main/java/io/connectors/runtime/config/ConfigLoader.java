@@ -117,7 +117,7 @@ public final class ConfigLoader {
         if (!group) {
             List<String> known = new ArrayList<>(declared.keySet());
             RuntimeSettings.GROUPS.forEach(g -> known.add(g.path()));
-            problems.add(path + ": unknown key" + closest(path, known).map(k -> "; did you mean '" + k + "'?").orElse(""));
+            problems.add(path + ": unknown key" + sibling(path, known).map(k -> "; did you mean '" + k + "'?").orElse(""));
             return;
         }
         if (value == null) {
@@ -322,6 +322,24 @@ public final class ConfigLoader {
             return Optional.of("must be at most 255 bytes long");
         }
         return Optional.empty();
+    }
+
+    /**
+     * The known key beside {@code path} (same parent group) whose last name is closest to its last name: a typo is
+     * corrected within its group, and a wrong leaf is never "corrected" to the group holding it
+     * ({@code elasticsearch.bogus} is not {@code elasticsearch}).
+     */
+    static Optional<String> sibling(String path, java.util.Collection<String> known) {
+        int dot = path.lastIndexOf('.');
+        String parent = dot < 0 ? "" : path.substring(0, dot + 1);
+        Set<String> names = new TreeSet<>();
+        for (String k : known) {
+            if (k.startsWith(parent) && k.length() > parent.length()) {
+                String rest = k.substring(parent.length());
+                names.add(rest.contains(".") ? rest.substring(0, rest.indexOf('.')) : rest);
+            }
+        }
+        return closest(path.substring(parent.length()), names).map(name -> parent + name);
     }
 
     /** The known key closest to {@code key} when it is probably a typo of it. */

@@ -121,6 +121,11 @@ class ConfigLoaderTest {
     void unknownKeysAreRefusedWithASuggestion() {
         assertThat(error(CONNECTOR + "elasticsearch:\n  hots: http://x:9200\n"))
                 .contains("elasticsearch.hots: unknown key; did you mean 'elasticsearch.host'?");
+        // A wrong leaf is not "corrected" to the group holding it, nor to a key of another group.
+        assertThat(error(CONNECTOR + "elasticsearch:\n  bogus: 1\n"))
+                .contains("elasticsearch.bogus: unknown key").doesNotContain("did you mean");
+        assertThat(error(CONNECTOR + "bulk:\n  max_retires: 3\n"))
+                .contains("bulk.max_retires: unknown key; did you mean 'bulk.max_retries'?");
         assertThat(error("""
                 connectors:
                   - id: docs
