@@ -96,6 +96,14 @@ public final class ExtractorPool implements AutoCloseable {
     }
 
     private Extraction run(Path file, String name, String mimeType) {
+        try {
+            long size = java.nio.file.Files.size(file);
+            if (size > limits.maxInputBytes()) {
+                return tooLarge(size, limits.maxInputBytes());
+            }
+        } catch (IOException e) {
+            return Extraction.failed(Outcome.UNREADABLE, "cannot read the file: " + e);
+        }
         active.incrementAndGet();
         try {
             WorkerProcess worker = own.get();
@@ -129,6 +137,12 @@ public final class ExtractorPool implements AutoCloseable {
         } finally {
             active.decrementAndGet();
         }
+    }
+
+    /** The outcome of a body of {@code size} bytes, over the {@code limit}. */
+    public static Extraction tooLarge(long size, long limit) {
+        return Extraction.failed(Outcome.TOO_LARGE, size + " bytes, more than extraction.max_input_size (" + limit
+                + " bytes): not parsed");
     }
 
     private void stopOwn() {

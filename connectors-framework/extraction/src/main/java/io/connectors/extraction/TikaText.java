@@ -60,6 +60,10 @@ final class TikaText {
         TesseractOCRConfig noOcr = new TesseractOCRConfig();
         noOcr.setSkipOcr(true);
         context.set(TesseractOCRConfig.class, noOcr);
+        String bomb = zipBomb(file);
+        if (bomb != null) {
+            return Extraction.failed(Outcome.ZIP_BOMB, bomb);
+        }
         boolean truncated = false;
         try (TikaInputStream in = TikaInputStream.get(file, metadata)) {
             parser.parse(in, new BodyContentHandler(text), metadata, context);
@@ -73,6 +77,50 @@ final class TikaText {
         String content = tidy(text.toString());
         return new Extraction(truncated ? Outcome.TRUNCATED : Outcome.EXTRACTED, content, metadata(metadata),
                 truncated ? "text longer than " + maxCharacters + " characters: the rest is left out" : null);
+    }
+
+    /** An entry that expands more than this many times its compressed size ... */
+    static final long MAX_RATIO = 100;
+    /** ... and beyond this size is a zip bomb; so are entries that expand beyond {@link #MAX_EXPANDED} together. */
+    static final long MAX_ENTRY = 50L << 20;
+    static final long MAX_EXPANDED = 2L << 30;
+
+    /**
+     * Why a zip-based file (OOXML, OpenDocument, EPUB, a zip) is a zip bomb, from the sizes its central directory
+     * declares; {@code null} when it is not a zip or looks sane. Parsers check as they inflate too, but not all of
+     * them and not before building a document tree: this refuses the common case before any parser runs. A file that
+     * lies about its sizes is still stopped by the heap and time limits.
+     */
+    static String zipBomb(Path file) {
+        byte[] magic = new byte[4];
+        try (java.io.InputStream in = java.nio.file.Files.newInputStream(file)) {
+            if (in.readNBytes(magic, 0, 4) < 4 || magic[0] != 'P' || magic[1] != 'K' || magic[2] != 3 || magic[3] != 4) {
+                return null;
+            }
+        } catch (IOException e) {
+            return null; // the parser reports what is wrong with the file
+        }
+        long total = 0;
+        try (java.util.zip.ZipFile zip = new java.util.zip.ZipFile(file.toFile())) {
+            var entries = zip.entries();
+            while (entries.hasMoreElements()) {
+                java.util.zip.ZipEntry e = entries.nextElement();
+                long size = e.getSize();
+                long packed = Math.max(1, e.getCompressedSize());
+                if (size > MAX_ENTRY && size / packed > MAX_RATIO) {
+                    return "a compressed part expands beyond reason (zip bomb): " + e.getName() + " is " + packed
+                            + " bytes that expand to " + size;
+                }
+                total += Math.max(0, size);
+                if (total > MAX_EXPANDED) {
+                    return "a compressed part expands beyond reason (zip bomb): its parts expand to more than "
+                            + (MAX_EXPANDED >> 20) + " MB";
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            return null; // not a readable zip: the parser reports what is wrong with it
+        }
+        return null;
     }
 
     /** Blank lines and trailing spaces, which layout-heavy formats produce by the page, collapsed. */
