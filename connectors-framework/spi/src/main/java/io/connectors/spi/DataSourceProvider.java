@@ -36,4 +36,14 @@ public interface DataSourceProvider {
      *                                   express
      */
     BaseDataSource create(SourceConfig config, SourceContext context);
+
+    /**
+     * Whether a connector of this type extracts the text of documents' {@linkplain LazyBody bodies} when its
+     * configuration does not say ({@code extract_content}). {@code true} for sources of files (a directory, a file
+     * share, object storage), whose documents are mostly binary formats; {@code false} (the default) for sources of
+     * records.
+     */
+    default boolean extractsContent() {
+        return false;
+    }
 }

@@ -128,7 +128,7 @@ public final class SourceDocument {
         return state == NO_STATE ? null : state;
     }
 
-    /** The binary content to extract text from, read only if the runtime asks for it. */
+    /** The binary content whose text the runtime extracts when the connector extracts content ({@link LazyBody}). */
     public Optional<LazyBody> body() {
         return Optional.ofNullable(body);
     }
@@ -182,7 +182,7 @@ public final class SourceDocument {
             return this;
         }
 
-        /** Attaches binary content for the runtime to extract text from. */
+        /** Attaches binary content whose text and metadata the runtime extracts into {@code content} ({@link LazyBody}). */
         public Builder body(LazyBody value) {
             this.body = value;
             return this;

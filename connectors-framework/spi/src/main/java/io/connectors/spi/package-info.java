@@ -27,8 +27,10 @@
  *   <li>{@link io.connectors.spi.rules.AdvancedRulesValidator}: checks a connector's advanced sync rules before a
  *       sync.</li>
  * </ul>
- * Types marked {@link io.connectors.spi.Incubating} ({@link io.connectors.spi.SchemaDiscoverySource},
- * {@link io.connectors.spi.LazyBody}) have no consumer yet and may change.
+ * Binary content ({@link io.connectors.spi.LazyBody}, attached with {@link io.connectors.spi.SourceDocument.Builder#body})
+ * is turned into text and metadata by the runtime when the connector extracts content: see {@code LazyBody}.
+ * Types marked {@link io.connectors.spi.Incubating} ({@link io.connectors.spi.SchemaDiscoverySource}) have no
+ * consumer yet and may change.
  *
  * <h2>Packages by concern</h2>
  * <ul>

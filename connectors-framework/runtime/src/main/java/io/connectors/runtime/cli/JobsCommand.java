@@ -205,12 +205,17 @@ final class JobsCommand implements Runnable {
      */
     static String documentProblems(JobRecord job) {
         StringBuilder sb = new StringBuilder();
-        for (String kind : List.of("failed", "dropped")) {
-            List<Map<String, Object>> samples = kind.equals("failed") ? job.failedDocuments() : job.droppedDocuments();
+        for (String kind : List.of("failed", "dropped", "not_extracted")) {
+            List<Map<String, Object>> samples = switch (kind) {
+                case "failed" -> job.failedDocuments();
+                case "dropped" -> job.droppedDocuments();
+                default -> job.notExtractedDocuments();
+            };
             if (samples.isEmpty()) {
                 continue;
             }
-            sb.append(kind).append(" documents (first ").append(samples.size()).append(" of ")
+            String title = kind.equals("not_extracted") ? "documents indexed without their content" : kind + " documents";
+            sb.append(title).append(" (first ").append(samples.size()).append(" of ")
                     .append(value(job.counts().get(kind))).append("):").append(System.lineSeparator());
             for (Map<String, Object> p : samples) {
                 sb.append("  ").append(p.get("operation")).append(' ').append(p.get("id")).append(": ")

@@ -7,6 +7,7 @@ import io.connectors.runtime.daemon.Daemon;
 import io.connectors.runtime.ops.DaemonMetrics;
 import io.connectors.runtime.ops.OpsServer;
 import io.connectors.runtime.state.StateStore;
+import io.connectors.runtime.sync.ContentExtractor;
 import io.connectors.runtime.sync.SyncRunner;
 import io.connectors.runtime.util.Failures;
 import java.io.PrintWriter;
@@ -51,8 +52,10 @@ final class RunCommand implements Callable<Integer> {
         io.connectors.runtime.sync.SpillFiles.removeStale(config.sync().tempDir());
         DaemonMetrics metrics = new DaemonMetrics();
         StateStore store = new StateStore(es.handle().async(), config.daemon().statePrefix());
+        ContentExtractor extractor = new ContentExtractor(config.extraction(), config.sync().tempDir(),
+                metrics.extractionListener());
         Daemon daemon = new Daemon(config, store,
-                new SyncRunner(es.handle().async(), config.bulk(), config.sync(), metrics.bulkListener()), metrics);
+                new SyncRunner(es.handle().async(), config.bulk(), config.sync(), metrics.bulkListener(), extractor), metrics);
         OpsServer ops = null;
         if (config.daemon().http().enabled()) {
             try {
@@ -90,7 +93,7 @@ final class RunCommand implements Callable<Integer> {
                     stopped.countDown();
                 });
         OpsServer opsServer = ops;
-        Thread hook = new Thread(() -> shutdown(running, daemon, opsServer, es, config.daemon().shutdownGrace(), stopped),
+        Thread hook = new Thread(() -> shutdown(running, daemon, opsServer, es, extractor, config.daemon().shutdownGrace(), stopped),
                 "connectors-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
         stopped.await();
@@ -108,8 +111,8 @@ final class RunCommand implements Callable<Integer> {
                 .onErrorResume(e -> Mono.just(List.of("Elasticsearch is not reachable: " + Failures.describe(e))));
     }
 
-    private static void shutdown(Disposable running, Daemon daemon, OpsServer ops, ElasticsearchAccess es, Duration grace,
-                                 CountDownLatch stopped) {
+    private static void shutdown(Disposable running, Daemon daemon, OpsServer ops, ElasticsearchAccess es,
+                                 ContentExtractor extractor, Duration grace, CountDownLatch stopped) {
         LOG.info("Stopping: suspending running jobs {}", daemon.running());
         try {
             Main.await(daemon.suspendRunning().timeout(grace.plusSeconds(5)));
@@ -117,6 +120,7 @@ final class RunCommand implements Callable<Integer> {
             LOG.warn("Suspending running jobs did not finish within {}: {}", grace, e.toString());
         }
         running.dispose();
+        extractor.close();
         if (ops != null) {
             ops.close();
         }

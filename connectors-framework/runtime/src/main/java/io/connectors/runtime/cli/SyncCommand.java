@@ -46,13 +46,16 @@ final class SyncCommand implements Callable<Integer> {
         ConnectorsConfig config = parent.loadConfig(SourceRegistry.load());
         ConnectorConfig connector = JobsCommand.connector(config, connectorId);
         PrintWriter err = spec.commandLine().getErr();
-        try (ElasticsearchAccess es = ElasticsearchAccess.openAndPing(config.elasticsearch())) {
+        DaemonMetrics metrics = new DaemonMetrics();
+        try (ElasticsearchAccess es = ElasticsearchAccess.openAndPing(config.elasticsearch());
+             io.connectors.runtime.sync.ContentExtractor extractor = new io.connectors.runtime.sync.ContentExtractor(
+                     config.extraction(), config.sync().tempDir(), metrics.extractionListener())) {
             es.checkPrivileges(config);
             io.connectors.runtime.sync.SpillFiles.removeStale(config.sync().tempDir());
-            DaemonMetrics metrics = new DaemonMetrics();
             StateStore store = new StateStore(es.handle().async(), config.daemon().statePrefix());
             Daemon daemon = new Daemon(config, store,
-                    new SyncRunner(es.handle().async(), config.bulk(), config.sync(), metrics.bulkListener()), metrics);
+                    new SyncRunner(es.handle().async(), config.bulk(), config.sync(), metrics.bulkListener(), extractor),
+                    metrics);
             io.connectors.runtime.util.ProgressLine progress = new io.connectors.runtime.util.ProgressLine(
                     jobType == JobType.FULL ? Main.await(Daemon.expectedFullRead(store, connector.id())) : 0,
                     System::nanoTime);

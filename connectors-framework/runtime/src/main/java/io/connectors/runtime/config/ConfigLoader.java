@@ -52,6 +52,7 @@ public final class ConfigLoader {
     private final List<String> problems = new ArrayList<>();
     private final Map<String, ConfigField> declared = RuntimeSettings.byKey();
     private NetworkPolicy network = NetworkPolicy.defaults();
+    private ExtractionSettings extraction;
 
     private ConfigLoader(String origin, SourceRegistry registry) {
         this.origin = origin;
@@ -92,11 +93,12 @@ public final class ConfigLoader {
         SyncSettings sync = SyncSettings.from(values);
         DaemonSettings daemon = DaemonSettings.from(values);
         network = NetworkSettings.from(values);
+        extraction = ExtractionSettings.from(values);
         List<ConnectorConfig> connectors = connectors(yaml.get("connectors"));
         if (!problems.isEmpty()) {
             throw new ConfigException(origin, problems);
         }
-        return new ConnectorsConfig(origin, es, bulk, sync, daemon, connectors, network);
+        return new ConnectorsConfig(origin, es, bulk, sync, daemon, connectors, network, extraction);
     }
 
     /**
@@ -242,6 +244,13 @@ public final class ConfigLoader {
             problems.add(where + ".realtime: expected true or false, got '" + realtimeValue + "'");
         }
         boolean realtime = Boolean.TRUE.equals(realtimeValue);
+        Object extractValue = m.get("extract_content");
+        if (extractValue instanceof String text && (text.equalsIgnoreCase("true") || text.equalsIgnoreCase("false"))) {
+            extractValue = Boolean.valueOf(text);
+        }
+        if (extractValue != null && !(extractValue instanceof Boolean)) {
+            problems.add(where + ".extract_content: expected true or false, got '" + extractValue + "'");
+        }
         Map<String, String> schedules = schedules(where, m.get("schedule"));
         SyncRules rules = SyncRulesCodec.parse(m.get("sync_rules"), where + ".sync_rules", problems);
         SourceConfig source = null;
@@ -263,9 +272,10 @@ public final class ConfigLoader {
             return null;
         }
         String pipeline = (String) pipelineValue;
+        boolean extract = extractValue == null ? provider.extractsContent() : (Boolean) extractValue;
         return new ConnectorConfig(id, provider.type(), index,
                 Optional.ofNullable(pipeline).filter(p -> !p.isBlank()), schedules, rules, provider, source, realtime,
-                network);
+                network, extract ? Optional.ofNullable(extraction) : Optional.empty());
     }
 
     private Map<String, String> schedules(String where, Object value) {

@@ -25,6 +25,8 @@ import java.util.Optional;
  * @param realtime  real-time mode ({@code realtime: true}): the daemons keep one job following the source's changes
  *                  running (the source must implement {@code RealtimeSource})
  * @param network   the hosts its source may reach (the configuration's {@code network} section)
+ * @param extraction the limits of content extraction when the connector extracts the text of documents' bodies
+ *                  ({@code extract_content}); empty when it does not
  */
 public record ConnectorConfig(
         String id,
@@ -36,7 +38,15 @@ public record ConnectorConfig(
         DataSourceProvider provider,
         SourceConfig source,
         boolean realtime,
-        NetworkPolicy network) {
+        NetworkPolicy network,
+        Optional<ExtractionSettings> extraction) {
+
+    /** Without content extraction. */
+    public ConnectorConfig(String id, String type, String index, Optional<String> pipeline, Map<String, String> schedules,
+                           SyncRules syncRules, DataSourceProvider provider, SourceConfig source, boolean realtime,
+                           NetworkPolicy network) {
+        this(id, type, index, pipeline, schedules, syncRules, provider, source, realtime, network, Optional.empty());
+    }
 
     /** A connector not in real-time mode, under the default network policy. */
     public ConnectorConfig(String id, String type, String index, Optional<String> pipeline, Map<String, String> schedules,
@@ -50,15 +60,27 @@ public record ConnectorConfig(
         this(id, type, index, pipeline, schedules, syncRules, provider, source, realtime, NetworkPolicy.defaults());
     }
 
-    /** What its source is created with: the connector's id and the network policy. */
+    /** What its source is created with: the connector's id, the network policy, and whether content is extracted. */
     public SourceContext context() {
-        return new SourceContext(id, network);
+        return new SourceContext(id, network, extraction.isPresent());
+    }
+
+    /** Whether the text of documents' bodies is extracted. */
+    public boolean extractsContent() {
+        return extraction.isPresent();
+    }
+
+    /** This connector with content extraction under {@code settings}, or without it ({@code null}). */
+    public ConnectorConfig withExtraction(ExtractionSettings settings) {
+        return new ConnectorConfig(id, type, index, pipeline, schedules, syncRules, provider, source, realtime, network,
+                Optional.ofNullable(settings));
     }
 
     /** For logs: secrets masked. */
     @Override
     public String toString() {
         return "Connector[id=" + id + ", type=" + type + ", index=" + index + ", pipeline=" + pipeline.orElse("-")
-                + ", schedules=" + schedules + (realtime ? ", realtime" : "") + ", configuration=" + source.masked() + "]";
+                + ", schedules=" + schedules + (realtime ? ", realtime" : "") + (extraction.isPresent() ? ", extract_content" : "")
+                + ", configuration=" + source.masked() + "]";
     }
 }

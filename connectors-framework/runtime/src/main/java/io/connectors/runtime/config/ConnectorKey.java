@@ -39,6 +39,11 @@ enum ConnectorKey {
                     + " matches when any element does; numbers and ISO dates compare as such. `advanced`: a"
                     + " source-specific mapping pushed down to the source. Validated before use; see"
                     + " [control-plane.md](control-plane.md)."),
+    EXTRACT_CONTENT("extract_content", false, "`true` for sources of files (`directory`), else `false`",
+            "`true`: the text and metadata of documents' binary content (PDF, Office, OpenDocument, e-mail, HTML, EPUB,"
+                    + " text in any common encoding) are extracted into `content` and `content_metadata`, within the"
+                    + " limits of the `extraction` settings; only new and changed documents are extracted"
+                    + " ([extraction.md](extraction.md)). `false`: binary content is not read."),
     CONFIGURATION("configuration", false, "",
             "The source's fields, validated against its declaration: see its section under [Sources](#sources)."
                     + " Required when the source has required fields.");

@@ -15,6 +15,7 @@ import java.util.Optional;
  * @param daemon        daemon behaviour
  * @param connectors    the connectors, in file order
  * @param network       the hosts sources may reach (each connector carries it too)
+ * @param extraction    the limits of content extraction (each connector that extracts carries them too)
  */
 public record ConnectorsConfig(
         String origin,
@@ -23,7 +24,14 @@ public record ConnectorsConfig(
         SyncSettings sync,
         DaemonSettings daemon,
         List<ConnectorConfig> connectors,
-        NetworkPolicy network) {
+        NetworkPolicy network,
+        ExtractionSettings extraction) {
+
+    /** With content extraction at its defaults. */
+    public ConnectorsConfig(String origin, ElasticsearchConfig elasticsearch, BulkSinkSettings bulk, SyncSettings sync,
+                            DaemonSettings daemon, List<ConnectorConfig> connectors, NetworkPolicy network) {
+        this(origin, elasticsearch, bulk, sync, daemon, connectors, network, ExtractionSettings.defaults());
+    }
 
     public Optional<ConnectorConfig> connector(String id) {
         return connectors.stream().filter(c -> c.id().equals(id)).findFirst();

@@ -20,6 +20,7 @@ public final class RuntimeSettings {
             EmbeddedElasticsearchSettings.GROUP,
             BulkSinkSettings.GROUP, BulkSinkSettings.ERROR_BREAKER,
             SyncSettings.GROUP,
+            ExtractionSettings.GROUP,
             DaemonSettings.GROUP, OpsSettings.GROUP,
             DaemonSettings.STATE,
             NetworkSettings.GROUP);

@@ -401,7 +401,8 @@ final class JobExecution {
     }
 
     /**
-     * Puts the samples of failed and dropped documents (id, operation, status, error type, reason) in a job record;
+     * Puts the samples of failed, dropped and not extracted documents (id, operation, status, error type, reason) in a
+     * job record;
      * a kind without any keeps what it had.
      */
     static void putSamples(JobRecord.Builder job, SyncStats stats) {
@@ -412,6 +413,10 @@ final class JobExecution {
         }
         if (!dropped.isEmpty()) {
             job.droppedDocuments = dropped.stream().map(SyncStats.DocumentProblem::toMap).toList();
+        }
+        List<SyncStats.DocumentProblem> notExtracted = stats.notExtractedSamples();
+        if (!notExtracted.isEmpty()) {
+            job.notExtractedDocuments = notExtracted.stream().map(SyncStats.DocumentProblem::toMap).toList();
         }
     }
 

@@ -181,6 +181,30 @@ public final class DaemonMetrics implements AutoCloseable {
     }
 
     /**
+     * What content extraction reports: {@code connectors.extraction.documents{outcome}} (bodies extracted or not, by
+     * outcome: extracted, truncated, too_large, encrypted, zip_bomb, timeout, out_of_memory, crashed, parse_error,
+     * unreadable), {@code connectors.extraction.bytes} (bytes of bodies read) and {@code connectors.extraction.duration}.
+     */
+    public io.connectors.runtime.sync.ContentExtractor.Listener extractionListener() {
+        return (outcome, bytes, nanos) -> {
+            Counter.builder("connectors.extraction.documents")
+                    .description("Document bodies given to content extraction, by outcome")
+                    .tag("outcome", outcome.label())
+                    .register(registry)
+                    .increment();
+            Counter.builder("connectors.extraction.bytes")
+                    .description("Bytes of document bodies given to content extraction")
+                    .baseUnit("bytes")
+                    .register(registry)
+                    .increment(bytes);
+            Timer.builder("connectors.extraction.duration")
+                    .description("Time to extract one document body, reading it included")
+                    .register(registry)
+                    .record(nanos, java.util.concurrent.TimeUnit.NANOSECONDS);
+        };
+    }
+
+    /**
      * Counts a scheduled tick that created or ran no job, in {@code connectors.skipped_ticks{connector,reason}}.
      *
      * @param reason {@code unchanged} (the change check said nothing changed) or {@code queued} (a job of the

@@ -38,6 +38,8 @@ import java.util.function.Consumer;
  * @param counts            the sync's counts by name ({@code seen}, {@code indexed}, ..., {@code total_in_index})
  * @param failedDocuments   samples of documents Elasticsearch refused (id, operation, status, error type, reason)
  * @param droppedDocuments  samples of documents dropped before sending
+ * @param notExtractedDocuments samples of documents written without the text of their body (why: too large, encrypted,
+ *                          a parser stopped for time or memory, ...)
  * @param connector         the connector as the job ran it (settings, secrets masked, sync rules)
  * @param splits            the splits of a full sync of a {@code SplittableSource}, once planned (empty otherwise)
  * @param splitCursor       the incremental cursor taken before the splits were planned, saved once the job completes
@@ -66,6 +68,7 @@ public record JobRecord(
         Map<String, Long> counts,
         List<Map<String, Object>> failedDocuments,
         List<Map<String, Object>> droppedDocuments,
+        List<Map<String, Object>> notExtractedDocuments,
         Map<String, Object> connector,
         List<SplitRecord> splits,
         Map<String, Object> splitCursor,
@@ -105,6 +108,7 @@ public record JobRecord(
         counts = counts == null ? Map.of() : java.util.Collections.unmodifiableMap(new LinkedHashMap<>(counts));
         failedDocuments = failedDocuments == null ? List.of() : List.copyOf(failedDocuments);
         droppedDocuments = droppedDocuments == null ? List.of() : List.copyOf(droppedDocuments);
+        notExtractedDocuments = notExtractedDocuments == null ? List.of() : List.copyOf(notExtractedDocuments);
         connector = connector == null ? Map.of() : connector;
         splits = splits == null ? List.of() : List.copyOf(splits);
         workerCounts = workerCounts == null ? Map.of() : java.util.Collections.unmodifiableMap(new LinkedHashMap<>(workerCounts));
@@ -164,6 +168,7 @@ public record JobRecord(
                 f.numbers("counts"),
                 f.maps("failed_documents"),
                 f.maps("dropped_documents"),
+                f.maps("not_extracted_documents"),
                 f.map("connector"),
                 SplitRecord.listFromJson(id, f.maps("splits")),
                 f.map("split_cursor"),
@@ -200,6 +205,9 @@ public record JobRecord(
         }
         if (!droppedDocuments.isEmpty()) {
             out.put("dropped_documents", droppedDocuments);
+        }
+        if (!notExtractedDocuments.isEmpty()) {
+            out.put("not_extracted_documents", notExtractedDocuments);
         }
         out.put("connector", connector);
         if (!splits.isEmpty()) {
@@ -260,6 +268,7 @@ public record JobRecord(
         public Map<String, Long> counts;
         public List<Map<String, Object>> failedDocuments;
         public List<Map<String, Object>> droppedDocuments;
+        public List<Map<String, Object>> notExtractedDocuments;
         public Map<String, Object> connector;
         public List<SplitRecord> splits;
         public Map<String, Object> splitCursor;
@@ -287,6 +296,7 @@ public record JobRecord(
             counts = r.counts;
             failedDocuments = r.failedDocuments;
             droppedDocuments = r.droppedDocuments;
+            notExtractedDocuments = r.notExtractedDocuments;
             connector = r.connector;
             splits = r.splits;
             splitCursor = r.splitCursor;
@@ -297,7 +307,8 @@ public record JobRecord(
         private JobRecord build() {
             return new JobRecord(jobId, connectorId, type, trigger, status, reason, scheduledFor, createdAt, startedAt,
                     lastHeartbeatAt, cancelRequestedAt, completedAt, worker, attempt, error, notes, counts,
-                    failedDocuments, droppedDocuments, connector, splits, splitCursor, workerCounts, other);
+                    failedDocuments, droppedDocuments, notExtractedDocuments, connector, splits, splitCursor, workerCounts,
+                    other);
         }
     }
 }

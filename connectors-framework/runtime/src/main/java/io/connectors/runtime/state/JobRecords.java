@@ -52,7 +52,7 @@ public final class JobRecords {
                                    Instant now) {
         return new JobRecord(jobId, (String) connectorSnapshot.get("id"), type, trigger, status, reason, scheduledFor,
                 now, null, null, null, status.terminal() ? now : null, null, 0, null, List.of(), Map.of(), List.of(),
-                List.of(), connectorSnapshot, List.of(), null, Map.of(), Map.of());
+                List.of(), List.of(), connectorSnapshot, List.of(), null, Map.of(), Map.of());
     }
 
     /** Creates the job; {@link StateStore.ConflictException} when a job with that id exists. */

@@ -39,37 +39,65 @@ final class DocumentBatches {
     private final BasicRulesFilter filter;
     private final SyncStats stats;
     private final ProblemLog invalid;
+    /** Extracts bodies' text; {@code null} when the connector does not extract content (bodies are ignored). */
+    private final ContentExtractor extractor;
+    private final ProblemLog notExtracted;
 
     DocumentBatches(BaseDataSource source, DocumentSerializer serializer, BasicRulesFilter filter, SyncStats stats,
                     ProblemLog invalid) {
+        this(source, serializer, filter, stats, invalid, null);
+    }
+
+    DocumentBatches(BaseDataSource source, DocumentSerializer serializer, BasicRulesFilter filter, SyncStats stats,
+                    ProblemLog invalid, ContentExtractor extractor) {
         this.source = Objects.requireNonNull(source, "source");
         this.serializer = serializer;
         this.filter = filter;
         this.stats = stats;
         this.invalid = invalid;
+        this.extractor = extractor;
+        this.notExtracted = new ProblemLog(org.slf4j.LoggerFactory.getLogger(ContentExtractor.class),
+                "documents whose content could not be extracted (indexed without it)", 5);
+        if (extractor != null) {
+            stats.extracting();
+        }
     }
 
     /**
      * The operations for {@code batch}; lazy, on a worker thread. Those of built documents come first, in the batch's
      * order, then those of deferred ones as the source builds them: one built document at a time is held here, so
-     * memory does not depend on the documents' sizes.
+     * memory does not depend on the documents' sizes. Documents with a body whose text is extracted take their place
+     * in that order once a parser process has read them, several at a time.
      */
     Flux<BulkOp> prepare(List<SourceDocument> batch, Stored stored) {
         return Mono.fromCallable(() -> firstPass(batch, stored))
                 .subscribeOn(Schedulers.boundedElastic())
-                .flatMapMany(pass -> pass.toBuild().isEmpty() ? Flux.fromIterable(pass.ops())
-                        : Flux.fromIterable(pass.ops()).concatWith(build(pass.toBuild(), stored)));
+                .flatMapMany(pass -> {
+                    Flux<BulkOp> ops = Flux.fromIterable(pass.ops());
+                    if (!pass.toExtract().isEmpty()) {
+                        ops = ops.concatWith(Flux.fromIterable(pass.toExtract()).flatMapSequential(
+                                doc -> extractThenBuild(doc, stored), extractor.settings().workers()));
+                    }
+                    return pass.toBuild().isEmpty() ? ops : ops.concatWith(build(pass.toBuild(), stored));
+                });
     }
 
-    /** The operations of a batch's built documents, and the deferred documents still to build. */
-    private record Pass(List<BulkOp> ops, List<SourceDocument> toBuild) {
+    /** The operations of a batch's built documents, those whose body is to be extracted, and the deferred ones. */
+    private record Pass(List<BulkOp> ops, List<SourceDocument> toExtract, List<SourceDocument> toBuild) {
     }
 
     private Pass firstPass(List<SourceDocument> batch, Stored stored) {
         List<BulkOp> ops = new ArrayList<>();
+        List<SourceDocument> toExtract = new ArrayList<>();
         List<SourceDocument> toBuild = new ArrayList<>();
         for (SourceDocument doc : batch) {
             if (!doc.isDeferred()) {
+                if (extracts(doc)) {
+                    if (wanted(doc, stored)) {
+                        toExtract.add(doc);
+                    }
+                    continue;
+                }
                 BulkOp op = built(doc, stored);
                 if (op != null) {
                     ops.add(op);
@@ -83,24 +111,55 @@ final class DocumentBatches {
                 toBuild.add(doc);
             }
         }
-        return new Pass(ops, toBuild);
+        return new Pass(ops, toExtract, toBuild);
     }
 
     private Flux<BulkOp> build(List<SourceDocument> deferred, Stored stored) {
         return Flux.defer(() -> {
             Set<String> asked = new HashSet<>(deferred.size() * 2);
             deferred.forEach(d -> asked.add(d.id()));
-            return DeferredFetch.builder(source, deferred.get(0)).fetch(List.copyOf(deferred))
+            Flux<SourceDocument> built = DeferredFetch.builder(source, deferred.get(0)).fetch(List.copyOf(deferred))
                     .publishOn(Schedulers.boundedElastic(), BUILT_AHEAD)
-                    .handle((SourceDocument doc, SynchronousSink<BulkOp> out) -> {
-                        BulkOp op = built(DeferredFetch.check(doc, asked.remove(doc.id())), stored);
-                        if (op != null) {
-                            out.next(op);
-                        }
-                    });
+                    .map(doc -> DeferredFetch.check(doc, asked.remove(doc.id())));
             // What fetch did not build vanished since it was listed: no operation, it is simply not claimed, and the
             // deletion pass removes its stored copy.
+            if (extractor == null) {
+                return built.handle((SourceDocument doc, SynchronousSink<BulkOp> out) -> {
+                    BulkOp op = built(doc, stored);
+                    if (op != null) {
+                        out.next(op);
+                    }
+                });
+            }
+            return built.flatMapSequential(doc -> extracts(doc)
+                            ? (wanted(doc, stored) ? extractThenBuild(doc, stored) : Mono.<BulkOp>empty())
+                            : Mono.justOrEmpty(built(doc, stored)),
+                    extractor.settings().workers(), BUILT_AHEAD);
         });
+    }
+
+    /** Whether the text of {@code doc}'s body is to be extracted before it is written. */
+    private boolean extracts(SourceDocument doc) {
+        return extractor != null && doc.body().isPresent();
+    }
+
+    /**
+     * Whether a document with a body is worth extracting: the rules include it and its version is not the stored one
+     * (a document without a version can only be compared once extracted).
+     */
+    private boolean wanted(SourceDocument doc, Stored stored) {
+        if (!filter.includes(doc)) {
+            return false;
+        }
+        if (doc.version().isPresent() && stored.unchanged(DocIds.normalize(doc.id()), serializer.stamp(doc.version().get()))) {
+            stats.addUnchanged(1);
+            return false;
+        }
+        return true;
+    }
+
+    private Mono<BulkOp> extractThenBuild(SourceDocument doc, Stored stored) {
+        return extractor.extract(doc, stats, notExtracted).mapNotNull(withText -> built(withText, stored));
     }
 
     /** The operation for a built document: {@code null} when there is nothing to write. */

@@ -38,6 +38,8 @@ public final class FullSync {
     private final SyncSettings settings;
     private final SyncStats stats;
     private final ProblemLog invalid = new ProblemLog(LOG, "Document refused", 5);
+    /** Extracts bodies' text; {@code null} when the connector does not extract content. */
+    private ContentExtractor extractor;
 
     public FullSync(BaseDataSource source, TargetIndex index, BulkSink sink, DocumentSerializer serializer,
                     SyncSettings settings, SyncStats stats) {
@@ -47,6 +49,12 @@ public final class FullSync {
         this.serializer = serializer;
         this.settings = settings;
         this.stats = stats;
+    }
+
+    /** Extracts the text of documents' bodies with {@code extractor} ({@code null}: bodies are ignored). */
+    public FullSync extracting(ContentExtractor extractor) {
+        this.extractor = extractor;
+        return this;
     }
 
     /** Runs the sync; completes when the index equals the source, fails if the source or the sink failed. */
@@ -116,7 +124,7 @@ public final class FullSync {
     }
 
     private Mono<Void> upserts(SyncRules rules, StampTable table) {
-        DocumentBatches batches = new DocumentBatches(source, serializer, new BasicRulesFilter(rules.basic()), stats, invalid);
+        DocumentBatches batches = new DocumentBatches(source, serializer, new BasicRulesFilter(rules.basic()), stats, invalid, extractor);
         DocumentBatches.Stored stored = new DocumentBatches.Stored() {
                     @Override
                     public boolean unchanged(String id, String stamp) {
@@ -229,7 +237,7 @@ public final class FullSync {
             if (draining) {
                 return Mono.empty();
             }
-            DocumentBatches batches = new DocumentBatches(source, serializer, new BasicRulesFilter(rules.basic()), stats, invalid);
+            DocumentBatches batches = new DocumentBatches(source, serializer, new BasicRulesFilter(rules.basic()), stats, invalid, extractor);
             SplitReads round = new SplitReads(splittable, batches, table, sink, coordination, stats, settings, saveInterval);
             reads = round;
             if (draining) {

@@ -86,6 +86,8 @@ public final class IncrementalSync {
     private final SyncStats stats;
     /** Drops unchanged upserts and builds deferred documents before the writer; none in some tests. */
     private ChangeVersions versions;
+    /** Extracts the text of upserted documents' bodies; {@code null} when the connector does not extract content. */
+    private ContentExtractor extractor;
 
     /** Applies {@link IncrementalSource#getDocsIncrementally}: a finite stream of the changes since a cursor. */
     public IncrementalSync(IncrementalSource source, BulkSink sink, DocumentSerializer serializer,
@@ -124,6 +126,30 @@ public final class IncrementalSync {
     }
 
     /**
+     * Extracts the text of upserted documents' bodies before they are written, several at a time and in stream order
+     * (a checkpoint still follows the changes before it); {@code null}: bodies are ignored.
+     */
+    IncrementalSync extracting(ContentExtractor extractor) {
+        this.extractor = extractor;
+        if (extractor != null) {
+            stats.extracting();
+        }
+        return this;
+    }
+
+    private Flux<ChangeEvent> extracted(Flux<ChangeEvent> events) {
+        if (extractor == null) {
+            return events;
+        }
+        ProblemLog notExtracted = new ProblemLog(LOG, "Content not extracted (the document is indexed without it)", 5);
+        return events.flatMapSequential(event -> event instanceof ChangeEvent.Upsert upsert
+                        && upsert.document().body().isPresent() && filter.includes(upsert.document())
+                        ? extractor.extract(upsert.document(), stats, notExtracted).<ChangeEvent>map(ChangeEvent.Upsert::new)
+                        : Mono.just(event),
+                extractor.settings().workers());
+    }
+
+    /**
      * Applies the source's changes since {@code cursor}; nothing happens before subscription.
      *
      * <ul>
@@ -156,7 +182,7 @@ public final class IncrementalSync {
         return Mono.defer(() -> {
             Run run = new Run();
             Flux<ChangeEvent> read = Flux.defer(() -> changes.after(cursor, rules));
-            Flux<ChangeEvent> events = versions == null ? read : versions.apply(read);
+            Flux<ChangeEvent> events = extracted(versions == null ? read : versions.apply(read));
             // Ticks from the source's side: a checkpoint safe on arrival, and (following) a change that cannot be
             // applied. Subscribed first, so no tick of the first events is lost.
             Flux<Boolean> arrivals = Flux.create(run::attachTicks, FluxSink.OverflowStrategy.LATEST);

@@ -21,10 +21,17 @@ final class JobPipeline {
     final BasicRulesFilter filter;
     final BulkSink sink;
     final BulkSink followingSink;
+    /** Extracts the text of documents' bodies; {@code null} when the connector does not extract content. */
+    final ContentExtractor extractor;
 
     JobPipeline(ElasticsearchAsyncClient client, ConnectorConfig connector, SyncRules rules, String indexName,
-                boolean schemaless, BulkSinkSettings bulk, Duration realtimeFlush, SyncStats stats, BulkSink.Listener listener) {
+                boolean schemaless, BulkSinkSettings bulk, Duration realtimeFlush, SyncStats stats, BulkSink.Listener listener,
+                ContentExtractor extractor) {
         this.connector = connector;
+        this.extractor = connector.extractsContent() ? java.util.Objects.requireNonNull(extractor, "extractor") : null;
+        if (this.extractor != null) {
+            stats.extracting();
+        }
         this.rules = rules;
         this.index = new TargetIndex(client, indexName);
         this.serializer = new DocumentSerializer(SyncRunner.fingerprint(connector, rules), schemaless);

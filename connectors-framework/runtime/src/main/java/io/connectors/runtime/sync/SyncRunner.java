@@ -63,16 +63,29 @@ public final class SyncRunner {
     private final BulkSinkSettings bulk;
     private final SyncSettings sync;
     private final BulkSink.Listener listener;
+    private final ContentExtractor extractor;
 
     public SyncRunner(ElasticsearchAsyncClient client, BulkSinkSettings bulk, SyncSettings sync) {
         this(client, bulk, sync, BulkSink.Listener.NONE);
     }
 
+    /** With content extraction at its default settings (parser processes start only if a connector extracts). */
     public SyncRunner(ElasticsearchAsyncClient client, BulkSinkSettings bulk, SyncSettings sync, BulkSink.Listener listener) {
+        this(client, bulk, sync, listener, new ContentExtractor(
+                io.connectors.runtime.config.ExtractionSettings.defaults(), sync.tempDir(), null));
+    }
+
+    /**
+     * @param extractor the daemon's content extraction, for connectors with {@code extract_content}; the caller closes
+     *                  it when the daemon stops
+     */
+    public SyncRunner(ElasticsearchAsyncClient client, BulkSinkSettings bulk, SyncSettings sync, BulkSink.Listener listener,
+                      ContentExtractor extractor) {
         this.client = client;
         this.bulk = bulk;
         this.sync = sync;
         this.listener = listener;
+        this.extractor = java.util.Objects.requireNonNull(extractor, "extractor");
     }
 
     /**
@@ -146,7 +159,8 @@ public final class SyncRunner {
                                 request.changeCheck().reading();
                                 JobPipeline pipeline = new JobPipeline(client, connector,
                                         request.type() == JobType.ACCESS_CONTROL ? SyncRules.NONE : request.rules(),
-                                        indexFor(request), schemaless(source), bulk, REALTIME_MAX_FLUSH_INTERVAL, stats, listener);
+                                        indexFor(request), schemaless(source), bulk, REALTIME_MAX_FLUSH_INTERVAL, stats, listener,
+                                        extractor);
                                 return dispatch(request, pipeline, source, stats, notes)
                                         .then(pipeline.index.count()
                                                 .doOnNext(n -> total[0] = n)
@@ -324,12 +338,13 @@ public final class SyncRunner {
     private Mono<Void> follow(SyncRequest request, JobPipeline pipeline, RealtimeSource source, BaseDataSource base,
                               SyncCursor cursor, SyncStats stats) {
         ConnectorConfig connector = request.connector();
-        return mappings(source, request.rules()).flatMap(pipeline.index::ensure)
+        return mappings(source, pipeline).flatMap(pipeline.index::ensure)
                 .doOnSuccess(created -> LOG.info("Connector {}: following the source's changes in real time", connector.id()))
                 .then(Mono.defer(() -> IncrementalSync.following(source, pipeline.followingSink, pipeline.serializer,
                                 pipeline.filter, stats)
                         .comparingVersions(new ChangeVersions(base, pipeline.index, pipeline.serializer, stats,
                                 sync.reconcileBatchSize(), REALTIME_VERSION_WAIT))
+                        .extracting(pipeline.extractor)
                         .run(cursor, request.rules(), request.saveCursor())))
                 .then(Mono.fromRunnable(() -> LOG.warn("Connector {}: the source's change stream ended", connector.id())));
     }
@@ -346,9 +361,22 @@ public final class SyncRunner {
                 : Mono.just(TargetIndex.IndexMappings.dynamic());
     }
 
+    /** The source's mappings, with those of the extracted fields when the job's connector extracts content. */
+    private static Mono<TargetIndex.IndexMappings> mappings(Object source, JobPipeline pipeline) {
+        return mappings(source, pipeline.rules).map(m -> {
+            if (pipeline.extractor == null) {
+                return m;
+            }
+            Map<String, Object> properties = new java.util.LinkedHashMap<>(ContentExtractor.mappingProperties());
+            properties.putAll(m.properties());
+            return new TargetIndex.IndexMappings(properties, m.schemaless());
+        });
+    }
+
     private Mono<Void> full(JobPipeline pipeline, BaseDataSource source, SyncStats stats) {
-        return mappings(source, pipeline.rules).flatMap(pipeline.index::ensure)
+        return mappings(source, pipeline).flatMap(pipeline.index::ensure)
                 .flatMap(created -> new FullSync(source, pipeline.index, pipeline.sink, pipeline.serializer, sync, stats)
+                                .extracting(pipeline.extractor)
                         .run(pipeline.rules, created));
     }
 
@@ -359,9 +387,10 @@ public final class SyncRunner {
         return Mono.usingWhen(
                 Mono.fromCallable(() -> request.splits() != null ? request.splits()
                         : new SplitJob(new LocalSplits(sync.tempDir()), true, sync.progressInterval(), sync.progressInterval())),
-                job -> mappings(source, pipeline.rules).flatMap(pipeline.index::ensure)
+                job -> mappings(source, pipeline).flatMap(pipeline.index::ensure)
                         .flatMap(created -> {
-                            FullSync full = new FullSync(source, pipeline.index, pipeline.sink, pipeline.serializer, sync, stats);
+                            FullSync full = new FullSync(source, pipeline.index, pipeline.sink, pipeline.serializer, sync, stats)
+                                .extracting(pipeline.extractor);
                             job.attach(full);
                             return full.runSplits(splittable, taker, pipeline.rules, job.coordination(), job.coordinator(),
                                     created, job.saveInterval(), job.waitInterval());
@@ -388,8 +417,9 @@ public final class SyncRunner {
                         return Mono.error(new IllegalStateException("source type " + connector.type() + " has no splits"));
                     }
                     JobPipeline pipeline = new JobPipeline(client, connector, rules, connector.index(), schemaless(source),
-                            bulk, REALTIME_MAX_FLUSH_INTERVAL, stats, listener);
-                    FullSync full = new FullSync(source, pipeline.index, pipeline.sink, pipeline.serializer, sync, stats);
+                            bulk, REALTIME_MAX_FLUSH_INTERVAL, stats, listener, extractor);
+                    FullSync full = new FullSync(source, pipeline.index, pipeline.sink, pipeline.serializer, sync, stats)
+                                .extracting(pipeline.extractor);
                     job.attach(full);
                     return full.runSplits(splittable, Mono.empty(), rules, job.coordination(), false, false,
                             job.saveInterval(), job.waitInterval()).then();
@@ -401,10 +431,11 @@ public final class SyncRunner {
 
     private Mono<Void> incremental(SyncRequest request, JobPipeline pipeline, IncrementalSource source, BaseDataSource base,
                                    SyncStats stats) {
-        return mappings(source, pipeline.rules).flatMap(pipeline.index::ensure)
+        return mappings(source, pipeline).flatMap(pipeline.index::ensure)
                 .then(new IncrementalSync(source, pipeline.sink, pipeline.serializer, pipeline.filter, stats)
                         .comparingVersions(new ChangeVersions(base, pipeline.index, pipeline.serializer, stats,
                                 sync.reconcileBatchSize(), INCREMENTAL_VERSION_WAIT))
+                        .extracting(pipeline.extractor)
                         .run(request.cursor().orElseThrow(), pipeline.rules, request.saveCursor()))
                 .then(pipeline.index.refresh());
     }
@@ -444,7 +475,8 @@ public final class SyncRunner {
      */
     public static String fingerprint(ConnectorConfig connector, SyncRules rules) {
         String text = FORMAT + "|" + connector.type() + "|" + new TreeMap<>(connector.source().masked()) + "|"
-                + connector.pipeline().orElse("") + "|" + rules.basic();
+                + connector.pipeline().orElse("") + "|" + rules.basic()
+                + connector.extraction().map(e -> "|" + e.fingerprint()).orElse("");
         return HexFormat.of().formatHex(DocIds.sha256(text.getBytes(StandardCharsets.UTF_8))).substring(0, 12);
     }
 }

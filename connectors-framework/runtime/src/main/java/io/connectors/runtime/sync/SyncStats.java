@@ -34,6 +34,12 @@ public final class SyncStats implements SinkStats {
     private final LongAdder bytes = new LongAdder();
     private final LongAdder seen = new LongAdder();
     private final LongAdder skippedByResume = new LongAdder();
+    private final LongAdder extracted = new LongAdder();
+    private final LongAdder notExtracted = new LongAdder();
+    private final LongAdder extractedBytes = new LongAdder();
+    private volatile boolean extracting;
+    /** Guarded by itself. */
+    private final List<DocumentProblem> notExtractedSamples = new ArrayList<>();
     /** Guarded by itself. */
     private final List<DocumentProblem> failedSamples = new ArrayList<>();
     /** Guarded by itself. */
@@ -191,6 +197,44 @@ public final class SyncStats implements SinkStats {
         return skippedByResume.sum();
     }
 
+    /** The sync extracts content: its counts include {@code extracted} and {@code not_extracted}, even at 0. */
+    public void extracting() {
+        extracting = true;
+    }
+
+    /** One body's text was extracted, from {@code bytes} bytes. */
+    public void contentExtracted(long bytes) {
+        extracting = true;
+        extracted.increment();
+        extractedBytes.add(bytes);
+    }
+
+    /** One body gave no text (the document is still written, without it); kept as a sample. */
+    public void contentNotExtracted(DocumentProblem problem) {
+        extracting = true;
+        notExtracted.increment();
+        sample(notExtractedSamples, problem);
+    }
+
+    public long extracted() {
+        return extracted.sum();
+    }
+
+    public long notExtracted() {
+        return notExtracted.sum();
+    }
+
+    /** Bytes of bodies whose text was extracted. */
+    public long extractedBytes() {
+        return extractedBytes.sum();
+    }
+
+    public List<DocumentProblem> notExtractedSamples() {
+        synchronized (notExtractedSamples) {
+            return List.copyOf(notExtractedSamples);
+        }
+    }
+
     /** A consistent-enough copy for reports and job records. */
     public Map<String, Long> snapshot() {
         Map<String, Long> m = new LinkedHashMap<>();
@@ -202,6 +246,10 @@ public final class SyncStats implements SinkStats {
         m.put("dropped", dropped());
         m.put("failed", failed());
         m.put("bytes", bytes());
+        if (extracting) {
+            m.put("extracted", extracted());
+            m.put("not_extracted", notExtracted());
+        }
         long resumed = skippedByResume();
         if (resumed > 0) {
             m.put("skipped_by_resume", resumed);

@@ -15,9 +15,8 @@ import java.util.regex.PatternSyntaxException;
  * @param filter          the include and exclude globs
  * @param maxContentSize  files larger than this get no {@code content}
  * @param followSymlinks  whether symbolic links below the root are followed
- * @param extractText     whether text files get a {@code content} field
  */
-record DirectoryConfig(Path root, GlobFilter filter, long maxContentSize, boolean followSymlinks, boolean extractText) {
+record DirectoryConfig(Path root, GlobFilter filter, long maxContentSize, boolean followSymlinks) {
 
     static final String PATH = "path";
     static final String INCLUDE = "include";
@@ -51,16 +50,20 @@ record DirectoryConfig(Path root, GlobFilter filter, long maxContentSize, boolea
                     .order(3),
             ConfigField.byteSize(MAX_CONTENT_SIZE).defaultValue("1mb")
                     .validate(ConfigField.between(0, MAX_CONTENT_SIZE_LIMIT))
-                    .description("The text of files larger than this is not extracted; such files are still synced with"
-                            + " their metadata. At most 100mb.")
+                    .description("UTF-8 text files up to this size are read directly into `content`, the fast path;"
+                            + " larger ones and every other file go to content extraction (the connector's"
+                            + " `extract_content`, bounded by the `extraction` settings). At most 100mb.")
                     .order(4),
             ConfigField.bool(FOLLOW_SYMLINKS).defaultValue(false)
                     .description("Follow symbolic links below the root, to files and directories; loops are detected,"
                             + " reported and skipped. When false, symbolic links are skipped.")
                     .order(5),
-            ConfigField.bool(EXTRACT_TEXT).defaultValue(true)
-                    .description("Put the text of UTF-8 text files in the `content` field. Binary files, and text that"
-                            + " is not valid UTF-8, never get content.")
+            // Removed: a value is refused with the way to say it now, rather than as an unknown field.
+            ConfigField.bool(EXTRACT_TEXT)
+                    .validate(value -> "was replaced by the connector's `extract_content: " + value + "` (next to `type`),"
+                            + " which covers text files and binary documents alike: move it there")
+                    .description("Removed: set the connector's `extract_content` instead (it covers text files and"
+                            + " PDF, Office and other documents alike).")
                     .order(6));
     // end::fields[]
 
@@ -71,8 +74,7 @@ record DirectoryConfig(Path root, GlobFilter filter, long maxContentSize, boolea
                 Path.of(config.string(PATH)).toAbsolutePath(),
                 new GlobFilter(config.list(INCLUDE), config.list(EXCLUDE)),
                 config.byteSize(MAX_CONTENT_SIZE),
-                config.bool(FOLLOW_SYMLINKS),
-                config.bool(EXTRACT_TEXT));
+                config.bool(FOLLOW_SYMLINKS));
     }
     // end::from[]
 

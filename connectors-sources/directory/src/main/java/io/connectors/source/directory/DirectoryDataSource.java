@@ -59,7 +59,7 @@ public final class DirectoryDataSource implements BaseDataSource, DeferredSource
         this.config = config;
         this.context = context;
         this.opener = opener;
-        this.documents = new FileDocuments(config);
+        this.documents = new FileDocuments(config, context.extractContent());
         this.reading = WalkReport.reading(context.connectorId(), config.root().toString());
     }
 
@@ -93,7 +93,7 @@ public final class DirectoryDataSource implements BaseDataSource, DeferredSource
             return Flux.error(new SourceException("the directory source has no advanced sync rules; remove them"));
         }
         // Basic rules are applied by the runtime.
-        return walk(() -> DirectoryWalker.open(config, context.connectorId(), opener));
+        return walk(() -> DirectoryWalker.open(config, documents, context.connectorId(), opener));
     }
 
     /** The documents of a walk, one per request, on {@code boundedElastic}; the walker is closed whatever happens. */
@@ -147,7 +147,7 @@ public final class DirectoryDataSource implements BaseDataSource, DeferredSource
         String start = DirectorySplits.after(from);
         String[] last = {start};
         long[] count = {0};
-        return walk(() -> DirectoryWalker.open(config, context.connectorId(), opener, scope, start)).concatMap(doc -> {
+        return walk(() -> DirectoryWalker.open(config, documents, context.connectorId(), opener, scope, start)).concatMap(doc -> {
                     last[0] = doc.id();
                     SplitEvent event = SplitEvent.of(doc);
                     return ++count[0] % DirectorySplits.POSITION_EVERY == 0

@@ -28,6 +28,12 @@ public final class DirectoryDataSourceProvider implements DataSourceProvider {
         return DirectoryConfig.FIELDS;
     }
 
+    /** Files: PDFs, Office documents and the like are what people point a directory connector at. */
+    @Override
+    public boolean extractsContent() {
+        return true;
+    }
+
     @Override
     public BaseDataSource create(SourceConfig config, SourceContext context) {
         return new DirectoryDataSource(DirectoryConfig.from(config), context);

@@ -50,10 +50,10 @@ final class DirectoryWalker implements AutoCloseable {
     private boolean exhausted;
     private boolean closed;
 
-    private DirectoryWalker(DirectoryConfig config, WalkReport report) {
+    private DirectoryWalker(DirectoryConfig config, WalkReport report, FileDocuments documents) {
         this.config = config;
         this.report = report;
-        this.documents = new FileDocuments(config);
+        this.documents = documents;
     }
 
     /**
@@ -61,8 +61,9 @@ final class DirectoryWalker implements AutoCloseable {
      *
      * @throws SourceException naming the root when it is missing, not a directory or unreadable
      */
-    static DirectoryWalker open(DirectoryConfig config, String connectorId, Opener opener) {
-        DirectoryWalker walker = new DirectoryWalker(config, WalkReport.walk(connectorId, config.root().toString()));
+    static DirectoryWalker open(DirectoryConfig config, FileDocuments documents, String connectorId, Opener opener) {
+        DirectoryWalker walker = new DirectoryWalker(config, WalkReport.walk(connectorId, config.root().toString()),
+                documents);
         DirectoryHandle root = null;
         try {
             root = opener.open(config.root());
@@ -75,13 +76,18 @@ final class DirectoryWalker implements AutoCloseable {
         }
     }
 
+    /** {@link #open(DirectoryConfig, FileDocuments, String, Opener)} for a connector that extracts content. */
+    static DirectoryWalker open(DirectoryConfig config, String connectorId, Opener opener) {
+        return open(config, new FileDocuments(config, true), connectorId, opener);
+    }
+
     /**
      * Opens the root for a walk of part of the tree: the root entries {@code scope} accepts, and of those only what
      * sorts after {@code after} (a resumed split), skipping whole subtrees that sort before it.
      */
-    static DirectoryWalker open(DirectoryConfig config, String connectorId, Opener opener,
+    static DirectoryWalker open(DirectoryConfig config, FileDocuments documents, String connectorId, Opener opener,
                                 java.util.function.Predicate<String> scope, String after) {
-        DirectoryWalker walker = open(config, connectorId, opener);
+        DirectoryWalker walker = open(config, documents, connectorId, opener);
         walker.scope = scope;
         walker.after = after;
         return walker;

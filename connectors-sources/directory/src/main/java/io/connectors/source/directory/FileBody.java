@@ -29,6 +29,11 @@ record FileBody(Path file, long size, String mimeType, boolean followSymlinks) i
     static final int CHUNK_SIZE = 64 * 1024;
 
     @Override
+    public String name() {
+        return file.getFileName().toString();
+    }
+
+    @Override
     public Flux<ByteBuffer> content() {
         // Flux.generate runs its cleanup after the chunk being read, never concurrently with it.
         return Flux.<ByteBuffer, SeekableByteChannel>generate(this::open, (channel, sink) -> {

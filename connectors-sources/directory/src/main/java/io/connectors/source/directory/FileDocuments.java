@@ -1,7 +1,6 @@
 package io.connectors.source.directory;
 
 import io.connectors.source.directory.FileExtractor.Extracted;
-import io.connectors.source.directory.WalkReport.Skip;
 import io.connectors.spi.SourceDocument;
 import java.io.IOException;
 import java.nio.channels.SeekableByteChannel;
@@ -17,13 +16,19 @@ import java.util.Locale;
 final class FileDocuments {
     private final DirectoryConfig config;
     private final FileExtractor extractor;
+    private final boolean extractContent;
     private final String versionSuffix;
 
-    FileDocuments(DirectoryConfig config) {
+    /**
+     * @param extractContent whether the connector extracts content: UTF-8 text files up to {@code max_content_size}
+     *                       get their {@code content} here, the others a body for the runtime's extraction
+     */
+    FileDocuments(DirectoryConfig config, boolean extractContent) {
         this.config = config;
-        this.extractor = new FileExtractor(config.extractText(), config.maxContentSize());
+        this.extractContent = extractContent;
+        this.extractor = new FileExtractor(extractContent, config.maxContentSize());
         // Changing what is extracted changes every document, so it changes every version.
-        this.versionSuffix = config.extractText() ? ":text-" + config.maxContentSize() : ":no-text";
+        this.versionSuffix = extractContent ? ":text-" + config.maxContentSize() : ":no-text";
     }
 
     /** The document of a listed file, its fields left to {@link #build}: nothing is read. */
@@ -43,13 +48,6 @@ final class FileDocuments {
     SourceDocument build(String relativePath, String name, BasicFileAttributes attributes, SeekableByteChannel channel,
             WalkReport report) throws IOException {
         Extracted extracted = extractor.extract(name, channel, attributes.size());
-        switch (extracted.text()) {
-            case TOO_LARGE -> report.skipped(Skip.CONTENT_TOO_LARGE, relativePath, attributes.size() + " bytes");
-            case BINARY -> report.skipped(Skip.CONTENT_BINARY, relativePath, extracted.mimeType());
-            default -> {
-                // content extracted, or not asked for
-            }
-        }
         Instant modified = attributes.lastModifiedTime().toInstant();
         // tag::document[]
         SourceDocument.Builder doc = SourceDocument.builder(relativePath)
@@ -62,10 +60,14 @@ final class FileDocuments {
                 .field("created", attributes.creationTime().toInstant())
                 .field("modified", modified);
         if (extracted.content() != null) {
+            // The fast path: UTF-8 text, read here.
             doc.field("content", extracted.content());
+        } else if (extractContent) {
+            // Binary, another encoding, or larger than max_content_size: the runtime's parsers read it.
+            Path file = config.root().resolve(relativePath);
+            doc.body(new FileBody(file, attributes.size(), extracted.mimeType(), config.followSymlinks()));
         }
-        Path file = config.root().resolve(relativePath);
-        return doc.body(new FileBody(file, attributes.size(), extracted.mimeType(), config.followSymlinks())).build();
+        return doc.build();
         // end::document[]
     }
 

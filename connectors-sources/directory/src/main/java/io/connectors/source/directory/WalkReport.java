@@ -38,11 +38,7 @@ final class WalkReport {
         /** A directory left out by an exclude pattern, with its whole content. */
         EXCLUDED_DIRECTORY(false, "excluded directories"),
         /** A file matched by no include pattern, or by an exclude pattern. */
-        EXCLUDED_FILE(false, "files excluded by the patterns"),
-        /** A file synced without content because it is larger than {@code max_content_size}. */
-        CONTENT_TOO_LARGE(false, "without content (over max_content_size)"),
-        /** A file synced without content because it is binary or not UTF-8. */
-        CONTENT_BINARY(false, "without content (binary or not UTF-8)");
+        EXCLUDED_FILE(false, "files excluded by the patterns");
 
         final boolean problem;
         final String label;

@@ -21,7 +21,6 @@ class DirectoryConfigTest {
         assertThat(config.root()).isEqualTo(Path.of("/data"));
         assertThat(config.maxContentSize()).isEqualTo(1024 * 1024);
         assertThat(config.followSymlinks()).isFalse();
-        assertThat(config.extractText()).isTrue();
         assertThat(config.filter().includesFile("any/file")).isTrue();
         assertThat(config.filter().excludesDirectory("any")).isFalse();
     }

@@ -82,7 +82,7 @@ class DirectoryDataSourceContractTest extends DataSourceContractTest {
                 invalid("content size too large", withPath(Map.of("max_content_size", "1gb")), "max_content_size"),
                 invalid("content size not a size", withPath(Map.of("max_content_size", "big")), "max_content_size"),
                 invalid("follow_symlinks not a boolean", withPath(Map.of("follow_symlinks", "sometimes")), "follow_symlinks"),
-                invalid("extract_text not a boolean", withPath(Map.of("extract_text", 3)), "extract_text"),
+                invalid("extract_text, removed", withPath(Map.of("extract_text", true)), "extract_text"),
                 invalid("misspelt field", withPath(Map.of("inlcude", List.of("**"))), "inlcude"));
     }
 

@@ -5,8 +5,10 @@ import static io.connectors.source.directory.Fixtures.readBuilt;
 import static io.connectors.source.directory.Fixtures.source;
 import static io.connectors.source.directory.Fixtures.write;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.connectors.spi.LazyBody;
+import io.connectors.spi.SourceContext;
 import io.connectors.spi.SourceDocument;
 import io.connectors.spi.SourceException;
 import io.connectors.spi.config.ConfigValidationException;
@@ -54,20 +56,18 @@ class DirectoryDataSourceTest {
                 Map.entry("name", "Guide.MD"),
                 Map.entry("extension", "md"),
                 Map.entry("size", 21L),
-                Map.entry("mime_type", "text/x-web-markdown"),
+                Map.entry("mime_type", "text/markdown"),
                 Map.entry("created", created),
                 Map.entry("modified", modified),
                 Map.entry("content", "# Guide\nhello wörld\n"));
         assertThat(doc.version()).hasValue("1714979289.123456789:21:text-1048576");
-        assertThat(doc.body()).hasValueSatisfying(body -> {
-            assertThat(body.size()).isEqualTo(21);
-            assertThat(body.mimeType()).isEqualTo("text/x-web-markdown");
-            assertThat(bytes(body)).isEqualTo(written);
-        });
+        // The fast path: UTF-8 text is read here, not handed to content extraction.
+        assertThat(doc.body()).isEmpty();
+        assertThat(written).hasSize(21);
     }
 
     @Test
-    void binaryFileHasNoContent() throws IOException {
+    void binaryFileHasABodyForExtractionAndNoContent() throws IOException {
         write(root, "image.bin", new byte[] {'G', 'I', 'F', '8', '9', 'a', 0, 1, 2, 3});
         write(root, "nul.txt", "text with a \0 NUL byte");
 
@@ -75,6 +75,12 @@ class DirectoryDataSourceTest {
 
         assertThat(docs.get("image.bin").fields()).doesNotContainKey("content")
                 .containsEntry("mime_type", "image/gif").containsEntry("size", 10L);
+        assertThat(docs.get("image.bin").body()).hasValueSatisfying(body -> {
+            assertThat(body.size()).isEqualTo(10);
+            assertThat(body.mimeType()).isEqualTo("image/gif");
+            assertThat(body.name()).isEqualTo("image.bin");
+            assertThat(bytes(body)).hasSize(10);
+        });
         assertThat(docs.get("nul.txt").fields()).doesNotContainKey("content");
         assertThat(docs.get("nul.txt").body()).isPresent();
     }
@@ -86,17 +92,20 @@ class DirectoryDataSourceTest {
         SourceDocument doc = single(source(root));
 
         assertThat(doc.fields()).containsEntry("content", "").containsEntry("size", 0L).containsEntry("extension", "");
-        assertThat(bytes(doc.body().orElseThrow())).isEmpty();
+        assertThat(doc.body()).isEmpty();
     }
 
     @Test
-    void textThatIsNotUtf8HasNoContent() throws IOException {
+    void textThatIsNotUtf8GoesToContentExtraction() throws IOException {
         write(root, "latin1.txt", "café crème".getBytes(StandardCharsets.ISO_8859_1));
         write(root, "utf16.txt", "hello".getBytes(StandardCharsets.UTF_16LE));
 
         List<SourceDocument> docs = readBuilt(source(root));
 
-        assertThat(docs).hasSize(2).allSatisfy(doc -> assertThat(doc.fields()).doesNotContainKey("content"));
+        assertThat(docs).hasSize(2).allSatisfy(doc -> {
+            assertThat(doc.fields()).doesNotContainKey("content");
+            assertThat(doc.body()).isPresent();
+        });
     }
 
     @Test
@@ -116,6 +125,9 @@ class DirectoryDataSourceTest {
         assertThat(docs.get("at-limit.txt").fields()).containsEntry("content", "x".repeat(100));
         assertThat(docs.get("over-limit.txt").fields()).doesNotContainKey("content")
                 .containsEntry("size", 101L).containsEntry("mime_type", "text/plain").containsKey("modified");
+        // Larger text is content extraction's, whose own limits cut it.
+        assertThat(docs.get("over-limit.txt").body()).isPresent();
+        assertThat(docs.get("at-limit.txt").body()).isEmpty();
     }
 
     @Test
@@ -131,13 +143,24 @@ class DirectoryDataSourceTest {
     }
 
     @Test
-    void extractTextFalseGivesNoContent() throws IOException {
+    void withoutContentExtractionNoTextIsReadAndNoBodyAttached() throws IOException {
         write(root, "a.txt", "hello");
+        write(root, "b.pdf", "%PDF-1.7\n\0\0");
 
-        SourceDocument doc = single(source(root, "extract_text", false));
+        Map<String, SourceDocument> docs = byId(readBuilt(source(new SourceContext("test-connector",
+                io.connectors.spi.network.NetworkPolicy.defaults(), false), root)));
 
-        assertThat(doc.fields()).doesNotContainKey("content").containsEntry("mime_type", "text/plain");
-        assertThat(doc.version()).hasValueSatisfying(v -> assertThat(v).endsWith(":no-text"));
+        assertThat(docs.get("a.txt").fields()).doesNotContainKey("content").containsEntry("mime_type", "text/plain");
+        assertThat(docs.get("a.txt").version()).hasValueSatisfying(v -> assertThat(v).endsWith(":no-text"));
+        assertThat(docs.values()).allSatisfy(doc -> assertThat(doc.body()).isEmpty());
+    }
+
+    @Test
+    void theRemovedExtractTextSaysWhereItWent() {
+        assertThatThrownBy(() -> source(root, "extract_text", false))
+                .isInstanceOf(io.connectors.spi.config.ConfigValidationException.class)
+                .hasMessageContaining("extract_text")
+                .hasMessageContaining("extract_content: false");
     }
 
     @Test
@@ -292,7 +315,7 @@ class DirectoryDataSourceTest {
 
     @Test
     void bodyOfAVanishedFileFailsNamingIt() throws IOException {
-        Path file = write(root, "gone.txt", "x");
+        Path file = write(root, "gone.bin", new byte[] {0, 1, 2});
         LazyBody body = single(source(root)).body().orElseThrow();
         Files.delete(file);
 

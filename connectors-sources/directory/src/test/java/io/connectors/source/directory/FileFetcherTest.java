@@ -69,7 +69,7 @@ class FileFetcherTest {
             String... ids) {
         List<SourceDocument> deferred = java.util.Arrays.stream(ids).map(id -> SourceDocument.deferred(id, "v", null))
                 .toList();
-        return FileFetcher.open(config, opener, new FileDocuments(config), report, deferred);
+        return FileFetcher.open(config, opener, new FileDocuments(config, true), report, deferred);
     }
 
     @Test
@@ -168,7 +168,7 @@ class FileFetcherTest {
     }
 
     @Test
-    void filesWithoutContentAreCountedInOneInfoLine() throws IOException {
+    void filesForContentExtractionGetABodyAndNoSkipLine() throws IOException {
         write(root, "text.txt", "hello");
         write(root, "latin1.txt", new byte[] {'c', 'a', 'f', (byte) 0xE9});
         write(root, "large.txt", "x".repeat(200));
@@ -181,9 +181,11 @@ class FileFetcherTest {
         assertThat(docs.get("text.txt").fields()).containsEntry("content", "hello");
         assertThat(docs.get("latin1.txt").fields()).doesNotContainKey("content");
         assertThat(docs.get("large.txt").fields()).doesNotContainKey("content").containsEntry("size", 200L);
-        assertThat(messages(log)).last().isEqualTo("[test-connector] reading of changed files in " + root + " done:"
-                + " 3 documents built; 1 without content (over max_content_size), 1 without content (binary or not"
-                + " UTF-8)");
+        assertThat(docs.get("latin1.txt").body()).isPresent();
+        assertThat(docs.get("large.txt").body()).isPresent();
+        assertThat(docs.get("text.txt").body()).isEmpty();
+        // Their text is the runtime's to extract: nothing is skipped here.
+        assertThat(messages(log)).noneMatch(m -> m.contains("without content"));
     }
 
     @Test
@@ -211,7 +213,7 @@ class FileFetcherTest {
         WalkReport report = WalkReport.reading("test-connector", root.toString());
 
         try (FileFetcher fetcher = FileFetcher.open(config(root, "follow_symlinks", true), DirectoryHandle::open,
-                new FileDocuments(config(root)), report, listed)) {
+                new FileDocuments(config(root), true), report, listed)) {
             // Opening the FIFO would block here.
             assertThat(fetcher.next()).isNull();
         }
@@ -244,7 +246,7 @@ class FileFetcherTest {
         List<SourceDocument> listed = list(source);
         opens.clear();
 
-        FileFetcher fetcher = FileFetcher.open(config(root), tracking, new FileDocuments(config(root)),
+        FileFetcher fetcher = FileFetcher.open(config(root), tracking, new FileDocuments(config(root), true),
                 WalkReport.reading("c", root.toString()), listed);
         int count = 0;
         while (fetcher.next() != null) {

@@ -27,7 +27,9 @@ import reactor.test.StepVerifier;
 
 /** Builds trees, configurations and sources for the tests, and captures the walk's log lines. */
 final class Fixtures {
-    static final SourceContext CONTEXT = new SourceContext("test-connector");
+    /** A directory connector as configured by default: it extracts content. */
+    static final SourceContext CONTEXT = new SourceContext("test-connector",
+            io.connectors.spi.network.NetworkPolicy.defaults(), true);
 
     private Fixtures() {
     }
@@ -57,8 +59,12 @@ final class Fixtures {
     }
 
     static DirectoryDataSource source(Path root, Object... keyValues) {
+        return source(CONTEXT, root, keyValues);
+    }
+
+    static DirectoryDataSource source(SourceContext context, Path root, Object... keyValues) {
         return (DirectoryDataSource) new DirectoryDataSourceProvider()
-                .create(SourceConfig.from(DirectoryConfig.FIELDS, raw(root, keyValues)), CONTEXT);
+                .create(SourceConfig.from(DirectoryConfig.FIELDS, raw(root, keyValues)), context);
     }
 
     static List<SourceDocument> readAll(Flux<SourceDocument> docs) {
