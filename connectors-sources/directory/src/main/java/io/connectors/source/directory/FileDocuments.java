@@ -14,6 +14,13 @@ import java.util.Locale;
  * fields, known once {@link FileFetcher} has read it. Holds no state but the configuration; thread-safe.
  */
 final class FileDocuments {
+    /**
+     * Text formats whose raw text is markup, not content: with content extraction they go to the parsers, which give
+     * an HTML page's text without its tags and scripts, an e-mail's body without its headers, RTF without its codes.
+     */
+    static final java.util.Set<String> MARKUP = java.util.Set.of("text/html", "application/xhtml+xml", "application/rtf",
+            "text/rtf", "message/rfc822", "image/svg+xml");
+
     private final DirectoryConfig config;
     private final FileExtractor extractor;
     private final boolean extractContent;
@@ -59,7 +66,7 @@ final class FileDocuments {
                 .field("mime_type", extracted.mimeType())
                 .field("created", attributes.creationTime().toInstant())
                 .field("modified", modified);
-        if (extracted.content() != null) {
+        if (extracted.content() != null && !(extractContent && MARKUP.contains(extracted.mimeType()))) {
             // The fast path: UTF-8 text, read here.
             doc.field("content", extracted.content());
         } else if (extractContent) {
