@@ -154,6 +154,8 @@ public final class FtestMain {
             step("start the " + type + " backend", t, null);
 
             t = Instant.now();
+            // Binary documents (PDF, Office, e-mail...) too, where the source has them: their extracted text is checked.
+            fixture.mixBinaryDocuments(true);
             fixture.load(documents);
             step("load", t, String.format(Locale.ROOT, "%,d documents", documents));
 
@@ -173,6 +175,9 @@ public final class FtestMain {
             checkCounts("full sync", first, Map.of("seen", (long) documents, "indexed", (long) documents,
                     "updated", 0L, "unchanged", 0L, "deleted", 0L, "dropped", 0L, "failed", 0L));
 
+            if (first.counts().containsKey("not_extracted")) {
+                report.check("full sync: documents whose content could not be extracted", 0L, first.count("not_extracted"));
+            }
             verify("after the full sync", es, index, fixture);
 
             t = Instant.now();

@@ -15,9 +15,9 @@ import java.util.Map;
 
 /**
  * {@code invalid-utf8-file}: files that are not valid UTF-8 (Latin-1, a truncated sequence, an overlong encoding, an
- * encoded surrogate, valid text with one bad byte at the end) among 2,000 text files. The directory source indexes
- * them like binary files: name, path, size, dates, no {@code content} (never replacement characters), counted in the
- * walk's summary; the sync completes and a re-sync finds them unchanged.
+ * encoded surrogate, valid text with one bad byte at the end) among 2,000 text files. The directory source hands them
+ * to content extraction rather than guessing (never replacement characters of its own): the parsers detect their
+ * encoding and give their text; the sync completes and a re-sync finds them unchanged.
  */
 final class InvalidUtf8File implements ChaosScenario {
     static final int FILES = 2_000;
@@ -58,28 +58,32 @@ final class InvalidUtf8File implements ChaosScenario {
             result.checkEquals("the sync completes with every file indexed, none failed",
                     List.of("completed", (long) FILES + bad.size(), 0L),
                     List.of(first.status(), first.count("indexed"), first.count("failed")));
-            List<String> summary = chaos.logLines("without content (binary or not UTF-8)");
-            result.check("the walk's summary counts them as without content", summary.stream()
-                    .anyMatch(l -> l.contains(bad.size() + " without content (binary or not UTF-8)")),
-                    summary.isEmpty() ? "no summary line" : summary.get(0).replaceAll("^.* - ", ""));
+            result.checkEquals("they go to content extraction, which gives all 5 their text", List.of(5L, 0L),
+                    List.of(first.count("extracted"), first.count("not_extracted")));
             try (ElasticsearchSession session = ElasticsearchSession.open(chaos.es)) {
                 for (Map.Entry<String, byte[]> e : bad.entrySet()) {
                     GetResponse<ObjectNode> doc = session.client().get(g -> g.index(chaos.index).id(e.getKey()),
                             ObjectNode.class);
                     ObjectNode source = doc.source();
-                    result.check(e.getKey() + " is indexed with its size and no content", doc.found() && source != null
-                            && !source.has("content") && source.path("size").asLong() == e.getValue().length,
-                            source == null ? "not found" : "size " + source.path("size") + ", content "
-                                    + (source.has("content") ? "present" : "absent"));
+                    String outcome = source == null ? "not found" : source.path("content_metadata").path("outcome").asText();
+                    result.check(e.getKey() + " is indexed with its size and extracted text", doc.found() && source != null
+                            && source.has("content") && "extracted".equals(outcome)
+                            && source.path("size").asLong() == e.getValue().length,
+                            source == null ? "not found" : "size " + source.path("size") + ", extraction " + outcome
+                                    + ", encoding " + source.path("content_metadata").path("encoding").asText("-"));
                 }
+                GetResponse<ObjectNode> latin1 = session.client().get(g -> g.index(chaos.index).id("invalid/latin1.txt"),
+                        ObjectNode.class);
+                String read = latin1.source() == null ? "" : latin1.source().path("content").asText();
+                result.check("the Latin-1 file reads as Latin-1", read.contains("caf\u00e9 au lait"), "'" + read + "'");
             }
             Verification v = chaos.verify(fixture);
             result.check("index equal to the tree", v.equal(), v.summary());
             SyncOutcome second = chaos.sync(config);
             result.checkEquals("a re-sync finds every file unchanged", List.of("completed", (long) FILES + bad.size()),
                     List.of(second.status(), second.count("unchanged")));
-            return result.outcome("5 invalid UTF-8 files indexed without content (like binary files) and counted in the"
-                    + " walk summary; the sync completed; re-sync unchanged").documentsLost(v.documentsLost()).build();
+            return result.outcome("5 invalid UTF-8 files indexed with the text content extraction gave them (their"
+                    + " encoding detected); the sync completed; re-sync unchanged").documentsLost(v.documentsLost()).build();
         }
     }
 }

@@ -54,6 +54,32 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void extractContentTakesItsDefaultFromTheSourceTypeAndItsLimitsFromTheExtractionSettings() throws IOException {
+        // The test source is a source of records: no extraction unless asked for.
+        assertThat(load(CONNECTOR, Map.of()).connectors().get(0).extractsContent()).isFalse();
+        String extracting = CONNECTOR.replace("    type: test\n", "    type: test\n    extract_content: true\n");
+        ConnectorsConfig c = load(extracting + "extraction:\n  max_characters: 5000\n  timeout: 10s\n  workers: 3\n",
+                Map.of());
+        ConnectorConfig docs = c.connectors().get(0);
+        assertThat(docs.extractsContent()).isTrue();
+        assertThat(docs.context().extractContent()).isTrue();
+        assertThat(docs.extraction()).hasValue(c.extraction());
+        assertThat(c.extraction().maxCharacters()).isEqualTo(5000);
+        assertThat(c.extraction().timeout()).isEqualTo(Duration.ofSeconds(10));
+        assertThat(c.extraction().workers()).isEqualTo(3);
+        assertThat(c.extraction().maxInputBytes()).isEqualTo(50L << 20);
+        // What shapes the text is in the fingerprint, so a change extracts again; the pool's size is not.
+        String fingerprint = io.connectors.runtime.sync.SyncRunner.fingerprint(docs);
+        assertThat(io.connectors.runtime.sync.SyncRunner.fingerprint(load(extracting
+                + "extraction:\n  max_characters: 6000\n", Map.of()).connectors().get(0))).isNotEqualTo(fingerprint);
+        assertThat(io.connectors.runtime.sync.SyncRunner.fingerprint(load(extracting
+                + "extraction:\n  max_characters: 5000\n  workers: 1\n", Map.of()).connectors().get(0))).isEqualTo(fingerprint);
+        assertThat(error(CONNECTOR.replace("    type: test\n", "    type: test\n    extract_content: often\n")))
+                .contains("connectors[0] (docs).extract_content: expected true or false, got 'often'");
+        assertThat(error(extracting + "extraction:\n  worker_heap: 1mb\n")).contains("extraction.worker_heap");
+    }
+
+    @Test
     void defaultsApplyAndTypedValuesAreBound() throws IOException {
         ConnectorsConfig c = load(CONNECTOR, Map.of());
         assertThat(c.elasticsearch().embeddedRequested()).isTrue();
@@ -133,7 +159,7 @@ class ConfigLoaderTest {
                     indx: foo
                     configuration:
                       path: /data
-                """)).contains("connectors[0] (docs).indx: unknown key; did you mean 'index'?; a connector has [configuration, id, index, pipeline,"
+                """)).contains("connectors[0] (docs).indx: unknown key; did you mean 'index'?; a connector has [configuration, extract_content, id, index, pipeline,"
                 + " realtime, schedule, sync_rules, type]");
         assertThat(error("""
                 connectors:

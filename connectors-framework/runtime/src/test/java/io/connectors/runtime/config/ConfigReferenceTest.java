@@ -72,7 +72,7 @@ class ConfigReferenceTest {
         String md = markdown();
         assertThat(md).startsWith(ConfigReference.HEADER + "\n\n# Configuration reference\n");
         List<String> headings = md.lines().filter(l -> l.startsWith("## ")).toList();
-        assertThat(headings).containsExactly("## `elasticsearch`", "## `bulk`", "## `sync`", "## `daemon`", "## `state`",
+        assertThat(headings).containsExactly("## `elasticsearch`", "## `bulk`", "## `sync`", "## `extraction`", "## `daemon`", "## `state`",
                 "## `network`", "## `connectors`", "## Sources");
         assertThat(row(md, "bulk.max_bytes")).startsWith("| `bulk.max_bytes` | `5mb` | `CONNECTORS_BULK_MAX_BYTES` |");
         assertThat(row(md, "bulk.initial_backoff")).startsWith("| `bulk.initial_backoff` | `200ms` |");

@@ -109,6 +109,14 @@ public interface SourceFixture extends AutoCloseable {
         return Map.of();
     }
 
+    /**
+     * Whether {@link #load} mixes binary documents (PDF, Office, OpenDocument, e-mail...) in, whose text only content
+     * extraction gives; their digest then checks the extracted text. {@code make ftest} asks for them; the benchmark's
+     * main figure does not (its source ceiling reads plain records). A source without such documents ignores it.
+     */
+    default void mixBinaryDocuments(boolean mix) {
+    }
+
     /** Stops what {@link #start} started. */
     @Override
     void close() throws Exception;

@@ -1,6 +1,7 @@
 package io.connectors.source.directory;
 
 import io.connectors.elasticsearch.local.FileTrees;
+import io.connectors.testkit.corpus.DocumentCorpus;
 import io.connectors.testkit.functional.FixtureSampling;
 import io.connectors.testkit.functional.SourceFixture;
 import java.io.IOException;
@@ -44,7 +45,9 @@ import java.util.stream.IntStream;
  * replaces its id with a hash.
  *
  * <p>The digest of a document is the SHA-256 of its text: of the file as the source decodes it (UTF-8 without a
- * byte-order mark; no text for binary or invalid UTF-8 or files above 1 MiB), and of the indexed {@code content}.
+ * byte-order mark), and of the indexed {@code content}. A file that is not UTF-8 text within 1 MiB goes to content
+ * extraction: its digest is that extraction's outcome, which must be {@code extracted}; for the corpus's binary
+ * documents ({@link #mixBinaryDocuments}), that the extracted text holds the document's phrase.
  */
 public final class DirectoryFixture implements SourceFixture {
     static final int FILES_PER_FOLDER = 800;
@@ -71,8 +74,14 @@ public final class DirectoryFixture implements SourceFixture {
             + " backpressure scheduler daemon elasticsearch reactor buffer batch retry timeout snapshot replica"
             + " café naïve Zürich façade déjà-vu 東京 データ ñandú Ωmega 𝄞").split(" ");
 
+    /** With binary documents mixed in: one document in this many is one from the corpus. */
+    static final int BINARY_SHARE = 50;
+    /** Where the binary documents go, below the root. */
+    static final String BINARY_FOLDER = "binary";
+
     private Path root;
     private Path zoo;
+    private boolean mixBinary;
     private ForkJoinPool pool;
     private int loaded;
     private int next;
@@ -97,12 +106,27 @@ public final class DirectoryFixture implements SourceFixture {
     }
 
     @Override
-    public void load(int count) throws Exception {
-        if (count < 1) {
-            throw new IllegalArgumentException("count must be at least 1, got " + count);
+    public void mixBinaryDocuments(boolean mix) {
+        this.mixBinary = mix;
+    }
+
+    /**
+     * Writes {@code count} documents: text files, and with {@link #mixBinaryDocuments} whole sets of the test corpus's
+     * 17 formats in {@value #BINARY_FOLDER}/ for about one document in {@value #BINARY_SHARE} (never mutated).
+     */
+    @Override
+    public void load(int documents) throws Exception {
+        if (documents < 1) {
+            throw new IllegalArgumentException("count must be at least 1, got " + documents);
         }
         FileTrees.delete(root);
         Files.createDirectories(root);
+        int sets = mixBinary ? documents / BINARY_SHARE / DocumentCorpus.CONTENT_TYPES.size() : 0;
+        for (int set = 0; set < sets; set++) {
+            DocumentCorpus.writeFormats(root.resolve(BINARY_FOLDER).resolve(String.format(Locale.ROOT, "set-%04d", set)),
+                    binaryTag(set));
+        }
+        int count = documents - sets * DocumentCorpus.CONTENT_TYPES.size();
         loaded = count;
         next = count;
         live = new BitSet(count);
@@ -175,7 +199,42 @@ public final class DirectoryFixture implements SourceFixture {
     @Override
     public String digestOfIndexed(Map<String, Object> source) {
         Object content = source.get("content");
+        String path = String.valueOf(source.get("path"));
+        if (path.startsWith(BINARY_FOLDER + "/")) {
+            String phrase = binaryPhrase(path);
+            return content != null && content.toString().replaceAll("\\s+", " ").contains(phrase)
+                    ? binaryDigest(phrase) : "text extracted without the phrase '" + phrase + "'";
+        }
+        if (source.get("content_metadata") instanceof Map<?, ?> extraction) {
+            return extracted(String.valueOf(extraction.get("outcome")));
+        }
         return content == null ? NO_CONTENT : sha256(content.toString().getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** The digest of a file that went through content extraction with this outcome. */
+    static String extracted(String outcome) {
+        return "content extraction: " + outcome;
+    }
+
+    static String binaryTag(int set) {
+        return String.format(Locale.ROOT, "s%04d", set);
+    }
+
+    /** The phrase the corpus file at {@code path} ({@code binary/set-0003/s0003.docx}) holds. */
+    static String binaryPhrase(String path) {
+        String name = path.substring(path.lastIndexOf('/') + 1);
+        String tag = name.substring(0, name.indexOf('.'));
+        String format = name.substring(name.indexOf('.') + 1);
+        return switch (format) {
+            case "doc" -> DocumentCorpus.DOC_PHRASE;
+            case "msg" -> DocumentCorpus.MSG_PHRASE;
+            default -> DocumentCorpus.phrase(tag, format);
+        };
+    }
+
+    /** The digest of a binary document whose extracted text holds its phrase. */
+    static String binaryDigest(String phrase) {
+        return "extracted text with '" + phrase + "'";
     }
 
     @Override
@@ -332,7 +391,8 @@ public final class DirectoryFixture implements SourceFixture {
     /** The digest of a file's bytes, as {@link #digestOfIndexed} computes it from what the source indexed. */
     static String digestOfFile(byte[] bytes) {
         String text = bytes.length > MAX_CONTENT_SIZE ? null : textOf(bytes);
-        return text == null ? NO_CONTENT : sha256(text.getBytes(StandardCharsets.UTF_8));
+        // What is not UTF-8 text within max_content_size goes to content extraction, which must give it text.
+        return text == null ? extracted("extracted") : sha256(text.getBytes(StandardCharsets.UTF_8));
     }
 
     /**
@@ -418,7 +478,7 @@ public final class DirectoryFixture implements SourceFixture {
 
         SortedWalk(Path root, ForkJoinPool pool) throws IOException {
             this.pool = pool;
-            stack.push(new Level("", root, list(root).iterator()));
+            stack.push(new Level("", root, list("", root).iterator()));
         }
 
         @Override
@@ -433,7 +493,8 @@ public final class DirectoryFixture implements SourceFixture {
                 if (entry.folder()) {
                     Path dir = level.dir().resolve(entry.name());
                     try {
-                        stack.push(new Level(level.prefix() + entry.name() + "/", dir, list(dir).iterator()));
+                        String prefix = level.prefix() + entry.name() + "/";
+                        stack.push(new Level(prefix, dir, list(prefix, dir).iterator()));
                     } catch (IOException e) {
                         throw new UncheckedIOException(e);
                     }
@@ -454,7 +515,8 @@ public final class DirectoryFixture implements SourceFixture {
             return t;
         }
 
-        private List<Entry> list(Path dir) throws IOException {
+        /** The entries of {@code dir}, whose path relative to the root is {@code prefix}. */
+        private List<Entry> list(String prefix, Path dir) throws IOException {
             List<Path> children = new ArrayList<>();
             try (DirectoryStream<Path> stream = Files.newDirectoryStream(dir)) {
                 stream.forEach(children::add);
@@ -467,9 +529,13 @@ public final class DirectoryFixture implements SourceFixture {
                         return new Entry(name, (name + "/").getBytes(StandardCharsets.UTF_8), true, null);
                     }
                     // Symbolic links and special files are not documents (follow_symlinks is off by default).
-                    return a.isRegularFile()
-                            ? new Entry(name, name.getBytes(StandardCharsets.UTF_8), false, digestOfFile(read(child)))
-                            : null;
+                    if (!a.isRegularFile()) {
+                        return null;
+                    }
+                    String relative = prefix + name;
+                    String digest = relative.startsWith(BINARY_FOLDER + "/")
+                            ? binaryDigest(binaryPhrase(relative)) : digestOfFile(read(child));
+                    return new Entry(name, name.getBytes(StandardCharsets.UTF_8), false, digest);
                 } catch (IOException e) {
                     throw new UncheckedIOException(e);
                 }
