@@ -286,6 +286,107 @@ public final class BenchMain {
         incremental(fixture, once, full, n);
 
         memory(fixture, once, full);
+
+        if ("directory".equals(options.source())) {
+            mixedCorpus();
+        }
+    }
+
+    /** Sets of the test corpus's 17 formats in the mixed-corpus run. */
+    static final int MIXED_SETS = 60;
+
+    /**
+     * Content extraction on a mixed corpus: {@value #MIXED_SETS} sets of PDF, DOCX, XLSX, PPTX, XLS, PPT, DOC, ODT, ODS,
+     * ODP, RTF, HTML, EPUB, EML, MSG and UTF-16 and Latin-1 text files, every one of which goes through the parser
+     * processes. Documents/s, MB/s of files, the daemon's peak RSS and the parser processes' (summed, sampled every
+     * 200 ms), and the counts, which must say every body was extracted.
+     */
+    private void mixedCorpus() throws Exception {
+        Path root = options.workDir().resolve("mixed");
+        long bytes = 0;
+        int documents = 0;
+        for (int set = 0; set < MIXED_SETS; set++) {
+            for (io.connectors.testkit.corpus.DocumentCorpus.Sample sample : io.connectors.testkit.corpus.DocumentCorpus
+                    .writeFormats(root.resolve(String.format(Locale.ROOT, "set-%03d", set)), "m" + set)) {
+                bytes += Files.size(sample.file());
+                documents++;
+            }
+        }
+        String mixedIndex = index + "-mixed";
+        es.deleteIndex(mixedIndex);
+        Path config = FunctionalConfig.write(options.workDir().resolve("config-mixed.yml"), endpoint, connectorId,
+                "directory", mixedIndex, Map.of("path", root.toString()), Map.of(), null);
+        String label = "mixed corpus, content extraction";
+        quiet(label);
+        Instant notBefore = Instant.now();
+        DaemonProcess daemon = startDaemon(config, "mixed");
+        java.util.concurrent.atomic.AtomicLong parsersPeak = new java.util.concurrent.atomic.AtomicLong();
+        java.util.concurrent.atomic.AtomicInteger parsersSeen = new java.util.concurrent.atomic.AtomicInteger();
+        Thread sampler = new Thread(() -> {
+            java.util.Set<Long> seen = new java.util.HashSet<>();
+            while (!Thread.currentThread().isInterrupted()) {
+                long sum = 0;
+                for (ProcessHandle child : ProcessHandle.of(daemon.pid()).map(h -> h.descendants().toList())
+                        .orElse(List.of())) {
+                    long rss = rssBytes(child.pid());
+                    if (rss > 0) {
+                        sum += rss;
+                        if (seen.add(child.pid())) {
+                            parsersSeen.incrementAndGet();
+                        }
+                    }
+                }
+                parsersPeak.accumulateAndGet(sum, Math::max);
+                try {
+                    Thread.sleep(200);
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+        }, "bench-parser-rss");
+        sampler.setDaemon(true);
+        sampler.start();
+        DaemonRun run;
+        try {
+            run = awaitSync(daemon, label, notBefore, documents);
+        } finally {
+            sampler.interrupt();
+            daemon.stop();
+        }
+        sampler.join();
+        collections(daemon, run);
+        long extracted = run.outcome().counts().getOrDefault("extracted", 0L);
+        long notExtracted = run.outcome().counts().getOrDefault("not_extracted", 0L);
+        if (!run.completed() || extracted != documents) {
+            report.note("The mixed-corpus sync extracted " + extracted + " of " + documents + " documents ("
+                    + notExtracted + " not extracted, status " + run.outcome().status() + ").");
+            failed = true;
+        }
+        double mbPerSecond = bytes / 1048576.0 / run.seconds();
+        report.figure(Figure.info("extraction_rate", "Full sync of a mixed corpus, every document through content"
+                        + " extraction (" + MIXED_SETS + " sets of 17 formats)", run.docsPerSecond(),
+                Figure.rate(run.docsPerSecond()) + String.format(Locale.ROOT, ", %.2f MB/s of files (%,d docs, %s, in %.1f s;"
+                        + " %d extracted, %d not); daemon %s; parser processes' peak RSS %s (summed, %d processes)",
+                        mbPerSecond, documents, mib(bytes), run.seconds(), extracted, notExtracted, memoryText(run),
+                        mib(parsersPeak.get()), parsersSeen.get())));
+        syncDetails.put("mixed_corpus", Map.of("documents", documents, "bytes", bytes, "seconds", run.seconds(),
+                "docs_per_second", run.docsPerSecond(), "mb_per_second", mbPerSecond,
+                "daemon_peak_rss_bytes", run.syncMemory().rssBytes(), "parsers_peak_rss_bytes", parsersPeak.get(),
+                "extracted", extracted, "not_extracted", notExtracted));
+    }
+
+    /** The resident set of a process from /proc, or -1. */
+    private static long rssBytes(long pid) {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid), "status"))) {
+                if (line.startsWith("VmRSS:")) {
+                    return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            return -1;
+        }
+        return -1;
     }
 
     // ---- the ceilings -----------------------------------------------------------------------------------------

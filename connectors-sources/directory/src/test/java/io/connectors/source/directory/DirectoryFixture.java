@@ -239,7 +239,7 @@ public final class DirectoryFixture implements SourceFixture {
 
     @Override
     public List<String> digestFields() {
-        return List.of("content");
+        return List.of("content", "path", "content_metadata");
     }
 
     @Override
