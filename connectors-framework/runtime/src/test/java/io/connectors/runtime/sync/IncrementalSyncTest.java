@@ -84,6 +84,62 @@ class IncrementalSyncTest {
     }
 
     @Test
+    void upsertedBodiesAreExtractedBeforeTheirCheckpointIsSaved(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws Exception {
+        FakeElasticsearch es = FakeElasticsearch.acceptingAll(log);
+        io.connectors.testkit.corpus.DocumentCorpus.Sample pdf =
+                io.connectors.testkit.corpus.DocumentCorpus.writeFormats(dir.resolve("corpus"), "inc1").get(0);
+        byte[] bytes = java.nio.file.Files.readAllBytes(pdf.file());
+        io.connectors.spi.LazyBody body = new io.connectors.spi.LazyBody() {
+            @Override
+            public long size() {
+                return bytes.length;
+            }
+
+            @Override
+            public String mimeType() {
+                return "application/octet-stream";
+            }
+
+            @Override
+            public Flux<java.nio.ByteBuffer> content() {
+                // Two chunks, the second on another thread: the spill keeps both, in order.
+                return Flux.just(java.nio.ByteBuffer.wrap(bytes, 0, 100),
+                        java.nio.ByteBuffer.wrap(bytes, 100, bytes.length - 100))
+                        .delayElements(Duration.ofMillis(10));
+            }
+        };
+        source = new ScriptedSource(() -> Flux.just(
+                new ChangeEvent.Upsert(SourceDocument.builder("report.pdf").version("1").field("name", "report.pdf")
+                        .body(body).build()),
+                upsert("plain", 1), checkpoint(1)));
+
+        try (ContentExtractor extractor = new ContentExtractor(io.connectors.runtime.config.ExtractionSettings.defaults(),
+                dir.resolve("spill"), null)) {
+            sync(es, SETTINGS, SyncRules.NONE).extracting(extractor).run(cursor(0), SyncRules.NONE, this::save)
+                    .as(StepVerifier::create)
+                    .expectNext(cursor(1))
+                    .expectComplete()
+                    .verify(Duration.ofSeconds(90));
+        }
+
+        Map<?, ?> stored = JSON.readValue(es.docs.get("report.pdf"), Map.class);
+        assertThat(((String) stored.get("content")).replaceAll("\\s+", " ")).contains(pdf.phrase());
+        @SuppressWarnings("unchecked")
+        Map<String, Object> metadata = (Map<String, Object>) stored.get("content_metadata");
+        assertThat(metadata).containsEntry("outcome", "extracted").containsEntry("content_type", "application/pdf")
+                .containsEntry("page_count", 1);
+        assertThat(es.docs.get("plain")).doesNotContain("\"content\"");
+        assertThat(stats.extracted()).isEqualTo(1);
+        assertThat(stats.snapshot()).containsEntry("extracted", 1L).containsEntry("not_extracted", 0L);
+        assertThat(saved).endsWith(1L);
+        // The spill file is gone once the parser answered.
+        try (var left = java.nio.file.Files.list(dir.resolve("spill"))) {
+            assertThat(left).isEmpty();
+        }
+    }
+
+    @Test
     void theStoredDocumentCarriesTheBookkeepingFields() throws IOException {
         FakeElasticsearch es = FakeElasticsearch.acceptingAll(log);
         source = new ScriptedSource(() -> Flux.just(upsert("a", 7), checkpoint(1)));
