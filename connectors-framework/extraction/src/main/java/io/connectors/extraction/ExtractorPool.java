@@ -29,6 +29,7 @@ public final class ExtractorPool implements AutoCloseable {
     static final long IDLE_MILLIS = 60_000;
 
     private final ExtractionLimits limits;
+    private final WorkerArchive archive;
     private final ThreadPoolExecutor threads;
     private final ScheduledExecutorService watchdog;
     private final Set<WorkerProcess> processes = ConcurrentHashMap.newKeySet();
@@ -37,8 +38,18 @@ public final class ExtractorPool implements AutoCloseable {
     private final AtomicInteger active = new AtomicInteger();
     private volatile boolean closed;
 
+    /** Without a class-data archive of the parser processes. */
     public ExtractorPool(ExtractionLimits limits) {
+        this(limits, null);
+    }
+
+    /**
+     * @param archiveDir where the parser processes' class-data archive is kept ({@link WorkerArchive}); {@code null}
+     *                   for none
+     */
+    public ExtractorPool(ExtractionLimits limits, Path archiveDir) {
         this.limits = limits;
+        this.archive = WorkerArchive.in(archiveDir, System.getProperty("java.class.path"));
         AtomicInteger n = new AtomicInteger();
         this.threads = new ThreadPoolExecutor(limits.workers(), limits.workers(), IDLE_MILLIS, TimeUnit.MILLISECONDS,
                 new LinkedBlockingQueue<>(), r -> {
@@ -112,7 +123,7 @@ public final class ExtractorPool implements AutoCloseable {
                     retire(worker);
                 }
                 try {
-                    worker = WorkerProcess.start(limits, watchdog);
+                    worker = WorkerProcess.start(limits, watchdog, archive);
                 } catch (IOException e) {
                     LOG.warn("Content extraction: {}", e.getMessage());
                     return Extraction.failed(Outcome.CRASHED, e.getMessage());
@@ -162,10 +173,11 @@ public final class ExtractorPool implements AutoCloseable {
     @Override
     public void close() {
         closed = true;
-        threads.shutdownNow();
+        // The processes first, from this thread: one may be writing the class-data archive as it ends.
         for (WorkerProcess worker : Set.copyOf(processes)) {
             retire(worker);
         }
+        threads.shutdownNow();
         watchdog.shutdownNow();
     }
 }

@@ -38,12 +38,16 @@ final class WorkerProcess implements AutoCloseable {
     private final DataInputStream responses;
     private final Deque<String> stderr = new ArrayDeque<>();
     private final ExtractionLimits limits;
+    /** The archive this process writes when it ends; {@code null} when it does not write one. */
+    private final WorkerArchive writing;
     private int documents;
     private boolean alive = true;
+    private volatile boolean closed;
 
-    private WorkerProcess(Process process, ExtractionLimits limits) {
+    private WorkerProcess(Process process, ExtractionLimits limits, WorkerArchive writing) {
         this.process = process;
         this.limits = limits;
+        this.writing = writing;
         this.requests = new DataOutputStream(new BufferedOutputStream(process.getOutputStream(), 8192));
         this.responses = new DataInputStream(new BufferedInputStream(process.getInputStream(), 1 << 16));
         Thread drain = new Thread(this::drainStderr, "connectors-extract-stderr-" + process.pid());
@@ -51,12 +55,16 @@ final class WorkerProcess implements AutoCloseable {
         drain.start();
     }
 
-    /** The command that starts a parser process with these limits. */
-    static List<String> command(ExtractionLimits limits) {
+    /** The command that starts a parser process with these limits and class-data options. */
+    static List<String> command(ExtractionLimits limits, List<String> archiveOptions) {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.addAll(archiveOptions);
         command.add("-Xmx" + (limits.workerHeapBytes() >> 20) + "m");
         command.add("-XX:+ExitOnOutOfMemoryError");
+        // The JVM's own messages (class-data sharing warnings...) go to standard error: standard output is the protocol.
+        command.add("-Xlog:disable");
+        command.add("-Xlog:all=warning:stderr");
         command.add("-XX:+UseSerialGC");
         command.add("-XX:-UsePerfData");
         command.add("-Xss4m");
@@ -69,10 +77,25 @@ final class WorkerProcess implements AutoCloseable {
         return command;
     }
 
-    /** Starts a process and waits until its parsers are loaded. */
-    static WorkerProcess start(ExtractionLimits limits, ScheduledExecutorService watchdog) throws IOException {
-        Process process = new ProcessBuilder(command(limits)).start();
-        WorkerProcess worker = new WorkerProcess(process, limits);
+    /**
+     * Starts a process and waits until its parsers are loaded.
+     *
+     * @param archive the class-data archive of the parser processes; {@code null} for none
+     */
+    static WorkerProcess start(ExtractionLimits limits, ScheduledExecutorService watchdog, WorkerArchive archive)
+            throws IOException {
+        List<String> archiveOptions = archive == null ? List.of() : archive.options();
+        Process process;
+        try {
+            process = new ProcessBuilder(command(limits, archiveOptions)).start();
+        } catch (IOException e) {
+            if (archive != null && WorkerArchive.writes(archiveOptions)) {
+                archive.written(false);
+            }
+            throw e;
+        }
+        WorkerProcess worker = new WorkerProcess(process, limits,
+                archive != null && WorkerArchive.writes(archiveOptions) ? archive : null);
         ScheduledFuture<?> kill = watchdog.schedule(process::destroyForcibly, STARTUP_TIMEOUT.toMillis(),
                 TimeUnit.MILLISECONDS);
         try {
@@ -117,6 +140,7 @@ final class WorkerProcess implements AutoCloseable {
         } catch (IOException e) {
             alive = false;
             process.destroyForcibly();
+            archiveWritten(false);
             if (timedOut.get()) {
                 return Extraction.failed(Outcome.TIMEOUT, "no result within " + seconds(limits.timeout())
                         + " (extraction.timeout): the parser was stopped");
@@ -169,22 +193,45 @@ final class WorkerProcess implements AutoCloseable {
         }
     }
 
-    /** Ends the process: its input closes (it exits by itself), and it is stopped if it has not within a second. */
+    /**
+     * Ends the process: its input closes (it exits by itself), and it is stopped if it has not within a second, or
+     * within a minute when it is writing the class-data archive as it exits.
+     */
     @Override
     public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
         alive = false;
         try {
             requests.close();
         } catch (IOException e) {
             LOG.trace("closing the input of parser process {}", process.pid(), e);
         }
-        try {
-            if (!process.waitFor(1, TimeUnit.SECONDS)) {
-                process.destroyForcibly();
+        // An interrupted caller (a pool shutting down) still gives the process its time to end, then keeps the flag.
+        boolean interrupted = Thread.interrupted();
+        boolean exited = false;
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(writing != null ? 60 : 1);
+        while (!exited && System.nanoTime() < deadline) {
+            try {
+                exited = process.waitFor(deadline - System.nanoTime(), TimeUnit.NANOSECONDS);
+            } catch (InterruptedException e) {
+                interrupted = true;
             }
-        } catch (InterruptedException e) {
-            process.destroyForcibly();
+        }
+        if (interrupted) {
             Thread.currentThread().interrupt();
+        }
+        if (!exited) {
+            process.destroyForcibly();
+        }
+        archiveWritten(exited && process.exitValue() == 0);
+    }
+
+    private void archiveWritten(boolean normally) {
+        if (writing != null) {
+            writing.written(normally);
         }
     }
 }

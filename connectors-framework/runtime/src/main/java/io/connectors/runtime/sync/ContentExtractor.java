@@ -70,7 +70,7 @@ public final class ContentExtractor implements AutoCloseable {
                 throw new IllegalStateException("content extraction is shut down");
             }
             if (pool == null) {
-                pool = new ExtractorPool(settings.limits());
+                pool = new ExtractorPool(settings.limits(), spillDir);
                 LOG.info("Content extraction: up to {} parser processes of {} MB heap each, {} per document", settings.workers(),
                         settings.workerHeapBytes() >> 20, io.connectors.runtime.util.Human.elapsed(settings.timeout()));
             }
