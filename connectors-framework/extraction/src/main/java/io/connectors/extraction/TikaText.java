@@ -75,7 +75,14 @@ final class TikaText {
             }
         }
         String content = tidy(text.toString());
-        return new Extraction(truncated ? Outcome.TRUNCATED : Outcome.EXTRACTED, content, metadata(metadata),
+        Map<String, Object> kept = metadata(metadata);
+        if (!kept.containsKey("language")) {
+            String guessed = LanguageGuess.of(content);
+            if (guessed != null) {
+                kept.put("language", guessed);
+            }
+        }
+        return new Extraction(truncated ? Outcome.TRUNCATED : Outcome.EXTRACTED, content, kept,
                 truncated ? "text longer than " + maxCharacters + " characters: the rest is left out" : null);
     }
 
