@@ -123,10 +123,23 @@ class DirectoryFixtureTest extends SourceFixtureTest<DirectoryFixture> {
         withBom[2] = (byte) 0xBF;
         System.arraycopy(text, 0, withBom, 3, text.length);
         assertThat(DirectoryFixture.digestOfFile(withBom)).isEqualTo(digest);
-        assertThat(DirectoryFixture.digestOfFile(new byte[] {'a', 0, 'b'})).isEqualTo(DirectoryFixture.NO_CONTENT);
-        assertThat(DirectoryFixture.digestOfFile(new byte[] {(byte) 0xC3})).isEqualTo(DirectoryFixture.NO_CONTENT);
+        // Not UTF-8 text: the runtime's content extraction must have given it text.
+        String extracted = DirectoryFixture.extracted("extracted");
+        assertThat(DirectoryFixture.digestOfFile(new byte[] {'a', 0, 'b'})).isEqualTo(extracted);
+        assertThat(DirectoryFixture.digestOfFile(new byte[] {(byte) 0xC3})).isEqualTo(extracted);
+        assertThat(fixture().digestOfIndexed(Map.of("path", "a.bin", "content", "a b",
+                "content_metadata", Map.of("outcome", "extracted")))).isEqualTo(extracted);
+        assertThat(fixture().digestOfIndexed(Map.of("path", "a.bin", "content_metadata", Map.of("outcome", "timeout"))))
+                .isNotEqualTo(extracted);
         assertThat(fixture().digestOfIndexed(Map.of())).isEqualTo(DirectoryFixture.NO_CONTENT);
-        assertThat(fixture().digestFields()).containsExactly("content");
+        // A corpus document: its extracted text must hold its phrase.
+        String phrase = io.connectors.testkit.corpus.DocumentCorpus.phrase("s0003", "docx");
+        assertThat(fixture().digestOfIndexed(Map.of("path", "binary/set-0003/s0003.docx", "content", "Title\n"
+                + phrase.replace(" marigold", "\nmarigold"), "content_metadata", Map.of("outcome", "extracted"))))
+                .isEqualTo(DirectoryFixture.binaryDigest(phrase));
+        assertThat(fixture().digestOfIndexed(Map.of("path", "binary/set-0003/s0003.docx", "content", "other text")))
+                .isNotEqualTo(DirectoryFixture.binaryDigest(phrase));
+        assertThat(fixture().digestFields()).containsExactly("content", "path", "content_metadata");
         assertThat(fixture().type()).isEqualTo("directory");
         assertThat(fixture().supportsIncremental()).isFalse();
     }
