@@ -89,9 +89,10 @@ class ExtractorPoolTest {
 
     @Test
     void aParserPastTheTimeLimitIsStoppedAndItsProcessReplaced() throws Exception {
-        Hostile slow = DocumentCorpus.writeSlow(dir.resolve("slow/slow.docx"), SLOW_PARAGRAPHS);
+        // About 6 s of parsing here, with a heap it cannot exhaust: the time limit, not memory, stops it.
+        Hostile slow = DocumentCorpus.writeSlow(dir.resolve("slow/slow.docx"), TIMEOUT_PARAGRAPHS);
         Sample pdf = DocumentCorpus.writeFormats(dir.resolve("t"), "t1").get(0);
-        try (ExtractorPool limited = new ExtractorPool(new ExtractionLimits(1, 512L << 20, Duration.ofMillis(1500),
+        try (ExtractorPool limited = new ExtractorPool(new ExtractionLimits(1, 2048L << 20, Duration.ofMillis(1500),
                 50L << 20, 100_000, 1000))) {
             assertThat(words(limited.extract(pdf.file(), "t1.pdf", "").get().content())).contains(pdf.phrase());
             Extraction e = limited.extract(slow.file(), "slow.docx", "").get();
@@ -129,6 +130,8 @@ class ExtractorPoolTest {
         assertThat(pool.processesAlive()).isLessThanOrEqualTo(DEFAULTS.workers());
     }
 
-    /** Enough paragraphs that parsing takes several seconds and far more than 48 MB of heap. */
+    /** Enough paragraphs that parsing takes far more than 48 MB of heap. */
     static final int SLOW_PARAGRAPHS = 400_000;
+    /** Enough paragraphs that parsing takes about 6 s here (4 times the limit of the timeout tests). */
+    static final int TIMEOUT_PARAGRAPHS = 600_000;
 }
