@@ -55,6 +55,17 @@ final class WorkerProcess implements AutoCloseable {
         drain.start();
     }
 
+    /**
+     * What a parser process inherits of the daemon's environment: the locale, time zone, search path and temporary
+     * folder, nothing else. The daemon's environment may hold secrets (a {@code ${PG_PASSWORD}} of its configuration);
+     * a parser reads untrusted files and has no use for them.
+     */
+    static final java.util.Set<String> INHERITED = java.util.Set.of("PATH", "LANG", "LANGUAGE", "TZ", "TMPDIR", "HOME");
+
+    static void keepOnly(java.util.Map<String, String> environment) {
+        environment.keySet().removeIf(k -> !INHERITED.contains(k) && !k.startsWith("LC_"));
+    }
+
     /** The command that starts a parser process with these limits and class-data options. */
     static List<String> command(ExtractionLimits limits, List<String> archiveOptions) {
         List<String> command = new ArrayList<>();
@@ -87,7 +98,9 @@ final class WorkerProcess implements AutoCloseable {
         List<String> archiveOptions = archive == null ? List.of() : archive.options();
         Process process;
         try {
-            process = new ProcessBuilder(command(limits, archiveOptions)).start();
+            ProcessBuilder builder = new ProcessBuilder(command(limits, archiveOptions));
+            keepOnly(builder.environment());
+            process = builder.start();
         } catch (IOException e) {
             if (archive != null && WorkerArchive.writes(archiveOptions)) {
                 archive.written(false);
