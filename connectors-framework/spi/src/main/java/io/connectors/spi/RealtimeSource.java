@@ -32,4 +32,14 @@ public interface RealtimeSource extends IncrementalSource {
      *                         then runs a full sync and follows from the cursor taken before it
      */
     Flux<ChangeEvent> followChanges(SyncCursor cursor, SyncRules rules);
+
+    /**
+     * The runtime saved {@code cursor}: every change before its checkpoint was acknowledged by Elasticsearch, and the
+     * cursor is stored, so a restart resumes after it. A source whose backend keeps changes until told (a PostgreSQL
+     * replication slot retains WAL up to its confirmed position) confirms the position here, never earlier: what was
+     * read but not yet written is then never lost. Called after each save, in order and never concurrently, on a
+     * thread that must not block; a failure here is logged and does not stop the job. Default: nothing.
+     */
+    default void checkpointSaved(SyncCursor cursor) {
+    }
 }

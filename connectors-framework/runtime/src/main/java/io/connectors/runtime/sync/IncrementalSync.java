@@ -80,6 +80,8 @@ public final class IncrementalSync {
 
     private final Changes changes;
     private final boolean following;
+    /** Told of each saved checkpoint: {@link RealtimeSource#checkpointSaved} when following, else nothing. */
+    private final java.util.function.Consumer<SyncCursor> saved;
     private final BulkSink sink;
     private final DocumentSerializer serializer;
     private final BasicRulesFilter filter;
@@ -97,8 +99,14 @@ public final class IncrementalSync {
 
     private IncrementalSync(Changes changes, boolean following, BulkSink sink, DocumentSerializer serializer,
                             BasicRulesFilter filter, SyncStats stats) {
+        this(changes, following, cursor -> { }, sink, serializer, filter, stats);
+    }
+
+    private IncrementalSync(Changes changes, boolean following, java.util.function.Consumer<SyncCursor> saved,
+                            BulkSink sink, DocumentSerializer serializer, BasicRulesFilter filter, SyncStats stats) {
         this.changes = changes;
         this.following = following;
+        this.saved = saved;
         this.sink = Objects.requireNonNull(sink, "sink");
         this.serializer = Objects.requireNonNull(serializer, "serializer");
         this.filter = Objects.requireNonNull(filter, "filter");
@@ -112,8 +120,8 @@ public final class IncrementalSync {
      */
     public static IncrementalSync following(RealtimeSource source, BulkSink sink, DocumentSerializer serializer,
                                             BasicRulesFilter filter, SyncStats stats) {
-        return new IncrementalSync(Objects.requireNonNull(source, "source")::followChanges, true, sink, serializer,
-                filter, stats);
+        return new IncrementalSync(Objects.requireNonNull(source, "source")::followChanges, true, source::checkpointSaved,
+                sink, serializer, filter, stats);
     }
 
     /**
@@ -177,8 +185,16 @@ public final class IncrementalSync {
      * @param saveCursor stores a cursor; subscribed once per save, never concurrently
      * @return the last cursor saved; empty when none was
      */
-    public Mono<SyncCursor> run(SyncCursor cursor, SyncRules rules, Function<SyncCursor, Mono<Void>> saveCursor) {
-        Objects.requireNonNull(saveCursor, "saveCursor");
+    public Mono<SyncCursor> run(SyncCursor cursor, SyncRules rules, Function<SyncCursor, Mono<Void>> store) {
+        Objects.requireNonNull(store, "saveCursor");
+        // The source hears of a checkpoint once it is stored: only then may it let its backend forget what came before.
+        Function<SyncCursor, Mono<Void>> saveCursor = c -> store.apply(c).then(Mono.fromRunnable(() -> {
+            try {
+                saved.accept(c);
+            } catch (RuntimeException e) {
+                LOG.warn("The source failed to take note of the saved checkpoint {}: {}", c, e.toString());
+            }
+        }));
         return Mono.defer(() -> {
             Run run = new Run();
             Flux<ChangeEvent> read = Flux.defer(() -> changes.after(cursor, rules));

@@ -735,6 +735,24 @@ class IncrementalSyncTest {
                 .then(() -> assertThat(log).containsExactly("ack a:1", "save 1", "save 2"))
                 .thenCancel()
                 .verify(TIMEOUT);
+        // The source heard of each checkpoint once it was stored, in order.
+        assertThat(source.confirmed).containsExactly(cursor(1), cursor(2));
+    }
+
+    @Test
+    void aFollowedSourceHearsOfNoCheckpointBeforeItIsStored() {
+        FakeElasticsearch es = FakeElasticsearch.acceptingAll(log);
+        source = new ScriptedSource(() -> Flux.concat(Flux.just(upsert("a", 1), checkpoint(1)), Flux.never()));
+
+        StepVerifier.withVirtualTime(() -> following(es, SETTINGS).run(cursor(0), SyncRules.NONE,
+                        c -> Mono.delay(Duration.ofSeconds(10)).then(save(c))))
+                .expectSubscription()
+                .thenAwait(Duration.ofSeconds(5))
+                .then(() -> assertThat(source.confirmed).isEmpty())
+                .thenAwait(Duration.ofSeconds(10))
+                .then(() -> assertThat(source.confirmed).containsExactly(cursor(1)))
+                .thenCancel()
+                .verify(TIMEOUT);
     }
 
     @Test
@@ -866,6 +884,13 @@ class IncrementalSyncTest {
         public Flux<ChangeEvent> followChanges(SyncCursor cursor, SyncRules rules) {
             followed = true;
             return getDocsIncrementally(cursor, rules);
+        }
+
+        final List<SyncCursor> confirmed = new CopyOnWriteArrayList<>();
+
+        @Override
+        public void checkpointSaved(SyncCursor cursor) {
+            confirmed.add(cursor);
         }
 
         @Override
