@@ -1,0 +1,146 @@
+package io.connectors.source.postgresql;
+
+import io.connectors.spi.ChangeEvent;
+import io.connectors.spi.CursorExpiredException;
+import io.connectors.spi.SourceDocument;
+import io.connectors.spi.SourceException;
+import io.connectors.spi.SyncCursor;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Turns pgoutput messages into change events for the configured tables (work in progress for issue 21).
+ *
+ * <ul>
+ *   <li>An insert or update is an upsert of a deferred document: its id from the row's key, built by the source's
+ *       {@code fetch} by key, so a change is mapped exactly as a full sync maps the row ({@code PgTypes}), TOASTed
+ *       values it did not send included; a row gone since is not built, and the runtime deletes it. Its version is the
+ *       transaction's position, so two transactions never look alike.</li>
+ *   <li>An update that changed the key deletes the old id first; a delete deletes its key's id.</li>
+ *   <li>A commit is a checkpoint at the position after it.</li>
+ *   <li>A truncate of a synced table ends the stream with {@link CursorExpiredException}: the runtime runs a full sync,
+ *       which deletes its documents, and follows from there.</li>
+ * </ul>
+ * Tables outside the configuration are ignored. Not thread-safe: one stream, in order.
+ */
+final class PgChanges {
+    /** The key of a cursor of the real-time mode: the position to resume from, in the server's text form. */
+    static final String LSN = "lsn";
+
+    /** A synced table as the stream describes it: its target and where its key columns are in the tuples. */
+    private record Mapped(PgTarget target, int[] keyColumns) {
+    }
+
+    private final Map<String, PgTarget> byRelation = new HashMap<>();
+    private final Map<Integer, Mapped> relations = new HashMap<>();
+    private long transaction;
+
+    PgChanges(List<PgTarget> targets) {
+        for (PgTarget t : targets) {
+            t.relation().ifPresent(r -> byRelation.put(r, t));
+        }
+    }
+
+    /** The cursor of a position. */
+    static SyncCursor cursor(long lsn) {
+        return new SyncCursor(Map.of(LSN, PgOutput.lsn(lsn)));
+    }
+
+    /** The events of one message, in order. */
+    List<ChangeEvent> of(PgOutput.Message message) {
+        if (message instanceof PgOutput.Begin begin) {
+            transaction = begin.finalLsn();
+            return List.of();
+        }
+        if (message instanceof PgOutput.Commit commit) {
+            return List.of(new ChangeEvent.Checkpoint(cursor(commit.endLsn())));
+        }
+        if (message instanceof PgOutput.Relation relation) {
+            relation(relation);
+            return List.of();
+        }
+        if (message instanceof PgOutput.Insert insert) {
+            Mapped m = relations.get(insert.oid());
+            return m == null ? List.of() : List.of(upsert(m, insert.row()));
+        }
+        if (message instanceof PgOutput.Update update) {
+            Mapped m = relations.get(update.oid());
+            if (m == null) {
+                return List.of();
+            }
+            List<ChangeEvent> out = new ArrayList<>(2);
+            List<PgOutput.Value> before = !update.oldKey().isEmpty() ? update.oldKey() : update.oldRow();
+            if (!before.isEmpty()) {
+                String oldId = id(m, before);
+                if (!oldId.equals(id(m, update.row()))) {
+                    out.add(new ChangeEvent.Delete(oldId));
+                }
+            }
+            out.add(upsert(m, update.row()));
+            return out;
+        }
+        if (message instanceof PgOutput.Delete delete) {
+            Mapped m = relations.get(delete.oid());
+            return m == null ? List.of() : List.of(new ChangeEvent.Delete(id(m, delete.key())));
+        }
+        if (message instanceof PgOutput.Truncate truncate) {
+            for (int oid : truncate.oids()) {
+                Mapped m = relations.get(oid);
+                if (m != null) {
+                    throw new CursorExpiredException("table " + m.target().name() + " was truncated: a full sync deletes"
+                            + " its documents, then the stream follows from there");
+                }
+            }
+        }
+        return List.of();
+    }
+
+    private void relation(PgOutput.Relation relation) {
+        PgTarget target = byRelation.get(PgTarget.ident(relation.schema()) + "." + PgTarget.ident(relation.table()));
+        if (target == null) {
+            relations.remove(relation.oid());
+            return;
+        }
+        int[] keys = new int[target.key().size()];
+        for (int k = 0; k < keys.length; k++) {
+            keys[k] = -1;
+            for (int c = 0; c < relation.columns().size(); c++) {
+                if (relation.columns().get(c).name().equals(target.key().get(k))) {
+                    keys[k] = c;
+                }
+            }
+            if (keys[k] < 0) {
+                throw new SourceException("table " + target.name() + " no longer has its key column '"
+                        + target.key().get(k) + "': a full sync is needed to follow it", null, false);
+            }
+        }
+        relations.put(relation.oid(), new Mapped(target, keys));
+    }
+
+    private ChangeEvent upsert(Mapped m, List<PgOutput.Value> row) {
+        List<String> key = key(m, row);
+        return new ChangeEvent.Upsert(SourceDocument.deferred(PgQueries.id(m.target().name(), key),
+                "wal:" + PgOutput.lsn(transaction), new PgQueries.Listed(m.target(), key)));
+    }
+
+    private static String id(Mapped m, List<PgOutput.Value> tuple) {
+        return PgQueries.id(m.target().name(), key(m, tuple));
+    }
+
+    private static List<String> key(Mapped m, List<PgOutput.Value> tuple) {
+        List<String> key = new ArrayList<>(m.keyColumns().length);
+        for (int i = 0; i < m.keyColumns().length; i++) {
+            int column = m.keyColumns()[i];
+            if (column >= tuple.size() || !(tuple.get(column) instanceof PgOutput.Text text)) {
+                // Only the replica identity's columns come with a delete or a key change.
+                throw new SourceException("table " + m.target().name() + ": the change does not carry key column '"
+                        + m.target().key().get(i) + "'; the key must be the table's replica identity (its primary key,"
+                        + " or REPLICA IDENTITY FULL)", null, false);
+            }
+            key.add(text.text());
+        }
+        return key;
+    }
+}
