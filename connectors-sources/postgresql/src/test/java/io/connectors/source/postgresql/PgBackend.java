@@ -203,6 +203,30 @@ final class PgBackend implements AutoCloseable {
                 .then(), SQL_TIMEOUT);
     }
 
+    /**
+     * Drops a replication slot of this database's tests; while the server still ends the session that streamed it
+     * ("slot is active"), tries again for up to 20 s.
+     */
+    void dropSlot(String slot) {
+        long deadline = System.nanoTime() + 20_000_000_000L;
+        while (true) {
+            try {
+                query("SELECT pg_drop_replication_slot($1)", row -> row.get(0, Object.class), slot);
+                return;
+            } catch (RuntimeException e) {
+                if (System.nanoTime() > deadline || !String.valueOf(e.getMessage()).contains("is active")) {
+                    throw e;
+                }
+                try {
+                    Thread.sleep(200);
+                } catch (InterruptedException interrupted) {
+                    Thread.currentThread().interrupt();
+                    throw e;
+                }
+            }
+        }
+    }
+
     /** Runs one statement with positional parameters ({@code $1}...) and returns the rows it changed. */
     long execute(String sql, Object... parameters) {
         Long updated = run(connectionFactory, c -> Flux.from(bind(c.createStatement(sql), parameters).execute())

@@ -56,7 +56,7 @@ class PgChangesTest {
                 assertThatThrownBy(() -> more.subList(messages.size(), more.size()).forEach(changes::of))
                         .isInstanceOf(CursorExpiredException.class).hasMessageContaining("table t was truncated");
             } finally {
-                backend.query("SELECT pg_drop_replication_slot('" + slot + "')", row -> row.get(0, Object.class));
+                backend.dropSlot(slot);
             }
         }
     }

@@ -105,7 +105,7 @@ class PgOutputTest {
                     assertThat(begins.get(i).finalLsn()).isEqualTo(commits.get(i).commitLsn());
                 }
             } finally {
-                backend.query("SELECT pg_drop_replication_slot('" + slot + "')", row -> row.get(0, Object.class));
+                backend.dropSlot(slot);
             }
         }
     }

@@ -68,7 +68,7 @@ class PgReplicationTest {
             } finally {
                 session.close().block(Duration.ofSeconds(10));
                 reading.dispose();
-                backend.query("SELECT pg_drop_replication_slot('" + slot + "')", row -> row.get(0, Object.class));
+                backend.dropSlot(slot);
             }
         }
     }
