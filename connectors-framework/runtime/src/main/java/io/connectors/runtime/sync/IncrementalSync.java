@@ -182,7 +182,7 @@ public final class IncrementalSync {
      * @param cursor     where the last incremental sync stopped, handed to the source as is
      * @param rules      the rules in force, handed to the source (the basic ones are applied by this class's
      *                   {@link BasicRulesFilter})
-     * @param saveCursor stores a cursor; subscribed once per save, never concurrently
+     * @param store      stores a cursor; subscribed once per save, never concurrently
      * @return the last cursor saved; empty when none was
      */
     public Mono<SyncCursor> run(SyncCursor cursor, SyncRules rules, Function<SyncCursor, Mono<Void>> store) {
