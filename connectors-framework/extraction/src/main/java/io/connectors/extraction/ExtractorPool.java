@@ -35,7 +35,6 @@ public final class ExtractorPool implements AutoCloseable {
     private final Set<WorkerProcess> processes = ConcurrentHashMap.newKeySet();
     private final ThreadLocal<WorkerProcess> own = new ThreadLocal<>();
     private final AtomicLong started = new AtomicLong();
-    private final AtomicInteger active = new AtomicInteger();
     private volatile boolean closed;
 
     /** Without a class-data archive of the parser processes. */
@@ -72,10 +71,6 @@ public final class ExtractorPool implements AutoCloseable {
         });
     }
 
-    public ExtractionLimits limits() {
-        return limits;
-    }
-
     /** Parser processes started so far (each replacement counts). */
     public long processesStarted() {
         return started.get();
@@ -84,11 +79,6 @@ public final class ExtractorPool implements AutoCloseable {
     /** Parser processes alive now. */
     public int processesAlive() {
         return (int) processes.stream().filter(WorkerProcess::alive).count();
-    }
-
-    /** Documents being parsed now. */
-    public int active() {
-        return active.get();
     }
 
     /**
@@ -115,39 +105,34 @@ public final class ExtractorPool implements AutoCloseable {
         } catch (IOException e) {
             return Extraction.failed(Outcome.UNREADABLE, "cannot read the file: " + e);
         }
-        active.incrementAndGet();
-        try {
-            WorkerProcess worker = own.get();
-            if (worker == null || !worker.alive()) {
-                if (worker != null) {
-                    retire(worker);
-                }
-                try {
-                    worker = WorkerProcess.start(limits, watchdog, archive);
-                } catch (IOException e) {
-                    LOG.warn("Content extraction: {}", e.getMessage());
-                    return Extraction.failed(Outcome.CRASHED, e.getMessage());
-                }
-                started.incrementAndGet();
-                processes.add(worker);
-                own.set(worker);
-                if (closed) {
-                    retire(worker);
-                    throw new IllegalStateException("the extractor pool is closed");
-                }
-            }
-            Extraction result = worker.extract(file, name, mimeType, watchdog);
-            if (!worker.alive() || worker.documents() >= limits.maxDocumentsPerWorker()) {
-                if (worker.alive()) {
-                    LOG.debug("Parser process {} replaced after {} documents", worker.pid(), worker.documents());
-                }
+        WorkerProcess worker = own.get();
+        if (worker == null || !worker.alive()) {
+            if (worker != null) {
                 retire(worker);
-                own.remove();
             }
-            return result;
-        } finally {
-            active.decrementAndGet();
+            try {
+                worker = WorkerProcess.start(limits, watchdog, archive);
+            } catch (IOException e) {
+                LOG.warn("Content extraction: {}", e.getMessage());
+                return Extraction.failed(Outcome.CRASHED, e.getMessage());
+            }
+            started.incrementAndGet();
+            processes.add(worker);
+            own.set(worker);
+            if (closed) {
+                retire(worker);
+                throw new IllegalStateException("the extractor pool is closed");
+            }
         }
+        Extraction result = worker.extract(file, name, mimeType, watchdog);
+        if (!worker.alive() || worker.documents() >= limits.maxDocumentsPerWorker()) {
+            if (worker.alive()) {
+                LOG.debug("Parser process {} replaced after {} documents", worker.pid(), worker.documents());
+            }
+            retire(worker);
+            own.remove();
+        }
+        return result;
     }
 
     /** The outcome of a body of {@code size} bytes, over the {@code limit}. */

@@ -78,13 +78,6 @@ public final class ContentExtractor implements AutoCloseable {
         }
     }
 
-    /** Parser processes alive now (0 before the first extraction). */
-    public int processesAlive() {
-        synchronized (lock) {
-            return pool == null ? 0 : pool.processesAlive();
-        }
-    }
-
     /**
      * The document with its body's text and metadata, without its body; a document without a body as it is. Counts
      * the outcome in {@code stats} and reports failures to {@code problems}.
@@ -107,7 +100,7 @@ public final class ContentExtractor implements AutoCloseable {
                                 result.reason()));
                         problems.report(result.outcome().label(), "document " + id + ": " + result.reason());
                     } else {
-                        stats.contentExtracted(bytes);
+                        stats.contentExtracted();
                     }
                     return withContent(doc, result);
                 });

@@ -58,9 +58,6 @@ final class DocumentBatches {
         this.extractor = extractor;
         this.notExtracted = new ProblemLog(org.slf4j.LoggerFactory.getLogger(ContentExtractor.class),
                 "documents whose content could not be extracted (indexed without it)", 5);
-        if (extractor != null) {
-            stats.extracting();
-        }
     }
 
     /**

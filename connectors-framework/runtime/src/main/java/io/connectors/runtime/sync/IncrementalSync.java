@@ -139,9 +139,6 @@ public final class IncrementalSync {
      */
     IncrementalSync extracting(ContentExtractor extractor) {
         this.extractor = extractor;
-        if (extractor != null) {
-            stats.extracting();
-        }
         return this;
     }
 

@@ -36,7 +36,6 @@ public final class SyncStats implements SinkStats {
     private final LongAdder skippedByResume = new LongAdder();
     private final LongAdder extracted = new LongAdder();
     private final LongAdder notExtracted = new LongAdder();
-    private final LongAdder extractedBytes = new LongAdder();
     private volatile boolean extracting;
     /** Guarded by itself. */
     private final List<DocumentProblem> notExtractedSamples = new ArrayList<>();
@@ -202,11 +201,10 @@ public final class SyncStats implements SinkStats {
         extracting = true;
     }
 
-    /** One body's text was extracted, from {@code bytes} bytes. */
-    public void contentExtracted(long bytes) {
+    /** One body's text was extracted. */
+    public void contentExtracted() {
         extracting = true;
         extracted.increment();
-        extractedBytes.add(bytes);
     }
 
     /** One body gave no text (the document is still written, without it); kept as a sample. */
@@ -222,11 +220,6 @@ public final class SyncStats implements SinkStats {
 
     public long notExtracted() {
         return notExtracted.sum();
-    }
-
-    /** Bytes of bodies whose text was extracted. */
-    public long extractedBytes() {
-        return extractedBytes.sum();
     }
 
     public List<DocumentProblem> notExtractedSamples() {
