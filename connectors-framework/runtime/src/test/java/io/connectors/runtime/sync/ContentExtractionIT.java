@@ -5,22 +5,18 @@ import static org.assertj.core.api.Assertions.assertThat;
 import co.elastic.clients.elasticsearch.core.SearchResponse;
 import co.elastic.clients.elasticsearch.core.search.Hit;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.connectors.elasticsearch.local.ElasticsearchEndpoint;
 import io.connectors.extraction.Extraction.Outcome;
 import io.connectors.runtime.SourceRegistry;
 import io.connectors.runtime.config.ConfigLoader;
 import io.connectors.runtime.config.ConnectorsConfig;
-import io.connectors.runtime.es.ElasticsearchClients;
 import io.connectors.runtime.es.ElasticsearchHandle;
 import io.connectors.testkit.corpus.DocumentCorpus;
 import io.connectors.testkit.corpus.DocumentCorpus.Hostile;
 import io.connectors.testkit.corpus.DocumentCorpus.Sample;
-import io.connectors.testkit.elasticsearch.TestElasticsearch;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -38,7 +34,6 @@ import org.junit.jupiter.api.io.TempDir;
  * input is one counted and listed document of a sync that completes, and an unchanged re-sync extracts nothing.
  */
 class ContentExtractionIT {
-    private static ElasticsearchEndpoint endpoint;
     private static ElasticsearchHandle es;
 
     @TempDir
@@ -46,10 +41,7 @@ class ContentExtractionIT {
 
     @BeforeAll
     static void connect() {
-        endpoint = TestElasticsearch.get();
-        ConnectorsConfig c = ConfigLoader.fromMap(new LinkedHashMap<>(Map.of("elasticsearch", esSection())), "test",
-                Map.of(), SourceRegistry.load());
-        es = ElasticsearchClients.create(c.elasticsearch().settingsFor(c.elasticsearch().hosts()));
+        es = TestClients.connect();
     }
 
     @AfterAll
@@ -57,19 +49,9 @@ class ContentExtractionIT {
         es.close();
     }
 
-    private static Map<String, Object> esSection() {
-        Map<String, Object> m = new HashMap<>();
-        m.put("host", endpoint.uri().toString());
-        if (endpoint.username() != null) {
-            m.put("username", endpoint.username());
-            m.put("password", endpoint.password());
-        }
-        return m;
-    }
-
     private ConnectorsConfig config(Path root, String index, Map<String, Object> extraction) {
         Map<String, Object> yaml = new LinkedHashMap<>();
-        yaml.put("elasticsearch", esSection());
+        yaml.put("elasticsearch", TestClients.section());
         yaml.put("sync", Map.of("temp_dir", tmp.resolve("spill").toString()));
         yaml.put("extraction", extraction);
         yaml.put("connectors", List.of(Map.of("id", "files", "type", "directory", "index", index,

@@ -2,20 +2,16 @@ package io.connectors.runtime.sync;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.connectors.elasticsearch.local.ElasticsearchEndpoint;
 import io.connectors.runtime.SourceRegistry;
 import io.connectors.runtime.config.ConfigLoader;
 import io.connectors.runtime.config.ConnectorsConfig;
-import io.connectors.runtime.es.ElasticsearchClients;
 import io.connectors.runtime.es.ElasticsearchHandle;
-import io.connectors.testkit.elasticsearch.TestElasticsearch;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -29,7 +25,6 @@ import org.junit.jupiter.api.io.TempDir;
 /** A directory of 12,000 files against a real Elasticsearch: full sync, changes, deletions, and a no-change sync. */
 class DirectorySyncIT {
     private static final int FILES = 12_000;
-    private static ElasticsearchEndpoint endpoint;
     private static ElasticsearchHandle es;
 
     @TempDir
@@ -37,26 +32,12 @@ class DirectorySyncIT {
 
     @BeforeAll
     static void connect() {
-        endpoint = TestElasticsearch.get();
-        Map<String, Object> yaml = new LinkedHashMap<>();
-        yaml.put("elasticsearch", esSection());
-        ConnectorsConfig c = ConfigLoader.fromMap(yaml, "test", Map.of(), SourceRegistry.load());
-        es = ElasticsearchClients.create(c.elasticsearch().settingsFor(c.elasticsearch().hosts()));
+        es = TestClients.connect();
     }
 
     @AfterAll
     static void close() {
         es.close();
-    }
-
-    private static Map<String, Object> esSection() {
-        Map<String, Object> m = new HashMap<>();
-        m.put("host", endpoint.uri().toString());
-        if (endpoint.username() != null) {
-            m.put("username", endpoint.username());
-            m.put("password", endpoint.password());
-        }
-        return m;
     }
 
     private ConnectorsConfig config(Path root, String index) {
@@ -65,7 +46,7 @@ class DirectorySyncIT {
 
     private ConnectorsConfig config(Path root, String index, String pipeline) {
         Map<String, Object> yaml = new LinkedHashMap<>();
-        yaml.put("elasticsearch", esSection());
+        yaml.put("elasticsearch", TestClients.section());
         yaml.put("sync", Map.of("workers", 3, "temp_dir", tmp.resolve("spill").toString()));
         Map<String, Object> connector = new LinkedHashMap<>(Map.of(
                 "id", "files", "type", "directory", "index", index,

@@ -26,11 +26,11 @@ import org.apache.pdfbox.pdmodel.encryption.StandardProtectionPolicy;
 import org.apache.pdfbox.pdmodel.font.PDType1Font;
 import org.apache.pdfbox.pdmodel.font.Standard14Fonts;
 import org.apache.poi.hslf.usermodel.HSLFSlideShow;
-import org.apache.poi.hslf.usermodel.HSLFTextBox;
 import org.apache.poi.hssf.usermodel.HSSFWorkbook;
+import org.apache.poi.sl.usermodel.SlideShow;
+import org.apache.poi.sl.usermodel.TextBox;
 import org.apache.poi.ss.usermodel.Workbook;
 import org.apache.poi.xslf.usermodel.XMLSlideShow;
-import org.apache.poi.xslf.usermodel.XSLFTextBox;
 import org.apache.poi.xssf.usermodel.XSSFWorkbook;
 import org.apache.poi.xwpf.usermodel.XWPFDocument;
 
@@ -124,9 +124,9 @@ public final class DocumentCorpus {
         out.add(pdf(dir.resolve(tag + ".pdf"), phrase(tag, "pdf"), title, 1, null));
         out.add(docx(dir.resolve(tag + ".docx"), phrase(tag, "docx"), title));
         out.add(xlsx(dir.resolve(tag + ".xlsx"), phrase(tag, "xlsx"), new XSSFWorkbook(), "xlsx"));
-        out.add(pptx(dir.resolve(tag + ".pptx"), phrase(tag, "pptx")));
+        out.add(slides(dir.resolve(tag + ".pptx"), phrase(tag, "pptx"), new XMLSlideShow(), "pptx"));
         out.add(xlsx(dir.resolve(tag + ".xls"), phrase(tag, "xls"), new HSSFWorkbook(), "xls"));
-        out.add(ppt(dir.resolve(tag + ".ppt"), phrase(tag, "ppt")));
+        out.add(slides(dir.resolve(tag + ".ppt"), phrase(tag, "ppt"), new HSLFSlideShow(), "ppt"));
         out.add(copy("testWORD.doc", dir.resolve(tag + ".doc"), "doc", DOC_PHRASE));
         out.add(odf(dir.resolve(tag + ".odt"), "odt", phrase(tag, "odt"), title));
         out.add(odf(dir.resolve(tag + ".ods"), "ods", phrase(tag, "ods"), title));
@@ -250,24 +250,15 @@ public final class DocumentCorpus {
         return new Sample(file, format, phrase, true, CONTENT_TYPES.get(format), null);
     }
 
-    private static Sample pptx(Path file, String phrase) throws IOException {
-        try (XMLSlideShow show = new XMLSlideShow(); OutputStream out = Files.newOutputStream(file)) {
-            XSLFTextBox box = show.createSlide().createTextBox();
+    /** A presentation of one slide holding the phrase, in POI's OOXML ({@code pptx}) or binary ({@code ppt}) form. */
+    private static Sample slides(Path file, String phrase, SlideShow<?, ?> slides, String format) throws IOException {
+        try (slides; OutputStream out = Files.newOutputStream(file)) {
+            TextBox<?, ?> box = slides.createSlide().createTextBox();
             box.setAnchor(new Rectangle(50, 50, 500, 100));
             box.setText(phrase);
-            show.write(out);
+            slides.write(out);
         }
-        return new Sample(file, "pptx", phrase, true, CONTENT_TYPES.get("pptx"), null);
-    }
-
-    private static Sample ppt(Path file, String phrase) throws IOException {
-        try (HSLFSlideShow show = new HSLFSlideShow(); OutputStream out = Files.newOutputStream(file)) {
-            HSLFTextBox box = show.createSlide().createTextBox();
-            box.setAnchor(new Rectangle(50, 50, 500, 100));
-            box.setText(phrase);
-            show.write(out);
-        }
-        return new Sample(file, "ppt", phrase, true, CONTENT_TYPES.get("ppt"), null);
+        return new Sample(file, format, phrase, true, CONTENT_TYPES.get(format), null);
     }
 
     private static Sample copy(String resource, Path file, String format, String phrase) throws IOException {

@@ -464,7 +464,7 @@ final class PgBackend implements AutoCloseable {
             return connectionFactory(database, APPLICATION_NAME);
         }
 
-        ConnectionFactory connectionFactory(String database, String applicationName) {
+        PostgresqlConnectionFactory connectionFactory(String database, String applicationName) {
             PostgresqlConnectionConfiguration.Builder builder = PostgresqlConnectionConfiguration.builder()
                     .host(host)
                     .port(port)

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.connectors.source.postgresql.PgOutput.Commit;
 import io.connectors.source.postgresql.PgOutput.Insert;
 import io.connectors.source.postgresql.PgOutput.Message;
-import io.r2dbc.postgresql.PostgresqlConnectionConfiguration;
 import io.r2dbc.postgresql.PostgresqlConnectionFactory;
 import io.r2dbc.postgresql.api.PostgresqlReplicationConnection;
 import io.r2dbc.postgresql.replication.LogSequenceNumber;
@@ -29,13 +28,7 @@ class PgReplicationProbeTest {
     @Test
     void aSlotStreamsPgoutputAndConfirmsOnlyWhatTheClientFlushed() throws Exception {
         try (PgBackend backend = PgBackend.locate(null, "true").create("pgrepl")) {
-            PgBackend.Server s = backend.server();
-            PostgresqlConnectionConfiguration.Builder config = PostgresqlConnectionConfiguration.builder()
-                    .host(s.host()).port(s.port()).username(s.user()).database(backend.database());
-            if (s.password() != null) {
-                config.password(s.password());
-            }
-            PostgresqlConnectionFactory factory = new PostgresqlConnectionFactory(config.build());
+            PostgresqlConnectionFactory factory = backend.server().connectionFactory(backend.database(), "replication-probe");
             String slotName = "probe_" + backend.database();
             backend.sql("CREATE TABLE t (id int PRIMARY KEY, v text)", "CREATE PUBLICATION p FOR TABLE t");
             PostgresqlReplicationConnection replication = factory.replication().block(Duration.ofSeconds(30));

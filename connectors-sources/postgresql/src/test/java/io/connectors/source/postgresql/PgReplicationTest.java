@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.connectors.source.postgresql.PgOutput.Commit;
 import io.connectors.source.postgresql.PgOutput.Insert;
 import io.connectors.source.postgresql.PgOutput.Message;
-import io.r2dbc.postgresql.PostgresqlConnectionConfiguration;
 import io.r2dbc.postgresql.PostgresqlConnectionFactory;
 import java.time.Duration;
 import java.util.List;
@@ -28,13 +27,7 @@ class PgReplicationTest {
     @Test
     void confirmsOnlyWhatWasStoredThenAdvancesWhileIdle() throws Exception {
         try (PgBackend backend = PgBackend.locate(null, "true").create("pgsession")) {
-            PgBackend.Server s = backend.server();
-            PostgresqlConnectionConfiguration.Builder config = PostgresqlConnectionConfiguration.builder()
-                    .host(s.host()).port(s.port()).username(s.user()).database(backend.database());
-            if (s.password() != null) {
-                config.password(s.password());
-            }
-            PostgresqlConnectionFactory factory = new PostgresqlConnectionFactory(config.build());
+            PostgresqlConnectionFactory factory = backend.server().connectionFactory(backend.database(), "replication-test");
             String slot = PgReplication.slotName("session-" + backend.database());
             backend.sql("CREATE TABLE t (id int PRIMARY KEY, v text)", "CREATE TABLE outside (x int)",
                     "CREATE PUBLICATION p FOR TABLE t");
