@@ -22,6 +22,8 @@
  *       unchanged source is skipped.</li>
  *   <li>{@link io.connectors.spi.MappingContributor}: the index mapping derived from the source's schema; a source
  *       without it is schemaless (see its javadoc for the index policy each gets).</li>
+ *   <li>{@link io.connectors.spi.ResourceHoldingSource}: resources kept on the backend between jobs (a replication
+ *       slot), listed by {@code connectors status} and dropped by {@code connectors sources drop-resources}.</li>
  *   <li>{@link io.connectors.spi.AccessControlSource}: identities for document-level security
  *       ({@code access_control} jobs, into {@code <index>-access-control}).</li>
  *   <li>{@link io.connectors.spi.rules.AdvancedRulesValidator}: checks a connector's advanced sync rules before a

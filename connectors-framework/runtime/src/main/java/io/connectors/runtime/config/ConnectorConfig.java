@@ -60,9 +60,12 @@ public record ConnectorConfig(
         this(id, type, index, pipeline, schedules, syncRules, provider, source, realtime, NetworkPolicy.defaults());
     }
 
-    /** What its source is created with: the connector's id, the network policy, and whether content is extracted. */
+    /**
+     * What its source is created with: the connector's id, the network policy, whether content is extracted and
+     * whether it runs in real-time mode; no metrics (the daemon adds them, {@link SourceContext#withMetrics}).
+     */
     public SourceContext context() {
-        return new SourceContext(id, network, extraction.isPresent());
+        return new SourceContext(id, network, extraction.isPresent(), realtime, io.connectors.spi.SourceMetrics.NONE);
     }
 
     /** Whether the text of documents' bodies is extracted. */
