@@ -63,6 +63,24 @@ public final class FunctionalConfig {
                                           String index, Map<String, Object> configuration,
                                           Map<String, Object> extraTopLevel, Map<String, String> schedules)
             throws IOException {
+        return write(file, es, connectorId, type, index, configuration, extraTopLevel, schedules, false);
+    }
+
+    /**
+     * Writes the configuration of a connector in real-time mode ({@code realtime: true}, no schedule): the daemon
+     * queues its real-time job at start-up, which runs a full sync when it has no cursor, then follows the changes.
+     *
+     * @return {@code file}
+     */
+    public static Path writeRealtime(Path file, ElasticsearchEndpoint es, String connectorId, String type, String index,
+                                     Map<String, Object> configuration, Map<String, Object> extraTopLevel)
+            throws IOException {
+        return write(file, es, connectorId, type, index, configuration, extraTopLevel, Map.of(), true);
+    }
+
+    private static Path write(Path file, ElasticsearchEndpoint es, String connectorId, String type, String index,
+                              Map<String, Object> configuration, Map<String, Object> extraTopLevel,
+                              Map<String, String> schedules, boolean realtime) throws IOException {
         Map<String, Object> elasticsearch = new LinkedHashMap<>();
         elasticsearch.put("host", es.uri().toString());
         if (es.hasCredentials()) {
@@ -73,6 +91,9 @@ public final class FunctionalConfig {
         connector.put("id", connectorId);
         connector.put("type", type);
         connector.put("index", index);
+        if (realtime) {
+            connector.put("realtime", true);
+        }
         if (!schedules.isEmpty()) {
             connector.put("schedule", new LinkedHashMap<>(schedules));
         }

@@ -15,7 +15,8 @@ import java.util.stream.Collectors;
 
 /**
  * Tables of a scenario's own in schema {@value #SCHEMA} of the local PostgreSQL ({@code psql}, database {@code test},
- * user {@code postgres}; {@code CHAOS_PG_HOST}, {@code CHAOS_PG_DATABASE}, {@code CHAOS_PG_USER} override), each with a
+ * user {@code postgres}; {@code CHAOS_PG_HOST}, {@code CHAOS_PG_DATABASE}, {@code CHAOS_PG_USER} override) or of
+ * another server ({@link Psql}, e.g. the private cluster a real-time scenario needs), each with a
  * one-column primary key {@code key}, a {@code body text} and an {@code updated_at timestamptz} (the source wants a
  * cursor column), as a {@link SourceFixture} for {@code IndexVerifier}:
  * the ground truth is every row's id as the PostgreSQL source writes it ({@code chaos.<table>/<key>}, with {@code %},
@@ -28,28 +29,55 @@ final class PgTables implements SourceFixture {
     static final String DATABASE = env("CHAOS_PG_DATABASE", "test");
     static final String USER = env("CHAOS_PG_USER", "postgres");
 
+    static final Psql LOCAL = new Psql(HOST, 5432, DATABASE, USER);
+
     private final List<String> tables;
+    private final Psql server;
 
     PgTables(List<String> tables) {
+        this(tables, LOCAL);
+    }
+
+    PgTables(List<String> tables, Psql server) {
         this.tables = List.copyOf(tables);
+        this.server = server;
+    }
+
+    /**
+     * A database reached with {@code psql} (no password: trust authentication, as on the local server and the private
+     * clusters of the tests).
+     */
+    record Psql(String host, int port, String database, String user) {
+
+        /** The server a source fixture's {@code connectorConfiguration()} points at (host, port, database, user). */
+        static Psql of(Map<String, Object> configuration) {
+            return new Psql(String.valueOf(configuration.get("host")),
+                    configuration.get("port") instanceof Number n ? n.intValue() : 5432,
+                    String.valueOf(configuration.get("database")), String.valueOf(configuration.get("user")));
+        }
+
+        /** Runs {@code sql} (several statements allowed) with {@code psql}; its unaligned output lines. */
+        List<String> sql(String sql) throws Exception {
+            Process p = new ProcessBuilder("psql", "-X", "-q", "-h", host, "-p", String.valueOf(port), "-U", user, "-d",
+                    database, "-v", "ON_ERROR_STOP=1", "-At", "-c", sql).redirectErrorStream(true).start();
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            if (!p.waitFor(5, TimeUnit.MINUTES) || p.exitValue() != 0) {
+                p.destroyForcibly();
+                throw new IllegalStateException("psql failed on " + (sql.length() > 200 ? sql.substring(0, 200) + "..."
+                        : sql) + ": " + out);
+            }
+            return out.lines().toList();
+        }
     }
 
     /** Drops and creates the schema. */
     void reset() throws Exception {
-        sql("DROP SCHEMA IF EXISTS " + SCHEMA + " CASCADE; CREATE SCHEMA " + SCHEMA);
+        server.sql("DROP SCHEMA IF EXISTS " + SCHEMA + " CASCADE; CREATE SCHEMA " + SCHEMA);
     }
 
-    /** Runs {@code sql} (several statements allowed) with {@code psql}; its unaligned output lines. */
+    /** Runs {@code sql} (several statements allowed) on the local server with {@code psql}; its output lines. */
     static List<String> sql(String sql) throws Exception {
-        Process p = new ProcessBuilder("psql", "-X", "-q", "-h", HOST, "-U", USER, "-d", DATABASE, "-v", "ON_ERROR_STOP=1",
-                "-At", "-c", sql).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        if (!p.waitFor(5, TimeUnit.MINUTES) || p.exitValue() != 0) {
-            p.destroyForcibly();
-            throw new IllegalStateException("psql failed on " + (sql.length() > 200 ? sql.substring(0, 200) + "..." : sql)
-                    + ": " + out);
-        }
-        return out.lines().toList();
+        return LOCAL.sql(sql);
     }
 
     @Override
@@ -68,8 +96,8 @@ final class PgTables implements SourceFixture {
 
     @Override
     public Map<String, Object> connectorConfiguration() {
-        return Map.of("host", HOST, "database", DATABASE, "user", USER, "schemas", List.of(SCHEMA), "tables",
-                tables, "ssl_mode", "disable", "cursor_column", "updated_at");
+        return Map.of("host", server.host(), "port", server.port(), "database", server.database(), "user", server.user(),
+                "schemas", List.of(SCHEMA), "tables", tables, "ssl_mode", "disable", "cursor_column", "updated_at");
     }
 
     @Override
@@ -87,7 +115,7 @@ final class PgTables implements SourceFixture {
         String union = tables.stream().map(t -> "SELECT '" + SCHEMA + "." + t + "/' || replace(replace(replace(key::text,"
                 + " '%', '%25'), ',', '%2C'), '/', '%2F') AS id, body FROM " + SCHEMA + "." + t)
                 .collect(Collectors.joining(" UNION ALL "));
-        List<String> rows = sql("SELECT encode(convert_to(id, 'UTF8'), 'hex') || ' ' || encode(sha256(convert_to(body,"
+        List<String> rows = server.sql("SELECT encode(convert_to(id, 'UTF8'), 'hex') || ' ' || encode(sha256(convert_to(body,"
                 + " 'UTF8')), 'hex') FROM (" + union + ") AS r ORDER BY id COLLATE \"C\"");
         HexFormat hex = HexFormat.of();
         return rows.stream().map(line -> {

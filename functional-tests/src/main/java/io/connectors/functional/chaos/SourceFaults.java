@@ -2,7 +2,10 @@ package io.connectors.functional.chaos;
 
 import java.util.List;
 
-/** Faults of the sources and of their data: lost connections, rejected, oversized and awkward documents. */
+/**
+ * Faults of the sources and of their data: lost connections, rejected, oversized and awkward documents, daemons killed
+ * mid-sync and while following a PostgreSQL replication slot.
+ */
 final class SourceFaults {
     private SourceFaults() {
     }
@@ -10,6 +13,6 @@ final class SourceFaults {
     static List<ChaosScenario> all() {
         return List.of(new PostgresqlConnectionKilled(), new MongodbRestarted(), new RejectedDocument(),
                 new OversizedDocument(), new VanishingFile(), new InvalidUtf8File(), new AwkwardIds(),
-                new DaemonKilledResume(true), new DaemonKilledResume(false));
+                new DaemonKilledResume(true), new DaemonKilledResume(false), new PostgresqlRealtimeKilled());
     }
 }

@@ -1,6 +1,7 @@
 package io.connectors.source.postgresql;
 
 import io.connectors.testkit.functional.FixtureSampling;
+import io.connectors.testkit.functional.RealtimeBackend;
 import io.connectors.testkit.functional.SourceFixture;
 import io.r2dbc.spi.Connection;
 import io.r2dbc.spi.ConnectionFactory;
@@ -61,7 +62,7 @@ import reactor.core.scheduler.Schedulers;
  * SHA-256 of {@code pg_table + "\n" + body}, computed by the server for the ground truth and from the indexed
  * {@code pg_table} and {@code body} by {@link #digestOfIndexed}.
  */
-public final class PgFixture implements SourceFixture {
+public final class PgFixture implements SourceFixture, RealtimeBackend {
     static final String TYPE = "postgresql";
     static final String SCHEMA = "ftest";
     static final String CURSOR_COLUMN = "updated_at";
@@ -137,6 +138,8 @@ public final class PgFixture implements SourceFixture {
     private final Map<Table, TableState> tables = new EnumMap<>(Table.class);
     private final Set<TruthCursor> cursors = Collections.newSetFromMap(new IdentityHashMap<>());
     private PgBackend backend;
+    /** The cluster of {@link #startForRealtime}: stopped at {@link #close}, slots and all. */
+    private PgBackend.PrivateCluster realtimeCluster;
     private int customersLoaded;
     private int rounds;
 
@@ -163,6 +166,13 @@ public final class PgFixture implements SourceFixture {
     @Override
     public void start(Path workDir) {
         backend = PgBackend.create("ftest");
+    }
+
+    /** A private cluster of this fixture's ({@code wal_level=logical}), whatever server {@link #start} would use. */
+    @Override
+    public void startForRealtime(Path workDir) {
+        realtimeCluster = PgBackend.PrivateCluster.start();
+        backend = realtimeCluster.server().create("ftest");
     }
 
     /** The database, for the tests. */
@@ -458,7 +468,10 @@ public final class PgFixture implements SourceFixture {
     @Override
     public void close() {
         closeCursors();
-        if (backend != null) {
+        if (realtimeCluster != null) {
+            // Not DROP DATABASE: a replication slot of the connector's holds it; the cluster goes as a whole.
+            realtimeCluster.close();
+        } else if (backend != null) {
             backend.close();
         }
     }

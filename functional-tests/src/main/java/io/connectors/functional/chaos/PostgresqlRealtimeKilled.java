@@ -1,0 +1,273 @@
+package io.connectors.functional.chaos;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.connectors.functional.ChangeLoad;
+import io.connectors.functional.DaemonProcess;
+import io.connectors.functional.FixtureLoader;
+import io.connectors.functional.FunctionalConfig;
+import io.connectors.functional.IndexSeqProbe;
+import io.connectors.functional.Verification;
+import io.connectors.testkit.functional.RealtimeBackend;
+import io.connectors.testkit.functional.SourceFixture;
+import io.r2dbc.postgresql.PostgresqlConnectionFactory;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * {@code postgresql-realtime-killed}: a connector with {@code realtime: true} on a PostgreSQL table under a steady load
+ * of single-row changes ({@value #RATE} a second: inserts, updates, updates of the primary key, deletes), its daemon
+ * {@code kill -9}ed {@value #KILLS} times while it follows the replication slot: once at a random moment, once just
+ * after a batch became searchable (so its cursor may not be saved nor the slot confirmed yet), each time started again
+ * while the load goes on. Expected: each new daemon follows on from the saved cursor (no full sync again); once the
+ * load stops, the index converges to exactly the table (ids and content digests, nothing lost, nothing extra); the
+ * slot {@code connectors_chaos} is still there, its {@code confirmed_flush_lsn} advanced during the run and caught up
+ * with the WAL once the changes stopped (the daemon confirms only what was written and saved, but must not make the
+ * server keep what it no longer needs).
+ *
+ * <p>The shared server has {@code wal_level=replica}: the scenario runs on the private cluster of the PostgreSQL
+ * fixture's {@link RealtimeBackend}, stopped and deleted at the end.
+ */
+final class PostgresqlRealtimeKilled implements ChaosScenario {
+    static final int ROWS = 5_000;
+    static final int RATE = 300;
+    static final int KILLS = 2;
+    static final String TABLE = PgTables.SCHEMA + ".items";
+    /** The slot of connector {@link FaultKit#CONNECTOR}: {@code connectors_<id>}. */
+    static final String SLOT = "connectors_" + FaultKit.CONNECTOR;
+    static final String FOLLOWING = "following the source's changes in real time";
+    private static final Duration FOLLOW_TIMEOUT = Duration.ofMinutes(3);
+    private static final Duration CONVERGE_TIMEOUT = Duration.ofMinutes(2);
+
+    @Override
+    public String name() {
+        return "postgresql-realtime-killed";
+    }
+
+    @Override
+    public String fault() {
+        return String.format(Locale.ROOT, "the daemon of a realtime: true PostgreSQL connector kill -9ed %d times while"
+                + " it follows %d changes/s (inserts, updates, key changes, deletes), once just after a batch became"
+                + " searchable; started again each time", KILLS, RATE);
+    }
+
+    @Override
+    public ChaosResult run(ChaosContext context) throws Exception {
+        ChaosResult.Builder result = ChaosResult.builder();
+        SplittableRandom random = new SplittableRandom(System.nanoTime());
+        try (SourceFixture fixture = FixtureLoader.load("postgresql"); SourceChaos chaos = SourceChaos.open(context, name())) {
+            if (!(fixture instanceof RealtimeBackend backend)) {
+                return result.outcome("not run: the PostgreSQL fixture cannot start a server with wal_level=logical")
+                        .check("the fixture starts a backend a real-time connector can follow", false,
+                                fixture.getClass().getName() + " is not a RealtimeBackend").build();
+            }
+            Instant t = Instant.now();
+            backend.startForRealtime(chaos.work.resolve("backend"));
+            Map<String, Object> pg = fixture.connectorConfiguration();
+            PgTables.Psql psql = PgTables.Psql.of(pg);
+            PgTables tables = new PgTables(List.of("items"), psql);
+            tables.reset();
+            PostgresqlConnectionFactory connections = ChangeLoad.connections(pg);
+            ChangeLoad.createTable(connections, TABLE, ROWS);
+            context.say(name(), "private cluster at %s:%d (wal_level %s), %,d rows, in %s", psql.host(), psql.port(),
+                    psql.sql("SHOW wal_level").get(0), ROWS, FaultKit.seconds(FaultKit.since(t)));
+
+            // The real-time cursor is the slot's position, not a cursor column.
+            Map<String, Object> configuration = new LinkedHashMap<>(tables.connectorConfiguration());
+            configuration.remove("cursor_column");
+            // Heartbeats as FaultKit.FAST_HEARTBEATS, and the next real-time job 1 s after the last ended (not 10).
+            Map<String, Object> daemon = Map.of("daemon", Map.of("heartbeat_interval", "1s", "heartbeat_timeout", "5s",
+                    "poll_interval", "1s", "realtime_restart_delay", "1s"));
+            Path config = FunctionalConfig.writeRealtime(chaos.work.resolve("config.yml"), chaos.es, FaultKit.CONNECTOR,
+                    "postgresql", chaos.index, configuration, daemon);
+
+            DaemonProcess first = chaos.start(config);
+            Duration initial = awaitFollowing(first, t);
+            context.say(name(), "the first daemon follows the slot (full sync of %,d rows before it) %s after start",
+                    ROWS, FaultKit.seconds(initial));
+            List<String> kills = new ArrayList<>();
+            Instant lastKill = null;
+            try (ChangeLoad load = ChangeLoad.start(connections, TABLE, ROWS, RATE, ChangeLoad.Mix.ALL, random.nextLong(),
+                    RATE * 900); IndexSeqProbe probe = new IndexSeqProbe(chaos.es, chaos.index)) {
+                Duration caughtUp = awaitCaughtUp(probe, load);
+                context.say(name(), "the index caught up with the load (%s)", FaultKit.seconds(caughtUp));
+                String lsnFollowing = confirmedFlush(psql);
+                result.check("the slot " + SLOT + " was created and confirmed a position", lsnFollowing != null,
+                        "confirmed_flush_lsn " + lsnFollowing);
+
+                DaemonProcess victim = first;
+                for (int kill = 1; kill <= KILLS; kill++) {
+                    TimeUnit.MILLISECONDS.sleep(1_000 + random.nextInt(3_000));
+                    String when = "under load";
+                    if (kill == KILLS) {
+                        long seen = probe.highest();
+                        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+                        while (probe.highest() <= seen && System.nanoTime() < deadline) {
+                            TimeUnit.MILLISECONDS.sleep(5);
+                        }
+                        when = "just after a batch became searchable";
+                    }
+                    long indexed = probe.highest();
+                    ProcessHandle handle = ProcessHandle.of(victim.pid()).orElseThrow();
+                    lastKill = Instant.now();
+                    handle.destroyForcibly();
+                    handle.onExit().get(30, TimeUnit.SECONDS);
+                    String what = String.format(Locale.ROOT, "kill %d %s: change %,d committed, %,d searchable", kill,
+                            when, load.lastSeq(), indexed);
+                    context.say(name(), "%s", what);
+                    TimeUnit.MILLISECONDS.sleep(500 + random.nextInt(1_500));
+                    victim = chaos.start(config);
+                    Duration back = awaitFollowing(victim, lastKill);
+                    kills.add(what + "; following again " + FaultKit.seconds(back) + " after the kill");
+                    context.say(name(), "daemon %d follows again %s after the kill", kill + 1, FaultKit.seconds(back));
+                }
+                result.check("the load ran throughout", load.running(), "the writer stopped early");
+                awaitCaughtUp(probe, load);
+                TimeUnit.SECONDS.sleep(3);
+                load.stop();
+                String walAtStop = psql.sql("SELECT pg_current_wal_lsn()").get(0);
+                context.say(name(), "load stopped: %s", load.describe());
+                result.note("load: " + load.describe());
+                kills.forEach(k -> result.note(k));
+
+                Verification v = converge(chaos, tables, probe, load);
+                result.check("the index equals the table once the load stopped", v.equal(), v.summary()
+                        + (v.equal() ? "" : "; first differences: " + v.firstDifferences()));
+                result.documentsLost(v.documentsLost());
+                Duration recovery = FaultKit.since(lastKill);
+                result.recovery(recovery);
+
+                slotChecks(result, psql, lsnFollowing, walAtStop);
+                List<JsonNode> jobs = FaultKit.jobs(chaos.es);
+                realtimeJobChecks(result, jobs);
+                result.note("job records: " + FaultKit.describeJobs(jobs));
+                FaultKit.LogCounts log = FaultKit.countLog(victim.logFile());
+                result.note("last daemon's log: " + log.lines() + " lines, by level " + log.byLevel());
+                return result.outcome(String.format(Locale.ROOT, "%d kills under %s; each new daemon followed on from"
+                                        + " the saved cursor; the index %s %s after the last kill",
+                                KILLS, load.describe(), v.equal() ? "equal to the table" : "NOT equal to the table",
+                                FaultKit.seconds(recovery)))
+                        .build();
+            }
+        }
+    }
+
+    /** Waits for the daemon's log to say it follows the changes; how long after {@code from} it did. */
+    static Duration awaitFollowing(DaemonProcess daemon, Instant from) throws Exception {
+        long deadline = System.nanoTime() + FOLLOW_TIMEOUT.toNanos();
+        while (System.nanoTime() < deadline) {
+            if (Files.readString(daemon.logFile(), StandardCharsets.UTF_8).contains(FOLLOWING)) {
+                return FaultKit.since(from);
+            }
+            if (!daemon.isAlive()) {
+                throw new IllegalStateException("the daemon exited before it followed the changes; see " + daemon.logFile());
+            }
+            TimeUnit.MILLISECONDS.sleep(100);
+        }
+        throw new IllegalStateException("the daemon did not log '" + FOLLOWING + "' within " + FOLLOW_TIMEOUT + "; see "
+                + daemon.logFile());
+    }
+
+    /** Waits until the index shows a change the load committed when the wait began: the real-time job keeps up. */
+    static Duration awaitCaughtUp(IndexSeqProbe probe, ChangeLoad load) throws Exception {
+        Instant t = Instant.now();
+        long deadline = System.nanoTime() + FOLLOW_TIMEOUT.toNanos();
+        while (load.lastUpsertSeq() == 0 && System.nanoTime() < deadline) {
+            TimeUnit.MILLISECONDS.sleep(20);
+        }
+        long target = load.lastUpsertSeq();
+        while (System.nanoTime() < deadline) {
+            if (probe.highest() >= target && target > 0) {
+                return FaultKit.since(t);
+            }
+            TimeUnit.MILLISECONDS.sleep(50);
+        }
+        throw new IllegalStateException("the index did not show change " + target + " within " + FOLLOW_TIMEOUT
+                + " (it shows " + probe.highest() + ")");
+    }
+
+    /**
+     * Once the index shows the load's last insert or update, verifies it against the table until equal (deletes
+     * after that change may land a moment later) or {@link #CONVERGE_TIMEOUT}; the last verification.
+     */
+    static Verification converge(SourceChaos chaos, PgTables tables, IndexSeqProbe probe, ChangeLoad load)
+            throws Exception {
+        long deadline = System.nanoTime() + CONVERGE_TIMEOUT.toNanos();
+        while (probe.highest() < load.lastUpsertSeq() && System.nanoTime() < deadline) {
+            TimeUnit.MILLISECONDS.sleep(100);
+        }
+        Verification v = io.connectors.functional.IndexVerifier.verify(chaos.es, chaos.index, tables);
+        while (!v.equal() && System.nanoTime() < deadline) {
+            TimeUnit.SECONDS.sleep(2);
+            v = io.connectors.functional.IndexVerifier.verify(chaos.es, chaos.index, tables);
+        }
+        chaos.context.say(chaos.scenario, "verify: %s", v.summary());
+        v.firstDifferences().stream().limit(5).forEach(d -> chaos.context.say(chaos.scenario, "  %s", d));
+        return v;
+    }
+
+    /** The slot's {@code confirmed_flush_lsn}, or {@code null} when there is no such slot. */
+    static String confirmedFlush(PgTables.Psql psql) throws Exception {
+        List<String> rows = psql.sql("SELECT confirmed_flush_lsn FROM pg_replication_slots WHERE slot_name = '" + SLOT + "'");
+        return rows.isEmpty() || rows.get(0).isBlank() ? null : rows.get(0);
+    }
+
+    private static void slotChecks(ChaosResult.Builder result, PgTables.Psql psql, String lsnFollowing, String walAtStop)
+            throws Exception {
+        List<String> slot = psql.sql("SELECT slot_type || ' ' || plugin || ' active=' || active || ' database='"
+                + " || database FROM pg_replication_slots WHERE slot_name = '" + SLOT + "'");
+        result.check("pg_replication_slots shows the slot " + SLOT + " after the run (logical, pgoutput)",
+                slot.size() == 1 && slot.get(0).startsWith("logical pgoutput"), slot.isEmpty() ? "no such slot"
+                        : slot.get(0));
+        String end = confirmedFlush(psql);
+        boolean advanced = end != null && lsnFollowing != null && compare(psql, lsnFollowing, end) < 0;
+        result.check("the slot's confirmed_flush_lsn advanced during the run", advanced,
+                lsnFollowing + " when the first daemon followed, " + end + " at the end");
+        // Confirmed positions lag a save behind; once nothing changes, the daemon must still confirm up to the WAL's end.
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (end != null && compare(psql, end, walAtStop) < 0 && System.nanoTime() < deadline) {
+            TimeUnit.SECONDS.sleep(1);
+            end = confirmedFlush(psql);
+        }
+        result.check("the slot confirmed past the WAL position at the load's last change (within 30 s)",
+                end != null && compare(psql, end, walAtStop) >= 0, "confirmed_flush_lsn " + end + ", WAL at the last"
+                        + " change " + walAtStop + ", retained " + psql.sql("SELECT pg_size_pretty(pg_wal_lsn_diff("
+                        + "pg_current_wal_lsn(), restart_lsn)) FROM pg_replication_slots WHERE slot_name = '" + SLOT
+                        + "'"));
+    }
+
+    /** -1, 0 or 1 as PostgreSQL orders the two LSNs. */
+    private static int compare(PgTables.Psql psql, String a, String b) throws Exception {
+        return Integer.signum((int) Math.signum(Double.parseDouble(psql.sql("SELECT pg_wal_lsn_diff('" + a + "', '" + b
+                + "')").get(0))));
+    }
+
+    /**
+     * Only real-time jobs; one full sync in all their notes (the first daemon's), the ones after the kills followed on
+     * from the saved cursor; one job in_progress, the last daemon's.
+     */
+    private static void realtimeJobChecks(ChaosResult.Builder result, List<JsonNode> jobs) {
+        List<JsonNode> realtime = jobs.stream().filter(j -> "realtime".equals(j.path("job_type").asText())).toList();
+        result.check("the jobs are real-time jobs", !realtime.isEmpty() && realtime.size() == jobs.size(),
+                realtime.size() + " real-time jobs of " + jobs.size());
+        long fullSyncs = 0;
+        for (JsonNode job : realtime) {
+            for (JsonNode note : job.path("notes")) {
+                fullSyncs += note.asText().contains("ran a full sync") ? 1 : 0;
+            }
+        }
+        result.checkEquals("one full sync in all, the first daemon's (the others followed on from the saved cursor)", 1L,
+                fullSyncs);
+        long running = jobs.stream().filter(j -> "in_progress".equals(j.path("status").asText())).count();
+        result.checkEquals("one job in_progress at the end: the last daemon's", 1L, running);
+    }
+}
