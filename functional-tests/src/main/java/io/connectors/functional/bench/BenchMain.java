@@ -22,6 +22,7 @@ import io.connectors.spi.SourceContext;
 import io.connectors.spi.SourceDocument;
 import io.connectors.spi.config.SourceConfig;
 import io.connectors.spi.rules.SyncRules;
+import io.connectors.testkit.functional.RealtimeBackend;
 import io.connectors.testkit.functional.SourceFixture;
 import java.awt.Color;
 import java.io.IOException;
@@ -50,9 +51,10 @@ import reactor.core.publisher.Mono;
  * the Elasticsearch ceiling, the source ceiling, a full sync through the daemon process, a no-change re-sync, the
  * daemon ceiling (the same full sync against a {@link StandInElasticsearch} that answers at once), a full re-sync
  * and an incremental sync (where the source has one) of 1% changed, the daemon's peak memory within each sync and,
- * with {@code SIZE=flatness}, the daemon's memory at 100,000 and 1,000,000 documents. Writes {@code bench-<type>.md},
- * {@code bench-<type>.json}, {@code bench-<type>-throughput.png} and {@code bench-<type>-cpu.png} into
- * {@code functional-tests/target}, and prints the table.
+ * with {@code SIZE=flatness}, the daemon's memory at 100,000 and 1,000,000 documents; with {@code SIZE=realtime}
+ * ({@code NAME=postgresql}), only the change-to-searchable latency of a real-time connector ({@link RealtimeLatency}).
+ * Writes {@code bench-<type>.md}, {@code bench-<type>.json}, {@code bench-<type>-throughput.png} and
+ * {@code bench-<type>-cpu.png} into {@code functional-tests/target}, and prints the table.
  *
  * <p>This is a process entry point: it blocks, by design.
  */
@@ -160,8 +162,18 @@ public final class BenchMain {
             // Not try-with-resources: SourceFixture.close() may throw InterruptedException, which javac warns about.
             SourceFixture fixture = FixtureLoader.load(options.source());
             try {
-                fixture.start(Files.createDirectories(options.workDir().resolve("fixture")));
-                measure(fixture);
+                Path fixtureDir = Files.createDirectories(options.workDir().resolve("fixture"));
+                if (options.realtime()) {
+                    if (!(fixture instanceof RealtimeBackend backend)) {
+                        throw new IllegalStateException("the " + options.source() + " fixture cannot start a backend a"
+                                + " real-time connector can follow (it is no RealtimeBackend)");
+                    }
+                    backend.startForRealtime(fixtureDir);
+                    new RealtimeLatency(options, endpoint, report, this::startDaemon, connectorId, index).measure(fixture);
+                } else {
+                    fixture.start(fixtureDir);
+                    measure(fixture);
+                }
             } finally {
                 fixture.close();
             }

@@ -17,9 +17,11 @@ import java.util.Map;
  * @param daemonJavaOpts the daemon's JVM options (the launcher's defaults, so memory figures are what users get)
  * @param esHeap        heap of the local Elasticsearch the bench starts
  * @param quietMaxWait  longest wait for other processes to calm down before each measurement
+ * @param realtime      run only the real-time latency phase ({@code SIZE=realtime}, {@link RealtimeLatency}) on
+ *                      {@code documents} rows, instead of the sync measurements
  */
 record BenchOptions(String source, int documents, boolean flatness, Path home, Path outDir, Path workDir,
-                    String daemonJavaOpts, String esHeap, Duration quietMaxWait) {
+                    String daemonJavaOpts, String esHeap, Duration quietMaxWait, boolean realtime) {
 
     static final int SMALL = 10_000;
     static final int MEDIUM = 100_000;
@@ -30,10 +32,11 @@ record BenchOptions(String source, int documents, boolean flatness, Path home, P
     private static final Map<String, Integer> SIZES = Map.of("small", SMALL, "medium", MEDIUM, "large", LARGE);
 
     static final String USAGE = """
-            usage: BenchMain [--name TYPE] [--size small|medium|large|flatness|N] [--flatness]
+            usage: BenchMain [--name TYPE] [--size small|medium|large|flatness|realtime|N] [--flatness]
                              [--home DIR] [--out DIR] [--work DIR] [--daemon-java-opts OPTS] [--es-heap 1g]
                              [--quiet-max-wait SECONDS]
               --size flatness   medium, plus a full sync at large (1,000,000) for the memory flatness figure
+              --size realtime   only the change-to-searchable latency of a realtime: true connector (small table)
             """;
 
     /**
@@ -79,7 +82,11 @@ record BenchOptions(String source, int documents, boolean flatness, Path home, P
             }
         }
         int documents;
-        if (size.equals("flatness")) {
+        boolean realtime = false;
+        if (size.equals("realtime")) {
+            documents = SMALL;
+            realtime = true;
+        } else if (size.equals("flatness")) {
             documents = MEDIUM;
             flatness = true;
         } else if (SIZES.containsKey(size)) {
@@ -88,12 +95,19 @@ record BenchOptions(String source, int documents, boolean flatness, Path home, P
             try {
                 documents = Integer.parseInt(size.replace("_", ""));
             } catch (NumberFormatException e) {
-                throw new IllegalArgumentException("--size must be small, medium, large, flatness or a number, not '"
+                throw new IllegalArgumentException("--size must be small, medium, large, flatness, realtime or a number, not '"
                         + size + "'");
             }
             if (documents < 1) {
                 throw new IllegalArgumentException("--size must be at least 1 document, not " + documents);
             }
+        }
+        if (realtime && flatness) {
+            throw new IllegalArgumentException("--size realtime measures latency only; it has no flatness figure");
+        }
+        if (realtime && !source.equals("postgresql")) {
+            throw new IllegalArgumentException("--size realtime measures the PostgreSQL source's real-time mode; use"
+                    + " --name postgresql, not " + source);
         }
         if (flatness && documents >= LARGE) {
             throw new IllegalArgumentException("the flatness figure compares a smaller run with " + LARGE
@@ -101,7 +115,8 @@ record BenchOptions(String source, int documents, boolean flatness, Path home, P
         }
         Path outDir = out != null ? out : home.resolve("functional-tests/target");
         Path workDir = work != null ? work : Path.of(System.getProperty("java.io.tmpdir"), "connectors-bench-" + source);
-        return new BenchOptions(source, documents, flatness, home, outDir, workDir, javaOpts, esHeap, quietMaxWait);
+        return new BenchOptions(source, documents, flatness, home, outDir, workDir, javaOpts, esHeap, quietMaxWait,
+                realtime);
     }
 
     private static String nonBlank(String key, String value) {

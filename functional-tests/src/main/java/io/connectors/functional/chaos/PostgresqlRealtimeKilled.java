@@ -6,12 +6,11 @@ import io.connectors.functional.DaemonProcess;
 import io.connectors.functional.FixtureLoader;
 import io.connectors.functional.FunctionalConfig;
 import io.connectors.functional.IndexSeqProbe;
+import io.connectors.functional.RealtimeWait;
 import io.connectors.functional.Verification;
 import io.connectors.testkit.functional.RealtimeBackend;
 import io.connectors.testkit.functional.SourceFixture;
 import io.r2dbc.postgresql.PostgresqlConnectionFactory;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -44,7 +43,6 @@ final class PostgresqlRealtimeKilled implements ChaosScenario {
     static final String TABLE = PgTables.SCHEMA + ".items";
     /** The slot of connector {@link FaultKit#CONNECTOR}: {@code connectors_<id>}. */
     static final String SLOT = "connectors_" + FaultKit.CONNECTOR;
-    static final String FOLLOWING = "following the source's changes in real time";
     private static final Duration FOLLOW_TIMEOUT = Duration.ofMinutes(3);
     private static final Duration CONVERGE_TIMEOUT = Duration.ofMinutes(2);
 
@@ -91,14 +89,14 @@ final class PostgresqlRealtimeKilled implements ChaosScenario {
                     "postgresql", chaos.index, configuration, daemon);
 
             DaemonProcess first = chaos.start(config);
-            Duration initial = awaitFollowing(first, t);
+            Duration initial = RealtimeWait.following(first, t, FOLLOW_TIMEOUT);
             context.say(name(), "the first daemon follows the slot (full sync of %,d rows before it) %s after start",
                     ROWS, FaultKit.seconds(initial));
             List<String> kills = new ArrayList<>();
             Instant lastKill = null;
             try (ChangeLoad load = ChangeLoad.start(connections, TABLE, ROWS, RATE, ChangeLoad.Mix.ALL, random.nextLong(),
                     RATE * 900); IndexSeqProbe probe = new IndexSeqProbe(chaos.es, chaos.index)) {
-                Duration caughtUp = awaitCaughtUp(probe, load);
+                Duration caughtUp = RealtimeWait.caughtUp(probe, load, FOLLOW_TIMEOUT);
                 context.say(name(), "the index caught up with the load (%s)", FaultKit.seconds(caughtUp));
                 String lsnFollowing = confirmedFlush(psql);
                 result.check("the slot " + SLOT + " was created and confirmed a position", lsnFollowing != null,
@@ -126,12 +124,12 @@ final class PostgresqlRealtimeKilled implements ChaosScenario {
                     context.say(name(), "%s", what);
                     TimeUnit.MILLISECONDS.sleep(500 + random.nextInt(1_500));
                     victim = chaos.start(config);
-                    Duration back = awaitFollowing(victim, lastKill);
+                    Duration back = RealtimeWait.following(victim, lastKill, FOLLOW_TIMEOUT);
                     kills.add(what + "; following again " + FaultKit.seconds(back) + " after the kill");
                     context.say(name(), "daemon %d follows again %s after the kill", kill + 1, FaultKit.seconds(back));
                 }
                 result.check("the load ran throughout", load.running(), "the writer stopped early");
-                awaitCaughtUp(probe, load);
+                RealtimeWait.caughtUp(probe, load, FOLLOW_TIMEOUT);
                 TimeUnit.SECONDS.sleep(3);
                 load.stop();
                 String walAtStop = psql.sql("SELECT pg_current_wal_lsn()").get(0);
@@ -159,40 +157,6 @@ final class PostgresqlRealtimeKilled implements ChaosScenario {
                         .build();
             }
         }
-    }
-
-    /** Waits for the daemon's log to say it follows the changes; how long after {@code from} it did. */
-    static Duration awaitFollowing(DaemonProcess daemon, Instant from) throws Exception {
-        long deadline = System.nanoTime() + FOLLOW_TIMEOUT.toNanos();
-        while (System.nanoTime() < deadline) {
-            if (Files.readString(daemon.logFile(), StandardCharsets.UTF_8).contains(FOLLOWING)) {
-                return FaultKit.since(from);
-            }
-            if (!daemon.isAlive()) {
-                throw new IllegalStateException("the daemon exited before it followed the changes; see " + daemon.logFile());
-            }
-            TimeUnit.MILLISECONDS.sleep(100);
-        }
-        throw new IllegalStateException("the daemon did not log '" + FOLLOWING + "' within " + FOLLOW_TIMEOUT + "; see "
-                + daemon.logFile());
-    }
-
-    /** Waits until the index shows a change the load committed when the wait began: the real-time job keeps up. */
-    static Duration awaitCaughtUp(IndexSeqProbe probe, ChangeLoad load) throws Exception {
-        Instant t = Instant.now();
-        long deadline = System.nanoTime() + FOLLOW_TIMEOUT.toNanos();
-        while (load.lastUpsertSeq() == 0 && System.nanoTime() < deadline) {
-            TimeUnit.MILLISECONDS.sleep(20);
-        }
-        long target = load.lastUpsertSeq();
-        while (System.nanoTime() < deadline) {
-            if (probe.highest() >= target && target > 0) {
-                return FaultKit.since(t);
-            }
-            TimeUnit.MILLISECONDS.sleep(50);
-        }
-        throw new IllegalStateException("the index did not show change " + target + " within " + FOLLOW_TIMEOUT
-                + " (it shows " + probe.highest() + ")");
     }
 
     /**

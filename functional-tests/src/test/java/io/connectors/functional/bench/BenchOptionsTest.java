@@ -15,6 +15,7 @@ class BenchOptionsTest {
         assertThat(o.source()).isEqualTo("directory");
         assertThat(o.documents()).isEqualTo(100_000);
         assertThat(o.flatness()).isFalse();
+        assertThat(o.realtime()).isFalse();
         assertThat(o.outDir()).isEqualTo(Path.of("/repo/functional-tests/target"));
         assertThat(o.daemonJavaOpts()).isEqualTo(BenchOptions.DEFAULT_DAEMON_JAVA_OPTS);
     }
@@ -28,6 +29,19 @@ class BenchOptionsTest {
         assertThat(BenchOptions.parse("--size", "small", "--flatness").flatness()).isTrue();
         assertThat(BenchOptions.parse("--size", "large").documents()).isEqualTo(1_000_000);
         assertThat(BenchOptions.parse("--size", "25_000").documents()).isEqualTo(25_000);
+    }
+
+    @Test
+    void realtimeIsTheLatencyPhaseAlone() {
+        BenchOptions o = BenchOptions.parse("--name", "postgresql", "--size", "realtime");
+
+        assertThat(o.realtime()).isTrue();
+        assertThat(o.flatness()).isFalse();
+        assertThat(o.documents()).isEqualTo(BenchOptions.SMALL);
+        assertThat(BenchOptions.parse("--size", "small").realtime()).isFalse();
+        assertThatThrownBy(() -> BenchOptions.parse("--name", "postgresql", "--size", "realtime", "--flatness"))
+                .hasMessageContaining("no flatness figure");
+        assertThatThrownBy(() -> BenchOptions.parse("--size", "realtime")).hasMessageContaining("--name postgresql");
     }
 
     @Test
