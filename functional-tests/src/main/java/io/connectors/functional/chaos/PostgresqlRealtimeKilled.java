@@ -45,6 +45,8 @@ final class PostgresqlRealtimeKilled implements ChaosScenario {
     static final String SLOT = "connectors_" + FaultKit.CONNECTOR;
     private static final Duration FOLLOW_TIMEOUT = Duration.ofMinutes(3);
     private static final Duration CONVERGE_TIMEOUT = Duration.ofMinutes(2);
+    /** Three of the source's default replication_status_interval. */
+    private static final Duration CONFIRM_TIMEOUT = Duration.ofSeconds(30);
 
     @Override
     public String name() {
@@ -192,17 +194,19 @@ final class PostgresqlRealtimeKilled implements ChaosScenario {
         result.check("pg_replication_slots shows the slot " + SLOT + " after the run (logical, pgoutput)",
                 slot.size() == 1 && slot.get(0).startsWith("logical pgoutput"), slot.isEmpty() ? "no such slot"
                         : slot.get(0));
+        // The source confirms the saved position every replication_status_interval (10 s by default), and a daemon
+        // killed sooner confirmed nothing: the last one must still confirm up to the WAL's end once nothing changes.
         String end = confirmedFlush(psql);
-        boolean advanced = end != null && lsnFollowing != null && compare(psql, lsnFollowing, end) < 0;
-        result.check("the slot's confirmed_flush_lsn advanced during the run", advanced,
-                lsnFollowing + " when the first daemon followed, " + end + " at the end");
-        // Confirmed positions lag a save behind; once nothing changes, the daemon must still confirm up to the WAL's end.
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        long deadline = System.nanoTime() + CONFIRM_TIMEOUT.toNanos();
         while (end != null && compare(psql, end, walAtStop) < 0 && System.nanoTime() < deadline) {
             TimeUnit.SECONDS.sleep(1);
             end = confirmedFlush(psql);
         }
-        result.check("the slot confirmed past the WAL position at the load's last change (within 30 s)",
+        boolean advanced = end != null && lsnFollowing != null && compare(psql, lsnFollowing, end) < 0;
+        result.check("the slot's confirmed_flush_lsn advanced during the run", advanced,
+                lsnFollowing + " when the first daemon followed, " + end + " at the end");
+        result.check("the slot confirmed past the WAL position at the load's last change (within "
+                        + CONFIRM_TIMEOUT.toSeconds() + " s)",
                 end != null && compare(psql, end, walAtStop) >= 0, "confirmed_flush_lsn " + end + ", WAL at the last"
                         + " change " + walAtStop + ", retained " + psql.sql("SELECT pg_size_pretty(pg_wal_lsn_diff("
                         + "pg_current_wal_lsn(), restart_lsn)) FROM pg_replication_slots WHERE slot_name = '" + SLOT
