@@ -22,6 +22,9 @@ import java.util.Map;
  *   <li>A commit is a checkpoint at the position after it.</li>
  *   <li>A truncate of a synced table ends the stream with {@link CursorExpiredException}: the runtime runs a full sync,
  *       which deletes its documents, and follows from there.</li>
+ *   <li>So does a table whose columns changed (added, dropped, retyped: its relation message differs from the columns
+ *       the documents were built with): rows the change rewrote have no changes in the WAL (a column added with a
+ *       default), and the index mapping follows the columns, so a full sync reads the table again.</li>
  * </ul>
  * Tables outside the configuration are ignored. Not thread-safe: one stream, in order.
  */
@@ -34,13 +37,20 @@ final class PgChanges {
     }
 
     private final Map<String, PgTarget> byRelation = new HashMap<>();
+    private final Map<String, List<PgOutput.Column>> signatures;
     private final Map<Integer, Mapped> relations = new HashMap<>();
     private long transaction;
 
-    PgChanges(List<PgTarget> targets) {
+    /**
+     * @param targets    the synced tables
+     * @param signatures each table's columns (name, type, modifier) when its documents' mapping was made, by relation;
+     *                   a relation message that differs ends the stream (see the class description)
+     */
+    PgChanges(List<PgTarget> targets, Map<String, List<PgOutput.Column>> signatures) {
         for (PgTarget t : targets) {
             t.relation().ifPresent(r -> byRelation.put(r, t));
         }
+        this.signatures = Map.copyOf(signatures);
     }
 
     /** The cursor of a position. */
@@ -103,6 +113,14 @@ final class PgChanges {
             relations.remove(relation.oid());
             return;
         }
+        List<PgOutput.Column> known = signatures.get(target.relation().orElseThrow());
+        if (known != null) {
+            String changed = difference(known, relation.columns());
+            if (!changed.isEmpty()) {
+                throw new CursorExpiredException("the columns of table " + target.name() + " changed (" + changed
+                        + "): a full sync reads it again, then the stream follows from there");
+            }
+        }
         int[] keys = new int[target.key().size()];
         for (int k = 0; k < keys.length; k++) {
             keys[k] = -1;
@@ -117,6 +135,23 @@ final class PgChanges {
             }
         }
         relations.put(relation.oid(), new Mapped(target, keys));
+    }
+
+    /** How {@code now} differs from {@code before} by name, type and modifier, for a message; empty when alike. */
+    static String difference(List<PgOutput.Column> before, List<PgOutput.Column> now) {
+        Map<String, PgOutput.Column> old = new java.util.LinkedHashMap<>();
+        before.forEach(c -> old.put(c.name(), c));
+        List<String> changes = new ArrayList<>();
+        for (PgOutput.Column c : now) {
+            PgOutput.Column was = old.remove(c.name());
+            if (was == null) {
+                changes.add("added " + c.name());
+            } else if (was.typeOid() != c.typeOid() || was.typeModifier() != c.typeModifier()) {
+                changes.add(c.name() + " retyped");
+            }
+        }
+        old.keySet().forEach(name -> changes.add("dropped " + name));
+        return String.join(", ", changes);
     }
 
     private ChangeEvent upsert(Mapped m, List<PgOutput.Value> row) {

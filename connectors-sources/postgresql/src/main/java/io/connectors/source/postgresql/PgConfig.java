@@ -49,6 +49,9 @@ import java.util.Optional;
  * @param watchInterval      how often the change watch polls the statistics counters
  * @param watchChanges       whether the daemon's change watch runs
  * @param splitRows          estimated rows per split of a full sync
+ * @param publication        in real-time mode, an existing publication to follow instead of the source's own
+ * @param slotWalWarning     in real-time mode, retained WAL past which the slot is reported
+ * @param statusInterval     in real-time mode, how often the stored position is confirmed and the slot measured
  */
 record PgConfig(
         String host,
@@ -75,7 +78,10 @@ record PgConfig(
         int retries,
         Duration watchInterval,
         boolean watchChanges,
-        int splitRows) {
+        int splitRows,
+        Optional<String> publication,
+        long slotWalWarning,
+        Duration statusInterval) {
 
     static final String HOST = "host";
     static final String PORT = "port";
@@ -102,6 +108,9 @@ record PgConfig(
     static final String WATCH_INTERVAL = "watch_interval";
     static final String WATCH_CHANGES = "watch_changes";
     static final String SPLIT_ROWS = "split_rows";
+    static final String PUBLICATION = "publication";
+    static final String SLOT_WAL_WARNING = "slot_retained_wal_warning";
+    static final String STATUS_INTERVAL = "replication_status_interval";
 
     /** What the source's sessions are told: dates, times and intervals in ISO-8601, in UTC, floats exact. */
     static final Map<String, String> SESSION_OPTIONS = Map.of("TimeZone", "UTC", "DateStyle", "ISO",
@@ -233,7 +242,27 @@ record PgConfig(
                     .description("While the daemon runs, poll the tables' statistics counters (`pg_stat_user_tables`, one"
                             + " cheap query each `watch_interval`) so that a scheduled sync of unchanged tables is"
                             + " skipped.")
-                    .order(24));
+                    .order(24),
+            ConfigField.string(PUBLICATION)
+                    .validate(PgConfig::checkName)
+                    .description("Real-time mode (`realtime: true`): an existing publication to follow, created by an"
+                            + " administrator; it must carry every synced table and publish inserts, updates, deletes"
+                            + " and truncates. Default: the connector's own, `connectors_<connector id>`, created and kept"
+                            + " to the synced tables by the source (which then needs `CREATE` on the database and to own"
+                            + " the tables).")
+                    .order(25),
+            ConfigField.byteSize(SLOT_WAL_WARNING).defaultValue("1gb")
+                    .validate(ConfigField.atLeast(1))
+                    .description("Real-time mode: WAL retained by the connector's replication slot past which a warning"
+                            + " is logged and `connectors status` flags the slot (the metric"
+                            + " `connectors_source_postgresql_slot_retained_wal_bytes` has the figure).")
+                    .order(26),
+            ConfigField.duration(STATUS_INTERVAL).defaultValue(Duration.ofSeconds(10))
+                    .validate(ConfigField.positiveDuration())
+                    .description("Real-time mode: how often the position stored in the index is confirmed to the server"
+                            + " (which may then remove older WAL), a quiet database's position is moved on, and the slot"
+                            + " is measured.")
+                    .order(27));
 
     /** Reads the typed values; no I/O. */
     static PgConfig from(SourceConfig config) {
@@ -271,7 +300,10 @@ record PgConfig(
                 (int) config.integer(RETRIES),
                 config.duration(WATCH_INTERVAL),
                 config.bool(WATCH_CHANGES),
-                (int) config.integer(SPLIT_ROWS));
+                (int) config.integer(SPLIT_ROWS),
+                config.optionalString(PUBLICATION).filter(s -> !s.isBlank()).map(String::trim),
+                config.byteSize(SLOT_WAL_WARNING),
+                config.duration(STATUS_INTERVAL));
     }
 
     /** Without the password, should the configuration ever be logged. */

@@ -7,10 +7,13 @@ import io.connectors.spi.CursorExpiredException;
 import io.connectors.spi.DeferredSource;
 import io.connectors.spi.IncrementalSource;
 import io.connectors.spi.MappingContributor;
+import io.connectors.spi.RealtimeSource;
+import io.connectors.spi.ResourceHoldingSource;
 import io.connectors.spi.SchemaDiscoverySource;
 import io.connectors.spi.SourceContext;
 import io.connectors.spi.SourceDocument;
 import io.connectors.spi.SourceException;
+import io.connectors.spi.SourceResource;
 import io.connectors.spi.SourceSplit;
 import io.connectors.spi.SplitEvent;
 import io.connectors.spi.SplitPosition;
@@ -65,11 +68,17 @@ import reactor.util.retry.Retry;
  *       the index mapping from the column types.</li>
  *   <li>The change watch reads the statistics counters of the database's tables ({@code pg_stat_user_tables}), so a
  *       scheduled sync of an unchanged database is skipped.</li>
+ *   <li>In real-time mode ({@link SourceContext#realtime}) the cursor is a position in the WAL: a full sync first makes
+ *       sure of the connector's publication and logical replication slot and takes the slot's position
+ *       ({@link PgSlot#startingPosition}); then {@link #followChanges} streams the slot from the saved position
+ *       ({@link PgReplication}, {@link PgChanges}), and {@link #checkpointSaved} confirms to the server what the
+ *       runtime stored. Changes made while the full sync read are streamed again after it: each becomes a fetch of the
+ *       row's current state by key (or a delete), so applying them again converges on the table.</li>
  * </ul>
  * One pool per instance, created on first use and closed by {@link #close()}.
  */
-final class PgDataSource implements BaseDataSource, IncrementalSource, DeferredSource, AdvancedRulesValidator,
-        SchemaDiscoverySource, MappingContributor, ChangeWatchingSource, SplittableSource {
+final class PgDataSource implements BaseDataSource, RealtimeSource, DeferredSource, AdvancedRulesValidator,
+        SchemaDiscoverySource, MappingContributor, ChangeWatchingSource, SplittableSource, ResourceHoldingSource {
     private static final Logger LOG = LoggerFactory.getLogger(PgDataSource.class);
     /** The field holding a document's table (or rule) name. */
     static final String TABLE_FIELD = "pg_table";
@@ -105,6 +114,12 @@ final class PgDataSource implements BaseDataSource, IncrementalSource, DeferredS
     private final Map<PgTarget, PgTypes> conversions = new java.util.concurrent.ConcurrentHashMap<>();
     /** Each target's {@link PgQueries#fingerprint}, computed once. */
     private final Map<PgTarget, String> fingerprints = new java.util.concurrent.ConcurrentHashMap<>();
+    /** The connector's slot and publication, for real-time mode. */
+    private final PgSlot slot;
+    /** The replication session being followed, if any: what {@link #checkpointSaved} confirms to. */
+    private final AtomicReference<PgReplication.Session> session = new AtomicReference<>();
+    /** When the retained WAL was last said to be past its threshold (nanoTime), to say it every few minutes only. */
+    private final java.util.concurrent.atomic.AtomicLong retainedWarned = new java.util.concurrent.atomic.AtomicLong();
 
     private record Plan(Map<String, Object> advanced, Mono<List<PgTarget>> targets) {
     }
@@ -115,6 +130,7 @@ final class PgDataSource implements BaseDataSource, IncrementalSource, DeferredS
         this.throttle = new Throttle(config.maxConcurrentQueries(), config.queriesPerSecond());
         this.catalog = new PgCatalog(config);
         this.checked = checked(config.connectionFactory(), context.network(), config);
+        this.slot = new PgSlot(config, context.connectorId());
     }
 
     /**
@@ -204,10 +220,44 @@ final class PgDataSource implements BaseDataSource, IncrementalSource, DeferredS
                             .filter(t -> t.column(column).isEmpty())
                             .forEach(t -> errors.add(new FieldError(PgConfig.CURSOR_COLUMN, "table " + t.name()
                                     + " has no column '" + column + "'"))));
-                    return errors.isEmpty() ? Mono.<Void>empty() : Mono.error(new ConfigValidationException(errors));
+                    Mono<List<FieldError>> following = context.realtime() ? followingProblems(targets)
+                            : unfollowedSlot().thenReturn(List.of());
+                    return following.flatMap(more -> {
+                        errors.addAll(more);
+                        return errors.isEmpty() ? Mono.<Void>empty() : Mono.error(new ConfigValidationException(errors));
+                    });
                 })
                 .onErrorMap(e -> !(e instanceof ConfigValidationException), e -> missingDatabase(e)
                         .map(Throwable.class::cast).orElseGet(() -> PgErrors.describe(e, config, "reading the catalog")));
+    }
+
+    /** What keeps real-time mode from following the tables: the server's {@code wal_level}, views, replica identities. */
+    private Mono<List<FieldError>> followingProblems(List<PgTarget> targets) {
+        return withConnection(c -> PgSlot.walLevel(c).flatMap(level -> {
+            if (!"logical".equals(level)) {
+                return Mono.error(new SourceException("real-time mode needs wal_level = logical on " + config.where()
+                        + " (it is '" + level + "'): set it in postgresql.conf (ALTER SYSTEM SET wal_level = logical)"
+                        + " and restart the server, or set realtime: false", null, false));
+            }
+            return PgSlot.followProblems(c, targets);
+        }));
+    }
+
+    /**
+     * Outside real-time mode, a slot of the connector's left from when it was on retains WAL that nothing reads until
+     * the disk fills: said at every sync, with the way out. Informative: a failed look says nothing.
+     */
+    private Mono<Void> unfollowedSlot() {
+        return withConnection(slot::state)
+                .doOnNext(state -> state.ifPresent(s -> LOG.warn("Connector {}: replication slot '{}' retains {} bytes of"
+                                + " WAL, but the connector is not in real-time mode: nothing will read it. Drop it with"
+                                + " `connectors sources drop-resources {}`, or set realtime: true", context.connectorId(),
+                        slot.slot(), s.retainedBytes(), context.connectorId())))
+                .then()
+                .onErrorResume(e -> {
+                    LOG.debug("Connector {}: looking for a replication slot failed: {}", context.connectorId(), e.toString());
+                    return Mono.empty();
+                });
     }
 
     private Optional<ConfigValidationException> missingDatabase(Throwable e) {
@@ -556,6 +606,9 @@ final class PgDataSource implements BaseDataSource, IncrementalSource, DeferredS
 
     @Override
     public Mono<SyncCursor> currentCursor() {
+        if (context.realtime()) {
+            return followCursor();
+        }
         if (config.cursorColumn().isEmpty()) {
             // No cursor column, no incremental syncs: a full sync takes no cursor (the runtime accepts an empty one).
             return Mono.empty();
@@ -586,6 +639,11 @@ final class PgDataSource implements BaseDataSource, IncrementalSource, DeferredS
 
     @Override
     public Flux<ChangeEvent> getDocsIncrementally(SyncCursor cursor, SyncRules rules) {
+        if (context.realtime()) {
+            return Flux.error(new SourceException("connector " + context.connectorId() + " runs in real time: its"
+                    + " real-time job applies every change, so incremental syncs are not run for it; schedule full"
+                    + " syncs only (or none)", null, false));
+        }
         return reading(Flux.defer(() -> {
             String column = cursorColumn();
             if (cursor == null) {
@@ -664,6 +722,210 @@ final class PgDataSource implements BaseDataSource, IncrementalSource, DeferredS
         values.put("column", column);
         values.put("positions", new LinkedHashMap<>(positions));
         return new SyncCursor(values);
+    }
+
+    // ----------------------------------------------------------------------------------------------- real time
+
+    /**
+     * Real-time mode's cursor, taken before a full sync reads: the publication made to carry the synced tables, and the
+     * slot's position, created or moved to the server's current one.
+     */
+    private Mono<SyncCursor> followCursor() {
+        return Mono.defer(() -> {
+            Plan last = lastPlan.get();
+            Mono<List<PgTarget>> targets = last != null ? last.targets() : tables();
+            return targets.flatMap(list -> followable(list)
+                    .then(withOwnConnection(c -> slot.ensurePublication(c, list).then(slot.startingPosition(c)))))
+                    .map(PgChanges::cursor)
+                    .doOnNext(cursor -> LOG.info("Connector {}: replication slot '{}' at {}, publication '{}'; the changes"
+                                    + " from there are followed after the full sync", context.connectorId(), slot.slot(),
+                            cursor.values().get(PgChanges.LSN), slot.publication()));
+        }).onErrorMap(e -> PgErrors.describe(e, config, "preparing replication slot '" + slot.slot() + "'"));
+    }
+
+    /** Queries (of advanced rules) cannot be followed: their rows have no changes of their own. */
+    private static Mono<Void> followable(List<PgTarget> targets) {
+        List<String> queries = targets.stream().filter(t -> t.relation().isEmpty()).map(PgTarget::name).toList();
+        return queries.isEmpty() ? Mono.empty() : Mono.error(new SourceException("real-time mode follows tables, not the"
+                + " queries of advanced rules (" + String.join(", ", queries) + "): remove the advanced rules, or set"
+                + " realtime: false", null, false));
+    }
+
+    @Override
+    public Flux<ChangeEvent> followChanges(SyncCursor cursor, SyncRules rules) {
+        return reading(Flux.defer(() -> {
+            long from;
+            try {
+                from = PgOutput.lsn(String.valueOf(cursor.values().get(PgChanges.LSN)));
+            } catch (RuntimeException e) {
+                return Flux.error(new CursorExpiredException("the saved cursor is not a position in the WAL (it was"
+                        + " saved before real-time mode was turned on)"));
+            }
+            return plan(rules).flatMapMany(targets -> followable(targets)
+                    .then(withOwnConnection(c -> resumable(c, targets, from)))
+                    .flatMapMany(signatures -> stream(targets, signatures, from)));
+        }).onErrorMap(e -> PgErrors.describe(e, config, "following replication slot '" + slot.slot() + "'")));
+    }
+
+    /**
+     * Checks that the slot still holds every change after {@code from}, and that the publication still carries the
+     * synced tables; emits the tables' columns for {@link PgChanges}. Anything else is a {@link CursorExpiredException}:
+     * the runtime runs a full sync, which takes a new position, and follows from there.
+     */
+    private Mono<Map<String, List<PgOutput.Column>>> resumable(Connection c, List<PgTarget> targets, long from) {
+        return slot.state(c).flatMap(found -> {
+            if (found.isEmpty()) {
+                return Mono.error(new CursorExpiredException("replication slot '" + slot.slot() + "' no longer exists"
+                        + " (dropped by hand?): the changes since the last saved position are gone"));
+            }
+            PgSlot.State state = found.get();
+            report(state);
+            if (!state.usable()) {
+                return Mono.error(new CursorExpiredException("replication slot '" + slot.slot() + "' was invalidated by"
+                        + " the server (" + state.invalidation().orElseThrow() + "; max_slot_wal_keep_size let it remove"
+                        + " WAL the slot needed): the changes since the last saved position are gone"));
+            }
+            if (state.confirmed() > from) {
+                return Mono.error(new CursorExpiredException("replication slot '" + slot.slot() + "' was moved past the"
+                        + " saved position (it is at " + state.confirmedLsn() + ", the cursor at " + PgOutput.lsn(from)
+                        + "): the changes in between are gone from it"));
+            }
+            return slot.ensurePublication(c, targets).flatMap(changed -> changed
+                    ? Mono.error(new CursorExpiredException("the synced tables changed (publication '"
+                    + slot.publication() + "' now carries " + targets.stream().map(PgTarget::name).toList()
+                    + "): a full sync reads them, then the stream follows"))
+                    : PgSlot.signatures(c, targets));
+        });
+    }
+
+    /** The slot's changes after {@code from} as change events, until cancelled or failed; the slot watched meanwhile. */
+    private Flux<ChangeEvent> stream(List<PgTarget> targets, Map<String, List<PgOutput.Column>> signatures, long from) {
+        PgChanges changes = new PgChanges(targets, signatures);
+        Mono<PgReplication.Session> open = context.network().check(PgConfig.HOST, config.host(), config.port())
+                .then(PgReplication.open(config.connectionFactory(), slot.slot(), slot.publication(), from,
+                        config.statusInterval()))
+                .doOnNext(s -> {
+                    session.set(s);
+                    LOG.info("Connector {}: following replication slot '{}' from {}", context.connectorId(), slot.slot(),
+                            PgOutput.lsn(from));
+                });
+        return Flux.usingWhen(open,
+                s -> Flux.merge(s.follow(changes::of, lsn -> new ChangeEvent.Checkpoint(PgChanges.cursor(lsn))),
+                        watchSlot()),
+                this::end, (s, e) -> end(s), this::end);
+    }
+
+    private Mono<Void> end(PgReplication.Session s) {
+        session.compareAndSet(s, null);
+        return s.close();
+    }
+
+    /**
+     * Measures the slot every status interval while it is followed (the gauges, the retained-WAL warning) and ends
+     * the stream when the server invalidated it. Emits nothing; a measurement that fails is skipped.
+     */
+    private Flux<ChangeEvent> watchSlot() {
+        return Flux.interval(config.statusInterval(), config.statusInterval())
+                .onBackpressureDrop()
+                .concatMap(tick -> withConnection(slot::state).onErrorResume(e -> {
+                    LOG.debug("Connector {}: measuring replication slot '{}' failed: {}", context.connectorId(),
+                            slot.slot(), e.toString());
+                    return Mono.empty();
+                }), 1)
+                .concatMap(found -> {
+                    if (found.isEmpty()) {
+                        return Mono.error(new CursorExpiredException("replication slot '" + slot.slot()
+                                + "' disappeared while it was followed"));
+                    }
+                    report(found.get());
+                    return found.get().usable() ? Mono.<ChangeEvent>empty()
+                            : Mono.error(new CursorExpiredException("replication slot '" + slot.slot() + "' was"
+                            + " invalidated by the server while it was followed (" + found.get().invalidation().orElseThrow()
+                            + "): the changes it no longer holds are gone"));
+                });
+    }
+
+    /** The slot's figures as gauges, and a warning (every few minutes at most) past the configured threshold. */
+    private void report(PgSlot.State state) {
+        context.metrics().gauge("postgresql_slot_retained_wal_bytes", "WAL the connector's replication slot retains"
+                + " on the server (current position minus the slot's restart position)", state.retainedBytes());
+        context.metrics().gauge("postgresql_slot_lag_bytes", "WAL written since the position the connector last"
+                + " confirmed (current position minus the slot's confirmed position)", state.lagBytes());
+        long now = System.nanoTime();
+        long last = retainedWarned.get();
+        if (state.retainedBytes() > config.slotWalWarning()
+                && (last == 0 || now - last > Duration.ofMinutes(5).toNanos()) && retainedWarned.compareAndSet(last, now)) {
+            LOG.warn("Connector {}: replication slot '{}' retains {} bytes of WAL, more than slot_retained_wal_warning ({});"
+                            + " the server keeps it until the connector confirms it has stored the changes: check that"
+                            + " its real-time job runs and keeps up (connectors jobs list --connector {})",
+                    context.connectorId(), slot.slot(), state.retainedBytes(), config.slotWalWarning(),
+                    context.connectorId());
+        }
+    }
+
+    @Override
+    public void checkpointSaved(SyncCursor cursor) {
+        PgReplication.Session s = session.get();
+        Object lsn = cursor.values().get(PgChanges.LSN);
+        if (s != null && lsn != null) {
+            s.confirm(PgOutput.lsn(String.valueOf(lsn)));
+        }
+    }
+
+    @Override
+    public Mono<List<SourceResource>> resources() {
+        return withOwnConnection(c -> slot.state(c).zipWith(slot.published(c)).map(found -> {
+            List<SourceResource> out = new ArrayList<>();
+            found.getT1().ifPresent(state -> out.add(slotResource(state)));
+            PgSlot.Published p = found.getT2();
+            if (p.exists()) {
+                Map<String, Object> details = new LinkedHashMap<>();
+                details.put("owner", slot.ownPublication() ? "connector" : "configured (publication)");
+                details.put("tables", p.allTables() ? "all" : String.join(", ", p.tables()));
+                out.add(new SourceResource("publication", slot.publication(), details, List.of()));
+            }
+            return out;
+        })).onErrorMap(e -> PgErrors.describe(e, config, "reading replication slot '" + slot.slot() + "'"));
+    }
+
+    private SourceResource slotResource(PgSlot.State state) {
+        Map<String, Object> details = new LinkedHashMap<>();
+        details.put("database", state.database());
+        details.put("active", state.active());
+        details.put("confirmed_flush_lsn", state.confirmedLsn());
+        details.put("restart_lsn", state.restartLsn());
+        details.put("retained_wal_bytes", state.retainedBytes());
+        details.put("lag_bytes", state.lagBytes());
+        if (state.walStatus() != null) {
+            details.put("wal_status", state.walStatus());
+        }
+        List<String> warnings = new ArrayList<>();
+        state.invalidation().ifPresent(reason -> warnings.add("invalidated by the server (" + reason + "): the next"
+                + " real-time job runs a full sync and creates it again"));
+        if (state.retainedBytes() > config.slotWalWarning()) {
+            warnings.add("retains " + state.retainedBytes() + " bytes of WAL, more than slot_retained_wal_warning ("
+                    + config.slotWalWarning() + "): check that the connector's real-time job runs and keeps up");
+        }
+        if (!context.realtime()) {
+            warnings.add("the connector is not in real-time mode: nothing reads this slot, which retains WAL until it"
+                    + " is dropped (connectors sources drop-resources " + context.connectorId() + ")");
+        }
+        return new SourceResource("replication_slot", slot.slot(), details, warnings);
+    }
+
+    @Override
+    public Mono<List<String>> dropResources() {
+        return withOwnConnection(c -> slot.drop(c).zipWith(slot.dropPublication(c)).map(dropped -> {
+            List<String> out = new ArrayList<>();
+            if (dropped.getT1()) {
+                out.add("dropped replication slot '" + slot.slot() + "'");
+            }
+            if (dropped.getT2()) {
+                out.add("dropped publication '" + slot.publication() + "'");
+            }
+            return out;
+        })).onErrorMap(e -> PgErrors.describe(e, config, "dropping replication slot '" + slot.slot()
+                + "' (is a real-time job of the connector still running?)"));
     }
 
     // ------------------------------------------------------------------------------------ schema, mapping, watch

@@ -12,15 +12,14 @@ import java.util.Locale;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
 /**
- * The real-time mode's replication slot and its stream (work in progress for issue 21): names derived from the
- * connector, and a {@link Session} that decodes pgoutput and confirms to the server only what the runtime stored
- * ({@link #confirm}), advancing past the last commit while nothing is pending, so a quiet database on a busy cluster
- * retains no WAL.
+ * The real-time mode's replication stream: slot and publication names derived from the connector, and a
+ * {@link Session} that decodes pgoutput, confirms to the server only what the runtime stored
+ * ({@link Session#confirm}), and reports how far a quiet stream moved ({@link Session#follow}), so a quiet
+ * database on a busy cluster retains no WAL.
  */
 final class PgReplication {
     private static final Logger LOG = LoggerFactory.getLogger(PgReplication.class);
@@ -76,37 +75,135 @@ final class PgReplication {
     }
 
     /**
-     * One replication connection streaming a slot. {@link #messages} may be subscribed once; {@link #confirm} and the
-     * idle advance tell the server what it may forget.
+     * One replication connection streaming a slot. {@link #messages} may be subscribed once; {@link #confirm} tells the
+     * server what it may forget, and {@link #follow} tells how far a quiet stream has moved.
      */
     static final class Session {
+        /** How long a quiet stream with demand is watched before its position is trusted (see {@link #follow}). */
+        static final Duration SETTLE = Duration.ofMillis(100);
+
         private final PostgresqlReplicationConnection connection;
         private final ReplicationStream stream;
+        private final Duration interval;
         private final AtomicLong lastCommitEnd;
         private final AtomicLong confirmed;
-        /** A transaction is being received (its Begin read, not its Commit): no idle advance inside it. */
+        private final AtomicLong delivered = new AtomicLong();
+        private final Reader reader = new Reader();
+        private final java.util.concurrent.atomic.AtomicBoolean started = new java.util.concurrent.atomic.AtomicBoolean();
+        /** A transaction is being received (its Begin read, not its Commit). */
         private volatile boolean inTransaction;
-        private final Disposable idle;
 
         private Session(PostgresqlReplicationConnection connection, ReplicationStream stream, long from, Duration interval) {
             this.connection = connection;
             this.stream = stream;
+            this.interval = interval;
             this.lastCommitEnd = new AtomicLong(from);
             this.confirmed = new AtomicLong(from);
-            this.idle = Flux.interval(interval, interval).subscribe(tick -> advanceWhileIdle());
         }
 
-        /** The decoded messages, in WAL order. */
+        /**
+         * The decoded messages, in WAL order, as far as this flux's subscriber asks. The driver's stream has one
+         * subscriber of the session's own, which outlives this flux: a subscriber that cancels leaves the stream to
+         * {@link #close}, which ends it in order (the driver's shared stream cannot be subscribed again once its
+         * subscriber left, and closing the connection under a subscribed stream reports errors nobody receives).
+         */
         Flux<PgOutput.Message> messages() {
-            return stream.map(buffer -> PgOutput.decode(buffer.nioBuffer()))
-                    .doOnNext(m -> {
-                        if (m instanceof PgOutput.Begin) {
-                            inTransaction = true;
-                        } else if (m instanceof PgOutput.Commit commit) {
-                            lastCommitEnd.accumulateAndGet(commit.endLsn(), Math::max);
-                            inTransaction = false;
-                        }
-                    });
+            return Flux.create(sink -> {
+                reader.target = sink;
+                if (started.compareAndSet(false, true)) {
+                    stream.map(buffer -> PgOutput.decode(buffer.nioBuffer())).subscribe(reader);
+                }
+                sink.onRequest(reader::request);
+            });
+        }
+
+        /** The session's subscriber to the driver's stream: hands messages to the current {@link #messages} subscriber. */
+        private final class Reader extends reactor.core.publisher.BaseSubscriber<PgOutput.Message> {
+            private volatile reactor.core.publisher.FluxSink<PgOutput.Message> target;
+            private final reactor.core.publisher.Sinks.Empty<Void> ended = reactor.core.publisher.Sinks.empty();
+
+            @Override
+            protected void hookOnSubscribe(org.reactivestreams.Subscription subscription) {
+                // Demand comes from the messages' subscriber only.
+            }
+
+            @Override
+            protected void hookOnNext(PgOutput.Message m) {
+                delivered.incrementAndGet();
+                if (m instanceof PgOutput.Begin) {
+                    inTransaction = true;
+                } else if (m instanceof PgOutput.Commit commit) {
+                    lastCommitEnd.accumulateAndGet(commit.endLsn(), Math::max);
+                    inTransaction = false;
+                }
+                reactor.core.publisher.FluxSink<PgOutput.Message> to = target;
+                if (to != null && !to.isCancelled()) {
+                    to.next(m);
+                }
+            }
+
+            @Override
+            protected void hookOnError(Throwable e) {
+                reactor.core.publisher.FluxSink<PgOutput.Message> to = target;
+                if (to != null) {
+                    to.error(e);
+                }
+                ended.tryEmitEmpty();
+            }
+
+            @Override
+            protected void hookOnComplete() {
+                reactor.core.publisher.FluxSink<PgOutput.Message> to = target;
+                if (to != null) {
+                    to.complete();
+                }
+                ended.tryEmitEmpty();
+            }
+        }
+
+        /**
+         * The messages turned into items by {@code convert}, in WAL order, with {@code idle(position)} after them each
+         * status interval that a quiet stream moved: the server's keepalives report how far it read the WAL (other
+         * databases' changes, tables outside the publication, empty transactions), and a checkpoint there lets the
+         * slot's confirmed position follow, so a quiet database on a busy cluster retains no WAL.
+         *
+         * <p>The driver learns that position when it reads a keepalive, possibly before the messages read ahead of it
+         * went through {@code convert}. So a position is given only when nothing can be waiting anywhere: outside a
+         * transaction, past every commit delivered, with this flux's subscriber asking for more and nothing handed to
+         * it or read from the server during a short {@link #SETTLE} (every stage hands on what it holds at once while
+         * there is demand). An idle item therefore always follows every item of the changes before its position.
+         */
+        <T> Flux<T> follow(java.util.function.Function<PgOutput.Message, ? extends Iterable<T>> convert,
+                           java.util.function.LongFunction<T> idle) {
+            return Flux.defer(() -> {
+                AtomicLong requested = new AtomicLong();
+                AtomicLong emitted = new AtomicLong();
+                AtomicLong given = new AtomicLong(lastCommitEnd.get());
+                java.util.function.BooleanSupplier waiting = () -> requested.get() > emitted.get();
+                Flux<T> positions = Flux.interval(interval, interval)
+                        .onBackpressureDrop()
+                        .concatMap(tick -> {
+                            long position = stream.getLastReceiveLSN().asLong();
+                            if (inTransaction || !waiting.getAsBoolean()
+                                    || position <= Math.max(given.get(), lastCommitEnd.get())) {
+                                return Mono.<T>empty();
+                            }
+                            long read = delivered.get();
+                            long out = emitted.get();
+                            return Mono.delay(SETTLE).flatMap(t -> {
+                                boolean quiet = delivered.get() == read && emitted.get() == out && !inTransaction
+                                        && waiting.getAsBoolean();
+                                if (!quiet || position <= Math.max(given.get(), lastCommitEnd.get())) {
+                                    return Mono.<T>empty();
+                                }
+                                given.set(position);
+                                return Mono.just(idle.apply(position));
+                            });
+                        }, 1);
+                return Flux.merge(messages().concatMapIterable(convert), positions)
+                        .doOnRequest(n -> requested.accumulateAndGet(n, (a, b) -> a + b < 0 ? Long.MAX_VALUE : a + b))
+                        .doOnNext(item -> emitted.incrementAndGet());
+            });
         }
 
         /** Everything before {@code lsn} is stored: the server may forget it. Positions never move back. */
@@ -122,27 +219,28 @@ final class PgReplication {
         }
 
         /**
-         * With every commit read also confirmed, the position the server's keepalives reported (past the last commit:
-         * WAL of other databases, or of tables outside the publication) is confirmed too.
-         */
-        void advanceWhileIdle() {
-            long received = stream.getLastReceiveLSN().asLong();
-            if (!inTransaction && confirmed.get() >= lastCommitEnd.get() && received > confirmed.get()) {
-                confirm(received);
-            }
-        }
-
-        /**
-         * Ends the stream, then the connection. The stream's orderly end (CopyDone both ways) is given a moment only:
-         * it does not always come back (seen in tests), and closing the connection ends the server's side anyway;
-         * what was confirmed has been sent with the status updates already.
+         * Ends the stream in order (CopyDone both ways), what arrives meanwhile read and dropped, then closes the
+         * connection. The orderly end is given {@link #CLOSE_WAIT}: it does not always come back (seen in tests), and
+         * closing the connection ends the server's side anyway. A confirmation not yet sent with a status update is not
+         * lost: the cursor saved before it is where the next stream starts, and the server skips what it already has.
          */
         Mono<Void> close() {
-            idle.dispose();
-            return stream.close().timeout(CLOSE_WAIT).onErrorResume(e -> {
-                LOG.debug("the replication stream did not end in order; closing its connection", e);
+            return Mono.defer(() -> {
+                if (!started.get()) {
+                    return Mono.from(connection.close());
+                }
+                reader.request(Long.MAX_VALUE);
+                return stream.close().then(reader.ended.asMono()).timeout(CLOSE_WAIT)
+                        .onErrorResume(e -> {
+                            LOG.debug("the replication stream did not end in order; closing its connection", e);
+                            reader.dispose();
+                            return Mono.empty();
+                        })
+                        .then(Mono.from(connection.close()));
+            }).timeout(CLOSE_WAIT.multipliedBy(2)).onErrorResume(e -> {
+                LOG.debug("closing the replication connection failed", e);
                 return Mono.empty();
-            }).then(connection.close());
+            });
         }
     }
 }

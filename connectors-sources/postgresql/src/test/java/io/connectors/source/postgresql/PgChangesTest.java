@@ -10,6 +10,7 @@ import io.connectors.spi.SourceException;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
@@ -30,7 +31,7 @@ class PgChangesTest {
                 backend.sql("INSERT INTO t VALUES (1, 'a')", "UPDATE t SET v = 'b' WHERE id = 1",
                         "UPDATE t SET id = 2 WHERE id = 1", "DELETE FROM t WHERE id = 2", "INSERT INTO other VALUES (7)");
                 List<PgOutput.Message> messages = awaitMessages(backend, slot, 5);
-                PgChanges changes = new PgChanges(List.of(T));
+                PgChanges changes = new PgChanges(List.of(T), Map.of());
                 List<ChangeEvent> events = new ArrayList<>();
                 messages.forEach(m -> events.addAll(changes.of(m)));
 
@@ -63,7 +64,7 @@ class PgChangesTest {
 
     @Test
     void aTableWithoutItsKeyColumnCannotBeFollowed() {
-        PgChanges changes = new PgChanges(List.of(T));
+        PgChanges changes = new PgChanges(List.of(T), Map.of());
         assertThatThrownBy(() -> changes.of(new PgOutput.Relation(1, "public", "t", 'd',
                 List.of(new PgOutput.Column("other", 23, -1, true)))))
                 .isInstanceOf(SourceException.class).hasMessageContaining("key column 'id'");
