@@ -6,7 +6,9 @@ import io.r2dbc.spi.Connection;
 import io.r2dbc.spi.Result;
 import io.r2dbc.spi.Statement;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.SplittableRandom;
@@ -159,22 +161,37 @@ public final class ChangeLoad implements AutoCloseable {
         return load;
     }
 
+    /**
+     * Plans the changes due by now (at most {@link #MAX_BACKLOG_NANOS} of them behind: a writer that fell further
+     * behind its pace does not burst) and sends them as one sequence on the connection, each statement after the
+     * previous one's answer, waiting once per sequence rather than once per change: a thread switch per change costs
+     * more than the change itself on a busy machine.
+     */
     private void write(Connection connection) {
-        long interval = (long) (1e9 / perSecond);
-        long due = System.nanoTime();
+        long started = System.nanoTime();
+        long planned = 0;
         try {
             while (!stopping && nextSeq - firstSeq < commitNanos.length) {
-                long now = System.nanoTime();
-                if (due > now) {
-                    LockSupport.parkNanos(due - now);
+                long due = (long) ((System.nanoTime() - started) / 1e9 * perSecond);
+                planned = Math.max(planned, due - (long) (MAX_BACKLOG_NANOS / 1e9 * perSecond));
+                int n = (int) Math.min(due - planned, commitNanos.length - (nextSeq - firstSeq));
+                if (n <= 0) {
+                    LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
                     continue;
                 }
-                change(connection, mix.pick(random, liveCount > 0));
-                due = Math.max(due + interval, System.nanoTime() - MAX_BACKLOG_NANOS);
+                List<Change> batch = new ArrayList<>(n);
+                for (int i = 0; i < n; i++) {
+                    batch.add(plan(connection, mix.pick(random, liveCount > 0)));
+                }
+                planned += n;
+                await(Flux.fromIterable(batch).concatMap(change -> Flux.from(change.statement().execute())
+                                .concatMap(Result::getRowsUpdated).reduce(0L, Long::sum)
+                                .doOnNext(rows -> committed(change, rows)))
+                        .then(), STATEMENT_TIMEOUT);
             }
         } catch (Throwable e) {
             failure = e;
-            LOG.error("The change load failed at change {}", nextSeq, e);
+            LOG.error("The change load failed at change {}", lastSeq() + 1, e);
         } finally {
             stoppedNanos = System.nanoTime();
             try {
@@ -185,51 +202,55 @@ public final class ChangeLoad implements AutoCloseable {
         }
     }
 
-    private void change(Connection c, Kind kind) {
-        long seq = nextSeq;
+    /** A change planned: its statement, and what it is. */
+    private record Change(long seq, Kind kind, Statement statement) {
+    }
+
+    /** The next change's statement, the live keys updated as if it were done (it is, in order, or the load fails). */
+    private Change plan(Connection c, Kind kind) {
+        long seq = nextSeq++;
         String body = body(seq);
-        long changed;
+        Statement statement;
         switch (kind) {
             case INSERT -> {
                 long key = nextKey++;
-                changed = execute(c.createStatement("INSERT INTO " + table + " (key, seq, body, updated_at) VALUES"
-                        + " ($1, $2, $3, clock_timestamp())").bind(0, key).bind(1, seq).bind(2, body));
+                statement = c.createStatement("INSERT INTO " + table + " (key, seq, body, updated_at) VALUES"
+                        + " ($1, $2, $3, clock_timestamp())").bind(0, key).bind(1, seq).bind(2, body);
                 addLive(key);
             }
-            case UPDATE -> changed = execute(c.createStatement("UPDATE " + table + " SET seq = $2, body = $3,"
+            case UPDATE -> statement = c.createStatement("UPDATE " + table + " SET seq = $2, body = $3,"
                     + " updated_at = clock_timestamp() WHERE key = $1").bind(0, live[random.nextInt(liveCount)])
-                    .bind(1, seq).bind(2, body));
+                    .bind(1, seq).bind(2, body);
             case KEY_CHANGE -> {
                 int at = random.nextInt(liveCount);
                 long key = nextKey++;
-                changed = execute(c.createStatement("UPDATE " + table + " SET key = $4, seq = $2, body = $3,"
+                statement = c.createStatement("UPDATE " + table + " SET key = $4, seq = $2, body = $3,"
                         + " updated_at = clock_timestamp() WHERE key = $1").bind(0, live[at]).bind(1, seq)
-                        .bind(2, body).bind(3, key));
+                        .bind(2, body).bind(3, key);
                 live[at] = key;
             }
             case DELETE -> {
                 int at = random.nextInt(liveCount);
-                changed = execute(c.createStatement("DELETE FROM " + table + " WHERE key = $1").bind(0, live[at]));
+                statement = c.createStatement("DELETE FROM " + table + " WHERE key = $1").bind(0, live[at]);
                 live[at] = live[--liveCount];
             }
             default -> throw new IllegalStateException(kind.name());
         }
-        if (changed != 1) {
-            throw new IllegalStateException(kind + " of change " + seq + " changed " + changed + " rows, not 1");
-        }
-        commitNanos[(int) (seq - firstSeq)] = System.nanoTime();
-        kindCounts[kind.ordinal()]++;
-        if (kind != Kind.DELETE) {
-            lastUpsertSeq.set(seq);
-        }
-        nextSeq = seq + 1;
-        lastSeq.set(seq);
+        return new Change(seq, kind, statement);
     }
 
-    private static long execute(Statement statement) {
-        Long n = await(Flux.from(statement.execute()).concatMap(Result::getRowsUpdated).reduce(0L, Long::sum),
-                STATEMENT_TIMEOUT);
-        return n == null ? 0 : n;
+    /** The server acknowledged {@code change}'s commit (its autocommit statement answered). */
+    private void committed(Change change, long rows) {
+        if (rows != 1) {
+            throw new IllegalStateException(change.kind() + " of change " + change.seq() + " changed " + rows
+                    + " rows, not 1");
+        }
+        commitNanos[(int) (change.seq() - firstSeq)] = System.nanoTime();
+        kindCounts[change.kind().ordinal()]++;
+        if (change.kind() != Kind.DELETE) {
+            lastUpsertSeq.set(change.seq());
+        }
+        lastSeq.set(change.seq());
     }
 
     private void addLive(long key) {

@@ -169,7 +169,7 @@ public final class BenchMain {
                                 + " real-time connector can follow (it is no RealtimeBackend)");
                     }
                     backend.startForRealtime(fixtureDir);
-                    new RealtimeLatency(options, endpoint, report, this::startDaemon, connectorId, index).measure(fixture);
+                    new RealtimeLatency(options, endpoint, report, realtimeBench(), connectorId, index).measure(fixture);
                 } else {
                     fixture.start(fixtureDir);
                     measure(fixture);
@@ -302,6 +302,26 @@ public final class BenchMain {
         if ("directory".equals(options.source())) {
             mixedCorpus();
         }
+    }
+
+    /** The daemons, quiet waits and CPU rows of this run, for the real-time phase. */
+    private RealtimeLatency.Bench realtimeBench() {
+        return new RealtimeLatency.Bench() {
+            @Override
+            public DaemonProcess startDaemon(Path config, String name) throws IOException {
+                return BenchMain.this.startDaemon(config, name);
+            }
+
+            @Override
+            public void quiet(String what) throws InterruptedException {
+                BenchMain.this.quiet(what);
+            }
+
+            @Override
+            public void cpu(String window, Instant from, Instant to) {
+                BenchMain.this.cpu.between(from, to).ifPresent(split -> cpuRows.add(cpuRow(window, split)));
+            }
+        };
     }
 
     /** Sets of the test corpus's 17 formats in the mixed-corpus run. */

@@ -49,9 +49,16 @@ final class RealtimeLatency {
     /** How long after the load stops its last changes may take to show. */
     private static final Duration DRAIN = Duration.ofSeconds(60);
 
-    /** Starts a daemon on a configuration, as the rest of the bench does (GC log, CPU watch). */
-    interface Daemons {
-        DaemonProcess start(Path config, String name) throws IOException;
+    /** What the phase takes from the rest of the bench. */
+    interface Bench {
+        /** Starts a daemon on a configuration, as the rest of the bench does (GC log, CPU watch). */
+        DaemonProcess startDaemon(Path config, String name) throws IOException;
+
+        /** Waits for a quiet machine before a measurement, and records the wait. */
+        void quiet(String what) throws InterruptedException;
+
+        /** Adds where the CPU went between {@code from} and {@code to} to the report. */
+        void cpu(String window, Instant from, Instant to);
     }
 
     /**
@@ -89,16 +96,16 @@ final class RealtimeLatency {
     private final BenchOptions options;
     private final ElasticsearchEndpoint endpoint;
     private final BenchReport report;
-    private final Daemons daemons;
+    private final Bench bench;
     private final String connectorId;
     private final String index;
 
-    RealtimeLatency(BenchOptions options, ElasticsearchEndpoint endpoint, BenchReport report, Daemons daemons,
+    RealtimeLatency(BenchOptions options, ElasticsearchEndpoint endpoint, BenchReport report, Bench bench,
                     String connectorId, String index) {
         this.options = options;
         this.endpoint = endpoint;
         this.report = report;
-        this.daemons = daemons;
+        this.bench = bench;
         this.connectorId = connectorId;
         this.index = index;
     }
@@ -125,7 +132,7 @@ final class RealtimeLatency {
         }
 
         Instant t = Instant.now();
-        DaemonProcess daemon = daemons.start(config, "realtime");
+        DaemonProcess daemon = bench.startDaemon(config, "realtime");
         try (IndexSeqProbe probe = new IndexSeqProbe(endpoint, index)) {
             Duration follow = RealtimeWait.following(daemon, t, FOLLOW_TIMEOUT);
             LOG.info("The real-time job follows the slot {} after its start (full sync of {} rows first)", follow, rows);
@@ -135,7 +142,9 @@ final class RealtimeLatency {
                     + " each; the highest sequence number searchable polled every %d ms with a max aggregation, no"
                     + " forced refresh", TABLE, rows, follow.toMillis() / 1000.0, RATE, LOAD.toSeconds(), POLL.toMillis()));
 
+            bench.quiet("real-time load");
             Polls polls = new Polls();
+            Instant loadStarted = Instant.now();
             ChangeLoad load = ChangeLoad.start(connections, TABLE, rows, RATE, ChangeLoad.Mix.UPSERTS, 0x5EED,
                     (int) (RATE * LOAD.toSeconds() * 2));
             try {
@@ -145,6 +154,7 @@ final class RealtimeLatency {
                 load.close();
             }
             load.stop();
+            bench.cpu("Real-time load (" + LOAD.toSeconds() + " s)", loadStarted, Instant.now());
             long last = load.lastSeq();
             long drainEnd = System.nanoTime() + DRAIN.toNanos();
             polls.until(probe, () -> polls.highest() >= last || System.nanoTime() >= drainEnd);
