@@ -50,7 +50,7 @@ import reactor.core.publisher.Sinks;
  * {@code replication_slot} and a {@code publication} named {@code scripted_<connector id>} until they are dropped
  * ({@link #DROPPED}); the slot carries {@code resource_warning} when it is not empty, and listing them takes
  * {@code delay_ms}. Every scripted source reports
- * the gauge {@code scripted_sources_created} ({@link #CREATED}) through its context's metrics when it is created.
+ * the gauge {@code scripted_instances} ({@link #CREATED}) through its context's metrics when it is created.
  *
  * <p>A failure is injected at one point, {@code fail_at}: {@code create}, {@code ping}, {@code validate_config},
  * {@code get_docs}, {@code read_split}, {@code get_access_control}, {@code resources} or {@code drop_resources}; a
@@ -200,7 +200,7 @@ public final class ScriptedSources {
                 boolean changed = flag(config, "changed", true);
                 Failure failure = new Failure(text(config, "fail_at", ""), number(config, "fail_after", 0));
                 failure.now("create");
-                context.metrics().gauge("scripted_sources_created", "Scripted sources created", CREATED.incrementAndGet());
+                context.metrics().gauge("scripted_instances", "Scripted source instances created", CREATED.incrementAndGet());
                 OPEN.incrementAndGet();
                 BaseDataSource plain = plain(docs, delay, changed, failure);
                 if (flag(config, "holds_resources", false)) {

@@ -48,11 +48,10 @@ public final class DaemonMetrics implements AutoCloseable {
     static final int MAX_SOURCE_GAUGE_NAME_LENGTH = 100;
     private static final java.util.regex.Pattern SOURCE_GAUGE_NAME = java.util.regex.Pattern.compile("[a-z][a-z0-9_]*");
     /**
-     * Endings the Prometheus client strips from a gauge's name or reserves for other types: the series would not be
-     * called what the source's documentation says.
+     * Endings the Prometheus client reserves for counters, histograms and info metrics and strips from other names:
+     * the series would not be called what the source's documentation says.
      */
-    private static final List<String> RESERVED_SUFFIXES = List.of("_total", "_created", "_bucket", "_info", "_count",
-            "_sum");
+    private static final List<String> RESERVED_SUFFIXES = List.of("_total", "_created", "_bucket", "_info");
 
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private final JvmGcMetrics gc = new JvmGcMetrics();
@@ -308,8 +307,8 @@ public final class DaemonMetrics implements AutoCloseable {
      * ({@link io.connectors.spi.SourceContext#metrics()}): each name becomes the gauge
      * {@code connectors.source.<name>{connector}} (Prometheus {@code connectors_source_<name>}), registered the first
      * time it is reported and holding the last value reported ({@code NaN} included) until the daemon stops. A name
-     * that is not {@code [a-z][a-z0-9_]*} of at most {@value #MAX_SOURCE_GAUGE_NAME_LENGTH} characters, ends like a
-     * name Prometheus reserves ({@code _total}, ...) or is new once {@value #MAX_SOURCE_GAUGE_NAMES} names are known
+     * that is not {@code [a-z][a-z0-9_]*} of at most {@value #MAX_SOURCE_GAUGE_NAME_LENGTH} characters, ends in a
+     * suffix Prometheus reserves ({@code _total}, {@code _created}, {@code _bucket}, {@code _info}) or is new once {@value #MAX_SOURCE_GAUGE_NAMES} names are known
      * is ignored, with one warning per name: a source's mistake never fails the source.
      *
      * <p>The same instance for every call with one connector id. Reporting a known gauge is a map lookup and a

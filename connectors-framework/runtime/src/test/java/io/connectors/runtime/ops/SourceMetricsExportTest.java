@@ -77,7 +77,7 @@ class SourceMetricsExportTest {
     @Test
     void badNamesAreIgnoredWithOneWarningEachAndNeverThrow() {
         SourceMetrics db = metrics.sourceMetrics("db");
-        List<String> bad = List.of("Slot_Bytes", "1st", "slot-bytes", "slot.bytes", "", "x".repeat(101), "rows_total",
+        List<String> bad = List.of("Slot_Bytes", "1st", "slot-bytes", "slot.bytes", "", "x".repeat(101), "rows_total", "slot_info",
                 "slot bytes", "épaisseur");
         for (int round = 0; round < 3; round++) {
             for (String name : bad) {
