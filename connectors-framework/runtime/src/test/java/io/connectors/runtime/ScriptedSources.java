@@ -406,10 +406,17 @@ public final class ScriptedSources {
         public Mono<List<SourceResource>> resources() {
             return Mono.delay(Duration.ofMillis(delay)).then(failure.mono("resources", Mono.empty())).then(Mono.fromSupplier(() -> DROPPED.contains(connectorId)
                     ? List.of()
-                    : List.of(new SourceResource("replication_slot", "scripted_" + connectorId,
-                                    new java.util.LinkedHashMap<>(Map.of("retained_wal_bytes", 1_048_576L, "active", false)),
+                    : List.of(new SourceResource("replication_slot", "scripted_" + connectorId, slotDetails(),
                                     warning.isEmpty() ? List.of() : List.of(warning)),
                             new SourceResource("publication", "scripted_" + connectorId, Map.of(), List.of()))));
+        }
+
+        /** In the order a source gives them, which is the order they are shown in. */
+        private static Map<String, Object> slotDetails() {
+            Map<String, Object> details = new java.util.LinkedHashMap<>();
+            details.put("retained_wal_bytes", 1_048_576L);
+            details.put("active", false);
+            return details;
         }
 
         @Override
