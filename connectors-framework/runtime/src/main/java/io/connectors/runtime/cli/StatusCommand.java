@@ -46,15 +46,15 @@ final class StatusCommand implements Callable<Integer> {
         try (JobsCommand.Session s = JobsCommand.Session.open(parent)) {
             Main.await(s.store().refresh(StateStore.Kind.CONNECTORS));
             List<Versioned<ConnectorRecord>> all = Main.await(new ConnectorRecords(s.store()).all(1000));
+            PrintWriter out = spec.commandLine().getOut();
+            if (!json) {
+                // The records first: a backend that is slow to answer delays only what follows.
+                out.print(table(all));
+                out.flush();
+            }
             List<SourceResources.Listing> resources = noSourceResources ? List.of()
                     : Main.await(SourceResources.list(s.config().connectors(), SourceResources.LIST_TIMEOUT));
-            PrintWriter out = spec.commandLine().getOut();
-            if (json) {
-                out.println(JobsCommand.json(json(all, resources)));
-            } else {
-                out.print(table(all));
-                out.print(SourceResources.table(resources));
-            }
+            out.print(json ? JobsCommand.json(json(all, resources)) + System.lineSeparator() : SourceResources.table(resources));
             out.flush();
             return resources.stream().anyMatch(SourceResources.Listing::failed) ? 1 : 0;
         }
