@@ -14,6 +14,7 @@ import io.connectors.spi.IncrementalSource;
 import io.connectors.spi.MappingContributor;
 import io.connectors.spi.RealtimeSource;
 import io.connectors.spi.SourceDocument;
+import io.connectors.spi.SourceMetrics;
 import io.connectors.spi.SplittableSource;
 import io.connectors.spi.SyncCursor;
 import io.connectors.spi.rules.SyncRules;
@@ -64,6 +65,7 @@ public final class SyncRunner {
     private final SyncSettings sync;
     private final BulkSink.Listener listener;
     private final ContentExtractor extractor;
+    private final Function<String, SourceMetrics> sourceMetrics;
 
     public SyncRunner(ElasticsearchAsyncClient client, BulkSinkSettings bulk, SyncSettings sync) {
         this(client, bulk, sync, BulkSink.Listener.NONE);
@@ -81,6 +83,18 @@ public final class SyncRunner {
      */
     public SyncRunner(ElasticsearchAsyncClient client, BulkSinkSettings bulk, SyncSettings sync, BulkSink.Listener listener,
                       ContentExtractor extractor) {
+        this(client, bulk, sync, listener, extractor, connectorId -> SourceMetrics.NONE);
+    }
+
+    /**
+     * @param extractor     the daemon's content extraction, for connectors with {@code extract_content}; the caller
+     *                      closes it when the daemon stops
+     * @param sourceMetrics where the sources of a connector (by id) report their measurements: the daemon's exported
+     *                      gauges; a one-shot command's runner reports nowhere
+     */
+    public SyncRunner(ElasticsearchAsyncClient client, BulkSinkSettings bulk, SyncSettings sync, BulkSink.Listener listener,
+                      ContentExtractor extractor, Function<String, SourceMetrics> sourceMetrics) {
+        this.sourceMetrics = java.util.Objects.requireNonNull(sourceMetrics, "sourceMetrics");
         this.client = client;
         this.bulk = bulk;
         this.sync = sync;
@@ -148,7 +162,7 @@ public final class SyncRunner {
             long[] total = {-1};
             LOG.info("Connector {}: {} sync started into index {}", connector.id(), type, connector.index());
             Mono<SyncReport.Status> work = Mono.usingWhen(
-                    Mono.fromCallable(() -> connector.provider().create(connector.source(), connector.context())),
+                    Mono.fromCallable(() -> createSource(connector)),
                     source -> source.validateConfig()
                             .then(request.changeCheck().skipReason(source))
                             .map(reason -> {
@@ -405,13 +419,19 @@ public final class SyncRunner {
                 : Mono.empty();
     }
 
+    /** A source instance for one of this runner's jobs, reporting its measurements where the runner was told. */
+    private BaseDataSource createSource(ConnectorConfig connector) {
+        return connector.provider().create(connector.source(),
+                connector.context().withMetrics(sourceMetrics.apply(connector.id())));
+    }
+
     /**
      * Helps a full sync another worker coordinates: reads splits of its plan until none is left to claim. The job's
      * own record, outcome and deletion pass are the coordinator's.
      */
     public Mono<Void> helpSplits(ConnectorConfig connector, SyncRules rules, SplitJob job, SyncStats stats) {
         return Mono.usingWhen(
-                Mono.fromCallable(() -> connector.provider().create(connector.source(), connector.context())),
+                Mono.fromCallable(() -> createSource(connector)),
                 source -> {
                     if (!(source instanceof SplittableSource splittable)) {
                         return Mono.error(new IllegalStateException("source type " + connector.type() + " has no splits"));
