@@ -52,9 +52,10 @@ public final class SyncRunner {
     private static final String FORMAT = "2";
     /**
      * Longest time a change of a real-time job waits in a partial bulk batch, whatever {@code bulk.flush_interval}
-     * says: with a 1 s refresh interval, a change is then searchable within about 1.5 s.
+     * says: a few small bulk requests a second, so that the refresh interval ({@code refresh_interval}, 500 ms for a
+     * real-time connector's new index) is most of the time from a change to its search.
      */
-    public static final Duration REALTIME_MAX_FLUSH_INTERVAL = Duration.ofMillis(500);
+    public static final Duration REALTIME_MAX_FLUSH_INTERVAL = Duration.ofMillis(100);
     /** Longest wait for more changes before a real-time job compares the versions of those it has. */
     private static final Duration REALTIME_VERSION_WAIT = Duration.ofMillis(50);
     /** Longest wait for more changes before an incremental job compares the versions of those it has. */
@@ -375,7 +376,10 @@ public final class SyncRunner {
                 : Mono.just(TargetIndex.IndexMappings.dynamic());
     }
 
-    /** The source's mappings, with those of the extracted fields when the job's connector extracts content. */
+    /**
+     * The source's mappings, with those of the extracted fields when the job's connector extracts content, and the
+     * connector's refresh interval.
+     */
     private static Mono<TargetIndex.IndexMappings> mappings(Object source, JobPipeline pipeline) {
         return mappings(source, pipeline.rules).map(m -> {
             if (pipeline.extractor == null) {
@@ -384,7 +388,7 @@ public final class SyncRunner {
             Map<String, Object> properties = new java.util.LinkedHashMap<>(ContentExtractor.mappingProperties());
             properties.putAll(m.properties());
             return new TargetIndex.IndexMappings(properties, m.schemaless());
-        });
+        }).map(m -> m.withRefresh(pipeline.connector.indexRefresh()));
     }
 
     private Mono<Void> full(JobPipeline pipeline, BaseDataSource source, SyncStats stats) {
