@@ -899,12 +899,18 @@ final class PgDataSource implements BaseDataSource, RealtimeSource, DeferredSour
         Map<String, Object> details = new LinkedHashMap<>();
         details.put("database", state.database());
         details.put("active", state.active());
+        if (state.pid() != null) {
+            details.put("active_pid", state.pid());
+        }
         details.put("confirmed_flush_lsn", state.confirmedLsn());
         details.put("restart_lsn", state.restartLsn());
         details.put("retained_wal_bytes", state.retainedBytes());
         details.put("lag_bytes", state.lagBytes());
         if (state.walStatus() != null) {
             details.put("wal_status", state.walStatus());
+        }
+        if (state.safeWalSize() != null) {
+            details.put("safe_wal_size_bytes", state.safeWalSize());
         }
         List<String> warnings = new ArrayList<>();
         state.invalidation().ifPresent(reason -> warnings.add("invalidated by the server (" + reason + "): the next"
