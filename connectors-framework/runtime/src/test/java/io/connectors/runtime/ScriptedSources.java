@@ -8,9 +8,11 @@ import io.connectors.spi.CursorExpiredException;
 import io.connectors.spi.DataSourceProvider;
 import io.connectors.spi.IncrementalSource;
 import io.connectors.spi.RealtimeSource;
+import io.connectors.spi.ResourceHoldingSource;
 import io.connectors.spi.SourceContext;
 import io.connectors.spi.SourceDocument;
 import io.connectors.spi.SourceException;
+import io.connectors.spi.SourceResource;
 import io.connectors.spi.SourceSplit;
 import io.connectors.spi.SplitEvent;
 import io.connectors.spi.SplitPosition;
@@ -44,9 +46,16 @@ import reactor.core.publisher.Sinks;
  * position ({@code {"after": n}}) every 10 documents; {@code retryable_failures} makes each split's first reads fail
  * that many times, retryably, after 15 documents.
  *
+ * <p>{@code holds_resources} makes it a {@link ResourceHoldingSource} (and nothing else): its connector holds a
+ * {@code replication_slot} and a {@code publication} named {@code scripted_<connector id>} until they are dropped
+ * ({@link #DROPPED}); the slot carries {@code resource_warning} when it is not empty, and listing them takes
+ * {@code delay_ms}. Every scripted source reports
+ * the gauge {@code scripted_instances} ({@link #CREATED}) through its context's metrics when it is created.
+ *
  * <p>A failure is injected at one point, {@code fail_at}: {@code create}, {@code ping}, {@code validate_config},
- * {@code get_docs}, {@code read_split} or {@code get_access_control}; a stream fails after {@code fail_after} items. The
- * error is a {@link SourceException} saying {@code scripted failure at <point>}.
+ * {@code get_docs}, {@code read_split}, {@code get_access_control}, {@code resources} or {@code drop_resources}; a
+ * stream fails after {@code fail_after} items. The error is a {@link SourceException} saying
+ * {@code scripted failure at <point>}.
  */
 public final class ScriptedSources {
     public static final AtomicInteger OPEN = new AtomicInteger();
@@ -60,6 +69,9 @@ public final class ScriptedSources {
     private static final Map<String, WatchScript> WATCHES = new ConcurrentHashMap<>();
     /** Reads of each split so far, by split id, across source instances (as a backend would count them). */
     public static final Map<String, AtomicInteger> SPLIT_READS = new ConcurrentHashMap<>();
+
+    /** The connectors whose resource-holding sources dropped their resources. */
+    public static final java.util.Set<String> DROPPED = ConcurrentHashMap.newKeySet();
 
     /** The watch of connector {@code connectorId}'s watching sources, for a test to script. */
     public static WatchScript watch(String connectorId) {
@@ -101,6 +113,34 @@ public final class ScriptedSources {
     private ScriptedSources() {
     }
 
+    /**
+     * The {@code scripted} type for {@link java.util.ServiceLoader} (test resources register it), so the command
+     * line, which loads its source types, can run scripted connectors.
+     */
+    public static final class ServiceProvider implements DataSourceProvider {
+        private final DataSourceProvider scripted = provider();
+
+        @Override
+        public String type() {
+            return scripted.type();
+        }
+
+        @Override
+        public String displayName() {
+            return scripted.displayName();
+        }
+
+        @Override
+        public List<ConfigField> configFields() {
+            return scripted.configFields();
+        }
+
+        @Override
+        public BaseDataSource create(SourceConfig config, SourceContext context) {
+            return scripted.create(config, context);
+        }
+    }
+
     /** The {@code scripted} source type alone. */
     public static SourceRegistry registry() {
         return SourceRegistry.of(List.of(provider()));
@@ -120,6 +160,8 @@ public final class ScriptedSources {
             ConfigField.string("fail_at").defaultValue("").description("Where to fail: create, ping, validate_config, "
                     + "get_docs, get_access_control (empty: nowhere)"),
             ConfigField.integer("fail_after").defaultValue(0L).description("Items a failing stream emits first"),
+            ConfigField.bool("holds_resources").defaultValue(false).description("Hold a slot and a publication"),
+            ConfigField.string("resource_warning").defaultValue("").description("The slot's warning (empty: healthy)"),
             ConfigField.string("password").asSensitive().description("A secret"),
             // Parsed to a Duration and a long: what the connector and job records store must be JSON.
             ConfigField.duration("timeout").defaultValue(java.time.Duration.ofSeconds(5)).description("Unused"),
@@ -158,9 +200,12 @@ public final class ScriptedSources {
                 boolean changed = flag(config, "changed", true);
                 Failure failure = new Failure(text(config, "fail_at", ""), number(config, "fail_after", 0));
                 failure.now("create");
-                CREATED.incrementAndGet();
+                context.metrics().gauge("scripted_instances", "Scripted source instances created", CREATED.incrementAndGet());
                 OPEN.incrementAndGet();
                 BaseDataSource plain = plain(docs, delay, changed, failure);
+                if (flag(config, "holds_resources", false)) {
+                    return new Holding(plain, context.connectorId(), text(config, "resource_warning", ""), delay, failure);
+                }
                 long identities = number(config, "identities", 0);
                 if (identities > 0) {
                     return new AccessControlled(plain, identities, failure);
@@ -339,6 +384,46 @@ public final class ScriptedSources {
             return failure.flux("get_access_control", Flux.range(0, (int) identities).map(i -> SourceDocument.builder("user-" + i)
                     .field("username", "user-" + i)
                     .field(permissionsField(), List.of(i % 2 == 0 ? "even" : "odd")).version("v1").build()));
+        }
+    }
+
+    /** A scripted source that keeps a slot and a publication for its connector until they are dropped. */
+    private static final class Holding extends Wrapper implements ResourceHoldingSource {
+        private final String connectorId;
+        private final String warning;
+        private final long delay;
+        private final Failure failure;
+
+        Holding(BaseDataSource plain, String connectorId, String warning, long delay, Failure failure) {
+            super(plain);
+            this.connectorId = connectorId;
+            this.warning = warning;
+            this.delay = delay;
+            this.failure = failure;
+        }
+
+        @Override
+        public Mono<List<SourceResource>> resources() {
+            return Mono.delay(Duration.ofMillis(delay)).then(failure.mono("resources", Mono.empty())).then(Mono.fromSupplier(() -> DROPPED.contains(connectorId)
+                    ? List.of()
+                    : List.of(new SourceResource("replication_slot", "scripted_" + connectorId, slotDetails(),
+                                    warning.isEmpty() ? List.of() : List.of(warning)),
+                            new SourceResource("publication", "scripted_" + connectorId, Map.of(), List.of()))));
+        }
+
+        /** In the order a source gives them, which is the order they are shown in. */
+        private static Map<String, Object> slotDetails() {
+            Map<String, Object> details = new java.util.LinkedHashMap<>();
+            details.put("retained_wal_bytes", 1_048_576L);
+            details.put("active", false);
+            return details;
+        }
+
+        @Override
+        public Mono<List<String>> dropResources() {
+            return failure.mono("drop_resources", Mono.empty()).then(Mono.fromSupplier(() -> DROPPED.add(connectorId)
+                    ? List.of("dropped replication slot scripted_" + connectorId, "dropped publication scripted_" + connectorId)
+                    : List.of()));
         }
     }
 

@@ -21,7 +21,7 @@ public interface RealtimeSource extends IncrementalSource {
      * does not complete while the source is healthy. The source emits a {@link ChangeEvent.Checkpoint} after each
      * batch it read (and while idle, when its position moved), so the runtime saves the cursor as soon as the
      * batch was acknowledged and a restart resumes from there. The runtime writes what it has within
-     * {@code bulk.flush_interval} (at most 500 ms for real-time jobs) even while the flux is quiet, and saves a
+     * {@code bulk.flush_interval} (at most 100 ms for real-time jobs) even while the flux is quiet, and saves a
      * checkpoint that arrives while nothing is pending at once. Backpressure applies: the source must not read
      * much further ahead than requested.
      *

@@ -55,7 +55,8 @@ final class RunCommand implements Callable<Integer> {
         ContentExtractor extractor = new ContentExtractor(config.extraction(), config.sync().tempDir(),
                 metrics.extractionListener());
         Daemon daemon = new Daemon(config, store,
-                new SyncRunner(es.handle().async(), config.bulk(), config.sync(), metrics.bulkListener(), extractor), metrics);
+                new SyncRunner(es.handle().async(), config.bulk(), config.sync(), metrics.bulkListener(), extractor,
+                        metrics::sourceMetrics), metrics);
         OpsServer ops = null;
         if (config.daemon().http().enabled()) {
             try {

@@ -8,11 +8,19 @@ import java.util.Comparator;
 import java.util.List;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
-/** {@code connectors sources}: the source types found and their configuration fields. */
-@Command(name = "sources", description = "List the source types found and their configuration fields.")
+/**
+ * {@code connectors sources}: the source types found and their configuration fields; {@code sources drop-resources}
+ * drops what a removed connector's source keeps on its backend.
+ */
+@Command(name = "sources", description = "List the source types found and their configuration fields.",
+        subcommands = DropResources.class)
 final class SourcesCommand implements Runnable {
+    @ParentCommand
+    ConnectorsCommand parent;
+
     @Spec
     CommandSpec spec;
 

@@ -16,9 +16,16 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
-/** {@code connectors status}: every connector's record in the state index: status, last syncs, running job, rules. */
-@Command(name = "status", description = "Show each connector's state: status, last sync per job type, the job running now, "
-        + "sync-rule validation, last error.")
+/**
+ * {@code connectors status}: every connector's record in the state index (status, last syncs, running job, rules), then
+ * what the configured connectors keep on their backends between jobs ({@link SourceResources}).
+ */
+@Command(name = "status", description = {"Show each connector's state: status, last sync per job type, the job running now, "
+        + "sync-rule validation, last error.",
+        "Then, for the connectors of the configuration file whose source keeps resources on its backend between jobs (a "
+                + "PostgreSQL replication slot), those resources: kind, name, details, warnings (each source asked with a "
+                + "15s timeout).",
+        "Exit code 1 when a source could not list its resources (the rest is still shown)."})
 final class StatusCommand implements Callable<Integer> {
     @ParentCommand
     ConnectorsCommand parent;
@@ -26,8 +33,13 @@ final class StatusCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--json", description = "Print the connector records as JSON.")
+    @Option(names = "--json", description = "Print the connector records as JSON (a list); the record of a connector whose "
+            + "source keeps resources has them in 'source_resources'.")
     boolean json;
+
+    @Option(names = "--no-source-resources", description = "Do not ask the sources for their resources (no connection to "
+            + "the connectors' backends).")
+    boolean noSourceResources;
 
     @Override
     public Integer call() {
@@ -35,14 +47,44 @@ final class StatusCommand implements Callable<Integer> {
             Main.await(s.store().refresh(StateStore.Kind.CONNECTORS));
             List<Versioned<ConnectorRecord>> all = Main.await(new ConnectorRecords(s.store()).all(1000));
             PrintWriter out = spec.commandLine().getOut();
-            if (json) {
-                out.println(JobsCommand.json(all.stream().map(v -> v.doc().toJson()).toList()));
-            } else {
+            if (!json) {
+                // The records first: a backend that is slow to answer delays only what follows.
                 out.print(table(all));
+                out.flush();
             }
+            List<SourceResources.Listing> resources = noSourceResources ? List.of()
+                    : Main.await(SourceResources.list(s.config().connectors(), SourceResources.LIST_TIMEOUT));
+            out.print(json ? JobsCommand.json(json(all, resources)) + System.lineSeparator() : SourceResources.table(resources));
             out.flush();
-            return 0;
+            return resources.stream().anyMatch(SourceResources.Listing::failed) ? 1 : 0;
         }
+    }
+
+    /**
+     * The records as a list, as before resources were listed: a connector's resources are a field of its record,
+     * {@code source_resources}; a configured connector without a record (never registered in this cluster) is added
+     * as {@code {"id": ..., "source_resources": ...}}.
+     */
+    static List<Map<String, Object>> json(List<Versioned<ConnectorRecord>> records, List<SourceResources.Listing> resources) {
+        Map<String, SourceResources.Listing> byConnector = new java.util.LinkedHashMap<>();
+        resources.forEach(l -> byConnector.put(l.connectorId(), l));
+        List<Map<String, Object>> out = new java.util.ArrayList<>();
+        for (Versioned<ConnectorRecord> v : records) {
+            Map<String, Object> record = new java.util.LinkedHashMap<>(v.doc().toJson());
+            SourceResources.Listing listing = byConnector.remove(v.id());
+            if (listing != null) {
+                record.put("source_resources", listing.toJson());
+            }
+            out.add(record);
+        }
+        byConnector.forEach((id, listing) -> {
+            Map<String, Object> unrecorded = new java.util.LinkedHashMap<>();
+            unrecorded.put("id", id);
+            unrecorded.put("type", listing.type());
+            unrecorded.put("source_resources", listing.toJson());
+            out.add(unrecorded);
+        });
+        return out;
     }
 
     static String table(List<Versioned<ConnectorRecord>> connectors) {

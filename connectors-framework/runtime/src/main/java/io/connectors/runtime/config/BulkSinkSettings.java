@@ -75,7 +75,7 @@ public record BulkSinkSettings(
     public static final ConfigField FLUSH_INTERVAL = ConfigField.duration("flush_interval").defaultValue("1s")
             .validate(ConfigField.positiveDuration())
             .description("Longest time an operation waits in a partial batch before the batch is sent (real-time"
-                    + " jobs: at most `500ms`, so a change is searchable within about 1.5 s at a 1 s refresh interval).");
+                    + " jobs: at most `100ms`, so that a change waits mostly for the index's refresh interval).");
     public static final ConfigField MAX_ERRORS = ConfigField.integer("max_errors").defaultValue(1000L)
             .description("Failed documents tolerated in one sync; one more trips the breaker. `0` or less disables this"
                     + " limit.");

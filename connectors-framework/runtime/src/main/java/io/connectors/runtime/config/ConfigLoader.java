@@ -244,6 +244,21 @@ public final class ConfigLoader {
             problems.add(where + ".realtime: expected true or false, got '" + realtimeValue + "'");
         }
         boolean realtime = Boolean.TRUE.equals(realtimeValue);
+        Optional<java.time.Duration> refresh = Optional.empty();
+        if (m.get("refresh_interval") != null) {
+            try {
+                java.time.Duration d = SourceConfig.from(List.of(io.connectors.spi.config.ConfigField.duration("refresh_interval")),
+                        Map.of("refresh_interval", m.get("refresh_interval"))).duration("refresh_interval");
+                if (d.isZero() || d.isNegative()) {
+                    problems.add(where + ".refresh_interval: expected a positive duration such as 500ms or 1s, got '"
+                            + m.get("refresh_interval") + "'");
+                } else {
+                    refresh = Optional.of(d);
+                }
+            } catch (ConfigValidationException e) {
+                problems.add(where + ".refresh_interval: " + e.errors().get(0).message());
+            }
+        }
         Object extractValue = m.get("extract_content");
         if (extractValue instanceof String text && (text.equalsIgnoreCase("true") || text.equalsIgnoreCase("false"))) {
             extractValue = Boolean.valueOf(text);
@@ -275,7 +290,7 @@ public final class ConfigLoader {
         boolean extract = extractValue == null ? provider.extractsContent() : (Boolean) extractValue;
         return new ConnectorConfig(id, provider.type(), index,
                 Optional.ofNullable(pipeline).filter(p -> !p.isBlank()), schedules, rules, provider, source, realtime,
-                network, extract ? Optional.ofNullable(extraction) : Optional.empty());
+                network, extract ? Optional.ofNullable(extraction) : Optional.empty(), refresh);
     }
 
     private Map<String, String> schedules(String where, Object value) {

@@ -27,6 +27,8 @@ import java.util.Optional;
  * @param network   the hosts its source may reach (the configuration's {@code network} section)
  * @param extraction the limits of content extraction when the connector extracts the text of documents' bodies
  *                  ({@code extract_content}); empty when it does not
+ * @param refreshInterval the index's refresh interval set in the configuration ({@code refresh_interval}); empty when
+ *                  not set (see {@link #indexRefresh})
  */
 public record ConnectorConfig(
         String id,
@@ -39,7 +41,19 @@ public record ConnectorConfig(
         SourceConfig source,
         boolean realtime,
         NetworkPolicy network,
-        Optional<ExtractionSettings> extraction) {
+        Optional<ExtractionSettings> extraction,
+        Optional<java.time.Duration> refreshInterval) {
+
+    /** A real-time connector's index, when the runtime creates it and the configuration does not say. */
+    public static final java.time.Duration REALTIME_REFRESH_INTERVAL = java.time.Duration.ofMillis(500);
+
+    /** Without a configured refresh interval. */
+    public ConnectorConfig(String id, String type, String index, Optional<String> pipeline, Map<String, String> schedules,
+                           SyncRules syncRules, DataSourceProvider provider, SourceConfig source, boolean realtime,
+                           NetworkPolicy network, Optional<ExtractionSettings> extraction) {
+        this(id, type, index, pipeline, schedules, syncRules, provider, source, realtime, network, extraction,
+                Optional.empty());
+    }
 
     /** Without content extraction. */
     public ConnectorConfig(String id, String type, String index, Optional<String> pipeline, Map<String, String> schedules,
@@ -76,7 +90,30 @@ public record ConnectorConfig(
     /** This connector with content extraction under {@code settings}, or without it ({@code null}). */
     public ConnectorConfig withExtraction(ExtractionSettings settings) {
         return new ConnectorConfig(id, type, index, pipeline, schedules, syncRules, provider, source, realtime, network,
-                Optional.ofNullable(settings));
+                Optional.ofNullable(settings), refreshInterval);
+    }
+
+    /**
+     * The refresh interval its index gets, and whether an existing index is brought to it: the configured one, always;
+     * else, for a real-time connector, {@link #REALTIME_REFRESH_INTERVAL} when the index is created (a change is
+     * searchable sooner than at Elasticsearch's 1 s); else none (Elasticsearch's own).
+     */
+    public Optional<IndexRefresh> indexRefresh() {
+        if (refreshInterval.isPresent()) {
+            return Optional.of(new IndexRefresh(refreshInterval.get(), true));
+        }
+        return realtime ? Optional.of(new IndexRefresh(REALTIME_REFRESH_INTERVAL, false)) : Optional.empty();
+    }
+
+    /**
+     * @param interval the index's {@code index.refresh_interval}
+     * @param enforced whether an existing index is brought to it too (it was configured), or only a new one gets it
+     */
+    public record IndexRefresh(java.time.Duration interval, boolean enforced) {
+        /** As Elasticsearch writes it: {@code 500ms}. */
+        public String setting() {
+            return interval.toMillis() + "ms";
+        }
     }
 
     /** For logs: secrets masked. */

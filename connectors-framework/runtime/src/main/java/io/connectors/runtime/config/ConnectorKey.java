@@ -32,6 +32,12 @@ enum ConnectorKey {
                     + " naming the connector and its type. While the real-time job runs it holds the connector's lock,"
                     + " so scheduled jobs of the connector wait in the queue: a real-time connector usually has no"
                     + " schedule."),
+    REFRESH_INTERVAL("refresh_interval", false, "`500ms` for a `realtime: true` connector's index when the runtime"
+            + " creates it; otherwise Elasticsearch's own (`1s`)",
+            "The index's `index.refresh_interval`: how soon written documents become searchable. Set here, it is"
+                    + " applied when the index is created and at the start of every job (the configuration owns it);"
+                    + " unset, an existing index keeps whatever it has. Shorter means fresher search results and more"
+                    + " small segments for Elasticsearch to merge."),
     SYNC_RULES("sync_rules", false, "",
             "`basic`: an ordered list of `{field, policy: include|exclude, rule, value}` with `rule` one of `equals`,"
                     + " `starts_with`, `ends_with`, `contains`, `regex`, `less_than`, `greater_than`; the first matching"

@@ -79,7 +79,8 @@ final class ChangeWatchers {
 
     private Flux<Void> watch(ConnectorConfig c) {
         return Flux.usingWhen(
-                        Mono.fromCallable(() -> c.provider().create(c.source(), c.context())),
+                        Mono.fromCallable(() -> c.provider().create(c.source(), metrics == null ? c.context()
+                                : c.context().withMetrics(metrics.sourceMetrics(c.id())))),
                         source -> source instanceof ChangeWatchingSource watching ? loop(c, watching) : Flux.<Void>empty(),
                         BaseDataSource::close,
                         (source, e) -> source.close(),

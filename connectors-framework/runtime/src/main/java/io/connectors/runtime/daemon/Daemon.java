@@ -374,7 +374,8 @@ public final class Daemon {
     private Mono<Void> register(ConnectorConfig c, ConnectorRecord.ServedBy servedBy) {
         return connectors.register(c, SyncRunner.fingerprint(c), now(), servedBy)
                 .then(Mono.usingWhen(
-                        Mono.fromCallable(() -> c.provider().create(c.source(), c.context())),
+                        Mono.fromCallable(() -> c.provider().create(c.source(),
+                                c.context().withMetrics(metrics.sourceMetrics(c.id())))),
                         source -> check(c, source),
                         BaseDataSource::close,
                         (source, e) -> source.close(),

@@ -39,6 +39,19 @@ public final class DaemonMetrics implements AutoCloseable {
     static final List<String> OUTCOMES = List.of("indexed", "updated", "unchanged", "deleted", "dropped", "failed");
     /** Distinct statuses tracked by {@code connectors.jobs}; the state index has a handful. */
     static final int MAX_STATUSES = 32;
+    /**
+     * Distinct names of {@code connectors.source.*} gauges, all sources together: a source documents a handful, so
+     * more means a name built from data (a table, a slot), whose series would grow without end.
+     */
+    static final int MAX_SOURCE_GAUGE_NAMES = 64;
+    /** Longest name of a source gauge, without its prefix. */
+    static final int MAX_SOURCE_GAUGE_NAME_LENGTH = 100;
+    private static final java.util.regex.Pattern SOURCE_GAUGE_NAME = java.util.regex.Pattern.compile("[a-z][a-z0-9_]*");
+    /**
+     * Endings the Prometheus client reserves for counters, histograms and info metrics and strips from other names:
+     * the series would not be called what the source's documentation says.
+     */
+    private static final List<String> RESERVED_SUFFIXES = List.of("_total", "_created", "_bucket", "_info");
 
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private final JvmGcMetrics gc = new JvmGcMetrics();
@@ -50,6 +63,11 @@ public final class DaemonMetrics implements AutoCloseable {
     private final ConcurrentMap<List<String>, AtomicLong> lastSuccess = new ConcurrentHashMap<>();
     /** Documents in each connector's index, as last counted. */
     private final ConcurrentMap<String, AtomicLong> indexDocuments = new ConcurrentHashMap<>();
+    /** The gauges sources report, by connector id, then name; names are counted across connectors. */
+    private final ConcurrentMap<String, SourceGauges> sourceGauges = new ConcurrentHashMap<>();
+    private final java.util.Set<String> sourceGaugeNames = ConcurrentHashMap.newKeySet();
+    /** Names refused so far, each warned about once (bounded like the names accepted). */
+    private final java.util.Set<String> refusedSourceGaugeNames = ConcurrentHashMap.newKeySet();
     private final java.time.Clock clock;
     private final BulkSink.Listener bulkListener;
 
@@ -282,6 +300,109 @@ public final class DaemonMetrics implements AutoCloseable {
                 .register(registry);
         jobsByStatus.put(status, created);
         return created;
+    }
+
+    /**
+     * Where the sources of connector {@code connectorId} report measurements of their backend
+     * ({@link io.connectors.spi.SourceContext#metrics()}): each name becomes the gauge
+     * {@code connectors.source.<name>{connector}} (Prometheus {@code connectors_source_<name>}), registered the first
+     * time it is reported and holding the last value reported ({@code NaN} included) until the daemon stops. A name
+     * that is not {@code [a-z][a-z0-9_]*} of at most {@value #MAX_SOURCE_GAUGE_NAME_LENGTH} characters, ends in a
+     * suffix Prometheus reserves ({@code _total}, {@code _created}, {@code _bucket}, {@code _info}) or is new once {@value #MAX_SOURCE_GAUGE_NAMES} names are known
+     * is ignored, with one warning per name: a source's mistake never fails the source.
+     *
+     * <p>The same instance for every call with one connector id. Reporting a known gauge is a map lookup and a
+     * volatile write.
+     */
+    public io.connectors.spi.SourceMetrics sourceMetrics(String connectorId) {
+        Objects.requireNonNull(connectorId, "connectorId");
+        return sourceGauges.computeIfAbsent(connectorId, SourceGauges::new);
+    }
+
+    /** Why a gauge name is refused, or null when it is fine. */
+    private static String invalidSourceGaugeName(String name) {
+        if (name == null || name.length() > MAX_SOURCE_GAUGE_NAME_LENGTH || !SOURCE_GAUGE_NAME.matcher(name).matches()) {
+            return "a name is lower-case letters, digits and '_', starting with a letter, at most "
+                    + MAX_SOURCE_GAUGE_NAME_LENGTH + " characters";
+        }
+        for (String suffix : RESERVED_SUFFIXES) {
+            if (name.endsWith(suffix)) {
+                return "names ending in " + suffix + " are reserved by Prometheus for other metric types";
+            }
+        }
+        return null;
+    }
+
+    /** Logs a refused name the first time it is seen. */
+    private void refuseSourceGauge(String connectorId, String name, String why) {
+        // Bounded as the names accepted are: a source inventing names cannot grow this set without end either.
+        if (refusedSourceGaugeNames.size() < MAX_SOURCE_GAUGE_NAMES && refusedSourceGaugeNames.add(String.valueOf(name))) {
+            log.warn("Connector {}: its source reported the measurement [{}], which is not exported: {}", connectorId,
+                    name == null ? null : name.length() > MAX_SOURCE_GAUGE_NAME_LENGTH
+                            ? name.substring(0, MAX_SOURCE_GAUGE_NAME_LENGTH) + "..." : name, why);
+        }
+    }
+
+    /** Takes a new name into the bounded set; false (warned once) when the set is full. */
+    private synchronized boolean admitSourceGaugeName(String connectorId, String name) {
+        if (sourceGaugeNames.contains(name)) {
+            return true;
+        }
+        if (sourceGaugeNames.size() >= MAX_SOURCE_GAUGE_NAMES) {
+            refuseSourceGauge(connectorId, name, "the sources already reported " + MAX_SOURCE_GAUGE_NAMES
+                    + " distinct names, the most the daemon exports");
+            return false;
+        }
+        sourceGaugeNames.add(name);
+        return true;
+    }
+
+    /** The gauges of one connector's sources: every source instance of the connector reports into the same ones. */
+    private final class SourceGauges implements io.connectors.spi.SourceMetrics {
+        private final String connectorId;
+        private final ConcurrentMap<String, SourceGauge> byName = new ConcurrentHashMap<>();
+
+        SourceGauges(String connectorId) {
+            this.connectorId = connectorId;
+        }
+
+        @Override
+        public void gauge(String name, String description, double value) {
+            SourceGauge gauge = name == null ? null : byName.get(name);
+            if (gauge == null) {
+                gauge = register(name, description);
+                if (gauge == null) {
+                    return;
+                }
+            }
+            gauge.value = value;
+        }
+
+        private SourceGauge register(String name, String description) {
+            String invalid = invalidSourceGaugeName(name);
+            if (invalid != null) {
+                refuseSourceGauge(connectorId, name, invalid);
+                return null;
+            }
+            if (!admitSourceGaugeName(connectorId, name)) {
+                return null;
+            }
+            return byName.computeIfAbsent(name, n -> {
+                SourceGauge created = new SourceGauge();
+                Gauge.builder("connectors.source." + n, created, g -> g.value)
+                        .description(description == null || description.isBlank()
+                                ? "Measured by the connector's source (see the source's documentation)" : description)
+                        .tag("connector", connectorId)
+                        .strongReference(true)
+                        .register(registry);
+                return created;
+            });
+        }
+    }
+
+    /** The last value a source reported for one gauge. */
+    private static final class SourceGauge {
+        volatile double value = Double.NaN;
     }
 
     /** Unbinds the JVM garbage collection listeners and closes the registry. */

@@ -14,6 +14,7 @@ import io.connectors.spi.IncrementalSource;
 import io.connectors.spi.MappingContributor;
 import io.connectors.spi.RealtimeSource;
 import io.connectors.spi.SourceDocument;
+import io.connectors.spi.SourceMetrics;
 import io.connectors.spi.SplittableSource;
 import io.connectors.spi.SyncCursor;
 import io.connectors.spi.rules.SyncRules;
@@ -51,9 +52,10 @@ public final class SyncRunner {
     private static final String FORMAT = "2";
     /**
      * Longest time a change of a real-time job waits in a partial bulk batch, whatever {@code bulk.flush_interval}
-     * says: with a 1 s refresh interval, a change is then searchable within about 1.5 s.
+     * says: a few small bulk requests a second, so that the refresh interval ({@code refresh_interval}, 500 ms for a
+     * real-time connector's new index) is most of the time from a change to its search.
      */
-    public static final Duration REALTIME_MAX_FLUSH_INTERVAL = Duration.ofMillis(500);
+    public static final Duration REALTIME_MAX_FLUSH_INTERVAL = Duration.ofMillis(100);
     /** Longest wait for more changes before a real-time job compares the versions of those it has. */
     private static final Duration REALTIME_VERSION_WAIT = Duration.ofMillis(50);
     /** Longest wait for more changes before an incremental job compares the versions of those it has. */
@@ -64,6 +66,7 @@ public final class SyncRunner {
     private final SyncSettings sync;
     private final BulkSink.Listener listener;
     private final ContentExtractor extractor;
+    private final Function<String, SourceMetrics> sourceMetrics;
 
     public SyncRunner(ElasticsearchAsyncClient client, BulkSinkSettings bulk, SyncSettings sync) {
         this(client, bulk, sync, BulkSink.Listener.NONE);
@@ -81,6 +84,18 @@ public final class SyncRunner {
      */
     public SyncRunner(ElasticsearchAsyncClient client, BulkSinkSettings bulk, SyncSettings sync, BulkSink.Listener listener,
                       ContentExtractor extractor) {
+        this(client, bulk, sync, listener, extractor, connectorId -> SourceMetrics.NONE);
+    }
+
+    /**
+     * @param extractor     the daemon's content extraction, for connectors with {@code extract_content}; the caller
+     *                      closes it when the daemon stops
+     * @param sourceMetrics where the sources of a connector (by id) report their measurements: the daemon's exported
+     *                      gauges; a one-shot command's runner reports nowhere
+     */
+    public SyncRunner(ElasticsearchAsyncClient client, BulkSinkSettings bulk, SyncSettings sync, BulkSink.Listener listener,
+                      ContentExtractor extractor, Function<String, SourceMetrics> sourceMetrics) {
+        this.sourceMetrics = java.util.Objects.requireNonNull(sourceMetrics, "sourceMetrics");
         this.client = client;
         this.bulk = bulk;
         this.sync = sync;
@@ -148,7 +163,7 @@ public final class SyncRunner {
             long[] total = {-1};
             LOG.info("Connector {}: {} sync started into index {}", connector.id(), type, connector.index());
             Mono<SyncReport.Status> work = Mono.usingWhen(
-                    Mono.fromCallable(() -> connector.provider().create(connector.source(), connector.context())),
+                    Mono.fromCallable(() -> createSource(connector)),
                     source -> source.validateConfig()
                             .then(request.changeCheck().skipReason(source))
                             .map(reason -> {
@@ -361,7 +376,10 @@ public final class SyncRunner {
                 : Mono.just(TargetIndex.IndexMappings.dynamic());
     }
 
-    /** The source's mappings, with those of the extracted fields when the job's connector extracts content. */
+    /**
+     * The source's mappings, with those of the extracted fields when the job's connector extracts content, and the
+     * connector's refresh interval.
+     */
     private static Mono<TargetIndex.IndexMappings> mappings(Object source, JobPipeline pipeline) {
         return mappings(source, pipeline.rules).map(m -> {
             if (pipeline.extractor == null) {
@@ -370,7 +388,7 @@ public final class SyncRunner {
             Map<String, Object> properties = new java.util.LinkedHashMap<>(ContentExtractor.mappingProperties());
             properties.putAll(m.properties());
             return new TargetIndex.IndexMappings(properties, m.schemaless());
-        });
+        }).map(m -> m.withRefresh(pipeline.connector.indexRefresh()));
     }
 
     private Mono<Void> full(JobPipeline pipeline, BaseDataSource source, SyncStats stats) {
@@ -405,13 +423,19 @@ public final class SyncRunner {
                 : Mono.empty();
     }
 
+    /** A source instance for one of this runner's jobs, reporting its measurements where the runner was told. */
+    private BaseDataSource createSource(ConnectorConfig connector) {
+        return connector.provider().create(connector.source(),
+                connector.context().withMetrics(sourceMetrics.apply(connector.id())));
+    }
+
     /**
      * Helps a full sync another worker coordinates: reads splits of its plan until none is left to claim. The job's
      * own record, outcome and deletion pass are the coordinator's.
      */
     public Mono<Void> helpSplits(ConnectorConfig connector, SyncRules rules, SplitJob job, SyncStats stats) {
         return Mono.usingWhen(
-                Mono.fromCallable(() -> connector.provider().create(connector.source(), connector.context())),
+                Mono.fromCallable(() -> createSource(connector)),
                 source -> {
                     if (!(source instanceof SplittableSource splittable)) {
                         return Mono.error(new IllegalStateException("source type " + connector.type() + " has no splits"));

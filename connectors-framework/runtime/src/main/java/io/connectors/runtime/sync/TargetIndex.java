@@ -17,6 +17,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Flux;
@@ -60,9 +61,21 @@ public final class TargetIndex {
      * What the index is created with: the source's explicit mapping {@code properties}, and whether its documents have
      * no fixed shape (then the schemaless policy applies; see {@link io.connectors.spi.MappingContributor}).
      */
-    public record IndexMappings(Map<String, Object> properties, boolean schemaless) {
+    public record IndexMappings(Map<String, Object> properties, boolean schemaless,
+                                Optional<io.connectors.runtime.config.ConnectorConfig.IndexRefresh> refresh) {
         public IndexMappings {
             properties = Map.copyOf(properties);
+            java.util.Objects.requireNonNull(refresh, "refresh");
+        }
+
+        /** With Elasticsearch's own refresh interval. */
+        public IndexMappings(Map<String, Object> properties, boolean schemaless) {
+            this(properties, schemaless, Optional.empty());
+        }
+
+        /** These mappings, the index refreshed as {@code refresh} says (see {@code ConnectorConfig.indexRefresh}). */
+        public IndexMappings withRefresh(Optional<io.connectors.runtime.config.ConnectorConfig.IndexRefresh> refresh) {
+            return new IndexMappings(properties, schemaless, refresh);
         }
 
         /** The mappings of a source that contributes none: schemaless. */
@@ -82,6 +95,7 @@ public final class TargetIndex {
         index.put("auto_expand_replicas", "0-1");
         // Fields past total_fields.limit stay in _source and are listed in _ignored instead of refusing the document.
         index.put("mapping.total_fields.ignore_dynamic_beyond_limit", true);
+        mappings.refresh().ifPresent(r -> index.put("refresh_interval", r.setting()));
         if (mappings.schemaless()) {
             index.put("mapping.ignore_malformed", true);
         }
@@ -108,7 +122,8 @@ public final class TargetIndex {
         Map<String, Object> body = createBody(mappings);
         @SuppressWarnings("unchecked")
         Map<String, Object> properties = (Map<String, Object>) ((Map<String, Object>) body.get("mappings")).get("properties");
-        Mono<Boolean> existing = putMapping(properties).then(checkPolicy(mappings)).thenReturn(false);
+        Mono<Boolean> existing = putMapping(properties).then(checkPolicy(mappings)).then(enforceRefresh(mappings))
+                .thenReturn(false);
         return Mono.fromFuture(() -> client.indices().exists(e -> e.index(name)))
                 .flatMap(exists -> exists.value() ? existing : Mono.fromFuture(() -> client.indices().create(
                                 CreateIndexRequest.of(b -> b.index(name).withJson(JsonBody.of(body)))))
@@ -139,6 +154,20 @@ public final class TargetIndex {
                     LOG.debug("Index {}: reading its mapping failed: {}", name, e.toString());
                     return Mono.empty();
                 });
+    }
+
+    /** A configured refresh interval, applied to the existing index too (the configuration owns it). */
+    private Mono<Void> enforceRefresh(IndexMappings mappings) {
+        return mappings.refresh().filter(io.connectors.runtime.config.ConnectorConfig.IndexRefresh::enforced)
+                .map(r -> Mono.fromFuture(() -> client.indices().putSettings(p -> p.index(name)
+                                .settings(s -> s.refreshInterval(t -> t.time(r.setting())))))
+                        .then()
+                        .onErrorResume(ElasticsearchException.class, e -> {
+                            LOG.warn("Index {}: refresh_interval {} could not be applied: {}", name, r.setting(),
+                                    e.getMessage());
+                            return Mono.empty();
+                        }))
+                .orElse(Mono.empty());
     }
 
     private Mono<Void> putMapping(Map<String, Object> properties) {

@@ -153,6 +153,11 @@ class BadInputTest {
         assertThat(err.toString()).contains("unknown job type 'fast'; use [full, incremental, access_control]");
         assertThat(run("-c", file.toString(), "jobs", "list", "--limit", "0")).isEqualTo(2);
         assertThat(err.toString()).contains("--limit must be between 1 and 10000, got 0");
+
+        assertThat(run("-c", file.toString(), "sources", "drop-resources", "nope", "--yes")).isEqualTo(2);
+        assertThat(err.toString()).contains("no connector 'nope'").contains("configured connectors: [docs]");
+        assertThat(run("-c", file.toString(), "sources", "drop-resources")).isEqualTo(2);
+        assertThat(err.toString()).contains("Missing required parameter: 'CONNECTOR'");
     }
 
     @Test

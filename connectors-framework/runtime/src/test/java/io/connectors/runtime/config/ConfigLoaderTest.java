@@ -160,7 +160,7 @@ class ConfigLoaderTest {
                     configuration:
                       path: /data
                 """)).contains("connectors[0] (docs).indx: unknown key; did you mean 'index'?; a connector has [configuration, extract_content, id, index, pipeline,"
-                + " realtime, schedule, sync_rules, type]");
+                + " realtime, refresh_interval, schedule, sync_rules, type]");
         assertThat(error("""
                 connectors:
                   - id: docs
@@ -353,6 +353,48 @@ class ConfigLoaderTest {
         assertThat(c.connector("docs").orElseThrow().realtime()).isFalse();
         assertThat(c.daemon().realtimeRestartDelay()).isEqualTo(Duration.ofSeconds(3));
         assertThat(load(CONNECTOR, Map.of()).daemon().realtimeRestartDelay()).isEqualTo(Duration.ofSeconds(10));
+    }
+
+    @Test
+    void theRefreshIntervalIsConfiguredAndEnforcedOrARealtimeIndexGetsAShortOneWhenCreated() throws IOException {
+        ConnectorsConfig c = load("""
+                connectors:
+                  - id: set
+                    type: test
+                    refresh_interval: 250ms
+                    configuration:
+                      path: /data
+                  - id: live
+                    type: test
+                    realtime: true
+                    configuration:
+                      path: /data
+                  - id: docs
+                    type: test
+                    configuration:
+                      path: /data
+                """, Map.of());
+        assertThat(c.connector("set").orElseThrow().indexRefresh()).contains(
+                new ConnectorConfig.IndexRefresh(Duration.ofMillis(250), true));
+        assertThat(c.connector("set").orElseThrow().indexRefresh().orElseThrow().setting()).isEqualTo("250ms");
+        assertThat(c.connector("live").orElseThrow().indexRefresh()).contains(
+                new ConnectorConfig.IndexRefresh(ConnectorConfig.REALTIME_REFRESH_INTERVAL, false));
+        assertThat(c.connector("docs").orElseThrow().indexRefresh()).isEmpty();
+
+        assertThat(error("""
+                connectors:
+                  - id: a
+                    type: test
+                    refresh_interval: soon
+                    configuration:
+                      path: /data
+                  - id: b
+                    type: test
+                    refresh_interval: 0s
+                    configuration:
+                      path: /data
+                """)).contains("connectors[0] (a).refresh_interval: expected a duration such as 500ms")
+                .contains("connectors[1] (b).refresh_interval: expected a positive duration such as 500ms or 1s, got '0s'");
     }
 
     @Test

@@ -1,5 +1,7 @@
 package io.connectors.runtime.sync;
 
+import io.connectors.runtime.config.ConnectorConfig;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import co.elastic.clients.elasticsearch.core.BulkResponse;
@@ -11,6 +13,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -66,6 +69,28 @@ class IndexPolicyIT {
         var mapping = es.async().indices().getMapping(g -> g.index(index)).get().result().get(index).mappings();
         assertThat(mapping.properties().get("d").isDouble()).as("fractions are doubles, not floats").isTrue();
         assertThat(mapping.properties().get("n").isDouble()).as("integers are doubles, which also hold fractions").isTrue();
+    }
+
+    @Test
+    void aRefreshIntervalIsGivenToANewIndexAndToAnExistingOneOnlyWhenConfigured() throws Exception {
+        String index = "it-policy-refresh";
+        reset(index);
+        TargetIndex target = new TargetIndex(es.async(), index);
+        TargetIndex.IndexMappings mappings = TargetIndex.IndexMappings.dynamic();
+        target.ensure(mappings.withRefresh(Optional.of(new ConnectorConfig.IndexRefresh(Duration.ofMillis(500), false))))
+                .block(WAIT);
+        assertThat(refreshInterval(index)).isEqualTo("500ms");
+        target.ensure(mappings.withRefresh(Optional.of(new ConnectorConfig.IndexRefresh(Duration.ofSeconds(2), false))))
+                .block(WAIT);
+        assertThat(refreshInterval(index)).as("an existing index keeps its own").isEqualTo("500ms");
+        target.ensure(mappings.withRefresh(Optional.of(new ConnectorConfig.IndexRefresh(Duration.ofSeconds(2), true))))
+                .block(WAIT);
+        assertThat(refreshInterval(index)).as("a configured one is applied").isEqualTo("2000ms");
+    }
+
+    private static String refreshInterval(String index) throws Exception {
+        return es.async().indices().getSettings(g -> g.index(index)).get().result().get(index).settings().index()
+                .refreshInterval().time();
     }
 
     @Test

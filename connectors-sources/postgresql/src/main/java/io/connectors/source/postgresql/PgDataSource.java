@@ -85,6 +85,12 @@ final class PgDataSource implements BaseDataSource, RealtimeSource, DeferredSour
     private static final Duration FIRST_BACKOFF = Duration.ofMillis(250);
     private static final Duration MAX_BACKOFF = Duration.ofSeconds(10);
     private static final String FROM_LAST_ROW = "from the last row read";
+    static final String RETAINED_GAUGE = "postgresql_slot_retained_wal_bytes";
+    private static final String RETAINED_HELP = "WAL the connector's replication slot retains on the server (current"
+            + " position minus the slot's restart position)";
+    static final String LAG_GAUGE = "postgresql_slot_lag_bytes";
+    private static final String LAG_HELP = "WAL written since the position the connector last confirmed (current"
+            + " position minus the slot's confirmed position)";
 
     /**
      * A fingerprint of every user table of the database: write counters, storage (changed by TRUNCATE and rewrites)
@@ -815,8 +821,11 @@ final class PgDataSource implements BaseDataSource, RealtimeSource, DeferredSour
                 this::end, (s, e) -> end(s), this::end);
     }
 
+    /** Closes the stream; the slot's gauges say "unknown" until a job measures it again, rather than a stale figure. */
     private Mono<Void> end(PgReplication.Session s) {
         session.compareAndSet(s, null);
+        context.metrics().gauge(RETAINED_GAUGE, RETAINED_HELP, Double.NaN);
+        context.metrics().gauge(LAG_GAUGE, LAG_HELP, Double.NaN);
         return s.close();
     }
 
@@ -847,10 +856,8 @@ final class PgDataSource implements BaseDataSource, RealtimeSource, DeferredSour
 
     /** The slot's figures as gauges, and a warning (every few minutes at most) past the configured threshold. */
     private void report(PgSlot.State state) {
-        context.metrics().gauge("postgresql_slot_retained_wal_bytes", "WAL the connector's replication slot retains"
-                + " on the server (current position minus the slot's restart position)", state.retainedBytes());
-        context.metrics().gauge("postgresql_slot_lag_bytes", "WAL written since the position the connector last"
-                + " confirmed (current position minus the slot's confirmed position)", state.lagBytes());
+        context.metrics().gauge(RETAINED_GAUGE, RETAINED_HELP, state.retainedBytes());
+        context.metrics().gauge(LAG_GAUGE, LAG_HELP, state.lagBytes());
         long now = System.nanoTime();
         long last = retainedWarned.get();
         if (state.retainedBytes() > config.slotWalWarning()
@@ -892,12 +899,18 @@ final class PgDataSource implements BaseDataSource, RealtimeSource, DeferredSour
         Map<String, Object> details = new LinkedHashMap<>();
         details.put("database", state.database());
         details.put("active", state.active());
+        if (state.pid() != null) {
+            details.put("active_pid", state.pid());
+        }
         details.put("confirmed_flush_lsn", state.confirmedLsn());
         details.put("restart_lsn", state.restartLsn());
         details.put("retained_wal_bytes", state.retainedBytes());
         details.put("lag_bytes", state.lagBytes());
         if (state.walStatus() != null) {
             details.put("wal_status", state.walStatus());
+        }
+        if (state.safeWalSize() != null) {
+            details.put("safe_wal_size_bytes", state.safeWalSize());
         }
         List<String> warnings = new ArrayList<>();
         state.invalidation().ifPresent(reason -> warnings.add("invalidated by the server (" + reason + "): the next"

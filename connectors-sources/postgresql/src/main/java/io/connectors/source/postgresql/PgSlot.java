@@ -32,12 +32,11 @@ final class PgSlot {
     static final Duration ACTIVE_WAIT = Duration.ofSeconds(30);
 
     private static final String STATE_SQL = """
-            SELECT s.plugin, s.slot_type, s.database, s.active, s.active_pid::text AS pid,
+            SELECT s.plugin, s.database, s.active, s.active_pid::text AS pid,
                    s.restart_lsn::text AS restart_lsn, s.confirmed_flush_lsn::text AS confirmed,
                    to_jsonb(s) ->> 'wal_status' AS wal_status, to_jsonb(s) ->> 'safe_wal_size' AS safe_wal_size,
                    to_jsonb(s) ->> 'invalidation_reason' AS invalidation_reason,
                    to_jsonb(s) ->> 'conflicting' AS conflicting,
-                   pg_current_wal_lsn()::text AS current,
                    pg_wal_lsn_diff(pg_current_wal_lsn(), s.restart_lsn)::bigint AS retained,
                    pg_wal_lsn_diff(pg_current_wal_lsn(), s.confirmed_flush_lsn)::bigint AS lag
             FROM pg_replication_slots s WHERE s.slot_name = $1""";
@@ -54,13 +53,15 @@ final class PgSlot {
     /**
      * A slot as {@code pg_replication_slots} shows it.
      *
+     * @param pid           the server process streaming it, when active
+     * @param safeWalSize   WAL that may still be written before the server invalidates it ({@code max_slot_wal_keep_size});
+     *                      null when unlimited
      * @param retainedBytes WAL the server keeps for it ({@code current - restart_lsn}); -1 when unknown
      * @param lagBytes      WAL written since its confirmed position ({@code current - confirmed_flush_lsn}); -1 when unknown
      * @param invalidation  why the server invalidated it, when it did (its WAL was removed: {@code max_slot_wal_keep_size})
      */
-    record State(String plugin, String type, String database, boolean active, String pid, String restartLsn,
-                 String confirmedLsn, String walStatus, String safeWalSize, String current, long retainedBytes,
-                 long lagBytes, Optional<String> invalidation) {
+    record State(String plugin, String database, boolean active, String pid, String restartLsn, String confirmedLsn,
+                 String walStatus, String safeWalSize, long retainedBytes, long lagBytes, Optional<String> invalidation) {
 
         /** Whether its changes can still be streamed. */
         boolean usable() {
@@ -112,10 +113,9 @@ final class PgSlot {
             if (reason == null && row.get("restart_lsn") == null) {
                 reason = "no restart position";
             }
-            return new State(row.get("plugin"), row.get("slot_type"), row.get("database"), "t".equals(row.get("active"))
-                    || "true".equals(row.get("active")), row.get("pid"), row.get("restart_lsn"), row.get("confirmed"),
-                    walStatus, row.get("safe_wal_size"), row.get("current"), number(row.get("retained")),
-                    number(row.get("lag")), Optional.ofNullable(reason));
+            return new State(row.get("plugin"), row.get("database"), "true".equals(row.get("active")), row.get("pid"),
+                    row.get("restart_lsn"), row.get("confirmed"), walStatus, row.get("safe_wal_size"),
+                    number(row.get("retained")), number(row.get("lag")), Optional.ofNullable(reason));
         }).next().map(Optional::of).defaultIfEmpty(Optional.empty());
     }
 
@@ -125,23 +125,18 @@ final class PgSlot {
     }
 
     /**
-     * What keeps {@code targets} from being followed: views and queries (no changes of their own in the WAL), tables
-     * whose replica identity does not carry the key (PostgreSQL would then refuse the application's updates and deletes
-     * once the table is published, or send deletes without a key).
+     * What keeps the configured tables from being followed: views, materialized views and foreign tables (no changes
+     * of their own in the WAL), tables whose replica identity does not carry the key (PostgreSQL would then refuse the
+     * application's updates and deletes once the table is published, or send deletes without a key).
      */
     static Mono<List<FieldError>> followProblems(Connection c, List<PgTarget> targets) {
-        return Flux.fromIterable(targets).concatMap(t -> {
-            if (t.relation().isEmpty()) {
-                return Mono.just(List.of(new FieldError("advanced_snippet", "query '" + t.name() + "' cannot be followed"
-                        + " in real time: only tables have changes in the WAL; follow its tables instead, or set"
-                        + " realtime: false")));
-            }
+        return Flux.fromIterable(targets).filter(t -> t.relation().isPresent()).concatMap(t -> {
             return rows(c, "SELECT c.relkind::text AS kind, c.relreplident::text AS identity,"
                     + " EXISTS (SELECT 1 FROM pg_index i WHERE i.indrelid = c.oid AND i.indisprimary) AS pk"
                     + " FROM pg_class c WHERE c.oid = $1::regclass", List.of(t.relation().get()), row -> {
                         String kind = row.get("kind");
                         String identity = row.get("identity");
-                        boolean pk = "t".equals(row.get("pk")) || "true".equals(row.get("pk"));
+                        boolean pk = "true".equals(row.get("pk"));
                         if (!"r".equals(kind) && !"p".equals(kind)) {
                             return List.of(PgConfig.tableError("table " + t.name() + " is a " + kindName(kind)
                                     + ": real-time mode follows tables only (its rows have no changes of their own in"

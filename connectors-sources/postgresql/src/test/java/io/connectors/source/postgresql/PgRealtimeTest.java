@@ -79,6 +79,18 @@ class PgRealtimeTest {
         return events.stream().filter(ChangeEvent.Checkpoint.class::isInstance).map(ChangeEvent.Checkpoint.class::cast).toList();
     }
 
+    /** The checkpoints at commits: those right after a change (a quiet stream's own checkpoints may come between). */
+    private static List<ChangeEvent.Checkpoint> commits(List<ChangeEvent> events) {
+        List<ChangeEvent.Checkpoint> out = new ArrayList<>();
+        for (int i = 1; i < events.size(); i++) {
+            if (events.get(i) instanceof ChangeEvent.Checkpoint c && !(events.get(i - 1) instanceof ChangeEvent.Checkpoint)) {
+                out.add(c);
+            }
+        }
+        return out;
+    }
+
+    /** The events as text, a quiet stream's checkpoints (before the first change, or after another checkpoint) left out. */
     private static List<String> described(List<ChangeEvent> events) {
         List<String> out = new ArrayList<>();
         for (ChangeEvent e : events) {
@@ -86,7 +98,7 @@ class PgRealtimeTest {
                 out.add("upsert " + u.document().id());
             } else if (e instanceof ChangeEvent.Delete d) {
                 out.add("delete " + d.id());
-            } else {
+            } else if (!out.isEmpty() && !out.get(out.size() - 1).equals("checkpoint")) {
                 out.add("checkpoint");
             }
         }
@@ -138,7 +150,7 @@ class PgRealtimeTest {
                 "DELETE FROM items WHERE id = 3",
                 "BEGIN; INSERT INTO items VALUES (5, 'v5', ''); UPDATE items SET v = 'again' WHERE id = 5;"
                         + " INSERT INTO items SELECT g, 'bulk', '' FROM generate_series(100, 1099) g; COMMIT");
-        await("five transactions", () -> checkpoints(events).size() >= 5);
+        await("five transactions", () -> commits(events).size() >= 5);
         assertThat(failure.get()).isNull();
         String t = "public.items";
         assertThat(described(events).subList(0, 11)).containsExactly(
@@ -159,7 +171,7 @@ class PgRealtimeTest {
         assertThat(one.fields()).containsEntry("v", "changed").containsEntry("big", big);
 
         // Nothing saved, nothing confirmed, however long it runs.
-        List<ChangeEvent.Checkpoint> cps = checkpoints(events);
+        List<ChangeEvent.Checkpoint> cps = commits(events);
         Thread.sleep(600);
         assertThat(slotConfirmed(slot)).isLessThan(lsn(cps.get(0)));
         source.checkpointSaved(cps.get(1).cursor());
@@ -173,10 +185,70 @@ class PgRealtimeTest {
         PgDataSource next = source("rt-follow", true, Map.of());
         AtomicReference<Throwable> again = new AtomicReference<>();
         List<ChangeEvent> resumed = follow(next, cps.get(2).cursor(), again);
-        await("the changes after the stored cursor again", () -> checkpoints(resumed).size() >= 2);
+        await("the changes after the stored cursor again", () -> commits(resumed).size() >= 2);
         assertThat(described(resumed).subList(0, 2)).containsExactly("delete " + PgQueries.id(t, List.of("3")),
                 "checkpoint");
         assertThat(again.get()).isNull();
+    }
+
+    @Test
+    void aLongTransactionArrivesWholeAtItsCommitAfterTheShorterOnesThatCommittedFirst() throws Exception {
+        database("rtlong", "CREATE TABLE items (id int PRIMARY KEY, v text)");
+        PgDataSource source = source("rt-long", true, Map.of());
+        SyncCursor start = source.currentCursor().block(WAIT);
+        AtomicReference<Throwable> failure = new AtomicReference<>();
+        List<ChangeEvent> events = follow(source, start, failure);
+        Thread longOne = new Thread(() -> db.sql("BEGIN; INSERT INTO items VALUES (1, 'long'); SELECT pg_sleep(1.5);"
+                + " INSERT INTO items VALUES (2, 'long'); UPDATE items SET v = 'long, again' WHERE id = 1; COMMIT"));
+        longOne.start();
+        Thread.sleep(500);
+        db.sql("INSERT INTO items VALUES (3, 'short')", "DELETE FROM items WHERE id = 3");
+        longOne.join();
+        await("three transactions", () -> commits(events).size() >= 3);
+        String t = "public.items";
+        assertThat(described(events)).containsExactly(
+                "upsert " + PgQueries.id(t, List.of("3")), "checkpoint",
+                "delete " + PgQueries.id(t, List.of("3")), "checkpoint",
+                "upsert " + PgQueries.id(t, List.of("1")), "upsert " + PgQueries.id(t, List.of("2")),
+                "upsert " + PgQueries.id(t, List.of("1")), "checkpoint");
+        assertThat(checkpoints(events).stream().map(PgRealtimeTest::lsn).toList()).isSorted();
+        assertThat(commits(events)).hasSize(3);
+        assertThat(failure.get()).isNull();
+    }
+
+    @Test
+    void aSlotTheServerInvalidatedIsDetectedAndReplacedByTheNextFullSync() throws Exception {
+        database("rtlost", "CREATE TABLE items (id int PRIMARY KEY)", "CREATE TABLE filler (x text)");
+        PgDataSource source = source("rt-lost", true, Map.of("tables", List.of("items")));
+        SyncCursor start = source.currentCursor().block(WAIT);
+        String slot = PgReplication.slotName("rt-lost");
+        db.sql("ALTER SYSTEM SET max_slot_wal_keep_size = '1MB'", "SELECT pg_reload_conf()");
+        try {
+            for (int i = 0; i < 6 && !"lost".equals(walStatus(slot)); i++) {
+                db.sql("INSERT INTO filler SELECT repeat(md5(g::text), 20) FROM generate_series(1, 5000) g",
+                        "SELECT pg_switch_wal()", "CHECKPOINT");
+            }
+            assertThat(walStatus(slot)).isEqualTo("lost");
+            List<SourceResource> resources = source.resources().block(WAIT);
+            assertThat(resources.get(0).warnings()).anyMatch(w -> w.contains("invalidated"));
+            assertThatThrownBy(() -> source.followChanges(start, SyncRules.NONE).blockFirst(WAIT))
+                    .isInstanceOf(CursorExpiredException.class).hasMessageContaining("invalidated");
+        } finally {
+            db.sql("ALTER SYSTEM RESET max_slot_wal_keep_size", "SELECT pg_reload_conf()");
+        }
+        PgDataSource next = source("rt-lost", true, Map.of("tables", List.of("items")));
+        SyncCursor fresh = next.currentCursor().block(WAIT);
+        assertThat(walStatus(slot)).isNotEqualTo("lost");
+        AtomicReference<Throwable> failure = new AtomicReference<>();
+        List<ChangeEvent> events = follow(next, fresh, failure);
+        db.sql("INSERT INTO items VALUES (1)");
+        await("the change after the new slot", () -> commits(events).size() >= 1);
+        assertThat(failure.get()).isNull();
+    }
+
+    private String walStatus(String slot) {
+        return db.query("SELECT wal_status::text FROM pg_replication_slots WHERE slot_name = $1",
+                row -> row.get(0, String.class), slot).get(0);
     }
 
     @Test
@@ -227,7 +299,7 @@ class PgRealtimeTest {
         AtomicReference<Throwable> second = new AtomicReference<>();
         List<ChangeEvent> events = follow(afterSchema, moved, second);
         db.sql("INSERT INTO items VALUES (3, 'c', 9, 'd')");
-        await("the insert after the schema change", () -> checkpoints(events).size() >= 1);
+        await("the insert after the schema change", () -> commits(events).size() >= 1);
         assertThat(second.get()).isNull();
         db.sql("TRUNCATE items");
         await("the stream ended", () -> second.get() != null);
