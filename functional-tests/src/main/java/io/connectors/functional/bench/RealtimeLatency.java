@@ -7,6 +7,7 @@ import io.connectors.functional.ElasticsearchSession;
 import io.connectors.functional.FunctionalConfig;
 import io.connectors.functional.IndexSeqProbe;
 import io.connectors.functional.RealtimeWait;
+import io.connectors.runtime.sync.SyncRunner;
 import io.connectors.testkit.functional.SourceFixture;
 import io.r2dbc.postgresql.PostgresqlConnectionFactory;
 import java.io.IOException;
@@ -159,8 +160,8 @@ final class RealtimeLatency {
             long drainEnd = System.nanoTime() + DRAIN.toNanos();
             polls.until(probe, () -> polls.highest() >= last || System.nanoTime() >= drainEnd);
             report.condition("index refresh interval", probe.refreshInterval());
-            report.condition("bulk flush interval", "bulk.flush_interval default (1s), capped at 500 ms for real-time jobs"
-                    + " by the runtime");
+            report.condition("bulk flush interval", "bulk.flush_interval default (1s); a real-time job's partial batch"
+                    + " waits at most " + SyncRunner.REALTIME_MAX_FLUSH_INTERVAL.toMillis() + " ms (SyncRunner)");
             Latencies latencies = polls.latencies(load);
             figures(load, latencies, polls);
         } finally {
