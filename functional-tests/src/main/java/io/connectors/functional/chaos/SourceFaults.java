@@ -13,6 +13,6 @@ final class SourceFaults {
     static List<ChaosScenario> all() {
         return List.of(new PostgresqlConnectionKilled(), new MongodbRestarted(), new RejectedDocument(),
                 new OversizedDocument(), new VanishingFile(), new InvalidUtf8File(), new AwkwardIds(),
-                new DaemonKilledResume(true), new DaemonKilledResume(false), new PostgresqlRealtimeKilled());
+                new DaemonKilledResume(true), new DaemonKilledResume(false), new PostgresqlRealtimeKilled(), new PostgresqlSlotLost());
     }
 }

@@ -246,6 +246,7 @@ final class JobExecution {
                     return job.with(b -> {
                         b.lastHeartbeatAt = now();
                         b.counts = counts(stats.snapshot(), -1);
+                        b.notes = withNew(job.notes(), stats.notes());
                         putSamples(b, stats);
                         b.connector = current.get().doc().connector();
                     });
@@ -271,6 +272,13 @@ final class JobExecution {
                     LOG.debug("Job {}: heartbeat not written this time: {}", jobId, e.toString());
                     return Mono.empty();
                 });
+    }
+
+    /** {@code recorded}, then those of {@code more} not in it: heartbeats write a running job's notes before its end does. */
+    private static List<String> withNew(List<String> recorded, List<String> more) {
+        List<String> out = new java.util.ArrayList<>(recorded);
+        more.stream().filter(n -> !out.contains(n)).forEach(out::add);
+        return out;
     }
 
     private void lost(String why) {
@@ -341,10 +349,7 @@ final class JobExecution {
                 putSamples(b, stats);
                 b.connector = current.get().doc().connector();
             });
-            for (String note : notes) {
-                ended = ended.withNote(note);
-            }
-            return ended;
+            return ended.with(b -> b.notes = withNew(b.notes, notes));
         });
         ConnectorRecords.Status connectorStatus = switch (finalStatus) {
             // Refused documents say nothing about the backend: the connector is reachable and configured.

@@ -26,7 +26,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import java.util.function.Function;
@@ -159,7 +158,7 @@ public final class SyncRunner {
         String type = request.type().value();
         return Mono.defer(() -> {
             Instant started = Instant.now();
-            List<String> notes = new CopyOnWriteArrayList<>();
+            List<String> notes = stats.notes();
             long[] total = {-1};
             LOG.info("Connector {}: {} sync started into index {}", connector.id(), type, connector.index());
             Mono<SyncReport.Status> work = Mono.usingWhen(

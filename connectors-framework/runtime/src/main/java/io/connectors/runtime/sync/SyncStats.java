@@ -25,6 +25,11 @@ import java.util.concurrent.atomic.LongAdder;
  * fix the cause, bounded whatever the number of failures.
  */
 public final class SyncStats implements SinkStats {
+    /**
+     * What the job has to say beyond its counts ("the saved cursor could not be resumed: ran a full sync"), in order:
+     * in its report at the end, and in its record at every heartbeat while it runs (a real-time job never ends).
+     */
+    private final List<String> notes = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final LongAdder indexed = new LongAdder();
     private final LongAdder updated = new LongAdder();
     private final LongAdder unchanged = new LongAdder();
@@ -253,5 +258,10 @@ public final class SyncStats implements SinkStats {
     @Override
     public String toString() {
         return io.connectors.runtime.util.Human.counts(snapshot());
+    }
+
+    /** The job's notes so far; add to it (thread-safe). */
+    public List<String> notes() {
+        return notes;
     }
 }
