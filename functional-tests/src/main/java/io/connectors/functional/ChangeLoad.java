@@ -110,6 +110,10 @@ public final class ChangeLoad implements AutoCloseable {
     /**
      * Connections to the database a source fixture's {@code connectorConfiguration()} points at (host, port, database,
      * user, password), {@code application_name} {@code connectors-harness}, never one the source's sessions are.
+     * Their commits are synchronous ({@code synchronous_commit = on}, PostgreSQL's default), whatever the server's
+     * setting: the private test cluster turns it off for speed, and its WAL then reaches the disk, and a logical
+     * replication slot's reader, only at the WAL writer's next round ({@code wal_writer_delay}, 200 ms), which would
+     * count against the real-time latency measured with these changes as much as 200 ms that no default server adds.
      */
     public static PostgresqlConnectionFactory connections(Map<String, Object> configuration) {
         PostgresqlConnectionConfiguration.Builder builder = PostgresqlConnectionConfiguration.builder()
@@ -118,6 +122,7 @@ public final class ChangeLoad implements AutoCloseable {
                 .database(String.valueOf(configuration.get("database")))
                 .username(String.valueOf(configuration.get("user")))
                 .applicationName("connectors-harness")
+                .options(Map.of("synchronous_commit", "on"))
                 .connectTimeout(Duration.ofSeconds(10));
         if (configuration.get("password") != null) {
             builder.password(String.valueOf(configuration.get("password")));

@@ -17,7 +17,10 @@ import java.util.Map;
  *   <li>An insert or update is an upsert of a deferred document: its id from the row's key, built by the source's
  *       {@code fetch} by key, so a change is mapped exactly as a full sync maps the row ({@code PgTypes}), TOASTed
  *       values it did not send included; a row gone since is not built, and the runtime deletes it. Its version is the
- *       transaction's position, so two transactions never look alike.</li>
+ *       one a full sync lists for the row the transaction wrote ({@link PgQueries#version}: the transaction's id is the
+ *       row's {@code xmin}), so a change the index already holds (streamed again after a restart, or read by the full
+ *       sync it follows) is recognised unchanged and not read again. A row written in a subtransaction has the
+ *       subtransaction's id: its change is read and written again, harmlessly.</li>
  *   <li>An update that changed the key deletes the old id first; a delete deletes its key's id.</li>
  *   <li>A commit is a checkpoint at the position after it.</li>
  *   <li>A truncate of a synced table ends the stream with {@link CursorExpiredException}: the runtime runs a full sync,
@@ -32,14 +35,18 @@ final class PgChanges {
     /** The key of a cursor of the real-time mode: the position to resume from, in the server's text form. */
     static final String LSN = "lsn";
 
-    /** A synced table as the stream describes it: its target and where its key columns are in the tuples. */
-    private record Mapped(PgTarget target, int[] keyColumns) {
+    /**
+     * A synced table as the stream describes it: its target, where its key columns are in the tuples, and its
+     * {@link PgQueries#fingerprint}.
+     */
+    private record Mapped(PgTarget target, int[] keyColumns, String fingerprint) {
     }
 
     private final Map<String, PgTarget> byRelation = new HashMap<>();
     private final Map<String, List<PgOutput.Column>> signatures;
     private final Map<Integer, Mapped> relations = new HashMap<>();
-    private long transaction;
+    /** The transaction's id, as the rows it writes carry it in {@code xmin}. */
+    private long xid;
 
     /**
      * @param targets    the synced tables
@@ -61,7 +68,7 @@ final class PgChanges {
     /** The events of one message, in order. */
     List<ChangeEvent> of(PgOutput.Message message) {
         if (message instanceof PgOutput.Begin begin) {
-            transaction = begin.finalLsn();
+            xid = begin.xid();
             return List.of();
         }
         if (message instanceof PgOutput.Commit commit) {
@@ -134,7 +141,7 @@ final class PgChanges {
                         + target.key().get(k) + "': a full sync is needed to follow it", null, false);
             }
         }
-        relations.put(relation.oid(), new Mapped(target, keys));
+        relations.put(relation.oid(), new Mapped(target, keys, PgQueries.fingerprint(target)));
     }
 
     /** How {@code now} differs from {@code before} by name, type and modifier, for a message; empty when alike. */
@@ -157,7 +164,7 @@ final class PgChanges {
     private ChangeEvent upsert(Mapped m, List<PgOutput.Value> row) {
         List<String> key = key(m, row);
         return new ChangeEvent.Upsert(SourceDocument.deferred(PgQueries.id(m.target().name(), key),
-                "wal:" + PgOutput.lsn(transaction), new PgQueries.Listed(m.target(), key)));
+                PgQueries.version(Long.toUnsignedString(xid), m.fingerprint()), new PgQueries.Listed(m.target(), key)));
     }
 
     private static String id(Mapped m, List<PgOutput.Value> tuple) {

@@ -20,6 +20,25 @@ class PgChangesTest {
             Optional.of("\"public\".\"t\""), -1, true, true);
 
     @Test
+    void aRelationThatDiffersFromTheColumnsTheDocumentsWereBuiltWithEndsTheStream() {
+        List<PgOutput.Column> built = List.of(new PgOutput.Column("id", 23, -1, true), new PgOutput.Column("v", 25, -1, false),
+                new PgOutput.Column("n", 1700, 786438, false));
+        assertThat(PgChanges.difference(built, built)).isEmpty();
+        assertThat(PgChanges.difference(built, List.of(built.get(0), built.get(1)))).isEqualTo("dropped n");
+        assertThat(PgChanges.difference(built, List.of(built.get(0), new PgOutput.Column("v", 20, -1, false), built.get(2),
+                new PgOutput.Column("w", 25, -1, false)))).isEqualTo("v retyped, added w");
+        assertThat(PgChanges.difference(built, List.of(built.get(0), built.get(1), new PgOutput.Column("n", 1700, 655366,
+                false)))).as("numeric(12,2) to numeric(10,2)").isEqualTo("n retyped");
+
+        PgChanges changes = new PgChanges(List.of(T), Map.of("\"public\".\"t\"", built));
+        assertThat(changes.of(new PgOutput.Relation(16384, "public", "t", 'd', built))).isEmpty();
+        assertThatThrownBy(() -> changes.of(new PgOutput.Relation(16384, "public", "t", 'd', List.of(built.get(0),
+                built.get(1))))).isInstanceOf(CursorExpiredException.class).hasMessageContaining("columns of table t changed")
+                .hasMessageContaining("dropped n");
+        assertThat(changes.of(new PgOutput.Relation(16385, "public", "elsewhere", 'd', List.of()))).as("not synced").isEmpty();
+    }
+
+    @Test
     void insertsUpdatesKeyChangesAndDeletesOfSyncedTablesBecomeEventsAndCommitsCheckpoints() {
         try (PgBackend backend = PgBackend.locate(null, "true").create("pgchanges")) {
             String slot = "changes_" + backend.database();
