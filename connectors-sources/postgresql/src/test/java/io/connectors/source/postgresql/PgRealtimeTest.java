@@ -329,6 +329,28 @@ class PgRealtimeTest {
     }
 
     @Test
+    void aDroppedColumnAndARetypedColumnAlsoAskForAFullSync() throws Exception {
+        database("rtcolumns", "CREATE TABLE items (id int PRIMARY KEY, v text, n int)", "INSERT INTO items VALUES (1, 'a', 1)");
+        String slot = PgReplication.slotName("rt-columns");
+        for (String[] change : new String[][] {
+                {"ALTER TABLE items DROP COLUMN v", "INSERT INTO items VALUES (2, 2)", "dropped v"},
+                {"ALTER TABLE items ALTER COLUMN n TYPE bigint", "INSERT INTO items VALUES (3, 3)", "n retyped"}}) {
+            PgDataSource source = source("rt-columns", true, Map.of());
+            SyncCursor start = source.currentCursor().block(WAIT);
+            AtomicReference<Throwable> failure = new AtomicReference<>();
+            follow(source, start, failure);
+            await("the stream to start", () -> db.count("SELECT count(*) FROM pg_replication_slots WHERE active AND"
+                    + " slot_name = '" + slot + "'") == 1);
+            db.sql(change[0], change[1]);
+            await("the stream ended", () -> failure.get() != null);
+            assertThat(failure.get()).isInstanceOf(CursorExpiredException.class).hasMessageContaining(change[2]);
+            streams.forEach(Disposable::dispose);
+            await("the stream to stop", () -> db.count("SELECT count(*) FROM pg_replication_slots WHERE active AND"
+                    + " slot_name = '" + slot + "'") == 0);
+        }
+    }
+
+    @Test
     void statusListsTheSlotAndThePublicationAndTheDropCommandRemovesBoth() {
         database("rtres", "CREATE TABLE items (id int PRIMARY KEY)");
         PgDataSource source = source("rt-res", true, Map.of());
