@@ -90,8 +90,6 @@ final class PgReplication {
         private final AtomicLong lastCommitEnd;
         private final AtomicLong confirmed;
         private final AtomicLong delivered = new AtomicLong();
-        private final Reader reader = new Reader();
-        private final java.util.concurrent.atomic.AtomicBoolean started = new java.util.concurrent.atomic.AtomicBoolean();
         /** A transaction is being received (its Begin read, not its Commit). */
         private volatile boolean inTransaction;
 
@@ -103,64 +101,18 @@ final class PgReplication {
             this.confirmed = new AtomicLong(from);
         }
 
-        /**
-         * The decoded messages, in WAL order, as far as this flux's subscriber asks. The driver's stream has one
-         * subscriber of the session's own, which outlives this flux: a subscriber that cancels leaves the stream to
-         * {@link #close}, which ends it in order (the driver's shared stream cannot be subscribed again once its
-         * subscriber left, and closing the connection under a subscribed stream reports errors nobody receives).
-         */
+        /** The decoded messages, in WAL order. */
         Flux<PgOutput.Message> messages() {
-            return Flux.create(sink -> {
-                reader.target = sink;
-                if (started.compareAndSet(false, true)) {
-                    stream.map(buffer -> PgOutput.decode(buffer.nioBuffer())).subscribe(reader);
-                }
-                sink.onRequest(reader::request);
-            });
-        }
-
-        /** The session's subscriber to the driver's stream: hands messages to the current {@link #messages} subscriber. */
-        private final class Reader extends reactor.core.publisher.BaseSubscriber<PgOutput.Message> {
-            private volatile reactor.core.publisher.FluxSink<PgOutput.Message> target;
-            private final reactor.core.publisher.Sinks.Empty<Void> ended = reactor.core.publisher.Sinks.empty();
-
-            @Override
-            protected void hookOnSubscribe(org.reactivestreams.Subscription subscription) {
-                // Demand comes from the messages' subscriber only.
-            }
-
-            @Override
-            protected void hookOnNext(PgOutput.Message m) {
-                delivered.incrementAndGet();
-                if (m instanceof PgOutput.Begin) {
-                    inTransaction = true;
-                } else if (m instanceof PgOutput.Commit commit) {
-                    lastCommitEnd.accumulateAndGet(commit.endLsn(), Math::max);
-                    inTransaction = false;
-                }
-                reactor.core.publisher.FluxSink<PgOutput.Message> to = target;
-                if (to != null && !to.isCancelled()) {
-                    to.next(m);
-                }
-            }
-
-            @Override
-            protected void hookOnError(Throwable e) {
-                reactor.core.publisher.FluxSink<PgOutput.Message> to = target;
-                if (to != null) {
-                    to.error(e);
-                }
-                ended.tryEmitEmpty();
-            }
-
-            @Override
-            protected void hookOnComplete() {
-                reactor.core.publisher.FluxSink<PgOutput.Message> to = target;
-                if (to != null) {
-                    to.complete();
-                }
-                ended.tryEmitEmpty();
-            }
+            return stream.map(buffer -> PgOutput.decode(buffer.nioBuffer()))
+                    .doOnNext(m -> {
+                        delivered.incrementAndGet();
+                        if (m instanceof PgOutput.Begin) {
+                            inTransaction = true;
+                        } else if (m instanceof PgOutput.Commit commit) {
+                            lastCommitEnd.accumulateAndGet(commit.endLsn(), Math::max);
+                            inTransaction = false;
+                        }
+                    });
         }
 
         /**
@@ -221,8 +173,7 @@ final class PgReplication {
         }
 
         /**
-         * Ends the stream in order (CopyDone both ways), what arrives meanwhile read and dropped, then closes the
-         * connection. The orderly end is given {@link #CLOSE_WAIT}: it does not always come back (seen in tests), and
+         * Ends the stream in order (CopyDone both ways), then closes the connection. The orderly end is given {@link #CLOSE_WAIT}: it does not always come back (seen in tests), and
          * closing the connection ends the server's side anyway. A confirmation not yet sent with a status update is not
          * lost: the cursor saved before it is where the next stream starts, and the server skips what it already has.
          */
