@@ -39,6 +39,11 @@ import java.util.regex.Pattern;
  * {@code CONNECTORS_BULK_MAX_ACTIONS} for {@code bulk.max_actions}.
  */
 public final class ConfigLoader {
+    /** A connector's {@code refresh_interval}: a duration, validated as the runtime's settings are. */
+    private static final io.connectors.spi.config.ConfigField REFRESH_INTERVAL =
+            io.connectors.spi.config.ConfigField.duration("refresh_interval")
+                    .validate(io.connectors.spi.config.ConfigField.positiveDuration());
+
     /** Environment variables with the prefix that are not configuration keys. */
     private static final Set<String> NOT_KEYS = Set.of("CONNECTORS_CONFIG", "CONNECTORS_HOME", "CONNECTORS_OPTS", "CONNECTORS_JAVA_OPTS", "CONNECTORS_EXTRA_JAVA_OPTS", "CONNECTORS_LOG_LEVEL", "CONNECTORS_LOG_FORMAT",
             "CONNECTORS_CDS_DUMP", "CONNECTORS_MAVEN_URL");
@@ -245,18 +250,12 @@ public final class ConfigLoader {
         }
         boolean realtime = Boolean.TRUE.equals(realtimeValue);
         Optional<java.time.Duration> refresh = Optional.empty();
-        if (m.get("refresh_interval") != null) {
+        if (m.get(REFRESH_INTERVAL.name()) != null) {
             try {
-                java.time.Duration d = SourceConfig.from(List.of(io.connectors.spi.config.ConfigField.duration("refresh_interval")),
-                        Map.of("refresh_interval", m.get("refresh_interval"))).duration("refresh_interval");
-                if (d.isZero() || d.isNegative()) {
-                    problems.add(where + ".refresh_interval: expected a positive duration such as 500ms or 1s, got '"
-                            + m.get("refresh_interval") + "'");
-                } else {
-                    refresh = Optional.of(d);
-                }
+                refresh = Optional.of(SourceConfig.from(List.of(REFRESH_INTERVAL), Map.of(REFRESH_INTERVAL.name(),
+                        m.get(REFRESH_INTERVAL.name()))).duration(REFRESH_INTERVAL));
             } catch (ConfigValidationException e) {
-                problems.add(where + ".refresh_interval: " + e.errors().get(0).message());
+                e.errors().forEach(error -> problems.add(where + "." + error.field() + ": " + error.message()));
             }
         }
         Object extractValue = m.get("extract_content");

@@ -394,7 +394,7 @@ class ConfigLoaderTest {
                     configuration:
                       path: /data
                 """)).contains("connectors[0] (a).refresh_interval: expected a duration such as 500ms")
-                .contains("connectors[1] (b).refresh_interval: expected a positive duration such as 500ms or 1s, got '0s'");
+                .contains("connectors[1] (b).refresh_interval: must be positive, got 0s");
     }
 
     @Test
