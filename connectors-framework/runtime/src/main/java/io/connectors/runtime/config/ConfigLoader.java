@@ -255,7 +255,9 @@ public final class ConfigLoader {
                 refresh = Optional.of(SourceConfig.from(List.of(REFRESH_INTERVAL), Map.of(REFRESH_INTERVAL.name(),
                         m.get(REFRESH_INTERVAL.name()))).duration(REFRESH_INTERVAL));
             } catch (ConfigValidationException e) {
-                e.errors().forEach(error -> problems.add(where + "." + error.field() + ": " + error.message()));
+                for (FieldError error : e.errors()) {
+                    problems.add(where + "." + error.field() + ": " + error.message());
+                }
             }
         }
         Object extractValue = m.get("extract_content");
