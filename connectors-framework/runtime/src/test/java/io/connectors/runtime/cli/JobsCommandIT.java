@@ -15,8 +15,6 @@ import io.connectors.runtime.state.StateStore;
 import io.connectors.runtime.sync.SyncRunner;
 import io.connectors.runtime.sync.TargetIndex;
 import io.connectors.testkit.elasticsearch.TestElasticsearch;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -33,14 +31,8 @@ class JobsCommandIT {
     @TempDir
     Path dir;
 
-    private record Result(int exit, String out, String err) {
-    }
-
-    private Result run(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        int exit = Main.execute(new PrintWriter(out, true), new PrintWriter(err, true), args);
-        return new Result(exit, out.toString(), err.toString());
+    private static CliRun run(String... args) {
+        return CliRun.of(args);
     }
 
     /** A configuration with one directory connector, {@code notes}, of {@code data} into {@code <prefix>-notes}. */
@@ -66,12 +58,12 @@ class JobsCommandIT {
         Path file = config(es, prefix, data);
 
         // Without a daemon having created the state, the commands say what to do.
-        Result none = run("-c", file.toString(), "jobs", "list");
+        CliRun none = run("-c", file.toString(), "jobs", "list");
         assertThat(none.exit()).isEqualTo(1);
         assertThat(none.err()).contains("no job state").contains("connectors run");
 
         // `connectors sync` records its job too.
-        Result sync = run("-c", file.toString(), "sync", "notes");
+        CliRun sync = run("-c", file.toString(), "sync", "notes");
         assertThat(sync.exit()).as(sync.err()).isZero();
         assertThat(sync.out()).contains("full sync completed").contains("500 indexed");
 
@@ -83,7 +75,7 @@ class JobsCommandIT {
         Disposable running = daemon.run().subscribe();
         String jobId;
         try {
-            Result started = run("-c", file.toString(), "jobs", "start", "notes", "--wait", "--timeout", "PT2M");
+            CliRun started = run("-c", file.toString(), "jobs", "start", "notes", "--wait", "--timeout", "PT2M");
             assertThat(started.exit()).as(started.err()).isZero();
             jobId = started.out().lines().findFirst().orElseThrow();
             assertThat(started.out()).contains(jobId + ": completed").contains("500 unchanged");
@@ -92,39 +84,39 @@ class JobsCommandIT {
             handle.close();
         }
 
-        Result list = run("-c", file.toString(), "jobs", "list", "--connector", "notes");
+        CliRun list = run("-c", file.toString(), "jobs", "list", "--connector", "notes");
         assertThat(list.exit()).isZero();
         assertThat(list.out()).contains(jobId).contains("on_demand").contains("completed");
         assertThat(list.out().lines().count()).as("header, the sync's job and the started one").isEqualTo(3);
 
-        Result view = run("-c", file.toString(), "jobs", "view", jobId);
+        CliRun view = run("-c", file.toString(), "jobs", "view", jobId);
         assertThat(view.exit()).isZero();
         Map<?, ?> job = JSON.readValue(view.out(), Map.class);
         assertThat(job.get("status")).isEqualTo("completed");
         assertThat(((Map<?, ?>) job.get("counts")).get("total_in_index")).isEqualTo(500);
         assertThat(((Map<?, ?>) job.get("connector")).get("index_name")).isEqualTo(prefix + "-notes");
 
-        Result again = run("-c", file.toString(), "jobs", "cancel", jobId);
+        CliRun again = run("-c", file.toString(), "jobs", "cancel", jobId);
         assertThat(again.exit()).isEqualTo(1);
         assertThat(again.err()).contains("already ended as completed");
 
         // No daemon runs now: a queued job is canceled at once.
-        Result queued = run("-c", file.toString(), "jobs", "start", "notes");
+        CliRun queued = run("-c", file.toString(), "jobs", "start", "notes");
         String queuedId = queued.out().strip();
-        Result cancel = run("-c", file.toString(), "jobs", "cancel", queuedId);
+        CliRun cancel = run("-c", file.toString(), "jobs", "cancel", queuedId);
         assertThat(cancel.exit()).isZero();
         assertThat(cancel.out()).contains(queuedId + ": canceled");
 
-        Result json = run("-c", file.toString(), "jobs", "list", "--json", "--status", "canceled");
+        CliRun json = run("-c", file.toString(), "jobs", "list", "--json", "--status", "canceled");
         List<?> jobs = JSON.readValue(json.out(), List.class);
         assertThat(jobs).hasSize(1);
 
-        Result status = run("-c", file.toString(), "status");
+        CliRun status = run("-c", file.toString(), "status");
         assertThat(status.exit()).isZero();
         assertThat(status.out()).contains("notes").contains("directory").contains("connected").contains("completed 20")
                 .contains("valid");
 
-        Result unknown = run("-c", file.toString(), "jobs", "view", "nope");
+        CliRun unknown = run("-c", file.toString(), "jobs", "view", "nope");
         assertThat(unknown.exit()).isEqualTo(1);
         assertThat(unknown.err()).contains("no job 'nope'");
     }
@@ -149,7 +141,7 @@ class JobsCommandIT {
             String mappings = JSON.writeValueAsString(Map.of("mappings", Map.of("dynamic", true, "properties", properties)));
             handle.async().indices().create(c -> c.index(prefix + "-notes").withJson(new java.io.StringReader(mappings))).join();
 
-            Result sync = run("-c", file.toString(), "sync", "notes");
+            CliRun sync = run("-c", file.toString(), "sync", "notes");
             assertThat(sync.exit()).as(sync.out() + sync.err()).isEqualTo(3);
             assertThat(sync.out()).contains("full sync completed_with_errors").contains("5 indexed").contains("2 failed")
                     .contains("2 documents were refused by Elasticsearch and are not in the index; see which and why: "
@@ -164,14 +156,14 @@ class JobsCommandIT {
             assertThat((List<?>) job.get("failed_documents")).hasSize(2).allSatisfy(d ->
                     assertThat(String.valueOf(((Map<?, ?>) d).get("reason"))).contains("[name]"));
 
-            Result list = run("-c", file.toString(), "jobs", "list", "--connector", "notes");
+            CliRun list = run("-c", file.toString(), "jobs", "list", "--connector", "notes");
             List<String> lines = list.out().lines().toList();
             assertThat(lines).hasSize(2);
             assertThat(lines.get(1)).contains(" completed_with_errors ");
             assertThat(lines.get(1).indexOf(" 20")).as("the status does not push the columns after it")
                     .isEqualTo(lines.get(0).indexOf(" CREATED"));
 
-            Result status = run("-c", file.toString(), "status");
+            CliRun status = run("-c", file.toString(), "status");
             assertThat(status.exit()).isZero();
             List<String> rows = status.out().lines().toList();
             assertThat(rows.get(1)).contains(" connected ").contains(" completed_with_errors 20");
@@ -184,7 +176,7 @@ class JobsCommandIT {
                     new SyncRunner(handle.async(), config.bulk(), config.sync(), metrics.bulkListener()), metrics);
             Disposable running = daemon.run().subscribe();
             try {
-                Result started = run("-c", file.toString(), "jobs", "start", "notes", "--wait", "--timeout", "PT2M");
+                CliRun started = run("-c", file.toString(), "jobs", "start", "notes", "--wait", "--timeout", "PT2M");
                 assertThat(started.exit()).as(started.out() + started.err()).isEqualTo(3);
                 String jobId = started.out().lines().findFirst().orElseThrow();
                 assertThat(started.out()).contains(jobId + ": completed_with_errors").contains("2 failed")

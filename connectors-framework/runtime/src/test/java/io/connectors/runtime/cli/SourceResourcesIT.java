@@ -19,8 +19,6 @@ import io.connectors.runtime.state.JobType;
 import io.connectors.runtime.state.StateStore;
 import io.connectors.runtime.sync.SyncRunner;
 import io.connectors.testkit.elasticsearch.TestElasticsearch;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -40,14 +38,8 @@ class SourceResourcesIT {
     @TempDir
     Path dir;
 
-    private record Result(int exit, String out, String err) {
-    }
-
-    private Result run(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        int exit = Main.execute(new PrintWriter(out, true), new PrintWriter(err, true), args);
-        return new Result(exit, out.toString(), err.toString());
+    private static CliRun run(String... args) {
+        return CliRun.of(args);
     }
 
     @Test
@@ -80,7 +72,7 @@ class SourceResourcesIT {
             }
             store.refresh(StateStore.Kind.CONNECTORS).block();
 
-            Result status = run("-c", file.toString(), "status");
+            CliRun status = run("-c", file.toString(), "status");
             assertThat(status.exit()).as("a source could not list its resources").isEqualTo(1);
             List<String> lines = status.out().lines().toList();
             int title = lines.indexOf("SOURCE RESOURCES");
@@ -95,7 +87,7 @@ class SourceResourcesIT {
                     l -> assertThat(l).containsPattern("^" + prefix + "-down\\s+error: scripted failure at resources$"));
             assertThat(status.out() + status.err()).doesNotContain("hunter2");
 
-            Result json = run("-c", file.toString(), "status", "--json");
+            CliRun json = run("-c", file.toString(), "status", "--json");
             assertThat(json.exit()).isEqualTo(1);
             List<Map<String, Object>> records = JSON.readValue(json.out(), new com.fasterxml.jackson.core.type.TypeReference<>() {
             });
@@ -108,7 +100,7 @@ class SourceResourcesIT {
                     .doesNotContainKey("source_resources");
             assertThat(json.out()).doesNotContain("hunter2");
 
-            Result quiet = run("-c", file.toString(), "status", "--no-source-resources");
+            CliRun quiet = run("-c", file.toString(), "status", "--no-source-resources");
             assertThat(quiet.exit()).isZero();
             assertThat(quiet.out()).doesNotContain("SOURCE RESOURCES").contains(slot);
 
@@ -122,19 +114,19 @@ class SourceResourcesIT {
             assertThat(connectors.lock(slot, jobId, "another-worker", jobs, Duration.ofMinutes(1), Instant.now()).block())
                     .isTrue();
 
-            Result refused = run("-c", file.toString(), "sources", "drop-resources", slot, "--yes");
+            CliRun refused = run("-c", file.toString(), "sources", "drop-resources", slot, "--yes");
             assertThat(refused.exit()).isEqualTo(1);
             assertThat(refused.err()).contains("connector " + slot + " has a running job, " + jobId,
                     "connectors pause " + slot, "connectors jobs cancel " + jobId);
             assertThat(ScriptedSources.DROPPED).doesNotContain(slot);
 
             connectors.release(slot, jobId, JobType.FULL, null, null, null, Instant.now()).block();
-            Result dropped = run("-c", file.toString(), "sources", "drop-resources", slot, "--yes");
+            CliRun dropped = run("-c", file.toString(), "sources", "drop-resources", slot, "--yes");
             assertThat(dropped.exit()).as(dropped.err()).isZero();
             assertThat(dropped.out()).contains("dropped replication slot scripted_" + slot);
             assertThat(ScriptedSources.DROPPED).contains(slot);
 
-            Result after = run("-c", file.toString(), "status");
+            CliRun after = run("-c", file.toString(), "status");
             assertThat(after.out()).containsPattern("(?m)^" + slot + "\\s+-\\s+-\\s+\\(holds none\\)");
         }
     }
