@@ -183,8 +183,14 @@ class JobsCommandIT {
                         .contains("failed documents (first 2 of 2):")
                         .contains("2 documents were refused by Elasticsearch and are not in the index; see which and why: "
                                 + "connectors jobs view " + jobId);
+                // The daemon counts the job once it released the connector, just after the record `--wait` reads.
+                String finished = "connectors_jobs_finished_total{connector=\"notes\",status=\"completed_with_errors\",type=\"full\"} 1.0";
+                long deadline = System.nanoTime() + 10_000_000_000L;
+                while (!metrics.scrape().contains(finished) && System.nanoTime() < deadline) {
+                    Thread.sleep(50);
+                }
                 assertThat(metrics.scrape())
-                        .contains("connectors_jobs_finished_total{connector=\"notes\",status=\"completed_with_errors\",type=\"full\"} 1.0")
+                        .contains(finished)
                         .contains("connectors_documents_total{connector=\"notes\",outcome=\"failed\"} 2.0");
             } finally {
                 running.dispose();
