@@ -110,6 +110,11 @@ class PgRealtimeTest {
                 row -> row.get(0, String.class), slot).get(0));
     }
 
+    /** Whether a replication connection streams {@code slot} now. */
+    private boolean streaming(String slot) {
+        return db.count("SELECT count(*) FROM pg_replication_slots WHERE active AND slot_name = '" + slot + "'") == 1;
+    }
+
     private long currentLsn() {
         return PgOutput.lsn(db.query("SELECT pg_current_wal_lsn()::text", row -> row.get(0, String.class)).get(0));
     }
@@ -289,8 +294,7 @@ class PgRealtimeTest {
 
         AtomicReference<Throwable> failure = new AtomicReference<>();
         follow(source, start, failure);
-        await("the stream to start", () -> db.count("SELECT count(*) FROM pg_replication_slots WHERE active AND"
-                + " slot_name = '" + PgReplication.slotName("rt-expire") + "'") == 1);
+        await("the stream to start", () -> streaming(PgReplication.slotName("rt-expire")));
         db.sql("ALTER TABLE items ADD COLUMN extra int DEFAULT 7", "INSERT INTO items VALUES (2, 'b', 8)");
         await("the stream ended", () -> failure.get() != null);
         assertThat(failure.get()).isInstanceOf(CursorExpiredException.class).hasMessageContaining("columns of table")
@@ -339,14 +343,12 @@ class PgRealtimeTest {
             SyncCursor start = source.currentCursor().block(WAIT);
             AtomicReference<Throwable> failure = new AtomicReference<>();
             follow(source, start, failure);
-            await("the stream to start", () -> db.count("SELECT count(*) FROM pg_replication_slots WHERE active AND"
-                    + " slot_name = '" + slot + "'") == 1);
+            await("the stream to start", () -> streaming(slot));
             db.sql(change[0], change[1]);
             await("the stream ended", () -> failure.get() != null);
             assertThat(failure.get()).isInstanceOf(CursorExpiredException.class).hasMessageContaining(change[2]);
             streams.forEach(Disposable::dispose);
-            await("the stream to stop", () -> db.count("SELECT count(*) FROM pg_replication_slots WHERE active AND"
-                    + " slot_name = '" + slot + "'") == 0);
+            await("the stream to stop", () -> !streaming(slot));
         }
     }
 
