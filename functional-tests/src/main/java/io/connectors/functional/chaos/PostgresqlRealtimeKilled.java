@@ -4,20 +4,17 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.connectors.functional.ChangeLoad;
 import io.connectors.functional.DaemonProcess;
 import io.connectors.functional.FixtureLoader;
-import io.connectors.functional.FunctionalConfig;
 import io.connectors.functional.IndexSeqProbe;
 import io.connectors.functional.RealtimeWait;
 import io.connectors.functional.Verification;
 import io.connectors.testkit.functional.RealtimeBackend;
 import io.connectors.testkit.functional.SourceFixture;
-import io.r2dbc.postgresql.PostgresqlConnectionFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -75,29 +72,15 @@ final class PostgresqlRealtimeKilled implements ChaosScenario {
         SplittableRandom random = new SplittableRandom(System.nanoTime());
         try (SourceFixture fixture = FixtureLoader.load("postgresql"); SourceChaos chaos = SourceChaos.open(context, name())) {
             if (!(fixture instanceof RealtimeBackend backend)) {
-                return result.outcome("not run: the PostgreSQL fixture cannot start a server with wal_level=logical")
-                        .check("the fixture starts a backend a real-time connector can follow", false,
-                                fixture.getClass().getName() + " is not a RealtimeBackend").build();
+                return RealtimeTable.notRun(result, fixture);
             }
             Instant t = Instant.now();
-            backend.startForRealtime(chaos.work.resolve("backend"));
-            Map<String, Object> pg = fixture.connectorConfiguration();
-            PgTables.Psql psql = PgTables.Psql.of(pg);
-            PgTables tables = new PgTables(List.of("items"), psql);
-            tables.reset();
-            PostgresqlConnectionFactory connections = ChangeLoad.connections(pg);
-            ChangeLoad.createTable(connections, TABLE, ROWS);
+            RealtimeTable rt = RealtimeTable.start(backend, fixture, chaos, TABLE, ROWS, Map.of());
+            PgTables.Psql psql = rt.psql();
+            PgTables tables = rt.tables();
+            Path config = rt.config();
             context.say(name(), "private cluster at %s:%d (wal_level %s), %,d rows, in %s", psql.host(), psql.port(),
                     psql.sql("SHOW wal_level").get(0), ROWS, FaultKit.seconds(FaultKit.since(t)));
-
-            // The real-time cursor is the slot's position, not a cursor column.
-            Map<String, Object> configuration = new LinkedHashMap<>(tables.connectorConfiguration());
-            configuration.remove("cursor_column");
-            // Heartbeats as FaultKit.FAST_HEARTBEATS, and the next real-time job 1 s after the last ended (not 10).
-            Map<String, Object> daemon = Map.of("daemon", Map.of("heartbeat_interval", "1s", "heartbeat_timeout", "5s",
-                    "poll_interval", "1s", "realtime_restart_delay", "1s"));
-            Path config = FunctionalConfig.writeRealtime(chaos.work.resolve("config.yml"), chaos.es, FaultKit.CONNECTOR,
-                    "postgresql", chaos.index, configuration, daemon);
 
             DaemonProcess first = chaos.start(config);
             Duration initial = RealtimeWait.following(first, t, FOLLOW_TIMEOUT);
@@ -105,7 +88,7 @@ final class PostgresqlRealtimeKilled implements ChaosScenario {
                     ROWS, FaultKit.seconds(initial));
             List<String> kills = new ArrayList<>();
             Instant lastKill = null;
-            try (ChangeLoad load = ChangeLoad.start(connections, TABLE, ROWS, RATE, ChangeLoad.Mix.ALL, random.nextLong(),
+            try (ChangeLoad load = ChangeLoad.start(rt.connections(), TABLE, ROWS, RATE, ChangeLoad.Mix.ALL, random.nextLong(),
                     RATE * 900); IndexSeqProbe probe = new IndexSeqProbe(chaos.es, chaos.index)) {
                 Duration caughtUp = RealtimeWait.caughtUp(probe, load, FOLLOW_TIMEOUT);
                 context.say(name(), "the index caught up with the load (%s)", FaultKit.seconds(caughtUp));
@@ -149,7 +132,7 @@ final class PostgresqlRealtimeKilled implements ChaosScenario {
                 result.note("load: " + load.describe());
                 kills.forEach(k -> result.note(k));
 
-                Verification v = converge(chaos, tables, probe, load);
+                Verification v = converge(chaos, rt, probe, load);
                 result.check("the index equals the table once the load stopped", v.equal(), v.summary()
                         + (v.equal() ? "" : "; first differences: " + v.firstDifferences()));
                 result.documentsLost(v.documentsLost());
@@ -175,20 +158,14 @@ final class PostgresqlRealtimeKilled implements ChaosScenario {
      * Once the index shows the load's last insert or update, verifies it against the table until equal (deletes
      * after that change may land a moment later) or {@link #CONVERGE_TIMEOUT}; the last verification.
      */
-    static Verification converge(SourceChaos chaos, PgTables tables, IndexSeqProbe probe, ChangeLoad load)
+    static Verification converge(SourceChaos chaos, RealtimeTable rt, IndexSeqProbe probe, ChangeLoad load)
             throws Exception {
-        long deadline = System.nanoTime() + CONVERGE_TIMEOUT.toNanos();
+        long start = System.nanoTime();
+        long deadline = start + CONVERGE_TIMEOUT.toNanos();
         while (probe.highest() < load.lastUpsertSeq() && System.nanoTime() < deadline) {
             TimeUnit.MILLISECONDS.sleep(100);
         }
-        Verification v = io.connectors.functional.IndexVerifier.verify(chaos.es, chaos.index, tables);
-        while (!v.equal() && System.nanoTime() < deadline) {
-            TimeUnit.SECONDS.sleep(2);
-            v = io.connectors.functional.IndexVerifier.verify(chaos.es, chaos.index, tables);
-        }
-        chaos.context.say(chaos.scenario, "verify: %s", v.summary());
-        v.firstDifferences().stream().limit(5).forEach(d -> chaos.context.say(chaos.scenario, "  %s", d));
-        return v;
+        return rt.verifyUntilEqual(chaos, CONVERGE_TIMEOUT.minusNanos(System.nanoTime() - start), Duration.ofSeconds(2));
     }
 
     /** The slot's {@code confirmed_flush_lsn}, or {@code null} when there is no such slot. */

@@ -1,10 +1,8 @@
 package io.connectors.functional.chaos;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.connectors.functional.ChangeLoad;
 import io.connectors.functional.DaemonProcess;
 import io.connectors.functional.FixtureLoader;
-import io.connectors.functional.FunctionalConfig;
 import io.connectors.functional.RealtimeWait;
 import io.connectors.functional.Verification;
 import io.connectors.testkit.functional.RealtimeBackend;
@@ -12,7 +10,6 @@ import io.connectors.testkit.functional.SourceFixture;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -48,29 +45,18 @@ final class PostgresqlSlotLost implements ChaosScenario {
         ChaosResult.Builder result = ChaosResult.builder();
         try (SourceFixture fixture = FixtureLoader.load("postgresql"); SourceChaos chaos = SourceChaos.open(context, name())) {
             if (!(fixture instanceof RealtimeBackend backend)) {
-                return result.outcome("not run: the PostgreSQL fixture cannot start a server with wal_level=logical")
-                        .check("the fixture starts a backend a real-time connector can follow", false,
-                                fixture.getClass().getName() + " is not a RealtimeBackend").build();
+                return RealtimeTable.notRun(result, fixture);
             }
             Instant t = Instant.now();
-            backend.startForRealtime(chaos.work.resolve("backend"));
-            Map<String, Object> pg = fixture.connectorConfiguration();
-            PgTables.Psql psql = PgTables.Psql.of(pg);
-            PgTables tables = new PgTables(List.of("items"), psql);
-            tables.reset();
-            ChangeLoad.createTable(ChangeLoad.connections(pg), TABLE, ROWS);
-            Map<String, Object> configuration = new LinkedHashMap<>(tables.connectorConfiguration());
-            configuration.remove("cursor_column");
-            configuration.put("replication_status_interval", "1s");
-            Map<String, Object> daemon = Map.of("daemon", Map.of("heartbeat_interval", "1s", "heartbeat_timeout", "5s",
-                    "poll_interval", "1s", "realtime_restart_delay", "1s"));
-            Path config = FunctionalConfig.writeRealtime(chaos.work.resolve("config.yml"), chaos.es, FaultKit.CONNECTOR,
-                    "postgresql", chaos.index, configuration, daemon);
+            RealtimeTable rt = RealtimeTable.start(backend, fixture, chaos, TABLE, ROWS,
+                    Map.of("replication_status_interval", "1s"));
+            PgTables.Psql psql = rt.psql();
+            Path config = rt.config();
 
             DaemonProcess first = chaos.start(config);
             RealtimeWait.following(first, t, TIMEOUT);
             changes(psql, 1);
-            Verification before = converge(chaos, tables);
+            Verification before = rt.verifyUntilEqual(chaos, TIMEOUT, Duration.ofSeconds(1));
             result.check("the index follows the table before the slot is lost", before.equal(), before.summary());
 
             // 1. Dropped by hand while followed: its sender terminated, then dropped before the next job takes it.
@@ -79,7 +65,7 @@ final class PostgresqlSlotLost implements ChaosScenario {
             result.check("the slot was dropped by hand while followed", gone, gone ? "dropped" : "still there after "
                     + TIMEOUT.toSeconds() + " s");
             changes(psql, 2);
-            Verification afterDrop = converge(chaos, tables);
+            Verification afterDrop = rt.verifyUntilEqual(chaos, TIMEOUT, Duration.ofSeconds(1));
             Duration back = FaultKit.since(dropped);
             result.check("after the drop, the index equals the table (changes made while the slot was gone included)",
                     afterDrop.equal(), afterDrop.summary());
@@ -109,7 +95,7 @@ final class PostgresqlSlotLost implements ChaosScenario {
             Instant restarted = Instant.now();
             DaemonProcess second = chaos.start(config);
             Duration again = RealtimeWait.following(second, restarted, TIMEOUT);
-            Verification afterLoss = converge(chaos, tables);
+            Verification afterLoss = rt.verifyUntilEqual(chaos, TIMEOUT, Duration.ofSeconds(1));
             result.check("after the invalidation, the index equals the table", afterLoss.equal(), afterLoss.summary());
             result.documentsLost(afterDrop.documentsLost() + afterLoss.documentsLost());
             List<JsonNode> jobs = FaultKit.jobs(chaos.es);
@@ -133,18 +119,6 @@ final class PostgresqlSlotLost implements ChaosScenario {
                 + "' FROM generate_series(1, 50) g");
         psql.sql("UPDATE " + TABLE + " SET body = 'updated in round " + n + "' WHERE key % 97 = " + n);
         psql.sql("DELETE FROM " + TABLE + " WHERE key % 89 = " + n);
-    }
-
-    /** Verifies the index against the table until equal, or {@link #TIMEOUT}; the last verification. */
-    private static Verification converge(SourceChaos chaos, PgTables tables) throws Exception {
-        long deadline = System.nanoTime() + TIMEOUT.toNanos();
-        Verification v = io.connectors.functional.IndexVerifier.verify(chaos.es, chaos.index, tables);
-        while (!v.equal() && System.nanoTime() < deadline) {
-            TimeUnit.SECONDS.sleep(1);
-            v = io.connectors.functional.IndexVerifier.verify(chaos.es, chaos.index, tables);
-        }
-        chaos.context.say(chaos.scenario, "verify: %s", v.summary());
-        return v;
     }
 
     /**
