@@ -176,7 +176,7 @@ record PgConfig(
             ConfigField.integer(SPLIT_ROWS).defaultValue(25_000L)
                     .validate(ConfigField.between(1_000, 100_000_000))
                     .description("Rows per split of a full sync: a larger table is divided into ranges of its first key"
-                            + " column (planned from the planner's statistics, or a 1% sample of a table never"
+                            + " column (planned from the planner's statistics, or a page sample of a table never"
                             + " analyzed), read in parallel (`sync.max_concurrent_splits`) and resumed where they"
                             + " stopped after a restart.")
                     .order(11),

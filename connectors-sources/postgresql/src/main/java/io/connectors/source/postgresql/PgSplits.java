@@ -13,7 +13,7 @@ import reactor.core.publisher.Mono;
 /**
  * How a full read of PostgreSQL is divided: each table into ranges of its first key column, bounded by values from the
  * planner's statistics ({@code pg_stats.histogram_bounds}) or, for a table never analyzed, from a sample of about 1% of
- * its pages ({@code TABLESAMPLE SYSTEM}); never a scan of the table. Ranges are half-open, {@code [from, to)}; the
+ * its pages and at least 128 ({@code TABLESAMPLE SYSTEM}); never a scan of the table. Ranges are half-open, {@code [from, to)}; the
  * first has no lower bound and the last no upper one, so rows added after planning are covered.
  *
  * <p>A table is one split when it is small (at most {@code split_rows} estimated rows), when its key is not known to be
@@ -27,6 +27,8 @@ final class PgSplits {
     /** Splits of one table at most: each costs a query plan and a position in the job record. */
     static final int MAX_SPLITS = 512;
     private static final double SAMPLE_PERCENT = 1.0;
+    /** The fewest pages a sample reads: enough that the rows it finds estimate the table within about 10%. */
+    static final long SAMPLE_MIN_PAGES = 128;
 
     private PgSplits() {
     }
@@ -105,15 +107,31 @@ final class PgSplits {
                 .collectList();
     }
 
-    /** Key values of about 1% of the table's pages, sorted; the rows they stand for estimate the table's size. */
+    /**
+     * Key values of a page sample, sorted, and the rows they imply. The sample is 1% of the table's pages, but never
+     * fewer than {@link #SAMPLE_MIN_PAGES} pages (all of a smaller table): a 1% sample of a table of a few hundred pages
+     * is a handful of pages, whose row count says little about the table's.
+     */
     private static Mono<Sample> sample(Connection c, PgTarget target) {
+        String pages = "SELECT greatest(1, pg_relation_size($1::regclass) / current_setting('block_size')::bigint) AS p";
+        return Mono.from(c.createStatement(pages).bind("$1", target.relation().orElseThrow()).execute())
+                .flatMap(r -> Mono.from(r.map((row, meta) -> row.get("p", Long.class))))
+                .flatMap(p -> sample(c, target, samplePercent(p)));
+    }
+
+    /** The percentage of {@code pages} pages that samples 1% of them, and at least {@link #SAMPLE_MIN_PAGES}. */
+    static double samplePercent(long pages) {
+        return Math.min(100.0, Math.max(SAMPLE_PERCENT, 100.0 * SAMPLE_MIN_PAGES / Math.max(1, pages)));
+    }
+
+    private static Mono<Sample> sample(Connection c, PgTarget target, double percent) {
         String column = PgTarget.ident(target.key().get(0));
         String sql = "SELECT s.k::text AS k FROM (SELECT " + column + " AS k FROM " + target.relation().orElseThrow()
-                + " TABLESAMPLE SYSTEM (" + String.format(Locale.ROOT, "%.2f", SAMPLE_PERCENT) + ") WHERE " + column
+                + " TABLESAMPLE SYSTEM (" + String.format(Locale.ROOT, "%.4f", percent) + ") WHERE " + column
                 + " IS NOT NULL) s ORDER BY s.k";
         return Flux.from(c.createStatement(sql).execute())
                 .flatMap(r -> r.map((row, meta) -> row.get("k", String.class)))
                 .collectList()
-                .map(values -> new Sample(values, (long) (values.size() * 100 / SAMPLE_PERCENT)));
+                .map(values -> new Sample(values, (long) (values.size() * 100 / percent)));
     }
 }

@@ -2,6 +2,7 @@ package io.connectors.source.postgresql;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.connectors.spi.SourceContext;
@@ -177,5 +178,14 @@ class PgSplitsTest {
         assertThat(PgSplits.boundaries(List.of("1", "1", "1", "2"), 4)).containsExactly("1", "2");
         assertThat(PgSplits.boundaries(List.of(), 4)).isEmpty();
         assertThat(PgSplits.boundaries(List.of("1", "2"), 1)).isEmpty();
+    }
+
+    @Test
+    void aSampleReadsOnePercentOfALargeTableButAtLeast128Pages() {
+        assertThat(PgSplits.samplePercent(1)).isEqualTo(100.0);
+        assertThat(PgSplits.samplePercent(128)).isEqualTo(100.0);
+        assertThat(PgSplits.samplePercent(700)).isCloseTo(100.0 * 128 / 700, within(1e-9));
+        assertThat(PgSplits.samplePercent(12_800)).isEqualTo(1.0);
+        assertThat(PgSplits.samplePercent(1_000_000)).isEqualTo(1.0);
     }
 }
