@@ -1,78 +1,428 @@
 package io.connectors.source.mysql;
 
+import io.asyncer.r2dbc.mysql.MySqlConnectionConfiguration;
+import io.asyncer.r2dbc.mysql.MySqlConnectionFactory;
+import io.asyncer.r2dbc.mysql.constant.SslMode;
+import io.asyncer.r2dbc.mysql.constant.ZeroDateOption;
 import io.connectors.spi.config.ConfigField;
+import io.connectors.spi.config.ConfigValidationException;
 import io.connectors.spi.config.SourceConfig;
 import io.connectors.spi.network.NetworkPolicy;
+import io.r2dbc.pool.ConnectionPool;
+import io.r2dbc.pool.ConnectionPoolConfiguration;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
+import java.util.zip.CRC32;
 
 /**
- * The {@code mysql} source's configuration: each field declared once (the runtime derives validation, defaults,
- * masking of secrets and the configuration reference, docs/CONFIG.md, from these declarations), and the typed values
- * read from a validated {@link SourceConfig}.
+ * The MySQL source's configuration: its field declarations (the single source of validation, defaults, masking and
+ * the configuration reference) and the typed values read from a validated {@link SourceConfig}.
  *
- * <p>The scaffold declares what most network sources need; rename, add and remove fields to fit the backend.
- *
- * @param host                  the backend's host name or IP address
- * @param port                  its port
- * @param username              the user to authenticate as, if any
- * @param password              that user's password, if any; a secret
- * @param maxConcurrentRequests requests to the backend in flight at once
- * @param requestsPerSecond     requests started per second at most; 0 for no limit
+ * @param host                 the server's host name or address
+ * @param port                 its port
+ * @param database             the database (schema) whose tables are synced, and where bare table names are looked up
+ * @param user                 the user to connect as
+ * @param password             that user's password (a secret)
+ * @param sslMode              TLS: disabled, preferred, required, verify_ca, verify_identity
+ * @param sslCa                PEM file of the certificate authorities to trust
+ * @param tables               the tables, bare or database-qualified; empty for every table of the database
+ * @param keyColumns           key columns for tables without a primary key: table name to its columns
+ * @param fetchSize            rows per page (one query each)
+ * @param poolInitialSize      connections opened when the pool starts
+ * @param poolMaxSize          the most connections
+ * @param poolMaxIdleTime      an idle connection is closed after this long
+ * @param poolMaxLifeTime      a connection older than this is closed and replaced (recycling)
+ * @param validationQuery      run on a pooled connection before it is handed out
+ * @param connectTimeout       limit of one connection attempt
+ * @param maxConcurrentQueries most queries in flight at once
+ * @param queriesPerSecond     most queries started per second, 0 for no limit
+ * @param cursorColumn         the column incremental syncs follow, when set
+ * @param cursorOverlap        how far back before the saved cursor an incremental sync of a date/time cursor re-reads
+ * @param retries              how many times a query that lost its connection is retried, from the last row read
+ * @param watchInterval        how often the change watch reads the binlog position
+ * @param watchChanges         whether the daemon's change watch runs
+ * @param serverId             the replica server id the binlog reader registers with, 0 for one derived from the
+ *                             connector id
+ * @param binlogIdleInterval   in real-time mode, how often a quiet stream's position is saved
  */
-record MysqlConfig(String host, int port, Optional<String> username, Optional<String> password,
-                      int maxConcurrentRequests, int requestsPerSecond) {
+record MysqlConfig(
+        String host,
+        int port,
+        String database,
+        String user,
+        Optional<String> password,
+        String sslMode,
+        Optional<Path> sslCa,
+        List<String> tables,
+        Map<String, List<String>> keyColumns,
+        int fetchSize,
+        int poolInitialSize,
+        int poolMaxSize,
+        Duration poolMaxIdleTime,
+        Duration poolMaxLifeTime,
+        String validationQuery,
+        Duration connectTimeout,
+        int maxConcurrentQueries,
+        int queriesPerSecond,
+        Optional<String> cursorColumn,
+        Duration cursorOverlap,
+        int retries,
+        Duration watchInterval,
+        boolean watchChanges,
+        long serverId,
+        Duration binlogIdleInterval) {
 
     static final String HOST = "host";
     static final String PORT = "port";
-    static final String USERNAME = "username";
+    static final String DATABASE = "database";
+    static final String USER = "user";
     static final String PASSWORD = "password";
-    static final String MAX_CONCURRENT_REQUESTS = "max_concurrent_requests";
-    static final String REQUESTS_PER_SECOND = "requests_per_second";
+    static final String SSL_MODE = "ssl_mode";
+    static final String SSL_CA = "ssl_ca";
+    static final String TABLES = "tables";
+    static final String KEY_COLUMNS = "key_columns";
+    static final String FETCH_SIZE = "fetch_size";
+    static final String POOL_INITIAL_SIZE = "pool_initial_size";
+    static final String POOL_MAX_SIZE = "pool_max_size";
+    static final String POOL_MAX_IDLE_TIME = "pool_max_idle_time";
+    static final String POOL_MAX_LIFE_TIME = "pool_max_life_time";
+    static final String POOL_VALIDATION_QUERY = "pool_validation_query";
+    static final String CONNECT_TIMEOUT = "connect_timeout";
+    static final String MAX_CONCURRENT_QUERIES = "max_concurrent_queries";
+    static final String QUERIES_PER_SECOND = "queries_per_second";
+    static final String CURSOR_COLUMN = "cursor_column";
+    static final String CURSOR_OVERLAP = "cursor_overlap";
+    static final String RETRIES = "retries";
+    static final String WATCH_INTERVAL = "watch_interval";
+    static final String WATCH_CHANGES = "watch_changes";
+    static final String SERVER_ID = "server_id";
+    static final String BINLOG_IDLE_INTERVAL = "binlog_idle_interval";
+
+    /**
+     * What the source's sessions are told: times in UTC (TIMESTAMP columns are read as UTC), results in utf8mb4, and
+     * no row limit that a server default could impose on a page.
+     */
+    static final List<String> SESSION_VARIABLES = List.of("time_zone='+00:00'", "character_set_results=utf8mb4",
+            "sql_select_limit=DEFAULT");
+
+    static final List<String> SSL_MODES = List.of("disabled", "preferred", "required", "verify_ca", "verify_identity");
+
+    /** The lowest server id derived from a connector id: clear of the small ids people give their servers. */
+    static final long DERIVED_SERVER_ID_BASE = 0x4000_0000L;
 
     static final List<ConfigField> FIELDS = List.of(
             ConfigField.string(HOST).asRequired()
                     .validate(ConfigField.notEmpty())
-                    .validate(value -> NetworkPolicy.hostProblem((String) value).orElse(null))
-                    .description("The backend's host name or IP address, without scheme or port. Checked against the"
-                            + " daemon's network policy before any connection.")
+                    .validate(MysqlConfig::checkHost)
+                    .description("The MySQL or MariaDB server's host name or IP address.")
                     .order(1),
-            ConfigField.integer(PORT).asRequired()
+            ConfigField.integer(PORT).defaultValue(3306L)
                     .validate(ConfigField.between(1, 65_535))
-                    .description("The backend's port.")
+                    .description("The server's port.")
                     .order(2),
-            ConfigField.string(USERNAME)
-                    .description("The user to authenticate as; leave out for a backend without authentication.")
+            ConfigField.string(DATABASE).asRequired()
+                    .validate(ConfigField.notEmpty())
+                    .description("The database (schema) whose tables are synced when `tables` is not set, and where bare"
+                            + " table names are looked up.")
                     .order(3),
-            ConfigField.string(PASSWORD).asSensitive()
-                    .description("The password of `username`. A secret: write `${ENV_VAR}` in config.yml rather than"
-                            + " the value; it never appears in logs, errors or job records.")
+            ConfigField.string(USER).asRequired()
+                    .validate(ConfigField.notEmpty())
+                    .description("The user to connect as. It needs `SELECT` on the tables; in real-time mode also"
+                            + " `REPLICATION SLAVE` and `REPLICATION CLIENT` (MariaDB: `BINLOG MONITOR`).")
                     .order(4),
-            ConfigField.integer(MAX_CONCURRENT_REQUESTS).defaultValue(4L)
-                    .validate(ConfigField.between(1, 64))
-                    .description("Requests to the backend in flight at once, for one connector.")
+            ConfigField.string(PASSWORD).asSensitive()
+                    .description("The user's password.")
                     .order(5),
-            ConfigField.integer(REQUESTS_PER_SECOND).defaultValue(0L)
-                    .validate(ConfigField.between(0, 100_000))
-                    .description("Requests started per second at most, for one connector; 0 for no limit.")
-                    .order(6));
+            ConfigField.string(SSL_MODE).defaultValue("preferred")
+                    .validate(ConfigField.oneOf(SSL_MODES.toArray(String[]::new)))
+                    .description("TLS: `disabled`, `preferred` (TLS when the server offers it), `required`, `verify_ca`"
+                            + " (the certificate is checked against `ssl_ca`) or `verify_identity` (and its host name"
+                            + " too). The binlog connection of real-time mode uses the same mode.")
+                    .order(6),
+            ConfigField.string(SSL_CA)
+                    .validate(MysqlConfig::checkReadableFile)
+                    .description("A PEM file with the certificate authorities to trust, for `verify_ca` and"
+                            + " `verify_identity`.")
+                    .order(7),
+            ConfigField.list(TABLES)
+                    .validate(MysqlConfig::checkNames)
+                    .description("The tables (or views) to sync, bare (`orders`, in `database`) or qualified"
+                            + " (`shop.orders`). Default: every table of `database`.")
+                    .order(8),
+            ConfigField.list(KEY_COLUMNS)
+                    .validate(MysqlConfig::checkKeyColumns)
+                    .description("Key columns for tables and views without a primary key, as `table: column, column`"
+                            + " entries (`audit_log: logged_at, seq`). They must identify a row; rows whose key is NULL"
+                            + " are not synced. A table with neither is reported and skipped.")
+                    .order(9),
+            ConfigField.integer(FETCH_SIZE).defaultValue(1000L)
+                    .validate(ConfigField.between(1, 100_000))
+                    .description("Rows per query: tables are read in pages of this many rows, by primary key.")
+                    .order(10),
+            ConfigField.integer(POOL_INITIAL_SIZE).defaultValue(1L)
+                    .validate(ConfigField.between(0, 1_000))
+                    .description("Connections opened when the pool starts.")
+                    .order(11),
+            ConfigField.integer(POOL_MAX_SIZE).defaultValue(4L)
+                    .validate(ConfigField.between(1, 1_000))
+                    .description("The most connections the connector holds.")
+                    .order(12),
+            ConfigField.duration(POOL_MAX_IDLE_TIME).defaultValue(Duration.ofMinutes(10))
+                    .validate(ConfigField.positiveDuration())
+                    .description("A pooled connection idle this long is closed.")
+                    .order(13),
+            ConfigField.duration(POOL_MAX_LIFE_TIME).defaultValue(Duration.ofMinutes(30))
+                    .validate(ConfigField.positiveDuration())
+                    .description("A pooled connection older than this is closed and replaced when it is next released, so"
+                            + " connections are recycled (through proxies and load balancers, after fail-overs). Keep it"
+                            + " under the server's `wait_timeout`.")
+                    .order(14),
+            ConfigField.string(POOL_VALIDATION_QUERY).defaultValue("SELECT 1")
+                    .validate(ConfigField.notEmpty())
+                    .description("Run on a pooled connection before it is handed out; a connection that fails it is"
+                            + " replaced.")
+                    .order(15),
+            ConfigField.duration(CONNECT_TIMEOUT).defaultValue(Duration.ofSeconds(10))
+                    .validate(ConfigField.positiveDuration())
+                    .description("The limit of one connection attempt; a ping of an unreachable server fails after this"
+                            + " long.")
+                    .order(16),
+            ConfigField.integer(MAX_CONCURRENT_QUERIES).defaultValue(0L)
+                    .validate(ConfigField.between(0, 1_000))
+                    .description("The most queries this connector runs at once; 0 means `pool_max_size`.")
+                    .order(17),
+            ConfigField.integer(QUERIES_PER_SECOND).defaultValue(0L)
+                    .validate(ConfigField.between(0, 1_000_000))
+                    .description("The most queries started per second (each page of `fetch_size` rows is one); 0 means"
+                            + " no limit.")
+                    .order(18),
+            ConfigField.string(CURSOR_COLUMN)
+                    .validate(MysqlConfig::checkName)
+                    .description("The column incremental syncs follow, present in every synced table or query: a"
+                            + " modification time (`updated_at ... ON UPDATE CURRENT_TIMESTAMP`) or an ever-increasing"
+                            + " number. Rows where it is NULL are seen by full syncs only. Deletions are not seen by"
+                            + " incremental syncs: the scheduled full sync removes them (real-time mode sees them).")
+                    .order(19),
+            ConfigField.duration(CURSOR_OVERLAP).defaultValue(Duration.ofMinutes(1))
+                    .validate(ConfigField.notNegativeDuration())
+                    .description("For a date or time `cursor_column`: how far before the saved position an incremental"
+                            + " sync starts reading again, so rows committed late by long transactions are not missed."
+                            + " Re-read rows are recognised unchanged by their version and not written again.")
+                    .order(20),
+            ConfigField.integer(RETRIES).defaultValue(5L)
+                    .validate(ConfigField.between(0, 100))
+                    .description("How many times a query that lost its connection (server restart, KILL, network) is"
+                            + " retried, with back-off, from the last row read, before the sync fails.")
+                    .order(21),
+            ConfigField.duration(WATCH_INTERVAL).defaultValue(Duration.ofSeconds(10))
+                    .validate(ConfigField.positiveDuration())
+                    .description("How often the change watch reads the server's binlog position.")
+                    .order(22),
+            ConfigField.bool(WATCH_CHANGES).defaultValue(true)
+                    .description("While the daemon runs, read the server's binlog position (one cheap query each"
+                            + " `watch_interval`) so that a scheduled sync is skipped while it has not moved. Only on a"
+                            + " server with the binlog on; without one every scheduled sync runs.")
+                    .order(23),
+            ConfigField.integer(SERVER_ID).defaultValue(0L)
+                    .validate(ConfigField.between(0, 4_294_967_295L))
+                    .description("Real-time mode (`realtime: true`): the server id the binlog reader registers with, as a"
+                            + " replica does; it must differ from every server's and replica's id in the topology. 0"
+                            + " derives one from the connector id (between 1073741824 and 2147483647).")
+                    .order(24),
+            ConfigField.duration(BINLOG_IDLE_INTERVAL).defaultValue(Duration.ofSeconds(10))
+                    .validate(ConfigField.positiveDuration())
+                    .description("Real-time mode: while no synced table changes, how often the binlog position reached is"
+                            + " saved, so that a restart does not read again what other tables wrote meanwhile.")
+                    .order(25));
 
     /** Reads the typed values; no I/O. */
     static MysqlConfig from(SourceConfig config) {
+        int poolMax = (int) config.integer(POOL_MAX_SIZE);
+        int poolInitial = (int) config.integer(POOL_INITIAL_SIZE);
+        if (poolInitial > poolMax) {
+            throw new ConfigValidationException(POOL_INITIAL_SIZE, "is " + poolInitial + ", more than `pool_max_size` ("
+                    + poolMax + ")");
+        }
+        int concurrent = (int) config.integer(MAX_CONCURRENT_QUERIES);
         return new MysqlConfig(
-                config.string(HOST),
+                config.string(HOST).trim(),
                 (int) config.integer(PORT),
-                config.optionalString(USERNAME),
-                config.optionalString(PASSWORD),
-                (int) config.integer(MAX_CONCURRENT_REQUESTS),
-                (int) config.integer(REQUESTS_PER_SECOND));
+                config.string(DATABASE).trim(),
+                config.string(USER),
+                config.optionalString(PASSWORD).filter(s -> !s.isEmpty()),
+                config.string(SSL_MODE),
+                config.optionalString(SSL_CA).filter(s -> !s.isBlank()).map(Path::of),
+                config.has(TABLES) ? List.copyOf(config.list(TABLES)) : List.of(),
+                config.has(KEY_COLUMNS) ? parseKeyColumns(config.list(KEY_COLUMNS)) : Map.of(),
+                (int) config.integer(FETCH_SIZE),
+                poolInitial,
+                poolMax,
+                config.duration(POOL_MAX_IDLE_TIME),
+                config.duration(POOL_MAX_LIFE_TIME),
+                config.string(POOL_VALIDATION_QUERY),
+                config.duration(CONNECT_TIMEOUT),
+                concurrent == 0 ? poolMax : concurrent,
+                (int) config.integer(QUERIES_PER_SECOND),
+                config.optionalString(CURSOR_COLUMN).filter(s -> !s.isBlank()).map(String::trim),
+                config.duration(CURSOR_OVERLAP),
+                (int) config.integer(RETRIES),
+                config.duration(WATCH_INTERVAL),
+                config.bool(WATCH_CHANGES),
+                config.integer(SERVER_ID),
+                config.duration(BINLOG_IDLE_INTERVAL));
     }
 
-    /** Never shows the password. */
+    /** Without the password, should the configuration ever be logged. */
     @Override
     public String toString() {
-        return "MysqlConfig[host=" + host + ", port=" + port + ", username=" + username.orElse("")
-                + ", password=" + (password.isPresent() ? SourceConfig.MASK : "") + ", maxConcurrentRequests="
-                + maxConcurrentRequests + ", requestsPerSecond=" + requestsPerSecond + "]";
+        return "MysqlConfig[" + where() + ", user '" + user + "', password " + (password.isPresent() ? "********" : "none")
+                + ", ssl_mode " + sslMode + ", tables " + tables + "]";
+    }
+
+    /** Host, port and database, for messages: never the user's password. */
+    String where() {
+        return "MySQL at " + host + ":" + port + ", database '" + database + "'";
+    }
+
+    /** The binlog reader's server id: the configured one, or one derived from the connector id, stable across restarts. */
+    long serverId(String connectorId) {
+        if (serverId != 0) {
+            return serverId;
+        }
+        CRC32 crc = new CRC32();
+        crc.update(connectorId.getBytes(StandardCharsets.UTF_8));
+        return DERIVED_SERVER_ID_BASE + (crc.getValue() % DERIVED_SERVER_ID_BASE);
+    }
+
+    /** The driver's connection factory (one connection per subscription), with the session the source needs. */
+    MySqlConnectionFactory connectionFactory() {
+        MySqlConnectionConfiguration.Builder b = MySqlConnectionConfiguration.builder()
+                .host(host)
+                .port(port)
+                .database(database)
+                .user(user)
+                .connectTimeout(connectTimeout)
+                .tcpKeepAlive(true)
+                .tcpNoDelay(true)
+                .connectionTimeZone("UTC")
+                .forceConnectionTimeZoneToSession(true)
+                .zeroDateOption(ZeroDateOption.USE_NULL)
+                .sessionVariables(SESSION_VARIABLES.toArray(String[]::new))
+                .sslMode(SslMode.valueOf(sslMode.toUpperCase(Locale.ROOT)));
+        password.ifPresent(b::password);
+        sslCa.ifPresent(path -> b.sslCa(path.toString()));
+        return MySqlConnectionFactory.from(b.build());
+    }
+
+    /** A pool over {@code factory} (the checked {@link #connectionFactory()}): bounded, validated, recycled. */
+    ConnectionPool pool(String name, io.r2dbc.spi.ConnectionFactory factory) {
+        return new ConnectionPool(ConnectionPoolConfiguration.builder(factory)
+                .name(name)
+                .initialSize(poolInitialSize)
+                .maxSize(poolMaxSize)
+                .maxIdleTime(poolMaxIdleTime)
+                .maxLifeTime(poolMaxLifeTime)
+                .backgroundEvictionInterval(evictionInterval())
+                .validationQuery(validationQuery)
+                .maxCreateConnectionTime(connectTimeout)
+                .maxAcquireTime(connectTimeout.multipliedBy(2))
+                .acquireRetry(1)
+                .build());
+    }
+
+    /** How often idle connections are checked against the idle and life times: half the shorter, 1 s to 1 min. */
+    Duration evictionInterval() {
+        Duration shorter = poolMaxIdleTime.compareTo(poolMaxLifeTime) < 0 ? poolMaxIdleTime : poolMaxLifeTime;
+        Duration half = shorter.dividedBy(2);
+        Duration min = Duration.ofSeconds(1);
+        Duration max = Duration.ofMinutes(1);
+        return half.compareTo(min) < 0 ? min : half.compareTo(max) > 0 ? max : half;
+    }
+
+    static Map<String, List<String>> parseKeyColumns(List<String> entries) {
+        Map<String, List<String>> keys = new LinkedHashMap<>();
+        for (String entry : entries) {
+            int colon = entry.indexOf(':');
+            List<String> columns = new ArrayList<>();
+            for (String column : entry.substring(colon + 1).split(",")) {
+                columns.add(column.trim());
+            }
+            keys.put(entry.substring(0, Math.max(colon, 0)).trim(), List.copyOf(columns));
+        }
+        return Map.copyOf(keys);
+    }
+
+    private static String checkKeyColumns(Object value) {
+        @SuppressWarnings("unchecked")
+        List<String> entries = (List<String>) value;
+        List<String> seen = new ArrayList<>();
+        for (String entry : entries) {
+            int colon = entry.indexOf(':');
+            if (colon <= 0 || entry.substring(0, colon).isBlank()) {
+                return "entry '" + entry + "' is not `table: column, column`";
+            }
+            String table = entry.substring(0, colon).trim();
+            if (seen.contains(table.toLowerCase(Locale.ROOT))) {
+                return "names table '" + table + "' twice";
+            }
+            seen.add(table.toLowerCase(Locale.ROOT));
+            List<String> columns = new ArrayList<>();
+            for (String column : entry.substring(colon + 1).split(",", -1)) {
+                String c = column.trim();
+                if (c.isEmpty()) {
+                    return "entry '" + entry + "' has an empty column name";
+                }
+                if (columns.contains(c.toLowerCase(Locale.ROOT))) {
+                    return "entry '" + entry + "' names column '" + c + "' twice";
+                }
+                columns.add(c.toLowerCase(Locale.ROOT));
+            }
+        }
+        return null;
+    }
+
+    /** Syntax only; whether it resolves and may be reached is checked at connection time. */
+    private static String checkHost(Object value) {
+        String s = ((String) value).trim();
+        return NetworkPolicy.hostProblem(s).map(problem -> "'" + value + "' is not a host name or IP address: " + problem)
+                .orElse(null);
+    }
+
+    private static String checkName(Object value) {
+        return ((String) value).isBlank() ? "is empty" : null;
+    }
+
+    private static String checkNames(Object value) {
+        @SuppressWarnings("unchecked")
+        List<String> names = (List<String>) value;
+        List<String> seen = new ArrayList<>();
+        for (String name : names) {
+            if (name == null || name.isBlank()) {
+                return "holds an empty name";
+            }
+            String key = name.trim().toLowerCase(Locale.ROOT);
+            if (seen.contains(key)) {
+                return "names '" + name + "' twice";
+            }
+            seen.add(key);
+        }
+        return null;
+    }
+
+    private static String checkReadableFile(Object value) {
+        String s = (String) value;
+        if (s.isBlank()) {
+            return null;
+        }
+        Path path = Path.of(s);
+        return Files.isRegularFile(path) && Files.isReadable(path) ? null : "'" + s + "' is not a readable file";
     }
 }

@@ -1,91 +1,721 @@
 package io.connectors.source.mysql;
 
 import io.connectors.spi.BaseDataSource;
+import io.connectors.spi.ChangeEvent;
+import io.connectors.spi.ChangeWatchingSource;
+import io.connectors.spi.CursorExpiredException;
 import io.connectors.spi.DeferredSource;
+import io.connectors.spi.IncrementalSource;
+import io.connectors.spi.MappingContributor;
+import io.connectors.spi.SchemaDiscoverySource;
 import io.connectors.spi.SourceContext;
 import io.connectors.spi.SourceDocument;
+import io.connectors.spi.SourceException;
+import io.connectors.spi.SyncCursor;
+import io.connectors.spi.config.ConfigValidationException;
+import io.connectors.spi.config.FieldError;
+import io.connectors.spi.network.NetworkPolicy;
+import io.connectors.spi.rules.AdvancedRulesValidator;
 import io.connectors.spi.rules.SyncRules;
 import io.connectors.spi.support.Throttle;
+import io.r2dbc.pool.ConnectionPool;
+import io.r2dbc.spi.Connection;
+import io.r2dbc.spi.ConnectionFactory;
+import io.r2dbc.spi.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Function;
+import java.util.function.Supplier;
+import org.reactivestreams.Publisher;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
+import reactor.util.retry.Retry;
 
 /**
- * One configured connection to a {@code mysql} backend, for one sync job. The rules every method follows (lazy,
- * non-blocking, backpressure, cancellation, errors) are in the package documentation of {@code io.connectors.spi}
- * and in docs/DEVELOPING.md.
+ * A MySQL or MariaDB database's tables and views (or the queries of its advanced rules), read over a pool of R2DBC
+ * connections.
  *
- * <p>Lists, then builds: {@link #getDocs} emits each item as a deferred document (its id and version, from a cheap
- * listing), and the runtime asks {@link #fetch} to build only the new and changed ones, so an unchanged item costs no
- * more than its listing. A backend that returns whole items as cheaply as their ids may emit built documents from
- * {@code getDocs} instead, and drop {@link DeferredSource}.
- *
- * <p>Written by the scaffold: the methods that reach the backend are still to write, and fail saying so.
+ * <ul>
+ *   <li>Full syncs read each table in pages of {@code fetch_size} rows ordered by its key, each page starting after the
+ *       last key read (keyset pagination, {@link MysqlQueries}), one query per page on a pooled connection, fetched
+ *       when the runtime asks for more.</li>
+ *   <li>A table's pages list only keys and row versions (the server's hash of the row's values), as deferred
+ *       documents; {@link #fetch} reads the rows the runtime found new or changed, by key, one query per batch. The
+ *       queries of advanced rules are read whole, with the same versions.</li>
+ *   <li>A query that loses its connection (server restart, {@code KILL}, network) is retried with back-off from the
+ *       last row read: nothing is read twice and nothing is skipped.</li>
+ *   <li>Incremental syncs read the rows whose {@code cursor_column} passed the saved position, with a checkpoint
+ *       after every page.</li>
+ *   <li>Values become fields through {@link MysqlTypes}, which also derives the index mapping from the column
+ *       types.</li>
+ *   <li>The change watch reads the server's binlog position, so a scheduled sync of an unchanged server is
+ *       skipped.</li>
+ * </ul>
+ * Sessions are read-only ({@code SET SESSION TRANSACTION READ ONLY}) and in UTC. One pool per instance, created on
+ * first use, closed once no read is in progress and by {@link #close()}.
  */
-final class MysqlDataSource implements BaseDataSource, DeferredSource {
+class MysqlDataSource implements BaseDataSource, DeferredSource, IncrementalSource, AdvancedRulesValidator,
+        SchemaDiscoverySource, MappingContributor, ChangeWatchingSource {
+    private static final Logger LOG = LoggerFactory.getLogger(MysqlDataSource.class);
+    private static final Duration FIRST_BACKOFF = Duration.ofMillis(250);
+    private static final Duration MAX_BACKOFF = Duration.ofSeconds(10);
+    private static final String FROM_LAST_ROW = "from the last row read";
+    /** Set on every connection the source opens: reads only, even through a function that would write. */
+    static final String READ_ONLY = "SET SESSION TRANSACTION READ ONLY";
 
-    private final MysqlConfig config;
-    private final SourceContext context;
-    /** Bounds this connector's load on the backend: every request goes through it. */
+    protected final MysqlConfig config;
+    protected final SourceContext context;
     private final Throttle throttle;
+    private final MysqlCatalog catalog;
+    /** The driver's connection factory behind the network policy and the read-only session. */
+    private final ConnectionFactory checked;
+    private final AtomicReference<ConnectionPool> pool = new AtomicReference<>();
+    private volatile boolean closed;
+    private final AtomicInteger readsInProgress = new AtomicInteger();
+    private final AtomicReference<Mono<List<MysqlTarget>>> tables = new AtomicReference<>();
+    private final AtomicReference<Plan> lastPlan = new AtomicReference<>();
+    private final Map<MysqlTarget, MysqlTypes> conversions = new ConcurrentHashMap<>();
+    private final Map<MysqlTarget, String> fingerprints = new ConcurrentHashMap<>();
+
+    private record Plan(Map<String, Object> advanced, Mono<List<MysqlTarget>> targets) {
+    }
+
+    /**
+     * The state of a deferred document: where its row is. Small: the target is shared by all the rows of a read.
+     *
+     * @param target the table it was listed from
+     * @param key    its key values, as text
+     */
+    record Listed(MysqlTarget target, List<String> key) {
+        Listed {
+            key = List.copyOf(key);
+        }
+    }
+
+    /** A row of a page: its values (whole reads only), key values as text, version, cursor value (if read). */
+    record Row(Object[] values, List<String> key, String version, String cursor) {
+    }
 
     MysqlDataSource(MysqlConfig config, SourceContext context) {
         this.config = config;
         this.context = context;
-        this.throttle = new Throttle(config.maxConcurrentRequests(), config.requestsPerSecond());
+        this.throttle = new Throttle(config.maxConcurrentQueries(), config.queriesPerSecond());
+        this.catalog = new MysqlCatalog(config);
+        this.checked = checked(config.connectionFactory(), context.network(), config);
+    }
+
+    /**
+     * {@code factory}, whose connections are opened only once {@code policy} allowed the host (checked for each new
+     * connection, so a name that now resolves elsewhere is checked again), and are made read-only before use.
+     */
+    static ConnectionFactory checked(ConnectionFactory factory, NetworkPolicy policy, MysqlConfig config) {
+        return new ConnectionFactory() {
+            @Override
+            public Publisher<? extends Connection> create() {
+                return policy.check(MysqlConfig.HOST, config.host(), config.port())
+                        .then(Mono.defer(() -> Mono.from(factory.create())))
+                        .flatMap(c -> Flux.from(c.createStatement(READ_ONLY).execute())
+                                .flatMap(r -> r.getRowsUpdated()).then(Mono.just((Connection) c))
+                                .onErrorResume(e -> Mono.from(c.close()).onErrorResume(x -> Mono.empty())
+                                        .then(Mono.error(e))));
+            }
+
+            @Override
+            public io.r2dbc.spi.ConnectionFactoryMetadata getMetadata() {
+                return factory.getMetadata();
+            }
+        };
+    }
+
+    // ------------------------------------------------------------------------------------------------ connections
+
+    private ConnectionPool pool() {
+        ensureOpen();
+        ConnectionPool p = pool.get();
+        if (p == null) {
+            ConnectionPool created = config.pool("connectors-" + context.connectorId(), checked);
+            if (pool.compareAndSet(null, created)) {
+                p = created;
+            } else {
+                created.dispose();
+                p = pool.get();
+            }
+        }
+        return p;
+    }
+
+    private void ensureOpen() {
+        if (closed) {
+            throw new SourceException("the MySQL source of connector " + context.connectorId() + " was closed");
+        }
+    }
+
+    /** Runs {@code work} on a pooled connection, under the throttle; the connection goes back to the pool after. */
+    protected <T> Mono<T> withConnection(Function<Connection, Mono<T>> work) {
+        return on(() -> pool().create(), work);
+    }
+
+    /**
+     * Runs {@code work} on a connection of its own, closed afterwards rather than pooled: rule checks open and roll
+     * back transactions, which a cancellation at the wrong moment could leave open on a pooled connection.
+     */
+    protected <T> Mono<T> withOwnConnection(Function<Connection, Mono<T>> work) {
+        return on(() -> {
+            ensureOpen();
+            return checked.create();
+        }, work);
+    }
+
+    private <T> Mono<T> on(Supplier<Publisher<? extends Connection>> connect, Function<Connection, Mono<T>> work) {
+        return throttle.single(Mono.usingWhen(Mono.defer(() -> Mono.from(connect.get())), work,
+                c -> Mono.from(c.close()), (c, e) -> Mono.from(c.close()), c -> Mono.from(c.close())));
     }
 
     @Override
     public Mono<Void> ping() {
-        // The network policy is checked first, on subscription, so a refused host is never connected to.
-        return context.network().check(MysqlConfig.HOST, config.host(), config.port())
-                .then(throttle.single(Mono.error(notWritten("ping()", "connect to " + address() + " (a pooled"
-                        + " connection, opened on subscription) and make the cheapest authenticated request; when it"
-                        + " fails, signal a SourceException whose message names " + address() + " and never the"
-                        + " password"))));
+        return withConnection(c -> MysqlCatalog.rows(c, "SELECT 1 AS one", row -> 1).then())
+                .timeout(config.connectTimeout().multipliedBy(2))
+                .onErrorMap(e -> MysqlErrors.describe(e, config, "connecting"));
     }
 
     @Override
     public Mono<Void> validateConfig() {
-        // The runtime already checked each field against its declaration. Check here what only the backend can tell
-        // (the database, collection or space named in the configuration exists), failing with a
-        // ConfigValidationException that names the field.
-        return Mono.empty();
+        return tables()
+                .flatMap(targets -> {
+                    List<FieldError> errors = new ArrayList<>();
+                    config.cursorColumn().ifPresent(column -> targets.stream()
+                            .filter(t -> t.column(column).isEmpty())
+                            .forEach(t -> errors.add(new FieldError(MysqlConfig.CURSOR_COLUMN, "table " + t.name()
+                                    + " has no column '" + column + "'"))));
+                    return moreProblems(targets).flatMap(more -> {
+                        errors.addAll(more);
+                        return errors.isEmpty() ? Mono.<Void>empty() : Mono.error(new ConfigValidationException(errors));
+                    });
+                })
+                .onErrorMap(e -> !(e instanceof ConfigValidationException),
+                        e -> MysqlErrors.describe(e, config, "reading the catalog"));
     }
+
+    /** Further checks of the configuration against the server, for subclasses (real-time mode's); none here. */
+    protected Mono<List<FieldError>> moreProblems(List<MysqlTarget> targets) {
+        return Mono.just(List.of());
+    }
+
+    /** The configured tables, resolved once (errors are not cached: a later call tries again). */
+    protected Mono<List<MysqlTarget>> tables() {
+        Mono<List<MysqlTarget>> known = tables.get();
+        if (known != null) {
+            return known;
+        }
+        Mono<List<MysqlTarget>> resolving = withConnection(catalog::resolve)
+                .flatMap(resolution -> {
+                    if (!resolution.errors().isEmpty()) {
+                        return Mono.<List<MysqlTarget>>error(new ConfigValidationException(resolution.errors()));
+                    }
+                    if (resolution.targets().isEmpty() && !resolution.skipped().isEmpty()) {
+                        return Mono.<List<MysqlTarget>>error(new ConfigValidationException(MysqlConfig.KEY_COLUMNS,
+                                "no table can be synced: " + String.join("; ", resolution.skipped())));
+                    }
+                    resolution.skipped().forEach(reason -> LOG.warn("Connector {}: skipped: {}", context.connectorId(),
+                            reason));
+                    return Mono.just(resolution.targets());
+                })
+                .cacheInvalidateIf(list -> false)
+                .doOnError(e -> tables.set(null));
+        return tables.compareAndSet(null, resolving) ? resolving : tables.get();
+    }
+
+    /** What a sync with these rules reads: the rules' queries, else the configured tables. */
+    protected Mono<List<MysqlTarget>> plan(SyncRules rules) {
+        Map<String, Object> advanced = rules.advanced();
+        Plan last = lastPlan.get();
+        if (last != null && last.advanced().equals(advanced)) {
+            return last.targets();
+        }
+        Mono<List<MysqlTarget>> targets = advanced.isEmpty() ? tables()
+                : withOwnConnection(c -> queries(c, advanced)).cache();
+        lastPlan.set(new Plan(advanced, targets));
+        return targets;
+    }
+
+    /** The targets of the last plan, or the configured tables. */
+    protected Mono<List<MysqlTarget>> lastTargets() {
+        Plan last = lastPlan.get();
+        return last != null ? last.targets() : tables();
+    }
+
+    private Mono<List<MysqlTarget>> queries(Connection c, Map<String, Object> advanced) {
+        MysqlRules parsed;
+        try {
+            parsed = MysqlRules.parse(advanced);
+        } catch (IllegalArgumentException e) {
+            return Mono.error(new SourceException("invalid advanced rules: " + e.getMessage(), null, false));
+        }
+        return parsed.resolve(c, table -> primaryKey(c, table))
+                .onErrorMap(IllegalArgumentException.class, e -> new SourceException("invalid advanced rules: "
+                        + e.getMessage(), null, false));
+    }
+
+    private Mono<List<String>> primaryKey(Connection c, String table) {
+        int dot = table.indexOf('.');
+        String schema = dot > 0 ? table.substring(0, dot) : config.database();
+        return catalog.primaryKey(c, schema, dot > 0 ? table.substring(dot + 1) : table);
+    }
+
+    @Override
+    public Mono<List<String>> validateAdvancedRules(Map<String, Object> advanced) {
+        return Mono.defer(() -> {
+            List<String> problems = MysqlRules.problems(advanced);
+            if (!problems.isEmpty()) {
+                return Mono.just(problems);
+            }
+            MysqlRules parsed = MysqlRules.parse(advanced);
+            return withOwnConnection(c -> parsed.check(c, table -> primaryKey(c, table)));
+        }).onErrorMap(e -> MysqlErrors.describe(e, config, "checking the advanced rules"));
+    }
+
+    // ------------------------------------------------------------------------------------------------- full sync
 
     @Override
     public Flux<SourceDocument> getDocs(SyncRules rules) {
-        return context.network().check(MysqlConfig.HOST, config.host(), config.port())
-                .thenMany(throttle.operation(permit -> Flux.<SourceDocument>error(notWritten("getDocs(rules)", "list"
-                        + " every item of the backend cheaply, in pages (one throttle.roundTrip() per page), and emit"
-                        + " each as SourceDocument.deferred(stableId, changeStamp, state), its id and a version that"
-                        + " changes whenever the item does, honouring demand and cancellation; signal onError when the"
-                        + " listing is incomplete (a page failed for good), so no deletion is derived from it"))));
+        return reading(plan(rules)
+                .flatMapMany(targets -> Flux.fromIterable(targets).concatMap(t -> pagesAfter(t, null, Set.of()), 0))
+                .onErrorMap(e -> MysqlErrors.describe(e, config, "reading the tables")));
+    }
+
+    /**
+     * A read that holds the pool's connections only while it runs: once the last read in progress ends (completed,
+     * failed or cancelled), the pool is closed, and the next use opens a new one.
+     */
+    protected <T> Flux<T> reading(Flux<T> read) {
+        return Flux.defer(() -> {
+            readsInProgress.incrementAndGet();
+            AtomicBoolean ended = new AtomicBoolean();
+            Runnable end = () -> {
+                if (ended.compareAndSet(false, true) && readsInProgress.decrementAndGet() == 0) {
+                    ConnectionPool p = pool.getAndSet(null);
+                    if (p != null) {
+                        p.disposeLater().subscribe(null, e -> LOG.debug("Connector {}: closing the pool after a read: {}",
+                                context.connectorId(), MysqlErrors.scrub(e.toString(), config)));
+                    }
+                }
+            };
+            return read.doOnTerminate(end).doOnCancel(end);
+        });
+    }
+
+    /**
+     * The pages of a target after the key {@code after}. A key not known to be unique (configured key columns of a
+     * table without one, a view's, a rule query's) is checked as it is read: each page after the first starts at its
+     * last key ({@code >=}), so the rows sharing it are all in one page, those already emitted ({@code previous}) are
+     * left out, and two rows with one key fail the read instead of becoming one document.
+     */
+    private Flux<SourceDocument> pagesAfter(MysqlTarget target, List<String> after, Set<List<String>> previous) {
+        boolean checked = !target.uniqueKey();
+        int limit = config.fetchSize() + (checked && after != null ? 1 : 0);
+        MysqlQueries.Sql page = MysqlQueries.page(target, after != null, checked, limit);
+        return query(target, page, after, null, "reading " + target.name(), FROM_LAST_ROW)
+                .flatMapMany(rows -> {
+                    List<Row> fresh = checked ? unseen(target, rows, previous) : rows;
+                    Flux<SourceDocument> docs = Flux.fromIterable(fresh).map(row -> document(target, row));
+                    if (rows.size() < limit) {
+                        return docs;
+                    }
+                    List<String> last = rows.get(rows.size() - 1).key();
+                    if (checked && last.equals(after)) {
+                        return docs.concatWith(Flux.error(new SourceException(target.name() + ": more than fetch_size ("
+                                + config.fetchSize() + ") rows have the key " + sample(last) + " in "
+                                + target.key().stream().map(MysqlColumn::name).toList() + "; raise `fetch_size` or name"
+                                + " key columns that are unique in `key_columns`", null, false)));
+                    }
+                    Set<List<String>> keys = checked ? rows.stream().map(Row::key)
+                            .collect(java.util.stream.Collectors.toSet()) : Set.of();
+                    return docs.concatWith(Flux.defer(() -> pagesAfter(target, last, keys)));
+                });
+    }
+
+    /** The rows of a page not emitted by the page before; a key twice in the page fails the read, naming it. */
+    private static List<Row> unseen(MysqlTarget target, List<Row> rows, Set<List<String>> previous) {
+        Set<List<String>> inPage = new HashSet<>();
+        List<Row> fresh = new ArrayList<>(rows.size());
+        for (Row row : rows) {
+            if (!inPage.add(row.key())) {
+                throw new SourceException(target.name() + " has more than one row with the key " + sample(row.key())
+                        + " in its key columns " + target.key().stream().map(MysqlColumn::name).toList() + ": they would"
+                        + " become one document. Name columns whose values are unique in `key_columns` (or add a"
+                        + " primary key); it is not synced until then", null, false);
+            }
+            if (!previous.contains(row.key())) {
+                fresh.add(row);
+            }
+        }
+        return fresh;
+    }
+
+    /** Key values for a message: short (values are data, not secrets, but may be long). */
+    private static String sample(List<String> key) {
+        List<String> shown = key.stream().map(v -> v == null ? "null" : v.length() > 40 ? v.substring(0, 40) + "..." : v)
+                .toList();
+        return shown.size() == 1 ? "'" + shown.get(0) + "'" : shown.toString();
+    }
+
+    /**
+     * Runs one query and collects its rows, retrying it when the connection was lost. A page's query starts from the
+     * last row already emitted, so a retry neither repeats nor skips a row; a fetch emits nothing before its query
+     * completes, so a retry repeats nothing.
+     *
+     * @param key    the key values the query's key parameters take (or null)
+     * @param values the values of its other parameters: the cursor ({@link MysqlQueries#CURSOR}) and overlap
+     *               ({@link MysqlQueries#OVERLAP}), or for a fetch every key's values in turn
+     */
+    private Mono<List<Row>> query(MysqlTarget target, MysqlQueries.Sql sql, List<String> key, ParameterValues values,
+                                  String what, String retrying) {
+        MysqlTypes types = conversions.computeIfAbsent(target, t -> MysqlTypes.of(t.columns()));
+        return withConnection(c -> {
+            Statement statement = c.createStatement(sql.sql());
+            int keyed = 0;
+            for (int i = 0; i < sql.keyParameters().size(); i++) {
+                int slot = sql.keyParameters().get(i);
+                Object value;
+                if (values != null) {
+                    value = values.value(slot, keyed);
+                    if (slot >= 0) {
+                        keyed++;
+                    }
+                } else {
+                    value = target.key().get(slot).keyValue(key.get(slot));
+                }
+                statement.bind(i, value);
+            }
+            return Flux.from(statement.execute())
+                    .flatMap(result -> result.map((row, meta) -> read(row, meta, target, types)))
+                    .collectList();
+        }).retryWhen(Retry.backoff(config.retries(), FIRST_BACKOFF).maxBackoff(MAX_BACKOFF)
+                .filter(MysqlErrors::isConnectionLoss)
+                .doBeforeRetry(signal -> LOG.warn("Connector {}: lost the connection while {} ({}); retrying {}"
+                                + " (attempt {} of {})", context.connectorId(), what,
+                        MysqlErrors.scrub(String.valueOf(signal.failure().getMessage()), config), retrying,
+                        signal.totalRetries() + 1, config.retries()))
+                .onRetryExhaustedThrow((spec, signal) -> signal.failure()))
+                .onErrorMap(e -> MysqlErrors.describe(e, config, what));
+    }
+
+    /** The values of a query's non-key parameters, by slot; {@code keyed} counts the key parameters bound before. */
+    @FunctionalInterface
+    private interface ParameterValues {
+        Object value(int slot, int keyed);
+    }
+
+    private static Row read(io.r2dbc.spi.Row row, io.r2dbc.spi.RowMetadata meta, MysqlTarget target, MysqlTypes types) {
+        List<String> key = new ArrayList<>(target.key().size());
+        for (int i = 0; i < target.key().size(); i++) {
+            key.add(row.get("k" + i, String.class));
+        }
+        Object[] values = null;
+        if (meta.contains("c0")) {
+            values = new Object[target.columns().size()];
+            for (int i = 0; i < values.length; i++) {
+                values[i] = types.binary(i) ? row.get("c" + i, byte[].class) : row.get("c" + i, String.class);
+            }
+        }
+        return new Row(values, List.copyOf(key), row.get("v", String.class),
+                meta.contains("cur") ? row.get("cur", String.class) : null);
+    }
+
+    /** A row's document: deferred for a listed row, built for a row read whole. */
+    private SourceDocument document(MysqlTarget target, Row row) {
+        String id = MysqlQueries.id(target.name(), row.key());
+        String version = MysqlQueries.version(row.version(), fingerprints.computeIfAbsent(target,
+                MysqlQueries::fingerprint));
+        if (row.values() == null) {
+            return SourceDocument.deferred(id, version, new Listed(target, row.key()));
+        }
+        Map<String, Object> fields;
+        try {
+            fields = conversions.computeIfAbsent(target, t -> MysqlTypes.of(t.columns())).document(row.values());
+        } catch (IllegalArgumentException e) {
+            throw new SourceException(target.name() + " row " + sample(row.key()) + ": " + e.getMessage(), e, false);
+        }
+        return SourceDocument.builder(id)
+                .version(version)
+                .fields(fields)
+                .field(MysqlTypes.TABLE_FIELD, target.name())
+                .build();
+    }
+
+    // ---------------------------------------------------------------------------------------- deferred documents
+
+    /**
+     * Reads the rows of {@code deferred}, grouped by table, in queries of at most {@code fetch_size} keys, one after
+     * the other; each query is retried like a page when its connection is lost. A row deleted since it was listed is
+     * not found, so not emitted.
+     */
+    @Override
+    public Flux<SourceDocument> fetch(List<SourceDocument> deferred) {
+        return reading(Flux.defer(() -> {
+            Map<MysqlTarget, List<Listed>> byTarget = new LinkedHashMap<>();
+            for (SourceDocument doc : deferred) {
+                if (!(doc.state() instanceof Listed listed)) {
+                    return Flux.error(new SourceException("document '" + doc.id() + "' was not listed by the MySQL"
+                            + " source of connector " + context.connectorId(), null, false));
+                }
+                byTarget.computeIfAbsent(listed.target(), t -> new ArrayList<>()).add(listed);
+            }
+            return Flux.fromIterable(byTarget.entrySet())
+                    .concatMap(e -> Flux.fromIterable(chunks(e.getValue(), config.fetchSize()))
+                            .concatMap(chunk -> rows(e.getKey(), chunk), 0), 0);
+        }).onErrorMap(e -> MysqlErrors.describe(e, config, "reading changed rows")));
+    }
+
+    /** The documents of the rows of one table with these keys; at most one per key. */
+    private Flux<SourceDocument> rows(MysqlTarget target, List<Listed> listed) {
+        return Flux.defer(() -> {
+            Set<String> asked = new HashSet<>();
+            listed.forEach(l -> asked.add(MysqlQueries.id(target.name(), l.key())));
+            int keySize = target.key().size();
+            ParameterValues values = (slot, keyed) -> target.key().get(slot)
+                    .keyValue(listed.get(keyed / keySize).key().get(slot));
+            return query(target, MysqlQueries.byKey(target, listed.size()), null, values,
+                    "reading changed rows of " + target.name(), "the same keys")
+                    .flatMapIterable(rows -> rows)
+                    .map(row -> document(target, row))
+                    // A key may match more than once (configured key columns need not be unique), and a key whose
+                    // text compares equal to another's under the column's collation may match that row too.
+                    .filter(doc -> asked.remove(doc.id()));
+        });
+    }
+
+    private static <T> List<List<T>> chunks(List<T> list, int size) {
+        List<List<T>> out = new ArrayList<>();
+        for (int from = 0; from < list.size(); from += size) {
+            out.add(list.subList(from, Math.min(list.size(), from + size)));
+        }
+        return out;
+    }
+
+    // ------------------------------------------------------------------------------------------ incremental sync
+
+    @Override
+    public Mono<SyncCursor> currentCursor() {
+        if (config.cursorColumn().isEmpty()) {
+            return Mono.empty();
+        }
+        return Mono.defer(() -> {
+            String column = cursorColumn();
+            return lastTargets().flatMapMany(list -> Flux.fromIterable(list).concatMap(t -> max(t, column)
+                            .map(max -> Map.entry(t.name(), max))))
+                    .collectList()
+                    .map(entries -> {
+                        Map<String, Object> positions = new LinkedHashMap<>();
+                        entries.forEach(e -> positions.put(e.getKey(), e.getValue().orElse(null)));
+                        return cursor(column, positions);
+                    });
+        }).onErrorMap(e -> MysqlErrors.describe(e, config, "reading the cursor column's position"));
+    }
+
+    private Mono<Optional<String>> max(MysqlTarget target, String column) {
+        MysqlColumn c = target.column(column).orElseThrow(() -> new SourceException(target.name() + " has no column '"
+                + column + "' (cursor_column)", null, false));
+        return withConnection(conn -> MysqlCatalog.rows(conn, MysqlQueries.max(target, c),
+                        row -> Optional.ofNullable(row.get("m", String.class))).next())
+                .defaultIfEmpty(Optional.empty());
     }
 
     @Override
-    public Flux<SourceDocument> fetch(List<SourceDocument> deferred) {
-        return context.network().check(MysqlConfig.HOST, config.host(), config.port())
-                .thenMany(throttle.operation(permit -> Flux.<SourceDocument>error(notWritten("fetch(deferred)", "read"
-                        + " the items of this batch of deferred documents (a few hundred; one request per batch where"
-                        + " the backend allows, one throttle.roundTrip() each), and emit each item that still exists as"
-                        + " SourceDocument.builder(id).version(versionRead).field(...).build(), with the version of"
-                        + " what was read; leave out the items that no longer exist; signal onError when the batch"
-                        + " cannot be read (backend unreachable), never complete with items missing"))));
+    public Flux<ChangeEvent> getDocsIncrementally(SyncCursor cursor, SyncRules rules) {
+        return reading(Flux.defer(() -> {
+            String column = cursorColumn();
+            if (cursor == null) {
+                return Flux.error(new SourceException("an incremental sync needs a cursor: run a full sync first", null,
+                        false));
+            }
+            Object savedColumn = cursor.values().get("column");
+            if (!column.equals(savedColumn)) {
+                return Flux.error(new CursorExpiredException("the saved cursor follows column '" + savedColumn
+                        + "', the configuration now '" + column + "'"));
+            }
+            Map<String, Object> positions = new LinkedHashMap<>();
+            if (cursor.values().get("positions") instanceof Map<?, ?> saved) {
+                saved.forEach((k, v) -> positions.put(String.valueOf(k), v == null ? null : String.valueOf(v)));
+            }
+            return plan(rules).flatMapMany(targets -> {
+                for (MysqlTarget t : targets) {
+                    if (t.column(column).isEmpty()) {
+                        return Flux.error(new SourceException(t.name() + " has no column '" + column
+                                + "' (cursor_column): it cannot be synced incrementally", null, false));
+                    }
+                }
+                return Flux.fromIterable(targets)
+                        .concatMap(t -> changes(t, t.column(column).orElseThrow(), (String) positions.get(t.name()),
+                                positions), 0)
+                        .concatWith(Mono.fromCallable(() -> new ChangeEvent.Checkpoint(cursor(column, positions))));
+            });
+        }).onErrorMap(e -> MysqlErrors.describe(e, config, "reading the changed rows")));
     }
+
+    /** The rows of a target whose cursor column passed {@code from}, page by page, each page followed by a checkpoint. */
+    private Flux<ChangeEvent> changes(MysqlTarget target, MysqlColumn column, String from, Map<String, Object> positions) {
+        boolean overlaps = isTime(column) && !config.cursorOverlap().isZero();
+        MysqlQueries.Sql sql = MysqlQueries.changesPage(target, column, from != null, overlaps, false,
+                config.fetchSize());
+        long overlap = config.cursorOverlap().toNanos() / 1000;
+        return changePages(target, column, sql, (slot, keyed) -> slot == MysqlQueries.CURSOR ? from : overlap,
+                positions);
+    }
+
+    private static boolean isTime(MysqlColumn column) {
+        return switch (column.kind()) {
+            case DATE, DATETIME, TIMESTAMP -> true;
+            default -> false;
+        };
+    }
+
+    private Flux<ChangeEvent> changePages(MysqlTarget target, MysqlColumn column, MysqlQueries.Sql sql,
+                                          ParameterValues values, Map<String, Object> positions) {
+        return query(target, sql, null, values, "reading the changes of " + target.name(), FROM_LAST_ROW)
+                .flatMapMany(rows -> {
+                    if (rows.isEmpty()) {
+                        return Flux.empty();
+                    }
+                    Row last = rows.get(rows.size() - 1);
+                    Flux<ChangeEvent> events = Flux.<ChangeEvent>fromIterable(rows.stream()
+                                    .map(row -> (ChangeEvent) new ChangeEvent.Upsert(document(target, row))).toList())
+                            .concatWith(Mono.fromCallable(() -> {
+                                positions.put(target.name(), last.cursor());
+                                return new ChangeEvent.Checkpoint(cursor(column.name(), positions));
+                            }));
+                    if (rows.size() < config.fetchSize()) {
+                        return events;
+                    }
+                    MysqlQueries.Sql next = MysqlQueries.changesPage(target, column, true, false, true,
+                            config.fetchSize());
+                    ParameterValues after = (slot, keyed) -> slot == MysqlQueries.CURSOR ? last.cursor()
+                            : target.key().get(slot).keyValue(last.key().get(slot));
+                    return events.concatWith(Flux.defer(() -> changePages(target, column, next, after, positions)));
+                });
+    }
+
+    private String cursorColumn() {
+        return config.cursorColumn().orElseThrow(() -> new SourceException("incremental syncs of connector "
+                + context.connectorId() + " need `cursor_column`: the column (such as updated_at) that tells which"
+                + " rows changed", null, false));
+    }
+
+    private static SyncCursor cursor(String column, Map<String, Object> positions) {
+        Map<String, Object> values = new LinkedHashMap<>();
+        values.put("column", column);
+        values.put("positions", new LinkedHashMap<>(positions));
+        return new SyncCursor(values);
+    }
+
+    // ------------------------------------------------------------------------------------ schema, mapping, watch
+
+    @Override
+    public Mono<SourceSchema> discoverSchema() {
+        return tables().map(targets -> new SourceSchema(targets.stream().map(t -> {
+                    Map<String, String> fields = new LinkedHashMap<>();
+                    t.columns().forEach(c -> fields.put(c.name(), c.columnType()));
+                    return new Collection(t.name(), fields, t.estimatedRows());
+                }).toList()))
+                .onErrorMap(e -> !(e instanceof ConfigValidationException),
+                        e -> MysqlErrors.describe(e, config, "reading the catalog"));
+    }
+
+    @Override
+    public Map<String, Object> mappingProperties() {
+        return Map.of(MysqlTypes.TABLE_FIELD, Map.of("type", "keyword"));
+    }
+
+    @Override
+    public Mono<Map<String, Object>> mappingProperties(SyncRules rules) {
+        return plan(rules).map(MysqlTypes::merged)
+                .onErrorMap(e -> !(e instanceof ConfigValidationException),
+                        e -> MysqlErrors.describe(e, config, "reading the catalog"));
+    }
+
+    /**
+     * Polls the server's binlog position: equal positions, no write was logged in between. A server without the
+     * binlog has no such signal: the watch then never says WATCHING, so no scheduled sync is skipped.
+     */
+    @Override
+    public Flux<Signal> watchChanges() {
+        if (!config.watchChanges()) {
+            return Flux.never();
+        }
+        return Flux.defer(() -> {
+            AtomicReference<String> last = new AtomicReference<>();
+            return Flux.interval(Duration.ZERO, config.watchInterval())
+                    .onBackpressureDrop()
+                    .concatMap(tick -> binlogPosition(), 1)
+                    .concatMap(position -> {
+                        if (position.isEmpty()) {
+                            LOG.info("Connector {}: the server's binlog is off, so the change watch has no signal; every"
+                                    + " scheduled sync runs", context.connectorId());
+                            return Mono.<Signal>never();
+                        }
+                        String previous = last.getAndSet(position.get());
+                        if (previous == null) {
+                            return Mono.just(Signal.WATCHING);
+                        }
+                        return previous.equals(position.get()) ? Mono.<Signal>empty() : Mono.just(Signal.CHANGED);
+                    });
+        });
+    }
+
+    /** The server's binlog position as text ({@code file:offset}), empty when the binlog is off. */
+    Mono<Optional<String>> binlogPosition() {
+        return withConnection(MysqlDataSource::status)
+                .onErrorMap(e -> MysqlErrors.describe(e, config, "reading the binlog position"));
+    }
+
+    /**
+     * {@code SHOW MASTER STATUS} (MySQL before 8.4, MariaDB) or {@code SHOW BINARY LOG STATUS} (MySQL 8.2 and later):
+     * the current binlog file and position, empty when the binlog is off.
+     */
+    static Mono<Optional<String>> status(Connection c) {
+        Function<String, Mono<Optional<String>>> show = sql -> Flux.from(c.createStatement(sql).execute())
+                .flatMap(r -> r.map((row, meta) -> Optional.of(row.get("File", String.class) + ":"
+                        + row.get("Position", Object.class))))
+                .next()
+                .defaultIfEmpty(Optional.empty());
+        return show.apply("SHOW BINARY LOG STATUS")
+                .onErrorResume(io.r2dbc.spi.R2dbcException.class, e -> show.apply("SHOW MASTER STATUS"));
+    }
+
+    // ----------------------------------------------------------------------------------------------------- close
 
     @Override
     public Mono<Void> close() {
-        // Release what this instance opened (a connection pool, a client). Idempotent; never fails.
-        return Mono.empty();
+        return Mono.defer(() -> {
+            closed = true;
+            ConnectionPool p = pool.getAndSet(null);
+            if (p == null) {
+                return Mono.<Void>empty();
+            }
+            return p.disposeLater()
+                    .timeout(config.connectTimeout())
+                    .onErrorResume(e -> {
+                        LOG.warn("Connector {}: closing the MySQL pool failed: {}", context.connectorId(),
+                                MysqlErrors.scrub(e.toString(), config));
+                        return Mono.empty();
+                    });
+        });
     }
 
-    private String address() {
-        return config.host() + ":" + config.port();
-    }
-
-    private static UnsupportedOperationException notWritten(String method, String whatToDo) {
-        return new UnsupportedOperationException("MysqlDataSource." + method + " is not written yet: " + whatToDo
-                + ". See docs/DEVELOPING.md.");
+    /** The pool, when created: for tests. */
+    Optional<ConnectionPool> currentPool() {
+        return Optional.ofNullable(pool.get());
     }
 }

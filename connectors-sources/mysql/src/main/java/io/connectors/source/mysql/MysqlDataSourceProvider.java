@@ -23,7 +23,7 @@ public final class MysqlDataSourceProvider implements DataSourceProvider {
 
     @Override
     public String displayName() {
-        return "Mysql";
+        return "MySQL / MariaDB";
     }
 
     @Override

@@ -4,15 +4,14 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadConstraints;
+import io.connectors.spi.support.FieldNames;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.math.BigDecimal;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Collections;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -150,13 +149,11 @@ final class PgTypes {
     /** The field the source adds to every document: the table's qualified name. */
     static final String TABLE_FIELD = "pg_table";
 
-    /**
-     * Metadata fields of Elasticsearch, current and past, which a document may not hold at its top level.
-     */
-    static final Set<String> METADATA_FIELDS = Set.of("_id", "_index", "_index_mode", "_source", "_ignored",
-            "_ignored_source", "_routing", "_version", "_seq_no", "_primary_term", "_field_names", "_nested_path",
-            "_doc_count", "_data_stream_timestamp", "_tsid", "_ts_routing_hash", "_tier", "_type", "_size", "_meta",
-            "_uid", "_parent", "_all", "_timestamp", "_ttl", "_inference_fields");
+    /** Metadata fields of Elasticsearch, which a document may not hold at its top level. */
+    static final Set<String> METADATA_FIELDS = FieldNames.METADATA_FIELDS;
+
+    /** The field-name rules ({@link FieldNames}), with this source's prefix and its own field. */
+    private static final FieldNames NAMES = new FieldNames("pg", TABLE_FIELD);
 
     /** Longest number Elasticsearch's JSON parser accepts ({@code StreamReadConstraints.getMaxNumberLength()}). */
     static final int MAX_NUMBER_LENGTH = 1000;
@@ -167,14 +164,10 @@ final class PgTypes {
      */
     static final int LONG_KEYWORD_LIMIT = 8191;
 
-    private static final String RESERVED_PREFIX = "_sync";
-    private static final String ESCAPE_PREFIX = "pg";
-    private static final String EMPTY_NAME = "(empty)";
     private static final String BC_SUFFIX = " BC";
     private static final Pattern EXACT_NUMERIC = Pattern.compile("numeric\\((\\d+),(-?\\d+)\\).*");
     private static final int LONG_DIGITS = 18;
     private static final HexFormat HEX = HexFormat.of();
-    private static final HexFormat UPPER_HEX = HexFormat.of().withUpperCase();
 
     /** No limit on numbers and strings (numeric has up to 147455 digits); nesting as deep as Elasticsearch reads. */
     private static final JsonFactory JSON = JsonFactory.builder()
@@ -294,52 +287,12 @@ final class PgTypes {
      * says; not yet distinct from the other columns' ({@link #fieldNames(List)} is).
      */
     static String fieldName(String column) {
-        String name = column.replace('.', '_');
-        if (name.isEmpty()) {
-            name = EMPTY_NAME;
-        } else if (name.isBlank()) {
-            name = percentEncode(name);
-        }
-        if (reserved(name)) {
-            name = (name.startsWith("_") ? ESCAPE_PREFIX : ESCAPE_PREFIX + "_") + name;
-        }
-        return name;
+        return NAMES.of(column);
     }
 
     /** The distinct field names of these columns, in their order; the rule is in the class comment. */
     static List<String> fieldNames(List<PgColumn> columns) {
-        String[] names = new String[columns.size()];
-        Set<String> taken = new HashSet<>();
-        taken.add(TABLE_FIELD);
-        for (int i = 0; i < names.length; i++) {
-            String column = columns.get(i).name();
-            if (fieldName(column).equals(column) && taken.add(column)) {
-                names[i] = column;
-            }
-        }
-        for (int i = 0; i < names.length; i++) {
-            if (names[i] == null) {
-                String base = fieldName(columns.get(i).name());
-                String name = base;
-                for (int n = 1; !taken.add(name); n++) {
-                    name = base + "~" + n;
-                }
-                names[i] = name;
-            }
-        }
-        return List.of(names);
-    }
-
-    private static boolean reserved(String name) {
-        return METADATA_FIELDS.contains(name) || name.startsWith(RESERVED_PREFIX) || name.equals(TABLE_FIELD);
-    }
-
-    private static String percentEncode(String name) {
-        StringBuilder out = new StringBuilder(name.length() * 3);
-        for (byte b : name.getBytes(StandardCharsets.UTF_8)) {
-            out.append('%').append(UPPER_HEX.toHexDigits(b));
-        }
-        return out.toString();
+        return NAMES.distinct(columns.stream().map(PgColumn::name).toList());
     }
 
     /** The slot of a key of the row: the first unfilled column of that name. */
