@@ -301,8 +301,8 @@ final class MysqlRules {
 
     /** A column of a query's output, from the driver's description of its type. */
     static MysqlColumn column(ColumnMetadata meta, int ordinal) {
-        Object nativeType = meta.getNativeTypeMetadata();
-        String type = nativeType instanceof MySqlType t ? t.name().toLowerCase(Locale.ROOT) : "unknown";
+        MySqlType mysqlType = meta instanceof io.asyncer.r2dbc.mysql.api.MySqlReadableMetadata m ? m.getType() : null;
+        String type = mysqlType == null ? "unknown" : mysqlType.name().toLowerCase(Locale.ROOT);
         boolean unsigned = type.endsWith("_unsigned");
         String data = unsigned ? type.substring(0, type.length() - "_unsigned".length()) : type;
         String charset = switch (data) {
