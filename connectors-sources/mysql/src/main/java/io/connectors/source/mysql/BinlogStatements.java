@@ -76,7 +76,8 @@ final class BinlogStatements {
             if (verb.equals("CREATE") && object.equals("TABLE")) {
                 // Only the created table: CREATE TABLE t LIKE followed, or AS SELECT FROM followed, leaves it alone.
                 int name = skipIfExists(tokens, at + 1);
-                return mentioned(tokens.subList(0, Math.min(tokens.size(), name + 3)), name, database, tables)
+                int end = name + 1 < tokens.size() && tokens.get(name + 1).is('.') ? name + 3 : name + 1;
+                return mentioned(tokens.subList(0, Math.min(tokens.size(), end)), name, database, tables)
                         .map(t -> new Touch(t, "created", false));
             }
             return mentioned(tokens, 1, database, tables).map(t -> new Touch(t, change, false));
