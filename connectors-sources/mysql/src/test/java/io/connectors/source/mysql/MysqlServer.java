@@ -594,6 +594,15 @@ final class MysqlServer {
             }
         }
 
+        /** A port nothing listens on, most likely. */
+        static int freePortQuietly() {
+            try {
+                return freePort();
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+
         static void deleteTree(Path root) {
             if (!Files.exists(root)) {
                 return;
