@@ -75,14 +75,51 @@ final class BinlogReader implements BinaryLogClient.EventListener, BinaryLogClie
         client.setKeepAlive(false);
         client.setHeartbeatInterval(Math.max(100, Math.min(idle.toMillis(), 30_000)));
         client.setConnectTimeout(binlog.connectTimeout().toMillis());
-        client.setSSLMode(binlog.ssl() ? (binlog.verifyServer() ? SSLMode.VERIFY_IDENTITY : SSLMode.REQUIRED)
-                : SSLMode.DISABLED);
+        client.setSSLMode(SSLMode.valueOf(binlog.sslMode().toUpperCase(java.util.Locale.ROOT)));
+        binlog.sslCa().ifPresent(ca -> client.setSslSocketFactory(trusting(ca, binlog.host(), binlog.port())));
         EventDeserializer deserializer = new EventDeserializer();
         deserializer.setCompatibilityMode(CompatibilityMode.DATE_AND_TIME_AS_LONG_MICRO,
                 CompatibilityMode.CHAR_AND_BINARY_AS_BYTE_ARRAY, CompatibilityMode.INVALID_DATE_AND_TIME_AS_MIN_VALUE);
         client.setEventDeserializer(deserializer);
         client.registerEventListener(this);
         client.registerLifecycleListener(this);
+    }
+
+    /**
+     * TLS sockets that trust the certificate authorities of a PEM file (for {@code verify_ca} and
+     * {@code verify_identity} with {@code ssl_ca}); the client checks the host name itself for verify_identity.
+     */
+    static com.github.shyiko.mysql.binlog.network.SSLSocketFactory trusting(java.nio.file.Path ca, String host,
+                                                                           int port) {
+        javax.net.ssl.SSLContext context;
+        try (java.io.InputStream in = java.nio.file.Files.newInputStream(ca)) {
+            java.security.KeyStore store = java.security.KeyStore.getInstance(java.security.KeyStore.getDefaultType());
+            store.load(null, null);
+            int n = 0;
+            for (java.security.cert.Certificate certificate : java.security.cert.CertificateFactory.getInstance("X.509")
+                    .generateCertificates(in)) {
+                store.setCertificateEntry("ca" + n++, certificate);
+            }
+            javax.net.ssl.TrustManagerFactory trust = javax.net.ssl.TrustManagerFactory.getInstance(
+                    javax.net.ssl.TrustManagerFactory.getDefaultAlgorithm());
+            trust.init(store);
+            context = javax.net.ssl.SSLContext.getInstance("TLS");
+            context.init(null, trust.getTrustManagers(), null);
+        } catch (java.io.IOException | java.security.GeneralSecurityException e) {
+            throw new io.connectors.spi.SourceException("ssl_ca " + ca + " could not be read as PEM certificates: "
+                    + e.getMessage(), e, false);
+        }
+        javax.net.ssl.SSLContext tls = context;
+        return socket -> {
+            try {
+                return (javax.net.ssl.SSLSocket) tls.getSocketFactory().createSocket(socket, host, port, true);
+            } catch (java.io.IOException e) {
+                java.net.SocketException failed = new java.net.SocketException("TLS to " + host + ":" + port + ": "
+                        + e.getMessage());
+                failed.initCause(e);
+                throw failed;
+            }
+        };
     }
 
     void start() {

@@ -37,8 +37,8 @@ final class MysqlBinlog {
     private final String user;
     private final String password;
     private final long serverId;
-    private final boolean ssl;
-    private final boolean verifyServer;
+    private final String sslMode;
+    private final java.util.Optional<java.nio.file.Path> sslCa;
     private final Duration connectTimeout;
     /** Events handed to Reactor by this instance's readers, in all: what tests compare with what they received. */
     final AtomicLong emitted = new AtomicLong();
@@ -46,18 +46,19 @@ final class MysqlBinlog {
     /**
      * @param password       null or empty: none
      * @param serverId       the replica id this reader announces; unique among the server's replicas and readers
-     * @param ssl            TLS required (both for the binlog connection and the checks before it)
-     * @param verifyServer   with {@code ssl}: the server's certificate must be trusted by the JVM and name the host
+     * @param sslMode        TLS, as the source's {@code ssl_mode} ({@code disabled}, {@code preferred}, {@code required},
+     *                       {@code verify_ca}, {@code verify_identity}), for the binlog connection and the checks before it
+     * @param sslCa          the certificate authorities to trust (PEM) for the verifying modes; empty: the JVM's
      */
-    MysqlBinlog(String host, int port, String user, String password, long serverId, boolean ssl, boolean verifyServer,
-                Duration connectTimeout) {
+    MysqlBinlog(String host, int port, String user, String password, long serverId, String sslMode,
+                java.util.Optional<java.nio.file.Path> sslCa, Duration connectTimeout) {
         this.host = Objects.requireNonNull(host, "host");
         this.port = port;
         this.user = Objects.requireNonNull(user, "user");
         this.password = password == null ? "" : password;
         this.serverId = serverId;
-        this.ssl = ssl;
-        this.verifyServer = verifyServer;
+        this.sslMode = Objects.requireNonNull(sslMode, "sslMode");
+        this.sslCa = Objects.requireNonNull(sslCa, "sslCa");
         this.connectTimeout = Objects.requireNonNull(connectTimeout, "connectTimeout");
     }
 
@@ -116,10 +117,11 @@ final class MysqlBinlog {
                 .port(port)
                 .user(user)
                 .connectTimeout(connectTimeout)
-                .sslMode(ssl ? (verifyServer ? SslMode.VERIFY_IDENTITY : SslMode.REQUIRED) : SslMode.DISABLED);
+                .sslMode(SslMode.valueOf(sslMode.toUpperCase(java.util.Locale.ROOT)));
         if (!password.isEmpty()) {
             builder.password(password);
         }
+        sslCa.ifPresent(path -> builder.sslCa(path.toString()));
         MySqlConnectionFactory factory = MySqlConnectionFactory.from(builder.build());
         return Mono.usingWhen(factory.create(), c -> settings(c).flatMap(settings -> {
                     if (!settings.get(0).equals("1") && !settings.get(0).equalsIgnoreCase("ON")) {
@@ -204,12 +206,12 @@ final class MysqlBinlog {
         return serverId;
     }
 
-    boolean ssl() {
-        return ssl;
+    String sslMode() {
+        return sslMode;
     }
 
-    boolean verifyServer() {
-        return verifyServer;
+    java.util.Optional<java.nio.file.Path> sslCa() {
+        return sslCa;
     }
 
     Duration connectTimeout() {

@@ -245,7 +245,7 @@ class MysqlBinlogTest {
     @Test
     void aWrongPasswordFailsWithoutThePassword() {
         db.sql("CREATE TABLE items (id INT PRIMARY KEY)");
-        MysqlBinlog wrong = new MysqlBinlog(server.host(), server.port(), "root", "s3cret-Pa55", 4242, false, false,
+        MysqlBinlog wrong = new MysqlBinlog(server.host(), server.port(), "root", "s3cret-Pa55", 4242, "disabled", java.util.Optional.empty(),
                 Duration.ofSeconds(5));
         StepVerifier.create(wrong.follow(current(), List.of(followed("items")), IDLE))
                 .expectErrorSatisfies(e -> assertThat(e).isInstanceOf(SourceException.class)
@@ -253,7 +253,7 @@ class MysqlBinlogTest {
                         .hasMessageNotContaining("s3cret-Pa55"))
                 .verify(TIMEOUT);
         MysqlBinlog nobody = new MysqlBinlog(server.host(), MysqlServer.PrivateInstance.freePortQuietly(), "root",
-                null, 4243, false, false, Duration.ofSeconds(5));
+                null, 4243, "disabled", java.util.Optional.empty(), Duration.ofSeconds(5));
         StepVerifier.create(nobody.follow(current(), List.of(followed("items")), IDLE))
                 .expectErrorSatisfies(e -> assertThat(((SourceException) e).retryable()).isTrue())
                 .verify(TIMEOUT);
@@ -273,7 +273,7 @@ class MysqlBinlogTest {
         db.sql("CREATE TABLE items (id INT PRIMARY KEY)");
         long serverId = ThreadLocalRandom.current().nextLong(100_000, 1_000_000);
         MysqlBinlog binlog = new MysqlBinlog(server.host(), server.port(), server.user(), server.password(), serverId,
-                false, false, Duration.ofSeconds(5));
+                "disabled", java.util.Optional.empty(), Duration.ofSeconds(5));
         BinlogPosition from = current();
         db.sql("INSERT INTO items VALUES (1)");
         StepVerifier.create(binlog.follow(from, List.of(followed("items")), IDLE))
@@ -329,7 +329,7 @@ class MysqlBinlogTest {
 
     private MysqlBinlog reader() {
         return new MysqlBinlog(server.host(), server.port(), server.user(), server.password(),
-                ThreadLocalRandom.current().nextLong(100_000, 1_000_000), false, false, Duration.ofSeconds(5));
+                ThreadLocalRandom.current().nextLong(100_000, 1_000_000), "disabled", java.util.Optional.empty(), Duration.ofSeconds(5));
     }
 
     private BinlogPosition current() {
