@@ -5,7 +5,7 @@ import io.connectors.spi.ChangeEvent;
 import io.connectors.spi.ChangeWatchingSource;
 import io.connectors.spi.CursorExpiredException;
 import io.connectors.spi.DeferredSource;
-import io.connectors.spi.IncrementalSource;
+import io.connectors.spi.RealtimeSource;
 import io.connectors.spi.MappingContributor;
 import io.connectors.spi.SchemaDiscoverySource;
 import io.connectors.spi.SourceContext;
@@ -62,11 +62,16 @@ import reactor.util.retry.Retry;
  *       types.</li>
  *   <li>The change watch reads the server's binlog position, so a scheduled sync of an unchanged server is
  *       skipped.</li>
+ *   <li>In real-time mode ({@link SourceContext#realtime}) the cursor is a binlog position: a full sync takes the
+ *       server's current one before it reads; then {@link #followChanges} reads the binlog from the saved position
+ *       ({@link MysqlBinlog}): each row a transaction wrote becomes an upsert of a deferred document, built by
+ *       {@link #fetch} by key as a full sync builds it (or a delete), and each commit a checkpoint. Changes made while
+ *       the full sync read are read again after it, and converge.</li>
  * </ul>
  * Sessions are read-only ({@code SET SESSION TRANSACTION READ ONLY}) and in UTC. One pool per instance, created on
  * first use, closed once no read is in progress and by {@link #close()}.
  */
-class MysqlDataSource implements BaseDataSource, DeferredSource, IncrementalSource, AdvancedRulesValidator,
+class MysqlDataSource implements BaseDataSource, DeferredSource, RealtimeSource, AdvancedRulesValidator,
         SchemaDiscoverySource, MappingContributor, ChangeWatchingSource {
     private static final Logger LOG = LoggerFactory.getLogger(MysqlDataSource.class);
     private static final Duration FIRST_BACKOFF = Duration.ofMillis(250);
@@ -208,9 +213,31 @@ class MysqlDataSource implements BaseDataSource, DeferredSource, IncrementalSour
                         e -> MysqlErrors.describe(e, config, "reading the catalog"));
     }
 
-    /** Further checks of the configuration against the server, for subclasses (real-time mode's); none here. */
-    protected Mono<List<FieldError>> moreProblems(List<MysqlTarget> targets) {
-        return Mono.just(List.of());
+    /** In real-time mode: what keeps the binlog from being followed (settings of the server, views, queries). */
+    private Mono<List<FieldError>> moreProblems(List<MysqlTarget> targets) {
+        if (!context.realtime()) {
+            return Mono.just(List.of());
+        }
+        return followable(targets).then(withConnection(c -> MysqlCatalog.rows(c, "SELECT @@global.log_bin AS b,"
+                + " @@global.binlog_format AS f, @@global.binlog_row_image AS i", row -> List.of(
+                String.valueOf(row.get("b")), String.valueOf(row.get("f")), String.valueOf(row.get("i")))).next())).flatMap(settings -> {
+                    if (!List.of("1", "ON").contains(settings.get(0).toUpperCase(java.util.Locale.ROOT))) {
+                        return Mono.error(new SourceException("real-time mode reads the binlog, which " + config.where()
+                                + " does not write (log_bin is off): start the server with log_bin and"
+                                + " binlog_format=ROW, or set realtime: false", null, false));
+                    }
+                    if (!"ROW".equalsIgnoreCase(settings.get(1))) {
+                        return Mono.error(new SourceException("real-time mode needs binlog_format = ROW on "
+                                + config.where() + " (it is " + settings.get(1) + "): SET GLOBAL binlog_format = 'ROW'"
+                                + " and in the server's configuration, or set realtime: false", null, false));
+                    }
+                    if ("MINIMAL".equalsIgnoreCase(settings.get(2))) {
+                        return Mono.error(new SourceException("real-time mode needs binlog_row_image = FULL (or NOBLOB)"
+                                + " on " + config.where() + ": a MINIMAL image leaves the key out of updates", null,
+                                false));
+                    }
+                    return Mono.just(List.<FieldError>of());
+                });
     }
 
     /** The configured tables, resolved once (errors are not cached: a later call tries again). */
@@ -509,6 +536,9 @@ class MysqlDataSource implements BaseDataSource, DeferredSource, IncrementalSour
 
     @Override
     public Mono<SyncCursor> currentCursor() {
+        if (context.realtime()) {
+            return followCursor();
+        }
         if (config.cursorColumn().isEmpty()) {
             return Mono.empty();
         }
@@ -535,6 +565,11 @@ class MysqlDataSource implements BaseDataSource, DeferredSource, IncrementalSour
 
     @Override
     public Flux<ChangeEvent> getDocsIncrementally(SyncCursor cursor, SyncRules rules) {
+        if (context.realtime()) {
+            return Flux.error(new SourceException("connector " + context.connectorId() + " runs in real time: its"
+                    + " real-time job applies every change, so incremental syncs are not run for it; schedule full"
+                    + " syncs only (or none)", null, false));
+        }
         return reading(Flux.defer(() -> {
             String column = cursorColumn();
             if (cursor == null) {
@@ -620,6 +655,112 @@ class MysqlDataSource implements BaseDataSource, DeferredSource, IncrementalSour
         return new SyncCursor(values);
     }
 
+    // ----------------------------------------------------------------------------------------------- real time
+
+    /** The cursor key of real-time mode: the binlog position to resume from, {@code file:offset}. */
+    static final String BINLOG = "binlog";
+
+    /** Real-time mode's cursor, taken before a full sync reads: the server's current binlog position. */
+    private Mono<SyncCursor> followCursor() {
+        return lastTargets().flatMap(targets -> followable(targets).then(withConnection(MysqlBinlog::current)))
+                .flatMap(position -> position.isPresent() ? Mono.just(binlogCursor(position.get()))
+                        : Mono.error(new SourceException("real-time mode reads the binlog, which " + config.where()
+                        + " does not write (log_bin is off): start the server with log_bin and binlog_format=ROW, or"
+                        + " set realtime: false", null, false)))
+                .doOnNext(cursor -> LOG.info("Connector {}: binlog at {}; the changes from there are followed after the"
+                        + " full sync", context.connectorId(), cursor.values().get(BINLOG)))
+                .onErrorMap(e -> MysqlErrors.describe(e, config, "reading the binlog position"));
+    }
+
+    private static SyncCursor binlogCursor(BinlogPosition position) {
+        return new SyncCursor(Map.of(BINLOG, position.toString()));
+    }
+
+    /** Queries and views cannot be followed: the binlog carries the rows of base tables only. */
+    private static Mono<Void> followable(List<MysqlTarget> targets) {
+        List<String> others = targets.stream().filter(t -> !t.baseTable()).map(MysqlTarget::name).toList();
+        return others.isEmpty() ? Mono.empty() : Mono.error(new SourceException("real-time mode follows base tables,"
+                + " whose rows the binlog carries; not views or the queries of advanced rules (" + String.join(", ", others)
+                + "): leave them out, or set realtime: false", null, false));
+    }
+
+    @Override
+    public Flux<ChangeEvent> followChanges(SyncCursor cursor, SyncRules rules) {
+        return reading(Flux.defer(() -> {
+            BinlogPosition from;
+            try {
+                from = BinlogPosition.parse(String.valueOf(cursor.values().get(BINLOG)));
+            } catch (RuntimeException e) {
+                return Flux.error(new CursorExpiredException("the saved cursor is not a binlog position (it was saved"
+                        + " before real-time mode was turned on)"));
+            }
+            return plan(rules).flatMapMany(targets -> followable(targets)
+                    .then(context.network().check(MysqlConfig.HOST, config.host(), config.port()))
+                    .thenMany(Flux.defer(() -> follow(targets, from))));
+        }).onErrorMap(e -> MysqlErrors.describe(e, config, "following the binlog")));
+    }
+
+    /** The binlog's events after {@code from} as change events, until cancelled or failed. */
+    private Flux<ChangeEvent> follow(List<MysqlTarget> targets, BinlogPosition from) {
+        Map<String, MysqlTarget> byTable = new java.util.HashMap<>();
+        List<FollowedTable> followed = new ArrayList<>();
+        for (MysqlTarget t : targets) {
+            byTable.put(t.schema().orElseThrow() + "." + t.table().orElseThrow(), t);
+            followed.add(new FollowedTable(t.schema().orElseThrow(), t.table().orElseThrow(), t.key().stream()
+                    .map(k -> new KeyColumn(k.name(), k.ordinal(), k.dataType(), k.columnType(), k.charset())).toList(),
+                    t.columns().size()));
+        }
+        MysqlBinlog binlog = new MysqlBinlog(config.host(), config.port(), config.user(), config.password().orElse(null),
+                config.serverId(context.connectorId()), config.sslMode(), config.sslCa(), config.connectTimeout());
+        java.util.concurrent.atomic.AtomicLong changes = new java.util.concurrent.atomic.AtomicLong();
+        LOG.info("Connector {}: following the binlog of {} from {} (server id {})", context.connectorId(),
+                config.where(), from, config.serverId(context.connectorId()));
+        return binlog.follow(from, followed, config.binlogIdleInterval())
+                .concatMapIterable(event -> events(event, byTable, from, changes));
+    }
+
+    /**
+     * A binlog event's change events: each row's upsert of a deferred document (its version unique, so that the
+     * runtime builds it: the binlog does not give the row's version as a full sync lists it), a delete for a deleted
+     * row or the old key of an updated one, a checkpoint for a commit or an idle position.
+     */
+    private static List<ChangeEvent> events(BinlogEvent event, Map<String, MysqlTarget> byTable, BinlogPosition from,
+                                            java.util.concurrent.atomic.AtomicLong changes) {
+        if (event instanceof BinlogEvent.Commit commit) {
+            return List.of(new ChangeEvent.Checkpoint(binlogCursor(commit.next())));
+        }
+        if (event instanceof BinlogEvent.Idle idle) {
+            return List.of(new ChangeEvent.Checkpoint(binlogCursor(idle.next())));
+        }
+        BinlogEvent.Rows rows = (BinlogEvent.Rows) event;
+        MysqlTarget target = byTable.get(rows.schema() + "." + rows.table());
+        if (target == null) {
+            return List.of();
+        }
+        List<ChangeEvent> out = new ArrayList<>();
+        for (int i = 0; i < rows.keys().size(); i++) {
+            List<String> key = rows.keys().get(i);
+            if (key.contains(null)) {
+                // A configured key column of a table without one may be NULL: the full sync does not read such rows.
+                continue;
+            }
+            String id = MysqlQueries.id(target.name(), key);
+            if (rows.kind() == BinlogEvent.Kind.DELETE) {
+                out.add(new ChangeEvent.Delete(id));
+                continue;
+            }
+            if (rows.kind() == BinlogEvent.Kind.UPDATE && i < rows.oldKeys().size()) {
+                List<String> old = rows.oldKeys().get(i);
+                if (!old.equals(key) && !old.contains(null)) {
+                    out.add(new ChangeEvent.Delete(MysqlQueries.id(target.name(), old)));
+                }
+            }
+            out.add(new ChangeEvent.Upsert(SourceDocument.deferred(id, "binlog:" + from + "#" + changes.incrementAndGet(),
+                    new Listed(target, key))));
+        }
+        return out;
+    }
+
     // ------------------------------------------------------------------------------------ schema, mapping, watch
 
     @Override
@@ -676,22 +817,8 @@ class MysqlDataSource implements BaseDataSource, DeferredSource, IncrementalSour
 
     /** The server's binlog position as text ({@code file:offset}), empty when the binlog is off. */
     Mono<Optional<String>> binlogPosition() {
-        return withConnection(MysqlDataSource::status)
+        return withConnection(MysqlBinlog::current).map(position -> position.map(BinlogPosition::toString))
                 .onErrorMap(e -> MysqlErrors.describe(e, config, "reading the binlog position"));
-    }
-
-    /**
-     * {@code SHOW MASTER STATUS} (MySQL before 8.4, MariaDB) or {@code SHOW BINARY LOG STATUS} (MySQL 8.2 and later):
-     * the current binlog file and position, empty when the binlog is off.
-     */
-    static Mono<Optional<String>> status(Connection c) {
-        Function<String, Mono<Optional<String>>> show = sql -> Flux.from(c.createStatement(sql).execute())
-                .flatMap(r -> r.map((row, meta) -> Optional.of(row.get("File", String.class) + ":"
-                        + row.get("Position", Object.class))))
-                .next()
-                .defaultIfEmpty(Optional.empty());
-        return show.apply("SHOW BINARY LOG STATUS")
-                .onErrorResume(io.r2dbc.spi.R2dbcException.class, e -> show.apply("SHOW MASTER STATUS"));
     }
 
     // ----------------------------------------------------------------------------------------------------- close
