@@ -44,10 +44,38 @@ public final class MysqlTestServer {
             return database.query(sql, mapper);
         }
 
-        /** Purges every binlog file before the current one ({@code PURGE BINARY LOGS TO}). */
+        /**
+         * Purges every binlog file before the current one ({@code PURGE BINARY LOGS TO}), and waits until they are
+         * gone: the server keeps a file a binlog reader still has open (a reader whose client went away may linger for
+         * a moment), so lingering readers are killed first.
+         */
         public void purgeBinlogsBeforeCurrent() {
             String current = database.query("SHOW MASTER STATUS", row -> row.get("File", String.class)).get(0);
-            database.sql("PURGE BINARY LOGS TO '" + current.replace("'", "''") + "'");
+            long deadline = System.nanoTime() + java.time.Duration.ofSeconds(30).toNanos();
+            while (true) {
+                for (Long id : database.query("SELECT ID FROM information_schema.PROCESSLIST WHERE COMMAND LIKE"
+                        + " 'Binlog Dump%'", row -> ((Number) row.get(0)).longValue())) {
+                    try {
+                        database.sql("KILL " + id);
+                    } catch (IllegalStateException gone) {
+                        // Ended meanwhile.
+                    }
+                }
+                database.sql("PURGE BINARY LOGS TO '" + current.replace("'", "''") + "'");
+                List<String> files = database.query("SHOW BINARY LOGS", row -> row.get(0, String.class));
+                if (files.get(0).equals(current)) {
+                    return;
+                }
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("binlog files before " + current + " are still there: " + files);
+                }
+                try {
+                    Thread.sleep(200);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IllegalStateException("interrupted", e);
+                }
+            }
         }
 
         @Override
