@@ -52,6 +52,7 @@ import java.util.zip.CRC32;
  * @param serverId             the replica server id the binlog reader registers with, 0 for one derived from the
  *                             connector id
  * @param binlogIdleInterval   in real-time mode, how often a quiet stream's position is saved
+ * @param splitRows            estimated rows per split of a full sync
  */
 record MysqlConfig(
         String host,
@@ -78,7 +79,8 @@ record MysqlConfig(
         Duration watchInterval,
         boolean watchChanges,
         long serverId,
-        Duration binlogIdleInterval) {
+        Duration binlogIdleInterval,
+        int splitRows) {
 
     static final String HOST = "host";
     static final String PORT = "port";
@@ -105,6 +107,7 @@ record MysqlConfig(
     static final String WATCH_CHANGES = "watch_changes";
     static final String SERVER_ID = "server_id";
     static final String BINLOG_IDLE_INTERVAL = "binlog_idle_interval";
+    static final String SPLIT_ROWS = "split_rows";
 
     /**
      * What the source's sessions are told: times in UTC (TIMESTAMP columns are read as UTC), results in utf8mb4, and
@@ -166,6 +169,13 @@ record MysqlConfig(
             ConfigField.integer(FETCH_SIZE).defaultValue(1000L)
                     .validate(ConfigField.between(1, 100_000))
                     .description("Rows per query: tables are read in pages of this many rows, by primary key.")
+                    .order(10),
+            ConfigField.integer(SPLIT_ROWS).defaultValue(25_000L)
+                    .validate(ConfigField.between(1_000, 100_000_000))
+                    .description("Rows per split of a full sync: a table whose key starts with an integer column and"
+                            + " that the server estimates larger is divided into ranges of equal width of that column,"
+                            + " read in parallel (`sync.max_concurrent_splits`) and resumed where they stopped after a"
+                            + " restart. Other tables are one split each.")
                     .order(10),
             ConfigField.integer(POOL_INITIAL_SIZE).defaultValue(1L)
                     .validate(ConfigField.between(0, 1_000))
@@ -277,7 +287,8 @@ record MysqlConfig(
                 config.duration(WATCH_INTERVAL),
                 config.bool(WATCH_CHANGES),
                 config.integer(SERVER_ID),
-                config.duration(BINLOG_IDLE_INTERVAL));
+                config.duration(BINLOG_IDLE_INTERVAL),
+                (int) config.integer(SPLIT_ROWS));
     }
 
     /** Without the password, should the configuration ever be logged. */

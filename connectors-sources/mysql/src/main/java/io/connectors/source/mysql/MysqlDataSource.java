@@ -11,6 +11,10 @@ import io.connectors.spi.SchemaDiscoverySource;
 import io.connectors.spi.SourceContext;
 import io.connectors.spi.SourceDocument;
 import io.connectors.spi.SourceException;
+import io.connectors.spi.SourceSplit;
+import io.connectors.spi.SplitEvent;
+import io.connectors.spi.SplitPosition;
+import io.connectors.spi.SplittableSource;
 import io.connectors.spi.SyncCursor;
 import io.connectors.spi.config.ConfigValidationException;
 import io.connectors.spi.config.FieldError;
@@ -72,7 +76,7 @@ import reactor.util.retry.Retry;
  * first use, closed once no read is in progress and by {@link #close()}.
  */
 class MysqlDataSource implements BaseDataSource, DeferredSource, RealtimeSource, AdvancedRulesValidator,
-        SchemaDiscoverySource, MappingContributor, ChangeWatchingSource {
+        SchemaDiscoverySource, MappingContributor, ChangeWatchingSource, SplittableSource {
     private static final Logger LOG = LoggerFactory.getLogger(MysqlDataSource.class);
     private static final Duration FIRST_BACKOFF = Duration.ofMillis(250);
     private static final Duration MAX_BACKOFF = Duration.ofSeconds(10);
@@ -91,6 +95,8 @@ class MysqlDataSource implements BaseDataSource, DeferredSource, RealtimeSource,
     private final AtomicInteger readsInProgress = new AtomicInteger();
     private final AtomicReference<Mono<List<MysqlTarget>>> tables = new AtomicReference<>();
     private final AtomicReference<Plan> lastPlan = new AtomicReference<>();
+    /** Why tables were left out, as the last resolution of the configured tables found. */
+    private final AtomicReference<List<String>> skippedTables = new AtomicReference<>(List.of());
     private final Map<MysqlTarget, MysqlTypes> conversions = new ConcurrentHashMap<>();
     private final Map<MysqlTarget, String> fingerprints = new ConcurrentHashMap<>();
 
@@ -240,6 +246,13 @@ class MysqlDataSource implements BaseDataSource, DeferredSource, RealtimeSource,
                 });
     }
 
+    /** The configured tables that are left out, and why (no key): what a sync only logs, for {@code config check}. */
+    @Override
+    public Mono<List<String>> configWarnings() {
+        return tables().map(targets -> skippedTables.get().stream().map(reason -> "skipped: " + reason).toList())
+                .onErrorMap(e -> !(e instanceof ConfigValidationException), e -> MysqlErrors.describe(e, config, "reading the catalog"));
+    }
+
     /** The configured tables, resolved once (errors are not cached: a later call tries again). */
     protected Mono<List<MysqlTarget>> tables() {
         Mono<List<MysqlTarget>> known = tables.get();
@@ -255,6 +268,7 @@ class MysqlDataSource implements BaseDataSource, DeferredSource, RealtimeSource,
                         return Mono.<List<MysqlTarget>>error(new ConfigValidationException(MysqlConfig.KEY_COLUMNS,
                                 "no table can be synced: " + String.join("; ", resolution.skipped())));
                     }
+                    skippedTables.set(List.copyOf(resolution.skipped()));
                     resolution.skipped().forEach(reason -> LOG.warn("Connector {}: skipped: {}", context.connectorId(),
                             reason));
                     return Mono.just(resolution.targets());
@@ -353,7 +367,7 @@ class MysqlDataSource implements BaseDataSource, DeferredSource, RealtimeSource,
         boolean checked = !target.uniqueKey();
         int limit = config.fetchSize() + (checked && after != null ? 1 : 0);
         MysqlQueries.Sql page = MysqlQueries.page(target, after != null, checked, limit);
-        return query(target, page, after, null, "reading " + target.name(), FROM_LAST_ROW)
+        return query(target, page, after(target, after), "reading " + target.name(), FROM_LAST_ROW)
                 .flatMapMany(rows -> {
                     List<Row> fresh = checked ? unseen(target, rows, previous) : rows;
                     Flux<SourceDocument> docs = Flux.fromIterable(fresh).map(row -> document(target, row));
@@ -370,6 +384,76 @@ class MysqlDataSource implements BaseDataSource, DeferredSource, RealtimeSource,
                     Set<List<String>> keys = checked ? rows.stream().map(Row::key)
                             .collect(java.util.stream.Collectors.toSet()) : Set.of();
                     return docs.concatWith(Flux.defer(() -> pagesAfter(target, last, keys)));
+                });
+    }
+
+    // ------------------------------------------------------------------------------------------------ splits
+
+    @Override
+    public Mono<List<SourceSplit>> planSplits(SyncRules rules) {
+        return plan(rules)
+                .flatMap(targets -> withConnection(c -> Flux.fromIterable(targets)
+                        .concatMap(t -> MysqlSplits.plan(c, t, config.splitRows()))
+                        .concatMapIterable(l -> l)
+                        .collectList()))
+                .doOnNext(splits -> LOG.info("Connector {}: planned {} split(s) of at most about {} rows",
+                        context.connectorId(), splits.size(), config.splitRows()))
+                .onErrorMap(e -> MysqlErrors.describe(e, config, "planning the splits"));
+    }
+
+    /**
+     * A split's rows page after page, each page starting after the last key read, with the position
+     * {@code {"after": [key values]}} after each page. A target whose key is not known to be unique is one split that
+     * emits no position before its end (its pages overlap on their last key, which a position could not express).
+     */
+    @Override
+    public Flux<SplitEvent> readSplit(SourceSplit split, SplitPosition from, SyncRules rules) {
+        return reading(plan(rules).flatMapMany(targets -> {
+            Object table = split.values().get(MysqlSplits.TABLE);
+            MysqlTarget target = targets.stream().filter(t -> t.name().equals(table)).findFirst().orElse(null);
+            if (target == null) {
+                return Flux.error(new SourceException("split " + split.id() + " reads '" + table + "', which this"
+                        + " connector's tables or rules no longer include", null, false));
+            }
+            if (from != null && "end".equals(from.values().get(MysqlSplits.AFTER))) {
+                return Flux.empty();
+            }
+            if (!target.uniqueKey()) {
+                return pagesAfter(target, null, Set.of()).map(SplitEvent::of)
+                        .concatWith(Mono.just(SplitEvent.at(new SplitPosition(Map.of(MysqlSplits.AFTER, "end")))));
+            }
+            Object lower = split.values().get(MysqlSplits.FROM);
+            Object upper = split.values().get(MysqlSplits.TO);
+            List<String> after = from == null ? null : afterKey(split, from);
+            return splitPages(target, lower == null ? null : lower.toString(), upper == null ? null : upper.toString(),
+                    after);
+        }).onErrorMap(e -> MysqlErrors.describe(e, config, "reading split " + split.id())));
+    }
+
+    private static List<String> afterKey(SourceSplit split, SplitPosition from) {
+        if (from.values().get(MysqlSplits.AFTER) instanceof List<?> l) {
+            return l.stream().map(v -> v == null ? null : v.toString()).toList();
+        }
+        throw new SourceException("position " + from.values() + " of split " + split.id() + " has no key to resume"
+                + " after", null, false);
+    }
+
+    private Flux<SplitEvent> splitPages(MysqlTarget target, String lower, String upper, List<String> after) {
+        MysqlQueries.Sql page = MysqlQueries.page(target, lower != null, upper != null, after != null, false,
+                config.fetchSize());
+        MysqlColumn first = target.key().get(0);
+        ParameterValues values = (slot, keyed) -> slot == MysqlQueries.LOWER ? first.keyValue(lower)
+                : slot == MysqlQueries.UPPER ? first.keyValue(upper) : target.key().get(slot).keyValue(after.get(slot));
+        return query(target, page, values, "reading " + target.name(), FROM_LAST_ROW)
+                .flatMapMany(rows -> {
+                    if (rows.isEmpty()) {
+                        return Flux.empty();
+                    }
+                    List<String> last = rows.get(rows.size() - 1).key();
+                    Flux<SplitEvent> events = Flux.fromIterable(rows).map(row -> SplitEvent.of(document(target, row)))
+                            .concatWith(Mono.just(SplitEvent.at(new SplitPosition(Map.of(MysqlSplits.AFTER, last)))));
+                    return rows.size() < config.fetchSize() ? events
+                            : events.concatWith(Flux.defer(() -> splitPages(target, lower, upper, last)));
                 });
     }
 
@@ -403,28 +487,22 @@ class MysqlDataSource implements BaseDataSource, DeferredSource, RealtimeSource,
      * last row already emitted, so a retry neither repeats nor skips a row; a fetch emits nothing before its query
      * completes, so a retry repeats nothing.
      *
-     * @param key    the key values the query's key parameters take (or null)
-     * @param values the values of its other parameters: the cursor ({@link MysqlQueries#CURSOR}) and overlap
-     *               ({@link MysqlQueries#OVERLAP}), or for a fetch every key's values in turn
+     * @param values the values of its parameters by slot: key columns (the key to continue after, or for a fetch every
+     *               key's values in turn), the cursor ({@link MysqlQueries#CURSOR}) and overlap
+     *               ({@link MysqlQueries#OVERLAP}), a split's bounds ({@link MysqlQueries#LOWER}, {@link MysqlQueries#UPPER})
      */
-    private Mono<List<Row>> query(MysqlTarget target, MysqlQueries.Sql sql, List<String> key, ParameterValues values,
-                                  String what, String retrying) {
+    private Mono<List<Row>> query(MysqlTarget target, MysqlQueries.Sql sql, ParameterValues values, String what,
+                                  String retrying) {
         MysqlTypes types = conversions.computeIfAbsent(target, t -> MysqlTypes.of(t.columns()));
         return withConnection(c -> {
             Statement statement = c.createStatement(sql.sql());
             int keyed = 0;
             for (int i = 0; i < sql.keyParameters().size(); i++) {
                 int slot = sql.keyParameters().get(i);
-                Object value;
-                if (values != null) {
-                    value = values.value(slot, keyed);
-                    if (slot >= 0) {
-                        keyed++;
-                    }
-                } else {
-                    value = target.key().get(slot).keyValue(key.get(slot));
+                statement.bind(i, values.value(slot, keyed));
+                if (slot >= 0) {
+                    keyed++;
                 }
-                statement.bind(i, value);
             }
             return Flux.from(statement.execute())
                     .flatMap(result -> result.map((row, meta) -> read(row, meta, target, types)))
@@ -439,7 +517,12 @@ class MysqlDataSource implements BaseDataSource, DeferredSource, RealtimeSource,
                 .onErrorMap(e -> MysqlErrors.describe(e, config, what));
     }
 
-    /** The values of a query's non-key parameters, by slot; {@code keyed} counts the key parameters bound before. */
+    /** The key values of {@code after} as a page's parameters (null: a first page, which has none). */
+    private static ParameterValues after(MysqlTarget target, List<String> after) {
+        return (slot, keyed) -> target.key().get(slot).keyValue(after.get(slot));
+    }
+
+    /** The values of a query's parameters, by slot; {@code keyed} counts the key parameters bound before. */
     @FunctionalInterface
     private interface ParameterValues {
         Object value(int slot, int keyed);
@@ -514,7 +597,7 @@ class MysqlDataSource implements BaseDataSource, DeferredSource, RealtimeSource,
             int keySize = target.key().size();
             ParameterValues values = (slot, keyed) -> target.key().get(slot)
                     .keyValue(listed.get(keyed / keySize).key().get(slot));
-            return query(target, MysqlQueries.byKey(target, listed.size()), null, values,
+            return query(target, MysqlQueries.byKey(target, listed.size()), values,
                     "reading changed rows of " + target.name(), "the same keys")
                     .flatMapIterable(rows -> rows)
                     .map(row -> document(target, row))
@@ -619,7 +702,7 @@ class MysqlDataSource implements BaseDataSource, DeferredSource, RealtimeSource,
 
     private Flux<ChangeEvent> changePages(MysqlTarget target, MysqlColumn column, MysqlQueries.Sql sql,
                                           ParameterValues values, Map<String, Object> positions) {
-        return query(target, sql, null, values, "reading the changes of " + target.name(), FROM_LAST_ROW)
+        return query(target, sql, values, "reading the changes of " + target.name(), FROM_LAST_ROW)
                 .flatMapMany(rows -> {
                     if (rows.isEmpty()) {
                         return Flux.empty();

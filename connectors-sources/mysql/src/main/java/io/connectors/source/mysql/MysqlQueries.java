@@ -47,15 +47,39 @@ final class MysqlQueries {
     static final int CURSOR = -1;
     /** The parameter slot of the overlap in microseconds. */
     static final int OVERLAP = -2;
+    /** The parameter slot of a split's lower bound. */
+    static final int LOWER = -3;
+    /** The parameter slot of a split's upper bound. */
+    static final int UPPER = -4;
 
     /**
      * A page of a full read: the first ({@code after} false) or the one after a key; with {@code inclusive}, the one
      * from that key on ({@code >=}).
      */
     static Sql page(MysqlTarget target, boolean after, boolean inclusive, int limit) {
+        return page(target, false, false, after, inclusive, limit);
+    }
+
+    /**
+     * A page of a split: like {@link #page(MysqlTarget, boolean, boolean, int)}, within a range of the first key
+     * column whose bounds are the first parameters ({@link #LOWER} inclusive, if {@code lower}; then {@link #UPPER}
+     * exclusive, if {@code upper}).
+     */
+    static Sql page(MysqlTarget target, boolean lower, boolean upper, boolean after, boolean inclusive, int limit) {
         List<Integer> parameters = new ArrayList<>();
         StringBuilder sql = select(target, target.listed() ? Read.LISTING : Read.WHOLE, null);
         sql.append(" WHERE ").append(notNull(target.key()));
+        MysqlColumn first = target.key().get(0);
+        if (lower) {
+            sql.append(" AND ").append(MysqlTarget.ALIAS).append('.').append(first.quoted()).append(" >= ")
+                    .append(first.keyParameter());
+            parameters.add(LOWER);
+        }
+        if (upper) {
+            sql.append(" AND ").append(MysqlTarget.ALIAS).append('.').append(first.quoted()).append(" < ")
+                    .append(first.keyParameter());
+            parameters.add(UPPER);
+        }
         if (after) {
             sql.append(" AND ").append(keyset(target.key(), inclusive, parameters));
         }

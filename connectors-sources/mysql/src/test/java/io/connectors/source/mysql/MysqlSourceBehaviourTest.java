@@ -118,8 +118,14 @@ class MysqlSourceBehaviourTest {
                 "INSERT INTO uk VALUES ('x', 1), ('y', 2)",
                 "CREATE TABLE heap (a int, b int)", "INSERT INTO heap VALUES (1, 1)",
                 "CREATE TABLE nullable_uk (a int NULL, UNIQUE KEY (a))", "INSERT INTO nullable_uk VALUES (1)");
-        List<SourceDocument> docs = readAll(source(Map.of()), SyncRules.NONE);
+        MysqlDataSource all = source(Map.of());
+        List<SourceDocument> docs = readAll(all, SyncRules.NONE);
         assertThat(ids(docs)).containsExactlyInAnyOrder(id("uk", "x"), id("uk", "y"));
+        // config check shows what the sync only logs.
+        assertThat(all.configWarnings().block(WAIT)).hasSize(2)
+                .anySatisfy(w -> assertThat(w).startsWith("skipped: table " + db.name() + ".heap has no primary key"))
+                .anySatisfy(w -> assertThat(w).contains(db.name() + ".nullable_uk"));
+        assertThat(source(Map.of("tables", List.of("uk"))).configWarnings().block(WAIT)).isEmpty();
 
         assertThatThrownBy(() -> source(Map.of("tables", List.of("heap"))).validateConfig().block(WAIT))
                 .isInstanceOf(ConfigValidationException.class).hasMessageContaining("has no primary key")
