@@ -52,6 +52,8 @@ import reactor.core.publisher.Sinks;
  * {@code delay_ms}. Every scripted source reports
  * the gauge {@code scripted_instances} ({@link #CREATED}) through its context's metrics when it is created.
  *
+ * <p>{@code config_warning}, when not empty, is what {@link BaseDataSource#configWarnings()} says.
+ *
  * <p>A failure is injected at one point, {@code fail_at}: {@code create}, {@code ping}, {@code validate_config},
  * {@code get_docs}, {@code read_split}, {@code get_access_control}, {@code resources} or {@code drop_resources}; a
  * stream fails after {@code fail_after} items. The error is a {@link SourceException} saying
@@ -162,6 +164,7 @@ public final class ScriptedSources {
             ConfigField.integer("fail_after").defaultValue(0L).description("Items a failing stream emits first"),
             ConfigField.bool("holds_resources").defaultValue(false).description("Hold a slot and a publication"),
             ConfigField.string("resource_warning").defaultValue("").description("The slot's warning (empty: healthy)"),
+            ConfigField.string("config_warning").defaultValue("").description("What configWarnings() says (empty: none)"),
             ConfigField.string("password").asSensitive().description("A secret"),
             // Parsed to a Duration and a long: what the connector and job records store must be JSON.
             ConfigField.duration("timeout").defaultValue(java.time.Duration.ofSeconds(5)).description("Unused"),
@@ -202,7 +205,7 @@ public final class ScriptedSources {
                 failure.now("create");
                 context.metrics().gauge("scripted_instances", "Scripted source instances created", CREATED.incrementAndGet());
                 OPEN.incrementAndGet();
-                BaseDataSource plain = plain(docs, delay, changed, failure);
+                BaseDataSource plain = plain(docs, delay, changed, failure, text(config, "config_warning", ""));
                 if (flag(config, "holds_resources", false)) {
                     return new Holding(plain, context.connectorId(), text(config, "resource_warning", ""), delay, failure);
                 }
@@ -282,6 +285,11 @@ public final class ScriptedSources {
         @Override
         public Mono<Void> validateConfig() {
             return plain.validateConfig();
+        }
+
+        @Override
+        public Mono<List<String>> configWarnings() {
+            return plain.configWarnings();
         }
 
         @Override
@@ -523,7 +531,8 @@ public final class ScriptedSources {
         });
     }
 
-    private static BaseDataSource plain(long docs, long delay, boolean changed, Failure failure) {
+    private static BaseDataSource plain(long docs, long delay, boolean changed, Failure failure,
+                                        String configWarning) {
                 return new BaseDataSource() {
                     private final AtomicInteger closed = new AtomicInteger();
 
@@ -535,6 +544,11 @@ public final class ScriptedSources {
                     @Override
                     public Mono<Void> validateConfig() {
                         return failure.mono("validate_config", Mono.empty());
+                    }
+
+                    @Override
+                    public Mono<List<String>> configWarnings() {
+                        return Mono.just(configWarning.isEmpty() ? List.of() : List.of(configWarning));
                     }
 
                     @Override

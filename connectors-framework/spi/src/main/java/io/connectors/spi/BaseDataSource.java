@@ -71,6 +71,18 @@ public interface BaseDataSource {
     }
 
     /**
+     * What a valid configuration still leaves out or should change, found against the backend: a table skipped for want
+     * of a key, a setting that makes a mode unavailable. Each is a sentence that says what to do. {@code config check}
+     * prints them after {@link #validateConfig()} passed, so that what the sync will only log is seen before it runs.
+     * Lazy like every method here; an error is reported as the check's failure.
+     *
+     * @return the warnings; empty (the default) when there are none
+     */
+    default Mono<java.util.List<String>> configWarnings() {
+        return Mono.just(java.util.List.of());
+    }
+
+    /**
      * Releases every resource this instance holds (pools, clients, watchers). Called once by the runtime at
      * the end of a job, after any in-flight publisher was cancelled or completed. Lazy, idempotent, and never
      * fails: problems while closing are logged by the source.

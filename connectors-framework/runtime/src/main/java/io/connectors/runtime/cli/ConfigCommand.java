@@ -130,6 +130,9 @@ final class ConfigCommand implements Runnable {
             try {
                 Main.await(source.ping().then(source.validateConfig()).timeout(timeout));
                 out.printf("Connector %s: source reachable and configuration valid%n", c.id());
+                for (String warning : Main.await(source.configWarnings().timeout(timeout))) {
+                    out.printf("Connector %s: warning: %s%n", c.id(), warning);
+                }
                 if (c.syncRules().hasAdvanced()) {
                     RulesValidation v = Main.await(SyncRulesValidator.validate(c.syncRules(), source, c.type()).timeout(timeout));
                     if (!v.isValid()) {

@@ -96,6 +96,17 @@ class MainTest {
     }
 
     @Test
+    void configCheckPrintsTheSourcesWarningsOfAValidConfiguration() throws Exception {
+        Path file = dir.resolve("warn.yml");
+        TestConfig.docs(dir).addConnector("warned", "scripted", Map.of("config_warning",
+                "table shop.log has no primary key: name its key in key_columns")).write(file);
+        run("-c", file.toString(), "config", "check", "--timeout", "20s");
+        assertThat(out.toString()).contains("Connector warned: source reachable and configuration valid")
+                .contains("Connector warned: warning: table shop.log has no primary key: name its key in key_columns")
+                .doesNotContain("Connector docs: warning");
+    }
+
+    @Test
     void configCheckReportsBadFilesWithExitCode2() throws Exception {
         Path file = dir.resolve("bad.yml");
         TestConfig.empty().addConnector("docs", "nope", Map.of()).write(file);

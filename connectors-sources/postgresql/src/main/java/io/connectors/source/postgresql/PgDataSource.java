@@ -116,6 +116,8 @@ final class PgDataSource implements BaseDataSource, RealtimeSource, DeferredSour
     private final AtomicReference<Mono<List<PgTarget>>> tables = new AtomicReference<>();
     /** The last plan a read or mapping resolved, with the advanced rules it was resolved for. */
     private final AtomicReference<Plan> lastPlan = new AtomicReference<>();
+    /** Why tables were left out, as the last resolution of the configured tables found. */
+    private final AtomicReference<List<String>> skippedTables = new AtomicReference<>(List.of());
     /** Each target's row conversion, built once. */
     private final Map<PgTarget, PgTypes> conversions = new java.util.concurrent.ConcurrentHashMap<>();
     /** Each target's {@link PgQueries#fingerprint}, computed once. */
@@ -275,6 +277,13 @@ final class PgDataSource implements BaseDataSource, RealtimeSource, DeferredSour
         return Optional.empty();
     }
 
+    /** The configured tables that are left out, and why (no key): what a sync only logs, for {@code config check}. */
+    @Override
+    public Mono<List<String>> configWarnings() {
+        return tables().map(targets -> skippedTables.get().stream().map(reason -> "skipped: " + reason).toList())
+                .onErrorMap(e -> !(e instanceof ConfigValidationException), e -> PgErrors.describe(e, config, "reading the catalog"));
+    }
+
     /** The configured tables, resolved once (errors are not cached: a later call tries again). */
     private Mono<List<PgTarget>> tables() {
         Mono<List<PgTarget>> known = tables.get();
@@ -292,6 +301,7 @@ final class PgDataSource implements BaseDataSource, RealtimeSource, DeferredSour
                                 "no table can be synced: " + String.join("; ", resolution.skipped())
                                         + " (for example key_columns: [\"<table>: <column>, ...\"])"));
                     }
+                    skippedTables.set(List.copyOf(resolution.skipped()));
                     resolution.skipped().forEach(reason -> LOG.warn("Connector {}: skipped table: {}",
                             context.connectorId(), reason));
                     return Mono.just(resolution.targets());

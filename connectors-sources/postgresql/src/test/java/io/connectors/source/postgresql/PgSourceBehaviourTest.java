@@ -127,8 +127,11 @@ class PgSourceBehaviourTest {
         assertThat(error).isInstanceOf(ConfigValidationException.class).hasMessageContaining("key_columns")
                 .hasMessageContaining("no table can be synced").hasMessageContaining("public.log has no primary key")
                 .hasMessageContaining("public.events");
-        assertThat(source(Map.of("key_columns", List.of("log: at"))).validateConfig().blockOptional(WAIT))
+        PgDataSource one = source(Map.of("key_columns", List.of("log: at")));
+        assertThat(one.validateConfig().blockOptional(WAIT))
                 .as("one table is enough; the other is skipped with a warning").isEmpty();
+        assertThat(one.configWarnings().block(WAIT)).singleElement().asString()
+                .startsWith("skipped: ").contains("public.events has no primary key");
     }
 
     @Test
