@@ -172,4 +172,46 @@ public record ConfigField(
     public static Function<Object, String> notEmpty() {
         return v -> (v instanceof String s && s.isBlank()) || (v instanceof List<?> l && l.isEmpty()) ? "must not be empty" : null;
     }
+
+    /** A validator refusing a list that holds a blank name or a name twice (compared without case). */
+    public static Function<Object, String> distinctNames() {
+        return v -> {
+            if (!(v instanceof List<?> names)) {
+                return null;
+            }
+            List<String> seen = new java.util.ArrayList<>();
+            for (Object name : names) {
+                if (name == null || String.valueOf(name).isBlank()) {
+                    return "holds an empty name";
+                }
+                String key = String.valueOf(name).trim().toLowerCase(java.util.Locale.ROOT);
+                if (seen.contains(key)) {
+                    return "names '" + name + "' twice";
+                }
+                seen.add(key);
+            }
+            return null;
+        };
+    }
+
+    /** A validator accepting a blank string (not set) or the path of a readable regular file. */
+    public static Function<Object, String> readableFile() {
+        return v -> {
+            if (!(v instanceof String s) || s.isBlank()) {
+                return null;
+            }
+            java.nio.file.Path path = java.nio.file.Path.of(s);
+            return java.nio.file.Files.isRegularFile(path) && java.nio.file.Files.isReadable(path) ? null
+                    : "'" + s + "' is not a readable file";
+        };
+    }
+
+    /**
+     * A validator accepting a host name or IP address by its syntax only (no scheme, port, path or spaces); whether it
+     * resolves and may be reached is the network policy's to check at connection time.
+     */
+    public static Function<Object, String> hostName() {
+        return v -> v instanceof String s ? io.connectors.spi.network.NetworkPolicy.hostProblem(s.trim())
+                .map(problem -> "'" + s + "' is not a host name or IP address: " + problem).orElse(null) : null;
+    }
 }

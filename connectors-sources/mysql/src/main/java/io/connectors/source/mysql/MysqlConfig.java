@@ -7,7 +7,8 @@ import io.asyncer.r2dbc.mysql.constant.ZeroDateOption;
 import io.connectors.spi.config.ConfigField;
 import io.connectors.spi.config.ConfigValidationException;
 import io.connectors.spi.config.SourceConfig;
-import io.connectors.spi.network.NetworkPolicy;
+import io.connectors.spi.config.TableColumns;
+import io.connectors.spi.support.Pools;
 import io.r2dbc.pool.ConnectionPool;
 import io.r2dbc.pool.ConnectionPoolConfiguration;
 import java.nio.charset.StandardCharsets;
@@ -124,7 +125,7 @@ record MysqlConfig(
     static final List<ConfigField> FIELDS = List.of(
             ConfigField.string(HOST).asRequired()
                     .validate(ConfigField.notEmpty())
-                    .validate(MysqlConfig::checkHost)
+                    .validate(ConfigField.hostName())
                     .description("The MySQL or MariaDB server's host name or IP address.")
                     .order(1),
             ConfigField.integer(PORT).defaultValue(3306L)
@@ -151,17 +152,17 @@ record MysqlConfig(
                             + " too). The binlog connection of real-time mode uses the same mode.")
                     .order(6),
             ConfigField.string(SSL_CA)
-                    .validate(MysqlConfig::checkReadableFile)
+                    .validate(ConfigField.readableFile())
                     .description("A PEM file with the certificate authorities to trust, for `verify_ca` and"
                             + " `verify_identity`.")
                     .order(7),
             ConfigField.list(TABLES)
-                    .validate(MysqlConfig::checkNames)
+                    .validate(ConfigField.distinctNames())
                     .description("The tables (or views) to sync, bare (`orders`, in `database`) or qualified"
                             + " (`shop.orders`). Default: every table of `database`.")
                     .order(8),
             ConfigField.list(KEY_COLUMNS)
-                    .validate(MysqlConfig::checkKeyColumns)
+                    .validate(TableColumns.validator())
                     .description("Key columns for tables and views without a primary key, as `table: column, column`"
                             + " entries (`audit_log: logged_at, seq`). They must identify a row; rows whose key is NULL"
                             + " are not synced. A table with neither is reported and skipped.")
@@ -215,7 +216,7 @@ record MysqlConfig(
                             + " no limit.")
                     .order(18),
             ConfigField.string(CURSOR_COLUMN)
-                    .validate(MysqlConfig::checkName)
+                    .validate(ConfigField.notEmpty())
                     .description("The column incremental syncs follow, present in every synced table or query: a"
                             + " modification time (`updated_at ... ON UPDATE CURRENT_TIMESTAMP`) or an ever-increasing"
                             + " number. Rows where it is NULL are seen by full syncs only. Deletions are not seen by"
@@ -271,7 +272,7 @@ record MysqlConfig(
                 config.string(SSL_MODE),
                 config.optionalString(SSL_CA).filter(s -> !s.isBlank()).map(Path::of),
                 config.has(TABLES) ? List.copyOf(config.list(TABLES)) : List.of(),
-                config.has(KEY_COLUMNS) ? parseKeyColumns(config.list(KEY_COLUMNS)) : Map.of(),
+                config.has(KEY_COLUMNS) ? TableColumns.parse(config.list(KEY_COLUMNS)) : Map.of(),
                 (int) config.integer(FETCH_SIZE),
                 poolInitial,
                 poolMax,
@@ -351,89 +352,6 @@ record MysqlConfig(
 
     /** How often idle connections are checked against the idle and life times: half the shorter, 1 s to 1 min. */
     Duration evictionInterval() {
-        Duration shorter = poolMaxIdleTime.compareTo(poolMaxLifeTime) < 0 ? poolMaxIdleTime : poolMaxLifeTime;
-        Duration half = shorter.dividedBy(2);
-        Duration min = Duration.ofSeconds(1);
-        Duration max = Duration.ofMinutes(1);
-        return half.compareTo(min) < 0 ? min : half.compareTo(max) > 0 ? max : half;
-    }
-
-    static Map<String, List<String>> parseKeyColumns(List<String> entries) {
-        Map<String, List<String>> keys = new LinkedHashMap<>();
-        for (String entry : entries) {
-            int colon = entry.indexOf(':');
-            List<String> columns = new ArrayList<>();
-            for (String column : entry.substring(colon + 1).split(",")) {
-                columns.add(column.trim());
-            }
-            keys.put(entry.substring(0, Math.max(colon, 0)).trim(), List.copyOf(columns));
-        }
-        return Map.copyOf(keys);
-    }
-
-    private static String checkKeyColumns(Object value) {
-        @SuppressWarnings("unchecked")
-        List<String> entries = (List<String>) value;
-        List<String> seen = new ArrayList<>();
-        for (String entry : entries) {
-            int colon = entry.indexOf(':');
-            if (colon <= 0 || entry.substring(0, colon).isBlank()) {
-                return "entry '" + entry + "' is not `table: column, column`";
-            }
-            String table = entry.substring(0, colon).trim();
-            if (seen.contains(table.toLowerCase(Locale.ROOT))) {
-                return "names table '" + table + "' twice";
-            }
-            seen.add(table.toLowerCase(Locale.ROOT));
-            List<String> columns = new ArrayList<>();
-            for (String column : entry.substring(colon + 1).split(",", -1)) {
-                String c = column.trim();
-                if (c.isEmpty()) {
-                    return "entry '" + entry + "' has an empty column name";
-                }
-                if (columns.contains(c.toLowerCase(Locale.ROOT))) {
-                    return "entry '" + entry + "' names column '" + c + "' twice";
-                }
-                columns.add(c.toLowerCase(Locale.ROOT));
-            }
-        }
-        return null;
-    }
-
-    /** Syntax only; whether it resolves and may be reached is checked at connection time. */
-    private static String checkHost(Object value) {
-        String s = ((String) value).trim();
-        return NetworkPolicy.hostProblem(s).map(problem -> "'" + value + "' is not a host name or IP address: " + problem)
-                .orElse(null);
-    }
-
-    private static String checkName(Object value) {
-        return ((String) value).isBlank() ? "is empty" : null;
-    }
-
-    private static String checkNames(Object value) {
-        @SuppressWarnings("unchecked")
-        List<String> names = (List<String>) value;
-        List<String> seen = new ArrayList<>();
-        for (String name : names) {
-            if (name == null || name.isBlank()) {
-                return "holds an empty name";
-            }
-            String key = name.trim().toLowerCase(Locale.ROOT);
-            if (seen.contains(key)) {
-                return "names '" + name + "' twice";
-            }
-            seen.add(key);
-        }
-        return null;
-    }
-
-    private static String checkReadableFile(Object value) {
-        String s = (String) value;
-        if (s.isBlank()) {
-            return null;
-        }
-        Path path = Path.of(s);
-        return Files.isRegularFile(path) && Files.isReadable(path) ? null : "'" + s + "' is not a readable file";
+        return Pools.evictionInterval(poolMaxIdleTime, poolMaxLifeTime);
     }
 }

@@ -4,6 +4,7 @@ import io.connectors.spi.CursorExpiredException;
 import io.connectors.spi.SourceException;
 import io.connectors.spi.config.ConfigValidationException;
 import io.connectors.spi.network.NetworkPolicyException;
+import io.connectors.spi.support.Failures;
 import io.r2dbc.spi.R2dbcException;
 import io.r2dbc.spi.R2dbcNonTransientResourceException;
 import io.r2dbc.spi.R2dbcTransientResourceException;
@@ -89,7 +90,7 @@ final class MysqlErrors {
                     || (r2dbc == null && e.getClass().getName().contains("Connect"))
                     ? "cannot reach MySQL" : "lost the connection to MySQL";
             return new SourceException(verb + " while " + what + where + " (connect timeout "
-                    + config.connectTimeout().toSeconds() + "s): " + scrub(rootMessage(e), config), null, true);
+                    + config.connectTimeout().toSeconds() + "s): " + scrub(Failures.rootMessage(e), config), null, true);
         }
         if (r2dbc != null) {
             return new SourceException("MySQL failed while " + what + where + ": " + scrub(r2dbc.getMessage(), config)
@@ -101,33 +102,11 @@ final class MysqlErrors {
 
     /** The first cause of type {@code type} in the chain, or null. */
     static <T extends Throwable> T find(Throwable e, Class<T> type) {
-        for (Throwable t = e; t != null; t = t.getCause()) {
-            if (type.isInstance(t)) {
-                return type.cast(t);
-            }
-        }
-        return null;
-    }
-
-    private static String rootMessage(Throwable e) {
-        Throwable root = e;
-        String message = null;
-        for (Throwable t = e; t != null; t = t.getCause()) {
-            root = t;
-            if (t.getMessage() != null) {
-                message = t.getMessage();
-            }
-        }
-        return message != null ? message : root.getClass().getSimpleName();
+        return Failures.find(e, type);
     }
 
     /** Removes the password from a message, should a driver ever quote it; one line. */
     static String scrub(String message, MysqlConfig config) {
-        String m = message == null ? "no detail" : message;
-        if (config.password().isPresent() && !config.password().get().isEmpty()) {
-            m = m.replace(config.password().get(), "********");
-        }
-        int nl = m.indexOf('\n');
-        return nl < 0 ? m : m.substring(0, nl);
+        return Failures.scrub(message, config.password());
     }
 }

@@ -1,6 +1,7 @@
 package io.connectors.source.mysql;
 
 import io.asyncer.r2dbc.mysql.constant.MySqlType;
+import io.connectors.spi.rules.QueryRules;
 import io.r2dbc.spi.ColumnMetadata;
 import io.r2dbc.spi.Connection;
 import java.util.ArrayList;
@@ -43,7 +44,6 @@ import reactor.core.publisher.Mono;
 final class MysqlRules {
     static final MysqlRules NONE = new MysqlRules(List.of());
 
-    private static final Set<String> QUERY_KEYS = Set.of("table", "query", "key");
 
     /** A rule: {@code table} names its rows, {@code sql} is the query, {@code key} its key (empty: the table's). */
     record Query(String table, String sql, List<String> key) {
@@ -75,67 +75,17 @@ final class MysqlRules {
         if (!problems.isEmpty()) {
             throw new IllegalArgumentException(String.join("; ", problems));
         }
-        List<Query> queries = new ArrayList<>();
-        for (Object entry : (List<?>) advanced.get("queries")) {
-            Map<?, ?> map = (Map<?, ?>) entry;
-            List<String> key = map.get("key") == null ? List.of()
-                    : ((List<?>) map.get("key")).stream().map(String.class::cast).toList();
-            queries.add(new Query((String) map.get("table"), MysqlSql.analyze((String) map.get("query")).text(), key));
-        }
+        List<Query> queries = QueryRules.parse(advanced, sql -> MysqlSql.analyze(sql).text()).stream()
+                .map(q -> new Query(q.table(), q.query(), q.key())).toList();
         return new MysqlRules(queries);
     }
 
     /** Every problem the rules show without a server, each naming its path; empty when there are none. */
     static List<String> problems(Map<String, Object> advanced) {
-        List<String> problems = new ArrayList<>();
-        if (advanced == null || advanced.isEmpty()) {
-            return problems;
-        }
-        for (String key : advanced.keySet()) {
-            if (!key.equals("queries")) {
-                problems.add("unknown key '" + key + "' (allowed: queries)");
-            }
-        }
-        Object queries = advanced.get("queries");
-        if (!(queries instanceof List<?> list) || list.isEmpty()) {
-            problems.add("queries: must be a non-empty list of {table, query, key}, got " + describe(queries));
-            return problems;
-        }
-        Map<String, Integer> tables = new HashMap<>();
-        for (int i = 0; i < list.size(); i++) {
-            String at = "queries[" + i + "]";
-            if (!(list.get(i) instanceof Map<?, ?> entry)) {
-                problems.add(at + ": must be an object with `table`, `query` and optionally `key`, got "
-                        + describe(list.get(i)));
-                continue;
-            }
-            for (Object key : entry.keySet()) {
-                if (!QUERY_KEYS.contains(String.valueOf(key))) {
-                    problems.add(at + ": unknown key '" + key + "' (allowed: table, query, key)");
-                }
-            }
-            Object table = entry.get("table");
-            if (!(table instanceof String name) || name.isBlank()) {
-                problems.add(at + ".table: must be a non-blank string, got " + describe(table));
-            } else if (tables.containsKey(name)) {
-                problems.add(at + ".table: '" + name + "' is the table of queries[" + tables.get(name)
-                        + "] already: tables must be unique");
-            } else {
-                tables.put(name, i);
-            }
-            checkQuery(entry.get("query"), at + ".query", problems);
-            if (entry.get("key") != null) {
-                checkKey(entry.get("key"), at + ".key", problems);
-            }
-        }
-        return problems;
+        return QueryRules.problems(advanced, MysqlRules::checkQuery);
     }
 
-    private static void checkQuery(Object query, String at, List<String> problems) {
-        if (!(query instanceof String sql) || sql.isBlank()) {
-            problems.add(at + ": must be a non-blank string, got " + describe(query));
-            return;
-        }
+    private static void checkQuery(String sql, String at, List<String> problems) {
         MysqlSql.Statement statement;
         try {
             statement = MysqlSql.analyze(sql);
@@ -176,22 +126,6 @@ final class MysqlRules {
             }
         }
         return false;
-    }
-
-    private static void checkKey(Object key, String at, List<String> problems) {
-        if (!(key instanceof List<?> columns) || columns.isEmpty()) {
-            problems.add(at + ": must be a non-empty list of output column names, got " + describe(key));
-            return;
-        }
-        Set<Object> seen = new HashSet<>();
-        for (int j = 0; j < columns.size(); j++) {
-            Object column = columns.get(j);
-            if (!(column instanceof String name) || name.isBlank()) {
-                problems.add(at + "[" + j + "]: must be a non-blank column name, got " + describe(column));
-            } else if (!seen.add(name.toLowerCase(Locale.ROOT))) {
-                problems.add(at + "[" + j + "]: '" + name + "' is listed twice");
-            }
-        }
     }
 
     /**
@@ -318,15 +252,5 @@ final class MysqlRules {
             default -> data + (unsigned ? " unsigned" : "");
         };
         return new MysqlColumn(meta.getName(), ordinal, data, columnType, charset, false);
-    }
-
-    private static String describe(Object value) {
-        if (value == null) {
-            return "nothing";
-        }
-        if (value instanceof String s) {
-            return "'" + s + "'";
-        }
-        return value.getClass().getSimpleName().toLowerCase(Locale.ROOT) + " " + value;
     }
 }

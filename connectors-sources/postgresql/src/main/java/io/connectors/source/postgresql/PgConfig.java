@@ -4,7 +4,8 @@ import io.connectors.spi.config.ConfigField;
 import io.connectors.spi.config.ConfigValidationException;
 import io.connectors.spi.config.FieldError;
 import io.connectors.spi.config.SourceConfig;
-import io.connectors.spi.network.NetworkPolicy;
+import io.connectors.spi.config.TableColumns;
+import io.connectors.spi.support.Pools;
 import io.r2dbc.pool.ConnectionPool;
 import io.r2dbc.pool.ConnectionPoolConfiguration;
 import io.r2dbc.postgresql.PostgresqlConnectionConfiguration;
@@ -124,7 +125,7 @@ record PgConfig(
     static final List<ConfigField> FIELDS = List.of(
             ConfigField.string(HOST).asRequired()
                     .validate(ConfigField.notEmpty())
-                    .validate(PgConfig::checkHost)
+                    .validate(ConfigField.hostName())
                     .description("The PostgreSQL server's host name or IP address.")
                     .order(1),
             ConfigField.integer(PORT).defaultValue(5432L)
@@ -149,22 +150,22 @@ record PgConfig(
                             + " certificate is checked against `ssl_root_cert`) or `verify-full` (and its host name too).")
                     .order(6),
             ConfigField.string(SSL_ROOT_CERT)
-                    .validate(PgConfig::checkReadableFile)
+                    .validate(ConfigField.readableFile())
                     .description("A PEM file with the certificate authorities to trust, for `verify-ca` and `verify-full`.")
                     .order(7),
             ConfigField.list(SCHEMAS).defaultValue(List.of("public"))
                     .validate(ConfigField.notEmpty())
-                    .validate(PgConfig::checkNames)
+                    .validate(ConfigField.distinctNames())
                     .description("The schemas whose tables are synced when `tables` is not set, and where bare table names"
                             + " are looked up, in order.")
                     .order(8),
             ConfigField.list(TABLES)
-                    .validate(PgConfig::checkNames)
+                    .validate(ConfigField.distinctNames())
                     .description("The tables to sync, bare (`orders`, looked up in `schemas`) or qualified"
                             + " (`shop.orders`). Default: every table of `schemas`.")
                     .order(9),
             ConfigField.list(KEY_COLUMNS)
-                    .validate(PgConfig::checkKeyColumns)
+                    .validate(TableColumns.validator())
                     .description("Key columns for tables without a primary key, as `table: column, column` entries"
                             + " (`audit_log: logged_at, seq`). They must identify a row; rows whose key is NULL are not"
                             + " synced. A table with neither is reported and skipped.")
@@ -217,7 +218,7 @@ record PgConfig(
                             + " no limit.")
                     .order(19),
             ConfigField.string(CURSOR_COLUMN)
-                    .validate(PgConfig::checkName)
+                    .validate(ConfigField.notEmpty())
                     .description("The column incremental syncs follow, present in every synced table or query: a"
                             + " modification time (`updated_at`, set on every insert and update) or an ever-increasing"
                             + " number. Rows where it is NULL are seen by full syncs only. Deletions are not seen by"
@@ -244,7 +245,7 @@ record PgConfig(
                             + " skipped.")
                     .order(24),
             ConfigField.string(PUBLICATION)
-                    .validate(PgConfig::checkName)
+                    .validate(ConfigField.notEmpty())
                     .description("Real-time mode (`realtime: true`): an existing publication to follow, created by an"
                             + " administrator; it must carry every synced table and publish inserts, updates, deletes"
                             + " and truncates. Default: the connector's own, `connectors_<connector id>`, created and kept"
@@ -285,7 +286,7 @@ record PgConfig(
                 rootCert,
                 List.copyOf(config.list(SCHEMAS)),
                 config.has(TABLES) ? List.copyOf(config.list(TABLES)) : List.of(),
-                config.has(KEY_COLUMNS) ? parseKeyColumns(config.list(KEY_COLUMNS)) : Map.of(),
+                config.has(KEY_COLUMNS) ? TableColumns.parse(config.list(KEY_COLUMNS)) : Map.of(),
                 (int) config.integer(FETCH_SIZE),
                 poolInitial,
                 poolMax,
@@ -356,92 +357,7 @@ record PgConfig(
 
     /** How often idle connections are checked against the idle and life times: half the shorter, 1 s to 1 min. */
     Duration evictionInterval() {
-        Duration shorter = poolMaxIdleTime.compareTo(poolMaxLifeTime) < 0 ? poolMaxIdleTime : poolMaxLifeTime;
-        Duration half = shorter.dividedBy(2);
-        Duration min = Duration.ofSeconds(1);
-        Duration max = Duration.ofMinutes(1);
-        return half.compareTo(min) < 0 ? min : half.compareTo(max) > 0 ? max : half;
-    }
-
-    static Map<String, List<String>> parseKeyColumns(List<String> entries) {
-        Map<String, List<String>> keys = new LinkedHashMap<>();
-        for (String entry : entries) {
-            int colon = entry.indexOf(':');
-            String table = entry.substring(0, Math.max(colon, 0)).trim();
-            List<String> columns = new ArrayList<>();
-            for (String column : entry.substring(colon + 1).split(",")) {
-                columns.add(column.trim());
-            }
-            keys.put(table, List.copyOf(columns));
-        }
-        return Map.copyOf(keys);
-    }
-
-    private static String checkKeyColumns(Object value) {
-        @SuppressWarnings("unchecked")
-        List<String> entries = (List<String>) value;
-        List<String> seen = new ArrayList<>();
-        for (String entry : entries) {
-            int colon = entry.indexOf(':');
-            if (colon <= 0 || entry.substring(0, colon).isBlank()) {
-                return "entry '" + entry + "' is not `table: column, column`";
-            }
-            String table = entry.substring(0, colon).trim();
-            if (seen.contains(table)) {
-                return "names table '" + table + "' twice";
-            }
-            seen.add(table);
-            List<String> columns = new ArrayList<>();
-            for (String column : entry.substring(colon + 1).split(",", -1)) {
-                String c = column.trim();
-                if (c.isEmpty()) {
-                    return "entry '" + entry + "' has an empty column name";
-                }
-                if (columns.contains(c)) {
-                    return "entry '" + entry + "' names column '" + c + "' twice";
-                }
-                columns.add(c);
-            }
-        }
-        return null;
-    }
-
-    /** Syntax only (no scheme, port, path or spaces); whether it resolves and may be reached is checked at connection time. */
-    private static String checkHost(Object value) {
-        String s = ((String) value).trim();
-        return NetworkPolicy.hostProblem(s).map(problem -> "'" + value + "' is not a host name or IP address: " + problem)
-                .orElse(null);
-    }
-
-    private static String checkName(Object value) {
-        String s = (String) value;
-        return s.isBlank() ? "is empty" : null;
-    }
-
-    private static String checkNames(Object value) {
-        @SuppressWarnings("unchecked")
-        List<String> names = (List<String>) value;
-        List<String> seen = new ArrayList<>();
-        for (String name : names) {
-            if (name == null || name.isBlank()) {
-                return "holds an empty name";
-            }
-            String key = name.trim().toLowerCase(Locale.ROOT);
-            if (seen.contains(key)) {
-                return "names '" + name + "' twice";
-            }
-            seen.add(key);
-        }
-        return null;
-    }
-
-    private static String checkReadableFile(Object value) {
-        String s = (String) value;
-        if (s.isBlank()) {
-            return null;
-        }
-        Path path = Path.of(s);
-        return Files.isRegularFile(path) && Files.isReadable(path) ? null : "'" + s + "' is not a readable file";
+        return Pools.evictionInterval(poolMaxIdleTime, poolMaxLifeTime);
     }
 
 

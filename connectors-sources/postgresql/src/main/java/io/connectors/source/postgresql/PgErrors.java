@@ -3,6 +3,7 @@ package io.connectors.source.postgresql;
 import io.connectors.spi.SourceException;
 import io.connectors.spi.config.ConfigValidationException;
 import io.connectors.spi.network.NetworkPolicyException;
+import io.connectors.spi.support.Failures;
 import io.r2dbc.spi.R2dbcException;
 import io.r2dbc.spi.R2dbcNonTransientResourceException;
 import io.r2dbc.spi.R2dbcPermissionDeniedException;
@@ -85,7 +86,7 @@ final class PgErrors {
                     || (r2dbc == null && e.getClass().getName().contains("Connect"))
                     ? "cannot reach PostgreSQL" : "lost the connection to PostgreSQL";
             return new SourceException(verb + " while " + what + where + " (connect timeout "
-                    + config.connectTimeout().toSeconds() + "s): " + scrub(rootMessage(e), config), null, true);
+                    + config.connectTimeout().toSeconds() + "s): " + scrub(Failures.rootMessage(e), config), null, true);
         }
         if (r2dbc != null) {
             String state = r2dbc.getSqlState() == null ? "" : " (" + r2dbc.getSqlState() + ")";
@@ -97,33 +98,11 @@ final class PgErrors {
 
     /** The first cause of type {@code type} in the chain, or null. */
     static <T extends Throwable> T find(Throwable e, Class<T> type) {
-        for (Throwable t = e; t != null; t = t.getCause()) {
-            if (type.isInstance(t)) {
-                return type.cast(t);
-            }
-        }
-        return null;
-    }
-
-    private static String rootMessage(Throwable e) {
-        Throwable root = e;
-        String message = null;
-        for (Throwable t = e; t != null; t = t.getCause()) {
-            root = t;
-            if (t.getMessage() != null) {
-                message = t.getMessage();
-            }
-        }
-        return message != null ? message : root.getClass().getSimpleName();
+        return Failures.find(e, type);
     }
 
     /** Removes the password from a message, should a driver ever quote it. */
     static String scrub(String message, PgConfig config) {
-        String m = message == null ? "no detail" : message;
-        if (config.password().isPresent() && !config.password().get().isEmpty()) {
-            m = m.replace(config.password().get(), "********");
-        }
-        int nl = m.indexOf('\n');
-        return nl < 0 ? m : m.substring(0, nl);
+        return Failures.scrub(message, config.password());
     }
 }

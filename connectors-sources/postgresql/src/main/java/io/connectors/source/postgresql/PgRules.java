@@ -2,6 +2,7 @@ package io.connectors.source.postgresql;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.connectors.spi.rules.QueryRules;
 import io.r2dbc.postgresql.api.PostgresqlException;
 import io.r2dbc.spi.ColumnMetadata;
 import io.r2dbc.spi.Connection;
@@ -55,7 +56,6 @@ import reactor.core.publisher.Operators;
 final class PgRules {
     static final PgRules NONE = new PgRules(List.of());
 
-    private static final Set<String> QUERY_KEYS = Set.of("table", "query", "key");
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /** Forces the extended protocol on statements without parameters: it refuses a second statement in the SQL. */
@@ -139,67 +139,17 @@ final class PgRules {
         if (!problems.isEmpty()) {
             throw invalid(problems);
         }
-        List<Query> queries = new ArrayList<>();
-        for (Object entry : (List<?>) advanced.get("queries")) {
-            Map<?, ?> map = (Map<?, ?>) entry;
-            List<String> key = map.get("key") == null ? List.of()
-                    : ((List<?>) map.get("key")).stream().map(String.class::cast).toList();
-            queries.add(new Query((String) map.get("table"), PgSql.singleStatement((String) map.get("query")), key));
-        }
+        List<Query> queries = QueryRules.parse(advanced, PgSql::singleStatement).stream()
+                .map(q -> new Query(q.table(), q.query(), q.key())).toList();
         return new PgRules(queries);
     }
 
     /** Every problem the rules show without a database, each naming its path; empty when there are none. */
     static List<String> problems(Map<String, Object> advanced) {
-        List<String> problems = new ArrayList<>();
-        if (advanced == null || advanced.isEmpty()) {
-            return problems;
-        }
-        for (String key : advanced.keySet()) {
-            if (!key.equals("queries")) {
-                problems.add("unknown key '" + key + "' (allowed: queries)");
-            }
-        }
-        Object queries = advanced.get("queries");
-        if (!(queries instanceof List<?> list) || list.isEmpty()) {
-            problems.add("queries: must be a non-empty list of {table, query, key}, got " + describe(queries));
-            return problems;
-        }
-        Map<String, Integer> tables = new HashMap<>();
-        for (int i = 0; i < list.size(); i++) {
-            String at = "queries[" + i + "]";
-            if (!(list.get(i) instanceof Map<?, ?> entry)) {
-                problems.add(at + ": must be an object with `table`, `query` and optionally `key`, got "
-                        + describe(list.get(i)));
-                continue;
-            }
-            for (Object key : entry.keySet()) {
-                if (!QUERY_KEYS.contains(String.valueOf(key))) {
-                    problems.add(at + ": unknown key '" + key + "' (allowed: table, query, key)");
-                }
-            }
-            Object table = entry.get("table");
-            if (!(table instanceof String name) || name.isBlank()) {
-                problems.add(at + ".table: must be a non-blank string, got " + describe(table));
-            } else if (tables.containsKey(name)) {
-                problems.add(at + ".table: '" + name + "' is the table of queries[" + tables.get(name)
-                        + "] already: tables must be unique");
-            } else {
-                tables.put(name, i);
-            }
-            checkQuery(entry.get("query"), at + ".query", problems);
-            if (entry.get("key") != null) {
-                checkKey(entry.get("key"), at + ".key", problems);
-            }
-        }
-        return problems;
+        return QueryRules.problems(advanced, PgRules::checkQuery);
     }
 
-    private static void checkQuery(Object query, String at, List<String> problems) {
-        if (!(query instanceof String sql) || sql.isBlank()) {
-            problems.add(at + ": must be a non-blank string, got " + describe(query));
-            return;
-        }
+    private static void checkQuery(String sql, String at, List<String> problems) {
         PgSql.Statement statement;
         try {
             statement = PgSql.analyze(sql);
@@ -220,22 +170,6 @@ final class PgRules {
         }
         if (statement.parameter() != null) {
             problems.add(at + ": has a parameter (" + statement.parameter() + "); rule queries take none");
-        }
-    }
-
-    private static void checkKey(Object key, String at, List<String> problems) {
-        if (!(key instanceof List<?> columns) || columns.isEmpty()) {
-            problems.add(at + ": must be a non-empty list of output column names, got " + describe(key));
-            return;
-        }
-        Set<Object> seen = new HashSet<>();
-        for (int j = 0; j < columns.size(); j++) {
-            Object column = columns.get(j);
-            if (!(column instanceof String name) || name.isBlank()) {
-                problems.add(at + "[" + j + "]: must be a non-blank column name, got " + describe(column));
-            } else if (!seen.add(name)) {
-                problems.add(at + "[" + j + "]: '" + name + "' is listed twice");
-            }
         }
     }
 
@@ -545,13 +479,5 @@ final class PgRules {
 
     private static IllegalArgumentException invalid(List<String> problems) {
         return new IllegalArgumentException("invalid advanced sync rules: " + String.join("; ", problems));
-    }
-
-    private static String describe(Object value) {
-        if (value == null) {
-            return "nothing";
-        }
-        String s = String.valueOf(value);
-        return (s.length() > 80 ? s.substring(0, 80) + "…" : s) + " (" + value.getClass().getSimpleName() + ")";
     }
 }
