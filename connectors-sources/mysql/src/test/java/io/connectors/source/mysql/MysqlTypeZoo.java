@@ -24,19 +24,16 @@ import java.util.Set;
  *   <li>{@code zoo_c} has a composite key of a {@code VARBINARY} (ids carry it as lower-case hex) and a
  *       {@code DATETIME(6)}.</li>
  * </ul>
- * The values Elasticsearch may keep in {@code _source} without indexing them ({@link #IGNORABLE}) are exactly:
- * <ul>
- *   <li>the zero dates ({@code 0000-00-00}, {@code 2024-00-00}, {@code 0000-00-00 00:00:00}) of {@code c_date},
- *       {@code c_datetime}, {@code c_datetime6} and {@code c_timestamp}, which stay {@code date} fields once merged:
- *       MySQL accepts them without {@code NO_ZERO_DATE}, no calendar holds them, and the source keeps them as the
- *       server writes them under {@code ignore_malformed} (MysqlTypes);</li>
- *   <li>{@code c_point_projected}, a point in SRID 3857 (metres): its GeoJSON coordinates are no longitude and
- *       latitude, and the {@code geo_shape} field keeps it under {@code ignore_malformed}.</li>
- * </ul>
+ * The values Elasticsearch may keep in {@code _source} without indexing them ({@link #IGNORABLE}) are exactly the
+ * zero dates ({@code 0000-00-00}, {@code 2024-00-00}, {@code 0000-00-00 00:00:00}) of {@code c_date}, {@code c_datetime},
+ * {@code c_datetime6} and {@code c_timestamp}, which stay {@code date} fields once merged: MySQL accepts them without
+ * {@code NO_ZERO_DATE}, no calendar holds them, and the source keeps them as the server writes them under
+ * {@code ignore_malformed} (MysqlTypes).
+ * Geometries (the projected point of SRID 3857 included) are stored as GeoJSON without being indexed, so none is
+ * ignored.
  */
 final class MysqlTypeZoo {
-    static final Set<String> IGNORABLE = Set.of("c_date", "c_datetime", "c_datetime6", "c_timestamp",
-            "c_point_projected");
+    static final Set<String> IGNORABLE = Set.of("c_date", "c_datetime", "c_datetime6", "c_timestamp");
     static final int DOCUMENTS = 10;
     /** The huge values' size: 1 MiB. */
     static final int HUGE = 1 << 20;
