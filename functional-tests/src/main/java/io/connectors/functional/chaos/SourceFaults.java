@@ -11,8 +11,8 @@ final class SourceFaults {
     }
 
     static List<ChaosScenario> all() {
-        return List.of(new PostgresqlConnectionKilled(), new MongodbRestarted(), new RejectedDocument(),
-                new OversizedDocument(), new VanishingFile(), new InvalidUtf8File(), new AwkwardIds(),
+        return List.of(new PostgresqlConnectionKilled(), new MysqlConnectionKilled(), new MongodbRestarted(),
+                new RejectedDocument(), new OversizedDocument(), new VanishingFile(), new InvalidUtf8File(), new AwkwardIds(),
                 new DaemonKilledResume(true), new DaemonKilledResume(false), new PostgresqlRealtimeKilled(), new PostgresqlSlotLost());
     }
 }
