@@ -636,6 +636,12 @@ public final class MysqlFixture implements SourceFixture {
         return true;
     }
 
+    /** Splits of about 1,000 rows: a small load's integer-keyed tables are then several splits each. */
+    @Override
+    public Map<String, Object> splittingConfiguration() {
+        return Map.of("split_rows", 1000);
+    }
+
     @Override
     public void close() {
         closeCursors();

@@ -78,14 +78,14 @@ class MysqlTypesTest {
                 column("x", "vector", "vector(3)"), column("_id", "blob", "blob"));
         Map<String, Object> mapping = MysqlTypes.of(columns).mappingProperties();
         assertThat(mapping).containsEntry("t", Map.of("type", "byte")).containsEntry("tu", Map.of("type", "short"))
-                .containsEntry("i", Map.of("type", "long")).containsEntry("b", Map.of("type", "unsigned_long"))
+                .containsEntry("i", Map.of("type", "long")).containsEntry("b", Map.of("type", "double"))
                 .containsEntry("d", Map.of("type", "long")).containsEntry("d2", Map.of("type", "double"))
-                .containsEntry("bit1", Map.of("type", "boolean")).containsEntry("bit64", Map.of("type", "unsigned_long"))
+                .containsEntry("bit1", Map.of("type", "boolean")).containsEntry("bit64", Map.of("type", "double"))
                 .containsEntry("when", Map.of("type", "date", "format", "strict_date_optional_time",
                         "ignore_malformed", true))
                 .containsEntry("mood", Map.of("type", "keyword"))
                 .containsEntry("j", Map.of("type", "object", "enabled", false))
-                .containsEntry("g", Map.of("type", "geo_shape", "ignore_malformed", true))
+                .containsEntry("g", Map.of("type", "object", "enabled", false))
                 .containsEntry("mysql_id", Map.of("type", "binary"))
                 .doesNotContainKey("x");
         assertThat(mapping.get("s")).isEqualTo(Map.of("type", "text", "fields", Map.of("keyword",
