@@ -205,13 +205,4 @@ public record ConfigField(
                     : "'" + s + "' is not a readable file";
         };
     }
-
-    /**
-     * A validator accepting a host name or IP address by its syntax only (no scheme, port, path or spaces); whether it
-     * resolves and may be reached is the network policy's to check at connection time.
-     */
-    public static Function<Object, String> hostName() {
-        return v -> v instanceof String s ? io.connectors.spi.network.NetworkPolicy.hostProblem(s.trim())
-                .map(problem -> "'" + s + "' is not a host name or IP address: " + problem).orElse(null) : null;
-    }
 }

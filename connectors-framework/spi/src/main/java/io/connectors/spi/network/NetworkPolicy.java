@@ -72,6 +72,15 @@ public final class NetworkPolicy {
         this.resolver = resolver;
     }
 
+    /**
+     * A validator for a source's host field ({@code ConfigField.validate}): a host name or IP address by its syntax only
+     * (no scheme, port, path or spaces); whether it resolves and may be reached is checked at connection time.
+     */
+    public static java.util.function.Function<Object, String> hostField() {
+        return v -> v instanceof String s ? hostProblem(s.trim())
+                .map(problem -> "'" + s + "' is not a host name or IP address: " + problem).orElse(null) : null;
+    }
+
     /** No allowed list, no denied rules: every host is allowed except the networks {@linkplain #DENIED_BY_DEFAULT denied by default}. */
     public static NetworkPolicy defaults() {
         return DEFAULTS;

@@ -3,7 +3,7 @@ package io.connectors.spi.support;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.connectors.spi.config.ConfigField;
-import io.connectors.spi.config.TableColumns;
+import io.connectors.spi.support.TableColumns;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -53,8 +53,9 @@ class SourceHelpersTest {
         assertThat(ConfigField.readableFile().apply(file.toString())).isNull();
         assertThat(ConfigField.readableFile().apply("")).isNull();
         assertThat(ConfigField.readableFile().apply(dir.toString())).contains("is not a readable file");
-        assertThat(ConfigField.hostName().apply("db.example.com")).isNull();
-        assertThat(ConfigField.hostName().apply("http://db")).startsWith("'http://db' is not a host name or IP address");
+        assertThat(io.connectors.spi.network.NetworkPolicy.hostField().apply("db.example.com")).isNull();
+        assertThat(io.connectors.spi.network.NetworkPolicy.hostField().apply("http://db"))
+                .startsWith("'http://db' is not a host name or IP address");
     }
 
     @Test

@@ -7,7 +7,8 @@ import io.asyncer.r2dbc.mysql.constant.ZeroDateOption;
 import io.connectors.spi.config.ConfigField;
 import io.connectors.spi.config.ConfigValidationException;
 import io.connectors.spi.config.SourceConfig;
-import io.connectors.spi.config.TableColumns;
+import io.connectors.spi.support.TableColumns;
+import io.connectors.spi.network.NetworkPolicy;
 import io.connectors.spi.support.Pools;
 import io.r2dbc.pool.ConnectionPool;
 import io.r2dbc.pool.ConnectionPoolConfiguration;
@@ -125,7 +126,7 @@ record MysqlConfig(
     static final List<ConfigField> FIELDS = List.of(
             ConfigField.string(HOST).asRequired()
                     .validate(ConfigField.notEmpty())
-                    .validate(ConfigField.hostName())
+                    .validate(NetworkPolicy.hostField())
                     .description("The MySQL or MariaDB server's host name or IP address.")
                     .order(1),
             ConfigField.integer(PORT).defaultValue(3306L)

@@ -1,7 +1,7 @@
 package io.connectors.source.mysql;
 
 import io.asyncer.r2dbc.mysql.constant.MySqlType;
-import io.connectors.spi.rules.QueryRules;
+import io.connectors.spi.support.QueryRules;
 import io.r2dbc.spi.ColumnMetadata;
 import io.r2dbc.spi.Connection;
 import java.util.ArrayList;

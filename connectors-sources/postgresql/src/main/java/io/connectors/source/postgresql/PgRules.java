@@ -2,7 +2,7 @@ package io.connectors.source.postgresql;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.connectors.spi.rules.QueryRules;
+import io.connectors.spi.support.QueryRules;
 import io.r2dbc.postgresql.api.PostgresqlException;
 import io.r2dbc.spi.ColumnMetadata;
 import io.r2dbc.spi.Connection;

@@ -1,4 +1,4 @@
-package io.connectors.spi.rules;
+package io.connectors.spi.support;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

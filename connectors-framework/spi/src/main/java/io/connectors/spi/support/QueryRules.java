@@ -1,4 +1,4 @@
-package io.connectors.spi.rules;
+package io.connectors.spi.support;
 
 import java.util.ArrayList;
 import java.util.HashMap;

@@ -1,4 +1,4 @@
-package io.connectors.spi.config;
+package io.connectors.spi.support;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
