@@ -30,7 +30,8 @@ import org.yaml.snakeyaml.Yaml;
 /**
  * Secrets never reach logs, job records, error messages or {@code config check} output. A run uses credentials for
  * everything: Elasticsearch with security on (basic auth), PostgreSQL with a password, MongoDB with a user and
- * password in its connection string (the in-process server refuses to authenticate, so the error paths run too).
+ * password in its connection string, and MySQL with a password (the in-process MongoDB server refuses to
+ * authenticate, and so does MySQL, whose test user has no password, so the error paths run too).
  * The daemon logs at TRACE (every library included), then the command line runs {@code config check} (online and
  * offline), {@code sync}, {@code status}, {@code jobs list} and {@code jobs view} of every job. Every byte they
  * printed and every document of the state and target indices is scanned for each secret, raw, URL-encoded and in
@@ -42,6 +43,7 @@ final class SecretsScanScenario implements ChaosScenario {
     private static final String PG_SECRET = "pg-S3cret/82bc@1e";
     private static final String MONGO_USER = "mongo_app";
     private static final String MONGO_SECRET = "mg-S3cret@c07e/55";
+    private static final String MYSQL_SECRET = "my-S3cret:9e2b@7a/";
     private static final Duration TIMEOUT = Duration.ofMinutes(3);
 
     @Override
@@ -51,7 +53,7 @@ final class SecretsScanScenario implements ChaosScenario {
 
     @Override
     public String fault() {
-        return "A run with credentials for Elasticsearch, PostgreSQL and MongoDB (one failing to authenticate), daemon"
+        return "A run with credentials for Elasticsearch, PostgreSQL, MongoDB and MySQL (two failing to authenticate), daemon"
                 + " logging at TRACE; logs, CLI output, error messages and job records scanned for the secrets";
     }
 
@@ -64,7 +66,7 @@ final class SecretsScanScenario implements ChaosScenario {
         try {
             ElasticsearchEndpoint es = launcher.start().endpoint();
             Map<String, Map<String, Object>> connectors = new LinkedHashMap<>();
-            for (String type : List.of("directory", "postgresql", "mongodb")) {
+            for (String type : List.of("directory", "postgresql", "mongodb", "mysql")) {
                 SourceFixture fixture = FixtureLoader.load(type);
                 open.add(0, fixture);
                 fixture.start(Files.createDirectories(work.resolve("backend-" + type)));
@@ -72,6 +74,8 @@ final class SecretsScanScenario implements ChaosScenario {
                 Map<String, Object> configuration = new LinkedHashMap<>(fixture.connectorConfiguration());
                 if (type.equals("postgresql")) {
                     configuration.put("password", PG_SECRET);
+                } else if (type.equals("mysql")) {
+                    configuration.put("password", MYSQL_SECRET);
                 } else if (type.equals("mongodb")) {
                     String uri = String.valueOf(configuration.get("connection_string"));
                     configuration.put("connection_string",
@@ -89,8 +93,9 @@ final class SecretsScanScenario implements ChaosScenario {
             try {
                 for (String type : connectors.keySet()) {
                     SyncOutcome outcome = daemon.awaitSync("secrets-" + type, start, TIMEOUT);
-                    boolean expected = type.equals("mongodb") ? !outcome.ranToEnd() : outcome.completed();
-                    result.check("the " + type + " sync " + (type.equals("mongodb") ? "failed (authentication refused)"
+                    boolean refused = type.equals("mongodb") || type.equals("mysql");
+                    boolean expected = refused ? !outcome.ranToEnd() : outcome.completed();
+                    result.check("the " + type + " sync " + (refused ? "failed (authentication refused)"
                             : "completed"), expected, outcome.status() + (outcome.error() == null ? ""
                             : ": " + FaultKit.abbreviate(outcome.error(), 200)));
                 }
@@ -145,15 +150,15 @@ final class SecretsScanScenario implements ChaosScenario {
                 }
             }
             String configText = Files.readString(config);
-            long controlHits = Stream.of(ES_SECRET, PG_SECRET, URLEncoder.encode(MONGO_SECRET, StandardCharsets.UTF_8))
-                    .filter(configText::contains).count();
-            result.check("control: the scanner finds the 3 secrets in the configuration file", controlHits == 3,
-                    controlHits + " of 3 found");
+            long controlHits = Stream.of(ES_SECRET, PG_SECRET, URLEncoder.encode(MONGO_SECRET, StandardCharsets.UTF_8),
+                    MYSQL_SECRET).filter(configText::contains).count();
+            result.check("control: the scanner finds the 4 secrets in the configuration file", controlHits == 4,
+                    controlHits + " of 4 found");
             long logLines = Files.readAllLines(work.resolve("daemon.log"), StandardCharsets.ISO_8859_1).size();
             result.check("the daemon logged at TRACE", logLines > 1_000, logLines + " lines");
             result.check("no secret in " + scanned.size() + " files (" + (bytes >> 10) + " KiB: daemon log at TRACE, CLI"
                     + " output, job and connector records, indexed documents)", hits.isEmpty(),
-                    hits.isEmpty() ? secrets.size() + " forms of 3 secrets searched" : String.join("; ", hits.subList(0,
+                    hits.isEmpty() ? secrets.size() + " forms of 4 secrets searched" : String.join("; ", hits.subList(0,
                             Math.min(10, hits.size()))));
             return result.outcome(hits.isEmpty()
                             ? "no secret found in " + scanned.size() + " files, " + (bytes >> 20) + " MiB ("
@@ -178,7 +183,7 @@ final class SecretsScanScenario implements ChaosScenario {
      */
     static List<String> forms() {
         List<String> forms = new ArrayList<>();
-        for (String s : List.of(ES_SECRET, PG_SECRET, MONGO_SECRET)) {
+        for (String s : List.of(ES_SECRET, PG_SECRET, MONGO_SECRET, MYSQL_SECRET)) {
             forms.add(s);
             forms.add(URLEncoder.encode(s, StandardCharsets.UTF_8));
         }
