@@ -75,7 +75,7 @@ import reactor.util.retry.Retry;
  * Sessions are read-only ({@code SET SESSION TRANSACTION READ ONLY}) and in UTC. One pool per instance, created on
  * first use, closed once no read is in progress and by {@link #close()}.
  */
-class MysqlDataSource implements BaseDataSource, DeferredSource, RealtimeSource, AdvancedRulesValidator,
+final class MysqlDataSource implements BaseDataSource, DeferredSource, RealtimeSource, AdvancedRulesValidator,
         SchemaDiscoverySource, MappingContributor, ChangeWatchingSource, SplittableSource {
     private static final Logger LOG = LoggerFactory.getLogger(MysqlDataSource.class);
     private static final Duration FIRST_BACKOFF = Duration.ofMillis(250);
@@ -84,8 +84,8 @@ class MysqlDataSource implements BaseDataSource, DeferredSource, RealtimeSource,
     /** Set on every connection the source opens: reads only, even through a function that would write. */
     static final String READ_ONLY = "SET SESSION TRANSACTION READ ONLY";
 
-    protected final MysqlConfig config;
-    protected final SourceContext context;
+    private final MysqlConfig config;
+    private final SourceContext context;
     private final Throttle throttle;
     private final MysqlCatalog catalog;
     /** The driver's connection factory behind the network policy and the read-only session. */
@@ -174,7 +174,7 @@ class MysqlDataSource implements BaseDataSource, DeferredSource, RealtimeSource,
     }
 
     /** Runs {@code work} on a pooled connection, under the throttle; the connection goes back to the pool after. */
-    protected <T> Mono<T> withConnection(Function<Connection, Mono<T>> work) {
+    private <T> Mono<T> withConnection(Function<Connection, Mono<T>> work) {
         return on(() -> pool().create(), work);
     }
 
@@ -182,7 +182,7 @@ class MysqlDataSource implements BaseDataSource, DeferredSource, RealtimeSource,
      * Runs {@code work} on a connection of its own, closed afterwards rather than pooled: rule checks open and roll
      * back transactions, which a cancellation at the wrong moment could leave open on a pooled connection.
      */
-    protected <T> Mono<T> withOwnConnection(Function<Connection, Mono<T>> work) {
+    private <T> Mono<T> withOwnConnection(Function<Connection, Mono<T>> work) {
         return on(() -> {
             ensureOpen();
             return checked.create();
@@ -254,7 +254,7 @@ class MysqlDataSource implements BaseDataSource, DeferredSource, RealtimeSource,
     }
 
     /** The configured tables, resolved once (errors are not cached: a later call tries again). */
-    protected Mono<List<MysqlTarget>> tables() {
+    private Mono<List<MysqlTarget>> tables() {
         Mono<List<MysqlTarget>> known = tables.get();
         if (known != null) {
             return known;
@@ -279,7 +279,7 @@ class MysqlDataSource implements BaseDataSource, DeferredSource, RealtimeSource,
     }
 
     /** What a sync with these rules reads: the rules' queries, else the configured tables. */
-    protected Mono<List<MysqlTarget>> plan(SyncRules rules) {
+    private Mono<List<MysqlTarget>> plan(SyncRules rules) {
         Map<String, Object> advanced = rules.advanced();
         Plan last = lastPlan.get();
         if (last != null && last.advanced().equals(advanced)) {
@@ -292,7 +292,7 @@ class MysqlDataSource implements BaseDataSource, DeferredSource, RealtimeSource,
     }
 
     /** The targets of the last plan, or the configured tables. */
-    protected Mono<List<MysqlTarget>> lastTargets() {
+    private Mono<List<MysqlTarget>> lastTargets() {
         Plan last = lastPlan.get();
         return last != null ? last.targets() : tables();
     }
@@ -340,7 +340,7 @@ class MysqlDataSource implements BaseDataSource, DeferredSource, RealtimeSource,
      * A read that holds the pool's connections only while it runs: once the last read in progress ends (completed,
      * failed or cancelled), the pool is closed, and the next use opens a new one.
      */
-    protected <T> Flux<T> reading(Flux<T> read) {
+    private <T> Flux<T> reading(Flux<T> read) {
         return Flux.defer(() -> {
             readsInProgress.incrementAndGet();
             AtomicBoolean ended = new AtomicBoolean();

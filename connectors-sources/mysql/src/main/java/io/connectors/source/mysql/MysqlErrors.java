@@ -39,7 +39,7 @@ final class MysqlErrors {
      * pool exhausted by dead connections): the query may succeed again on a new connection.
      */
     static boolean isConnectionLoss(Throwable e) {
-        if (find(e, NetworkPolicyException.class) != null) {
+        if (Failures.find(e, NetworkPolicyException.class) != null) {
             return false;
         }
         for (Throwable t = e; t != null; t = t.getCause()) {
@@ -68,7 +68,7 @@ final class MysqlErrors {
 
     /** A source exception for {@code e}, raised while doing {@code what} ("reading table shop.orders"). */
     static RuntimeException describe(Throwable e, MysqlConfig config, String what) {
-        NetworkPolicyException refused = find(e, NetworkPolicyException.class);
+        NetworkPolicyException refused = Failures.find(e, NetworkPolicyException.class);
         if (refused != null) {
             return refused;
         }
@@ -76,7 +76,7 @@ final class MysqlErrors {
             return (RuntimeException) e;
         }
         String where = " (" + config.where() + ")";
-        R2dbcException r2dbc = find(e, R2dbcException.class);
+        R2dbcException r2dbc = Failures.find(e, R2dbcException.class);
         if (r2dbc != null && r2dbc.getErrorCode() == UNKNOWN_DATABASE) {
             return new ConfigValidationException(MysqlConfig.DATABASE, "database '" + config.database()
                     + "' does not exist on " + config.host() + ":" + config.port() + " (" + UNKNOWN_DATABASE + ")");
@@ -86,7 +86,7 @@ final class MysqlErrors {
                     + "' with this password on " + config.host() + ":" + config.port() + " (" + ACCESS_DENIED + ")");
         }
         if (isConnectionLoss(e)) {
-            String verb = find(e, ConnectException.class) != null || find(e, TimeoutException.class) != null
+            String verb = Failures.find(e, ConnectException.class) != null || Failures.find(e, TimeoutException.class) != null
                     || (r2dbc == null && e.getClass().getName().contains("Connect"))
                     ? "cannot reach MySQL" : "lost the connection to MySQL";
             return new SourceException(verb + " while " + what + where + " (connect timeout "
@@ -100,10 +100,6 @@ final class MysqlErrors {
         return new SourceException("failed while " + what + where + ": " + scrub(String.valueOf(e), config), null, false);
     }
 
-    /** The first cause of type {@code type} in the chain, or null. */
-    static <T extends Throwable> T find(Throwable e, Class<T> type) {
-        return Failures.find(e, type);
-    }
 
     /** Removes the password from a message, should a driver ever quote it; one line. */
     static String scrub(String message, MysqlConfig config) {

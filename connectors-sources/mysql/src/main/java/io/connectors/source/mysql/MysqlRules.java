@@ -132,30 +132,31 @@ final class MysqlRules {
      * Checks the rules against the server and describes them for the sync: a target per rule, in order, or an
      * {@link IllegalArgumentException} with every problem.
      *
-     * @param connection   an open connection, in autocommit; the caller owns it
+     * @param connection   an open connection of the caller's own, in autocommit, closed by the caller afterwards
      * @param primaryKeyOf the primary key columns of a rule's {@code table}, for rules without a key: empty when it is
      *                     not a table or has none
      */
     Mono<List<MysqlTarget>> resolve(Connection connection, Function<String, Mono<List<String>>> primaryKeyOf) {
-        return Flux.range(0, queries.size())
-                .concatMap(i -> inspect(connection, "queries[" + i + "]", queries.get(i), primaryKeyOf))
-                .collectList()
-                .flatMap(checked -> {
-                    List<String> problems = new ArrayList<>();
-                    List<MysqlTarget> targets = new ArrayList<>();
-                    checked.forEach(c -> {
-                        problems.addAll(c.problems());
-                        c.target().ifPresent(targets::add);
-                    });
-                    return problems.isEmpty() ? Mono.just(List.copyOf(targets))
-                            : Mono.error(new IllegalArgumentException(String.join("; ", problems)));
-                });
+        return inspectAll(connection, primaryKeyOf).flatMap(checked -> {
+            List<String> problems = problems(checked);
+            return problems.isEmpty() ? Mono.just(checked.stream().map(c -> c.target().orElseThrow()).toList())
+                    : Mono.error(new IllegalArgumentException(String.join("; ", problems)));
+        });
     }
 
     /** The problems {@link #resolve} finds, each naming its path; empty when there are none. */
     Mono<List<String>> check(Connection connection, Function<String, Mono<List<String>>> primaryKeyOf) {
-        return resolve(connection, primaryKeyOf).map(ok -> List.<String>of())
-                .onErrorResume(IllegalArgumentException.class, e -> Mono.just(List.of(e.getMessage().split("; "))));
+        return inspectAll(connection, primaryKeyOf).map(MysqlRules::problems);
+    }
+
+    private Mono<List<Checked>> inspectAll(Connection connection, Function<String, Mono<List<String>>> primaryKeyOf) {
+        return Flux.range(0, queries.size())
+                .concatMap(i -> inspect(connection, "queries[" + i + "]", queries.get(i), primaryKeyOf))
+                .collectList();
+    }
+
+    private static List<String> problems(List<Checked> checked) {
+        return checked.stream().flatMap(c -> c.problems().stream()).toList();
     }
 
     private record Checked(Optional<MysqlTarget> target, List<String> problems) {
@@ -172,14 +173,16 @@ final class MysqlRules {
                 : readOnly(c, describe(c, at, query, k)));
     }
 
-    /** {@code work} in a READ ONLY transaction, rolled back whatever happens. */
+    /**
+     * {@code work} in a READ ONLY transaction, rolled back after it. On an error or a cancellation nothing more is
+     * sent: the connection is the caller's own and closed right after, and the server rolls back a transaction whose
+     * connection ends, so the error the work met is the one reported.
+     */
     private static <T> Mono<T> readOnly(Connection c, Mono<T> work) {
-        Mono<Void> rollback = Flux.from(c.createStatement("ROLLBACK").execute()).flatMap(r -> r.getRowsUpdated()).then();
         return Flux.from(c.createStatement("START TRANSACTION READ ONLY").execute()).flatMap(r -> r.getRowsUpdated())
                 .then(work)
-                .flatMap(v -> rollback.thenReturn(v))
-                .onErrorResume(e -> rollback.onErrorResume(ignored -> Mono.empty()).then(Mono.error(e)))
-                .doOnCancel(() -> Flux.from(c.createStatement("ROLLBACK").execute()).subscribe(null, ignored -> { }));
+                .flatMap(v -> Flux.from(c.createStatement("ROLLBACK").execute()).flatMap(r -> r.getRowsUpdated())
+                        .then(Mono.just(v)));
     }
 
     /**

@@ -28,10 +28,6 @@ import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.Set;
 import java.util.SplittableRandom;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import reactor.core.publisher.Flux;
@@ -404,7 +400,7 @@ public final class MysqlFixture implements SourceFixture {
      */
     private long run(Iterable<String> statements) {
         ConnectionFactory factory = database.connectionFactory();
-        return await(Flux.fromIterable(statements)
+        return MysqlServer.await(Flux.fromIterable(statements)
                 .subscribeOn(Schedulers.boundedElastic())
                 .flatMap(sql -> Mono.usingWhen(Mono.from(factory.create()),
                         c -> Flux.from(c.createStatement(sql).execute()).concatMap(Result::getRowsUpdated)
@@ -611,7 +607,7 @@ public final class MysqlFixture implements SourceFixture {
     @Override
     public long readAllWithOwnDriver() {
         ConnectionFactory factory = database.connectionFactory();
-        return await(Flux.fromArray(Table.values())
+        return MysqlServer.await(Flux.fromArray(Table.values())
                 .flatMap(table -> Flux.usingWhen(Mono.from(factory.create()),
                         c -> Flux.from(c.createStatement("SELECT * FROM " + MysqlServer.quoted(table.name)).execute())
                                 .concatMap(r -> r.map((row, meta) -> {
@@ -697,22 +693,6 @@ public final class MysqlFixture implements SourceFixture {
         return snippets;
     }
 
-    static <T> T await(Mono<T> mono, Duration timeout) {
-        CompletableFuture<T> future = mono.toFuture();
-        try {
-            return future.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (ExecutionException e) {
-            Throwable cause = e.getCause();
-            throw new IllegalStateException(String.valueOf(cause.getMessage()), cause);
-        } catch (TimeoutException e) {
-            future.cancel(true);
-            throw new IllegalStateException("no answer from MySQL in " + timeout, e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted", e);
-        }
-    }
-
     /** The ground truth, from a temporary table on a connection of its own, closed at the end (dropping it). */
     private final class TruthCursor implements Iterator<Truth>, AutoCloseable {
         private final Connection connection;
@@ -725,9 +705,9 @@ public final class MysqlFixture implements SourceFixture {
 
         TruthCursor(ConnectionFactory factory, String table) {
             this.table = table;
-            connection = await(Mono.from(factory.create()), MysqlServer.HELPER_TIMEOUT);
+            connection = MysqlServer.await(Mono.from(factory.create()), MysqlServer.HELPER_TIMEOUT);
             try {
-                await(Flux.fromIterable(truthSql(table))
+                MysqlServer.await(Flux.fromIterable(truthSql(table))
                         .concatMap(s -> Flux.from(connection.createStatement(s).execute()).concatMap(Result::getRowsUpdated))
                         .then(), LONG);
             } catch (RuntimeException e) {
@@ -751,7 +731,7 @@ public final class MysqlFixture implements SourceFixture {
         private void fetch() {
             String sql = "SELECT HEX(id), CONVERT(id USING utf8mb4), digest FROM " + table
                     + (lastHex == null ? "" : " WHERE id > UNHEX('" + lastHex + "')") + " ORDER BY id LIMIT " + TRUTH_PAGE;
-            List<String[]> rows = await(Flux.from(connection.createStatement(sql).execute())
+            List<String[]> rows = MysqlServer.await(Flux.from(connection.createStatement(sql).execute())
                     .concatMap(r -> r.map((row, meta) -> new String[] {row.get(0, String.class), row.get(1, String.class),
                         row.get(2, String.class)}))
                     .collectList(), LONG);
@@ -785,7 +765,7 @@ public final class MysqlFixture implements SourceFixture {
                 closed = true;
                 try {
                     // Drops the temporary table with the session.
-                    await(Mono.from(connection.close()), MysqlServer.HELPER_TIMEOUT);
+                    MysqlServer.await(Mono.from(connection.close()), MysqlServer.HELPER_TIMEOUT);
                 } catch (RuntimeException e) {
                     // the connection is gone already
                 }

@@ -415,7 +415,15 @@ final class MysqlServer {
 
     /** Runs {@code work} on a connection of its own, closed afterwards, and waits for its outcome. */
     static <T> T run(ConnectionFactory factory, Function<Connection, Mono<T>> work, Duration timeout) {
-        CompletableFuture<T> future = Mono.usingWhen(Mono.from(factory.create()), work, Connection::close).toFuture();
+        return await(Mono.usingWhen(Mono.from(factory.create()), work, Connection::close), timeout);
+    }
+
+    /**
+     * Waits for {@code mono} without Reactor's {@code block()} (so a test may call this from a Reactor thread), at most
+     * {@code timeout}; its failure, a timeout and an interruption become an {@link IllegalStateException}.
+     */
+    static <T> T await(Mono<T> mono, Duration timeout) {
+        CompletableFuture<T> future = mono.toFuture();
         try {
             return future.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
         } catch (ExecutionException e) {

@@ -24,6 +24,7 @@ import io.connectors.spi.config.FieldError;
 import io.connectors.spi.network.NetworkPolicy;
 import io.connectors.spi.rules.AdvancedRulesValidator;
 import io.connectors.spi.rules.SyncRules;
+import io.connectors.spi.support.Failures;
 import io.connectors.spi.support.FieldMappings;
 import io.connectors.spi.support.Throttle;
 import io.r2dbc.pool.ConnectionPool;
@@ -269,7 +270,7 @@ final class PgDataSource implements BaseDataSource, RealtimeSource, DeferredSour
     }
 
     private Optional<ConfigValidationException> missingDatabase(Throwable e) {
-        R2dbcException r2dbc = PgErrors.find(e, R2dbcException.class);
+        R2dbcException r2dbc = Failures.find(e, R2dbcException.class);
         if (r2dbc != null && "3D000".equals(r2dbc.getSqlState())) {
             return Optional.of(new ConfigValidationException(PgConfig.DATABASE, "database '" + config.database()
                     + "' does not exist on " + config.host() + ":" + config.port()));

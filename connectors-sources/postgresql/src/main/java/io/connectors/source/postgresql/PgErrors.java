@@ -26,7 +26,7 @@ final class PgErrors {
      * backend, network, pool exhausted by dead connections): the query may succeed again on a new connection.
      */
     static boolean isConnectionLoss(Throwable e) {
-        if (find(e, NetworkPolicyException.class) != null) {
+        if (Failures.find(e, NetworkPolicyException.class) != null) {
             return false;
         }
         for (Throwable t = e; t != null; t = t.getCause()) {
@@ -57,7 +57,7 @@ final class PgErrors {
 
     /** A source exception for {@code e}, raised while doing {@code what} ("reading table shop.orders"). */
     static RuntimeException describe(Throwable e, PgConfig config, String what) {
-        NetworkPolicyException refused = find(e, NetworkPolicyException.class);
+        NetworkPolicyException refused = Failures.find(e, NetworkPolicyException.class);
         if (refused != null) {
             // The pool may wrap it; its message already names the field, the host, the address and the rule.
             return refused;
@@ -66,7 +66,7 @@ final class PgErrors {
             return (RuntimeException) e;
         }
         String where = " (" + config.where() + ")";
-        R2dbcException r2dbc = find(e, R2dbcException.class);
+        R2dbcException r2dbc = Failures.find(e, R2dbcException.class);
         // Settings that are wrong, not a server that is down: said on the field to fix, not retried.
         if (r2dbc != null && "3D000".equals(r2dbc.getSqlState())) {
             return new ConfigValidationException(PgConfig.DATABASE, "database '" + config.database()
@@ -82,7 +82,7 @@ final class PgErrors {
                     + scrub(r2dbc.getMessage(), config) + " (" + r2dbc.getSqlState() + ")", null, false);
         }
         if (isConnectionLoss(e)) {
-            String verb = find(e, ConnectException.class) != null || find(e, TimeoutException.class) != null
+            String verb = Failures.find(e, ConnectException.class) != null || Failures.find(e, TimeoutException.class) != null
                     || (r2dbc == null && e.getClass().getName().contains("Connect"))
                     ? "cannot reach PostgreSQL" : "lost the connection to PostgreSQL";
             return new SourceException(verb + " while " + what + where + " (connect timeout "
@@ -96,10 +96,6 @@ final class PgErrors {
         return new SourceException("failed while " + what + where + ": " + scrub(String.valueOf(e), config), null, false);
     }
 
-    /** The first cause of type {@code type} in the chain, or null. */
-    static <T extends Throwable> T find(Throwable e, Class<T> type) {
-        return Failures.find(e, type);
-    }
 
     /** Removes the password from a message, should a driver ever quote it. */
     static String scrub(String message, PgConfig config) {
