@@ -22,7 +22,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.concurrent.Callable;
 import java.util.concurrent.ThreadLocalRandom;
 import org.bson.Document;
 import org.junit.jupiter.api.AfterEach;
@@ -85,23 +84,23 @@ class MongoDaemonIT {
         Map<String, Object> connector = connector("live", index, Map.of("watch_changes", false));
         connector.put("realtime", true);
         DaemonProcesses processes = DaemonProcesses.create(work, es, "MongoDaemonIT-realtime");
-        Path config = processes.writeConfig("live", sections("rt"), List.of(connector));
+        Path config = processes.writeConfig("live", DaemonChecks.sections("rt", prefix, work), List.of(connector));
 
         List<Long> latencies = new ArrayList<>();
         try (Daemon daemon = processes.startDaemon("live", config)) {
             daemon.awaitStarted("rt");
-            await("the real-time job's full sync indexed the 200 documents", daemon, () -> state.countVisible(index, all()) == 200);
+            DaemonChecks.await("the real-time job's full sync indexed the 200 documents", daemon, () -> state.countVisible(index, DaemonChecks.all()) == 200);
             for (int i = 0; i < 5; i++) {
                 int n = i;
-                latencies.add(latency(() -> block(items.insertOne(new Document("_id", "new-" + n).append("marker", "new-" + n))),
-                        () -> state.countVisible(index, marker("new-" + n)) == 1, daemon));
-                latencies.add(latency(() -> block(items.updateOne(Filters.eq("_id", String.format("doc-%03d", n)),
+                latencies.add(DaemonChecks.latency(() -> block(items.insertOne(new Document("_id", "new-" + n).append("marker", "new-" + n))),
+                        () -> state.countVisible(index, DaemonChecks.marker("new-" + n)) == 1, daemon));
+                latencies.add(DaemonChecks.latency(() -> block(items.updateOne(Filters.eq("_id", String.format("doc-%03d", n)),
                                 Updates.set("marker", "upd-" + n))),
-                        () -> state.countVisible(index, marker("upd-" + n)) == 1, daemon));
-                latencies.add(latency(() -> block(items.deleteOne(Filters.eq("_id", String.format("doc-%03d", 100 + n)))),
-                        () -> state.countVisible(index, marker("init-" + (100 + n))) == 0, daemon));
+                        () -> state.countVisible(index, DaemonChecks.marker("upd-" + n)) == 1, daemon));
+                latencies.add(DaemonChecks.latency(() -> block(items.deleteOne(Filters.eq("_id", String.format("doc-%03d", 100 + n)))),
+                        () -> state.countVisible(index, DaemonChecks.marker("init-" + (100 + n))) == 0, daemon));
             }
-            JsonNode job = realtimeJob("live");
+            JsonNode job = DaemonChecks.realtimeJob(state, "live");
             assertThat(StateReader.status(job)).isEqualTo("in_progress");
             daemon.sigterm();
             daemon.awaitExit(Duration.ofSeconds(60));
@@ -119,9 +118,9 @@ class MongoDaemonIT {
         block(items.deleteOne(Filters.eq("_id", "doc-150")));
         try (Daemon daemon = processes.startDaemon("live-2", config)) {
             daemon.awaitStarted("rt");
-            await("the resumed job applied the changes made while the daemon was down", daemon,
-                    () -> state.countVisible(index, marker("while-down")) == 1 && state.countVisible(index, marker("init-150")) == 0);
-            JsonNode job = realtimeJob("live");
+            DaemonChecks.await("the resumed job applied the changes made while the daemon was down", daemon,
+                    () -> state.countVisible(index, DaemonChecks.marker("while-down")) == 1 && state.countVisible(index, DaemonChecks.marker("init-150")) == 0);
+            JsonNode job = DaemonChecks.realtimeJob(state, "live");
             assertThat(job.path("attempt").asInt()).as("the suspended job was resumed, not replaced").isGreaterThanOrEqualTo(2);
             assertThat(state.ids(index)).isEqualTo(collectionIds());
             daemon.sigterm();
@@ -135,10 +134,10 @@ class MongoDaemonIT {
         Map<String, Object> connector = connector("sched", index, Map.of("watch_changes", true));
         connector.put("schedule", Map.of("full", EVERY_2_SECONDS));
         DaemonProcesses processes = DaemonProcesses.create(work, es, "MongoDaemonIT-skip");
-        Path config = processes.writeConfig("sched", sections("sk"), List.of(connector));
+        Path config = processes.writeConfig("sched", DaemonChecks.sections("sk", prefix, work), List.of(connector));
         try (Daemon daemon = processes.startDaemon("sched", config)) {
             daemon.awaitStarted("sk");
-            await("a scheduled full sync completed and a later tick was skipped by the watch", daemon, () -> {
+            DaemonChecks.await("a scheduled full sync completed and a later tick was skipped by the watch", daemon, () -> {
                 List<JsonNode> jobs = state.jobsOf("sched");
                 return indexOf(jobs, "completed", 0) >= 0 && watcherSkips("sched") > 0;
             });
@@ -153,17 +152,17 @@ class MongoDaemonIT {
 
             int firstCompleted = indexOf(state.jobsOf("sched"), "completed", 0);
             block(items.insertOne(new Document("_id", "fresh").append("marker", "fresh")));
-            await("a later scheduled sync ran and indexed the new document", daemon, () -> {
+            DaemonChecks.await("a later scheduled sync ran and indexed the new document", daemon, () -> {
                 List<JsonNode> now = state.jobsOf("sched");
                 for (int i = firstCompleted + 1; i < now.size(); i++) {
                     if ("completed".equals(StateReader.status(now.get(i))) && StateReader.countOf(now.get(i), "indexed") == 1) {
-                        return state.countVisible(index, marker("fresh")) == 1;
+                        return state.countVisible(index, DaemonChecks.marker("fresh")) == 1;
                     }
                 }
                 return false;
             });
             long skipsAfterTheChange = watcherSkips("sched");
-            await("then ticks are skipped by the watch again", daemon, () -> watcherSkips("sched") > skipsAfterTheChange);
+            DaemonChecks.await("then ticks are skipped by the watch again", daemon, () -> watcherSkips("sched") > skipsAfterTheChange);
             daemon.sigterm();
             daemon.awaitExit(Duration.ofSeconds(60));
         }
@@ -175,20 +174,20 @@ class MongoDaemonIT {
         Map<String, Object> connector = connector("incr", index, Map.of("watch_changes", false));
         connector.put("schedule", Map.of("incremental", EVERY_2_SECONDS));
         DaemonProcesses processes = DaemonProcesses.create(work, es, "MongoDaemonIT-incremental");
-        Path config = processes.writeConfig("incr", sections("in"), List.of(connector));
+        Path config = processes.writeConfig("incr", DaemonChecks.sections("in", prefix, work), List.of(connector));
         try (Daemon daemon = processes.startDaemon("incr", config)) {
             daemon.awaitStarted("in");
-            await("the first incremental job ran a full sync and saved a cursor", daemon,
-                    () -> state.countVisible(index, all()) == 200 && state.connector("incr").map(c -> c.has("sync_cursor")
+            DaemonChecks.await("the first incremental job ran a full sync and saved a cursor", daemon,
+                    () -> state.countVisible(index, DaemonChecks.all()) == 200 && state.connector("incr").map(c -> c.has("sync_cursor")
                             && !c.path("sync_cursor").isNull()).orElse(false));
 
             block(items.insertOne(new Document("_id", "added").append("marker", "added")));
             block(items.updateOne(Filters.eq("_id", "doc-001"), Updates.set("marker", "changed")));
             block(items.replaceOne(Filters.eq("_id", "doc-002"), new Document("_id", "doc-002").append("marker", "replaced")));
             block(items.deleteOne(Filters.eq("_id", "doc-003")));
-            await("an incremental sync applied the insert, update, replace and delete", daemon,
-                    () -> state.countVisible(index, marker("added")) == 1 && state.countVisible(index, marker("changed")) == 1
-                            && state.countVisible(index, marker("replaced")) == 1 && state.countVisible(index, marker("init-3")) == 0);
+            DaemonChecks.await("an incremental sync applied the insert, update, replace and delete", daemon,
+                    () -> state.countVisible(index, DaemonChecks.marker("added")) == 1 && state.countVisible(index, DaemonChecks.marker("changed")) == 1
+                            && state.countVisible(index, DaemonChecks.marker("replaced")) == 1 && state.countVisible(index, DaemonChecks.marker("init-3")) == 0);
             assertThat(state.ids(index)).isEqualTo(collectionIds());
 
             // Dropping the collection invalidates the saved resume token: the next job falls back to a full sync,
@@ -196,9 +195,9 @@ class MongoDaemonIT {
             block(items.drop());
             block(items.insertMany(List.of(new Document("_id", "reborn-1").append("marker", "reborn"),
                     new Document("_id", "reborn-2").append("marker", "reborn"))));
-            await("a job fell back to a full sync after the drop", daemon,
+            DaemonChecks.await("a job fell back to a full sync after the drop", daemon,
                     () -> state.jobsOf("incr").stream().anyMatch(j -> String.join(" ", StateReader.notes(j)).contains("could not be resumed"))
-                            && state.countVisible(index, all()) == 2);
+                            && state.countVisible(index, DaemonChecks.all()) == 2);
             assertThat(state.ids(index)).isEqualTo(Set.of("reborn-1", "reborn-2"));
             daemon.sigterm();
             daemon.awaitExit(Duration.ofSeconds(60));
@@ -217,19 +216,6 @@ class MongoDaemonIT {
         c.put("index", index);
         c.put("configuration", configuration);
         return c;
-    }
-
-    private Map<String, Object> sections(String worker) {
-        return Map.of(
-                "daemon", Map.of("worker_id", worker, "sync_on_start", true, "heartbeat_interval", "1s",
-                        "realtime_restart_delay", "2s", "http", Map.of("enabled", false)),
-                "state", Map.of("index_prefix", prefix),
-                "sync", Map.of("temp_dir", work.resolve("spill-" + worker).toString()));
-    }
-
-    private JsonNode realtimeJob(String connectorId) throws Exception {
-        return state.jobsOf(connectorId).stream().filter(j -> "realtime".equals(j.path("job_type").asText()))
-                .reduce((a, b) -> b).orElseThrow(() -> new AssertionError("no realtime job of " + connectorId));
     }
 
     /** Scheduled ticks the connector record counts as skipped, when the last was on the change watch's word; else 0. */
@@ -256,36 +242,7 @@ class MongoDaemonIT {
                 .map(s -> (Set<String>) s).block(WAIT);
     }
 
-    private static Map<String, Object> all() {
-        return Map.of("match_all", Map.of());
-    }
-
-    private static Map<String, Object> marker(String value) {
-        // The keyword sub-field: a match on the text field would find "init-1" in every "init-..." document.
-        return Map.of("term", Map.of("marker.keyword", value));
-    }
-
     private static <T> T block(org.reactivestreams.Publisher<T> publisher) {
         return Mono.from(publisher).block(WAIT);
-    }
-
-    /** Milliseconds from the end of {@code write} until {@code visible} holds (polled every 20 ms). */
-    private static long latency(Runnable write, Callable<Boolean> visible, Daemon daemon) throws Exception {
-        write.run();
-        long wrote = System.nanoTime();
-        await("a change became visible in search", daemon, visible);
-        return (System.nanoTime() - wrote) / 1_000_000;
-    }
-
-    private static void await(String what, Daemon daemon, Callable<Boolean> condition) throws Exception {
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        while (!condition.call()) {
-            assertThat(daemon.isAlive()).as("the daemon is running; its log ends with:%n%s", daemon.isAlive() ? "" : daemon.tail(60))
-                    .isTrue();
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("not within " + WAIT + ": " + what + "; the daemon's log ends with:\n" + daemon.tail(60));
-            }
-            Thread.sleep(20);
-        }
     }
 }
