@@ -7,7 +7,6 @@ import io.connectors.spi.support.TableColumns;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -68,12 +67,5 @@ class SourceHelpersTest {
         assertThat(Failures.rootMessage(new RuntimeException())).isEqualTo("RuntimeException");
         assertThat(Failures.scrub("bad s3cret\nmore", Optional.of("s3cret"))).isEqualTo("bad ********");
         assertThat(Failures.scrub(null, Optional.empty())).isEqualTo("no detail");
-    }
-
-    @Test
-    void idleConnectionsAreCheckedAtHalfTheShorterTimeWithinBounds() {
-        assertThat(Pools.evictionInterval(Duration.ofMinutes(10), Duration.ofMinutes(30))).isEqualTo(Duration.ofMinutes(1));
-        assertThat(Pools.evictionInterval(Duration.ofSeconds(1), Duration.ofMinutes(30))).isEqualTo(Duration.ofSeconds(1));
-        assertThat(Pools.evictionInterval(Duration.ofMinutes(10), Duration.ofSeconds(40))).isEqualTo(Duration.ofSeconds(20));
     }
 }

@@ -5,19 +5,13 @@ import io.asyncer.r2dbc.mysql.MySqlConnectionFactory;
 import io.asyncer.r2dbc.mysql.constant.SslMode;
 import io.asyncer.r2dbc.mysql.constant.ZeroDateOption;
 import io.connectors.spi.config.ConfigField;
-import io.connectors.spi.config.ConfigValidationException;
 import io.connectors.spi.config.SourceConfig;
 import io.connectors.spi.support.TableColumns;
 import io.connectors.spi.network.NetworkPolicy;
-import io.connectors.spi.support.Pools;
-import io.r2dbc.pool.ConnectionPool;
-import io.r2dbc.pool.ConnectionPoolConfiguration;
+import io.connectors.source.sql.PoolSettings;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -38,17 +32,9 @@ import java.util.zip.CRC32;
  * @param tables               the tables, bare or database-qualified; empty for every table of the database
  * @param keyColumns           key columns for tables without a primary key: table name to its columns
  * @param fetchSize            rows per page (one query each)
- * @param poolInitialSize      connections opened when the pool starts
- * @param poolMaxSize          the most connections
- * @param poolMaxIdleTime      an idle connection is closed after this long
- * @param poolMaxLifeTime      a connection older than this is closed and replaced (recycling)
- * @param validationQuery      run on a pooled connection before it is handed out
- * @param connectTimeout       limit of one connection attempt
- * @param maxConcurrentQueries most queries in flight at once
- * @param queriesPerSecond     most queries started per second, 0 for no limit
+ * @param pool                 the pool, throttle and retries of the SQL connections
  * @param cursorColumn         the column incremental syncs follow, when set
  * @param cursorOverlap        how far back before the saved cursor an incremental sync of a date/time cursor re-reads
- * @param retries              how many times a query that lost its connection is retried, from the last row read
  * @param watchInterval        how often the change watch reads the binlog position
  * @param watchChanges         whether the daemon's change watch runs
  * @param serverId             the replica server id the binlog reader registers with, 0 for one derived from the
@@ -67,17 +53,9 @@ record MysqlConfig(
         List<String> tables,
         Map<String, List<String>> keyColumns,
         int fetchSize,
-        int poolInitialSize,
-        int poolMaxSize,
-        Duration poolMaxIdleTime,
-        Duration poolMaxLifeTime,
-        String validationQuery,
-        Duration connectTimeout,
-        int maxConcurrentQueries,
-        int queriesPerSecond,
+        PoolSettings pool,
         Optional<String> cursorColumn,
         Duration cursorOverlap,
-        int retries,
         Duration watchInterval,
         boolean watchChanges,
         long serverId,
@@ -94,17 +72,8 @@ record MysqlConfig(
     static final String TABLES = "tables";
     static final String KEY_COLUMNS = "key_columns";
     static final String FETCH_SIZE = "fetch_size";
-    static final String POOL_INITIAL_SIZE = "pool_initial_size";
-    static final String POOL_MAX_SIZE = "pool_max_size";
-    static final String POOL_MAX_IDLE_TIME = "pool_max_idle_time";
-    static final String POOL_MAX_LIFE_TIME = "pool_max_life_time";
-    static final String POOL_VALIDATION_QUERY = "pool_validation_query";
-    static final String CONNECT_TIMEOUT = "connect_timeout";
-    static final String MAX_CONCURRENT_QUERIES = "max_concurrent_queries";
-    static final String QUERIES_PER_SECOND = "queries_per_second";
     static final String CURSOR_COLUMN = "cursor_column";
     static final String CURSOR_OVERLAP = "cursor_overlap";
-    static final String RETRIES = "retries";
     static final String WATCH_INTERVAL = "watch_interval";
     static final String WATCH_CHANGES = "watch_changes";
     static final String SERVER_ID = "server_id";
@@ -123,7 +92,9 @@ record MysqlConfig(
     /** The lowest server id derived from a connector id: clear of the small ids people give their servers. */
     static final long DERIVED_SERVER_ID_BASE = 0x4000_0000L;
 
-    static final List<ConfigField> FIELDS = List.of(
+    static final List<ConfigField> FIELDS = java.util.stream.Stream.concat(PoolSettings.fields(11, 21,
+            "(through proxies and load balancers, after fail-overs). Keep it under the server's `wait_timeout`.",
+            "server restart, KILL, network").stream(), java.util.stream.Stream.of(
             ConfigField.string(HOST).asRequired()
                     .validate(ConfigField.notEmpty())
                     .validate(NetworkPolicy.hostField())
@@ -179,43 +150,6 @@ record MysqlConfig(
                             + " read in parallel (`sync.max_concurrent_splits`) and resumed where they stopped after a"
                             + " restart. Other tables are one split each.")
                     .order(10),
-            ConfigField.integer(POOL_INITIAL_SIZE).defaultValue(1L)
-                    .validate(ConfigField.between(0, 1_000))
-                    .description("Connections opened when the pool starts.")
-                    .order(11),
-            ConfigField.integer(POOL_MAX_SIZE).defaultValue(4L)
-                    .validate(ConfigField.between(1, 1_000))
-                    .description("The most connections the connector holds.")
-                    .order(12),
-            ConfigField.duration(POOL_MAX_IDLE_TIME).defaultValue(Duration.ofMinutes(10))
-                    .validate(ConfigField.positiveDuration())
-                    .description("A pooled connection idle this long is closed.")
-                    .order(13),
-            ConfigField.duration(POOL_MAX_LIFE_TIME).defaultValue(Duration.ofMinutes(30))
-                    .validate(ConfigField.positiveDuration())
-                    .description("A pooled connection older than this is closed and replaced when it is next released, so"
-                            + " connections are recycled (through proxies and load balancers, after fail-overs). Keep it"
-                            + " under the server's `wait_timeout`.")
-                    .order(14),
-            ConfigField.string(POOL_VALIDATION_QUERY).defaultValue("SELECT 1")
-                    .validate(ConfigField.notEmpty())
-                    .description("Run on a pooled connection before it is handed out; a connection that fails it is"
-                            + " replaced.")
-                    .order(15),
-            ConfigField.duration(CONNECT_TIMEOUT).defaultValue(Duration.ofSeconds(10))
-                    .validate(ConfigField.positiveDuration())
-                    .description("The limit of one connection attempt; a ping of an unreachable server fails after this"
-                            + " long.")
-                    .order(16),
-            ConfigField.integer(MAX_CONCURRENT_QUERIES).defaultValue(0L)
-                    .validate(ConfigField.between(0, 1_000))
-                    .description("The most queries this connector runs at once; 0 means `pool_max_size`.")
-                    .order(17),
-            ConfigField.integer(QUERIES_PER_SECOND).defaultValue(0L)
-                    .validate(ConfigField.between(0, 1_000_000))
-                    .description("The most queries started per second (each page of `fetch_size` rows is one); 0 means"
-                            + " no limit.")
-                    .order(18),
             ConfigField.string(CURSOR_COLUMN)
                     .validate(ConfigField.notEmpty())
                     .description("The column incremental syncs follow, present in every synced table or query: a"
@@ -229,11 +163,6 @@ record MysqlConfig(
                             + " sync starts reading again, so rows committed late by long transactions are not missed."
                             + " Re-read rows are recognised unchanged by their version and not written again.")
                     .order(20),
-            ConfigField.integer(RETRIES).defaultValue(5L)
-                    .validate(ConfigField.between(0, 100))
-                    .description("How many times a query that lost its connection (server restart, KILL, network) is"
-                            + " retried, with back-off, from the last row read, before the sync fails.")
-                    .order(21),
             ConfigField.duration(WATCH_INTERVAL).defaultValue(Duration.ofSeconds(10))
                     .validate(ConfigField.positiveDuration())
                     .description("How often the change watch reads the server's binlog position.")
@@ -253,17 +182,10 @@ record MysqlConfig(
                     .validate(ConfigField.positiveDuration())
                     .description("Real-time mode: while no synced table changes, how often the binlog position reached is"
                             + " saved, so that a restart does not read again what other tables wrote meanwhile.")
-                    .order(25));
+                    .order(25))).toList();
 
     /** Reads the typed values; no I/O. */
     static MysqlConfig from(SourceConfig config) {
-        int poolMax = (int) config.integer(POOL_MAX_SIZE);
-        int poolInitial = (int) config.integer(POOL_INITIAL_SIZE);
-        if (poolInitial > poolMax) {
-            throw new ConfigValidationException(POOL_INITIAL_SIZE, "is " + poolInitial + ", more than `pool_max_size` ("
-                    + poolMax + ")");
-        }
-        int concurrent = (int) config.integer(MAX_CONCURRENT_QUERIES);
         return new MysqlConfig(
                 config.string(HOST).trim(),
                 (int) config.integer(PORT),
@@ -275,17 +197,9 @@ record MysqlConfig(
                 config.has(TABLES) ? List.copyOf(config.list(TABLES)) : List.of(),
                 config.has(KEY_COLUMNS) ? TableColumns.parse(config.list(KEY_COLUMNS)) : Map.of(),
                 (int) config.integer(FETCH_SIZE),
-                poolInitial,
-                poolMax,
-                config.duration(POOL_MAX_IDLE_TIME),
-                config.duration(POOL_MAX_LIFE_TIME),
-                config.string(POOL_VALIDATION_QUERY),
-                config.duration(CONNECT_TIMEOUT),
-                concurrent == 0 ? poolMax : concurrent,
-                (int) config.integer(QUERIES_PER_SECOND),
+                PoolSettings.from(config),
                 config.optionalString(CURSOR_COLUMN).filter(s -> !s.isBlank()).map(String::trim),
                 config.duration(CURSOR_OVERLAP),
-                (int) config.integer(RETRIES),
                 config.duration(WATCH_INTERVAL),
                 config.bool(WATCH_CHANGES),
                 config.integer(SERVER_ID),
@@ -322,7 +236,7 @@ record MysqlConfig(
                 .port(port)
                 .database(database)
                 .user(user)
-                .connectTimeout(connectTimeout)
+                .connectTimeout(pool.connectTimeout())
                 .tcpKeepAlive(true)
                 .tcpNoDelay(true)
                 .connectionTimeZone("UTC")
@@ -335,24 +249,8 @@ record MysqlConfig(
         return MySqlConnectionFactory.from(b.build());
     }
 
-    /** A pool over {@code factory} (the checked {@link #connectionFactory()}): bounded, validated, recycled. */
-    ConnectionPool pool(String name, io.r2dbc.spi.ConnectionFactory factory) {
-        return new ConnectionPool(ConnectionPoolConfiguration.builder(factory)
-                .name(name)
-                .initialSize(poolInitialSize)
-                .maxSize(poolMaxSize)
-                .maxIdleTime(poolMaxIdleTime)
-                .maxLifeTime(poolMaxLifeTime)
-                .backgroundEvictionInterval(evictionInterval())
-                .validationQuery(validationQuery)
-                .maxCreateConnectionTime(connectTimeout)
-                .maxAcquireTime(connectTimeout.multipliedBy(2))
-                .acquireRetry(1)
-                .build());
-    }
-
-    /** How often idle connections are checked against the idle and life times: half the shorter, 1 s to 1 min. */
-    Duration evictionInterval() {
-        return Pools.evictionInterval(poolMaxIdleTime, poolMaxLifeTime);
+    /** The limit of one connection attempt. */
+    Duration connectTimeout() {
+        return pool.connectTimeout();
     }
 }

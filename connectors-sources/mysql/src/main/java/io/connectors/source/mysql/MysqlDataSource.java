@@ -21,7 +21,8 @@ import io.connectors.spi.config.FieldError;
 import io.connectors.spi.network.NetworkPolicy;
 import io.connectors.spi.rules.AdvancedRulesValidator;
 import io.connectors.spi.rules.SyncRules;
-import io.connectors.spi.support.Throttle;
+import io.connectors.source.sql.KeysetReads;
+import io.connectors.source.sql.SqlConnections;
 import io.r2dbc.pool.ConnectionPool;
 import io.r2dbc.spi.Connection;
 import io.r2dbc.spi.ConnectionFactory;
@@ -35,17 +36,11 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.function.Function;
-import java.util.function.Supplier;
-import org.reactivestreams.Publisher;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
-import reactor.util.retry.Retry;
 
 /**
  * A MySQL or MariaDB database's tables and views (or the queries of its advanced rules), read over a pool of R2DBC
@@ -78,21 +73,15 @@ import reactor.util.retry.Retry;
 final class MysqlDataSource implements BaseDataSource, DeferredSource, RealtimeSource, AdvancedRulesValidator,
         SchemaDiscoverySource, MappingContributor, ChangeWatchingSource, SplittableSource {
     private static final Logger LOG = LoggerFactory.getLogger(MysqlDataSource.class);
-    private static final Duration FIRST_BACKOFF = Duration.ofMillis(250);
-    private static final Duration MAX_BACKOFF = Duration.ofSeconds(10);
     private static final String FROM_LAST_ROW = "from the last row read";
     /** Set on every connection the source opens: reads only, even through a function that would write. */
     static final String READ_ONLY = "SET SESSION TRANSACTION READ ONLY";
 
     private final MysqlConfig config;
     private final SourceContext context;
-    private final Throttle throttle;
     private final MysqlCatalog catalog;
-    /** The driver's connection factory behind the network policy and the read-only session. */
-    private final ConnectionFactory checked;
-    private final AtomicReference<ConnectionPool> pool = new AtomicReference<>();
-    private volatile boolean closed;
-    private final AtomicInteger readsInProgress = new AtomicInteger();
+    /** The pool, behind the network policy and the read-only session of every new connection. */
+    private final SqlConnections connections;
     private final AtomicReference<Mono<List<MysqlTarget>>> tables = new AtomicReference<>();
     private final AtomicReference<Plan> lastPlan = new AtomicReference<>();
     /** Why tables were left out, as the last resolution of the configured tables found. */
@@ -122,9 +111,9 @@ final class MysqlDataSource implements BaseDataSource, DeferredSource, RealtimeS
     MysqlDataSource(MysqlConfig config, SourceContext context) {
         this.config = config;
         this.context = context;
-        this.throttle = new Throttle(config.maxConcurrentQueries(), config.queriesPerSecond());
         this.catalog = new MysqlCatalog(config);
-        this.checked = checked(config.connectionFactory(), context.network(), config);
+        this.connections = new SqlConnections("MySQL", context.connectorId(), config.pool(),
+                checked(config.connectionFactory(), context.network(), config), m -> MysqlErrors.scrub(m, config));
     }
 
     /**
@@ -132,71 +121,15 @@ final class MysqlDataSource implements BaseDataSource, DeferredSource, RealtimeS
      * connection, so a name that now resolves elsewhere is checked again), and are made read-only before use.
      */
     static ConnectionFactory checked(ConnectionFactory factory, NetworkPolicy policy, MysqlConfig config) {
-        return new ConnectionFactory() {
-            @Override
-            public Publisher<? extends Connection> create() {
-                return policy.check(MysqlConfig.HOST, config.host(), config.port())
-                        .then(Mono.defer(() -> Mono.from(factory.create())))
-                        .flatMap(c -> Flux.from(c.createStatement(READ_ONLY).execute())
-                                .flatMap(r -> r.getRowsUpdated()).then(Mono.just((Connection) c))
-                                .onErrorResume(e -> Mono.from(c.close()).onErrorResume(x -> Mono.empty())
-                                        .then(Mono.error(e))));
-            }
-
-            @Override
-            public io.r2dbc.spi.ConnectionFactoryMetadata getMetadata() {
-                return factory.getMetadata();
-            }
-        };
+        return SqlConnections.checked(factory, policy, MysqlConfig.HOST, config.host(), config.port(),
+                c -> Flux.from(c.createStatement(READ_ONLY).execute()).flatMap(r -> r.getRowsUpdated()).then());
     }
 
     // ------------------------------------------------------------------------------------------------ connections
 
-    private ConnectionPool pool() {
-        ensureOpen();
-        ConnectionPool p = pool.get();
-        if (p == null) {
-            ConnectionPool created = config.pool("connectors-" + context.connectorId(), checked);
-            if (pool.compareAndSet(null, created)) {
-                p = created;
-            } else {
-                created.dispose();
-                p = pool.get();
-            }
-        }
-        return p;
-    }
-
-    private void ensureOpen() {
-        if (closed) {
-            throw new SourceException("the MySQL source of connector " + context.connectorId() + " was closed");
-        }
-    }
-
-    /** Runs {@code work} on a pooled connection, under the throttle; the connection goes back to the pool after. */
-    private <T> Mono<T> withConnection(Function<Connection, Mono<T>> work) {
-        return on(() -> pool().create(), work);
-    }
-
-    /**
-     * Runs {@code work} on a connection of its own, closed afterwards rather than pooled: rule checks open and roll
-     * back transactions, which a cancellation at the wrong moment could leave open on a pooled connection.
-     */
-    private <T> Mono<T> withOwnConnection(Function<Connection, Mono<T>> work) {
-        return on(() -> {
-            ensureOpen();
-            return checked.create();
-        }, work);
-    }
-
-    private <T> Mono<T> on(Supplier<Publisher<? extends Connection>> connect, Function<Connection, Mono<T>> work) {
-        return throttle.single(Mono.usingWhen(Mono.defer(() -> Mono.from(connect.get())), work,
-                c -> Mono.from(c.close()), (c, e) -> Mono.from(c.close()), c -> Mono.from(c.close())));
-    }
-
     @Override
     public Mono<Void> ping() {
-        return withConnection(c -> MysqlCatalog.rows(c, "SELECT 1 AS one", row -> 1).then())
+        return connections.withConnection(c -> MysqlCatalog.rows(c, "SELECT 1 AS one", row -> 1).then())
                 .timeout(config.connectTimeout().multipliedBy(2))
                 .onErrorMap(e -> MysqlErrors.describe(e, config, "connecting"));
     }
@@ -224,7 +157,7 @@ final class MysqlDataSource implements BaseDataSource, DeferredSource, RealtimeS
         if (!context.realtime()) {
             return Mono.just(List.of());
         }
-        return followable(targets).then(withConnection(c -> MysqlCatalog.rows(c, "SELECT @@global.log_bin AS b,"
+        return followable(targets).then(connections.withConnection(c -> MysqlCatalog.rows(c, "SELECT @@global.log_bin AS b,"
                 + " @@global.binlog_format AS f, @@global.binlog_row_image AS i", row -> List.of(
                 String.valueOf(row.get("b")), String.valueOf(row.get("f")), String.valueOf(row.get("i")))).next())).flatMap(settings -> {
                     if (!List.of("1", "ON").contains(settings.get(0).toUpperCase(java.util.Locale.ROOT))) {
@@ -259,7 +192,7 @@ final class MysqlDataSource implements BaseDataSource, DeferredSource, RealtimeS
         if (known != null) {
             return known;
         }
-        Mono<List<MysqlTarget>> resolving = withConnection(catalog::resolve)
+        Mono<List<MysqlTarget>> resolving = connections.withConnection(catalog::resolve)
                 .flatMap(resolution -> {
                     if (!resolution.errors().isEmpty()) {
                         return Mono.<List<MysqlTarget>>error(new ConfigValidationException(resolution.errors()));
@@ -286,7 +219,7 @@ final class MysqlDataSource implements BaseDataSource, DeferredSource, RealtimeS
             return last.targets();
         }
         Mono<List<MysqlTarget>> targets = advanced.isEmpty() ? tables()
-                : withOwnConnection(c -> queries(c, advanced)).cache();
+                : connections.withOwnConnection(c -> queries(c, advanced)).cache();
         lastPlan.set(new Plan(advanced, targets));
         return targets;
     }
@@ -323,7 +256,7 @@ final class MysqlDataSource implements BaseDataSource, DeferredSource, RealtimeS
                 return Mono.just(problems);
             }
             MysqlRules parsed = MysqlRules.parse(advanced);
-            return withOwnConnection(c -> parsed.check(c, table -> primaryKey(c, table)));
+            return connections.withOwnConnection(c -> parsed.check(c, table -> primaryKey(c, table)));
         }).onErrorMap(e -> MysqlErrors.describe(e, config, "checking the advanced rules"));
     }
 
@@ -331,60 +264,22 @@ final class MysqlDataSource implements BaseDataSource, DeferredSource, RealtimeS
 
     @Override
     public Flux<SourceDocument> getDocs(SyncRules rules) {
-        return reading(plan(rules)
-                .flatMapMany(targets -> Flux.fromIterable(targets).concatMap(t -> pagesAfter(t, null, Set.of()), 0))
+        return connections.reading(plan(rules)
+                .flatMapMany(targets -> Flux.fromIterable(targets).concatMap(this::pages, 0))
                 .onErrorMap(e -> MysqlErrors.describe(e, config, "reading the tables")));
     }
 
-    /**
-     * A read that holds the pool's connections only while it runs: once the last read in progress ends (completed,
-     * failed or cancelled), the pool is closed, and the next use opens a new one.
-     */
-    private <T> Flux<T> reading(Flux<T> read) {
-        return Flux.defer(() -> {
-            readsInProgress.incrementAndGet();
-            AtomicBoolean ended = new AtomicBoolean();
-            Runnable end = () -> {
-                if (ended.compareAndSet(false, true) && readsInProgress.decrementAndGet() == 0) {
-                    ConnectionPool p = pool.getAndSet(null);
-                    if (p != null) {
-                        p.disposeLater().subscribe(null, e -> LOG.debug("Connector {}: closing the pool after a read: {}",
-                                context.connectorId(), MysqlErrors.scrub(e.toString(), config)));
-                    }
-                }
-            };
-            return read.doOnTerminate(end).doOnCancel(end);
-        });
+    /** Every row of a target, page after page ({@link KeysetReads#pages}). */
+    private Flux<SourceDocument> pages(MysqlTarget target) {
+        return KeysetReads.pages(keyed(target), (after, overlapping, limit) -> query(target,
+                MysqlQueries.page(target, after != null, overlapping, limit), after(target, after),
+                "reading " + target.name(), FROM_LAST_ROW), config.fetchSize());
     }
 
-    /**
-     * The pages of a target after the key {@code after}. A key not known to be unique (configured key columns of a
-     * table without one, a view's, a rule query's) is checked as it is read: each page after the first starts at its
-     * last key ({@code >=}), so the rows sharing it are all in one page, those already emitted ({@code previous}) are
-     * left out, and two rows with one key fail the read instead of becoming one document.
-     */
-    private Flux<SourceDocument> pagesAfter(MysqlTarget target, List<String> after, Set<List<String>> previous) {
-        boolean checked = !target.uniqueKey();
-        int limit = config.fetchSize() + (checked && after != null ? 1 : 0);
-        MysqlQueries.Sql page = MysqlQueries.page(target, after != null, checked, limit);
-        return query(target, page, after(target, after), "reading " + target.name(), FROM_LAST_ROW)
-                .flatMapMany(rows -> {
-                    List<Row> fresh = checked ? unseen(target, rows, previous) : rows;
-                    Flux<SourceDocument> docs = Flux.fromIterable(fresh).map(row -> document(target, row));
-                    if (rows.size() < limit) {
-                        return docs;
-                    }
-                    List<String> last = rows.get(rows.size() - 1).key();
-                    if (checked && last.equals(after)) {
-                        return docs.concatWith(Flux.error(new SourceException(target.name() + ": more than fetch_size ("
-                                + config.fetchSize() + ") rows have the key " + sample(last) + " in "
-                                + target.key().stream().map(MysqlColumn::name).toList() + "; raise `fetch_size` or name"
-                                + " key columns that are unique in `key_columns`", null, false)));
-                    }
-                    Set<List<String>> keys = checked ? rows.stream().map(Row::key)
-                            .collect(java.util.stream.Collectors.toSet()) : Set.of();
-                    return docs.concatWith(Flux.defer(() -> pagesAfter(target, last, keys)));
-                });
+    /** A target as the keyset walk sees it. */
+    private KeysetReads.Table<Row> keyed(MysqlTarget target) {
+        return new KeysetReads.Table<>(target.name(), target.key().stream().map(MysqlColumn::name).toList(),
+                target.uniqueKey(), Row::key, row -> document(target, row));
     }
 
     // ------------------------------------------------------------------------------------------------ splits
@@ -392,7 +287,7 @@ final class MysqlDataSource implements BaseDataSource, DeferredSource, RealtimeS
     @Override
     public Mono<List<SourceSplit>> planSplits(SyncRules rules) {
         return plan(rules)
-                .flatMap(targets -> withConnection(c -> Flux.fromIterable(targets)
+                .flatMap(targets -> connections.withConnection(c -> Flux.fromIterable(targets)
                         .concatMap(t -> MysqlSplits.plan(c, t, config.splitRows()))
                         .concatMapIterable(l -> l)
                         .collectList()))
@@ -401,85 +296,23 @@ final class MysqlDataSource implements BaseDataSource, DeferredSource, RealtimeS
                 .onErrorMap(e -> MysqlErrors.describe(e, config, "planning the splits"));
     }
 
-    /**
-     * A split's rows page after page, each page starting after the last key read, with the position
-     * {@code {"after": [key values]}} after each page. A target whose key is not known to be unique is one split that
-     * emits no position before its end (its pages overlap on their last key, which a position could not express).
-     */
+    /** A split's rows page after page, with the position after each ({@link KeysetReads#split}). */
     @Override
     public Flux<SplitEvent> readSplit(SourceSplit split, SplitPosition from, SyncRules rules) {
-        return reading(plan(rules).flatMapMany(targets -> {
-            Object table = split.values().get(MysqlSplits.TABLE);
-            MysqlTarget target = targets.stream().filter(t -> t.name().equals(table)).findFirst().orElse(null);
-            if (target == null) {
-                return Flux.error(new SourceException("split " + split.id() + " reads '" + table + "', which this"
-                        + " connector's tables or rules no longer include", null, false));
-            }
-            if (from != null && "end".equals(from.values().get(MysqlSplits.AFTER))) {
-                return Flux.empty();
-            }
-            if (!target.uniqueKey()) {
-                return pagesAfter(target, null, Set.of()).map(SplitEvent::of)
-                        .concatWith(Mono.just(SplitEvent.at(new SplitPosition(Map.of(MysqlSplits.AFTER, "end")))));
-            }
-            Object lower = split.values().get(MysqlSplits.FROM);
-            Object upper = split.values().get(MysqlSplits.TO);
-            List<String> after = from == null ? null : afterKey(split, from);
-            return splitPages(target, lower == null ? null : lower.toString(), upper == null ? null : upper.toString(),
-                    after);
+        return connections.reading(plan(rules).flatMapMany(targets -> {
+            MysqlTarget target = KeysetReads.table(split, targets, MysqlTarget::name);
+            MysqlColumn first = target.key().get(0);
+            return KeysetReads.split(split, from, keyed(target),
+                    (after, overlapping, limit) -> query(target, MysqlQueries.page(target, after != null, overlapping,
+                            limit), after(target, after), "reading " + target.name(), FROM_LAST_ROW),
+                    (lower, upper, after, limit) -> query(target, MysqlQueries.page(target, lower != null,
+                                    upper != null, after != null, false, limit),
+                            (slot, keyed) -> slot == MysqlQueries.LOWER ? first.keyValue(lower)
+                                    : slot == MysqlQueries.UPPER ? first.keyValue(upper)
+                                    : target.key().get(slot).keyValue(after.get(slot)),
+                            "reading " + target.name(), FROM_LAST_ROW),
+                    config.fetchSize());
         }).onErrorMap(e -> MysqlErrors.describe(e, config, "reading split " + split.id())));
-    }
-
-    private static List<String> afterKey(SourceSplit split, SplitPosition from) {
-        if (from.values().get(MysqlSplits.AFTER) instanceof List<?> l) {
-            return l.stream().map(v -> v == null ? null : v.toString()).toList();
-        }
-        throw new SourceException("position " + from.values() + " of split " + split.id() + " has no key to resume"
-                + " after", null, false);
-    }
-
-    private Flux<SplitEvent> splitPages(MysqlTarget target, String lower, String upper, List<String> after) {
-        MysqlQueries.Sql page = MysqlQueries.page(target, lower != null, upper != null, after != null, false,
-                config.fetchSize());
-        MysqlColumn first = target.key().get(0);
-        ParameterValues values = (slot, keyed) -> slot == MysqlQueries.LOWER ? first.keyValue(lower)
-                : slot == MysqlQueries.UPPER ? first.keyValue(upper) : target.key().get(slot).keyValue(after.get(slot));
-        return query(target, page, values, "reading " + target.name(), FROM_LAST_ROW)
-                .flatMapMany(rows -> {
-                    if (rows.isEmpty()) {
-                        return Flux.empty();
-                    }
-                    List<String> last = rows.get(rows.size() - 1).key();
-                    Flux<SplitEvent> events = Flux.fromIterable(rows).map(row -> SplitEvent.of(document(target, row)))
-                            .concatWith(Mono.just(SplitEvent.at(new SplitPosition(Map.of(MysqlSplits.AFTER, last)))));
-                    return rows.size() < config.fetchSize() ? events
-                            : events.concatWith(Flux.defer(() -> splitPages(target, lower, upper, last)));
-                });
-    }
-
-    /** The rows of a page not emitted by the page before; a key twice in the page fails the read, naming it. */
-    private static List<Row> unseen(MysqlTarget target, List<Row> rows, Set<List<String>> previous) {
-        Set<List<String>> inPage = new HashSet<>();
-        List<Row> fresh = new ArrayList<>(rows.size());
-        for (Row row : rows) {
-            if (!inPage.add(row.key())) {
-                throw new SourceException(target.name() + " has more than one row with the key " + sample(row.key())
-                        + " in its key columns " + target.key().stream().map(MysqlColumn::name).toList() + ": they would"
-                        + " become one document. Name columns whose values are unique in `key_columns` (or add a"
-                        + " primary key); it is not synced until then", null, false);
-            }
-            if (!previous.contains(row.key())) {
-                fresh.add(row);
-            }
-        }
-        return fresh;
-    }
-
-    /** Key values for a message: short (values are data, not secrets, but may be long). */
-    private static String sample(List<String> key) {
-        List<String> shown = key.stream().map(v -> v == null ? "null" : v.length() > 40 ? v.substring(0, 40) + "..." : v)
-                .toList();
-        return shown.size() == 1 ? "'" + shown.get(0) + "'" : shown.toString();
     }
 
     /**
@@ -494,7 +327,7 @@ final class MysqlDataSource implements BaseDataSource, DeferredSource, RealtimeS
     private Mono<List<Row>> query(MysqlTarget target, MysqlQueries.Sql sql, ParameterValues values, String what,
                                   String retrying) {
         MysqlTypes types = conversions.computeIfAbsent(target, t -> MysqlTypes.of(t.columns()));
-        return withConnection(c -> {
+        return connections.withConnection(c -> {
             Statement statement = c.createStatement(sql.sql());
             int keyed = 0;
             for (int i = 0; i < sql.keyParameters().size(); i++) {
@@ -507,13 +340,7 @@ final class MysqlDataSource implements BaseDataSource, DeferredSource, RealtimeS
             return Flux.from(statement.execute())
                     .flatMap(result -> result.map((row, meta) -> read(row, meta, target, types)))
                     .collectList();
-        }).retryWhen(Retry.backoff(config.retries(), FIRST_BACKOFF).maxBackoff(MAX_BACKOFF)
-                .filter(MysqlErrors::isConnectionLoss)
-                .doBeforeRetry(signal -> LOG.warn("Connector {}: lost the connection while {} ({}); retrying {}"
-                                + " (attempt {} of {})", context.connectorId(), what,
-                        MysqlErrors.scrub(String.valueOf(signal.failure().getMessage()), config), retrying,
-                        signal.totalRetries() + 1, config.retries()))
-                .onRetryExhaustedThrow((spec, signal) -> signal.failure()))
+        }).retryWhen(connections.retry(MysqlErrors::isConnectionLoss, what, retrying))
                 .onErrorMap(e -> MysqlErrors.describe(e, config, what));
     }
 
@@ -556,7 +383,7 @@ final class MysqlDataSource implements BaseDataSource, DeferredSource, RealtimeS
         try {
             fields = conversions.computeIfAbsent(target, t -> MysqlTypes.of(t.columns())).document(row.values());
         } catch (IllegalArgumentException e) {
-            throw new SourceException(target.name() + " row " + sample(row.key()) + ": " + e.getMessage(), e, false);
+            throw new SourceException(target.name() + " row " + KeysetReads.sample(row.key()) + ": " + e.getMessage(), e, false);
         }
         return SourceDocument.builder(id)
                 .version(version)
@@ -574,7 +401,7 @@ final class MysqlDataSource implements BaseDataSource, DeferredSource, RealtimeS
      */
     @Override
     public Flux<SourceDocument> fetch(List<SourceDocument> deferred) {
-        return reading(Flux.defer(() -> {
+        return connections.reading(Flux.defer(() -> {
             Map<MysqlTarget, List<Listed>> byTarget = new LinkedHashMap<>();
             for (SourceDocument doc : deferred) {
                 if (!(doc.state() instanceof Listed listed)) {
@@ -641,7 +468,7 @@ final class MysqlDataSource implements BaseDataSource, DeferredSource, RealtimeS
     private Mono<Optional<String>> max(MysqlTarget target, String column) {
         MysqlColumn c = target.column(column).orElseThrow(() -> new SourceException(target.name() + " has no column '"
                 + column + "' (cursor_column)", null, false));
-        return withConnection(conn -> MysqlCatalog.rows(conn, MysqlQueries.max(target, c),
+        return connections.withConnection(conn -> MysqlCatalog.rows(conn, MysqlQueries.max(target, c),
                         row -> Optional.ofNullable(row.get("m", String.class))).next())
                 .defaultIfEmpty(Optional.empty());
     }
@@ -653,7 +480,7 @@ final class MysqlDataSource implements BaseDataSource, DeferredSource, RealtimeS
                     + " real-time job applies every change, so incremental syncs are not run for it; schedule full"
                     + " syncs only (or none)", null, false));
         }
-        return reading(Flux.defer(() -> {
+        return connections.reading(Flux.defer(() -> {
             String column = cursorColumn();
             if (cursor == null) {
                 return Flux.error(new SourceException("an incremental sync needs a cursor: run a full sync first", null,
@@ -745,7 +572,7 @@ final class MysqlDataSource implements BaseDataSource, DeferredSource, RealtimeS
 
     /** Real-time mode's cursor, taken before a full sync reads: the server's current binlog position. */
     private Mono<SyncCursor> followCursor() {
-        return lastTargets().flatMap(targets -> followable(targets).then(withConnection(MysqlBinlog::current)))
+        return lastTargets().flatMap(targets -> followable(targets).then(connections.withConnection(MysqlBinlog::current)))
                 .flatMap(position -> position.isPresent() ? Mono.just(binlogCursor(position.get()))
                         : Mono.error(new SourceException("real-time mode reads the binlog, which " + config.where()
                         + " does not write (log_bin is off): start the server with log_bin and binlog_format=ROW, or"
@@ -769,7 +596,7 @@ final class MysqlDataSource implements BaseDataSource, DeferredSource, RealtimeS
 
     @Override
     public Flux<ChangeEvent> followChanges(SyncCursor cursor, SyncRules rules) {
-        return reading(Flux.defer(() -> {
+        return connections.reading(Flux.defer(() -> {
             BinlogPosition from;
             try {
                 from = BinlogPosition.parse(String.valueOf(cursor.values().get(BINLOG)));
@@ -900,7 +727,7 @@ final class MysqlDataSource implements BaseDataSource, DeferredSource, RealtimeS
 
     /** The server's binlog position as text ({@code file:offset}), empty when the binlog is off. */
     Mono<Optional<String>> binlogPosition() {
-        return withConnection(MysqlBinlog::current).map(position -> position.map(BinlogPosition::toString))
+        return connections.withConnection(MysqlBinlog::current).map(position -> position.map(BinlogPosition::toString))
                 .onErrorMap(e -> MysqlErrors.describe(e, config, "reading the binlog position"));
     }
 
@@ -908,24 +735,11 @@ final class MysqlDataSource implements BaseDataSource, DeferredSource, RealtimeS
 
     @Override
     public Mono<Void> close() {
-        return Mono.defer(() -> {
-            closed = true;
-            ConnectionPool p = pool.getAndSet(null);
-            if (p == null) {
-                return Mono.<Void>empty();
-            }
-            return p.disposeLater()
-                    .timeout(config.connectTimeout())
-                    .onErrorResume(e -> {
-                        LOG.warn("Connector {}: closing the MySQL pool failed: {}", context.connectorId(),
-                                MysqlErrors.scrub(e.toString(), config));
-                        return Mono.empty();
-                    });
-        });
+        return connections.close();
     }
 
     /** The pool, when created: for tests. */
     Optional<ConnectionPool> currentPool() {
-        return Optional.ofNullable(pool.get());
+        return connections.currentPool();
     }
 }

@@ -1,14 +1,12 @@
 package io.connectors.source.mysql;
 
+import io.connectors.source.sql.SqlFailures;
 import io.connectors.spi.CursorExpiredException;
 import io.connectors.spi.SourceException;
 import io.connectors.spi.config.ConfigValidationException;
 import io.connectors.spi.network.NetworkPolicyException;
 import io.connectors.spi.support.Failures;
 import io.r2dbc.spi.R2dbcException;
-import io.r2dbc.spi.R2dbcNonTransientResourceException;
-import io.r2dbc.spi.R2dbcTransientResourceException;
-import java.io.IOException;
 import java.net.ConnectException;
 import java.util.Set;
 import java.util.concurrent.TimeoutException;
@@ -39,31 +37,7 @@ final class MysqlErrors {
      * pool exhausted by dead connections): the query may succeed again on a new connection.
      */
     static boolean isConnectionLoss(Throwable e) {
-        if (Failures.find(e, NetworkPolicyException.class) != null) {
-            return false;
-        }
-        for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof SourceException || t instanceof ConfigValidationException) {
-                return false;
-            }
-            if (t instanceof R2dbcException r2dbc) {
-                String state = r2dbc.getSqlState();
-                if (RETRYABLE.contains(r2dbc.getErrorCode()) || state != null && state.startsWith("08")) {
-                    return true;
-                }
-                if (t instanceof R2dbcNonTransientResourceException || t instanceof R2dbcTransientResourceException) {
-                    return true;
-                }
-            }
-            if (t instanceof IOException || t instanceof TimeoutException) {
-                return true;
-            }
-            String name = t.getClass().getName();
-            if (name.contains("ConnectionClosed") || name.contains("PrematureClose") || name.startsWith("io.netty.")) {
-                return true;
-            }
-        }
-        return false;
+        return SqlFailures.isConnectionLoss(e, r2dbc -> RETRYABLE.contains(r2dbc.getErrorCode()));
     }
 
     /** A source exception for {@code e}, raised while doing {@code what} ("reading table shop.orders"). */

@@ -1,12 +1,11 @@
 package io.connectors.source.mysql;
 
+import io.connectors.source.sql.KeysetReads;
 import io.connectors.spi.SourceSplit;
 import io.r2dbc.spi.Connection;
 import java.math.BigInteger;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import reactor.core.publisher.Mono;
 
 /**
@@ -21,10 +20,6 @@ import reactor.core.publisher.Mono;
  * text column, a view, a key not known to be unique, a rule's query) is one split.
  */
 final class MysqlSplits {
-    static final String TABLE = "table";
-    static final String FROM = "from";
-    static final String TO = "to";
-    static final String AFTER = "after";
     /** Splits of one table at most: each costs a position in the job record. */
     static final int MAX_SPLITS = 512;
 
@@ -74,28 +69,11 @@ final class MysqlSplits {
 
     /** The split that reads a whole target. */
     static SourceSplit whole(MysqlTarget target) {
-        Map<String, Object> values = new LinkedHashMap<>();
-        values.put(TABLE, target.name());
-        return new SourceSplit(target.name(), target.name() + " (all rows)", values);
+        return KeysetReads.whole(target.name());
     }
 
     /** Splits for the ranges between {@code boundaries} (ascending, distinct). */
     static List<SourceSplit> ranges(MysqlTarget target, List<String> boundaries) {
-        if (boundaries.isEmpty()) {
-            return List.of(whole(target));
-        }
-        String column = target.key().get(0).name();
-        List<SourceSplit> out = new ArrayList<>(boundaries.size() + 1);
-        for (int i = 0; i <= boundaries.size(); i++) {
-            String from = i == 0 ? null : boundaries.get(i - 1);
-            String to = i == boundaries.size() ? null : boundaries.get(i);
-            Map<String, Object> values = new LinkedHashMap<>();
-            values.put(TABLE, target.name());
-            values.put(FROM, from);
-            values.put(TO, to);
-            String range = (from == null ? "(-inf" : "[" + from) + ", " + (to == null ? "+inf)" : to + ")");
-            out.add(new SourceSplit(target.name() + "#" + i, target.name() + " " + column + " in " + range, values));
-        }
-        return out;
+        return KeysetReads.ranges(target.name(), target.key().get(0).name(), boundaries);
     }
 }

@@ -46,7 +46,7 @@ class MysqlConfigTest {
         assertThat(config.sslMode()).isEqualTo("preferred");
         assertThat(config.tables()).isEmpty();
         assertThat(config.fetchSize()).isEqualTo(1000);
-        assertThat(config.maxConcurrentQueries()).isEqualTo(config.poolMaxSize()).isEqualTo(4);
+        assertThat(config.pool().maxConcurrentQueries()).isEqualTo(config.pool().maxSize()).isEqualTo(4);
         assertThat(config.cursorColumn()).isEmpty();
         assertThat(config.cursorOverlap()).isEqualTo(Duration.ofMinutes(1));
         assertThat(config.watchChanges()).isTrue();
@@ -69,11 +69,11 @@ class MysqlConfigTest {
         assertThat(config.tables()).containsExactly("orders", "other.items");
         assertThat(config.keyColumns()).containsEntry("audit", List.of("at", "seq"));
         assertThat(config.fetchSize()).isEqualTo(50);
-        assertThat(config.maxConcurrentQueries()).isEqualTo(3);
-        assertThat(config.queriesPerSecond()).isEqualTo(9);
+        assertThat(config.pool().maxConcurrentQueries()).isEqualTo(3);
+        assertThat(config.pool().queriesPerSecond()).isEqualTo(9);
         assertThat(config.cursorColumn()).contains("updated_at");
         assertThat(config.cursorOverlap()).isEqualTo(Duration.ofSeconds(5));
-        assertThat(config.retries()).isEqualTo(2);
+        assertThat(config.pool().retries()).isEqualTo(2);
         assertThat(config.watchChanges()).isFalse();
         assertThat(config.serverId("any")).isEqualTo(77);
         assertThat(config.binlogIdleInterval()).isEqualTo(Duration.ofSeconds(3));
@@ -114,10 +114,10 @@ class MysqlConfigTest {
 
     @Test
     void idleConnectionsAreCheckedAtHalfTheShorterLifetimeWithinBounds() {
-        assertThat(parse(with("pool_max_idle_time", "10m", "pool_max_life_time", "30m")).evictionInterval())
+        assertThat(parse(with("pool_max_idle_time", "10m", "pool_max_life_time", "30m")).pool().evictionInterval())
                 .isEqualTo(Duration.ofMinutes(1));
-        assertThat(parse(with("pool_max_idle_time", "1s")).evictionInterval()).isEqualTo(Duration.ofSeconds(1));
-        assertThat(parse(with("pool_max_life_time", "40s")).evictionInterval()).isEqualTo(Duration.ofSeconds(20));
+        assertThat(parse(with("pool_max_idle_time", "1s")).pool().evictionInterval()).isEqualTo(Duration.ofSeconds(1));
+        assertThat(parse(with("pool_max_life_time", "40s")).pool().evictionInterval()).isEqualTo(Duration.ofSeconds(20));
     }
 
     @Test

@@ -1,14 +1,11 @@
 package io.connectors.source.postgresql;
 
 import io.connectors.spi.config.ConfigField;
-import io.connectors.spi.config.ConfigValidationException;
 import io.connectors.spi.config.FieldError;
 import io.connectors.spi.config.SourceConfig;
 import io.connectors.spi.support.TableColumns;
 import io.connectors.spi.network.NetworkPolicy;
-import io.connectors.spi.support.Pools;
-import io.r2dbc.pool.ConnectionPool;
-import io.r2dbc.pool.ConnectionPoolConfiguration;
+import io.connectors.source.sql.PoolSettings;
 import io.r2dbc.postgresql.PostgresqlConnectionConfiguration;
 import io.r2dbc.postgresql.PostgresqlConnectionFactory;
 import io.r2dbc.postgresql.client.SSLMode;
@@ -37,17 +34,9 @@ import java.util.Optional;
  * @param tables             the tables, bare or schema-qualified; empty for every table of the schemas
  * @param keyColumns         key columns for tables without a primary key: table name to its columns
  * @param fetchSize          rows per page (one query each)
- * @param poolInitialSize    connections opened when the pool starts
- * @param poolMaxSize        the most connections
- * @param poolMaxIdleTime    an idle connection is closed after this long
- * @param poolMaxLifeTime    a connection older than this is closed and replaced (recycling)
- * @param validationQuery    run on a pooled connection before it is handed out
- * @param connectTimeout     limit of one connection attempt
- * @param maxConcurrentQueries most queries in flight at once
- * @param queriesPerSecond   most queries started per second, 0 for no limit
+ * @param pool               the pool, throttle and retries of the SQL connections
  * @param cursorColumn       the column incremental syncs follow, when set
  * @param cursorOverlap      how far back before the saved cursor an incremental sync of a date/time cursor re-reads
- * @param retries            how many times a query that lost its connection is retried, from the last row read
  * @param watchInterval      how often the change watch polls the statistics counters
  * @param watchChanges       whether the daemon's change watch runs
  * @param splitRows          estimated rows per split of a full sync
@@ -67,17 +56,9 @@ record PgConfig(
         List<String> tables,
         Map<String, List<String>> keyColumns,
         int fetchSize,
-        int poolInitialSize,
-        int poolMaxSize,
-        Duration poolMaxIdleTime,
-        Duration poolMaxLifeTime,
-        String validationQuery,
-        Duration connectTimeout,
-        int maxConcurrentQueries,
-        int queriesPerSecond,
+        PoolSettings pool,
         Optional<String> cursorColumn,
         Duration cursorOverlap,
-        int retries,
         Duration watchInterval,
         boolean watchChanges,
         int splitRows,
@@ -96,17 +77,8 @@ record PgConfig(
     static final String TABLES = "tables";
     static final String KEY_COLUMNS = "key_columns";
     static final String FETCH_SIZE = "fetch_size";
-    static final String POOL_INITIAL_SIZE = "pool_initial_size";
-    static final String POOL_MAX_SIZE = "pool_max_size";
-    static final String POOL_MAX_IDLE_TIME = "pool_max_idle_time";
-    static final String POOL_MAX_LIFE_TIME = "pool_max_life_time";
-    static final String POOL_VALIDATION_QUERY = "pool_validation_query";
-    static final String CONNECT_TIMEOUT = "connect_timeout";
-    static final String MAX_CONCURRENT_QUERIES = "max_concurrent_queries";
-    static final String QUERIES_PER_SECOND = "queries_per_second";
     static final String CURSOR_COLUMN = "cursor_column";
     static final String CURSOR_OVERLAP = "cursor_overlap";
-    static final String RETRIES = "retries";
     static final String WATCH_INTERVAL = "watch_interval";
     static final String WATCH_CHANGES = "watch_changes";
     static final String SPLIT_ROWS = "split_rows";
@@ -123,7 +95,9 @@ record PgConfig(
 
     static final List<String> SSL_MODES = List.of("disable", "allow", "prefer", "require", "verify-ca", "verify-full");
 
-    static final List<ConfigField> FIELDS = List.of(
+    static final List<ConfigField> FIELDS = java.util.stream.Stream.concat(PoolSettings.fields(12, 22,
+            "(through poolers and load balancers, after fail-overs).",
+            "server restart, terminated backend, network").stream(), java.util.stream.Stream.of(
             ConfigField.string(HOST).asRequired()
                     .validate(ConfigField.notEmpty())
                     .validate(NetworkPolicy.hostField())
@@ -182,42 +156,6 @@ record PgConfig(
                             + " analyzed), read in parallel (`sync.max_concurrent_splits`) and resumed where they"
                             + " stopped after a restart.")
                     .order(11),
-            ConfigField.integer(POOL_INITIAL_SIZE).defaultValue(1L)
-                    .validate(ConfigField.between(0, 1_000))
-                    .description("Connections opened when the pool starts.")
-                    .order(12),
-            ConfigField.integer(POOL_MAX_SIZE).defaultValue(4L)
-                    .validate(ConfigField.between(1, 1_000))
-                    .description("The most connections the connector holds.")
-                    .order(13),
-            ConfigField.duration(POOL_MAX_IDLE_TIME).defaultValue(Duration.ofMinutes(10))
-                    .validate(ConfigField.positiveDuration())
-                    .description("A pooled connection idle this long is closed.")
-                    .order(14),
-            ConfigField.duration(POOL_MAX_LIFE_TIME).defaultValue(Duration.ofMinutes(30))
-                    .validate(ConfigField.positiveDuration())
-                    .description("A pooled connection older than this is closed and replaced when it is next released, so"
-                            + " connections are recycled (through poolers and load balancers, after fail-overs).")
-                    .order(15),
-            ConfigField.string(POOL_VALIDATION_QUERY).defaultValue("SELECT 1")
-                    .validate(ConfigField.notEmpty())
-                    .description("Run on a pooled connection before it is handed out; a connection that fails it is"
-                            + " replaced.")
-                    .order(16),
-            ConfigField.duration(CONNECT_TIMEOUT).defaultValue(Duration.ofSeconds(10))
-                    .validate(ConfigField.positiveDuration())
-                    .description("The limit of one connection attempt; a ping of an unreachable server fails after this"
-                            + " long.")
-                    .order(17),
-            ConfigField.integer(MAX_CONCURRENT_QUERIES).defaultValue(0L)
-                    .validate(ConfigField.between(0, 1_000))
-                    .description("The most queries this connector runs at once; 0 means `pool_max_size`.")
-                    .order(18),
-            ConfigField.integer(QUERIES_PER_SECOND).defaultValue(0L)
-                    .validate(ConfigField.between(0, 1_000_000))
-                    .description("The most queries started per second (each page of `fetch_size` rows is one); 0 means"
-                            + " no limit.")
-                    .order(19),
             ConfigField.string(CURSOR_COLUMN)
                     .validate(ConfigField.notEmpty())
                     .description("The column incremental syncs follow, present in every synced table or query: a"
@@ -231,11 +169,6 @@ record PgConfig(
                             + " sync starts reading again, so rows committed late by long transactions (their time was"
                             + " taken when the transaction began) are not missed. Re-read rows are indexed again, harmlessly.")
                     .order(21),
-            ConfigField.integer(RETRIES).defaultValue(5L)
-                    .validate(ConfigField.between(0, 100))
-                    .description("How many times a query that lost its connection (server restart, terminated backend,"
-                            + " network) is retried, with back-off, from the last row read, before the sync fails.")
-                    .order(22),
             ConfigField.duration(WATCH_INTERVAL).defaultValue(Duration.ofSeconds(10))
                     .validate(ConfigField.positiveDuration())
                     .description("How often the change watch reads the tables' statistics counters.")
@@ -264,19 +197,12 @@ record PgConfig(
                     .description("Real-time mode: how often the position stored in the index is confirmed to the server"
                             + " (which may then remove older WAL), a quiet database's position is moved on, and the slot"
                             + " is measured.")
-                    .order(27));
+                    .order(27))).toList();
 
     /** Reads the typed values; no I/O. */
     static PgConfig from(SourceConfig config) {
-        int poolMax = (int) config.integer(POOL_MAX_SIZE);
-        int poolInitial = (int) config.integer(POOL_INITIAL_SIZE);
-        if (poolInitial > poolMax) {
-            throw new ConfigValidationException(POOL_INITIAL_SIZE, "is " + poolInitial + ", more than `pool_max_size` ("
-                    + poolMax + ")");
-        }
         String sslMode = config.string(SSL_MODE);
         Optional<Path> rootCert = config.optionalString(SSL_ROOT_CERT).filter(s -> !s.isBlank()).map(Path::of);
-        int concurrent = (int) config.integer(MAX_CONCURRENT_QUERIES);
         return new PgConfig(
                 config.string(HOST).trim(),
                 (int) config.integer(PORT),
@@ -289,17 +215,9 @@ record PgConfig(
                 config.has(TABLES) ? List.copyOf(config.list(TABLES)) : List.of(),
                 config.has(KEY_COLUMNS) ? TableColumns.parse(config.list(KEY_COLUMNS)) : Map.of(),
                 (int) config.integer(FETCH_SIZE),
-                poolInitial,
-                poolMax,
-                config.duration(POOL_MAX_IDLE_TIME),
-                config.duration(POOL_MAX_LIFE_TIME),
-                config.string(POOL_VALIDATION_QUERY),
-                config.duration(CONNECT_TIMEOUT),
-                concurrent == 0 ? poolMax : concurrent,
-                (int) config.integer(QUERIES_PER_SECOND),
+                PoolSettings.from(config),
                 config.optionalString(CURSOR_COLUMN).filter(s -> !s.isBlank()).map(String::trim),
                 config.duration(CURSOR_OVERLAP),
-                (int) config.integer(RETRIES),
                 config.duration(WATCH_INTERVAL),
                 config.bool(WATCH_CHANGES),
                 (int) config.integer(SPLIT_ROWS),
@@ -328,7 +246,7 @@ record PgConfig(
                 .database(database)
                 .username(user)
                 .applicationName(APPLICATION_NAME)
-                .connectTimeout(connectTimeout)
+                .connectTimeout(pool.connectTimeout())
                 .tcpKeepAlive(true)
                 .options(SESSION_OPTIONS)
                 .sslMode(SSLMode.fromValue(sslMode));
@@ -337,30 +255,10 @@ record PgConfig(
         return new PostgresqlConnectionFactory(b.build());
     }
 
-    /** A pool over {@code factory} (the checked {@link #connectionFactory()}): bounded, validated, recycled by idle and life time. */
-    // tag::pool[]
-    ConnectionPool pool(String name, io.r2dbc.spi.ConnectionFactory factory) {
-        return new ConnectionPool(ConnectionPoolConfiguration.builder(factory)
-                .name(name)
-                .initialSize(poolInitialSize)
-                .maxSize(poolMaxSize)
-                .maxIdleTime(poolMaxIdleTime)
-                .maxLifeTime(poolMaxLifeTime)
-                // Idle connections past their idle or life time are closed in the background too, not only when used.
-                .backgroundEvictionInterval(evictionInterval())
-                .validationQuery(validationQuery)
-                .maxCreateConnectionTime(connectTimeout)
-                .maxAcquireTime(connectTimeout.multipliedBy(2))
-                .acquireRetry(1)
-                .build());
+    /** The limit of one connection attempt. */
+    Duration connectTimeout() {
+        return pool.connectTimeout();
     }
-    // end::pool[]
-
-    /** How often idle connections are checked against the idle and life times: half the shorter, 1 s to 1 min. */
-    Duration evictionInterval() {
-        return Pools.evictionInterval(poolMaxIdleTime, poolMaxLifeTime);
-    }
-
 
     /** Errors about the tables configuration against what the catalog holds; used by validateConfig. */
     static FieldError tableError(String message) {

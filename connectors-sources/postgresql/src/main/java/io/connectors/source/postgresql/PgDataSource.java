@@ -26,7 +26,8 @@ import io.connectors.spi.rules.AdvancedRulesValidator;
 import io.connectors.spi.rules.SyncRules;
 import io.connectors.spi.support.Failures;
 import io.connectors.spi.support.FieldMappings;
-import io.connectors.spi.support.Throttle;
+import io.connectors.source.sql.KeysetReads;
+import io.connectors.source.sql.SqlConnections;
 import io.r2dbc.pool.ConnectionPool;
 import io.r2dbc.spi.Connection;
 import io.r2dbc.spi.ConnectionFactory;
@@ -42,12 +43,10 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
-import reactor.util.retry.Retry;
 
 /**
  * A PostgreSQL database's tables (or the queries of its advanced rules), read over a pool of R2DBC connections.
@@ -83,8 +82,6 @@ final class PgDataSource implements BaseDataSource, RealtimeSource, DeferredSour
     private static final Logger LOG = LoggerFactory.getLogger(PgDataSource.class);
     /** The field holding a document's table (or rule) name. */
     static final String TABLE_FIELD = "pg_table";
-    private static final Duration FIRST_BACKOFF = Duration.ofMillis(250);
-    private static final Duration MAX_BACKOFF = Duration.ofSeconds(10);
     private static final String FROM_LAST_ROW = "from the last row read";
     static final String RETAINED_GAUGE = "postgresql_slot_retained_wal_bytes";
     private static final String RETAINED_HELP = "WAL the connector's replication slot retains on the server (current"
@@ -106,13 +103,9 @@ final class PgDataSource implements BaseDataSource, RealtimeSource, DeferredSour
 
     private final PgConfig config;
     private final SourceContext context;
-    private final Throttle throttle;
     private final PgCatalog catalog;
-    /** The driver's connection factory behind the network policy: every new connection (pooled or not) is checked. */
-    private final ConnectionFactory checked;
-    private final AtomicReference<ConnectionPool> pool = new AtomicReference<>();
-    private volatile boolean closed;
-    private final java.util.concurrent.atomic.AtomicInteger readsInProgress = new java.util.concurrent.atomic.AtomicInteger();
+    /** The pool, behind the network policy: every new connection (pooled or not) is checked. */
+    private final SqlConnections connections;
     /** The configured tables, resolved once per instance (by validateConfig or the first read). */
     private final AtomicReference<Mono<List<PgTarget>>> tables = new AtomicReference<>();
     /** The last plan a read or mapping resolved, with the advanced rules it was resolved for. */
@@ -136,9 +129,9 @@ final class PgDataSource implements BaseDataSource, RealtimeSource, DeferredSour
     PgDataSource(PgConfig config, SourceContext context) {
         this.config = config;
         this.context = context;
-        this.throttle = new Throttle(config.maxConcurrentQueries(), config.queriesPerSecond());
         this.catalog = new PgCatalog(config);
-        this.checked = checked(config.connectionFactory(), context.network(), config);
+        this.connections = new SqlConnections("PostgreSQL", context.connectorId(), config.pool(),
+                checked(config.connectionFactory(), context.network(), config), m -> PgErrors.scrub(m, config));
         this.slot = new PgSlot(config, context.connectorId());
     }
 
@@ -146,75 +139,16 @@ final class PgDataSource implements BaseDataSource, RealtimeSource, DeferredSour
      * {@code factory}, whose connections are opened only once {@code policy} allowed the host: checked for each new
      * connection (not each use of a pooled one), so a host whose name now resolves elsewhere is checked again.
      */
-    // tag::network-check[]
     static ConnectionFactory checked(ConnectionFactory factory, NetworkPolicy policy, PgConfig config) {
-        return new ConnectionFactory() {
-            @Override
-            public org.reactivestreams.Publisher<? extends Connection> create() {
-                return policy.check(PgConfig.HOST, config.host(), config.port()).then(Mono.defer(() -> Mono.from(factory.create())));
-            }
-
-            @Override
-            public io.r2dbc.spi.ConnectionFactoryMetadata getMetadata() {
-                return factory.getMetadata();
-            }
-        };
+        return SqlConnections.checked(factory, policy, PgConfig.HOST, config.host(), config.port(), c -> Mono.empty());
     }
-    // end::network-check[]
 
     // ------------------------------------------------------------------------------------------------ connections
 
-    /** The pool, created on first use. */
-    private ConnectionPool pool() {
-        ensureOpen();
-        ConnectionPool p = pool.get();
-        if (p == null) {
-            ConnectionPool created = config.pool("connectors-" + context.connectorId(), checked);
-            if (pool.compareAndSet(null, created)) {
-                p = created;
-            } else {
-                created.dispose();
-                p = pool.get();
-            }
-        }
-        return p;
-    }
-
-    private void ensureOpen() {
-        if (closed) {
-            throw new SourceException("the PostgreSQL source of connector " + context.connectorId() + " was closed");
-        }
-    }
-
-    /** Runs {@code work} on a pooled connection, under the throttle; the connection goes back to the pool after. */
-    private <T> Mono<T> withConnection(Function<Connection, Mono<T>> work) {
-        return on(() -> pool().create(), work);
-    }
-
-    /**
-     * Runs {@code work} on a connection of its own, closed afterwards rather than pooled: rule checks open and roll
-     * back transactions, and a check cancelled at the wrong moment could otherwise hand the pool a connection still
-     * inside one.
-     */
-    private <T> Mono<T> withOwnConnection(Function<Connection, Mono<T>> work) {
-        return on(() -> {
-            ensureOpen();
-            return checked.create();
-        }, work);
-    }
-
-    /** {@code work} on a connection from {@code connect}, under the throttle, closed (or released) whatever happens. */
-    // tag::throttle[]
-    private <T> Mono<T> on(java.util.function.Supplier<org.reactivestreams.Publisher<? extends Connection>> connect,
-                           Function<Connection, Mono<T>> work) {
-        return throttle.single(Mono.usingWhen(Mono.defer(() -> Mono.from(connect.get())), work,
-                c -> Mono.from(c.close()), (c, e) -> Mono.from(c.close()), c -> Mono.from(c.close())));
-    }
-    // end::throttle[]
 
     @Override
     public Mono<Void> ping() {
-        return withConnection(c -> Flux.from(c.createStatement("SELECT 1").execute())
+        return connections.withConnection(c -> Flux.from(c.createStatement("SELECT 1").execute())
                         .flatMap(r -> r.map((row, meta) -> 1)).then())
                 .timeout(config.connectTimeout().multipliedBy(2))
                 .onErrorMap(e -> PgErrors.describe(e, config, "connecting"));
@@ -242,7 +176,7 @@ final class PgDataSource implements BaseDataSource, RealtimeSource, DeferredSour
 
     /** What keeps real-time mode from following the tables: the server's {@code wal_level}, views, replica identities. */
     private Mono<List<FieldError>> followingProblems(List<PgTarget> targets) {
-        return withConnection(c -> PgSlot.walLevel(c).flatMap(level -> {
+        return connections.withConnection(c -> PgSlot.walLevel(c).flatMap(level -> {
             if (!"logical".equals(level)) {
                 return Mono.error(new SourceException("real-time mode needs wal_level = logical on " + config.where()
                         + " (it is '" + level + "'): set it in postgresql.conf (ALTER SYSTEM SET wal_level = logical)"
@@ -257,7 +191,7 @@ final class PgDataSource implements BaseDataSource, RealtimeSource, DeferredSour
      * the disk fills: said at every sync, with the way out. Informative: a failed look says nothing.
      */
     private Mono<Void> unfollowedSlot() {
-        return withConnection(slot::state)
+        return connections.withConnection(slot::state)
                 .doOnNext(state -> state.ifPresent(s -> LOG.warn("Connector {}: replication slot '{}' retains {} bytes of"
                                 + " WAL, but the connector is not in real-time mode: nothing will read it. Drop it with"
                                 + " `connectors sources drop-resources {}`, or set realtime: true", context.connectorId(),
@@ -291,7 +225,7 @@ final class PgDataSource implements BaseDataSource, RealtimeSource, DeferredSour
         if (known != null) {
             return known;
         }
-        Mono<List<PgTarget>> resolving = withConnection(catalog::resolve)
+        Mono<List<PgTarget>> resolving = connections.withConnection(catalog::resolve)
                 .flatMap(resolution -> {
                     if (!resolution.errors().isEmpty()) {
                         return Mono.<List<PgTarget>>error(new ConfigValidationException(resolution.errors()));
@@ -319,7 +253,7 @@ final class PgDataSource implements BaseDataSource, RealtimeSource, DeferredSour
         if (last != null && last.advanced().equals(advanced)) {
             return last.targets();
         }
-        Mono<List<PgTarget>> targets = advanced.isEmpty() ? tables() : withOwnConnection(c -> queries(c, advanced)).cache();
+        Mono<List<PgTarget>> targets = advanced.isEmpty() ? tables() : connections.withOwnConnection(c -> queries(c, advanced)).cache();
         lastPlan.set(new Plan(advanced, targets));
         return targets;
     }
@@ -346,7 +280,7 @@ final class PgDataSource implements BaseDataSource, RealtimeSource, DeferredSour
                 return Mono.just(problems);
             }
             PgRules parsed = PgRules.parse(advanced);
-            return withOwnConnection(c -> parsed.check(c, table -> catalog.primaryKey(c, table)));
+            return connections.withOwnConnection(c -> parsed.check(c, table -> catalog.primaryKey(c, table)));
         }).onErrorMap(e -> PgErrors.describe(e, config, "checking the advanced rules"));
     }
 
@@ -354,69 +288,22 @@ final class PgDataSource implements BaseDataSource, RealtimeSource, DeferredSour
 
     @Override
     public Flux<SourceDocument> getDocs(SyncRules rules) {
-        return reading(plan(rules)
-                .flatMapMany(targets -> Flux.fromIterable(targets).concatMap(this::read, 0))
+        return connections.reading(plan(rules)
+                .flatMapMany(targets -> Flux.fromIterable(targets).concatMap(this::pages, 0))
                 .onErrorMap(e -> PgErrors.describe(e, config, "reading the tables")));
     }
 
-    /**
-     * A read that holds the pool's connections only while it runs: once the last read in progress ends (completed,
-     * failed or cancelled), the pool is closed, and the next use opens a new one. Connections do not linger on the
-     * server for {@code pool_max_idle_time} after a cancelled sync.
-     */
-    private <T> Flux<T> reading(Flux<T> read) {
-        return Flux.defer(() -> {
-            readsInProgress.incrementAndGet();
-            java.util.concurrent.atomic.AtomicBoolean ended = new java.util.concurrent.atomic.AtomicBoolean();
-            // Before the end is signalled downstream (not doFinally, which runs after): whoever reacts to the end may
-            // use the source again at once, and must get a new pool rather than this one being closed under it.
-            Runnable end = () -> {
-                if (ended.compareAndSet(false, true) && readsInProgress.decrementAndGet() == 0) {
-                    ConnectionPool p = pool.getAndSet(null);
-                    if (p != null) {
-                        p.disposeLater().subscribe(null, e -> LOG.debug("Connector {}: closing the pool after a read: {}",
-                                context.connectorId(), PgErrors.scrub(e.toString(), config)));
-                    }
-                }
-            };
-            return read.doOnTerminate(end).doOnCancel(end);
-        });
+    /** Every row of a target, page after page ({@link KeysetReads#pages}). */
+    private Flux<SourceDocument> pages(PgTarget target) {
+        return KeysetReads.pages(keyed(target), (after, overlapping, limit) -> query(target,
+                PgQueries.fullPage(target, after != null, overlapping, limit).sql(), after, List.of(),
+                "reading " + target.name(), FROM_LAST_ROW), config.fetchSize());
     }
 
-    /** Every row of a target, page after page. */
-    private Flux<SourceDocument> read(PgTarget target) {
-        return pagesAfter(target, null, Set.of());
-    }
-
-    /**
-     * The pages of a target after the key {@code after}. A key that is not known to be unique (key columns other than
-     * the primary key, an advanced rule's query) is checked as it is read: each page after the first starts at its
-     * last key ({@code >=}), so the rows that share it are all in one page, the rows already emitted
-     * ({@code previous}) are left out, and two rows with one key fail the read instead of becoming one document.
-     */
-    private Flux<SourceDocument> pagesAfter(PgTarget target, List<String> after, Set<List<String>> previous) {
-        boolean checked = !target.uniqueKey();
-        // A checked page after the first also holds the row(s) of the last key again: one more row keeps pages moving.
-        int limit = config.fetchSize() + (checked && after != null ? 1 : 0);
-        PgQueries.Page page = PgQueries.fullPage(target, after != null, checked, limit);
-        return query(target, page.sql(), after, List.of(), "reading " + target.name(), FROM_LAST_ROW)
-                .flatMapMany(rows -> {
-                    List<PgQueries.Row> fresh = checked ? unseen(target, rows, previous) : rows;
-                    Flux<SourceDocument> docs = Flux.fromIterable(fresh).map(row -> document(target, row));
-                    if (rows.size() < limit) {
-                        return docs;
-                    }
-                    List<String> last = rows.get(rows.size() - 1).key();
-                    if (checked && last.equals(after)) {
-                        return docs.concatWith(Flux.error(new SourceException("table " + target.name() + ": more than"
-                                + " fetch_size (" + config.fetchSize() + ") rows have key values equal to "
-                                + sample(last) + " in " + target.key() + "; raise `fetch_size` or name key"
-                                + " columns that are unique in `key_columns`", null, false)));
-                    }
-                    Set<List<String>> keys = checked ? rows.stream().map(PgQueries.Row::key)
-                            .collect(java.util.stream.Collectors.toSet()) : Set.of();
-                    return docs.concatWith(Flux.defer(() -> pagesAfter(target, last, keys)));
-                });
+    /** A target as the keyset walk sees it. */
+    private KeysetReads.Table<PgQueries.Row> keyed(PgTarget target) {
+        return new KeysetReads.Table<>(target.name(), target.key(), target.uniqueKey(), PgQueries.Row::key,
+                row -> document(target, row));
     }
 
     // ------------------------------------------------------------------------------------------------ splits
@@ -424,7 +311,7 @@ final class PgDataSource implements BaseDataSource, RealtimeSource, DeferredSour
     @Override
     public Mono<List<SourceSplit>> planSplits(SyncRules rules) {
         return plan(rules)
-                .flatMap(targets -> withConnection(c -> Flux.fromIterable(targets)
+                .flatMap(targets -> connections.withConnection(c -> Flux.fromIterable(targets)
                         .concatMap(t -> PgSplits.plan(c, t, config.splitRows()))
                         .concatMapIterable(l -> l)
                         .collectList()))
@@ -433,89 +320,27 @@ final class PgDataSource implements BaseDataSource, RealtimeSource, DeferredSour
                 .onErrorMap(e -> PgErrors.describe(e, config, "planning the splits"));
     }
 
-    /**
-     * A split's rows page after page, each page starting after the last key read, with the position {@code {"after":
-     * [key values]}} after each page. A target whose key is not known to be unique is one split that emits no position
-     * before its end (its pages overlap on their last key, which a position could not express).
-     */
+    /** A split's rows page after page, with the position after each ({@link KeysetReads#split}). */
     @Override
     public Flux<SplitEvent> readSplit(SourceSplit split, SplitPosition from, SyncRules rules) {
-        return reading(plan(rules).flatMapMany(targets -> {
-            Object table = split.values().get(PgSplits.TABLE);
-            PgTarget target = targets.stream().filter(t -> t.name().equals(table)).findFirst().orElse(null);
-            if (target == null) {
-                return Flux.error(new SourceException("split " + split.id() + " reads '" + table + "', which this"
-                        + " connector's tables or rules no longer include", null, false));
-            }
-            if (from != null && "end".equals(from.values().get(PgSplits.AFTER))) {
-                return Flux.empty();
-            }
-            if (!target.uniqueKey()) {
-                return pagesAfter(target, null, Set.of()).map(SplitEvent::of)
-                        .concatWith(Mono.just(SplitEvent.at(new SplitPosition(Map.of(PgSplits.AFTER, "end")))));
-            }
-            List<String> bounds = new ArrayList<>();
-            Object lower = split.values().get(PgSplits.FROM);
-            Object upper = split.values().get(PgSplits.TO);
-            if (lower != null) {
-                bounds.add(lower.toString());
-            }
-            if (upper != null) {
-                bounds.add(upper.toString());
-            }
-            List<String> after = from == null ? null : afterKey(split, from);
-            return splitPages(target, lower != null, upper != null, bounds, after);
+        return connections.reading(plan(rules).flatMapMany(targets -> {
+            PgTarget target = KeysetReads.table(split, targets, PgTarget::name);
+            return KeysetReads.split(split, from, keyed(target),
+                    (after, overlapping, limit) -> query(target, PgQueries.fullPage(target, after != null, overlapping,
+                            limit).sql(), after, List.of(), "reading " + target.name(), FROM_LAST_ROW),
+                    (lower, upper, after, limit) -> {
+                        List<Object> bounds = new ArrayList<>(2);
+                        if (lower != null) {
+                            bounds.add(lower);
+                        }
+                        if (upper != null) {
+                            bounds.add(upper);
+                        }
+                        return query(target, PgQueries.splitPage(target, lower != null, upper != null, after != null,
+                                false, limit).sql(), after, bounds, "reading " + target.name(), FROM_LAST_ROW);
+                    },
+                    config.fetchSize());
         }).onErrorMap(e -> PgErrors.describe(e, config, "reading split " + split.id())));
-    }
-
-    private static List<String> afterKey(SourceSplit split, SplitPosition from) {
-        Object after = from.values().get(PgSplits.AFTER);
-        if (after instanceof List<?> l) {
-            return l.stream().map(v -> v == null ? null : v.toString()).toList();
-        }
-        throw new SourceException("position " + from.values() + " of split " + split.id() + " has no key to resume after",
-                null, false);
-    }
-
-    private Flux<SplitEvent> splitPages(PgTarget target, boolean lower, boolean upper, List<String> bounds,
-                                        List<String> after) {
-        PgQueries.Page page = PgQueries.splitPage(target, lower, upper, after != null, false, config.fetchSize());
-        return query(target, page.sql(), after, List.copyOf(bounds), "reading " + target.name(), FROM_LAST_ROW)
-                .flatMapMany(rows -> {
-                    if (rows.isEmpty()) {
-                        return Flux.empty();
-                    }
-                    List<String> last = rows.get(rows.size() - 1).key();
-                    Flux<SplitEvent> events = Flux.fromIterable(rows).map(row -> SplitEvent.of(document(target, row)))
-                            .concatWith(Mono.just(SplitEvent.at(new SplitPosition(Map.of(PgSplits.AFTER, last)))));
-                    return rows.size() < config.fetchSize() ? events
-                            : events.concatWith(Flux.defer(() -> splitPages(target, lower, upper, bounds, last)));
-                });
-    }
-
-    /** The rows of a page not emitted by the page before; a key twice in the page fails the read, naming it. */
-    private static List<PgQueries.Row> unseen(PgTarget target, List<PgQueries.Row> rows, Set<List<String>> previous) {
-        Set<List<String>> inPage = new java.util.HashSet<>();
-        List<PgQueries.Row> fresh = new ArrayList<>(rows.size());
-        for (PgQueries.Row row : rows) {
-            if (!inPage.add(row.key())) {
-                throw new SourceException("table " + target.name() + " has more than one row with the key "
-                        + sample(row.key()) + " in its key columns " + target.key() + ": they would become one"
-                        + " document. Name columns whose values are unique in `key_columns` (or add a primary key);"
-                        + " the table is not synced until then", null, false);
-            }
-            if (!previous.contains(row.key())) {
-                fresh.add(row);
-            }
-        }
-        return fresh;
-    }
-
-    /** Key values for a message: short (values are data, not secrets, but may be long). */
-    private static String sample(List<String> key) {
-        List<String> shown = key.stream().map(v -> v == null ? "null" : v.length() > 40 ? v.substring(0, 40) + "..." : v)
-                .toList();
-        return shown.size() == 1 ? "'" + shown.get(0) + "'" : shown.toString();
     }
 
     /**
@@ -527,7 +352,7 @@ final class PgDataSource implements BaseDataSource, RealtimeSource, DeferredSour
      */
     private Mono<List<PgQueries.Row>> query(PgTarget target, String sql, List<String> key, List<Object> extra,
                                             String what, String retrying) {
-        return withConnection(c -> {
+        return connections.withConnection(c -> {
             Statement statement = c.createStatement(sql);
             int i = 0;
             for (Object value : extra) {
@@ -541,13 +366,7 @@ final class PgDataSource implements BaseDataSource, RealtimeSource, DeferredSour
             return Flux.from(statement.execute())
                     .flatMap(result -> result.map((row, meta) -> PgQueries.Row.read(row, target.key().size())))
                     .collectList();
-        }).retryWhen(Retry.backoff(config.retries(), FIRST_BACKOFF).maxBackoff(MAX_BACKOFF)
-                .filter(PgErrors::isConnectionLoss)
-                .doBeforeRetry(signal -> LOG.warn("Connector {}: lost the connection while {} ({}); retrying {}"
-                                + " (attempt {} of {})", context.connectorId(), what,
-                        PgErrors.scrub(String.valueOf(signal.failure().getMessage()), config), retrying,
-                        signal.totalRetries() + 1, config.retries()))
-                .onRetryExhaustedThrow((spec, signal) -> signal.failure()))
+        }).retryWhen(connections.retry(PgErrors::isConnectionLoss, what, retrying))
                 .onErrorMap(e -> PgErrors.describe(e, config, what));
     }
 
@@ -576,7 +395,7 @@ final class PgDataSource implements BaseDataSource, RealtimeSource, DeferredSour
      */
     @Override
     public Flux<SourceDocument> fetch(List<SourceDocument> deferred) {
-        return reading(Flux.defer(() -> {
+        return connections.reading(Flux.defer(() -> {
             Map<PgTarget, List<PgQueries.Listed>> byTarget = new LinkedHashMap<>();
             for (SourceDocument doc : deferred) {
                 if (!(doc.state() instanceof PgQueries.Listed listed)) {
@@ -648,7 +467,7 @@ final class PgDataSource implements BaseDataSource, RealtimeSource, DeferredSour
     private Mono<Optional<String>> fetchMax(PgTarget target, String column) {
         String sql = "SELECT max(" + PgTarget.ident(target.alias()) + "." + PgTarget.ident(column) + ")::text AS max FROM "
                 + target.from() + " " + PgTarget.ident(target.alias());
-        return withConnection(c -> Flux.from(c.createStatement(sql).execute())
+        return connections.withConnection(c -> Flux.from(c.createStatement(sql).execute())
                 .flatMap(r -> r.map((row, meta) -> Optional.ofNullable(row.get("max", String.class))))
                 .next())
                 .defaultIfEmpty(Optional.empty());
@@ -661,7 +480,7 @@ final class PgDataSource implements BaseDataSource, RealtimeSource, DeferredSour
                     + " real-time job applies every change, so incremental syncs are not run for it; schedule full"
                     + " syncs only (or none)", null, false));
         }
-        return reading(Flux.defer(() -> {
+        return connections.reading(Flux.defer(() -> {
             String column = cursorColumn();
             if (cursor == null) {
                 return Flux.error(new SourceException("an incremental sync needs a cursor: run a full sync first", null,
@@ -752,7 +571,7 @@ final class PgDataSource implements BaseDataSource, RealtimeSource, DeferredSour
             Plan last = lastPlan.get();
             Mono<List<PgTarget>> targets = last != null ? last.targets() : tables();
             return targets.flatMap(list -> followable(list)
-                    .then(withOwnConnection(c -> slot.ensurePublication(c, list).then(slot.startingPosition(c)))))
+                    .then(connections.withOwnConnection(c -> slot.ensurePublication(c, list).then(slot.startingPosition(c)))))
                     .map(PgChanges::cursor)
                     .doOnNext(cursor -> LOG.info("Connector {}: replication slot '{}' at {}, publication '{}'; the changes"
                                     + " from there are followed after the full sync", context.connectorId(), slot.slot(),
@@ -770,7 +589,7 @@ final class PgDataSource implements BaseDataSource, RealtimeSource, DeferredSour
 
     @Override
     public Flux<ChangeEvent> followChanges(SyncCursor cursor, SyncRules rules) {
-        return reading(Flux.defer(() -> {
+        return connections.reading(Flux.defer(() -> {
             long from;
             try {
                 from = PgOutput.lsn(String.valueOf(cursor.values().get(PgChanges.LSN)));
@@ -779,7 +598,7 @@ final class PgDataSource implements BaseDataSource, RealtimeSource, DeferredSour
                         + " saved before real-time mode was turned on)"));
             }
             return plan(rules).flatMapMany(targets -> followable(targets)
-                    .then(withOwnConnection(c -> resumable(c, targets, from)))
+                    .then(connections.withOwnConnection(c -> resumable(c, targets, from)))
                     .flatMapMany(signatures -> stream(targets, signatures, from)));
         }).onErrorMap(e -> PgErrors.describe(e, config, "following replication slot '" + slot.slot() + "'")));
     }
@@ -847,7 +666,7 @@ final class PgDataSource implements BaseDataSource, RealtimeSource, DeferredSour
     private Flux<ChangeEvent> watchSlot() {
         return Flux.interval(config.statusInterval(), config.statusInterval())
                 .onBackpressureDrop()
-                .concatMap(tick -> withConnection(slot::state).onErrorResume(e -> {
+                .concatMap(tick -> connections.withConnection(slot::state).onErrorResume(e -> {
                     LOG.debug("Connector {}: measuring replication slot '{}' failed: {}", context.connectorId(),
                             slot.slot(), e.toString());
                     return Mono.empty();
@@ -892,7 +711,7 @@ final class PgDataSource implements BaseDataSource, RealtimeSource, DeferredSour
 
     @Override
     public Mono<List<SourceResource>> resources() {
-        return withOwnConnection(c -> slot.state(c).zipWith(slot.published(c)).map(found -> {
+        return connections.withOwnConnection(c -> slot.state(c).zipWith(slot.published(c)).map(found -> {
             List<SourceResource> out = new ArrayList<>();
             found.getT1().ifPresent(state -> out.add(slotResource(state)));
             PgSlot.Published p = found.getT2();
@@ -939,7 +758,7 @@ final class PgDataSource implements BaseDataSource, RealtimeSource, DeferredSour
 
     @Override
     public Mono<List<String>> dropResources() {
-        return withOwnConnection(c -> slot.drop(c).zipWith(slot.dropPublication(c)).map(dropped -> {
+        return connections.withOwnConnection(c -> slot.drop(c).zipWith(slot.dropPublication(c)).map(dropped -> {
             List<String> out = new ArrayList<>();
             if (dropped.getT1()) {
                 out.add("dropped replication slot '" + slot.slot() + "'");
@@ -1051,7 +870,7 @@ final class PgDataSource implements BaseDataSource, RealtimeSource, DeferredSour
 
     /** The fingerprint of the database's tables now. */
     Mono<String> fingerprint() {
-        return withConnection(c -> Flux.from(c.createStatement(FINGERPRINT_SQL).execute())
+        return connections.withConnection(c -> Flux.from(c.createStatement(FINGERPRINT_SQL).execute())
                         .flatMap(r -> r.map((row, meta) -> Objects.requireNonNullElse(row.get("fingerprint", String.class), "")))
                         .next())
                 .onErrorMap(e -> PgErrors.describe(e, config, "reading the table statistics"));
@@ -1059,28 +878,13 @@ final class PgDataSource implements BaseDataSource, RealtimeSource, DeferredSour
 
     // ----------------------------------------------------------------------------------------------------- close
 
-    // tag::close[]
     @Override
     public Mono<Void> close() {
-        return Mono.defer(() -> {
-            closed = true;
-            ConnectionPool p = pool.getAndSet(null);
-            if (p == null) {
-                return Mono.<Void>empty();
-            }
-            return p.disposeLater()
-                    .timeout(config.connectTimeout())
-                    .onErrorResume(e -> {
-                        LOG.warn("Connector {}: closing the PostgreSQL pool failed: {}", context.connectorId(),
-                                PgErrors.scrub(e.toString(), config));
-                        return Mono.empty();
-                    });
-        });
+        return connections.close();
     }
-    // end::close[]
 
     /** The pool, when created: for tests. */
     Optional<ConnectionPool> currentPool() {
-        return Optional.ofNullable(pool.get());
+        return connections.currentPool();
     }
 }

@@ -1,15 +1,14 @@
 package io.connectors.source.postgresql;
 
+import io.connectors.source.sql.SqlFailures;
 import io.connectors.spi.SourceException;
 import io.connectors.spi.config.ConfigValidationException;
 import io.connectors.spi.network.NetworkPolicyException;
 import io.connectors.spi.support.Failures;
 import io.r2dbc.spi.R2dbcException;
-import io.r2dbc.spi.R2dbcNonTransientResourceException;
 import io.r2dbc.spi.R2dbcPermissionDeniedException;
-import io.r2dbc.spi.R2dbcTransientResourceException;
-import java.io.IOException;
 import java.net.ConnectException;
+import java.util.Set;
 import java.util.concurrent.TimeoutException;
 
 /**
@@ -18,6 +17,9 @@ import java.util.concurrent.TimeoutException;
  * are a lost connection, worth retrying from the last row read.
  */
 final class PgErrors {
+    /** admin_shutdown (pg_terminate_backend, a fast shutdown), crash_shutdown, cannot_connect_now (starting up). */
+    private static final Set<String> SERVER_ENDS = Set.of("57P01", "57P02", "57P03");
+
     private PgErrors() {
     }
 
@@ -26,33 +28,7 @@ final class PgErrors {
      * backend, network, pool exhausted by dead connections): the query may succeed again on a new connection.
      */
     static boolean isConnectionLoss(Throwable e) {
-        if (Failures.find(e, NetworkPolicyException.class) != null) {
-            return false;
-        }
-        for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof SourceException || t instanceof ConfigValidationException) {
-                return false;
-            }
-            if (t instanceof R2dbcException r2dbc) {
-                String state = r2dbc.getSqlState();
-                if (state != null && (state.startsWith("08") // connection exception
-                        || state.equals("57P01") // admin_shutdown: pg_terminate_backend, fast shutdown
-                        || state.equals("57P02") // crash_shutdown
-                        || state.equals("57P03"))) { // cannot_connect_now: starting up
-                    return true;
-                }
-                if (t instanceof R2dbcNonTransientResourceException || t instanceof R2dbcTransientResourceException) {
-                    return true;
-                }
-            }
-            if (t instanceof IOException || t instanceof TimeoutException) {
-                return true;
-            }
-            if (t.getClass().getName().contains("ConnectionClosed") || t.getClass().getName().startsWith("io.netty.")) {
-                return true;
-            }
-        }
-        return false;
+        return SqlFailures.isConnectionLoss(e, r2dbc -> SERVER_ENDS.contains(r2dbc.getSqlState()));
     }
 
     /** A source exception for {@code e}, raised while doing {@code what} ("reading table shop.orders"). */
