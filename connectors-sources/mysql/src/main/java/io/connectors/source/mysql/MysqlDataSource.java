@@ -21,6 +21,7 @@ import io.connectors.spi.config.FieldError;
 import io.connectors.spi.network.NetworkPolicy;
 import io.connectors.spi.rules.AdvancedRulesValidator;
 import io.connectors.spi.rules.SyncRules;
+import io.connectors.source.sql.CursorReads;
 import io.connectors.source.sql.KeysetReads;
 import io.connectors.source.sql.SqlConnections;
 import io.r2dbc.pool.ConnectionPool;
@@ -454,14 +455,7 @@ final class MysqlDataSource implements BaseDataSource, DeferredSource, RealtimeS
         }
         return Mono.defer(() -> {
             String column = cursorColumn();
-            return lastTargets().flatMapMany(list -> Flux.fromIterable(list).concatMap(t -> max(t, column)
-                            .map(max -> Map.entry(t.name(), max))))
-                    .collectList()
-                    .map(entries -> {
-                        Map<String, Object> positions = new LinkedHashMap<>();
-                        entries.forEach(e -> positions.put(e.getKey(), e.getValue().orElse(null)));
-                        return cursor(column, positions);
-                    });
+            return CursorReads.current(column, lastTargets(), MysqlTarget::name, t -> max(t, column));
         }).onErrorMap(e -> MysqlErrors.describe(e, config, "reading the cursor column's position"));
     }
 
@@ -469,55 +463,37 @@ final class MysqlDataSource implements BaseDataSource, DeferredSource, RealtimeS
         MysqlColumn c = target.column(column).orElseThrow(() -> new SourceException(target.name() + " has no column '"
                 + column + "' (cursor_column)", null, false));
         return connections.withConnection(conn -> MysqlCatalog.rows(conn, MysqlQueries.max(target, c),
-                        row -> Optional.ofNullable(row.get("m", String.class))).next())
-                .defaultIfEmpty(Optional.empty());
+                row -> Optional.ofNullable(row.get("m", String.class))).next());
     }
 
     @Override
     public Flux<ChangeEvent> getDocsIncrementally(SyncCursor cursor, SyncRules rules) {
         if (context.realtime()) {
-            return Flux.error(new SourceException("connector " + context.connectorId() + " runs in real time: its"
-                    + " real-time job applies every change, so incremental syncs are not run for it; schedule full"
-                    + " syncs only (or none)", null, false));
+            return Flux.error(CursorReads.realtimeOnly(context.connectorId()));
         }
         return connections.reading(Flux.defer(() -> {
             String column = cursorColumn();
-            if (cursor == null) {
-                return Flux.error(new SourceException("an incremental sync needs a cursor: run a full sync first", null,
-                        false));
-            }
-            Object savedColumn = cursor.values().get("column");
-            if (!column.equals(savedColumn)) {
-                return Flux.error(new CursorExpiredException("the saved cursor follows column '" + savedColumn
-                        + "', the configuration now '" + column + "'"));
-            }
-            Map<String, Object> positions = new LinkedHashMap<>();
-            if (cursor.values().get("positions") instanceof Map<?, ?> saved) {
-                saved.forEach((k, v) -> positions.put(String.valueOf(k), v == null ? null : String.valueOf(v)));
-            }
-            return plan(rules).flatMapMany(targets -> {
-                for (MysqlTarget t : targets) {
-                    if (t.column(column).isEmpty()) {
-                        return Flux.error(new SourceException(t.name() + " has no column '" + column
-                                + "' (cursor_column): it cannot be synced incrementally", null, false));
-                    }
-                }
-                return Flux.fromIterable(targets)
-                        .concatMap(t -> changes(t, t.column(column).orElseThrow(), (String) positions.get(t.name()),
-                                positions), 0)
-                        .concatWith(Mono.fromCallable(() -> new ChangeEvent.Checkpoint(cursor(column, positions))));
-            });
+            return CursorReads.changes(cursor, column, plan(rules), MysqlTarget::name,
+                    t -> t.column(column).isPresent(),
+                    (t, from, positions) -> changes(t, t.column(column).orElseThrow(), from, positions));
         }).onErrorMap(e -> MysqlErrors.describe(e, config, "reading the changed rows")));
     }
 
-    /** The rows of a target whose cursor column passed {@code from}, page by page, each page followed by a checkpoint. */
+    /**
+     * The rows of a target whose cursor column passed {@code from} (by at least {@code cursor_overlap} before it, for a
+     * date or time column), page by page, each page followed by a checkpoint.
+     */
     private Flux<ChangeEvent> changes(MysqlTarget target, MysqlColumn column, String from, Map<String, Object> positions) {
         boolean overlaps = isTime(column) && !config.cursorOverlap().isZero();
-        MysqlQueries.Sql sql = MysqlQueries.changesPage(target, column, from != null, overlaps, false,
-                config.fetchSize());
         long overlap = config.cursorOverlap().toNanos() / 1000;
-        return changePages(target, column, sql, (slot, keyed) -> slot == MysqlQueries.CURSOR ? from : overlap,
-                positions);
+        String what = "reading the changes of " + target.name();
+        return CursorReads.pages(target.name(), column.name(), (after, limit) -> after == null
+                        ? query(target, MysqlQueries.changesPage(target, column, from != null, overlaps, false, limit),
+                                (slot, keyed) -> slot == MysqlQueries.CURSOR ? from : overlap, what, FROM_LAST_ROW)
+                        : query(target, MysqlQueries.changesPage(target, column, true, false, true, limit),
+                                (slot, keyed) -> slot == MysqlQueries.CURSOR ? after.cursor()
+                                        : target.key().get(slot).keyValue(after.key().get(slot)), what, FROM_LAST_ROW),
+                Row::cursor, row -> document(target, row), positions, config.fetchSize());
     }
 
     private static boolean isTime(MysqlColumn column) {
@@ -527,42 +503,8 @@ final class MysqlDataSource implements BaseDataSource, DeferredSource, RealtimeS
         };
     }
 
-    private Flux<ChangeEvent> changePages(MysqlTarget target, MysqlColumn column, MysqlQueries.Sql sql,
-                                          ParameterValues values, Map<String, Object> positions) {
-        return query(target, sql, values, "reading the changes of " + target.name(), FROM_LAST_ROW)
-                .flatMapMany(rows -> {
-                    if (rows.isEmpty()) {
-                        return Flux.empty();
-                    }
-                    Row last = rows.get(rows.size() - 1);
-                    Flux<ChangeEvent> events = Flux.<ChangeEvent>fromIterable(rows.stream()
-                                    .map(row -> (ChangeEvent) new ChangeEvent.Upsert(document(target, row))).toList())
-                            .concatWith(Mono.fromCallable(() -> {
-                                positions.put(target.name(), last.cursor());
-                                return new ChangeEvent.Checkpoint(cursor(column.name(), positions));
-                            }));
-                    if (rows.size() < config.fetchSize()) {
-                        return events;
-                    }
-                    MysqlQueries.Sql next = MysqlQueries.changesPage(target, column, true, false, true,
-                            config.fetchSize());
-                    ParameterValues after = (slot, keyed) -> slot == MysqlQueries.CURSOR ? last.cursor()
-                            : target.key().get(slot).keyValue(last.key().get(slot));
-                    return events.concatWith(Flux.defer(() -> changePages(target, column, next, after, positions)));
-                });
-    }
-
     private String cursorColumn() {
-        return config.cursorColumn().orElseThrow(() -> new SourceException("incremental syncs of connector "
-                + context.connectorId() + " need `cursor_column`: the column (such as updated_at) that tells which"
-                + " rows changed", null, false));
-    }
-
-    private static SyncCursor cursor(String column, Map<String, Object> positions) {
-        Map<String, Object> values = new LinkedHashMap<>();
-        values.put("column", column);
-        values.put("positions", new LinkedHashMap<>(positions));
-        return new SyncCursor(values);
+        return config.cursorColumn().orElseThrow(() -> CursorReads.noCursorColumn(context.connectorId()));
     }
 
     // ----------------------------------------------------------------------------------------------- real time

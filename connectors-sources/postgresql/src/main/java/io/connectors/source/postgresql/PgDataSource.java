@@ -26,6 +26,7 @@ import io.connectors.spi.rules.AdvancedRulesValidator;
 import io.connectors.spi.rules.SyncRules;
 import io.connectors.spi.support.Failures;
 import io.connectors.spi.support.FieldMappings;
+import io.connectors.source.sql.CursorReads;
 import io.connectors.source.sql.KeysetReads;
 import io.connectors.source.sql.SqlConnections;
 import io.r2dbc.pool.ConnectionPool;
@@ -452,15 +453,8 @@ final class PgDataSource implements BaseDataSource, RealtimeSource, DeferredSour
         return Mono.defer(() -> {
             String column = cursorColumn();
             Plan last = lastPlan.get();
-            Mono<List<PgTarget>> targets = last != null ? last.targets() : tables();
-            return targets.flatMapMany(list -> Flux.fromIterable(list).concatMap(t -> fetchMax(t, column)
-                            .map(max -> Map.entry(t.name(), max))))
-                    .collectList()
-                    .map(entries -> {
-                        Map<String, Object> positions = new LinkedHashMap<>();
-                        entries.forEach(e -> positions.put(e.getKey(), e.getValue().orElse(null)));
-                        return cursor(column, positions);
-                    });
+            return CursorReads.current(column, last != null ? last.targets() : tables(), PgTarget::name,
+                    t -> fetchMax(t, column));
         }).onErrorMap(e -> PgErrors.describe(e, config, "reading the cursor column's position"));
     }
 
@@ -469,47 +463,25 @@ final class PgDataSource implements BaseDataSource, RealtimeSource, DeferredSour
                 + target.from() + " " + PgTarget.ident(target.alias());
         return connections.withConnection(c -> Flux.from(c.createStatement(sql).execute())
                 .flatMap(r -> r.map((row, meta) -> Optional.ofNullable(row.get("max", String.class))))
-                .next())
-                .defaultIfEmpty(Optional.empty());
+                .next());
     }
 
     @Override
     public Flux<ChangeEvent> getDocsIncrementally(SyncCursor cursor, SyncRules rules) {
         if (context.realtime()) {
-            return Flux.error(new SourceException("connector " + context.connectorId() + " runs in real time: its"
-                    + " real-time job applies every change, so incremental syncs are not run for it; schedule full"
-                    + " syncs only (or none)", null, false));
+            return Flux.error(CursorReads.realtimeOnly(context.connectorId()));
         }
         return connections.reading(Flux.defer(() -> {
             String column = cursorColumn();
-            if (cursor == null) {
-                return Flux.error(new SourceException("an incremental sync needs a cursor: run a full sync first", null,
-                        false));
-            }
-            Object savedColumn = cursor.values().get("column");
-            if (!column.equals(savedColumn)) {
-                return Flux.error(new CursorExpiredException("the saved cursor follows column '" + savedColumn
-                        + "', the configuration now '" + column + "'"));
-            }
-            Map<String, Object> positions = new LinkedHashMap<>();
-            if (cursor.values().get("positions") instanceof Map<?, ?> saved) {
-                saved.forEach((k, v) -> positions.put(String.valueOf(k), v == null ? null : String.valueOf(v)));
-            }
-            return plan(rules).flatMapMany(targets -> {
-                for (PgTarget t : targets) {
-                    if (t.column(column).isEmpty()) {
-                        return Flux.error(new SourceException(t.name() + " has no column '" + column
-                                + "' (cursor_column): it cannot be synced incrementally", null, false));
-                    }
-                }
-                return Flux.fromIterable(targets)
-                        .concatMap(t -> changes(t, column, (String) positions.get(t.name()), positions), 0)
-                        .concatWith(Mono.fromCallable(() -> new ChangeEvent.Checkpoint(cursor(column, positions))));
-            });
+            return CursorReads.changes(cursor, column, plan(rules), PgTarget::name, t -> t.column(column).isPresent(),
+                    (t, from, positions) -> changes(t, column, from, positions));
         }).onErrorMap(e -> PgErrors.describe(e, config, "reading the changed rows")));
     }
 
-    /** The rows of a target whose cursor column passed {@code from}, page by page, each page followed by a checkpoint. */
+    /**
+     * The rows of a target whose cursor column passed {@code from} (by at least {@code cursor_overlap} before it, for a
+     * date or time column), page by page, each page followed by a checkpoint.
+     */
     private Flux<ChangeEvent> changes(PgTarget target, String column, String from, Map<String, Object> positions) {
         PgColumn cursorColumn = target.column(column).orElseThrow();
         boolean overlaps = PgQueries.isTime(cursorColumn) && !config.cursorOverlap().isZero();
@@ -520,44 +492,17 @@ final class PgDataSource implements BaseDataSource, RealtimeSource, DeferredSour
                 start.add(config.cursorOverlap().toMillis() + " milliseconds");
             }
         }
-        String sql = PgQueries.changesPage(target, cursorColumn, from != null, overlaps, false, config.fetchSize());
-        return changePages(target, cursorColumn, sql, start, null, positions);
-    }
-
-    private Flux<ChangeEvent> changePages(PgTarget target, PgColumn column, String sql, List<Object> extra,
-                                          List<String> key, Map<String, Object> positions) {
-        return query(target, sql, key, extra, "reading the changes of " + target.name(), FROM_LAST_ROW)
-                .flatMapMany(rows -> {
-                    if (rows.isEmpty()) {
-                        return Flux.empty();
-                    }
-                    PgQueries.Row last = rows.get(rows.size() - 1);
-                    Flux<ChangeEvent> events = Flux.<ChangeEvent>fromIterable(rows.stream()
-                                    .map(row -> (ChangeEvent) new ChangeEvent.Upsert(document(target, row))).toList())
-                            .concatWith(Mono.fromCallable(() -> {
-                                positions.put(target.name(), last.cursor());
-                                return new ChangeEvent.Checkpoint(cursor(column.name(), positions));
-                            }));
-                    if (rows.size() < config.fetchSize()) {
-                        return events;
-                    }
-                    String next = PgQueries.changesPage(target, column, true, false, true, config.fetchSize());
-                    return events.concatWith(Flux.defer(() -> changePages(target, column, next,
-                            List.of(last.cursor()), last.key(), positions)));
-                });
+        String what = "reading the changes of " + target.name();
+        return CursorReads.pages(target.name(), column, (after, limit) -> after == null
+                        ? query(target, PgQueries.changesPage(target, cursorColumn, from != null, overlaps, false, limit),
+                                null, start, what, FROM_LAST_ROW)
+                        : query(target, PgQueries.changesPage(target, cursorColumn, true, false, true, limit),
+                                after.key(), List.of(after.cursor()), what, FROM_LAST_ROW),
+                PgQueries.Row::cursor, row -> document(target, row), positions, config.fetchSize());
     }
 
     private String cursorColumn() {
-        return config.cursorColumn().orElseThrow(() -> new SourceException("incremental syncs of connector "
-                + context.connectorId() + " need `cursor_column`: the column (such as updated_at) that tells which"
-                + " rows changed", null, false));
-    }
-
-    private static SyncCursor cursor(String column, Map<String, Object> positions) {
-        Map<String, Object> values = new LinkedHashMap<>();
-        values.put("column", column);
-        values.put("positions", new LinkedHashMap<>(positions));
-        return new SyncCursor(values);
+        return config.cursorColumn().orElseThrow(() -> CursorReads.noCursorColumn(context.connectorId()));
     }
 
     // ----------------------------------------------------------------------------------------------- real time
