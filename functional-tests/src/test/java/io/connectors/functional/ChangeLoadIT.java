@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.connectors.source.postgresql.PgFixture;
-import io.r2dbc.postgresql.PostgresqlConnectionFactory;
 import io.r2dbc.spi.Connection;
 import java.nio.file.Path;
 import java.util.List;
@@ -21,13 +20,13 @@ class ChangeLoadIT {
     private static final String TABLE = "load_it.items";
 
     private PgFixture fixture;
-    private PostgresqlConnectionFactory connections;
+    private ChangeLoad.Database connections;
 
     @BeforeEach
     void database(@TempDir Path dir) {
         fixture = new PgFixture();
         fixture.start(dir);
-        connections = ChangeLoad.connections(fixture.connectorConfiguration());
+        connections = ChangeLoad.Database.postgresql(fixture.connectorConfiguration());
     }
 
     @AfterEach
@@ -37,7 +36,7 @@ class ChangeLoadIT {
 
     @Test
     void theTableHoldsExactlyWhatTheLoadSaysItCommitted() throws Exception {
-        ChangeLoad.createTable(connections, TABLE, 500);
+        connections.createTable(TABLE, 500);
         ChangeLoad load = ChangeLoad.start(connections, TABLE, 500, 400, ChangeLoad.Mix.ALL, 7, 100_000);
         TimeUnit.MILLISECONDS.sleep(1_500);
         load.stop();
@@ -61,7 +60,7 @@ class ChangeLoadIT {
 
     @Test
     void aStatementThatChangesNoRowFailsTheLoad() throws Exception {
-        ChangeLoad.createTable(connections, TABLE, 100);
+        connections.createTable(TABLE, 100);
         ChangeLoad load = ChangeLoad.start(connections, TABLE, 100, 200, ChangeLoad.Mix.ALL, 7, 100_000);
         // Rows vanish behind the writer's back: its next update or delete of one of them changes nothing.
         query("DELETE FROM " + TABLE + " RETURNING 0");
@@ -74,7 +73,7 @@ class ChangeLoadIT {
     }
 
     private List<Long> query(String sql) throws Exception {
-        return Mono.usingWhen(Mono.from(connections.create()),
+        return Mono.usingWhen(Mono.from(connections.factory().create()),
                         (Connection c) -> Flux.from(c.createStatement(sql).execute())
                                 .concatMap(r -> r.map((row, meta) -> {
                                     Long[] values = new Long[meta.getColumnMetadatas().size()];

@@ -52,7 +52,7 @@ import reactor.core.publisher.Mono;
  * daemon ceiling (the same full sync against a {@link StandInElasticsearch} that answers at once), a full re-sync
  * and an incremental sync (where the source has one) of 1% changed, the daemon's peak memory within each sync and,
  * with {@code SIZE=flatness}, the daemon's memory at 100,000 and 1,000,000 documents; with {@code SIZE=realtime}
- * ({@code NAME=postgresql}), only the change-to-searchable latency of a real-time connector ({@link RealtimeLatency}).
+ * ({@code NAME=postgresql} or {@code NAME=mysql}), only the change-to-searchable latency of a real-time connector ({@link RealtimeLatency}).
  * Writes {@code bench-<type>.md}, {@code bench-<type>.json}, {@code bench-<type>-throughput.png} and
  * {@code bench-<type>-cpu.png} into {@code functional-tests/target}, and prints the table.
  *

@@ -29,6 +29,9 @@ record BenchOptions(String source, int documents, boolean flatness, Path home, P
     /** The launcher's own defaults (bin/connectors). */
     static final String DEFAULT_DAEMON_JAVA_OPTS = io.connectors.functional.DaemonProcess.LAUNCHER_JAVA_OPTS;
 
+    /** The sources whose real-time latency the bench measures: those a {@code ChangeLoad} writes to. */
+    static final java.util.Set<String> REALTIME_SOURCES = java.util.Set.of("postgresql", "mysql");
+
     private static final Map<String, Integer> SIZES = Map.of("small", SMALL, "medium", MEDIUM, "large", LARGE);
 
     static final String USAGE = """
@@ -105,9 +108,9 @@ record BenchOptions(String source, int documents, boolean flatness, Path home, P
         if (realtime && flatness) {
             throw new IllegalArgumentException("--size realtime measures latency only; it has no flatness figure");
         }
-        if (realtime && !source.equals("postgresql")) {
-            throw new IllegalArgumentException("--size realtime measures the PostgreSQL source's real-time mode; use"
-                    + " --name postgresql, not " + source);
+        if (realtime && !REALTIME_SOURCES.contains(source)) {
+            throw new IllegalArgumentException("--size realtime measures the real-time mode of a SQL source, whose"
+                    + " database the bench writes to; use --name postgresql or --name mysql, not " + source);
         }
         if (flatness && documents >= LARGE) {
             throw new IllegalArgumentException("the flatness figure compares a smaller run with " + LARGE

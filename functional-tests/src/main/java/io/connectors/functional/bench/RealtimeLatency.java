@@ -9,7 +9,6 @@ import io.connectors.functional.IndexSeqProbe;
 import io.connectors.functional.RealtimeWait;
 import io.connectors.runtime.sync.SyncRunner;
 import io.connectors.testkit.functional.SourceFixture;
-import io.r2dbc.postgresql.PostgresqlConnectionFactory;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -26,10 +25,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * {@code make bench NAME=postgresql SIZE=realtime}: how long a change committed in PostgreSQL takes to become
- * searchable through a connector with {@code realtime: true}. On the fixture's private cluster ({@code wal_level=logical}),
- * a table of {@link BenchOptions#documents()} rows is synced in full by the connector's first real-time job; once it
- * follows the replication slot, a {@link ChangeLoad} commits {@value #RATE} inserts and updates a second for
+ * {@code make bench NAME=postgresql SIZE=realtime} (or {@code NAME=mysql}): how long a change committed in the database
+ * takes to become searchable through a connector with {@code realtime: true}. On the fixture's private server
+ * (PostgreSQL with {@code wal_level=logical}, MariaDB writing a row-based binlog), a table of {@link BenchOptions#documents()} rows is synced in full by the connector's first real-time job; once it
+ * follows the changes (the replication slot, the binlog), a {@link ChangeLoad} commits {@value #RATE} inserts and updates a second for
  * {@link #LOAD}, each with the next sequence number, and records when each was committed. Meanwhile the bench asks the
  * index for the highest sequence number searchable every {@link #POLL} (a {@code max} aggregation, never a refresh: the
  * index refreshes as a user's would). A change's latency is from its commit to the end of the first search that showed
@@ -113,21 +112,31 @@ final class RealtimeLatency {
 
     /** Runs the phase on the fixture's real-time backend (started) and adds its figures to the report. */
     void measure(SourceFixture fixture) throws Exception {
-        Map<String, Object> pg = fixture.connectorConfiguration();
-        PostgresqlConnectionFactory connections = ChangeLoad.connections(pg);
+        Map<String, Object> backend = fixture.connectorConfiguration();
+        String type = fixture.type();
+        ChangeLoad.Database connections = ChangeLoad.Database.of(type, backend);
         int rows = options.documents();
-        ChangeLoad.createTable(connections, TABLE, rows);
+        connections.createTable(TABLE, rows);
         Map<String, Object> configuration = new LinkedHashMap<>();
         for (String key : List.of("host", "port", "database", "user", "password")) {
-            if (pg.get(key) != null) {
-                configuration.put(key, pg.get(key));
+            if (backend.get(key) != null) {
+                configuration.put(key, backend.get(key));
             }
         }
-        configuration.put("schemas", List.of(TABLE.substring(0, TABLE.indexOf('.'))));
+        String schema = TABLE.substring(0, TABLE.indexOf('.'));
         configuration.put("tables", List.of(TABLE.substring(TABLE.indexOf('.') + 1)));
-        configuration.put("ssl_mode", "disable");
+        if (type.equals("mysql")) {
+            // A MySQL schema is a database: the table's is the connector's.
+            configuration.put("database", schema);
+            configuration.put("ssl_mode", "disabled");
+        } else {
+            configuration.put("schemas", List.of(schema));
+            configuration.put("ssl_mode", "disable");
+        }
+        String server = type.equals("mysql") ? "a private MariaDB writing a row-based binlog"
+                : "a private cluster (wal_level=logical)";
         Path config = FunctionalConfig.writeRealtime(options.workDir().resolve("config-realtime.yml"), endpoint,
-                connectorId, "postgresql", index, configuration, Map.of());
+                connectorId, type, index, configuration, Map.of());
         try (ElasticsearchSession session = ElasticsearchSession.open(endpoint)) {
             session.deleteIndex(index);
         }
@@ -136,12 +145,13 @@ final class RealtimeLatency {
         DaemonProcess daemon = bench.startDaemon(config, "realtime");
         try (IndexSeqProbe probe = new IndexSeqProbe(endpoint, index)) {
             Duration follow = RealtimeWait.following(daemon, t, FOLLOW_TIMEOUT);
-            LOG.info("The real-time job follows the slot {} after its start (full sync of {} rows first)", follow, rows);
-            report.condition("real-time phase", String.format(Locale.ROOT, "table %s of %,d rows on a private cluster"
-                    + " (wal_level=logical), synced in full by the first real-time job (following %.1f s after the"
-                    + " daemon started); then %d inserts and updates a second (half each) for %d s, one transaction"
-                    + " each; the highest sequence number searchable polled every %d ms with a max aggregation, no"
-                    + " forced refresh", TABLE, rows, follow.toMillis() / 1000.0, RATE, LOAD.toSeconds(), POLL.toMillis()));
+            LOG.info("The real-time job follows the changes {} after its start (full sync of {} rows first)", follow,
+                    rows);
+            report.condition("real-time phase", String.format(Locale.ROOT, "table %s of %,d rows on %s, synced in"
+                    + " full by the first real-time job (following %.1f s after the daemon started); then %d inserts"
+                    + " and updates a second (half each) for %d s, one transaction each; the highest sequence number"
+                    + " searchable polled every %d ms with a max aggregation, no forced refresh", TABLE, rows, server,
+                    follow.toMillis() / 1000.0, RATE, LOAD.toSeconds(), POLL.toMillis()));
 
             bench.quiet("real-time load");
             Polls polls = new Polls();

@@ -6,7 +6,6 @@ import io.connectors.functional.IndexVerifier;
 import io.connectors.functional.Verification;
 import io.connectors.testkit.functional.RealtimeBackend;
 import io.connectors.testkit.functional.SourceFixture;
-import io.r2dbc.postgresql.PostgresqlConnectionFactory;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -25,7 +24,7 @@ import java.util.concurrent.TimeUnit;
  * @param connections connections to the private cluster, for a {@link ChangeLoad}
  * @param config      the daemon's configuration file
  */
-record RealtimeTable(PgTables.Psql psql, PgTables tables, PostgresqlConnectionFactory connections, Path config) {
+record RealtimeTable(PgTables.Psql psql, PgTables tables, ChangeLoad.Database connections, Path config) {
 
     /** The result of a scenario whose fixture cannot start a server a real-time connector can follow. */
     static ChaosResult notRun(ChaosResult.Builder result, SourceFixture fixture) {
@@ -46,8 +45,8 @@ record RealtimeTable(PgTables.Psql psql, PgTables tables, PostgresqlConnectionFa
         PgTables.Psql psql = PgTables.Psql.of(pg);
         PgTables tables = new PgTables(List.of(table.substring(table.indexOf('.') + 1)), psql);
         tables.reset();
-        PostgresqlConnectionFactory connections = ChangeLoad.connections(pg);
-        ChangeLoad.createTable(connections, table, rows);
+        ChangeLoad.Database connections = ChangeLoad.Database.postgresql(pg);
+        connections.createTable(table, rows);
         Map<String, Object> connector = new LinkedHashMap<>(tables.connectorConfiguration());
         connector.remove("cursor_column");
         connector.putAll(configuration);

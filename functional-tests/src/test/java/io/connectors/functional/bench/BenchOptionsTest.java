@@ -41,7 +41,9 @@ class BenchOptionsTest {
         assertThat(BenchOptions.parse("--size", "small").realtime()).isFalse();
         assertThatThrownBy(() -> BenchOptions.parse("--name", "postgresql", "--size", "realtime", "--flatness"))
                 .hasMessageContaining("no flatness figure");
-        assertThatThrownBy(() -> BenchOptions.parse("--size", "realtime")).hasMessageContaining("--name postgresql");
+        assertThatThrownBy(() -> BenchOptions.parse("--size", "realtime"))
+                .hasMessageContaining("use --name postgresql or --name mysql, not directory");
+        assertThat(BenchOptions.parse("--name", "mysql", "--size", "realtime").realtime()).isTrue();
     }
 
     @Test

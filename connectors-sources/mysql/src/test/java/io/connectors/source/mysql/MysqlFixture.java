@@ -1,6 +1,7 @@
 package io.connectors.source.mysql;
 
 import io.connectors.testkit.functional.FixtureSampling;
+import io.connectors.testkit.functional.RealtimeBackend;
 import io.connectors.testkit.functional.SourceFixture;
 import io.r2dbc.spi.Connection;
 import io.r2dbc.spi.ConnectionFactory;
@@ -62,7 +63,7 @@ import reactor.core.scheduler.Schedulers;
  * digest is the SHA-256 of {@code mysql_table + "\n" + body}, computed by the server for the ground truth and from
  * the indexed {@code mysql_table} and {@code body} by {@link #digestOfIndexed}.
  */
-public final class MysqlFixture implements SourceFixture {
+public final class MysqlFixture implements SourceFixture, RealtimeBackend {
     static final String CURSOR_COLUMN = "updated_at";
     static final String TABLE_FIELD = "mysql_table";
     static final int LOAD_CONCURRENCY = 2;
@@ -156,6 +157,16 @@ public final class MysqlFixture implements SourceFixture {
     @Override
     public void start(Path workDir) {
         database = MysqlServer.shared().create("ftest");
+    }
+
+    /**
+     * A database of its own on this JVM's private MariaDB with the binlog on ({@link MysqlServer#binlog()}, row-based,
+     * full row images): what a connector with {@code realtime: true} follows. It is dropped at {@link #close}; the
+     * instance stops when the JVM exits.
+     */
+    @Override
+    public void startForRealtime(Path workDir) {
+        database = MysqlServer.binlog().create("ftest");
     }
 
     /** The fixture's database, for the tests. */

@@ -247,4 +247,20 @@ class MysqlFixtureTest extends SourceFixtureTest<MysqlFixture> {
         assertThat(truth.hasNext()).isFalse();
         assertThat(truth()).hasSize(10);
     }
+
+    @Test
+    void aRealtimeBackendIsADatabaseOfItsOwnOnAServerWritingARowBinlog(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws Exception {
+        MysqlFixture realtime = new MysqlFixture();
+        try {
+            realtime.startForRealtime(dir);
+            MysqlServer.Database database = realtime.database();
+            assertThat(database.name()).isNotEqualTo(db().name()).startsWith("ftest_");
+            assertThat(database.query("SELECT @@global.log_bin, @@global.binlog_format", row -> String.valueOf(row.get(0))
+                    + "/" + row.get(1, String.class))).containsExactly("1/ROW");
+            assertThat(realtime.connectorConfiguration()).containsEntry("database", database.name());
+        } finally {
+            realtime.close();
+        }
+    }
 }
