@@ -30,12 +30,10 @@ import io.r2dbc.spi.ConnectionFactory;
 import io.r2dbc.spi.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
@@ -402,45 +400,21 @@ final class MysqlDataSource implements BaseDataSource, DeferredSource, RealtimeS
      */
     @Override
     public Flux<SourceDocument> fetch(List<SourceDocument> deferred) {
-        return connections.reading(Flux.defer(() -> {
-            Map<MysqlTarget, List<Listed>> byTarget = new LinkedHashMap<>();
-            for (SourceDocument doc : deferred) {
-                if (!(doc.state() instanceof Listed listed)) {
-                    return Flux.error(new SourceException("document '" + doc.id() + "' was not listed by the MySQL"
-                            + " source of connector " + context.connectorId(), null, false));
-                }
-                byTarget.computeIfAbsent(listed.target(), t -> new ArrayList<>()).add(listed);
-            }
-            return Flux.fromIterable(byTarget.entrySet())
-                    .concatMap(e -> Flux.fromIterable(chunks(e.getValue(), config.fetchSize()))
-                            .concatMap(chunk -> rows(e.getKey(), chunk), 0), 0);
-        }).onErrorMap(e -> MysqlErrors.describe(e, config, "reading changed rows")));
+        return connections.reading(KeysetReads.fetch(deferred, Listed.class, Listed::target, config.fetchSize(),
+                        this::rows, "the MySQL source of connector " + context.connectorId()))
+                .onErrorMap(e -> MysqlErrors.describe(e, config, "reading changed rows"));
     }
 
     /** The documents of the rows of one table with these keys; at most one per key. */
     private Flux<SourceDocument> rows(MysqlTarget target, List<Listed> listed) {
-        return Flux.defer(() -> {
-            Set<String> asked = new HashSet<>();
-            listed.forEach(l -> asked.add(MysqlQueries.id(target.name(), l.key())));
-            int keySize = target.key().size();
-            ParameterValues values = (slot, keyed) -> target.key().get(slot)
-                    .keyValue(listed.get(keyed / keySize).key().get(slot));
-            return query(target, MysqlQueries.byKey(target, listed.size()), values,
-                    "reading changed rows of " + target.name(), "the same keys")
-                    .flatMapIterable(rows -> rows)
-                    .map(row -> document(target, row))
-                    // A key may match more than once (configured key columns need not be unique), and a key whose
-                    // text compares equal to another's under the column's collation may match that row too.
-                    .filter(doc -> asked.remove(doc.id()));
-        });
-    }
-
-    private static <T> List<List<T>> chunks(List<T> list, int size) {
-        List<List<T>> out = new ArrayList<>();
-        for (int from = 0; from < list.size(); from += size) {
-            out.add(list.subList(from, Math.min(list.size(), from + size)));
-        }
-        return out;
+        int keySize = target.key().size();
+        ParameterValues values = (slot, keyed) -> target.key().get(slot)
+                .keyValue(listed.get(keyed / keySize).key().get(slot));
+        return KeysetReads.asked(listed.stream().map(l -> MysqlQueries.id(target.name(), l.key())).toList(),
+                query(target, MysqlQueries.byKey(target, listed.size()), values,
+                        "reading changed rows of " + target.name(), "the same keys")
+                        .flatMapIterable(rows -> rows)
+                        .map(row -> document(target, row)));
     }
 
     // ------------------------------------------------------------------------------------------ incremental sync

@@ -36,13 +36,11 @@ import io.r2dbc.spi.R2dbcException;
 import io.r2dbc.spi.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -396,47 +394,23 @@ final class PgDataSource implements BaseDataSource, RealtimeSource, DeferredSour
      */
     @Override
     public Flux<SourceDocument> fetch(List<SourceDocument> deferred) {
-        return connections.reading(Flux.defer(() -> {
-            Map<PgTarget, List<PgQueries.Listed>> byTarget = new LinkedHashMap<>();
-            for (SourceDocument doc : deferred) {
-                if (!(doc.state() instanceof PgQueries.Listed listed)) {
-                    return Flux.error(new SourceException("document '" + doc.id() + "' was not listed by the"
-                            + " PostgreSQL source of connector " + context.connectorId(), null, false));
-                }
-                byTarget.computeIfAbsent(listed.target(), t -> new ArrayList<>()).add(listed);
-            }
-            return Flux.fromIterable(byTarget.entrySet())
-                    .concatMap(e -> Flux.fromIterable(chunks(e.getValue(), config.fetchSize()))
-                            .concatMap(chunk -> rows(e.getKey(), chunk), 0), 0);
-        }).onErrorMap(e -> PgErrors.describe(e, config, "reading changed rows")));
+        return connections.reading(KeysetReads.fetch(deferred, PgQueries.Listed.class, PgQueries.Listed::target,
+                        config.fetchSize(), this::rows, "the PostgreSQL source of connector " + context.connectorId()))
+                .onErrorMap(e -> PgErrors.describe(e, config, "reading changed rows"));
     }
 
-    /** The documents of the rows of one table with these keys; at most one per key. */
+    /** The documents of the rows of one table with these keys (one array parameter per key column); one per key. */
     private Flux<SourceDocument> rows(PgTarget target, List<PgQueries.Listed> listed) {
-        return Flux.defer(() -> {
-            List<Object> arrays = new ArrayList<>();
-            for (int i = 0; i < target.key().size(); i++) {
-                int column = i;
-                arrays.add(listed.stream().map(l -> l.key().get(column)).toArray(String[]::new));
-            }
-            Set<String> asked = new HashSet<>();
-            listed.forEach(l -> asked.add(PgQueries.id(target.name(), l.key())));
-            return query(target, PgQueries.byKey(target), null, arrays, "reading changed rows of " + target.name(),
-                    "the same keys")
-                    .flatMapIterable(rows -> rows)
-                    .map(row -> document(target, row))
-                    // A key may match more than once (configured key columns need not be unique), and a key
-                    // whose text changes through the cast (a case-insensitive type) may match another row.
-                    .filter(doc -> asked.remove(doc.id()));
-        });
-    }
-
-    private static <T> List<List<T>> chunks(List<T> list, int size) {
-        List<List<T>> out = new ArrayList<>();
-        for (int from = 0; from < list.size(); from += size) {
-            out.add(list.subList(from, Math.min(list.size(), from + size)));
+        List<Object> arrays = new ArrayList<>();
+        for (int i = 0; i < target.key().size(); i++) {
+            int column = i;
+            arrays.add(listed.stream().map(l -> l.key().get(column)).toArray(String[]::new));
         }
-        return out;
+        return KeysetReads.asked(listed.stream().map(l -> PgQueries.id(target.name(), l.key())).toList(),
+                query(target, PgQueries.byKey(target), null, arrays, "reading changed rows of " + target.name(),
+                        "the same keys")
+                        .flatMapIterable(rows -> rows)
+                        .map(row -> document(target, row)));
     }
 
     // ------------------------------------------------------------------------------------------ incremental sync

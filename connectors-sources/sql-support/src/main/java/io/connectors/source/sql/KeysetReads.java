@@ -19,7 +19,8 @@ import reactor.core.publisher.Mono;
 /**
  * How a SQL source reads a table by its key: in pages ordered by the key, each starting after the last key read
  * (keyset pagination: never OFFSET), and in splits, ranges of the key's first column read in parallel and resumed from
- * the position {@code {"after": [key values]}} saved after each page. What a page's query is, is the source's
+ * the position {@code {"after": [key values]}} saved after each page; and how it reads the rows of deferred documents
+ * by key. What a page's query is, is the source's
  * ({@link PageQuery}, {@link RangeQuery}); the walk from page to page, the check of keys not known to be unique and the
  * splits' shape and positions are here.
  *
@@ -127,6 +128,56 @@ public final class KeysetReads {
         List<String> shown = key.stream().map(v -> v == null ? "null" : v.length() > 40 ? v.substring(0, 40) + "..." : v)
                 .toList();
         return shown.size() == 1 ? "'" + shown.get(0) + "'" : shown.toString();
+    }
+
+    // ---------------------------------------------------------------------------------------- deferred documents
+
+    /**
+     * The documents of {@code deferred} (listed by this source, their state a {@code listed} of type {@code L}), read
+     * table by table in batches of at most {@code batch} keys, one batch after the other. {@code rows} reads one batch;
+     * a row deleted since it was listed is not found, so not emitted. A document this source did not list fails the
+     * read, naming it.
+     *
+     * @param source what listed them, in that message ("the MySQL source of connector c1")
+     */
+    public static <T, L> Flux<SourceDocument> fetch(List<SourceDocument> deferred, Class<L> listed,
+                                                    Function<L, T> table, int batch,
+                                                    java.util.function.BiFunction<T, List<L>, Flux<SourceDocument>> rows,
+                                                    String source) {
+        return Flux.defer(() -> {
+            Map<T, List<L>> byTable = new LinkedHashMap<>();
+            for (SourceDocument doc : deferred) {
+                if (!listed.isInstance(doc.state())) {
+                    return Flux.error(new SourceException("document '" + doc.id() + "' was not listed by " + source,
+                            null, false));
+                }
+                L l = listed.cast(doc.state());
+                byTable.computeIfAbsent(table.apply(l), t -> new ArrayList<>()).add(l);
+            }
+            return Flux.fromIterable(byTable.entrySet())
+                    .concatMap(e -> Flux.fromIterable(chunks(e.getValue(), batch))
+                            .concatMap(chunk -> rows.apply(e.getKey(), chunk), 0), 0);
+        });
+    }
+
+    /**
+     * The documents of {@code found} whose ids were {@code asked}, each once: a key may match more than once (key
+     * columns that are not unique), and a key whose text compares equal to another's (a collation, a cast) may match
+     * that row too.
+     */
+    public static Flux<SourceDocument> asked(java.util.Collection<String> asked, Flux<SourceDocument> found) {
+        return Flux.defer(() -> {
+            Set<String> open = new HashSet<>(asked);
+            return found.filter(doc -> open.remove(doc.id()));
+        });
+    }
+
+    static <T> List<List<T>> chunks(List<T> list, int size) {
+        List<List<T>> out = new ArrayList<>();
+        for (int from = 0; from < list.size(); from += size) {
+            out.add(list.subList(from, Math.min(list.size(), from + size)));
+        }
+        return out;
     }
 
     // ------------------------------------------------------------------------------------------------ splits

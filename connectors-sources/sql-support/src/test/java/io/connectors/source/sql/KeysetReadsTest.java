@@ -218,4 +218,35 @@ class KeysetReadsTest {
                 .isInstanceOf(SourceException.class)
                 .hasMessage("split items reads 'items', which this connector's tables or rules no longer include");
     }
+
+    /** A listed row, as a source's deferred document carries it. */
+    record Listed(String table, String id) {
+    }
+
+    @Test
+    void deferredDocumentsAreReadTableByTableInBatchesEachOnce() {
+        List<SourceDocument> deferred = new ArrayList<>();
+        for (int i = 1; i <= 7; i++) {
+            deferred.add(SourceDocument.deferred("items:" + i, "v", new Listed("items", String.valueOf(i))));
+        }
+        deferred.add(SourceDocument.deferred("items:99", "v", new Listed("items", "99")));
+        List<Integer> batches = new ArrayList<>();
+        List<SourceDocument> docs = KeysetReads.fetch(deferred, Listed.class, Listed::table, 3, (table, listed) -> {
+            batches.add(listed.size());
+            String ids = String.join(", ", listed.stream().map(Listed::id).toList());
+            // Every row of the batch's keys, twice: a key that matches more than once is emitted once.
+            return KeysetReads.asked(listed.stream().map(l -> table + ":" + l.id()).toList(),
+                    select("SELECT id, g FROM items WHERE id IN (" + ids + ") UNION ALL SELECT id, g FROM items WHERE id"
+                            + " IN (" + ids + ")", List.of()).flatMapIterable(rows -> rows)
+                            .map(item -> SourceDocument.builder(table + ":" + item.id()).build()));
+        }, "the test source").collectList().block(TIMEOUT);
+        assertThat(ids(docs)).containsExactlyInAnyOrderElementsOf(expected(1, 7));
+        assertThat(batches).containsExactly(3, 3, 2);
+
+        List<SourceDocument> foreign = List.of(SourceDocument.deferred("x", "v", "not listed here"));
+        assertThatThrownBy(() -> KeysetReads.fetch(foreign, Listed.class, Listed::table, 3,
+                (table, listed) -> Flux.<SourceDocument>empty(), "the test source").blockLast(TIMEOUT))
+                .isInstanceOf(SourceException.class)
+                .hasMessage("document 'x' was not listed by the test source");
+    }
 }
