@@ -5,15 +5,12 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.connectors.spi.ChangeEvent;
 import io.connectors.spi.CursorExpiredException;
-import io.connectors.spi.SourceContext;
 import io.connectors.spi.SourceDocument;
 import io.connectors.spi.SourceException;
 import io.connectors.spi.SyncCursor;
-import io.connectors.spi.config.SourceConfig;
 import io.connectors.spi.rules.SyncRules;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.BlockingQueue;
@@ -31,12 +28,14 @@ import reactor.core.Disposable;
 class MysqlRealtimeTest {
     private static final Duration WAIT = Duration.ofSeconds(30);
     private MysqlServer.Database db;
-    private final List<MysqlDataSource> sources = new ArrayList<>();
+    private TestSources sources;
     private final List<Disposable> streams = new ArrayList<>();
 
     @BeforeEach
     void database() {
         db = MysqlServer.binlog().create("realtime");
+        sources = new TestSources(db, "rt-" + db.name(), Map.of("tables", List.of("items"),
+                "binlog_idle_interval", "200ms"));
         db.sql("CREATE TABLE items (id int PRIMARY KEY, title varchar(40), price decimal(8,2))",
                 "CREATE TABLE other (id int PRIMARY KEY)",
                 "INSERT INTO items VALUES (1, 'one', 1.00), (2, 'two', 2.00), (3, 'three', 3.00)");
@@ -45,21 +44,11 @@ class MysqlRealtimeTest {
     @AfterEach
     void drop() {
         streams.forEach(Disposable::dispose);
-        sources.forEach(s -> s.close().block(WAIT));
-        db.close();
+        sources.close();
     }
 
     private MysqlDataSource source(boolean realtime, Map<String, Object> overrides) {
-        Map<String, Object> raw = new LinkedHashMap<>(db.config());
-        raw.put("tables", List.of("items"));
-        raw.put("binlog_idle_interval", "200ms");
-        raw.putAll(overrides);
-        MysqlDataSource source = (MysqlDataSource) new MysqlDataSourceProvider().create(
-                SourceConfig.from(MysqlConfig.FIELDS, raw),
-                new SourceContext("rt-" + db.name(), io.connectors.spi.network.NetworkPolicy.defaults(), false, realtime,
-                        io.connectors.spi.SourceMetrics.NONE));
-        sources.add(source);
-        return source;
+        return sources.open(overrides, realtime);
     }
 
     /** The stream's events, as they come, into a queue. */
@@ -184,22 +173,14 @@ class MysqlRealtimeTest {
 
     @Test
     void aServerWithoutTheBinlogIsToldWhatToChange() {
-        MysqlServer.Database plain = MysqlServer.shared().create("nobinlog");
-        try {
-            Boolean binlogOn = plain.query("SELECT @@global.log_bin", row -> row.get(0, Long.class) == 1L).get(0);
+        try (TestSources plain = new TestSources(MysqlServer.shared().create("nobinlog"), "rt-plain", Map.of())) {
+            Boolean binlogOn = plain.db().query("SELECT @@global.log_bin", row -> row.get(0, Long.class) == 1L).get(0);
             org.junit.jupiter.api.Assumptions.assumeFalse(binlogOn, "the shared server writes a binlog");
-            plain.sql("CREATE TABLE items (id int PRIMARY KEY)");
-            Map<String, Object> raw = new LinkedHashMap<>(plain.config());
-            MysqlDataSource source = (MysqlDataSource) new MysqlDataSourceProvider().create(
-                    SourceConfig.from(MysqlConfig.FIELDS, raw), new SourceContext("rt-plain",
-                            io.connectors.spi.network.NetworkPolicy.defaults(), false, true,
-                            io.connectors.spi.SourceMetrics.NONE));
-            sources.add(source);
+            plain.db().sql("CREATE TABLE items (id int PRIMARY KEY)");
+            MysqlDataSource source = plain.open(Map.of(), true);
             assertThatThrownBy(() -> source.validateConfig().block(WAIT)).hasMessageContaining("log_bin is off");
             assertThatThrownBy(() -> source.currentCursor().block(WAIT)).hasMessageContaining("log_bin is off");
             assertThat(source.binlogPosition().block(WAIT)).isEmpty();
-        } finally {
-            plain.close();
         }
     }
 

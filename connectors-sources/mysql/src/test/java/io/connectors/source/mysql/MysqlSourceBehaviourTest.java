@@ -6,17 +6,13 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.connectors.spi.BaseDataSource;
 import io.connectors.spi.ChangeEvent;
 import io.connectors.spi.CursorExpiredException;
-import io.connectors.spi.SourceContext;
 import io.connectors.spi.SourceDocument;
 import io.connectors.spi.SourceException;
 import io.connectors.spi.SyncCursor;
 import io.connectors.spi.config.ConfigValidationException;
-import io.connectors.spi.config.SourceConfig;
 import io.connectors.spi.rules.SyncRules;
 import io.connectors.testkit.contract.DeferredDocuments;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -29,26 +25,21 @@ import reactor.core.publisher.Flux;
 class MysqlSourceBehaviourTest {
     private static final Duration WAIT = Duration.ofSeconds(60);
     private MysqlServer.Database db;
-    private final List<MysqlDataSource> sources = new ArrayList<>();
+    private TestSources sources;
 
     @BeforeEach
     void database() {
-        db = MysqlServer.shared().create("behaviour");
+        sources = new TestSources(MysqlServer.shared().create("behaviour"), "mysql-test", Map.of());
+        db = sources.db();
     }
 
     @AfterEach
     void drop() {
-        sources.forEach(s -> s.close().block(WAIT));
-        db.close();
+        sources.close();
     }
 
     private MysqlDataSource source(Map<String, Object> overrides) {
-        Map<String, Object> raw = new LinkedHashMap<>(db.config());
-        raw.putAll(overrides);
-        MysqlDataSource source = (MysqlDataSource) new MysqlDataSourceProvider().create(
-                SourceConfig.from(MysqlConfig.FIELDS, raw), new SourceContext("mysql-test"));
-        sources.add(source);
-        return source;
+        return sources.open(overrides);
     }
 
     private List<SourceDocument> readAll(BaseDataSource source, SyncRules rules) {

@@ -3,19 +3,16 @@ package io.connectors.source.mysql;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.connectors.spi.SourceContext;
 import io.connectors.spi.SourceDocument;
 import io.connectors.spi.SourceException;
 import io.connectors.spi.SourceSplit;
 import io.connectors.spi.SplitEvent;
 import io.connectors.spi.SplitPosition;
-import io.connectors.spi.config.SourceConfig;
 import io.connectors.spi.rules.SyncRules;
 import java.math.BigInteger;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -29,28 +26,22 @@ import org.junit.jupiter.api.Test;
 class MysqlSplitsTest {
     private static final Duration WAIT = Duration.ofSeconds(60);
     private MysqlServer.Database db;
-    private final List<MysqlDataSource> sources = new ArrayList<>();
+    private TestSources sources;
 
     @BeforeEach
     void database() {
-        db = MysqlServer.shared().create("splits");
+        sources = new TestSources(MysqlServer.shared().create("splits"), "splits-test",
+                Map.of("split_rows", 2000, "fetch_size", 500));
+        db = sources.db();
     }
 
     @AfterEach
     void drop() {
-        sources.forEach(s -> s.close().block(WAIT));
-        db.close();
+        sources.close();
     }
 
     private MysqlDataSource source(Map<String, Object> overrides) {
-        Map<String, Object> raw = new LinkedHashMap<>(db.config());
-        raw.put("split_rows", 2000);
-        raw.put("fetch_size", 500);
-        raw.putAll(overrides);
-        MysqlDataSource source = (MysqlDataSource) new MysqlDataSourceProvider().create(
-                SourceConfig.from(MysqlConfig.FIELDS, raw), new SourceContext("splits-test"));
-        sources.add(source);
-        return source;
+        return sources.open(overrides);
     }
 
     private void fill(String table, String keyType, int rows, int step) {
