@@ -7,9 +7,7 @@ import io.connectors.spi.config.ConfigValidationException;
 import io.connectors.spi.network.NetworkPolicyException;
 import io.connectors.spi.support.Failures;
 import io.r2dbc.spi.R2dbcException;
-import java.net.ConnectException;
 import java.util.Set;
-import java.util.concurrent.TimeoutException;
 
 /**
  * Turns driver exceptions into {@link SourceException}s whose messages say what went wrong in the user's terms (host,
@@ -60,11 +58,7 @@ final class MysqlErrors {
                     + "' with this password on " + config.host() + ":" + config.port() + " (" + ACCESS_DENIED + ")");
         }
         if (isConnectionLoss(e)) {
-            String verb = Failures.find(e, ConnectException.class) != null || Failures.find(e, TimeoutException.class) != null
-                    || (r2dbc == null && e.getClass().getName().contains("Connect"))
-                    ? "cannot reach MySQL" : "lost the connection to MySQL";
-            return new SourceException(verb + " while " + what + where + " (connect timeout "
-                    + config.connectTimeout().toSeconds() + "s): " + scrub(Failures.rootMessage(e), config), null, true);
+            return SqlFailures.connectionLost(e, "MySQL", what, where, config.connectTimeout(), m -> scrub(m, config));
         }
         if (r2dbc != null) {
             return new SourceException("MySQL failed while " + what + where + ": " + scrub(r2dbc.getMessage(), config)

@@ -7,9 +7,7 @@ import io.connectors.spi.network.NetworkPolicyException;
 import io.connectors.spi.support.Failures;
 import io.r2dbc.spi.R2dbcException;
 import io.r2dbc.spi.R2dbcPermissionDeniedException;
-import java.net.ConnectException;
 import java.util.Set;
-import java.util.concurrent.TimeoutException;
 
 /**
  * Turns driver exceptions into {@link SourceException}s whose messages say what went wrong in the user's terms (host,
@@ -52,17 +50,12 @@ final class PgErrors {
             return new ConfigValidationException(PgConfig.PASSWORD, "PostgreSQL refused the password of user '"
                     + config.user() + "' on " + config.host() + ":" + config.port() + " (28P01)");
         }
-        if (r2dbc instanceof R2dbcPermissionDeniedException || (r2dbc != null && "28P01".equals(r2dbc.getSqlState()))
-                || (r2dbc != null && "28000".equals(r2dbc.getSqlState()))) {
+        if (r2dbc instanceof R2dbcPermissionDeniedException || (r2dbc != null && "28000".equals(r2dbc.getSqlState()))) {
             return new SourceException("PostgreSQL refused user '" + config.user() + "' while " + what + where + ": "
                     + scrub(r2dbc.getMessage(), config) + " (" + r2dbc.getSqlState() + ")", null, false);
         }
         if (isConnectionLoss(e)) {
-            String verb = Failures.find(e, ConnectException.class) != null || Failures.find(e, TimeoutException.class) != null
-                    || (r2dbc == null && e.getClass().getName().contains("Connect"))
-                    ? "cannot reach PostgreSQL" : "lost the connection to PostgreSQL";
-            return new SourceException(verb + " while " + what + where + " (connect timeout "
-                    + config.connectTimeout().toSeconds() + "s): " + scrub(Failures.rootMessage(e), config), null, true);
+            return SqlFailures.connectionLost(e, "PostgreSQL", what, where, config.connectTimeout(), m -> scrub(m, config));
         }
         if (r2dbc != null) {
             String state = r2dbc.getSqlState() == null ? "" : " (" + r2dbc.getSqlState() + ")";

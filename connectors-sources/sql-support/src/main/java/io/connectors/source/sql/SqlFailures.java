@@ -8,8 +8,11 @@ import io.r2dbc.spi.R2dbcException;
 import io.r2dbc.spi.R2dbcNonTransientResourceException;
 import io.r2dbc.spi.R2dbcTransientResourceException;
 import java.io.IOException;
+import java.net.ConnectException;
+import java.time.Duration;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Predicate;
+import java.util.function.UnaryOperator;
 
 /** What the SQL sources' failures have in common. */
 public final class SqlFailures {
@@ -50,5 +53,23 @@ public final class SqlFailures {
             }
         }
         return false;
+    }
+
+    /**
+     * The error for a lost connection ({@link #isConnectionLoss}): "cannot reach" the server when no connection was
+     * made (refused, timed out), else "lost the connection to" it; with what was being done, where, the connect timeout
+     * and the root cause's message, scrubbed. Retryable.
+     *
+     * @param server the server's kind ("MySQL")
+     * @param where  the server and database, never a secret (" (MySQL at db:3306, database 'shop')")
+     */
+    public static SourceException connectionLost(Throwable e, String server, String what, String where,
+                                                 Duration connectTimeout, UnaryOperator<String> scrub) {
+        boolean neverConnected = Failures.find(e, ConnectException.class) != null
+                || Failures.find(e, TimeoutException.class) != null
+                || (Failures.find(e, R2dbcException.class) == null && e.getClass().getName().contains("Connect"));
+        String verb = neverConnected ? "cannot reach " + server : "lost the connection to " + server;
+        return new SourceException(verb + " while " + what + where + " (connect timeout " + connectTimeout.toSeconds()
+                + "s): " + scrub.apply(Failures.rootMessage(e)), null, true);
     }
 }

@@ -46,6 +46,21 @@ class SqlFailuresTest {
         assertThat(lost(new RuntimeException(new IOException("reset", refused)))).isFalse();
     }
 
+    @Test
+    void aLostConnectionSaysWhetherTheServerWasEverReachedWithoutTheSecret() {
+        SourceException never = SqlFailures.connectionLost(new RuntimeException(new java.net.ConnectException(
+                "Connection refused s3cret")), "MySQL", "reading t", " (MySQL at db:3306)", java.time.Duration.ofSeconds(7),
+                m -> m.replace("s3cret", "********"));
+        assertThat(never).hasMessage("cannot reach MySQL while reading t (MySQL at db:3306) (connect timeout 7s):"
+                + " Connection refused ********");
+        assertThat(never.retryable()).isTrue();
+        assertThat(SqlFailures.connectionLost(new R2dbcNonTransientResourceException("closed"), "PostgreSQL",
+                "reading t", "", java.time.Duration.ofSeconds(10), m -> m))
+                .hasMessage("lost the connection to PostgreSQL while reading t (connect timeout 10s): closed");
+        assertThat(SqlFailures.connectionLost(new TimeoutException("late"), "MySQL", "connecting", "",
+                java.time.Duration.ofSeconds(1), m -> m)).hasMessageStartingWith("cannot reach MySQL");
+    }
+
     /** Named as the drivers' own closed-connection exceptions are. */
     private static final class ConnectionClosedException extends RuntimeException {
     }
