@@ -76,6 +76,7 @@ public final class SqlConnections {
                 return policy.check(hostField, host, port)
                         .then(Mono.defer(() -> Mono.from(factory.create())))
                         .flatMap(c -> prepare.apply(c).thenReturn((Connection) c)
+                                // The preparation's failure is the one reported; a close failing after it adds nothing.
                                 .onErrorResume(e -> Mono.from(c.close()).onErrorResume(x -> Mono.empty())
                                         .then(Mono.error(e))));
             }
